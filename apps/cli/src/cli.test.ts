@@ -1,0 +1,145 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { AuthService, loadConfig, startPlatform } from '@nhi/platform';
+import { describeEachDatabase } from '@nhi/platform/testing';
+import { afterEach, expect, it } from 'vitest';
+import { runCli } from './cli.ts';
+
+interface Captured {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+describeEachDatabase('nhi CLI', (kind, newDatabase) => {
+  const cleanups: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  async function setup() {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'nhi-cli-'));
+    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+    const env: NodeJS.ProcessEnv = {
+      NHI_DATA_DIR: dataDir,
+      NHI_ADMIN_PASSWORD: 'correct horse battery staple',
+      LOG_LEVEL: 'silent',
+    };
+    if (kind === 'postgres') {
+      const database = await newDatabase();
+      env.DATABASE_URL = database.url;
+    }
+    const run = async (...argv: string[]): Promise<Captured> => {
+      let stdout = '';
+      let stderr = '';
+      const code = await runCli(argv, {
+        stdout: { write: (text: string) => (stdout += text) },
+        stderr: { write: (text: string) => (stderr += text) },
+        env,
+      });
+      return { code, stdout, stderr };
+    };
+    return { run, env };
+  }
+
+  it('migrates a new database once and then reports it up to date', async () => {
+    const { run } = await setup();
+    const first = await run('db', 'migrate');
+    expect(first.code).toBe(0);
+    const second = await run('db', 'migrate');
+    expect(second).toMatchObject({ code: 0, stdout: 'Database is up to date.\n' });
+  });
+
+  it('creates a realm, a member and a token that authenticates in that realm', async () => {
+    const { run, env } = await setup();
+    expect((await run('realm', 'create', '--slug', 'payments', '--name', 'Payments')).code).toBe(0);
+    const user = await run(
+      'user',
+      'create',
+      '--email',
+      'ops@example.com',
+      '--realm',
+      'payments',
+      '--role',
+      'editor',
+    );
+    expect(user.code).toBe(0);
+    expect(user.stdout).toMatch(/Password \(shown once\): \S{16,}/);
+    const token = await run(
+      'token',
+      'create',
+      '--email',
+      'ops@example.com',
+      '--realm',
+      'payments',
+      '--name',
+      'ci',
+      '--expires',
+      '30d',
+    );
+    expect(token.code).toBe(0);
+    const issued = token.stdout.trim();
+    expect(issued).toMatch(/^nhi_/);
+
+    const runtime = await startPlatform({
+      config: loadConfig(env),
+      migrate: false,
+      firstStart: false,
+      logger: undefined,
+    });
+    try {
+      const caller = await runtime.root.resolve(AuthService).authenticate({ bearerToken: issued });
+      expect(caller.realm.slug).toBe('payments');
+      expect(caller.principal).toMatchObject({ kind: 'token', email: 'ops@example.com' });
+    } finally {
+      await runtime.shutdown();
+    }
+  });
+
+  it('explains mistakes with a message and a non-zero exit code', async () => {
+    const { run } = await setup();
+    expect(await run('realm', 'create', '--slug', 'hub')).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/hub/),
+    });
+    const unknownRealm = await run(
+      'user',
+      'create',
+      '--email',
+      'a@example.com',
+      '--realm',
+      'nowhere',
+      '--role',
+      'viewer',
+    );
+    expect(unknownRealm.code).toBe(1);
+    expect(unknownRealm.stderr).toMatch(/nowhere/);
+    const badRole = await run(
+      'user',
+      'create',
+      '--email',
+      'a@example.com',
+      '--realm',
+      'hub',
+      '--role',
+      'owner',
+    );
+    expect(badRole.code).toBe(2);
+    expect(badRole.stderr).toMatch(/owner/);
+    const badExpiry = await run(
+      'token',
+      'create',
+      '--email',
+      'admin@nhi.local',
+      '--realm',
+      'hub',
+      '--name',
+      'x',
+      '--expires',
+      'soon',
+    );
+    expect(badExpiry).toMatchObject({ code: 2, stderr: expect.stringMatching(/--expires/) });
+    expect((await run('frobnicate')).code).toBe(2);
+  });
+});

@@ -1,0 +1,30 @@
+import {
+  createCliLogger,
+  loadConfig,
+  type PlatformRuntime,
+  type StartOptions,
+  startPlatform,
+} from '@nhi/platform';
+import type { CliIo } from '../cli-io.ts';
+
+/**
+ * Opens the platform for one command and always closes it, so the embedded database's
+ * lock is released even when the command fails.
+ */
+export async function withPlatform<T>(
+  io: CliIo,
+  action: (runtime: PlatformRuntime) => Promise<T>,
+  options: StartOptions = {},
+): Promise<T> {
+  const config = loadConfig(io.env);
+  const runtime = await startPlatform({
+    config,
+    logger: createCliLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL),
+    ...options,
+  });
+  try {
+    return await action(runtime);
+  } finally {
+    await runtime.shutdown();
+  }
+}

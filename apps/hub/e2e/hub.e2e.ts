@@ -1,0 +1,107 @@
+import { SESSION_COOKIE } from '@nhi/platform';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { collectCspViolations, launchBrowser, screenshot } from './support/browser.ts';
+import { recordTiming, startHubProcess, waitForReady } from './support/hub-process.ts';
+import { adminEmail, adminPassword, seedTwoRealms, temporaryDataDir } from './support/seed.ts';
+
+async function setup() {
+  const dataDir = await temporaryDataDir();
+  await seedTwoRealms(dataDir);
+  const hub = await startHubProcess({ NHI_DATA_DIR: dataDir, NHI_ADMIN_PASSWORD: adminPassword });
+  onTestFinished(async () => {
+    await hub.stop();
+  });
+  await waitForReady(hub.url);
+  const browser = await launchBrowser();
+  const context = await browser.newContext({ baseURL: hub.url });
+  const page = await context.newPage();
+  const cspViolations = collectCspViolations(page);
+  return { hub, context, page, cspViolations };
+}
+
+async function logIn(page: Awaited<ReturnType<typeof setup>>['page'], password: string) {
+  await page.goto('/login');
+  await page.locator('[data-testid=login-form][data-ready=true]').waitFor();
+  await page.getByLabel('Email').fill(adminEmail);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+}
+
+function whoamiOverTrpc(url: string, sessionToken: string) {
+  return fetch(`${url}/api/trpc/platform.whoami`, {
+    headers: { cookie: `${SESSION_COOKIE}=${sessionToken}`, origin: url },
+  });
+}
+
+describe('hub in a browser', () => {
+  it('sends a visitor without a session to the login page, and shows why a login failed', async () => {
+    const { page, cspViolations } = await setup();
+
+    await page.goto('/');
+    await page.waitForURL('**/login');
+    await logIn(page, 'not-the-password');
+
+    await expect.poll(() => page.getByTestId('login-error').textContent()).toBe('Invalid email or password');
+    await screenshot(page, 'login-wrong-password');
+    expect(page.url()).toMatch(/\/login$/);
+    expect(cspViolations).toEqual([]);
+  });
+
+  it('logs the initial admin in, switches realm, and logs out for good', async () => {
+    const { hub, context, page, cspViolations } = await setup();
+
+    await logIn(page, adminPassword);
+    await page.waitForURL((url) => url.pathname === '/');
+    await expect.poll(() => page.getByTestId('whoami-email').textContent()).toBe(adminEmail);
+    expect(await page.getByTestId('whoami-realm-slug').textContent()).toBe('hub');
+    expect(await page.getByTestId('whoami-role').textContent()).toBe('admin');
+    expect(await page.getByTestId('whoami-permissions').textContent()).toContain('member:manage');
+    await screenshot(page, 'home-hub-realm');
+
+    await page.getByTestId('realm-switcher').selectOption('ops');
+    await expect.poll(() => page.getByTestId('whoami-realm-slug').textContent()).toBe('ops');
+    expect(await page.getByTestId('whoami-realm-name').textContent()).toBe('Operations');
+    expect(await page.getByTestId('whoami-role').textContent()).toBe('viewer');
+    expect(await page.getByTestId('whoami-permissions').textContent()).not.toContain('member:manage');
+    await screenshot(page, 'home-ops-realm');
+
+    const session = (await context.cookies()).find((cookie) => cookie.name === SESSION_COOKIE);
+    expect(session).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/' });
+    const sessionToken = session?.value ?? '';
+    expect((await whoamiOverTrpc(hub.url, sessionToken)).status).toBe(200);
+
+    await page.getByTestId('logout').click();
+    await page.waitForURL('**/login');
+    await screenshot(page, 'logged-out');
+
+    expect((await context.cookies()).some((cookie) => cookie.name === SESSION_COOKIE)).toBe(false);
+    expect((await whoamiOverTrpc(hub.url, sessionToken)).status).toBe(401);
+    await context.addCookies([{ name: SESSION_COOKIE, value: sessionToken, url: hub.url }]);
+    await page.goto('/');
+    await page.waitForURL('**/login');
+    expect(cspViolations).toEqual([]);
+  });
+});
+
+describe('hub process', () => {
+  it('starts on an empty data directory, and on SIGTERM finishes, releases it and exits 0', async () => {
+    const dataDir = await temporaryDataDir();
+
+    const first = await startHubProcess({ NHI_DATA_DIR: dataDir, NHI_ADMIN_PASSWORD: adminPassword });
+    recordTiming('fresh data dir: spawn to first /healthz 200', first.startupMs);
+    recordTiming('fresh data dir: then to /readyz 200', await waitForReady(first.url));
+    const firstExit = await first.stop();
+
+    const second = await startHubProcess({ NHI_DATA_DIR: dataDir, NHI_ADMIN_PASSWORD: adminPassword });
+    onTestFinished(async () => {
+      await second.stop();
+    });
+    recordTiming('existing data dir: spawn to first /healthz 200', second.startupMs);
+    await waitForReady(second.url);
+    const readiness = await fetch(`${second.url}/readyz`);
+
+    expect(firstExit).toBe(0);
+    expect(first.output()).toContain('"msg":"stopped"');
+    expect(readiness.status).toBe(200);
+  });
+});

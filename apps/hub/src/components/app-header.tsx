@@ -1,0 +1,75 @@
+import { useRouter } from '@tanstack/react-router';
+import { type ChangeEvent, useState } from 'react';
+import { errorMessageOf } from '../lib/server-fn-error.ts';
+import { switchRealm } from '../server/functions/realm.functions.ts';
+import type { MyRealms } from '../server/functions/realm.server.ts';
+import { logout } from '../server/functions/session.functions.ts';
+
+export function AppHeader({ session }: { session: MyRealms }) {
+  const router = useRouter();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  async function onRealmChange(event: ChangeEvent<HTMLSelectElement>) {
+    setBusy(true);
+    setError(null);
+    try {
+      await switchRealm({ data: { slug: event.target.value } });
+      await router.invalidate();
+    } catch (failure) {
+      setError(errorMessageOf(failure));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function onLogout() {
+    setBusy(true);
+    try {
+      await logout();
+    } finally {
+      await router.navigate({ to: '/login' });
+      await router.invalidate();
+    }
+  }
+
+  return (
+    <header className="app-header">
+      <span className="brand">NHI Hub</span>
+      <div className="header-tools">
+        <label className="realm-switcher">
+          <span>Realm</span>
+          <select
+            data-testid="realm-switcher"
+            value={session.current}
+            onChange={onRealmChange}
+            disabled={busy || session.realms.length < 2}
+          >
+            {session.realms.map((realm) => (
+              <option key={realm.slug} value={realm.slug}>
+                {realm.name} ({realm.role})
+              </option>
+            ))}
+          </select>
+        </label>
+        <span className="user" data-testid="current-user">
+          {session.email}
+        </span>
+        <button
+          type="button"
+          className="button secondary"
+          onClick={onLogout}
+          disabled={busy}
+          data-testid="logout"
+        >
+          Log out
+        </button>
+      </div>
+      {error ? (
+        <p role="alert" className="error header-error">
+          {error}
+        </p>
+      ) : null}
+    </header>
+  );
+}

@@ -1,0 +1,14 @@
+import { createFileRoute } from '@tanstack/react-router';
+import { appRouter } from '../../../server/app-router.ts';
+import { currentRequestId } from '../../../server/http/request-store.server.ts';
+import { hubRuntime } from '../../../server/hub-runtime.server.ts';
+import { handleTrpcRequest } from '../../../server/trpc-handler.ts';
+
+async function handle({ request }: { request: Request }): Promise<Response> {
+  const { root, logger } = await hubRuntime();
+  return handleTrpcRequest(request, { root, logger, router: appRouter, requestId: currentRequestId() });
+}
+
+export const Route = createFileRoute('/api/trpc/$')({
+  server: { handlers: { GET: handle, POST: handle } },
+});

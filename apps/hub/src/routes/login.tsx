@@ -1,0 +1,81 @@
+import { createFileRoute, redirect, useRouter } from '@tanstack/react-router';
+import { type FormEvent, useEffect, useState } from 'react';
+import { errorMessageOf } from '../lib/server-fn-error.ts';
+import { listMyRealms } from '../server/functions/realm.functions.ts';
+import { login } from '../server/functions/session.functions.ts';
+
+/** Someone already logged in has nothing to do here. */
+async function redirectWhenLoggedIn() {
+  const session = await listMyRealms().catch(() => null);
+  if (session) throw redirect({ to: '/' });
+}
+
+export const Route = createFileRoute('/login')({
+  head: () => ({ meta: [{ title: 'Log in · NHI Hub' }] }),
+  beforeLoad: redirectWhenLoggedIn,
+  component: LoginPage,
+});
+
+function LoginPage() {
+  const router = useRouter();
+  const [error, setError] = useState<string | null>(null);
+  const [pending, setPending] = useState(false);
+  // Until the page is interactive the form must not submit natively: that would be a
+  // request to this page, not a login.
+  const [hydrated, setHydrated] = useState(false);
+  useEffect(() => setHydrated(true), []);
+
+  async function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    setPending(true);
+    setError(null);
+    try {
+      await login({
+        data: { email: String(form.get('email') ?? ''), password: String(form.get('password') ?? '') },
+      });
+      await router.invalidate();
+      await router.navigate({ to: '/' });
+    } catch (failure) {
+      setError(errorMessageOf(failure));
+      setPending(false);
+    }
+  }
+
+  return (
+    <main className="login-page">
+      <form
+        className="card login-card"
+        method="post"
+        onSubmit={onSubmit}
+        aria-labelledby="login-title"
+        data-testid="login-form"
+        data-ready={hydrated ? 'true' : 'false'}
+      >
+        <h1 id="login-title">Log in to NHI Hub</h1>
+        <label className="field">
+          <span>Email</span>
+          <input name="email" type="email" autoComplete="username" required data-testid="login-email" />
+        </label>
+        <label className="field">
+          <span>Password</span>
+          <input
+            name="password"
+            type="password"
+            autoComplete="current-password"
+            required
+            data-testid="login-password"
+          />
+        </label>
+        {error ? (
+          <p role="alert" className="error" data-testid="login-error">
+            {error}
+          </p>
+        ) : null}
+        <button type="submit" className="button" disabled={!hydrated || pending} data-testid="login-submit">
+          {pending ? 'Logging in…' : 'Log in'}
+        </button>
+      </form>
+    </main>
+  );
+}

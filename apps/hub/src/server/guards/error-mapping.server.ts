@@ -1,0 +1,27 @@
+import { isDomainError, type Logger, toHttpStatus } from '@nhi/platform';
+import { isNotFound, isRedirect } from '@tanstack/react-router';
+import { ZodError } from 'zod';
+import { ServerFnError } from '../../lib/server-fn-error.ts';
+
+export interface UnexpectedErrorSink {
+  requestId: string;
+  logger(): Promise<Logger>;
+}
+
+/**
+ * The serverFn edge of the domain-error mapping: typed errors become their HTTP status and
+ * code, validation failures 400 with the issues, anything else a logged 500 whose
+ * message says nothing about the cause. Router redirects pass through untouched.
+ */
+export async function toServerFnError(error: unknown, unexpected: UnexpectedErrorSink): Promise<unknown> {
+  if (error instanceof ServerFnError || isRedirect(error) || isNotFound(error)) return error;
+  if (isDomainError(error))
+    return new ServerFnError(error.message, toHttpStatus(error), error.code, error.details);
+  if (error instanceof ZodError) {
+    return new ServerFnError('The request is not valid', 400, 'BAD_REQUEST', {
+      issues: error.issues.map(({ path, message }) => ({ path: path.map(String), message })),
+    });
+  }
+  (await unexpected.logger()).error({ err: error, requestId: unexpected.requestId }, 'serverFn failed');
+  return new ServerFnError(`Internal error (request ${unexpected.requestId})`, 500, 'INTERNAL');
+}

@@ -1,0 +1,82 @@
+import { performance } from 'node:perf_hooks';
+import { isHttpsRequest } from '@nhi/platform';
+import { requestIdOf } from './request-id.ts';
+import { httpRequestStore } from './request-store.server.ts';
+import type { RouteLabeler } from './route-label.ts';
+import { applySecurityHeaders } from './security-headers.ts';
+
+/** One finished exchange, as the access log and the metrics see it. */
+export interface CompletedRequest {
+  requestId: string;
+  method: string;
+  route: string;
+  /** Path only: query strings may carry tokens and never reach a log. */
+  path: string;
+  status: number;
+  durationMs: number;
+  error?: unknown;
+}
+
+export interface HttpEnvelopeOptions {
+  trustProxy: boolean;
+  routeLabel: RouteLabeler;
+  /** Called once per request after the response is ready; must not throw. */
+  onComplete(request: CompletedRequest): void;
+  /** While shutting down, new requests are refused so in-flight ones can finish. */
+  isDraining?(): boolean;
+}
+
+export type FetchHandler = (request: Request) => Response | Promise<Response>;
+
+/**
+ * What every request gets, whichever route serves it: a request id (echoed back), security
+ * headers, one access-log entry and metrics, and a plain 500 instead of a stack trace
+ * when something throws.
+ */
+export function createHttpEnvelope(options: HttpEnvelopeOptions) {
+  return async function envelope(request: Request, handle: FetchHandler): Promise<Response> {
+    const startedAt = performance.now();
+    const requestId = requestIdOf(request.headers);
+    let response: Response;
+    let failure: unknown;
+    if (options.isDraining?.()) {
+      response = Response.json(
+        { status: 'shutting down' },
+        { status: 503, headers: { connection: 'close' } },
+      );
+    } else {
+      try {
+        response = await httpRequestStore.run({ requestId }, () => handle(request));
+      } catch (error) {
+        failure = error;
+        response = Response.json({ error: 'Internal server error', requestId }, { status: 500 });
+      }
+    }
+    response = withMutableHeaders(response);
+    response.headers.set('x-request-id', requestId);
+    applySecurityHeaders(response.headers, {
+      https: isHttpsRequest(request.headers, request.url, options.trustProxy),
+    });
+    const path = new URL(request.url).pathname;
+    options.onComplete({
+      requestId,
+      method: request.method,
+      route: options.routeLabel(path),
+      path,
+      status: response.status,
+      durationMs: performance.now() - startedAt,
+      ...(failure === undefined ? {} : { error: failure }),
+    });
+    return response;
+  };
+}
+
+/** Redirects and fetched responses come with immutable headers; copy those once. */
+function withMutableHeaders(response: Response): Response {
+  try {
+    response.headers.set('x-request-id', '');
+    return response;
+  } catch {
+    return new Response(response.body, response);
+  }
+}

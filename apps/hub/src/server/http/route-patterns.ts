@@ -1,0 +1,10 @@
+import { getRouter } from '../../router.tsx';
+
+/** Paths Start serves outside the route tree: serverFn calls and built assets. */
+const frameworkPatterns = ['/_serverFn/$', '/assets/$'];
+
+/** Every route pattern the app serves, read from the route tree so new routes label themselves. */
+export function appRoutePatterns(): string[] {
+  const routes = Object.keys(getRouter().routesByPath).filter((path) => path !== '');
+  return [...routes, ...frameworkPatterns];
+}

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { InFlightRequests } from './in-flight.ts';
+
+function deferred<T>() {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((done) => {
+    resolve = done;
+  });
+  return { promise, resolve };
+}
+
+describe('in-flight requests', () => {
+  it('reports idle at once when nothing is in flight', async () => {
+    const inFlight = new InFlightRequests();
+
+    expect(await inFlight.whenIdle(1_000)).toBe(true);
+  });
+
+  it('waits for a running request before reporting idle', async () => {
+    const inFlight = new InFlightRequests();
+    const response = deferred<Response>();
+    const served = inFlight.track(new Request('http://hub.test/'), () => response.promise);
+    const idle = inFlight.whenIdle(10_000);
+    let idleSeen = false;
+    void idle.then(() => {
+      idleSeen = true;
+    });
+
+    await Promise.resolve();
+    expect(inFlight.size).toBe(1);
+    expect(idleSeen).toBe(false);
+    response.resolve(new Response('done'));
+    await served;
+
+    expect(await idle).toBe(true);
+    expect(inFlight.size).toBe(0);
+  });
+
+  it('gives up waiting when the time is up', async () => {
+    const inFlight = new InFlightRequests();
+    void inFlight.track(new Request('http://hub.test/'), () => new Promise<Response>(() => {}));
+
+    expect(await inFlight.whenIdle(20)).toBe(false);
+  });
+});

@@ -1,0 +1,56 @@
+import { HubMetrics } from '@nhi/platform';
+import { describeEachDatabase } from '@nhi/platform/testing';
+import { describe, expect, it } from 'vitest';
+import { healthResponse, metricsResponse, readinessResponse } from './probes.ts';
+
+describe('/healthz', () => {
+  it('answers ok', async () => {
+    const response = healthResponse();
+
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: 'ok' });
+  });
+});
+
+describe('/readyz before the runtime has started', () => {
+  it('answers 503 starting', async () => {
+    const response = await readinessResponse(undefined);
+
+    expect(response.status).toBe(503);
+    expect(await response.json()).toEqual({ status: 'starting' });
+  });
+});
+
+describeEachDatabase('/readyz', (_kind, newDatabase) => {
+  it('answers 200 while the database answers', async () => {
+    const db = await newDatabase();
+
+    const response = await readinessResponse(db);
+
+    expect(response.status).toBe(200);
+  });
+
+  it('answers 503 once the database is gone', async () => {
+    const db = await newDatabase();
+    await db.close();
+
+    const response = await readinessResponse(db);
+
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({ status: 'unavailable' });
+  });
+});
+
+describe('/metrics', () => {
+  it('serves request counts by route pattern in the Prometheus text format', async () => {
+    const metrics = new HubMetrics();
+    metrics.observeRequest('GET', '/api/trpc/$', 200, 0.012);
+
+    const response = await metricsResponse(metrics);
+    const body = await response.text();
+
+    expect(response.headers.get('content-type')).toContain('text/plain');
+    expect(body).toContain('nhi_http_requests_total{method="GET",route="/api/trpc/$",status="200"} 1');
+    expect(body).toContain('nhi_http_request_duration_seconds_bucket');
+  });
+});

@@ -1,0 +1,34 @@
+import type { Logger } from '@nhi/platform';
+import type { AnyTRPCRouter } from '@trpc/server';
+import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
+import type { DependencyContainer } from 'tsyringe';
+
+export const trpcEndpoint = '/api/trpc';
+
+export interface TrpcHandlerDeps {
+  root: DependencyContainer;
+  logger: Logger;
+  router: AnyTRPCRouter;
+  requestId: string;
+}
+
+/**
+ * /api/trpc over the fetch adapter. Authentication, the same-origin check for cookie
+ * sessions and permissions run inside each procedure (platform's tRPC guards).
+ */
+export function handleTrpcRequest(request: Request, deps: TrpcHandlerDeps): Promise<Response> {
+  return fetchRequestHandler({
+    endpoint: trpcEndpoint,
+    req: request,
+    router: deps.router,
+    createContext: ({ req, resHeaders }) => ({ root: deps.root, requestId: deps.requestId, req, resHeaders }),
+    onError({ error, path }) {
+      if (error.code === 'INTERNAL_SERVER_ERROR') {
+        deps.logger.error(
+          { err: error.cause ?? error, path, requestId: deps.requestId },
+          'tRPC procedure failed',
+        );
+      }
+    },
+  });
+}

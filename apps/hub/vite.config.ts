@@ -1,0 +1,44 @@
+import { tanstackStart } from '@tanstack/react-start/plugin/vite';
+import viteReact from '@vitejs/plugin-react';
+import { nitro } from 'nitro/vite';
+import { defineConfig } from 'vite';
+
+/**
+ * Packages that load native addons or WebAssembly/data files next to their own code cannot be
+ * bundled; they stay imports, and nitro copies them into .output/server/node_modules.
+ */
+const serverExternals = ['@node-rs/argon2', '@electric-sql/pglite'];
+
+export default defineConfig({
+  server: { port: Number(process.env.PORT ?? 3000) },
+  environments: { ssr: { resolve: { external: serverExternals } } },
+  plugins: [
+    // Start transforms routes and serverFns before React's JSX transform sees them.
+    tanstackStart(),
+    viteReact(),
+    // Output: .output/server/index.mjs, a self-contained Node server listening on PORT.
+    nitro({
+      preset: 'node-server',
+      plugins: ['./src/nitro/reflect-metadata.ts', './src/nitro/start-at-launch.ts'],
+      traceDeps: serverExternals,
+      rolldownConfig: {
+        onwarn(warning, warn) {
+          // React libraries mark client components with "use client", which a server bundle ignores.
+          if (warning.code === 'MODULE_LEVEL_DIRECTIVE') return;
+          warn(warning);
+        },
+      },
+      // Built assets are served by nitro before the app sees the request, so the app's
+      // security headers are repeated here for them.
+      routeRules: {
+        '/assets/**': {
+          headers: {
+            'x-content-type-options': 'nosniff',
+            'referrer-policy': 'strict-origin-when-cross-origin',
+            'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+          },
+        },
+      },
+    }),
+  ],
+});

@@ -1,0 +1,14 @@
+import { defineProject } from 'vitest/config';
+
+export default defineProject({
+  test: {
+    name: 'hub-e2e',
+    // Drives the built server (.output), which the build task produces first.
+    include: ['e2e/**/*.e2e.ts'],
+    setupFiles: ['reflect-metadata'],
+    testTimeout: 180_000,
+    hookTimeout: 180_000,
+    // One hub process and one browser at a time: two cores.
+    fileParallelism: false,
+  },
+});

@@ -1,0 +1,33 @@
+export { apiTokenPrefix, generateApiToken, hashApiToken, looksLikeApiToken } from './api-token-format.ts';
+export { ApiTokenService, type ApiTokenSummary, type CreatedApiToken } from './api-tokens.service.ts';
+export {
+  type Authenticated,
+  AuthService,
+  defaultRealmSlug,
+  type LoginResult,
+  normaliseEmail,
+  type RealmOfUser,
+  type RealmSummary,
+  type SessionToken,
+} from './auth.service.ts';
+export { BuiltInRolePermissionResolver } from './builtin-role-resolver.ts';
+export {
+  ensureFirstStart,
+  type FirstStartOptions,
+  type FirstStartResult,
+  initialPasswordFileName,
+} from './first-start.ts';
+export { LoginThrottle } from './login-throttle.ts';
+export { PasswordHasher } from './password-hasher.ts';
+export * from './permissions.ts';
+export { type CreatedMember, RealmAdminService } from './realm-admin.service.ts';
+export { registerAuth } from './register-auth.ts';
+export {
+  type IssuedSessionToken,
+  type SessionClaims,
+  SessionTokens,
+  sessionExpired,
+  sessionInvalid,
+} from './session-tokens.ts';
+export { type SessionAlgorithm, sessionAlgorithms } from './signing-key-material.ts';
+export { SigningKeys } from './signing-keys.ts';

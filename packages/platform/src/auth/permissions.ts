@@ -1,0 +1,85 @@
+import type { InjectionToken } from 'tsyringe';
+import type { Principal, RealmRef } from '../context/request-context.ts';
+
+export type BuiltInRole = 'admin' | 'editor' | 'viewer';
+
+export interface PermissionDefinition {
+  key: string;
+  description: string;
+  /** Built-in roles that hold it until policies replace roles. */
+  grantedTo: readonly BuiltInRole[];
+}
+
+/**
+ * Every permission the product knows. Domains contribute theirs through
+ * `definePermissions`; procedures and serverFns may only declare keys from here.
+ */
+const catalogue = new Map<string, PermissionDefinition>();
+
+export function definePermissions<const T extends readonly PermissionDefinition[]>(definitions: T): T {
+  for (const definition of definitions) {
+    const existing = catalogue.get(definition.key);
+    if (existing && existing.description !== definition.description) {
+      throw new Error(`Permission ${definition.key} is defined twice with different meanings`);
+    }
+    catalogue.set(definition.key, definition);
+  }
+  return definitions;
+}
+
+export function permissionCatalogue(): PermissionDefinition[] {
+  return [...catalogue.values()].sort((a, b) => a.key.localeCompare(b.key));
+}
+
+export function isKnownPermission(key: string): boolean {
+  return catalogue.has(key);
+}
+
+export const platformPermissions = definePermissions([
+  {
+    key: 'realm:read',
+    description: 'See the realm and one’s own identity in it',
+    grantedTo: ['admin', 'editor', 'viewer'],
+  },
+  {
+    key: 'token:manage',
+    description: 'Create, list and revoke one’s own API tokens',
+    grantedTo: ['admin', 'editor', 'viewer'],
+  },
+  {
+    key: 'member:manage',
+    description: 'Add users to the realm and change their roles',
+    grantedTo: ['admin'],
+  },
+  { key: 'audit:read', description: 'Read the realm’s audit log', grantedTo: ['admin'] },
+] as const);
+
+export type PlatformPermission = (typeof platformPermissions)[number]['key'];
+
+/**
+ * Decides what a principal may do in a realm. The built-in implementation maps realm
+ * memberships to roles; the policy domain replaces it without touching callers.
+ */
+export interface PermissionResolver {
+  /** Effective permissions, already narrowed to an API token's chosen subset. */
+  permissionsOf(principal: Principal, realm: RealmRef): Promise<ReadonlySet<string>>;
+}
+
+export const PERMISSION_RESOLVER: InjectionToken<PermissionResolver> = Symbol('PermissionResolver');
+
+export function permissionsOfRole(role: BuiltInRole): Set<string> {
+  return new Set(
+    permissionCatalogue()
+      .filter((p) => p.grantedTo.includes(role))
+      .map((p) => p.key),
+  );
+}
+
+/** A token never holds more than its user holds now, whatever it was created with. */
+export function narrowToToken(
+  principal: Principal,
+  userPermissions: ReadonlySet<string>,
+): ReadonlySet<string> {
+  if (principal.kind !== 'token' || principal.tokenPermissions.length === 0) return userPermissions;
+  return new Set(principal.tokenPermissions.filter((p) => userPermissions.has(p)));
+}

@@ -1,0 +1,89 @@
+import type { Principal } from '../context/request-context.ts';
+import { ConflictError, ValidationError } from '../errors/domain-errors.ts';
+import { Prisma } from '../generated/prisma/client.ts';
+import { writeAuditEntry } from './audit-entry.ts';
+import type { RealmSummary } from './auth.service.ts';
+import type { BuiltInRole } from './permissions.ts';
+
+/** Lower-case letters, digits and inner hyphens, 1-40 characters: safe in URLs and CLI arguments. */
+const realmSlugShape = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
+
+export function validateRealm(input: { slug: string; name: string }): void {
+  const issues = [];
+  if (!realmSlugShape.test(input.slug)) {
+    issues.push({
+      path: ['slug'],
+      message: 'Use 1-40 lower-case letters, digits and hyphens, starting and ending with a letter or digit',
+    });
+  }
+  if (input.name.trim().length === 0 || input.name.length > 100) {
+    issues.push({ path: ['name'], message: 'Give a name of 1-100 characters' });
+  }
+  if (issues.length > 0) throw new ValidationError('Invalid realm', issues);
+}
+
+export function isUniqueViolation(error: unknown): boolean {
+  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
+}
+
+export async function insertRealm(
+  tx: Prisma.TransactionClient,
+  input: { slug: string; name: string },
+  actor: Principal,
+): Promise<RealmSummary> {
+  validateRealm(input);
+  const taken = await tx.realm.findUnique({ where: { slug: input.slug }, select: { id: true } });
+  if (taken)
+    throw new ConflictError(`A realm with slug "${input.slug}" already exists`, { slug: input.slug });
+  const realm = await tx.realm.create({
+    data: { slug: input.slug, name: input.name.trim() },
+    select: { id: true, slug: true, name: true },
+  });
+  await writeAuditEntry(tx, {
+    realmId: realm.id,
+    actor,
+    action: 'realm.create',
+    entityType: 'Realm',
+    entityId: realm.id,
+    after: { slug: realm.slug, name: realm.name },
+  });
+  return realm;
+}
+
+/** Creates the login identity; the password hash stays out of the audit row. */
+export async function insertUser(
+  tx: Prisma.TransactionClient,
+  input: { email: string; passwordHash: string },
+  realmId: string,
+  actor: Principal,
+): Promise<{ id: string; email: string }> {
+  const user = await tx.user.create({
+    data: { email: input.email, passwordHash: input.passwordHash },
+    select: { id: true, email: true },
+  });
+  await writeAuditEntry(tx, {
+    realmId,
+    actor,
+    action: 'user.create',
+    entityType: 'User',
+    entityId: user.id,
+    after: { email: user.email },
+  });
+  return user;
+}
+
+export async function insertMembership(
+  tx: Prisma.TransactionClient,
+  input: { realmId: string; userId: string; role: BuiltInRole },
+  actor: Principal,
+): Promise<void> {
+  await tx.realmMembership.create({ data: input, select: { role: true } });
+  await writeAuditEntry(tx, {
+    realmId: input.realmId,
+    actor,
+    action: 'member.add',
+    entityType: 'RealmMembership',
+    entityId: input.userId,
+    after: { userId: input.userId, role: input.role },
+  });
+}

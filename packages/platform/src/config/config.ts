@@ -1,0 +1,49 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+const booleanFromEnv = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const durationSeconds = z.coerce.number().int().positive();
+
+/**
+ * Every setting the hub reads, with its default. README's configuration table is
+ * written from this schema; keep them together.
+ */
+export const configSchema = z.object({
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  NHI_DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z.string().url().optional(),
+  NHI_ADMIN_EMAIL: z.string().email().default('admin@nhi.local'),
+  NHI_ADMIN_PASSWORD: z.string().min(12, 'NHI_ADMIN_PASSWORD must be at least 12 characters').optional(),
+  NHI_JWT_ISSUER: z.string().min(1).default('nhi-hub'),
+  NHI_JWT_AUDIENCE: z.string().min(1).default('nhi-hub'),
+  /** A JSON Web Key Set with private keys; the first key signs, all verify. Unset: generated and kept in the database. */
+  NHI_JWT_KEYS: z.string().optional(),
+  NHI_SESSION_TTL_SECONDS: durationSeconds.default(8 * 60 * 60),
+  NHI_LOGIN_MAX_ATTEMPTS: z.coerce.number().int().positive().default(5),
+  NHI_LOGIN_WINDOW_SECONDS: durationSeconds.default(15 * 60),
+  NHI_TRUST_PROXY: booleanFromEnv.default(false),
+  NHI_MIGRATE_ON_START: booleanFromEnv.default(true),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = z.infer<typeof configSchema> & {
+  /** Absolute form of NHI_DATA_DIR. */
+  dataDir: string;
+};
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const parsed = configSchema.safeParse(present);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return { ...parsed.data, dataDir: path.resolve(cwd, parsed.data.NHI_DATA_DIR) };
+}

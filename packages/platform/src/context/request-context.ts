@@ -1,0 +1,38 @@
+/** Who is calling. Tokens carry the permissions chosen when they were created. */
+export type Principal =
+  | { kind: 'user'; userId: string; email: string; sessionId: string }
+  | { kind: 'token'; userId: string; email: string; tokenId: string; tokenPermissions: readonly string[] }
+  | { kind: 'system'; name: string };
+
+export interface RealmRef {
+  id: string;
+  slug: string;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+/**
+ * Everything a service may know about the call it serves. Services receive it by
+ * injection and never take a realmId from their callers.
+ */
+export interface RequestContext {
+  readonly requestId: string;
+  readonly realm: RealmRef;
+  readonly principal: Principal;
+  readonly clock: Clock;
+}
+
+export function actorOf(principal: Principal): { actorType: 'user' | 'token' | 'system'; actorId: string } {
+  switch (principal.kind) {
+    case 'user':
+      return { actorType: 'user', actorId: principal.userId };
+    case 'token':
+      return { actorType: 'token', actorId: principal.tokenId };
+    case 'system':
+      return { actorType: 'system', actorId: principal.name };
+  }
+}

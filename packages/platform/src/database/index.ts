@@ -1,0 +1,26 @@
+export {
+  CrossRealmAccessError,
+  DataDirLockedError,
+  MigrationError,
+} from './database-errors.ts';
+export {
+  type ApplyMigrationsOptions,
+  type ApplyMigrationsResult,
+  applyMigrations,
+  type MigrationStatus,
+  markMigrationRolledBack,
+  migrationStatus,
+} from './migrate.ts';
+export {
+  type CreatedMigration,
+  checkDrift,
+  createMigration,
+  type MigrationEngineOptions,
+} from './migration-engine.ts';
+export { defaultMigrationsDir } from './migration-files.ts';
+export { IN_MEMORY, type OpenDatabaseOptions, openDatabase } from './open-database.ts';
+export type { DatabaseKind, PlatformDatabase, PoolStats, SystemConnection } from './platform-database.ts';
+export { APPLICATION_ROLE, RealmDb, type RealmTransactionOptions, type RealmTx } from './realm-db.ts';
+export { realmDbProvider } from './realm-db-provider.ts';
+export { findUnisolatedRealmTables, type UnisolatedTable } from './realm-isolation-check.ts';
+export { PLATFORM_DATABASE, REALM_DB } from './tokens.ts';

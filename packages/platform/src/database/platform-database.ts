@@ -1,0 +1,42 @@
+import type { PrismaClient } from '../generated/prisma/client.ts';
+
+export type DatabaseKind = 'pglite' | 'postgres';
+
+export interface PoolStats {
+  /** Connections open, busy or idle. */
+  total: number;
+  idle: number;
+  /** Queries waiting for a free connection. */
+  waiting: number;
+}
+
+/**
+ * A connection for system work that Prisma's client cannot do: whole multi-statement scripts
+ * (migrations) and session-level advisory locks. Never subject to row-level security.
+ */
+export interface SystemConnection {
+  query<Row = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<Row[]>;
+  /** Runs a script of several statements as one simple query. */
+  exec(script: string): Promise<void>;
+  /** Runs fn inside one transaction on this connection; a throw rolls everything back. */
+  transaction<T>(fn: (connection: SystemConnection) => Promise<T>): Promise<T>;
+}
+
+export interface PlatformDatabase {
+  readonly kind: DatabaseKind;
+  /**
+   * The unscoped client: bypasses the realm scoping and row-level security. System code only
+   * (migrations, seeding, login before a realm is known, cross-realm administration); each use
+   * says why. Application code gets a RealmDb instead.
+   */
+  readonly systemPrisma: PrismaClient;
+  /** Throws when the database does not answer. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+  /** PostgreSQL only: the state of the connection pool, for metrics. */
+  poolStats?(): PoolStats;
+  /** PGlite only: a consistent dump of the whole data directory (backups, test fixtures). */
+  snapshot?(): Promise<Blob>;
+  /** Lends a dedicated connection (PGlite: its only session) for system work. */
+  withSystemConnection<T>(fn: (connection: SystemConnection) => Promise<T>): Promise<T>;
+}

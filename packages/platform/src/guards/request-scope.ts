@@ -1,0 +1,67 @@
+import type { DependencyContainer } from 'tsyringe';
+import { AuthService } from '../auth/auth.service.ts';
+import { PERMISSION_RESOLVER } from '../auth/permissions.ts';
+import { type RequestContext, systemClock } from '../context/request-context.ts';
+import { realmDbProvider } from '../database/realm-db-provider.ts';
+import { REALM_DB } from '../database/tokens.ts';
+import { createRequestContainer } from '../di/container.ts';
+import { CLOCK } from '../di/tokens.ts';
+import { PermissionDeniedError } from '../errors/domain-errors.ts';
+import { readBearerToken, readCookie, SESSION_COOKIE } from './cookies.ts';
+
+/** What every guarded call works with: its own container, context and permissions. */
+export interface RequestScope {
+  container: DependencyContainer;
+  context: RequestContext;
+  permissions: ReadonlySet<string>;
+  /** How the caller proved who they are: cookie-borne sessions need a same-origin check. */
+  credential: 'session' | 'bearer';
+  renewedToken?: { token: string; expiresAt: Date };
+}
+
+export interface RequestCredentials {
+  headers: Headers;
+  requestId: string;
+}
+
+/**
+ * The check behind jwtGuard, for serverFns and tRPC alike: who is calling, in which
+ * realm, with which permissions. Throws AuthenticationError when nobody is.
+ */
+export async function authenticateRequest(
+  root: DependencyContainer,
+  { headers, requestId }: RequestCredentials,
+): Promise<RequestScope> {
+  const bearerToken = readBearerToken(headers);
+  const sessionToken = bearerToken ? undefined : readCookie(headers, SESSION_COOKIE);
+  const auth = root.resolve(AuthService);
+  const result = await auth.authenticate({ sessionToken, bearerToken });
+  return openRequestScope(root, {
+    context: {
+      requestId,
+      realm: result.realm,
+      principal: result.principal,
+      clock: root.isRegistered(CLOCK, true) ? root.resolve(CLOCK) : systemClock,
+    },
+    credential: bearerToken ? 'bearer' : 'session',
+    renewedToken: result.renewedToken,
+  });
+}
+
+/** Builds the per-request container for an already authenticated principal. */
+export async function openRequestScope(
+  root: DependencyContainer,
+  options: Pick<RequestScope, 'context' | 'credential' | 'renewedToken'>,
+): Promise<RequestScope> {
+  const container = createRequestContainer(root, options.context);
+  container.register(REALM_DB, realmDbProvider);
+  const permissions = await root
+    .resolve(PERMISSION_RESOLVER)
+    .permissionsOf(options.context.principal, options.context.realm);
+  return { ...options, container, permissions };
+}
+
+/** The check behind authGuard. */
+export function requirePermission(scope: Pick<RequestScope, 'permissions'>, permission: string): void {
+  if (!scope.permissions.has(permission)) throw new PermissionDeniedError(permission);
+}

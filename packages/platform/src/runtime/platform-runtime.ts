@@ -1,0 +1,88 @@
+import 'reflect-metadata';
+import type { DependencyContainer } from 'tsyringe';
+import { ensureFirstStart } from '../auth/first-start.ts';
+import { registerAuth, SigningKeys } from '../auth/index.ts';
+import { type Config, loadConfig } from '../config/config.ts';
+import { systemClock } from '../context/request-context.ts';
+import { applyMigrations } from '../database/migrate.ts';
+import { openDatabase } from '../database/open-database.ts';
+import type { PlatformDatabase } from '../database/platform-database.ts';
+import { findUnisolatedRealmTables } from '../database/realm-isolation-check.ts';
+import { PLATFORM_DATABASE } from '../database/tokens.ts';
+import { createRootContainer } from '../di/container.ts';
+import { CLOCK, CONFIG, LOGGER } from '../di/tokens.ts';
+import { createLogger, type Logger } from '../logging/logger.ts';
+import { HubMetrics } from '../metrics/metrics.ts';
+
+export interface PlatformRuntime {
+  root: DependencyContainer;
+  config: Config;
+  logger: Logger;
+  database: PlatformDatabase;
+  metrics: HubMetrics;
+  shutdown(): Promise<void>;
+}
+
+export interface StartOptions {
+  config?: Config;
+  logger?: Logger;
+  /** The CLI migrates on its own command; the hub migrates on start unless told not to. */
+  migrate?: boolean;
+  /** Create the `hub` realm and its first admin on an empty database. */
+  firstStart?: boolean;
+}
+
+/**
+ * Opens the database, brings its schema up to date and wires the root container.
+ * Everything a hub process or a CLI command needs, in the order they need it.
+ */
+export async function startPlatform(options: StartOptions = {}): Promise<PlatformRuntime> {
+  const config = options.config ?? loadConfig();
+  const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL });
+  const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.dataDir, logger });
+  try {
+    if (options.migrate ?? config.NHI_MIGRATE_ON_START) {
+      await applyMigrations(database, { logger });
+      const unisolated = await findUnisolatedRealmTables(database);
+      if (unisolated.length > 0) {
+        throw new Error(
+          `Refusing to start: realm tables without row-level security: ${JSON.stringify(unisolated)}`,
+        );
+      }
+    }
+    const root = createRootContainer();
+    root.register(CONFIG, { useValue: config });
+    root.register(LOGGER, { useValue: logger });
+    root.register(CLOCK, { useValue: systemClock });
+    root.register(PLATFORM_DATABASE, { useValue: database });
+    registerAuth(root);
+    // Fail at start-up, not at the first login, when configured keys are unusable.
+    await root.resolve(SigningKeys).load();
+    if (options.firstStart ?? true) await ensureFirstStart(database, config, logger);
+    const metrics = new HubMetrics(database.poolStats ? () => database.poolStats?.() : undefined);
+    let closed = false;
+    return {
+      root,
+      config,
+      logger,
+      database,
+      metrics,
+      async shutdown() {
+        if (closed) return;
+        closed = true;
+        await database.close();
+      },
+    };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}
+
+let hubRuntime: Promise<PlatformRuntime> | undefined;
+
+/** The hub process's runtime, started once on first use. */
+export function getHubRuntime(): Promise<PlatformRuntime> {
+  hubRuntime ??= startPlatform();
+  return hubRuntime;
+}

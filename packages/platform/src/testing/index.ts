@@ -1,0 +1,9 @@
+export { describeEachDatabase, type NewTestDatabase } from './describe-each-database.ts';
+export {
+  createTestDatabase,
+  databaseKinds,
+  postgresUnavailableReason,
+  type TestDatabase,
+  type TestDatabaseOptions,
+  testPostgresUrl,
+} from './test-database.ts';

@@ -1,0 +1,29 @@
+import { initTRPC } from '@trpc/server';
+import { describe, expect, it } from 'vitest';
+import { platformRouter } from '../whoami/whoami.procedures.ts';
+import { procedurePermissions, undeclaredProcedures } from './procedure-permissions.ts';
+import { authorizedProcedure, router } from './trpc.ts';
+
+describe('procedure permission enumeration', () => {
+  it('lists every platform procedure with a known permission', () => {
+    expect(procedurePermissions(platformRouter)).toEqual([{ path: 'whoami', permission: 'realm:read' }]);
+    expect(undeclaredProcedures(platformRouter)).toEqual([]);
+  });
+
+  it('finds procedures nested in sub-routers and reports those without a permission', () => {
+    const bare = initTRPC.create();
+    const composed = router({
+      platform: platformRouter,
+      nested: router({ deeper: router({ guarded: authorizedProcedure('audit:read').query(() => 1) }) }),
+      sneaky: bare.procedure.query(() => 'no permission'),
+      unknown: authorizedProcedure('made:up').query(() => 2),
+    });
+    expect(procedurePermissions(composed).map((p) => p.path)).toEqual([
+      'nested.deeper.guarded',
+      'platform.whoami',
+      'sneaky',
+      'unknown',
+    ]);
+    expect(undeclaredProcedures(composed).map((p) => p.path)).toEqual(['sneaky', 'unknown']);
+  });
+});

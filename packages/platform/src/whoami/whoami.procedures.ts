@@ -1,0 +1,8 @@
+import { authorizedProcedure, router } from '../trpc/trpc.ts';
+import { WhoAmIService } from './whoami.service.ts';
+
+export const platformRouter = router({
+  whoami: authorizedProcedure('realm:read').query(({ ctx }) =>
+    ctx.scope.container.resolve(WhoAmIService).whoami(),
+  ),
+});
