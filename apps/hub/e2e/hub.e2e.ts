@@ -83,6 +83,24 @@ describe('hub in a browser', () => {
   });
 });
 
+describe('hub in two tabs', () => {
+  it('sends the other tab back to the login page once the session was logged out in one', async () => {
+    const { context, page, cspViolations } = await setup();
+    await logIn(page, adminPassword);
+    await page.waitForURL((url) => url.pathname === '/');
+    const otherTab = await context.newPage();
+    await otherTab.goto('/');
+    await otherTab.getByTestId('whoami-email').waitFor();
+
+    await page.getByTestId('logout').click();
+    await page.waitForURL('**/login');
+    await otherTab.getByTestId('realm-switcher').selectOption('ops');
+
+    await otherTab.waitForURL('**/login');
+    expect(cspViolations).toEqual([]);
+  });
+});
+
 describe('hub process', () => {
   it('starts on an empty data directory, and on SIGTERM finishes, releases it and exits 0', async () => {
     const dataDir = await temporaryDataDir();
@@ -103,5 +121,25 @@ describe('hub process', () => {
     expect(firstExit).toBe(0);
     expect(first.output()).toContain('"msg":"stopped"');
     expect(readiness.status).toBe(200);
+  });
+
+  it('refuses serverFn calls that do not come from its own pages', async () => {
+    const hub = await startHubProcess({
+      NHI_DATA_DIR: await temporaryDataDir(),
+      NHI_ADMIN_PASSWORD: adminPassword,
+    });
+    onTestFinished(async () => {
+      await hub.stop();
+    });
+    const callFrom = (headers: Record<string, string>) =>
+      fetch(`${hub.url}/_serverFn/no-such-function`, { method: 'POST', headers });
+
+    const crossSite = await callFrom({ 'sec-fetch-site': 'cross-site' });
+    const foreignOrigin = await callFrom({ origin: 'https://evil.test' });
+    const sameOrigin = await callFrom({ 'sec-fetch-site': 'same-origin' });
+
+    expect(crossSite.status).toBe(403);
+    expect(foreignOrigin.status).toBe(403);
+    expect(sameOrigin.status).not.toBe(403);
   });
 });

@@ -11,6 +11,7 @@ import { installGracefulShutdown } from './server/lifecycle/graceful-shutdown.ts
 import { InFlightRequests } from './server/lifecycle/in-flight.ts';
 
 const drainTimeoutMs = 10_000;
+const releaseTimeoutMs = 15_000;
 
 // Started with the process, not the first request: a locked data dir or a failing migration
 // stops the hub at once, and a first-start admin password is printed at launch.
@@ -27,7 +28,9 @@ const inFlight = new InFlightRequests();
 const lifecycle = installGracefulShutdown({
   inFlight,
   drainTimeoutMs,
-  release: async () => runningHubRuntime()?.shutdown(),
+  releaseTimeoutMs,
+  // A runtime still starting (initdb, migrations) is let finish first, then closed cleanly.
+  release: async () => (await hubRuntime()).shutdown(),
   log: (message, fields) => runningHubRuntime()?.logger.info(fields ?? {}, message),
   exit: (code) => process.exit(code),
 });

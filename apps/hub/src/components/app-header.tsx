@@ -1,6 +1,6 @@
 import { useRouter } from '@tanstack/react-router';
 import { type ChangeEvent, useState } from 'react';
-import { errorMessageOf } from '../lib/server-fn-error.ts';
+import { errorCodeOf, errorMessageOf } from '../lib/server-fn-error.ts';
 import { switchRealm } from '../server/functions/realm.functions.ts';
 import type { MyRealms } from '../server/functions/realm.server.ts';
 import { logout } from '../server/functions/session.functions.ts';
@@ -17,7 +17,9 @@ export function AppHeader({ session }: { session: MyRealms }) {
       await switchRealm({ data: { slug: event.target.value } });
       await router.invalidate();
     } catch (failure) {
-      setError(errorMessageOf(failure));
+      // The session ended elsewhere (logged out in another tab, expired): log in again.
+      if (errorCodeOf(failure) === 'UNAUTHENTICATED') await router.navigate({ to: '/login' });
+      else setError(errorMessageOf(failure));
     } finally {
       setBusy(false);
     }

@@ -1,3 +1,5 @@
+import { createSerializationAdapter } from '@tanstack/react-router';
+
 /**
  * The only error a serverFn sends to the browser: a status, a stable code and a message
  * meant for people. No stack, no cause, nothing from inside the server.
@@ -11,16 +13,29 @@ export class ServerFnError extends Error {
   ) {
     super(message);
     this.name = 'ServerFnError';
-    // Start serialises own properties; a stack would tell callers how the server is built.
     delete this.stack;
   }
 }
 
-/** Works on the error a serverFn call rejects with in the browser, where it is a plain Error. */
+/**
+ * Start sends thrown errors to the browser as a bare message; this adapter keeps status,
+ * code and details, so the browser can tell "log in again" from "not allowed".
+ */
+export const serverFnErrorAdapter = createSerializationAdapter({
+  key: 'nhi-server-fn-error',
+  test: (value): value is ServerFnError => value instanceof ServerFnError,
+  toSerializable: (error) => ({
+    message: error.message,
+    status: error.status,
+    code: error.code,
+    details: error.details === undefined ? null : JSON.stringify(error.details),
+  }),
+  fromSerializable: ({ message, status, code, details }) =>
+    new ServerFnError(message, status, code, details === null ? undefined : JSON.parse(details)),
+});
+
 export function errorCodeOf(error: unknown): string | undefined {
-  if (error && typeof error === 'object' && 'code' in error && typeof error.code === 'string')
-    return error.code;
-  return undefined;
+  return error instanceof ServerFnError ? error.code : undefined;
 }
 
 export function errorMessageOf(error: unknown): string {

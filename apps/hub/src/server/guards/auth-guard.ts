@@ -1,6 +1,6 @@
+import { requirePermission } from '@nhi/platform';
 import { createMiddleware } from '@tanstack/react-start';
 import { jwtGuard } from './jwt-guard.ts';
-import { requirePermission } from '@nhi/platform';
 
 /**
  * Every guarded serverFn names the permission it needs here; 403 when the caller's role in

@@ -1,7 +1,11 @@
 import { isDomainError, type Logger, toHttpStatus } from '@nhi/platform';
 import { isNotFound, isRedirect } from '@tanstack/react-router';
+import { getRequest, setResponseStatus } from '@tanstack/react-start/server';
 import { ZodError } from 'zod';
 import { ServerFnError } from '../../lib/server-fn-error.ts';
+import { currentRequestId } from '../http/request-store.server.ts';
+import { isServerFnCall } from '../http/server-fn-base.ts';
+import { hubRuntime } from '../hub-runtime.server.ts';
 
 export interface UnexpectedErrorSink {
   requestId: string;
@@ -24,4 +28,18 @@ export async function toServerFnError(error: unknown, unexpected: UnexpectedErro
   }
   (await unexpected.logger()).error({ err: error, requestId: unexpected.requestId }, 'serverFn failed');
   return new ServerFnError(`Internal error (request ${unexpected.requestId})`, 500, 'INTERNAL');
+}
+
+/**
+ * Maps the error and, for a call from the browser, gives the response its status so logs
+ * and metrics see 401/403 rather than 200. During a page render the same serverFn runs
+ * in-process and the page keeps its own status (a redirect to /login, say).
+ */
+export async function failServerFn(error: unknown): Promise<unknown> {
+  const mapped = await toServerFnError(error, {
+    requestId: currentRequestId(),
+    logger: async () => (await hubRuntime()).logger,
+  });
+  if (mapped instanceof ServerFnError && isServerFnCall(getRequest())) setResponseStatus(mapped.status);
+  return mapped;
 }

@@ -9,7 +9,7 @@ import {
 } from '@nhi/platform';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ServerFnError } from '../../lib/server-fn-error.ts';
+import { errorCodeOf, ServerFnError, serverFnErrorAdapter } from '../../lib/server-fn-error.ts';
 import { authGuard } from './auth-guard.ts';
 import { toServerFnError } from './error-mapping.server.ts';
 
@@ -91,5 +91,24 @@ describe('serverFn error mapping', () => {
     const mapped = await map(new AuthenticationError());
 
     expect(Object.keys(mapped as object)).not.toContain('stack');
+  });
+});
+
+describe('ServerFnError on its way to the browser', () => {
+  it('keeps status, code and details through Start’s serialization adapter', () => {
+    const error = new ServerFnError('The request is not valid', 400, 'BAD_REQUEST', {
+      issues: [{ path: ['slug'] }],
+    });
+
+    const received = serverFnErrorAdapter.fromSerializable(serverFnErrorAdapter.toSerializable(error));
+
+    expect(received).toBeInstanceOf(ServerFnError);
+    expect(received).toMatchObject({
+      message: error.message,
+      status: 400,
+      code: 'BAD_REQUEST',
+      details: error.details,
+    });
+    expect(errorCodeOf(received)).toBe('BAD_REQUEST');
   });
 });

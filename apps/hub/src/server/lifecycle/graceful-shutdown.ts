@@ -4,6 +4,7 @@ import type { InFlightRequests } from './in-flight.ts';
 export interface GracefulShutdownOptions {
   inFlight: InFlightRequests;
   drainTimeoutMs: number;
+  releaseTimeoutMs: number;
   /** Releases what the process holds (database, PGlite's data-dir lock) once requests are done. */
   release(): Promise<void>;
   log(message: string, fields?: Record<string, unknown>): void;
@@ -26,7 +27,7 @@ export function installGracefulShutdown(options: GracefulShutdownOptions): { isD
     if (!drained) options.log('drain timed out', { inFlight: options.inFlight.size });
     let code = 0;
     try {
-      await options.release();
+      await withTimeout(options.release(), options.releaseTimeoutMs);
     } catch (error) {
       code = 1;
       options.log('release failed', { error: error instanceof Error ? error.message : String(error) });
@@ -40,4 +41,12 @@ export function installGracefulShutdown(options: GracefulShutdownOptions): { isD
       process.once(signal, () => void shutdown(signal));
   }
   return { isDraining: () => draining };
+}
+
+function withTimeout(work: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`not done within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
