@@ -16,8 +16,15 @@ const releaseTimeoutMs = 15_000;
 // Started with the process, not the first request: a locked data dir or a failing migration
 // stops the hub at once, and a first-start admin password is printed at launch.
 hubRuntime().then(
-  ({ logger, config }) =>
-    logger.info({ port: config.PORT, database: config.DATABASE_URL ? 'postgresql' : 'pglite' }, 'hub ready'),
+  ({ logger, config }) => {
+    logger.info({ port: config.PORT, database: config.DATABASE_URL ? 'postgresql' : 'pglite' }, 'hub ready');
+    // For the person who just ran the start command, not for the log pipeline.
+    process.stdout.write(
+      `\nNHI Hub is running at http://localhost:${config.PORT}\n` +
+        `Log in as ${config.NHI_ADMIN_EMAIL} with NHI_ADMIN_PASSWORD, or the password printed on first start ` +
+        `(also in ${config.dataDir}/initial-admin-password until you delete it).\n\n`,
+    );
+  },
   (error: unknown) => {
     console.error(`NHI Hub could not start: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
