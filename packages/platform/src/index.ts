@@ -1,5 +1,6 @@
 // The public face of @nhi/platform. Domains and apps import from here only.
 import 'reflect-metadata';
+
 export * from './auth/index.ts';
 export * from './config/config.ts';
 export * from './context/request-context.ts';
