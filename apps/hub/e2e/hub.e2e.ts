@@ -83,6 +83,76 @@ describe('hub in a browser', () => {
   });
 });
 
+function whoamiWithBearer(url: string, token: string) {
+  return fetch(`${url}/api/trpc/platform.whoami`, { headers: { authorization: `Bearer ${token}` } });
+}
+
+describe('API tokens in a browser', () => {
+  it('creates a token on /tokens that works as a Bearer token until it is revoked there', async () => {
+    const { hub, context, page, cspViolations } = await setup();
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: hub.url });
+    await logIn(page, adminPassword);
+    await page.waitForURL((url) => url.pathname === '/');
+    await page.getByTestId('nav-tokens').click();
+    await page.waitForURL('**/tokens');
+    await page.locator('[data-testid=create-token-form][data-ready=true]').waitFor();
+    expect(await page.getByTestId('no-tokens').isVisible()).toBe(true);
+
+    await page.getByTestId('token-name').fill('   ');
+    await page.getByTestId('create-token').click();
+    await expect
+      .poll(() => page.getByTestId('create-token-error').textContent())
+      .toBe('Give the token a name');
+    await page.getByTestId('token-name').fill('e2e pipeline');
+    await page.getByTestId('token-expiry').selectOption('7');
+    await page.getByTestId('token-permission-realm:read').check();
+    await page.getByTestId('create-token').click();
+    const reveal = page.getByTestId('token-reveal');
+    await reveal.waitFor();
+    const token = await page.getByTestId('new-token').inputValue();
+    expect(token).toMatch(/^nhi_[0-9A-Za-z]{43}$/);
+    expect(await reveal.textContent()).toContain('it will not be shown again');
+    await page.getByTestId('copy-token').click();
+    await expect.poll(() => page.getByTestId('copy-token').textContent()).toBe('Copied');
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(token);
+    const row = page.locator('[data-testid=token-row][data-token-name="e2e pipeline"]');
+    expect(await row.getByTestId('token-status').textContent()).toBe('Active');
+    expect(await row.textContent()).toContain(token.slice(0, 12));
+    expect(await row.textContent()).toContain('realm:read');
+    await screenshot(page, 'tokens-created');
+
+    const asToken = await whoamiWithBearer(hub.url, token);
+    expect(asToken.status).toBe(200);
+    expect((await asToken.json()).result.data).toMatchObject({
+      principal: { kind: 'token', email: adminEmail },
+      realm: { slug: 'hub' },
+      permissions: ['realm:read'],
+    });
+
+    await page.getByTestId('token-reveal-done').click();
+    await reveal.waitFor({ state: 'detached' });
+    await page.reload();
+    await row.waitFor();
+    expect(await page.content()).not.toContain(token.slice(12));
+    expect(await row.getByTestId('token-last-used').textContent()).not.toBe('Never');
+
+    await page.getByTestId('realm-switcher').selectOption('ops');
+    await page.getByTestId('no-tokens').waitFor();
+    await page.getByTestId('realm-switcher').selectOption('hub');
+    await row.getByTestId('revoke-token').click();
+    await screenshot(page, 'tokens-revoke-confirm');
+    await page
+      .locator('[data-testid=revoke-confirmation][data-token-name="e2e pipeline"]')
+      .getByTestId('confirm-revoke')
+      .click();
+
+    await expect.poll(() => row.getByTestId('token-status').textContent()).toBe('Revoked');
+    await screenshot(page, 'tokens-revoked');
+    expect((await whoamiWithBearer(hub.url, token)).status).toBe(401);
+    expect(cspViolations).toEqual([]);
+  });
+});
+
 describe('hub in two tabs', () => {
   it('sends the other tab back to the login page once the session was logged out in one', async () => {
     const { context, page, cspViolations } = await setup();

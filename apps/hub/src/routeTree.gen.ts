@@ -15,6 +15,7 @@ import { Route as LoginRouteImport } from './routes/login'
 import { Route as MetricsRouteImport } from './routes/metrics'
 import { Route as ReadyzRouteImport } from './routes/readyz'
 import { Route as AuthenticatedIndexRouteImport } from './routes/_authenticated/index'
+import { Route as AuthenticatedTokensRouteImport } from './routes/_authenticated/tokens'
 import { Route as ApiTrpcSplatRouteImport } from './routes/api/trpc/$'
 
 const AuthenticatedRoute = AuthenticatedRouteImport.update({
@@ -46,6 +47,11 @@ const AuthenticatedIndexRoute = AuthenticatedIndexRouteImport.update({
   path: '/',
   getParentRoute: () => AuthenticatedRoute,
 } as any)
+const AuthenticatedTokensRoute = AuthenticatedTokensRouteImport.update({
+  id: '/tokens',
+  path: '/tokens',
+  getParentRoute: () => AuthenticatedRoute,
+} as any)
 const ApiTrpcSplatRoute = ApiTrpcSplatRouteImport.update({
   id: '/api/trpc/$',
   path: '/api/trpc/$',
@@ -58,6 +64,7 @@ export interface FileRoutesByFullPath {
   '/login': typeof LoginRoute
   '/metrics': typeof MetricsRoute
   '/readyz': typeof ReadyzRoute
+  '/tokens': typeof AuthenticatedTokensRoute
   '/api/trpc/$': typeof ApiTrpcSplatRoute
 }
 export interface FileRoutesByTo {
@@ -65,6 +72,7 @@ export interface FileRoutesByTo {
   '/login': typeof LoginRoute
   '/metrics': typeof MetricsRoute
   '/readyz': typeof ReadyzRoute
+  '/tokens': typeof AuthenticatedTokensRoute
   '/': typeof AuthenticatedIndexRoute
   '/api/trpc/$': typeof ApiTrpcSplatRoute
 }
@@ -75,15 +83,29 @@ export interface FileRoutesById {
   '/login': typeof LoginRoute
   '/metrics': typeof MetricsRoute
   '/readyz': typeof ReadyzRoute
+  '/_authenticated/tokens': typeof AuthenticatedTokensRoute
   '/_authenticated/': typeof AuthenticatedIndexRoute
   '/api/trpc/$': typeof ApiTrpcSplatRoute
 }
 export interface FileRouteTypes {
   fileRoutesByFullPath: FileRoutesByFullPath
   fullPaths:
-    '/' | '/healthz' | '/login' | '/metrics' | '/readyz' | '/api/trpc/$'
+    | '/'
+    | '/healthz'
+    | '/login'
+    | '/metrics'
+    | '/readyz'
+    | '/tokens'
+    | '/api/trpc/$'
   fileRoutesByTo: FileRoutesByTo
-  to: '/healthz' | '/login' | '/metrics' | '/readyz' | '/' | '/api/trpc/$'
+  to:
+    | '/healthz'
+    | '/login'
+    | '/metrics'
+    | '/readyz'
+    | '/tokens'
+    | '/'
+    | '/api/trpc/$'
   id:
     | '__root__'
     | '/_authenticated'
@@ -91,6 +113,7 @@ export interface FileRouteTypes {
     | '/login'
     | '/metrics'
     | '/readyz'
+    | '/_authenticated/tokens'
     | '/_authenticated/'
     | '/api/trpc/$'
   fileRoutesById: FileRoutesById
@@ -148,6 +171,13 @@ declare module '@tanstack/react-router' {
       preLoaderRoute: typeof AuthenticatedIndexRouteImport
       parentRoute: typeof AuthenticatedRoute
     }
+    '/_authenticated/tokens': {
+      id: '/_authenticated/tokens'
+      path: '/tokens'
+      fullPath: '/tokens'
+      preLoaderRoute: typeof AuthenticatedTokensRouteImport
+      parentRoute: typeof AuthenticatedRoute
+    }
     '/api/trpc/$': {
       id: '/api/trpc/$'
       path: '/api/trpc/$'
@@ -159,10 +189,12 @@ declare module '@tanstack/react-router' {
 }
 
 interface AuthenticatedRouteChildren {
+  AuthenticatedTokensRoute: typeof AuthenticatedTokensRoute
   AuthenticatedIndexRoute: typeof AuthenticatedIndexRoute
 }
 
 const AuthenticatedRouteChildren: AuthenticatedRouteChildren = {
+  AuthenticatedTokensRoute: AuthenticatedTokensRoute,
   AuthenticatedIndexRoute: AuthenticatedIndexRoute,
 }
 

@@ -1,4 +1,4 @@
-import { useRouter } from '@tanstack/react-router';
+import { Link, useRouter } from '@tanstack/react-router';
 import { type ChangeEvent, useState } from 'react';
 import { errorCodeOf, errorMessageOf } from '../lib/server-fn-error.ts';
 import { switchRealm } from '../server/functions/realm.functions.ts';
@@ -37,7 +37,17 @@ export function AppHeader({ session }: { session: MyRealms }) {
 
   return (
     <header className="app-header">
-      <span className="brand">NHI Hub</span>
+      <div className="header-start">
+        <span className="brand">NHI Hub</span>
+        <nav className="main-nav" aria-label="Main">
+          <Link to="/" activeOptions={{ exact: true }}>
+            Who am I
+          </Link>
+          <Link to="/tokens" data-testid="nav-tokens">
+            API tokens
+          </Link>
+        </nav>
+      </div>
       <div className="header-tools">
         <label className="realm-switcher">
           <span>Realm</span>

@@ -1,4 +1,13 @@
 export { apiTokenPrefix, generateApiToken, hashApiToken, looksLikeApiToken } from './api-token-format.ts';
+export { apiTokensRouter } from './api-tokens.procedures.ts';
+export {
+  apiTokenExpiry,
+  type CreateApiTokenInput,
+  createApiTokenInput,
+  maxApiTokenLifetimeDays,
+  type RevokeApiTokenInput,
+  revokeApiTokenInput,
+} from './api-tokens.schema.ts';
 export { ApiTokenService, type ApiTokenSummary, type CreatedApiToken } from './api-tokens.service.ts';
 export {
   type Authenticated,
@@ -18,6 +27,14 @@ export {
   initialPasswordFileName,
 } from './first-start.ts';
 export { LoginThrottle } from './login-throttle.ts';
+export {
+  type ApiTokenStatus,
+  apiTokenStatus,
+  createMyApiToken,
+  listMyApiTokens,
+  type MyApiToken,
+  revokeMyApiToken,
+} from './my-api-tokens.ts';
 export { PasswordHasher } from './password-hasher.ts';
 export * from './permissions.ts';
 export { type CreatedMember, RealmAdminService } from './realm-admin.service.ts';

@@ -6,7 +6,12 @@ import { authorizedProcedure, router } from './trpc.ts';
 
 describe('procedure permission enumeration', () => {
   it('lists every platform procedure with a known permission', () => {
-    expect(procedurePermissions(platformRouter)).toEqual([{ path: 'whoami', permission: 'realm:read' }]);
+    expect(procedurePermissions(platformRouter)).toEqual([
+      { path: 'tokens.create', permission: 'token:manage' },
+      { path: 'tokens.list', permission: 'token:manage' },
+      { path: 'tokens.revoke', permission: 'token:manage' },
+      { path: 'whoami', permission: 'realm:read' },
+    ]);
     expect(undeclaredProcedures(platformRouter)).toEqual([]);
   });
 
@@ -20,6 +25,9 @@ describe('procedure permission enumeration', () => {
     });
     expect(procedurePermissions(composed).map((p) => p.path)).toEqual([
       'nested.deeper.guarded',
+      'platform.tokens.create',
+      'platform.tokens.list',
+      'platform.tokens.revoke',
       'platform.whoami',
       'sneaky',
       'unknown',

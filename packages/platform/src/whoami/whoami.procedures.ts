@@ -1,3 +1,4 @@
+import { apiTokensRouter } from '../auth/api-tokens.procedures.ts';
 import { authorizedProcedure, router } from '../trpc/trpc.ts';
 import { WhoAmIService } from './whoami.service.ts';
 
@@ -5,4 +6,5 @@ export const platformRouter = router({
   whoami: authorizedProcedure('realm:read').query(({ ctx }) =>
     ctx.scope.container.resolve(WhoAmIService).whoami(),
   ),
+  tokens: apiTokensRouter,
 });

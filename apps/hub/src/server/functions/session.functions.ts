@@ -1,5 +1,6 @@
 import { createServerFn } from '@tanstack/react-start';
 import { z } from 'zod';
+import { inputValidator } from '../guards/input-validator.ts';
 import { publicServerFn } from '../guards/public-server-fn.ts';
 import { logIn, logOut } from './session.server.ts';
 
@@ -11,7 +12,7 @@ const credentials = z.object({
 /** Public by nature. Throttling and the wording of failures live in AuthService. */
 export const login = createServerFn({ method: 'POST' })
   .middleware([publicServerFn])
-  .validator(credentials)
+  .validator(inputValidator(credentials))
   .handler(({ data }) => logIn(data));
 
 /**

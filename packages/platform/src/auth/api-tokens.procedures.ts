@@ -1,0 +1,15 @@
+import { authorizedProcedure, router } from '../trpc/trpc.ts';
+import { createApiTokenInput, revokeApiTokenInput } from './api-tokens.schema.ts';
+import { createMyApiToken, listMyApiTokens, revokeMyApiToken } from './my-api-tokens.ts';
+
+/** platform.tokens: the caller's own API tokens in the realm the call is bound to. */
+export const apiTokensRouter = router({
+  list: authorizedProcedure('token:manage').query(({ ctx }) => listMyApiTokens(ctx.scope)),
+  /** The answer carries the token: the only time it is ever shown. */
+  create: authorizedProcedure('token:manage')
+    .input(createApiTokenInput)
+    .mutation(({ ctx, input }) => createMyApiToken(ctx.scope, input)),
+  revoke: authorizedProcedure('token:manage')
+    .input(revokeApiTokenInput)
+    .mutation(({ ctx, input }) => revokeMyApiToken(ctx.scope, input)),
+});
