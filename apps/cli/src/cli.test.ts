@@ -97,6 +97,25 @@ describeEachDatabase('nhi CLI', (kind, newDatabase) => {
     }
   });
 
+  it('rotates the session signing key to a new one each time', async () => {
+    const { run } = await setup();
+    const first = await run('keys', 'rotate');
+    const second = await run('keys', 'rotate');
+    expect(first.code).toBe(0);
+    expect(second.code).toBe(0);
+    const kidOf = (output: string) => output.match(/New signing key (\S+)\./)?.[1];
+    expect(kidOf(first.stdout)).toBeDefined();
+    expect(kidOf(second.stdout)).not.toBe(kidOf(first.stdout));
+  });
+
+  it('refuses to mark a migration rolled back that did not fail', async () => {
+    const { run } = await setup();
+    await run('db', 'migrate');
+    const result = await run('db', 'migrate:resolve', '--rolled-back', '20261122144239_init');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/20261122144239_init/);
+  });
+
   it('explains mistakes with a message and a non-zero exit code', async () => {
     const { run } = await setup();
     expect(await run('realm', 'create', '--slug', 'hub')).toMatchObject({

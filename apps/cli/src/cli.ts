@@ -1,6 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { CliError, type CliIo, ExitCode } from './cli-io.ts';
 import { registerDbCommands } from './commands/db.commands.ts';
+import { registerKeyCommands } from './commands/keys.commands.ts';
 import { registerRealmCommands } from './commands/realm.commands.ts';
 import { registerTokenCommands } from './commands/token.commands.ts';
 import { registerUserCommands } from './commands/user.commands.ts';
@@ -19,6 +20,7 @@ export function buildProgram(io: CliIo): Command {
   registerRealmCommands(program, io);
   registerUserCommands(program, io);
   registerTokenCommands(program, io);
+  registerKeyCommands(program, io);
   return program;
 }
 

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { applyMigrations, createMigration } from '@nhi/platform';
+import { applyMigrations, createMigration, markMigrationRolledBack } from '@nhi/platform';
 import type { Command } from 'commander';
 import type { CliIo } from '../cli-io.ts';
 import { withDatabase } from './with-database.ts';
@@ -16,6 +16,16 @@ export function registerDbCommands(program: Command, io: CliIo): void {
           ? 'Database is up to date.\n'
           : `Applied ${applied.length} migration(s):\n${applied.map((m) => `  ${m}\n`).join('')}`,
       );
+    });
+
+  db.command('migrate:resolve')
+    .description(
+      'Mark a failed migration as rolled back, after repairing the database by hand, so migrate can retry it',
+    )
+    .requiredOption('--rolled-back <name>', 'the failed migration, e.g. 20261122144239_init')
+    .action(async (options: { rolledBack: string }) => {
+      await withDatabase(io, (database) => markMigrationRolledBack(database, options.rolledBack));
+      io.stdout.write(`Marked ${options.rolledBack} as rolled back; run db migrate to apply it again.\n`);
     });
 
   db.command('migration:create')
