@@ -97,6 +97,22 @@ describeEachDatabase('nhi CLI', (kind, newDatabase) => {
     }
   });
 
+  it('prints only the token on stdout, even when the command set up a new database', async () => {
+    const { run } = await setup();
+    const result = await run(
+      'token',
+      'create',
+      '--email',
+      'admin@nhi.local',
+      '--realm',
+      'hub',
+      '--name',
+      'script',
+    );
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^nhi_\w+\n$/);
+  });
+
   it('rotates the session signing key to a new one each time', async () => {
     const { run } = await setup();
     const first = await run('keys', 'rotate');

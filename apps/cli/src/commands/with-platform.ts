@@ -20,6 +20,8 @@ export async function withPlatform<T>(
   const runtime = await startPlatform({
     config,
     logger: createCliLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL),
+    // stdout carries the command's answer (a token, a password) for scripts to capture.
+    printFirstStartNotice: (text) => io.stderr.write(text),
     ...options,
   });
   try {

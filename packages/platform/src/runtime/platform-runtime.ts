@@ -30,6 +30,8 @@ export interface StartOptions {
   migrate?: boolean;
   /** Create the `hub` realm and its first admin on an empty database. */
   firstStart?: boolean;
+  /** Where the one-time notice with a generated admin password goes (stdout by default). */
+  printFirstStartNotice?: (text: string) => void;
 }
 
 /**
@@ -58,7 +60,8 @@ export async function startPlatform(options: StartOptions = {}): Promise<Platfor
     registerAuth(root);
     // Fail at start-up, not at the first login, when configured keys are unusable.
     await root.resolve(SigningKeys).load();
-    if (options.firstStart ?? true) await ensureFirstStart(database, config, logger);
+    if (options.firstStart ?? true)
+      await ensureFirstStart(database, config, logger, { print: options.printFirstStartNotice });
     const metrics = new HubMetrics(database.poolStats ? () => database.poolStats?.() : undefined);
     let closed = false;
     return {
