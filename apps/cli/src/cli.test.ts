@@ -18,7 +18,7 @@ describeEachDatabase('nhi CLI', (kind, newDatabase) => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
-  async function setup() {
+  async function setup(options: { generatedAdminPassword?: boolean } = {}) {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'nhi-cli-'));
     cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
     const env: NodeJS.ProcessEnv = {
@@ -26,6 +26,7 @@ describeEachDatabase('nhi CLI', (kind, newDatabase) => {
       NHI_ADMIN_PASSWORD: 'correct horse battery staple',
       LOG_LEVEL: 'silent',
     };
+    if (options.generatedAdminPassword) delete env.NHI_ADMIN_PASSWORD;
     if (kind === 'postgres') {
       const database = await newDatabase();
       env.DATABASE_URL = database.url;
@@ -98,7 +99,7 @@ describeEachDatabase('nhi CLI', (kind, newDatabase) => {
   });
 
   it('prints only the token on stdout, even when the command set up a new database', async () => {
-    const { run } = await setup();
+    const { run } = await setup({ generatedAdminPassword: true });
     const result = await run(
       'token',
       'create',
@@ -111,6 +112,7 @@ describeEachDatabase('nhi CLI', (kind, newDatabase) => {
     );
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^nhi_\w+\n$/);
+    if (kind === 'pglite') expect(result.stderr).toMatch(/first administrator was created/);
   });
 
   it('rotates the session signing key to a new one each time', async () => {
