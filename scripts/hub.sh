@@ -3,7 +3,7 @@
 # are present (fetched from the npm registry into .toolchain/ when the system Node is
 # older), installs dependencies, then runs the requested action.
 #
-#   scripts/hub.sh start        build and serve the hub (PORT, default 3000)
+#   scripts/hub.sh start        build and serve the hub (PORT, default 3000), demo realm on first start
 #   scripts/hub.sh test         lint, format, typecheck, unit, integration, browser e2e
 #   scripts/hub.sh nhi ...      the command-line interface
 #   scripts/hub.sh pnpm ...     any pnpm command with the project toolchain
@@ -60,6 +60,8 @@ main() {
   case "$action" in
     start)
       ensure_dependencies
+      # The quick start shows a demo realm on first start; production starts leave it off.
+      export NHI_DEMO_DATA="${NHI_DEMO_DATA:-true}"
       exec pnpm run --silent start "$@"
       ;;
     test)

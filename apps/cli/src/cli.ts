@@ -3,6 +3,7 @@ import { CliError, type CliIo, ExitCode } from './cli-io.ts';
 import { registerDbCommands } from './commands/db.commands.ts';
 import { registerKeyCommands } from './commands/keys.commands.ts';
 import { registerRealmCommands } from './commands/realm.commands.ts';
+import { registerSeedCommands } from './commands/seed.commands.ts';
 import { registerTokenCommands } from './commands/token.commands.ts';
 import { registerUserCommands } from './commands/user.commands.ts';
 import { describeFailure } from './describe-failure.ts';
@@ -21,6 +22,7 @@ export function buildProgram(io: CliIo): Command {
   registerUserCommands(program, io);
   registerTokenCommands(program, io);
   registerKeyCommands(program, io);
+  registerSeedCommands(program, io);
   return program;
 }
 

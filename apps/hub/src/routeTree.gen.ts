@@ -16,7 +16,11 @@ import { Route as MetricsRouteImport } from './routes/metrics'
 import { Route as ReadyzRouteImport } from './routes/readyz'
 import { Route as AuthenticatedIndexRouteImport } from './routes/_authenticated/index'
 import { Route as AuthenticatedTokensRouteImport } from './routes/_authenticated/tokens'
+import { Route as AuthenticatedInventoryIndexRouteImport } from './routes/_authenticated/inventory/index'
+import { Route as AuthenticatedInventoryNewRouteImport } from './routes/_authenticated/inventory/new'
 import { Route as ApiTrpcSplatRouteImport } from './routes/api/trpc/$'
+import { Route as AuthenticatedInventoryIdIndexRouteImport } from './routes/_authenticated/inventory/$id/index'
+import { Route as AuthenticatedInventoryIdEditRouteImport } from './routes/_authenticated/inventory/$id/edit'
 
 const AuthenticatedRoute = AuthenticatedRouteImport.update({
   id: '/_authenticated',
@@ -52,11 +56,35 @@ const AuthenticatedTokensRoute = AuthenticatedTokensRouteImport.update({
   path: '/tokens',
   getParentRoute: () => AuthenticatedRoute,
 } as any)
+const AuthenticatedInventoryIndexRoute =
+  AuthenticatedInventoryIndexRouteImport.update({
+    id: '/inventory/',
+    path: '/inventory/',
+    getParentRoute: () => AuthenticatedRoute,
+  } as any)
+const AuthenticatedInventoryNewRoute =
+  AuthenticatedInventoryNewRouteImport.update({
+    id: '/inventory/new',
+    path: '/inventory/new',
+    getParentRoute: () => AuthenticatedRoute,
+  } as any)
 const ApiTrpcSplatRoute = ApiTrpcSplatRouteImport.update({
   id: '/api/trpc/$',
   path: '/api/trpc/$',
   getParentRoute: () => rootRouteImport,
 } as any)
+const AuthenticatedInventoryIdIndexRoute =
+  AuthenticatedInventoryIdIndexRouteImport.update({
+    id: '/inventory/$id/',
+    path: '/inventory/$id/',
+    getParentRoute: () => AuthenticatedRoute,
+  } as any)
+const AuthenticatedInventoryIdEditRoute =
+  AuthenticatedInventoryIdEditRouteImport.update({
+    id: '/inventory/$id/edit',
+    path: '/inventory/$id/edit',
+    getParentRoute: () => AuthenticatedRoute,
+  } as any)
 
 export interface FileRoutesByFullPath {
   '/': typeof AuthenticatedIndexRoute
@@ -65,7 +93,11 @@ export interface FileRoutesByFullPath {
   '/metrics': typeof MetricsRoute
   '/readyz': typeof ReadyzRoute
   '/tokens': typeof AuthenticatedTokensRoute
+  '/inventory/new': typeof AuthenticatedInventoryNewRoute
   '/api/trpc/$': typeof ApiTrpcSplatRoute
+  '/inventory/': typeof AuthenticatedInventoryIndexRoute
+  '/inventory/$id/edit': typeof AuthenticatedInventoryIdEditRoute
+  '/inventory/$id/': typeof AuthenticatedInventoryIdIndexRoute
 }
 export interface FileRoutesByTo {
   '/healthz': typeof HealthzRoute
@@ -74,7 +106,11 @@ export interface FileRoutesByTo {
   '/readyz': typeof ReadyzRoute
   '/tokens': typeof AuthenticatedTokensRoute
   '/': typeof AuthenticatedIndexRoute
+  '/inventory/new': typeof AuthenticatedInventoryNewRoute
   '/api/trpc/$': typeof ApiTrpcSplatRoute
+  '/inventory': typeof AuthenticatedInventoryIndexRoute
+  '/inventory/$id/edit': typeof AuthenticatedInventoryIdEditRoute
+  '/inventory/$id': typeof AuthenticatedInventoryIdIndexRoute
 }
 export interface FileRoutesById {
   __root__: typeof rootRouteImport
@@ -85,7 +121,11 @@ export interface FileRoutesById {
   '/readyz': typeof ReadyzRoute
   '/_authenticated/tokens': typeof AuthenticatedTokensRoute
   '/_authenticated/': typeof AuthenticatedIndexRoute
+  '/_authenticated/inventory/new': typeof AuthenticatedInventoryNewRoute
   '/api/trpc/$': typeof ApiTrpcSplatRoute
+  '/_authenticated/inventory/': typeof AuthenticatedInventoryIndexRoute
+  '/_authenticated/inventory/$id/edit': typeof AuthenticatedInventoryIdEditRoute
+  '/_authenticated/inventory/$id/': typeof AuthenticatedInventoryIdIndexRoute
 }
 export interface FileRouteTypes {
   fileRoutesByFullPath: FileRoutesByFullPath
@@ -96,7 +136,11 @@ export interface FileRouteTypes {
     | '/metrics'
     | '/readyz'
     | '/tokens'
+    | '/inventory/new'
     | '/api/trpc/$'
+    | '/inventory/'
+    | '/inventory/$id/edit'
+    | '/inventory/$id/'
   fileRoutesByTo: FileRoutesByTo
   to:
     | '/healthz'
@@ -105,7 +149,11 @@ export interface FileRouteTypes {
     | '/readyz'
     | '/tokens'
     | '/'
+    | '/inventory/new'
     | '/api/trpc/$'
+    | '/inventory'
+    | '/inventory/$id/edit'
+    | '/inventory/$id'
   id:
     | '__root__'
     | '/_authenticated'
@@ -115,7 +163,11 @@ export interface FileRouteTypes {
     | '/readyz'
     | '/_authenticated/tokens'
     | '/_authenticated/'
+    | '/_authenticated/inventory/new'
     | '/api/trpc/$'
+    | '/_authenticated/inventory/'
+    | '/_authenticated/inventory/$id/edit'
+    | '/_authenticated/inventory/$id/'
   fileRoutesById: FileRoutesById
 }
 export interface RootRouteChildren {
@@ -178,6 +230,20 @@ declare module '@tanstack/react-router' {
       preLoaderRoute: typeof AuthenticatedTokensRouteImport
       parentRoute: typeof AuthenticatedRoute
     }
+    '/_authenticated/inventory/': {
+      id: '/_authenticated/inventory/'
+      path: '/inventory'
+      fullPath: '/inventory/'
+      preLoaderRoute: typeof AuthenticatedInventoryIndexRouteImport
+      parentRoute: typeof AuthenticatedRoute
+    }
+    '/_authenticated/inventory/new': {
+      id: '/_authenticated/inventory/new'
+      path: '/inventory/new'
+      fullPath: '/inventory/new'
+      preLoaderRoute: typeof AuthenticatedInventoryNewRouteImport
+      parentRoute: typeof AuthenticatedRoute
+    }
     '/api/trpc/$': {
       id: '/api/trpc/$'
       path: '/api/trpc/$'
@@ -185,17 +251,39 @@ declare module '@tanstack/react-router' {
       preLoaderRoute: typeof ApiTrpcSplatRouteImport
       parentRoute: typeof rootRouteImport
     }
+    '/_authenticated/inventory/$id/': {
+      id: '/_authenticated/inventory/$id/'
+      path: '/inventory/$id'
+      fullPath: '/inventory/$id/'
+      preLoaderRoute: typeof AuthenticatedInventoryIdIndexRouteImport
+      parentRoute: typeof AuthenticatedRoute
+    }
+    '/_authenticated/inventory/$id/edit': {
+      id: '/_authenticated/inventory/$id/edit'
+      path: '/inventory/$id/edit'
+      fullPath: '/inventory/$id/edit'
+      preLoaderRoute: typeof AuthenticatedInventoryIdEditRouteImport
+      parentRoute: typeof AuthenticatedRoute
+    }
   }
 }
 
 interface AuthenticatedRouteChildren {
   AuthenticatedTokensRoute: typeof AuthenticatedTokensRoute
   AuthenticatedIndexRoute: typeof AuthenticatedIndexRoute
+  AuthenticatedInventoryNewRoute: typeof AuthenticatedInventoryNewRoute
+  AuthenticatedInventoryIndexRoute: typeof AuthenticatedInventoryIndexRoute
+  AuthenticatedInventoryIdEditRoute: typeof AuthenticatedInventoryIdEditRoute
+  AuthenticatedInventoryIdIndexRoute: typeof AuthenticatedInventoryIdIndexRoute
 }
 
 const AuthenticatedRouteChildren: AuthenticatedRouteChildren = {
   AuthenticatedTokensRoute: AuthenticatedTokensRoute,
   AuthenticatedIndexRoute: AuthenticatedIndexRoute,
+  AuthenticatedInventoryNewRoute: AuthenticatedInventoryNewRoute,
+  AuthenticatedInventoryIndexRoute: AuthenticatedInventoryIndexRoute,
+  AuthenticatedInventoryIdEditRoute: AuthenticatedInventoryIdEditRoute,
+  AuthenticatedInventoryIdIndexRoute: AuthenticatedInventoryIdIndexRoute,
 }
 
 const AuthenticatedRouteWithChildren = AuthenticatedRoute._addFileChildren(

@@ -29,9 +29,18 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(artifactsDir, `${name}.png`), fullPage: true });
 }
 
-/** Messages the browser logs when the Content-Security-Policy blocks something. */
+/**
+ * Messages the browser logs when the Content-Security-Policy blocks something, plus every
+ * `securitypolicyviolation` event: a blocked eval that the page caught logs nothing by itself.
+ */
 export function collectCspViolations(page: Page): string[] {
   const violations: string[] = [];
+  // Queued before any navigation the caller makes next; init scripts are not subject to the CSP.
+  void page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (event) => {
+      console.error(`Content Security Policy violation: ${event.violatedDirective} ${event.blockedURI}`);
+    });
+  });
   page.on('console', (message) => {
     if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
   });

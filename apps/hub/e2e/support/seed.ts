@@ -1,7 +1,9 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { loadConfig, RealmAdminService, startPlatform } from '@nhi/platform';
+import { NhiQueryService } from '@nhi/nhi';
+import { seedDemoRealm } from '@nhi/nhi/demo';
+import { loadConfig, openRequestScope, RealmAdminService, startPlatform, systemClock } from '@nhi/platform';
 import { onTestFinished } from 'vitest';
 
 export const adminEmail = 'admin@nhi.local';
@@ -26,6 +28,37 @@ export async function seedTwoRealms(dataDir: string): Promise<void> {
     const realmAdmin = runtime.root.resolve(RealmAdminService);
     await realmAdmin.createRealm({ slug: 'ops', name: 'Operations' });
     await realmAdmin.createUser({ email: adminEmail, realmSlug: 'ops', role: 'viewer' });
+  } finally {
+    await runtime.shutdown();
+  }
+}
+
+/** The filter the inventory e2e applies in the browser, as the list service takes it. */
+export const demoFilter = { provider: ['aws'] as ['aws'], q: 'prod' };
+
+/**
+ * The demo realm, seeded as `nhi seed --demo` does, plus what the list service answers for the
+ * whole realm and for `demoFilter`: the numbers the page must show.
+ */
+export async function seedDemo(dataDir: string): Promise<{ total: number; filteredTotal: number }> {
+  const runtime = await startPlatform({
+    config: loadConfig({ NHI_DATA_DIR: dataDir, NHI_ADMIN_PASSWORD: adminPassword, LOG_LEVEL: 'warn' }),
+  });
+  try {
+    const { realm } = await seedDemoRealm(runtime.root, { adminEmail });
+    const scope = await openRequestScope(runtime.root, {
+      context: {
+        requestId: 'e2e-seed',
+        realm,
+        principal: { kind: 'system', name: 'e2e' },
+        clock: systemClock,
+      },
+      credential: 'bearer',
+    });
+    const list = scope.container.resolve(NhiQueryService);
+    const all = await list.list({ limit: 1 });
+    const filtered = await list.list({ ...demoFilter, limit: 1 });
+    return { total: all.total, filteredTotal: filtered.total };
   } finally {
     await runtime.shutdown();
   }

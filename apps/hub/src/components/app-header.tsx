@@ -43,6 +43,9 @@ export function AppHeader({ session }: { session: MyRealms }) {
           <Link to="/" activeOptions={{ exact: true }}>
             Who am I
           </Link>
+          <Link to="/inventory" data-testid="nav-inventory">
+            Inventory
+          </Link>
           <Link to="/tokens" data-testid="nav-tokens">
             API tokens
           </Link>

@@ -1,6 +1,7 @@
+import { nhiRouter } from '@nhi/nhi';
 import { platformRouter, router } from '@nhi/platform';
 
 /** Every domain's procedures under /api/trpc, one namespace per domain. */
-export const appRouter = router({ platform: platformRouter });
+export const appRouter = router({ platform: platformRouter, nhi: nhiRouter });
 
 export type AppRouter = typeof appRouter;

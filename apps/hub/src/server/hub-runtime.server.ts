@@ -1,10 +1,21 @@
+// The inventory's permissions join the catalogue before the first request is authorized.
+import '@nhi/nhi';
 import { getHubRuntime, type PlatformRuntime } from '@nhi/platform';
+import { seedDemoOnFirstStart } from './lifecycle/demo-data.server.ts';
 
+let starting: Promise<PlatformRuntime> | undefined;
 let running: PlatformRuntime | undefined;
 
-/** The process's runtime (database, container, logger, metrics), started on first call. */
+/**
+ * The process's runtime (database, container, logger, metrics), started on first call. The
+ * demo realm, when asked for, is seeded before the hub reports itself ready.
+ */
 export function hubRuntime(): Promise<PlatformRuntime> {
-  const runtime = getHubRuntime();
+  starting ??= getHubRuntime().then(async (runtime) => {
+    await seedDemoOnFirstStart(runtime);
+    return runtime;
+  });
+  const runtime = starting;
   runtime.then(
     (value) => {
       running = value;

@@ -15,6 +15,7 @@ import {
   type PlatformDatabase,
   RealmAdminService,
   registerAuth,
+  registerFingerprints,
 } from '@nhi/platform';
 import { onTestFinished } from 'vitest';
 
@@ -52,6 +53,7 @@ export async function setupHub(
   root.register(CLOCK, { useValue: clock });
   root.register(PLATFORM_DATABASE, { useValue: db });
   registerAuth(root);
+  registerFingerprints(root);
   const realmAdmin = root.resolve(RealmAdminService);
   const auth = root.resolve(AuthService);
 

@@ -9,7 +9,8 @@ import type { PlatformDatabase } from '../database/platform-database.ts';
 import { PLATFORM_DATABASE } from '../database/tokens.ts';
 import { createRootContainer } from '../di/container.ts';
 import { CLOCK, CONFIG, LOGGER } from '../di/tokens.ts';
-import { createLogger } from '../logging/logger.ts';
+import { registerFingerprints } from '../fingerprints/register-fingerprints.ts';
+import { createLogger, type Logger } from '../logging/logger.ts';
 import { AuthService } from './auth.service.ts';
 import type { BuiltInRole } from './permissions.ts';
 import { RealmAdminService } from './realm-admin.service.ts';
@@ -37,14 +38,21 @@ export class ManualClock implements Clock {
 export const testPassword = 'correct horse battery staple';
 
 /** One hub process: a root container with auth registered, over the given database. */
-export function startHub(db: PlatformDatabase, clock: Clock, env: Record<string, string>, dataDir: string) {
+export function startHub(
+  db: PlatformDatabase,
+  clock: Clock,
+  env: Record<string, string>,
+  dataDir: string,
+  logger: Logger = createLogger({ level: 'silent' }),
+) {
   const config: Config = loadConfig({ NHI_DATA_DIR: dataDir, ...env });
   const root: DependencyContainer = createRootContainer();
   root.register(CONFIG, { useValue: config });
-  root.register(LOGGER, { useValue: createLogger({ level: 'silent' }) });
+  root.register(LOGGER, { useValue: logger });
   root.register(CLOCK, { useValue: clock });
   root.register(PLATFORM_DATABASE, { useValue: db });
   registerAuth(root);
+  registerFingerprints(root);
   return {
     root,
     config,
@@ -65,11 +73,12 @@ export async function temporaryDir(): Promise<string> {
 export async function setupHub(
   newDatabase: () => Promise<PlatformDatabase>,
   env: Record<string, string> = {},
+  options: { logger?: Logger } = {},
 ) {
   const db = await newDatabase();
   const clock = new ManualClock();
   const dataDir = await temporaryDir();
-  const hub = startHub(db, clock, env, dataDir);
+  const hub = startHub(db, clock, env, dataDir, options.logger);
 
   async function realm(slug: string, name = slug) {
     return hub.realmAdmin.createRealm({ slug, name });

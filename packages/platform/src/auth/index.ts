@@ -9,6 +9,7 @@ export {
   revokeApiTokenInput,
 } from './api-tokens.schema.ts';
 export { ApiTokenService, type ApiTokenSummary, type CreatedApiToken } from './api-tokens.service.ts';
+export { type AuditEntry, writeAuditEntry } from './audit-entry.ts';
 export {
   type Authenticated,
   AuthService,
@@ -38,6 +39,7 @@ export {
 export { PasswordHasher } from './password-hasher.ts';
 export * from './permissions.ts';
 export { type CreatedMember, RealmAdminService } from './realm-admin.service.ts';
+export { isUniqueViolation } from './realm-admin-writes.ts';
 export { registerAuth } from './register-auth.ts';
 export {
   type IssuedSessionToken,

@@ -7,6 +7,12 @@ const booleanFromEnv = z
 
 const durationSeconds = z.coerce.number().int().positive();
 
+/** At least 32 bytes of key, base64-encoded: HMAC-SHA256 gains nothing from a longer one. */
+const base64Key = z
+  .string()
+  .regex(/^[A-Za-z0-9+/]+={0,2}$/, 'must be base64')
+  .refine((value) => Buffer.from(value, 'base64').length >= 32, 'must decode to at least 32 bytes');
+
 /**
  * Every setting the hub reads, with its default. README's configuration table is
  * written from this schema; keep them together.
@@ -21,11 +27,15 @@ export const configSchema = z.object({
   NHI_JWT_AUDIENCE: z.string().min(1).default('nhi-hub'),
   /** A JSON Web Key Set with private keys; the first key signs, all verify. Unset: generated and kept in the database. */
   NHI_JWT_KEYS: z.string().optional(),
+  /** Key of credential fingerprints (HMAC-SHA256). Unset: generated once and kept in the database. */
+  NHI_FINGERPRINT_KEY: base64Key.optional(),
   NHI_SESSION_TTL_SECONDS: durationSeconds.default(8 * 60 * 60),
   NHI_LOGIN_MAX_ATTEMPTS: z.coerce.number().int().positive().default(5),
   NHI_LOGIN_WINDOW_SECONDS: durationSeconds.default(15 * 60),
   NHI_TRUST_PROXY: booleanFromEnv.default(false),
   NHI_MIGRATE_ON_START: booleanFromEnv.default(true),
+  /** Seed the realm `demo` with synthetic identities on the first start (the quick start sets it). */
+  NHI_DEMO_DATA: booleanFromEnv.default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -11,6 +11,7 @@ import { findUnisolatedRealmTables } from '../database/realm-isolation-check.ts'
 import { PLATFORM_DATABASE } from '../database/tokens.ts';
 import { createRootContainer } from '../di/container.ts';
 import { CLOCK, CONFIG, LOGGER } from '../di/tokens.ts';
+import { registerFingerprints } from '../fingerprints/register-fingerprints.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
 import { HubMetrics } from '../metrics/metrics.ts';
 
@@ -58,6 +59,7 @@ export async function startPlatform(options: StartOptions = {}): Promise<Platfor
     root.register(CLOCK, { useValue: systemClock });
     root.register(PLATFORM_DATABASE, { useValue: database });
     registerAuth(root);
+    registerFingerprints(root);
     // Fail at start-up, not at the first login, when configured keys are unusable.
     await root.resolve(SigningKeys).load();
     if (options.firstStart ?? true)

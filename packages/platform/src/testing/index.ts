@@ -1,3 +1,10 @@
+export {
+  ManualClock,
+  setupHub,
+  startHub,
+  temporaryDir,
+  testPassword,
+} from '../auth/auth-test-setup.ts';
 export { describeEachDatabase, type NewTestDatabase } from './describe-each-database.ts';
 export {
   createTestDatabase,

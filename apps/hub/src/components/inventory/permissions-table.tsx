@@ -1,0 +1,49 @@
+import type { NhiPermission } from './nhi-schema.ts';
+
+/** What the identity can do, as its source states it. */
+export function PermissionsTable({ permissions }: { permissions: NhiPermission[] }) {
+  return (
+    <section className="card" aria-labelledby="permissions-title" data-testid="nhi-permissions">
+      <div className="card-heading">
+        <h2 id="permissions-title">Permissions</h2>
+        <span className="hint">{permissions.length} entries</span>
+      </div>
+      {permissions.length === 0 ? (
+        <p className="muted">No permissions recorded.</p>
+      ) : (
+        <div className="table-scroll">
+          <table className="table compact">
+            <thead>
+              <tr>
+                <th scope="col">Effect</th>
+                <th scope="col">Action</th>
+                <th scope="col">Resource</th>
+                <th scope="col">Granted through</th>
+              </tr>
+            </thead>
+            <tbody>
+              {permissions.map((permission, index) => (
+                // Entries have no id of their own; their order is the source's.
+                // biome-ignore lint/suspicious/noArrayIndexKey: see above.
+                <tr key={index} className={permission.action === '*' ? 'clash' : undefined}>
+                  <td>
+                    <span
+                      className={`badge ${permission.effect === 'deny' ? 'badge-expired' : 'badge-plain'}`}
+                    >
+                      {permission.effect}
+                    </span>
+                  </td>
+                  <td>
+                    <code>{permission.action}</code>
+                  </td>
+                  <td className="wrap">{permission.resource ?? <span className="muted">any</span>}</td>
+                  <td>{permission.via ?? <span className="muted">—</span>}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}

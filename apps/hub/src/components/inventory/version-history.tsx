@@ -1,0 +1,64 @@
+import type { NhiVersionEntry } from '@nhi/nhi';
+import type { RealmMember } from '../../server/functions/nhi.server.ts';
+import { formatInstant } from '../api-tokens/format-instant.ts';
+import { actorLabel } from './actor-label.ts';
+import { displayValue, fieldLabel } from './field-display.ts';
+
+/** The kept versions, newest first, each with the fields it changed. */
+export function VersionHistory({ history, members }: { history: NhiVersionEntry[]; members: RealmMember[] }) {
+  const newestFirst = [...history].sort((a, b) => b.version - a.version);
+  return (
+    <section className="card" aria-labelledby="history-title" data-testid="nhi-history">
+      <div className="card-heading">
+        <h2 id="history-title">Version history</h2>
+        <span className="hint">The latest versions are kept, up to 10</span>
+      </div>
+      {newestFirst.length === 0 ? (
+        <p className="muted">No versions recorded.</p>
+      ) : (
+        <ol className="history">
+          {newestFirst.map((entry) => {
+            const fields = Object.entries(entry.changes);
+            return (
+              <li
+                key={entry.version}
+                className="history-entry"
+                data-testid="history-entry"
+                data-version={entry.version}
+              >
+                <div className="history-meta">
+                  <strong>Version {entry.version}</strong>
+                  <span className="muted">
+                    {formatInstant(entry.createdAt)} UTC · {actorLabel(entry.actor, members)}
+                  </span>
+                </div>
+                {fields.length === 0 ? (
+                  <p className="hint">No field changed.</p>
+                ) : (
+                  <table className="table compact diff">
+                    <thead>
+                      <tr>
+                        <th scope="col">Field</th>
+                        <th scope="col">Before</th>
+                        <th scope="col">After</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {fields.map(([field, change]) => (
+                        <tr key={field} data-testid="history-change" data-field={field}>
+                          <th scope="row">{fieldLabel[field] ?? field}</th>
+                          <td className="diff-before">{displayValue(field, change.before, members)}</td>
+                          <td className="diff-after">{displayValue(field, change.after, members)}</td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                )}
+              </li>
+            );
+          })}
+        </ol>
+      )}
+    </section>
+  );
+}

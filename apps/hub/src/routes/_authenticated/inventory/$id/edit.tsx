@@ -1,0 +1,34 @@
+import { createFileRoute, Link } from '@tanstack/react-router';
+import { EditNhiForm } from '../../../../components/inventory/edit-nhi-form.tsx';
+import { InventoryError, InventoryLoading } from '../../../../components/inventory/inventory-states.tsx';
+import { getNhiPage } from '../../../../server/functions/nhi.functions.ts';
+
+export const Route = createFileRoute('/_authenticated/inventory/$id/edit')({
+  head: () => ({ meta: [{ title: 'Edit identity · NHI Hub' }] }),
+  loader: ({ params }) => getNhiPage({ data: { id: params.id } }),
+  pendingComponent: InventoryLoading,
+  errorComponent: ({ error }) => <InventoryError error={error} />,
+  component: EditNhiPage,
+});
+
+function EditNhiPage() {
+  const { nhi, members, can } = Route.useLoaderData();
+  return (
+    <div className="stack">
+      <header className="page-header">
+        <Link to="/inventory/$id" params={{ id: nhi.id }} className="back-link">
+          ← {nhi.name}
+        </Link>
+        <h1>Edit identity</h1>
+      </header>
+      {can.write ? (
+        // A new version (after "reload") starts a fresh form from it.
+        <EditNhiForm key={nhi.version} nhi={nhi} members={members} />
+      ) : (
+        <p className="error" role="alert">
+          Your role in this realm cannot edit identities.
+        </p>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,191 @@
+import { actorOf, type RealmTx, type RequestContext, writeAuditEntry } from '@nhi/platform';
+import type { NhiFieldChanges } from './nhi-detail.ts';
+
+/** How many versions of each identity are kept. */
+export const keptVersionsPerNhi = 10;
+
+export type NhiChangeAction =
+  | 'nhi.create'
+  | 'nhi.update'
+  | 'nhi.bulk_update'
+  | 'nhi.import'
+  | 'nhi.delete'
+  | 'nhi.restore';
+
+export type CredentialChangeAction =
+  | 'nhi.credential.add'
+  | 'nhi.credential.rotate'
+  | 'nhi.credential.revoke'
+  | 'nhi.credential.import';
+
+/**
+ * The fields of an identity that people and imports change, as they are versioned. Observation
+ * timestamps (firstSeenAt, lastSeenAt) are left out: a scan seeing an identity again is not an edit.
+ */
+export const nhiSnapshotSelect = {
+  kind: true,
+  provider: true,
+  externalId: true,
+  name: true,
+  description: true,
+  ownerUserId: true,
+  environment: true,
+  status: true,
+  tags: true,
+  permissions: true,
+  metadata: true,
+  sourceType: true,
+  sourceRef: true,
+  providerCreatedAt: true,
+  lastUsedAt: true,
+  deletedAt: true,
+} as const;
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+/** What a Json column takes: a top-level null would be SQL NULL, which these columns do not hold. */
+export type JsonDocument = JsonValue[] | { [key: string]: JsonValue };
+
+/** An identity's versioned fields as JSON: dates as ISO strings. */
+export type NhiSnapshot = Record<keyof typeof nhiSnapshotSelect, JsonValue>;
+
+type SnapshotRow = { [K in keyof typeof nhiSnapshotSelect]: unknown };
+
+export function snapshotOf(row: SnapshotRow): NhiSnapshot {
+  const snapshot = {} as NhiSnapshot;
+  for (const key of Object.keys(nhiSnapshotSelect) as (keyof NhiSnapshot)[]) {
+    snapshot[key] = toJson(row[key]);
+  }
+  return snapshot;
+}
+
+function toJson(value: unknown): JsonValue {
+  if (value === undefined || value === null) return null;
+  if (value instanceof Date) return value.toISOString();
+  return JSON.parse(JSON.stringify(value)) as JsonValue;
+}
+
+/** The fields whose value differs, with both values; a create compares with nothing. */
+export function diffSnapshots(before: NhiSnapshot | null, after: NhiSnapshot): NhiFieldChanges {
+  const changes: NhiFieldChanges = {};
+  for (const key of Object.keys(after) as (keyof NhiSnapshot)[]) {
+    const previous = before ? before[key] : null;
+    if (before && sameJson(previous, after[key])) continue;
+    if (!before && after[key] === null) continue;
+    changes[key] = { before: previous, after: after[key] };
+  }
+  return changes;
+}
+
+function sameJson(a: JsonValue, b: JsonValue): boolean {
+  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+}
+
+function canonical(value: JsonValue): JsonValue {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((key) => [key, canonical(value[key] as JsonValue)]),
+    );
+  }
+  return value;
+}
+
+export interface NhiChange {
+  nhiId: string;
+  /** The version the identity has after the change (the caller bumps the row). */
+  version: number;
+  action: NhiChangeAction;
+  /** null for a create. */
+  before: NhiSnapshot | null;
+  after: NhiSnapshot;
+}
+
+type ChangeContext = Pick<RequestContext, 'realm' | 'principal' | 'requestId'>;
+
+/**
+ * Records a change of an identity inside the transaction that made it: a version row (the full
+ * snapshot and what changed), pruning to the last versions, and an audit row with the changed
+ * fields. Call it after updating the row with `version: { increment: 1 }` (or creating it).
+ */
+export async function recordNhiChange(
+  tx: RealmTx,
+  context: ChangeContext,
+  change: NhiChange,
+): Promise<NhiFieldChanges> {
+  const [changes] = await recordNhiChanges(tx, context, [change]);
+  return changes ?? {};
+}
+
+/** recordNhiChange for many identities at once (bulk edits, imports): a few statements in all. */
+export async function recordNhiChanges(
+  tx: RealmTx,
+  context: ChangeContext,
+  batch: readonly NhiChange[],
+): Promise<NhiFieldChanges[]> {
+  if (batch.length === 0) return [];
+  const actor = actorOf(context.principal);
+  const diffs = batch.map((change) => diffSnapshots(change.before, change.after));
+  await tx.nhiVersion.createMany({
+    data: batch.map((change, index) => ({
+      nhiId: change.nhiId,
+      version: change.version,
+      snapshot: change.after,
+      changes: diffs[index] as Record<string, JsonValue>,
+      ...actor,
+      requestId: context.requestId,
+    })),
+  });
+  const kept = JSON.stringify(batch.map((change) => [change.nhiId, change.version - keptVersionsPerNhi]));
+  await tx.$executeRaw`
+    DELETE FROM "NhiVersion" AS v
+    USING (SELECT e->>0 AS nhi_id, (e->>1)::int AS below FROM jsonb_array_elements(${kept}::jsonb) AS e) AS p
+    WHERE v."nhiId" = p.nhi_id AND v.version <= p.below`;
+  await tx.auditLog.createMany({
+    data: batch.map((change, index) => {
+      const changes = diffs[index] ?? {};
+      return {
+        ...actor,
+        action: change.action,
+        entityType: 'Nhi',
+        entityId: change.nhiId,
+        before: change.before ? sideOf(changes, 'before') : undefined,
+        after: sideOf(changes, 'after'),
+        requestId: context.requestId,
+      };
+    }),
+  });
+  return diffs;
+}
+
+export interface CredentialChange {
+  credentialId: string;
+  nhiId: string;
+  action: CredentialChangeAction;
+  /** Non-secret facts only (kind, hint, fingerprint, dates, status). */
+  before?: Record<string, JsonValue>;
+  after: Record<string, JsonValue>;
+}
+
+/** Audits a credential change; the identity's audit trail lists it through `nhiId`. */
+export async function recordCredentialChange(
+  tx: RealmTx,
+  context: ChangeContext,
+  change: CredentialChange,
+): Promise<void> {
+  await writeAuditEntry(tx, {
+    realmId: context.realm.id,
+    actor: context.principal,
+    action: change.action,
+    entityType: 'Credential',
+    entityId: change.credentialId,
+    before: change.before ? { nhiId: change.nhiId, ...change.before } : undefined,
+    after: { nhiId: change.nhiId, ...change.after },
+    requestId: context.requestId,
+  });
+}
+
+function sideOf(changes: NhiFieldChanges, side: 'before' | 'after'): Record<string, JsonValue> {
+  return Object.fromEntries(Object.entries(changes).map(([key, change]) => [key, change[side] as JsonValue]));
+}

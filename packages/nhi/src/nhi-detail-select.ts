@@ -1,0 +1,60 @@
+import type { RealmTx } from '@nhi/platform';
+import type { NhiPermission } from './nhi.schema.ts';
+import type { NhiCredential, NhiDetail } from './nhi-detail.ts';
+
+export const credentialSelect = {
+  id: true,
+  kind: true,
+  fingerprint: true,
+  hint: true,
+  status: true,
+  providerCreatedAt: true,
+  lastRotatedAt: true,
+  expiresAt: true,
+  lastUsedAt: true,
+  createdAt: true,
+  updatedAt: true,
+} as const;
+
+/** One identity of the realm with its credentials, deleted or not; undefined when there is none. */
+export async function loadNhiDetail(tx: RealmTx, id: string): Promise<NhiDetail | undefined> {
+  const row = await tx.nhi.findFirst({
+    where: { id },
+    select: {
+      id: true,
+      kind: true,
+      provider: true,
+      externalId: true,
+      name: true,
+      description: true,
+      owner: { select: { id: true, email: true } },
+      environment: true,
+      status: true,
+      tags: true,
+      permissions: true,
+      metadata: true,
+      sourceType: true,
+      sourceRef: true,
+      providerCreatedAt: true,
+      firstSeenAt: true,
+      lastSeenAt: true,
+      lastUsedAt: true,
+      oldestActiveCredentialAt: true,
+      nextCredentialExpiresAt: true,
+      activeCredentialCount: true,
+      version: true,
+      createdAt: true,
+      updatedAt: true,
+      deletedAt: true,
+      credentials: { select: credentialSelect, orderBy: [{ createdAt: 'desc' }, { id: 'asc' }] },
+    },
+  });
+  if (!row) return undefined;
+  return {
+    ...row,
+    // Written only through the zod shapes of nhi.schema.ts.
+    permissions: row.permissions as NhiPermission[],
+    metadata: row.metadata as Record<string, unknown>,
+    credentials: row.credentials satisfies NhiCredential[],
+  };
+}

@@ -1,0 +1,456 @@
+import { randomUUID } from 'node:crypto';
+import { REALM_DB, REQUEST_CONTEXT, type RealmDb, type RealmTx, type RequestContext } from '@nhi/platform';
+import { inject, injectable } from 'tsyringe';
+import { type ImportNhiInput, importNhiInput } from './nhi.schema.ts';
+import {
+  diffSnapshots,
+  type JsonValue,
+  type NhiChange,
+  nhiSnapshotSelect,
+  recordCredentialChange,
+  recordNhiChanges,
+  snapshotOf,
+} from './nhi-change-log.ts';
+import { refreshCredentialSummary } from './nhi-credential-summary.ts';
+import {
+  type ImportedCredential,
+  type ImportRow,
+  type ImportRowError,
+  parseImportFile,
+} from './nhi-import-rows.ts';
+import { parseInput } from './nhi-input.ts';
+import { lockNhis } from './nhi-locks.ts';
+
+export interface NhiImportResult {
+  /** false: nothing was written (some row is invalid and skipInvalid was not set, or the file is unreadable). */
+  imported: boolean;
+  created: number;
+  updated: number;
+  /** Rows identical to what the inventory already holds. */
+  unchanged: number;
+  /** Invalid rows left out because skipInvalid was set. */
+  skipped: number;
+  /** Every invalid row with its line and why, in line order. */
+  errors: ImportRowError[];
+}
+
+/** Rows per statement when reading or inserting in bulk. */
+const batchSize = 1000;
+/** A large file (tens of thousands of rows) is one transaction: it must be allowed to take its time. */
+const importTimeoutMs = 10 * 60_000;
+
+const existingSelect = {
+  id: true,
+  version: true,
+  owner: { select: { email: true } },
+  ...nhiSnapshotSelect,
+  credentials: {
+    select: {
+      id: true,
+      kind: true,
+      fingerprint: true,
+      hint: true,
+      status: true,
+      providerCreatedAt: true,
+      lastRotatedAt: true,
+      expiresAt: true,
+      lastUsedAt: true,
+    },
+  },
+} as const;
+
+type Existing = Awaited<ReturnType<typeof readExisting>>[number];
+type ExistingCredential = Existing['credentials'][number];
+
+/** A new identity's versioned fields. */
+interface NewIdentity {
+  kind: ImportRow['kind'];
+  provider: ImportRow['provider'];
+  externalId: string;
+  name: string;
+  description: string | null;
+  ownerUserId: string | null;
+  environment: NonNullable<ImportRow['environment']>;
+  status: NonNullable<ImportRow['status']>;
+  tags: string[];
+  permissions: JsonValue[];
+  metadata: { [key: string]: JsonValue };
+  sourceType: string;
+  sourceRef: string | null;
+  providerCreatedAt: Date | null;
+  lastUsedAt: Date | null;
+  deletedAt: null;
+}
+
+/**
+ * Imports identities from a file in the export's shape. Every row is checked before anything is
+ * written; rows upsert by provider + externalId in one transaction, each created or changed
+ * identity with a version and an audit row, each credential change with an audit row.
+ */
+@injectable()
+export class NhiImportService {
+  constructor(
+    @inject(REQUEST_CONTEXT) private readonly context: RequestContext,
+    @inject(REALM_DB) private readonly realmDb: RealmDb,
+  ) {}
+
+  async import(input: ImportNhiInput): Promise<NhiImportResult> {
+    const { format, content, skipInvalid } = parseInput(importNhiInput, input, 'import');
+    const parsed = parseImportFile(format, content);
+    const nothing = { imported: false, created: 0, updated: 0, unchanged: 0, skipped: 0 };
+    if (parsed.unreadable) return { ...nothing, errors: parsed.errors };
+
+    return this.realmDb.transaction(
+      async (tx) => {
+        const members = await membersByEmail(tx, parsed.rows);
+        const ids = await existingIds(tx, parsed.rows);
+        await lockNhis(tx, ids);
+        const existing = await readExisting(tx, ids);
+        const byKey = new Map(existing.map((row) => [keyOf(row), row]));
+
+        const errors = [...parsed.errors];
+        const valid: { row: ImportRow; current: Existing | undefined }[] = [];
+        for (const { line, row } of parsed.rows) {
+          const current = byKey.get(keyOf(row));
+          const reason = problemWith(row, current, members);
+          if (reason) errors.push({ line, reason });
+          else valid.push({ row, current });
+        }
+        errors.sort((a, b) => a.line - b.line);
+        if (errors.length > 0 && !skipInvalid) return { ...nothing, errors };
+
+        const written = await this.write(tx, valid, members);
+        return { imported: true, ...written, skipped: errors.length, errors };
+      },
+      { timeout: importTimeoutMs },
+    );
+  }
+
+  private async write(
+    tx: RealmTx,
+    rows: { row: ImportRow; current: Existing | undefined }[],
+    members: Map<string, string>,
+  ) {
+    const now = this.context.clock.now();
+    const changes: NhiChange[] = [];
+    const creates: (NewIdentity & { id: string })[] = [];
+    const credentialPlans: { nhiId: string; current: ExistingCredential[]; wanted: ImportedCredential[] }[] =
+      [];
+    let updated = 0;
+    let unchanged = 0;
+
+    for (const { row, current } of rows) {
+      if (!current) {
+        const created = { id: randomUUID(), ...newIdentity(row, members) };
+        creates.push(created);
+        changes.push({
+          nhiId: created.id,
+          version: 1,
+          action: 'nhi.import',
+          before: null,
+          after: snapshotOf(created),
+        });
+        if (row.credentials?.length)
+          credentialPlans.push({ nhiId: created.id, current: [], wanted: row.credentials });
+        continue;
+      }
+      const fields = changedFields(row, current, members);
+      const before = snapshotOf(current);
+      const after = snapshotOf({ ...current, ...fields });
+      const identityChanged = Object.keys(diffSnapshots(before, after)).length > 0;
+      const credentialsChanged = row.credentials?.some(
+        (credential) => !sameAsSome(credential, current.credentials),
+      );
+      if (!identityChanged && !credentialsChanged) {
+        unchanged++;
+        continue;
+      }
+      updated++;
+      if (row.credentials?.length)
+        credentialPlans.push({ nhiId: current.id, current: current.credentials, wanted: row.credentials });
+      if (!identityChanged) continue;
+      await tx.nhi.update({
+        where: { id: current.id },
+        data: { ...fields, updatedAt: now, version: { increment: 1 } },
+        select: { id: true },
+      });
+      changes.push({ nhiId: current.id, version: current.version + 1, action: 'nhi.import', before, after });
+    }
+
+    for (let start = 0; start < creates.length; start += batchSize) {
+      await tx.nhi.createMany({
+        data: creates.slice(start, start + batchSize).map((created) => ({
+          ...created,
+          sourceType: 'import',
+          firstSeenAt: now,
+          lastSeenAt: now,
+          createdAt: now,
+          updatedAt: now,
+        })),
+      });
+    }
+    for (let start = 0; start < changes.length; start += batchSize) {
+      await recordNhiChanges(tx, this.context, changes.slice(start, start + batchSize));
+    }
+    await this.writeCredentials(tx, credentialPlans);
+    return { created: creates.length, updated, unchanged };
+  }
+
+  /** Adds the credentials an identity does not have yet and updates the facts of those it has. */
+  private async writeCredentials(
+    tx: RealmTx,
+    plans: { nhiId: string; current: ExistingCredential[]; wanted: ImportedCredential[] }[],
+  ): Promise<void> {
+    const now = this.context.clock.now();
+    const added: (ImportedCredential & { id: string; nhiId: string })[] = [];
+    for (const { nhiId, current, wanted } of plans) {
+      const unmatched = [...current];
+      for (const credential of wanted) {
+        const same = unmatched.findIndex((candidate) => sameCredential(credential, candidate));
+        if (same >= 0) {
+          unmatched.splice(same, 1);
+          continue;
+        }
+        const match = unmatched.findIndex((candidate) => identifies(credential, candidate));
+        if (match < 0) {
+          added.push({ ...credential, id: randomUUID(), nhiId });
+          continue;
+        }
+        const [existing] = unmatched.splice(match, 1);
+        if (!existing) continue;
+        const facts = credentialFacts(credential);
+        await tx.credential.update({
+          where: { id: existing.id },
+          data: { ...facts, updatedAt: now },
+          select: { id: true },
+        });
+        await recordCredentialChange(tx, this.context, {
+          credentialId: existing.id,
+          nhiId,
+          action: 'nhi.credential.import',
+          before: credentialJson({ ...existing }),
+          after: credentialJson({ ...existing, ...facts }),
+        });
+      }
+    }
+    for (let start = 0; start < added.length; start += batchSize) {
+      await tx.credential.createMany({
+        data: added.slice(start, start + batchSize).map((credential) => ({
+          id: credential.id,
+          nhiId: credential.nhiId,
+          kind: credential.kind,
+          fingerprint: credential.fingerprint ?? null,
+          hint: credential.hint ?? null,
+          ...credentialFacts(credential),
+          createdAt: now,
+          updatedAt: now,
+        })),
+      });
+    }
+    for (const credential of added) {
+      await recordCredentialChange(tx, this.context, {
+        credentialId: credential.id,
+        nhiId: credential.nhiId,
+        action: 'nhi.credential.import',
+        after: credentialJson({
+          kind: credential.kind,
+          fingerprint: credential.fingerprint ?? null,
+          hint: credential.hint ?? null,
+          ...credentialFacts(credential),
+        }),
+      });
+    }
+    await refreshCredentialSummary(
+      tx,
+      plans.map((plan) => plan.nhiId),
+    );
+  }
+}
+
+const keyOf = (row: { provider: string; externalId: string }) => `${row.provider}\u0000${row.externalId}`;
+
+/** Members of the realm named as owners in the file, by lowercase email. */
+async function membersByEmail(tx: RealmTx, rows: { row: ImportRow }[]): Promise<Map<string, string>> {
+  const emails = [...new Set(rows.flatMap(({ row }) => (row.owner ? [row.owner] : [])))];
+  const members = new Map<string, string>();
+  for (let start = 0; start < emails.length; start += batchSize) {
+    const found = await tx.realmMembership.findMany({
+      where: { user: { email: { in: emails.slice(start, start + batchSize), mode: 'insensitive' } } },
+      select: { userId: true, user: { select: { email: true } } },
+    });
+    for (const member of found) members.set(member.user.email.toLowerCase(), member.userId);
+  }
+  return members;
+}
+
+/** Ids of the identities the file names, deleted ones included. */
+async function existingIds(tx: RealmTx, rows: { row: ImportRow }[]): Promise<string[]> {
+  const byProvider = new Map<ImportRow['provider'], string[]>();
+  for (const { row } of rows) {
+    const list = byProvider.get(row.provider) ?? [];
+    list.push(row.externalId);
+    byProvider.set(row.provider, list);
+  }
+  const ids: string[] = [];
+  for (const [provider, externalIds] of byProvider) {
+    for (let start = 0; start < externalIds.length; start += batchSize) {
+      const found = await tx.nhi.findMany({
+        where: { provider, externalId: { in: externalIds.slice(start, start + batchSize) } },
+        select: { id: true },
+      });
+      ids.push(...found.map((row) => row.id));
+    }
+  }
+  return ids;
+}
+
+async function readExisting(tx: RealmTx, ids: readonly string[]) {
+  const rows = [];
+  for (let start = 0; start < ids.length; start += batchSize) {
+    rows.push(
+      ...(await tx.nhi.findMany({
+        where: { id: { in: ids.slice(start, start + batchSize) } },
+        select: existingSelect,
+      })),
+    );
+  }
+  return rows;
+}
+
+/** Why a valid row still cannot be imported into this realm, if it cannot. */
+function problemWith(
+  row: ImportRow,
+  current: Existing | undefined,
+  members: Map<string, string>,
+): string | undefined {
+  if (row.owner && !members.has(row.owner)) return `owner: ${row.owner} is not a member of this realm`;
+  if (!current) return undefined;
+  if (current.kind !== row.kind) {
+    return `kind: ${row.provider} ${row.externalId} is a ${current.kind}; an identity's kind does not change`;
+  }
+  if (current.deletedAt && !row.deletedAt) {
+    return `${row.provider} ${row.externalId} was deleted: restore it before importing it`;
+  }
+  return undefined;
+}
+
+function newIdentity(row: ImportRow, members: Map<string, string>): NewIdentity {
+  return {
+    kind: row.kind,
+    provider: row.provider,
+    externalId: row.externalId,
+    name: row.name,
+    description: row.description ?? null,
+    ownerUserId: row.owner ? (members.get(row.owner) ?? null) : null,
+    environment: row.environment ?? 'unknown',
+    status: row.status ?? 'active',
+    tags: row.tags ?? [],
+    permissions: (row.permissions ?? []) as JsonValue[],
+    metadata: (row.metadata ?? {}) as { [key: string]: JsonValue },
+    sourceType: 'import',
+    sourceRef: null,
+    providerCreatedAt: row.providerCreatedAt ?? null,
+    lastUsedAt: row.lastUsedAt ?? null,
+    deletedAt: null,
+  };
+}
+
+/**
+ * The fields a row sets on an existing identity: those it carries. The owner changes only when the
+ * file names someone other than the export would show, so re-importing an export changes nothing.
+ */
+function changedFields(row: ImportRow, current: Existing, members: Map<string, string>) {
+  const fields: {
+    name: string;
+    description?: string | null;
+    ownerUserId?: string | null;
+    environment?: NonNullable<ImportRow['environment']>;
+    status?: NonNullable<ImportRow['status']>;
+    tags?: string[];
+    permissions?: JsonValue[];
+    metadata?: { [key: string]: JsonValue };
+    providerCreatedAt?: Date | null;
+    lastUsedAt?: Date | null;
+  } = { name: row.name };
+  if (row.description !== undefined) fields.description = row.description;
+  if (row.owner !== undefined && row.owner !== (current.owner?.email.toLowerCase() ?? null)) {
+    fields.ownerUserId = row.owner ? (members.get(row.owner) ?? null) : null;
+  }
+  if (row.environment !== undefined) fields.environment = row.environment;
+  if (row.status !== undefined) fields.status = row.status;
+  if (row.tags !== undefined) fields.tags = row.tags;
+  if (row.permissions !== undefined) fields.permissions = row.permissions as JsonValue[];
+  if (row.metadata !== undefined) fields.metadata = row.metadata as { [key: string]: JsonValue };
+  if (row.providerCreatedAt !== undefined) fields.providerCreatedAt = row.providerCreatedAt;
+  if (row.lastUsedAt !== undefined) fields.lastUsedAt = row.lastUsedAt;
+  return fields;
+}
+
+/** The facts an import may set on a credential it recognises. */
+function credentialFacts(credential: ImportedCredential) {
+  return {
+    status: credential.status,
+    providerCreatedAt: credential.providerCreatedAt ?? null,
+    lastRotatedAt: credential.lastRotatedAt ?? null,
+    expiresAt: credential.expiresAt ?? null,
+    lastUsedAt: credential.lastUsedAt ?? null,
+  };
+}
+
+const time = (date: Date | null | undefined) => date?.getTime() ?? null;
+
+/**
+ * Which stored credential a file's credential means: the same fingerprint, or, for credentials
+ * without one, the same kind, hint and creation at the provider.
+ */
+function identifies(credential: ImportedCredential, candidate: ExistingCredential): boolean {
+  if (credential.fingerprint || candidate.fingerprint)
+    return credential.fingerprint === candidate.fingerprint;
+  return (
+    credential.kind === candidate.kind &&
+    (credential.hint ?? null) === candidate.hint &&
+    time(credential.providerCreatedAt) === time(candidate.providerCreatedAt)
+  );
+}
+
+function sameCredential(credential: ImportedCredential, candidate: ExistingCredential): boolean {
+  const facts = credentialFacts(credential);
+  return (
+    identifies(credential, candidate) &&
+    credential.kind === candidate.kind &&
+    (credential.hint ?? null) === candidate.hint &&
+    facts.status === candidate.status &&
+    time(facts.providerCreatedAt) === time(candidate.providerCreatedAt) &&
+    time(facts.lastRotatedAt) === time(candidate.lastRotatedAt) &&
+    time(facts.expiresAt) === time(candidate.expiresAt) &&
+    time(facts.lastUsedAt) === time(candidate.lastUsedAt)
+  );
+}
+
+function sameAsSome(credential: ImportedCredential, candidates: ExistingCredential[]): boolean {
+  return candidates.some((candidate) => sameCredential(credential, candidate));
+}
+
+/** A credential's non-secret facts as the audit trail keeps them. */
+function credentialJson(credential: {
+  kind: string;
+  fingerprint: string | null;
+  hint: string | null;
+  status: string;
+  providerCreatedAt: Date | null;
+  lastRotatedAt: Date | null;
+  expiresAt: Date | null;
+  lastUsedAt: Date | null;
+}): Record<string, JsonValue> {
+  const iso = (date: Date | null) => date?.toISOString() ?? null;
+  return {
+    kind: credential.kind,
+    fingerprint: credential.fingerprint,
+    hint: credential.hint,
+    status: credential.status,
+    providerCreatedAt: iso(credential.providerCreatedAt),
+    lastRotatedAt: iso(credential.lastRotatedAt),
+    expiresAt: iso(credential.expiresAt),
+    lastUsedAt: iso(credential.lastUsedAt),
+  };
+}

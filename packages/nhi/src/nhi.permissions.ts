@@ -1,0 +1,27 @@
+import { definePermissions } from '@nhi/platform';
+
+/** What the inventory asks of a caller. Importing this module adds them to the catalogue. */
+export const nhiAccessPermissions = definePermissions([
+  {
+    key: 'nhi:read',
+    description: 'See non-human identities, their credentials, history and audit trail',
+    grantedTo: ['admin', 'editor', 'viewer'],
+  },
+  {
+    key: 'nhi:write',
+    description: 'Create and edit non-human identities and their credentials',
+    grantedTo: ['admin', 'editor'],
+  },
+  {
+    key: 'nhi:delete',
+    description: 'Delete and restore non-human identities',
+    grantedTo: ['admin'],
+  },
+  {
+    key: 'nhi:import',
+    description: 'Import non-human identities from a file',
+    grantedTo: ['admin', 'editor'],
+  },
+] as const);
+
+export type NhiAccessPermission = (typeof nhiAccessPermissions)[number]['key'];

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Nhi" ADD COLUMN     "idempotencyHash" TEXT;
