@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { NhiImportService, NhiQueryService } from '../../packages/nhi/src/index.ts';
 import type { ListNhiInput } from '../../packages/nhi/src/nhi.schema.ts';
+import { nhiKinds } from '../../packages/nhi/src/nhi.vocabulary.ts';
 import {
   applyMigrations,
   createRequestContainer,
@@ -59,20 +60,7 @@ const weighted = <T>(entries: readonly (readonly [T, number])[]): T => {
 };
 const daysAgo = (days: number) => new Date(now.getTime() - days * dayMs);
 
-const kinds = [
-  'service_account',
-  'access_key',
-  'api_key',
-  'oauth_app',
-  'personal_access_token',
-  'deploy_key',
-  'ssh_key',
-  'certificate',
-  'bot',
-  'workload_identity',
-  'ai_agent',
-  'other',
-] as const;
+const kinds = nhiKinds;
 const providers = [
   ['aws', 30],
   ['gcp', 15],

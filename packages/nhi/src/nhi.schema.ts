@@ -1,46 +1,27 @@
 import { z } from 'zod';
+import {
+  credentialKinds,
+  credentialStatuses,
+  nhiEnvironments,
+  nhiKinds,
+  nhiProviders,
+  nhiStatuses,
+  sortableColumns,
+} from './nhi.vocabulary.ts';
 
 /**
  * The shapes of the inventory, shared by the service, the tRPC procedures, import/export and
  * the UI. Enumerations mirror prisma/schema.prisma.
  */
-export const nhiKinds = [
-  'service_account',
-  'access_key',
-  'api_key',
-  'oauth_app',
-  'personal_access_token',
-  'deploy_key',
-  'ssh_key',
-  'certificate',
-  'bot',
-  'workload_identity',
-  'ai_agent',
-  'other',
-] as const;
-export const nhiProviders = [
-  'aws',
-  'gcp',
-  'azure',
-  'github',
-  'kubernetes',
-  'slack',
-  'okta',
-  'other',
-] as const;
-export const nhiEnvironments = ['production', 'staging', 'development', 'unknown'] as const;
-export const nhiStatuses = ['active', 'disabled', 'decommissioned', 'missing_from_source'] as const;
-export const credentialKinds = [
-  'access_key',
-  'api_key',
-  'password',
-  'token',
-  'private_key',
-  'certificate',
-  'client_secret',
-  'other',
-] as const;
-export const credentialStatuses = ['active', 'inactive', 'revoked'] as const;
+export {
+  credentialKinds,
+  credentialStatuses,
+  nhiEnvironments,
+  nhiKinds,
+  nhiProviders,
+  nhiStatuses,
+  sortableColumns,
+} from './nhi.vocabulary.ts';
 
 export const nhiKind = z.enum(nhiKinds);
 export const nhiProvider = z.enum(nhiProviders);
@@ -112,21 +93,6 @@ export const updateNhiInput = z.object({
   force: z.boolean().default(false),
   changes: nhiChanges,
 });
-
-export const sortableColumns = [
-  'name',
-  'kind',
-  'provider',
-  'environment',
-  'status',
-  'owner',
-  'lastUsedAt',
-  'lastSeenAt',
-  'firstSeenAt',
-  'updatedAt',
-  'oldestCredentialAge',
-  'nextCredentialExpiry',
-] as const;
 
 export const listNhiInput = z.object({
   kind: z.array(nhiKind).optional(),
