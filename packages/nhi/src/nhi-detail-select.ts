@@ -2,8 +2,8 @@ import type { RealmTx } from '@nhi/platform';
 import type { NhiPermission } from './nhi.schema.ts';
 import type { NhiCredential, NhiDetail } from './nhi-detail.ts';
 
-export const credentialSelect = {
-  id: true,
+/** A credential's non-secret facts: what export writes and import compares. */
+export const credentialFactsSelect = {
   kind: true,
   fingerprint: true,
   hint: true,
@@ -12,6 +12,11 @@ export const credentialSelect = {
   lastRotatedAt: true,
   expiresAt: true,
   lastUsedAt: true,
+} as const;
+
+export const credentialSelect = {
+  id: true,
+  ...credentialFactsSelect,
   createdAt: true,
   updatedAt: true,
 } as const;

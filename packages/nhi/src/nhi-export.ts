@@ -1,5 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
 import type { CredentialKind, CredentialStatus } from './nhi-detail.ts';
+import { credentialFactsSelect } from './nhi-detail-select.ts';
 
 export type NhiExportFormat = 'csv' | 'json';
 
@@ -28,16 +29,7 @@ export const nhiExportSelect = {
   sourceRef: true,
   deletedAt: true,
   credentials: {
-    select: {
-      kind: true,
-      fingerprint: true,
-      hint: true,
-      status: true,
-      providerCreatedAt: true,
-      lastRotatedAt: true,
-      expiresAt: true,
-      lastUsedAt: true,
-    },
+    select: credentialFactsSelect,
     // Mutable: Prisma's types refuse a readonly tuple here.
     orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] as { createdAt?: 'asc'; id?: 'asc' }[],
   },

@@ -12,6 +12,7 @@ import {
   snapshotOf,
 } from './nhi-change-log.ts';
 import { refreshCredentialSummary } from './nhi-credential-summary.ts';
+import { credentialFactsSelect } from './nhi-detail-select.ts';
 import {
   type ImportedCredential,
   type ImportRow,
@@ -45,17 +46,7 @@ const existingSelect = {
   owner: { select: { email: true } },
   ...nhiSnapshotSelect,
   credentials: {
-    select: {
-      id: true,
-      kind: true,
-      fingerprint: true,
-      hint: true,
-      status: true,
-      providerCreatedAt: true,
-      lastRotatedAt: true,
-      expiresAt: true,
-      lastUsedAt: true,
-    },
+    select: { id: true, ...credentialFactsSelect },
   },
 } as const;
 

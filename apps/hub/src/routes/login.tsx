@@ -1,5 +1,6 @@
 import { createFileRoute, redirect, useRouter } from '@tanstack/react-router';
 import { type FormEvent, useEffect, useState } from 'react';
+import { AlertMessage } from '../components/shared/alert-message.tsx';
 import { errorMessageOf } from '../lib/server-fn-error.ts';
 import { listMyRealms } from '../server/functions/realm.functions.ts';
 import { login } from '../server/functions/session.functions.ts';
@@ -67,11 +68,7 @@ function LoginPage() {
             data-testid="login-password"
           />
         </label>
-        {error ? (
-          <p role="alert" className="error" data-testid="login-error">
-            {error}
-          </p>
-        ) : null}
+        <AlertMessage message={error} testId="login-error" />
         <button type="submit" className="button" disabled={!hydrated || pending} data-testid="login-submit">
           {pending ? 'Logging in…' : 'Log in'}
         </button>

@@ -12,3 +12,5 @@ export const LOGGER: InjectionToken<Logger> = Symbol('Logger');
 export const CLOCK: InjectionToken<Clock> = Symbol('Clock');
 /** Present only in a request's child container. */
 export const REQUEST_CONTEXT: InjectionToken<RequestContext> = Symbol('RequestContext');
+/** The permissions the request's principal holds, decided once per request by the guard. */
+export const REQUEST_PERMISSIONS: InjectionToken<ReadonlySet<string>> = Symbol('RequestPermissions');

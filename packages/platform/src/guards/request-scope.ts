@@ -5,7 +5,7 @@ import { type RequestContext, systemClock } from '../context/request-context.ts'
 import { realmDbProvider } from '../database/realm-db-provider.ts';
 import { REALM_DB } from '../database/tokens.ts';
 import { createRequestContainer } from '../di/container.ts';
-import { CLOCK } from '../di/tokens.ts';
+import { CLOCK, REQUEST_PERMISSIONS } from '../di/tokens.ts';
 import { PermissionDeniedError } from '../errors/domain-errors.ts';
 import { readBearerToken, readCookie, SESSION_COOKIE } from './cookies.ts';
 
@@ -58,6 +58,7 @@ export async function openRequestScope(
   const permissions = await root
     .resolve(PERMISSION_RESOLVER)
     .permissionsOf(options.context.principal, options.context.realm);
+  container.register(REQUEST_PERMISSIONS, { useValue: permissions });
   return { ...options, container, permissions };
 }
 

@@ -1,9 +1,8 @@
 import { inject, injectable } from 'tsyringe';
-import { PERMISSION_RESOLVER, type PermissionResolver } from '../auth/permissions.ts';
 import type { RequestContext } from '../context/request-context.ts';
 import type { RealmDb } from '../database/realm-db.ts';
 import { REALM_DB } from '../database/tokens.ts';
-import { REQUEST_CONTEXT } from '../di/tokens.ts';
+import { REQUEST_CONTEXT, REQUEST_PERMISSIONS } from '../di/tokens.ts';
 import { NotFoundError } from '../errors/domain-errors.ts';
 
 export interface WhoAmI {
@@ -24,7 +23,8 @@ export class WhoAmIService {
   constructor(
     @inject(REQUEST_CONTEXT) private readonly context: RequestContext,
     @inject(REALM_DB) private readonly db: RealmDb,
-    @inject(PERMISSION_RESOLVER) private readonly permissions: PermissionResolver,
+    // Decided once by the guard for this request; asking the resolver again would repeat its queries.
+    @inject(REQUEST_PERMISSIONS) private readonly permissions: ReadonlySet<string>,
   ) {}
 
   async whoami(): Promise<WhoAmI> {
@@ -38,7 +38,6 @@ export class WhoAmIService {
         : null,
     }));
     if (!realmRow) throw new NotFoundError('Realm', realm.slug);
-    const granted = await this.permissions.permissionsOf(principal, realm);
     return {
       principal: {
         kind: principal.kind,
@@ -48,7 +47,7 @@ export class WhoAmIService {
       },
       realm: realmRow,
       role: membership?.role ?? null,
-      permissions: [...granted].sort(),
+      permissions: [...this.permissions].sort(),
     };
   }
 }

@@ -3,7 +3,8 @@ import type { CreateApiTokenInput } from '@nhi/platform/api-tokens';
 import { type FormEvent, useEffect, useState } from 'react';
 import { createToken } from '../../server/functions/api-tokens.functions.ts';
 import type { GrantablePermission } from '../../server/functions/api-tokens.server.ts';
-import { useFailureMessage } from './use-failure-message.ts';
+import { AlertMessage } from '../shared/alert-message.tsx';
+import { useFailureMessage } from '../shared/use-failure-message.ts';
 
 const expiryChoices = [
   { value: '7', label: '7 days' },
@@ -103,11 +104,7 @@ export function CreateTokenForm({
           </label>
         ))}
       </fieldset>
-      {error ? (
-        <p role="alert" className="error" data-testid="create-token-error">
-          {error}
-        </p>
-      ) : null}
+      <AlertMessage message={error} testId="create-token-error" />
       <div>
         <button type="submit" className="button" disabled={!hydrated || pending} data-testid="create-token">
           {pending ? 'Creating…' : 'Create token'}

@@ -1,8 +1,10 @@
 import type { MyApiToken } from '@nhi/platform';
 import { useState } from 'react';
 import { revokeToken } from '../../server/functions/api-tokens.functions.ts';
-import { InstantCell } from './instant-cell.tsx';
-import { useFailureMessage } from './use-failure-message.ts';
+import { AlertMessage } from '../shared/alert-message.tsx';
+import { InlineConfirm } from '../shared/inline-confirm.tsx';
+import { InstantCell } from '../shared/instant-cell.tsx';
+import { usePendingAction } from '../shared/use-pending-action.ts';
 
 const statusLabel: Record<MyApiToken['status'], string> = {
   active: 'Active',
@@ -11,24 +13,8 @@ const statusLabel: Record<MyApiToken['status'], string> = {
 };
 
 export function TokenRow({ token, onRevoked }: { token: MyApiToken; onRevoked: () => Promise<void> }) {
-  const failureMessage = useFailureMessage();
   const [confirming, setConfirming] = useState(false);
-  const [pending, setPending] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-
-  async function onConfirm() {
-    setPending(true);
-    setError(null);
-    try {
-      await revokeToken({ data: { id: token.id } });
-      setConfirming(false);
-      await onRevoked();
-    } catch (failure) {
-      setError(await failureMessage(failure));
-    } finally {
-      setPending(false);
-    }
-  }
+  const { pending, error, run } = usePendingAction();
 
   return (
     <>
@@ -74,34 +60,29 @@ export function TokenRow({ token, onRevoked }: { token: MyApiToken; onRevoked: (
       {confirming ? (
         <tr className="confirm-row" data-testid="revoke-confirmation" data-token-name={token.name}>
           <td colSpan={7}>
-            <div className="confirm">
-              <span>
-                Revoke “{token.name}”? Programs using it are refused from the next call on. This cannot be
-                undone.
-              </span>
-              <button
-                type="button"
-                className="button danger small"
-                onClick={onConfirm}
-                disabled={pending}
-                data-testid="confirm-revoke"
-              >
-                {pending ? 'Revoking…' : 'Revoke token'}
-              </button>
-              <button
-                type="button"
-                className="button secondary small"
-                onClick={() => setConfirming(false)}
-                disabled={pending}
-              >
-                Cancel
-              </button>
-            </div>
-            {error ? (
-              <p role="alert" className="error">
-                {error}
-              </p>
-            ) : null}
+            <InlineConfirm
+              question={
+                <>
+                  Revoke “{token.name}”? Programs using it are refused from the next call on. This cannot be
+                  undone.
+                </>
+              }
+              confirmLabel="Revoke token"
+              pendingLabel="Revoking…"
+              pending={pending}
+              onConfirm={() =>
+                run(
+                  () => revokeToken({ data: { id: token.id } }),
+                  async () => {
+                    setConfirming(false);
+                    await onRevoked();
+                  },
+                )
+              }
+              onCancel={() => setConfirming(false)}
+              testId="confirm-revoke"
+            />
+            <AlertMessage message={error} />
           </td>
         </tr>
       ) : null}

@@ -1,6 +1,7 @@
-import { type FormEvent, useState } from 'react';
+import type { FormEvent } from 'react';
 import { addCredential } from '../../server/functions/nhi-credentials.functions.ts';
-import { useFailureMessage } from '../api-tokens/use-failure-message.ts';
+import { AlertMessage } from '../shared/alert-message.tsx';
+import { usePendingAction } from '../shared/use-pending-action.ts';
 import { credentialKindLabel } from './labels.ts';
 import type { AddCredentialInput } from './nhi-schema.ts';
 import { credentialKinds } from './nhi-vocabulary.ts';
@@ -14,9 +15,7 @@ function dateOrNull(value: FormDataEntryValue | null): Date | null {
  * state, and only its fingerprint and hint come back.
  */
 export function AddCredentialForm({ nhiId, onAdded }: { nhiId: string; onAdded: () => Promise<void> }) {
-  const failureMessage = useFailureMessage();
-  const [pending, setPending] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { pending, error, setError, run } = usePendingAction();
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -34,17 +33,13 @@ export function AddCredentialForm({ nhiId, onAdded }: { nhiId: string; onAdded: 
       expiresAt: dateOrNull(data.get('expiresAt')),
       ...(dateOrNull(data.get('issuedAt')) ? { lastRotatedAt: dateOrNull(data.get('issuedAt')) } : {}),
     };
-    setPending(true);
-    setError(null);
-    try {
-      await addCredential({ data: input });
-      form.reset();
-      await onAdded();
-    } catch (failure) {
-      setError(await failureMessage(failure));
-    } finally {
-      setPending(false);
-    }
+    await run(
+      () => addCredential({ data: input }),
+      async () => {
+        form.reset();
+        await onAdded();
+      },
+    );
   }
 
   return (
@@ -92,11 +87,7 @@ export function AddCredentialForm({ nhiId, onAdded }: { nhiId: string; onAdded: 
         Sent once to compute a fingerprint (HMAC-SHA256) and a short hint. The secret itself is never stored
         or shown again.
       </p>
-      {error ? (
-        <p role="alert" className="error" data-testid="add-credential-error">
-          {error}
-        </p>
-      ) : null}
+      <AlertMessage message={error} testId="add-credential-error" />
       <div>
         <button type="submit" className="button small" disabled={pending} data-testid="add-credential">
           {pending ? 'Adding…' : 'Add credential'}

@@ -1,6 +1,6 @@
 import type { NhiAuditEntry } from '@nhi/nhi';
 import type { RealmMember } from '../../server/functions/nhi.server.ts';
-import { InstantCell } from '../api-tokens/instant-cell.tsx';
+import { InstantCell } from '../shared/instant-cell.tsx';
 import { actorLabel } from './actor-label.ts';
 
 function changedKeys(entry: NhiAuditEntry): string {

@@ -1,5 +1,5 @@
 import type { NhiOwner } from '@nhi/nhi';
-import { formatInstant } from '../api-tokens/format-instant.ts';
+import { formatInstant } from '../shared/format-instant.ts';
 import { ageLevel, expiryLevel, shortDuration, staleAfterDays, wholeDaysBetween } from './credential-age.ts';
 
 /** A day in a dense table; the exact instant is in the tooltip. */

@@ -1,7 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import type { RealmMember } from '../../server/functions/nhi.server.ts';
 import { bulkUpdateNhis } from '../../server/functions/nhi-transfer.functions.ts';
-import { useFailureMessage } from '../api-tokens/use-failure-message.ts';
+import { usePendingAction } from '../shared/use-pending-action.ts';
 import { environmentLabel } from './labels.ts';
 import type { BulkUpdateInput } from './nhi-schema.ts';
 import { nhiEnvironments } from './nhi-vocabulary.ts';
@@ -23,13 +23,11 @@ export function BulkBar({
   onDone: (message: string) => Promise<void>;
   onClear: () => void;
 }) {
-  const failureMessage = useFailureMessage();
   const [owner, setOwner] = useState(unchanged);
   const [environment, setEnvironment] = useState(unchanged);
   const [addTag, setAddTag] = useState('');
   const [removeTag, setRemoveTag] = useState('');
-  const [pending, setPending] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { pending, error, run } = usePendingAction();
 
   const change: Change = {
     ...(owner === unchanged ? {} : { ownerUserId: owner === unowned ? null : owner }),
@@ -42,23 +40,19 @@ export function BulkBar({
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     if (nothingToDo) return;
-    setPending(true);
-    setError(null);
-    try {
-      const result = await bulkUpdateNhis({ data: { ids, ...change } });
-      setOwner(unchanged);
-      setEnvironment(unchanged);
-      setAddTag('');
-      setRemoveTag('');
-      await onDone(
-        `Updated ${result.updated} ${result.updated === 1 ? 'identity' : 'identities'}` +
-          (result.unchanged > 0 ? `; ${result.unchanged} already had these values.` : '.'),
-      );
-    } catch (failure) {
-      setError(await failureMessage(failure));
-    } finally {
-      setPending(false);
-    }
+    await run(
+      () => bulkUpdateNhis({ data: { ids, ...change } }),
+      async (result) => {
+        setOwner(unchanged);
+        setEnvironment(unchanged);
+        setAddTag('');
+        setRemoveTag('');
+        await onDone(
+          `Updated ${result.updated} ${result.updated === 1 ? 'identity' : 'identities'}` +
+            (result.unchanged > 0 ? `; ${result.unchanged} already had these values.` : '.'),
+        );
+      },
+    );
   }
 
   return (

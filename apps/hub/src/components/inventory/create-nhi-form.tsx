@@ -3,7 +3,8 @@ import { type FormEvent, useEffect, useState } from 'react';
 import { ServerFnError } from '../../lib/server-fn-error.ts';
 import { createNhi } from '../../server/functions/nhi.functions.ts';
 import type { RealmMember } from '../../server/functions/nhi.server.ts';
-import { useFailureMessage } from '../api-tokens/use-failure-message.ts';
+import { AlertMessage } from '../shared/alert-message.tsx';
+import { useFailureMessage } from '../shared/use-failure-message.ts';
 import { NhiFormFields } from './nhi-form-fields.tsx';
 import { emptyNhiForm, serverFieldErrors, validateCreate } from './nhi-form-values.ts';
 import { useNhiForm } from './use-nhi-form.ts';
@@ -59,11 +60,7 @@ export function CreateNhiForm({ members }: { members: RealmMember[] }) {
         onChange={form.onChange}
         onBlur={form.onBlur}
       />
-      {error ? (
-        <p role="alert" className="error" data-testid="create-nhi-error">
-          {error}
-        </p>
-      ) : null}
+      <AlertMessage message={error} testId="create-nhi-error" />
       <div className="form-actions">
         <button type="submit" className="button" disabled={!hydrated || pending} data-testid="create-nhi">
           {pending ? 'Creating…' : 'Create identity'}

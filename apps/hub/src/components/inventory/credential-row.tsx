@@ -1,8 +1,10 @@
 import type { NhiCredential } from '@nhi/nhi';
 import { type FormEvent, useState } from 'react';
 import { revokeCredential, rotateCredential } from '../../server/functions/nhi-credentials.functions.ts';
-import { InstantCell } from '../api-tokens/instant-cell.tsx';
-import { useFailureMessage } from '../api-tokens/use-failure-message.ts';
+import { AlertMessage } from '../shared/alert-message.tsx';
+import { InlineConfirm } from '../shared/inline-confirm.tsx';
+import { InstantCell } from '../shared/instant-cell.tsx';
+import { usePendingAction } from '../shared/use-pending-action.ts';
 import { AgeBadge, ExpiryBadge } from './badges.tsx';
 import { credentialKindLabel } from './labels.ts';
 
@@ -21,26 +23,16 @@ export function CredentialRow({
   canWrite: boolean;
   onChanged: () => Promise<void>;
 }) {
-  const failureMessage = useFailureMessage();
   const [mode, setMode] = useState<Mode>('idle');
-  const [pending, setPending] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { pending, error, run: runAction } = usePendingAction();
   const issuedAt = credential.lastRotatedAt ?? credential.providerCreatedAt ?? credential.createdAt;
   const live = credential.status !== 'revoked';
 
-  async function run(action: () => Promise<unknown>) {
-    setPending(true);
-    setError(null);
-    try {
-      await action();
+  const run = (action: () => Promise<unknown>) =>
+    runAction(action, async () => {
       setMode('idle');
       await onChanged();
-    } catch (failure) {
-      setError(await failureMessage(failure));
-    } finally {
-      setPending(false);
-    }
-  }
+    });
 
   function onRotate(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -144,42 +136,23 @@ export function CredentialRow({
                 Cancel
               </button>
             </form>
-            {error ? (
-              <p role="alert" className="error">
-                {error}
-              </p>
-            ) : null}
+            <AlertMessage message={error} />
           </td>
         </tr>
       ) : null}
       {mode === 'revoke' ? (
         <tr className="confirm-row">
           <td colSpan={columnCount}>
-            <div className="confirm">
-              <span>Mark this credential revoked? Record it here once it is revoked at the provider.</span>
-              <button
-                type="button"
-                className="button danger small"
-                onClick={() => run(() => revokeCredential({ data: { credentialId: credential.id } }))}
-                disabled={pending}
-                data-testid="confirm-revoke-credential"
-              >
-                {pending ? 'Revoking…' : 'Revoke'}
-              </button>
-              <button
-                type="button"
-                className="button secondary small"
-                onClick={() => setMode('idle')}
-                disabled={pending}
-              >
-                Cancel
-              </button>
-            </div>
-            {error ? (
-              <p role="alert" className="error">
-                {error}
-              </p>
-            ) : null}
+            <InlineConfirm
+              question="Mark this credential revoked? Record it here once it is revoked at the provider."
+              confirmLabel="Revoke"
+              pendingLabel="Revoking…"
+              pending={pending}
+              onConfirm={() => run(() => revokeCredential({ data: { credentialId: credential.id } }))}
+              onCancel={() => setMode('idle')}
+              testId="confirm-revoke-credential"
+            />
+            <AlertMessage message={error} />
           </td>
         </tr>
       ) : null}

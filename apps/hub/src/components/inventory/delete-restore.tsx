@@ -1,28 +1,19 @@
 import type { NhiDetail } from '@nhi/nhi';
 import { useState } from 'react';
 import { deleteNhi, restoreNhi } from '../../server/functions/nhi.functions.ts';
-import { useFailureMessage } from '../api-tokens/use-failure-message.ts';
+import { AlertMessage } from '../shared/alert-message.tsx';
+import { InlineConfirm } from '../shared/inline-confirm.tsx';
+import { usePendingAction } from '../shared/use-pending-action.ts';
 
 /** Soft delete: the identity leaves the inventory and keeps its history; restore brings it back. */
 export function DeleteRestore({ nhi, onChanged }: { nhi: NhiDetail; onChanged: () => Promise<void> }) {
-  const failureMessage = useFailureMessage();
   const [confirming, setConfirming] = useState(false);
-  const [pending, setPending] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-
-  async function run(action: () => Promise<unknown>) {
-    setPending(true);
-    setError(null);
-    try {
-      await action();
+  const { pending, error, run: runAction } = usePendingAction();
+  const run = (action: () => Promise<unknown>) =>
+    runAction(action, async () => {
       setConfirming(false);
       await onChanged();
-    } catch (failure) {
-      setError(await failureMessage(failure));
-    } finally {
-      setPending(false);
-    }
-  }
+    });
 
   if (nhi.deletedAt) {
     return (
@@ -40,26 +31,16 @@ export function DeleteRestore({ nhi, onChanged }: { nhi: NhiDetail; onChanged: (
   return (
     <span className="delete-restore">
       {confirming ? (
-        <span className="confirm">
-          <span>Remove from the inventory?</span>
-          <button
-            type="button"
-            className="button danger small"
-            onClick={() => run(() => deleteNhi({ data: { id: nhi.id } }))}
-            disabled={pending}
-            data-testid="confirm-delete-nhi"
-          >
-            {pending ? 'Deleting…' : 'Delete'}
-          </button>
-          <button
-            type="button"
-            className="button secondary small"
-            onClick={() => setConfirming(false)}
-            disabled={pending}
-          >
-            Cancel
-          </button>
-        </span>
+        <InlineConfirm
+          inline
+          question="Remove from the inventory?"
+          confirmLabel="Delete"
+          pendingLabel="Deleting…"
+          pending={pending}
+          onConfirm={() => run(() => deleteNhi({ data: { id: nhi.id } }))}
+          onCancel={() => setConfirming(false)}
+          testId="confirm-delete-nhi"
+        />
       ) : (
         <button
           type="button"
@@ -70,11 +51,7 @@ export function DeleteRestore({ nhi, onChanged }: { nhi: NhiDetail; onChanged: (
           Delete
         </button>
       )}
-      {error ? (
-        <span role="alert" className="error">
-          {error}
-        </span>
-      ) : null}
+      <AlertMessage message={error} inline />
     </span>
   );
 }

@@ -4,7 +4,8 @@ import { type FormEvent, useEffect, useState } from 'react';
 import { ServerFnError } from '../../lib/server-fn-error.ts';
 import { updateNhi } from '../../server/functions/nhi.functions.ts';
 import type { RealmMember } from '../../server/functions/nhi.server.ts';
-import { useFailureMessage } from '../api-tokens/use-failure-message.ts';
+import { AlertMessage } from '../shared/alert-message.tsx';
+import { useFailureMessage } from '../shared/use-failure-message.ts';
 import { ConflictDialog, conflictOf, type NhiConflict } from './conflict-dialog.tsx';
 import { NhiFormFields } from './nhi-form-fields.tsx';
 import { formValuesOf, serverFieldErrors, validateChanges } from './nhi-form-values.ts';
@@ -80,11 +81,7 @@ export function EditNhiForm({ nhi, members }: { nhi: NhiDetail; members: RealmMe
         onChange={form.onChange}
         onBlur={form.onBlur}
       />
-      {error ? (
-        <p role="alert" className="error" data-testid="edit-nhi-error">
-          {error}
-        </p>
-      ) : null}
+      <AlertMessage message={error} testId="edit-nhi-error" />
       <div className="form-actions">
         <button type="submit" className="button" disabled={!hydrated || pending} data-testid="save-nhi">
           {pending && !conflict ? 'Saving…' : 'Save changes'}

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { exportNhis } from '../../server/functions/nhi-transfer.functions.ts';
-import { useFailureMessage } from '../api-tokens/use-failure-message.ts';
+import { AlertMessage } from '../shared/alert-message.tsx';
+import { useFailureMessage } from '../shared/use-failure-message.ts';
 import { download } from './download.ts';
 import { exportInputOf, type InventorySearch } from './inventory-search.ts';
 
@@ -43,11 +44,7 @@ export function ExportButtons({ search }: { search: InventorySearch }) {
       >
         {pending === 'json' ? 'Exporting…' : 'Export JSON'}
       </button>
-      {error ? (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      ) : null}
+      <AlertMessage message={error} />
     </div>
   );
 }

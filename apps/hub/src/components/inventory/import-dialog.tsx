@@ -1,7 +1,8 @@
 import type { NhiImportResult } from '@nhi/nhi';
 import { type FormEvent, useRef, useState } from 'react';
 import { importNhis } from '../../server/functions/nhi-transfer.functions.ts';
-import { useFailureMessage } from '../api-tokens/use-failure-message.ts';
+import { AlertMessage } from '../shared/alert-message.tsx';
+import { useFailureMessage } from '../shared/use-failure-message.ts';
 
 type Format = 'csv' | 'json';
 
@@ -136,11 +137,7 @@ export function ImportDialog({ onImported }: { onImported: () => Promise<void> }
             />
             <span>Skip invalid rows and import the rest</span>
           </label>
-          {error ? (
-            <p role="alert" className="error" data-testid="import-error-message">
-              {error}
-            </p>
-          ) : null}
+          <AlertMessage message={error} testId="import-error-message" />
           {result ? <ImportOutcome result={result} /> : null}
           <div className="dialog-actions">
             <button type="submit" className="button" disabled={!file || pending} data-testid="import-submit">

@@ -1,5 +1,5 @@
 import type { NhiDetail } from '@nhi/nhi';
-import { InstantCell } from '../api-tokens/instant-cell.tsx';
+import { InstantCell } from '../shared/instant-cell.tsx';
 import { OwnerLabel, StatusBadge } from './badges.tsx';
 import { environmentLabel, kindLabel, providerLabel, statusLabel } from './labels.ts';
 

@@ -1,6 +1,6 @@
 import type { NhiVersionEntry } from '@nhi/nhi';
 import type { RealmMember } from '../../server/functions/nhi.server.ts';
-import { formatInstant } from '../api-tokens/format-instant.ts';
+import { formatInstant } from '../shared/format-instant.ts';
 import { actorLabel } from './actor-label.ts';
 import { displayValue, fieldLabel } from './field-display.ts';
 
