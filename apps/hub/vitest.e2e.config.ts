@@ -10,5 +10,8 @@ export default defineProject({
     hookTimeout: 180_000,
     // One hub process and one browser at a time: two cores.
     fileParallelism: false,
+    // A browser waits on debounced input, navigation and the server; on a machine busy with the other
+    // packages' database tests one second (vitest's default) is not enough for that round trip.
+    expect: { poll: { timeout: 15_000 } },
   },
 });
