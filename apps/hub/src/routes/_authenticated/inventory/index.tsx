@@ -16,11 +16,7 @@ import {
   parseInventorySearch,
   withoutFilters,
 } from '../../../components/inventory/inventory-search.ts';
-import {
-  InventoryEmpty,
-  InventoryError,
-  InventoryLoading,
-} from '../../../components/inventory/inventory-states.tsx';
+import { InventoryEmpty, InventoryError } from '../../../components/inventory/inventory-states.tsx';
 import { InventoryTable } from '../../../components/inventory/inventory-table.tsx';
 import { Pagination } from '../../../components/inventory/pagination.tsx';
 import { SearchBox } from '../../../components/inventory/search-box.tsx';
@@ -35,7 +31,9 @@ export const Route = createFileRoute('/_authenticated/inventory/')({
     const [page, context] = await Promise.all([listNhis({ data: listInputOf(deps) }), inventoryContext()]);
     return { page, context };
   },
-  pendingComponent: InventoryLoading,
+  // A new filter, sort or page keeps the current table on screen, marked busy, until the rows arrive:
+  // swapping in a loading placeholder would unmount the search box and drop what the user is typing.
+  pendingMs: Number.POSITIVE_INFINITY,
   errorComponent: ({ error }) => <InventoryError error={error} />,
   component: InventoryPage,
 });
