@@ -91,7 +91,9 @@ export function FilterBar({
 }: {
   search: InventorySearch;
   members: RealmMember[];
-  onChange: (next: InventorySearch) => void;
+  /** Given how to change the filters, applied to the latest ones: a change made while an earlier one
+   * is still loading builds on it instead of undoing it. */
+  onChange: (update: (current: InventorySearch) => InventorySearch) => void;
 }) {
   const [tag, setTag] = useState('');
   const chips = chipsOf(search, members);
@@ -101,7 +103,7 @@ export function FilterBar({
     event.preventDefault();
     const value = tag.trim();
     if (!value) return;
-    onChange(withValue(search, 'tag', value));
+    onChange((current) => withValue(current, 'tag', value));
     setTag('');
   }
 
@@ -114,7 +116,9 @@ export function FilterBar({
           className="chip-toggle"
           aria-pressed={unownedOnly}
           data-testid="quick-unowned"
-          onClick={() => onChange(firstPage({ ...search, owner: unownedOnly ? undefined : ['unowned'] }))}
+          onClick={() =>
+            onChange((current) => firstPage({ ...current, owner: unownedOnly ? undefined : ['unowned'] }))
+          }
         >
           Unowned
         </button>
@@ -124,7 +128,9 @@ export function FilterBar({
           aria-pressed={search.olderThan === 90}
           data-testid="quick-older-90"
           onClick={() =>
-            onChange(firstPage({ ...search, olderThan: search.olderThan === 90 ? undefined : 90 }))
+            onChange((current) =>
+              firstPage({ ...current, olderThan: search.olderThan === 90 ? undefined : 90 }),
+            )
           }
         >
           Credentials &gt; 90 days
@@ -135,7 +141,9 @@ export function FilterBar({
           aria-pressed={search.expiring === 30}
           data-testid="quick-expiring-30"
           onClick={() =>
-            onChange(firstPage({ ...search, expiring: search.expiring === 30 ? undefined : 30 }))
+            onChange((current) =>
+              firstPage({ ...current, expiring: search.expiring === 30 ? undefined : 30 }),
+            )
           }
         >
           Expiring &lt; 30 days
@@ -146,25 +154,25 @@ export function FilterBar({
           label="Kind"
           testId="filter-kind"
           options={nhiKinds.map((value) => ({ value, label: kindLabel[value] }))}
-          onPick={(value) => onChange(withValue(search, 'kind', value))}
+          onPick={(value) => onChange((current) => withValue(current, 'kind', value))}
         />
         <AddSelect
           label="Provider"
           testId="filter-provider"
           options={nhiProviders.map((value) => ({ value, label: providerLabel[value] }))}
-          onPick={(value) => onChange(withValue(search, 'provider', value))}
+          onPick={(value) => onChange((current) => withValue(current, 'provider', value))}
         />
         <AddSelect
           label="Environment"
           testId="filter-environment"
           options={nhiEnvironments.map((value) => ({ value, label: environmentLabel[value] }))}
-          onPick={(value) => onChange(withValue(search, 'environment', value))}
+          onPick={(value) => onChange((current) => withValue(current, 'environment', value))}
         />
         <AddSelect
           label="Status"
           testId="filter-status"
           options={nhiStatuses.map((value) => ({ value, label: statusLabel[value] }))}
-          onPick={(value) => onChange(withValue(search, 'status', value))}
+          onPick={(value) => onChange((current) => withValue(current, 'status', value))}
         />
         <AddSelect
           label="Owner"
@@ -173,7 +181,7 @@ export function FilterBar({
             { value: 'unowned', label: 'Unowned' },
             ...members.map((member) => ({ value: member.id, label: member.email })),
           ]}
-          onPick={(value) => onChange(withValue(search, 'owner', value))}
+          onPick={(value) => onChange((current) => withValue(current, 'owner', value))}
         />
         <AddSelect
           label="Credential age"
@@ -182,7 +190,7 @@ export function FilterBar({
             value: String(days),
             label: `Older than ${days} days`,
           }))}
-          onPick={(value) => onChange(firstPage({ ...search, olderThan: Number(value) }))}
+          onPick={(value) => onChange((current) => firstPage({ ...current, olderThan: Number(value) }))}
         />
         <AddSelect
           label="Expiry"
@@ -191,7 +199,7 @@ export function FilterBar({
             value: String(days),
             label: `Expiring within ${days} days`,
           }))}
-          onPick={(value) => onChange(firstPage({ ...search, expiring: Number(value) }))}
+          onPick={(value) => onChange((current) => firstPage({ ...current, expiring: Number(value) }))}
         />
         <form className="filter-tag" onSubmit={onAddTag}>
           <input
@@ -219,7 +227,7 @@ export function FilterBar({
                 type="button"
                 className="chip-remove"
                 aria-label={`Remove filter ${chip.label}`}
-                onClick={() => onChange(without(search, chip))}
+                onClick={() => onChange((current) => without(current, chip))}
               >
                 ×
               </button>

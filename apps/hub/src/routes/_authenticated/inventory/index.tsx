@@ -52,9 +52,14 @@ function InventoryPage() {
   // biome-ignore lint/correctness/useExhaustiveDependencies: the items are what the selection refers to.
   useEffect(() => setSelection({}), [page.items]);
 
-  const go = (next: InventorySearch, cursorTrail: (string | null)[] = []) => {
+  // Every change is applied to the latest search, pending navigation included: a debounced search
+  // or a second filter picked while the first still loads must build on it, not on this render's copy.
+  const go = (update: (current: InventorySearch) => InventorySearch, cursorTrail: (string | null)[] = []) => {
     setNotice(null);
-    return navigate({ search: next, state: { inventoryCursorTrail: cursorTrail } });
+    return navigate({
+      search: (latest) => update(parseInventorySearch(latest)),
+      state: { inventoryCursorTrail: cursorTrail },
+    });
   };
   const selectedIds = Object.keys(selection);
   const pageIndex = search.page ?? 0;
@@ -85,15 +90,15 @@ function InventoryPage() {
           <div className="inventory-search-row">
             <SearchBox
               value={search.q ?? ''}
-              onSearch={(q) => go(firstPage({ ...search, q: q || undefined }))}
+              onSearch={(q) => go((current) => firstPage({ ...current, q: q || undefined }))}
             />
             <SortControl
               sort={search.sort ?? defaultSort}
               direction={search.dir ?? 'asc'}
-              onSort={(sort, dir) => go(firstPage({ ...search, sort, dir }))}
+              onSort={(sort, dir) => go((current) => firstPage({ ...current, sort, dir }))}
             />
           </div>
-          <FilterBar search={search} members={context.members} onChange={(next) => go(next)} />
+          <FilterBar search={search} members={context.members} onChange={go} />
         </div>
         {notice ? (
           <p className="success" role="status" data-testid="inventory-notice">
@@ -115,7 +120,7 @@ function InventoryPage() {
           <InventoryEmpty
             filtered={filtered}
             canWrite={context.can.write}
-            onClearFilters={() => go(withoutFilters(search))}
+            onClearFilters={() => go(withoutFilters)}
           />
         ) : (
           <InventoryTable
@@ -125,7 +130,7 @@ function InventoryPage() {
             direction={search.dir ?? 'asc'}
             selection={selection}
             busy={loading}
-            onSort={(sort, dir) => go(firstPage({ ...search, sort, dir }))}
+            onSort={(sort, dir) => go((current) => firstPage({ ...current, sort, dir }))}
             onSelectionChange={setSelection}
           />
         )}
@@ -146,20 +151,21 @@ function InventoryPage() {
             hasPrevious={trail.length > 0}
             onNext={() => {
               if (page.nextCursor === null) return;
-              go({ ...search, cursor: page.nextCursor, page: pageIndex + 1 }, [
-                ...trail,
-                search.cursor ?? null,
-              ]);
+              // Paging moves from the page on screen, whose cursor it carries.
+              const next = { ...search, cursor: page.nextCursor, page: pageIndex + 1 };
+              go(() => next, [...trail, search.cursor ?? null]);
             }}
             onPrevious={() => {
               const previous = trail.at(-1);
-              go(
-                { ...search, cursor: previous ?? undefined, page: pageIndex > 1 ? pageIndex - 1 : undefined },
-                trail.slice(0, -1),
-              );
+              const back = {
+                ...search,
+                cursor: previous ?? undefined,
+                page: pageIndex > 1 ? pageIndex - 1 : undefined,
+              };
+              go(() => back, trail.slice(0, -1));
             }}
-            onFirst={() => go(firstPage(search))}
-            onPageSize={(limit) => go(firstPage({ ...search, limit }))}
+            onFirst={() => go(firstPage)}
+            onPageSize={(limit) => go((current) => firstPage({ ...current, limit }))}
           />
         </div>
       </section>
