@@ -18,8 +18,10 @@ export function escapeLike(text: string): string {
 /**
  * The where clause of an inventory filter. Lists of values match any of them; tags match
  * identities carrying every listed tag, so each tag chip narrows the list further.
+ * `searchMatches`, the ids the search index found for `q` (see findSearchMatches), replaces the
+ * row-by-row text match when given.
  */
-export function nhiListWhere(filter: ListNhiFilter, now: Date): NhiWhere {
+export function nhiListWhere(filter: ListNhiFilter, now: Date, searchMatches?: readonly string[]): NhiWhere {
   const and: NhiWhere[] = [];
   if (!filter.includeDeleted) and.push({ deletedAt: null });
   if (filter.kind?.length) and.push({ kind: { in: filter.kind } });
@@ -38,7 +40,9 @@ export function nhiListWhere(filter: ListNhiFilter, now: Date): NhiWhere {
     and.push({ nextCredentialExpiresAt: { lte: until } });
   }
   const q = filter.q?.trim();
-  if (q) {
+  if (q && searchMatches) {
+    and.push({ id: { in: [...searchMatches] } });
+  } else if (q) {
     const contains = { contains: escapeLike(q), mode: 'insensitive' as const };
     and.push({ OR: [{ name: contains }, { externalId: contains }, { description: contains }] });
   }

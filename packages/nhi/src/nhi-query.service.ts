@@ -1,4 +1,4 @@
-import { REALM_DB, REQUEST_CONTEXT, type RealmDb, type RequestContext } from '@nhi/platform';
+import { REALM_DB, REQUEST_CONTEXT, type RealmDb, type RealmTx, type RequestContext } from '@nhi/platform';
 import { inject, injectable } from 'tsyringe';
 import { type ExportNhiInput, exportNhiInput, type ListNhiInput, listNhiInput } from './nhi.schema.ts';
 import {
@@ -22,6 +22,7 @@ import {
 } from './nhi-export.ts';
 import { parseInput } from './nhi-input.ts';
 import { type ListNhiFilter, type NhiOrderBy, type NhiWhere, nhiListWhere } from './nhi-list-filters.ts';
+import { findSearchMatches } from './nhi-search.ts';
 
 /** One row of the inventory table. */
 export interface NhiListItem {
@@ -96,21 +97,24 @@ export class NhiQueryService {
   async list(input: ListNhiInput): Promise<NhiListPage> {
     const { sort, direction, limit, cursor, ...filter } = parseInput(listNhiInput, input, 'inventory filter');
     const after = cursor ? decodeCursor(cursor, sort, direction) : undefined;
-    const where = nhiListWhere(filter, this.context.clock.now());
+    const now = this.context.clock.now();
+    const whereIn = async (tx: RealmTx) => nhiListWhere(filter, now, await findSearchMatches(tx, filter.q));
     // Independent reads: on PostgreSQL the page and the total (over every matching row, the slower
-    // half) run side by side on two pooled connections; PGlite runs them one after the other.
+    // half) run side by side on two pooled connections, each asking the search index itself rather
+    // than waiting for a third; PGlite runs them one after the other.
     const [rows, total] = await Promise.all([
-      this.realmDb.transaction((tx) =>
-        readSorted(
+      this.realmDb.transaction(async (tx) => {
+        const where = await whereIn(tx);
+        return readSorted(
           (query) => tx.nhi.findMany({ ...query, select: listSelect }),
           where,
           sort,
           direction,
           after,
           limit + 1,
-        ),
-      ),
-      this.realmDb.transaction((tx) => tx.nhi.count({ where })),
+        );
+      }),
+      this.realmDb.transaction(async (tx) => tx.nhi.count({ where: await whereIn(tx) })),
     ]);
     const items = rows.slice(0, limit);
     const last = items.at(-1);
@@ -143,10 +147,11 @@ export class NhiQueryService {
     sort: SortColumn,
     direction: SortDirection,
   ): Promise<NhiExportRow[]> {
-    const where = nhiListWhere(filter, this.context.clock.now());
     // One transaction: the export is a consistent picture even while others edit.
     return this.realmDb.transaction(
       async (tx) => {
+        const searchMatches = await findSearchMatches(tx, filter.q);
+        const where = nhiListWhere(filter, this.context.clock.now(), searchMatches);
         const rows: NhiExportRow[] = [];
         let after: ListPosition | undefined;
         for (;;) {

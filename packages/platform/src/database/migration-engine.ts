@@ -14,6 +14,7 @@ import {
   MIGRATION_LOCK_FILE,
   readMigrationFiles,
 } from './migration-files.ts';
+import { pgliteExtensions } from './pglite-extensions.ts';
 import { emptyPgliteSnapshot } from './pglite-snapshots.ts';
 import { loadSchemaEngine } from './schema-engine-wasm.ts';
 
@@ -54,7 +55,7 @@ function migrationList(migrationsDir: string): MigrationList {
  * every shadow database with a slow initdb; both are fixed here.
  */
 async function openPgliteAdapter(): Promise<SqlDriverAdapter> {
-  const pglite = new PGlite({ loadDataDir: await emptyPgliteSnapshot() });
+  const pglite = new PGlite({ loadDataDir: await emptyPgliteSnapshot(), extensions: pgliteExtensions });
   await pglite.waitReady;
   const adapter = await new PrismaPGlite(pglite).connect();
   const onError = (adapter as unknown as { onError(error: unknown): never }).onError.bind(adapter);

@@ -7,6 +7,7 @@ import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from '../generated/prisma/client.ts';
 import type { Logger } from '../logging/logger.ts';
 import { lockDataDir } from './data-dir-lock.ts';
+import { pgliteExtensions } from './pglite-extensions.ts';
 import type { PlatformDatabase } from './platform-database.ts';
 import { pgliteSystemConnection, postgresSystemConnection } from './system-connection.ts';
 
@@ -45,7 +46,7 @@ async function openPglite(options: OpenDatabaseOptions): Promise<PlatformDatabas
   try {
     const dataDir = inMemory ? undefined : path.join(path.resolve(options.dataDir), 'pglite');
     if (dataDir) fs.mkdirSync(path.dirname(dataDir), { recursive: true });
-    pglite = new PGlite({ dataDir, loadDataDir: options.pgliteSnapshot });
+    pglite = new PGlite({ dataDir, loadDataDir: options.pgliteSnapshot, extensions: pgliteExtensions });
     await pglite.waitReady;
   } catch (error) {
     lock?.release();

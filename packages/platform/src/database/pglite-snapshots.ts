@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { pgliteExtensions } from './pglite-extensions.ts';
 
 /** Dumps of one PGlite version cannot always be loaded by another, so caches are keyed by it. */
 export function pgliteVersion(): string {
@@ -30,7 +31,7 @@ let empty: Promise<Blob> | undefined;
 /** A freshly initialised, empty cluster: loading it skips initdb, which costs seconds. */
 export function emptyPgliteSnapshot(): Promise<Blob> {
   empty ??= cachedPgliteDump('empty', async () => {
-    const pglite = new PGlite();
+    const pglite = new PGlite({ extensions: pgliteExtensions });
     try {
       // dumpDataDir does not wait for start-up by itself and would hang.
       await pglite.waitReady;
