@@ -67,21 +67,30 @@ export function requireHolds(authority: Authority, permissions: Iterable<string>
   }
 }
 
-/**
- * Checked on the state after a change, inside its transaction: the realm keeps at least one
- * member holding every permission, and the actor keeps policy:admin.
- */
-export function requireSafeOutcome(state: PolicyState, principal: Principal, now: Date): void {
+/** Some member holds every permission of the catalogue. */
+export function hasRealmAdmin(state: PolicyState, now: Date): boolean {
   const all = permissionCatalogue().map((p) => p.key);
-  const hasRealmAdmin = [...state.members.keys()].some((userId) => {
+  return [...state.members.keys()].some((userId) => {
     const held = effectiveAccess(state, userId, now).permissions;
     return all.every((permission) => held.has(permission));
   });
-  if (!hasRealmAdmin)
+}
+
+/**
+ * Checked on the state after a change, inside its transaction: a realm that had a member holding
+ * every permission keeps one, and the actor keeps policy:admin.
+ */
+export function requireSafeOutcome(
+  before: PolicyState,
+  after: PolicyState,
+  principal: Principal,
+  now: Date,
+): void {
+  if (!hasRealmAdmin(after, now) && hasRealmAdmin(before, now))
     throw new ConflictError(
       'This change would leave the realm without an administrator holding every permission',
     );
   if (principal.kind === 'system') return;
-  if (!effectiveAccess(state, principal.userId, now).permissions.has('policy:admin'))
+  if (!effectiveAccess(after, principal.userId, now).permissions.has('policy:admin'))
     throw new ConflictError('This change would take policy administration away from you');
 }

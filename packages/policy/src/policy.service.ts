@@ -279,7 +279,7 @@ export class PolicyService {
         const authority = authorityOf(state, principal, now);
         const result = await apply({ tx, state, authority, now });
         const { state: after } = await loadPolicyState(tx);
-        requireSafeOutcome(after, principal, now);
+        requireSafeOutcome(state, after, principal, now);
         return result;
       },
       { timeout: 30_000 },
