@@ -69,6 +69,16 @@ async function apply(hub: PolicyHub, action: FixtureAction, as?: string): Promis
     case 'createPolicy':
       await service.createPolicy({ name: action.name, permissions: action.permissions });
       return;
+    case 'editPolicy':
+      await service.updatePolicy({
+        policyId: await hub.policyId(action.policy),
+        name: action.policy,
+        permissions: action.permissions,
+      });
+      return;
+    case 'deletePolicy':
+      await service.deletePolicy(await hub.policyId(action.policy));
+      return;
     case 'assign':
       await service.assign({
         policyId: await hub.policyId(action.policy),

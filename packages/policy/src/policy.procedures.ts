@@ -11,6 +11,8 @@ import {
   membershipInput,
   moveGroupInput,
   policyAuditInput,
+  policyIdInput,
+  updatePolicyInput,
   whatCanInput,
   whoCanInput,
 } from './policy.schema.ts';
@@ -57,6 +59,12 @@ export const policyRouter = router({
   createPolicy: admin()
     .input(createPolicyInput)
     .mutation(({ ctx, input }) => ctx.scope.container.resolve(PolicyService).createPolicy(input)),
+  updatePolicy: admin()
+    .input(updatePolicyInput)
+    .mutation(({ ctx, input }) => ctx.scope.container.resolve(PolicyService).updatePolicy(input)),
+  deletePolicy: admin()
+    .input(policyIdInput)
+    .mutation(({ ctx, input }) => ctx.scope.container.resolve(PolicyService).deletePolicy(input.policyId)),
   assign: admin()
     .input(assignPolicyInput)
     .mutation(({ ctx, input }) => ctx.scope.container.resolve(PolicyService).assign(input)),

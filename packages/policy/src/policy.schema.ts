@@ -30,6 +30,12 @@ export const createPolicyInput = z.object({
 });
 export type CreatePolicyInput = z.input<typeof createPolicyInput>;
 
+export const updatePolicyInput = createPolicyInput.extend({ policyId: id });
+export type UpdatePolicyInput = z.input<typeof updatePolicyInput>;
+
+export const policyIdInput = z.object({ policyId: id });
+export type PolicyIdInput = z.infer<typeof policyIdInput>;
+
 export const assignPolicyInput = z.object({
   policyId: id,
   groupId: id,

@@ -21,6 +21,8 @@ import {
   createPolicyInput,
   type MembershipInput,
   type MoveGroupInput,
+  type UpdatePolicyInput,
+  updatePolicyInput,
 } from './policy.schema.ts';
 import {
   type Authority,
@@ -186,13 +188,7 @@ export class PolicyService {
 
   async createPolicy(raw: CreatePolicyInput): Promise<{ id: string }> {
     const input = createPolicyInput.parse(raw);
-    const permissions = [...new Set(input.permissions)].sort();
-    const unknown = permissions.filter((p) => !isKnownPermission(p));
-    if (unknown.length > 0) {
-      throw new ValidationError('Invalid policy', [
-        { path: ['permissions'], message: `Unknown permissions: ${unknown.join(', ')}` },
-      ]);
-    }
+    const permissions = knownPermissions(input.permissions);
     try {
       return await this.change(async ({ tx, authority }) => {
         requireHolds(authority, permissions);
@@ -211,6 +207,52 @@ export class PolicyService {
       if (isUniqueViolation(error)) throw new ConflictError(`A policy named "${input.name}" already exists`);
       throw error;
     }
+  }
+
+  /**
+   * Edits a custom policy. It may be assigned anywhere in the realm, so only realm-wide
+   * administrators edit it, and only with permissions they hold.
+   */
+  async updatePolicy(raw: UpdatePolicyInput): Promise<void> {
+    const input = updatePolicyInput.parse(raw);
+    const permissions = knownPermissions(input.permissions);
+    try {
+      await this.change(async ({ tx, state, authority }) => {
+        const policy = this.customPolicy(state, authority, input.policyId);
+        requireHolds(authority, permissions);
+        const before = await tx.policy.findFirst({
+          where: { id: policy.id },
+          select: { name: true, description: true, permissions: true },
+        });
+        await tx.policy.update({
+          where: { id: policy.id },
+          data: { name: input.name, description: input.description, permissions },
+          select: { id: true },
+        });
+        await this.audit(tx, 'policy.policy.update', 'Policy', policy.id, before ?? undefined, {
+          name: input.name,
+          description: input.description,
+          permissions,
+        });
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new ConflictError(`A policy named "${input.name}" already exists`);
+      throw error;
+    }
+  }
+
+  /** Deletes a custom policy that no assignment uses. */
+  async deletePolicy(policyId: string): Promise<void> {
+    await this.change(async ({ tx, state, authority }) => {
+      const policy = this.customPolicy(state, authority, policyId);
+      const uses = [...state.assignments.values()].filter((a) => a.policyId === policy.id).length;
+      if (uses > 0) throw new ConflictError(`${policy.name} is assigned ${uses} times: revoke those first`);
+      await tx.policy.delete({ where: { id: policy.id }, select: { id: true } });
+      await this.audit(tx, 'policy.policy.delete', 'Policy', policy.id, {
+        name: policy.name,
+        permissions: [...policy.permissions].sort(),
+      });
+    });
   }
 
   async assign(raw: AssignPolicyInput): Promise<{ id: string }> {
@@ -286,6 +328,15 @@ export class PolicyService {
     );
   }
 
+  private customPolicy(state: PolicyState, authority: Authority, policyId: string) {
+    const policy = state.policies.get(policyId);
+    if (!policy) throw new NotFoundError('Policy', policyId);
+    if (policy.builtInKey) throw new ConflictError(`${policy.name} is built in and follows the catalogue`);
+    if (!authority.realmWide)
+      throw new PolicyAdministrationDenied('Only realm-wide administrators edit or delete policies');
+    return policy;
+  }
+
   private groupOf(state: PolicyState, groupId: string) {
     const group = state.groups.get(groupId);
     if (!group) throw new NotFoundError('Group', groupId);
@@ -334,4 +385,15 @@ export class PolicyService {
       requestId: this.context.requestId,
     });
   }
+}
+
+function knownPermissions(requested: readonly string[]): string[] {
+  const permissions = [...new Set(requested)].sort();
+  const unknown = permissions.filter((p) => !isKnownPermission(p));
+  if (unknown.length > 0) {
+    throw new ValidationError('Invalid policy', [
+      { path: ['permissions'], message: `Unknown permissions: ${unknown.join(', ')}` },
+    ]);
+  }
+  return permissions;
 }

@@ -35,6 +35,8 @@ const action = z.discriminatedUnion('do', [
   z.object({ do: z.literal('addMember'), group: z.string(), user: z.string() }),
   z.object({ do: z.literal('removeMember'), group: z.string(), user: z.string() }),
   z.object({ do: z.literal('createPolicy'), name: z.string(), permissions: z.array(z.string()) }),
+  z.object({ do: z.literal('editPolicy'), policy: z.string(), permissions: z.array(z.string()) }),
+  z.object({ do: z.literal('deletePolicy'), policy: z.string() }),
   z.object({
     do: z.literal('assign'),
     policy: z.string(),

@@ -6,6 +6,7 @@ import {
   groupIdInput,
   membershipInput,
   moveGroupInput,
+  policyIdInput,
 } from '@nhi/policy/schema';
 import { createServerFn } from '@tanstack/react-start';
 import { z } from 'zod';
@@ -17,6 +18,7 @@ import {
   createGroupFor,
   createPolicyFor,
   deleteGroupFor,
+  deletePolicyFor,
   effectiveAccessOf,
   groupsPageOf,
   moveGroupFor,
@@ -98,3 +100,9 @@ export const revokeAssignment = createServerFn({ method: 'POST' })
   .middleware([authGuard('policy:admin')])
   .validator(inputValidator(assignmentIdInput))
   .handler(({ data, context }) => revokeAssignmentFor(context.scope, data.assignmentId));
+
+/** Only a policy no assignment uses can go. */
+export const deleteCustomPolicy = createServerFn({ method: 'POST' })
+  .middleware([authGuard('policy:admin')])
+  .validator(inputValidator(policyIdInput))
+  .handler(({ data, context }) => deletePolicyFor(context.scope, data.policyId));

@@ -115,3 +115,5 @@ export const assignPolicyFor = (scope: RequestScope, input: AssignPolicyInput) =
   serviceOf(scope).assign(input);
 export const revokeAssignmentFor = (scope: RequestScope, assignmentId: string) =>
   serviceOf(scope).revoke(assignmentId);
+export const deletePolicyFor = (scope: RequestScope, policyId: string) =>
+  serviceOf(scope).deletePolicy(policyId);

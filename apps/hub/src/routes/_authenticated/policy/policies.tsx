@@ -4,7 +4,11 @@ import { PolicyError } from '../../../components/policy/policy-error.tsx';
 import { PolicyNav } from '../../../components/policy/policy-nav.tsx';
 import { AlertMessage } from '../../../components/shared/alert-message.tsx';
 import { usePendingAction } from '../../../components/shared/use-pending-action.ts';
-import { createCustomPolicy, policiesPage } from '../../../server/functions/policy.functions.ts';
+import {
+  createCustomPolicy,
+  deleteCustomPolicy,
+  policiesPage,
+} from '../../../server/functions/policy.functions.ts';
 
 export const Route = createFileRoute('/_authenticated/policy/policies')({
   head: () => ({ meta: [{ title: 'Policies · NHI Hub' }] }),
@@ -17,6 +21,7 @@ function PoliciesPage() {
   const { permissions, policies, canAdminister } = Route.useLoaderData();
   const router = useRouter();
   const action = usePendingAction();
+  const removal = usePendingAction();
   const [name, setName] = useState('');
   const [description, setDescription] = useState('');
   const [chosen, setChosen] = useState<string[]>([]);
@@ -53,6 +58,9 @@ function PoliciesPage() {
               <th scope="col">Name</th>
               <th scope="col">Description</th>
               <th scope="col">Permissions</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -69,10 +77,28 @@ function PoliciesPage() {
                     </code>
                   ))}
                 </td>
+                <td className="row-actions">
+                  {canAdminister && !policy.builtIn ? (
+                    <button
+                      type="button"
+                      className="button secondary small"
+                      disabled={removal.pending}
+                      onClick={() =>
+                        void removal.run(
+                          () => deleteCustomPolicy({ data: { policyId: policy.id } }),
+                          () => router.invalidate(),
+                        )
+                      }
+                    >
+                      Delete
+                    </button>
+                  ) : null}
+                </td>
               </tr>
             ))}
           </tbody>
         </table>
+        <AlertMessage message={removal.error} />
       </section>
       <section className="card" aria-labelledby="catalogue-title">
         <div className="card-heading">
