@@ -18,6 +18,11 @@ import { Route as AuthenticatedIndexRouteImport } from './routes/_authenticated/
 import { Route as AuthenticatedTokensRouteImport } from './routes/_authenticated/tokens'
 import { Route as AuthenticatedInventoryIndexRouteImport } from './routes/_authenticated/inventory/index'
 import { Route as AuthenticatedInventoryNewRouteImport } from './routes/_authenticated/inventory/new'
+import { Route as AuthenticatedPolicyAccessRouteImport } from './routes/_authenticated/policy/access'
+import { Route as AuthenticatedPolicyAuditRouteImport } from './routes/_authenticated/policy/audit'
+import { Route as AuthenticatedPolicyGroupsRouteImport } from './routes/_authenticated/policy/groups'
+import { Route as AuthenticatedPolicyPoliciesRouteImport } from './routes/_authenticated/policy/policies'
+import { Route as AuthenticatedPolicyWhoCanRouteImport } from './routes/_authenticated/policy/who-can'
 import { Route as ApiTrpcSplatRouteImport } from './routes/api/trpc/$'
 import { Route as AuthenticatedInventoryIdIndexRouteImport } from './routes/_authenticated/inventory/$id/index'
 import { Route as AuthenticatedInventoryIdEditRouteImport } from './routes/_authenticated/inventory/$id/edit'
@@ -68,6 +73,36 @@ const AuthenticatedInventoryNewRoute =
     path: '/inventory/new',
     getParentRoute: () => AuthenticatedRoute,
   } as any)
+const AuthenticatedPolicyAccessRoute =
+  AuthenticatedPolicyAccessRouteImport.update({
+    id: '/policy/access',
+    path: '/policy/access',
+    getParentRoute: () => AuthenticatedRoute,
+  } as any)
+const AuthenticatedPolicyAuditRoute =
+  AuthenticatedPolicyAuditRouteImport.update({
+    id: '/policy/audit',
+    path: '/policy/audit',
+    getParentRoute: () => AuthenticatedRoute,
+  } as any)
+const AuthenticatedPolicyGroupsRoute =
+  AuthenticatedPolicyGroupsRouteImport.update({
+    id: '/policy/groups',
+    path: '/policy/groups',
+    getParentRoute: () => AuthenticatedRoute,
+  } as any)
+const AuthenticatedPolicyPoliciesRoute =
+  AuthenticatedPolicyPoliciesRouteImport.update({
+    id: '/policy/policies',
+    path: '/policy/policies',
+    getParentRoute: () => AuthenticatedRoute,
+  } as any)
+const AuthenticatedPolicyWhoCanRoute =
+  AuthenticatedPolicyWhoCanRouteImport.update({
+    id: '/policy/who-can',
+    path: '/policy/who-can',
+    getParentRoute: () => AuthenticatedRoute,
+  } as any)
 const ApiTrpcSplatRoute = ApiTrpcSplatRouteImport.update({
   id: '/api/trpc/$',
   path: '/api/trpc/$',
@@ -94,6 +129,11 @@ export interface FileRoutesByFullPath {
   '/readyz': typeof ReadyzRoute
   '/tokens': typeof AuthenticatedTokensRoute
   '/inventory/new': typeof AuthenticatedInventoryNewRoute
+  '/policy/access': typeof AuthenticatedPolicyAccessRoute
+  '/policy/audit': typeof AuthenticatedPolicyAuditRoute
+  '/policy/groups': typeof AuthenticatedPolicyGroupsRoute
+  '/policy/policies': typeof AuthenticatedPolicyPoliciesRoute
+  '/policy/who-can': typeof AuthenticatedPolicyWhoCanRoute
   '/api/trpc/$': typeof ApiTrpcSplatRoute
   '/inventory/': typeof AuthenticatedInventoryIndexRoute
   '/inventory/$id/edit': typeof AuthenticatedInventoryIdEditRoute
@@ -107,6 +147,11 @@ export interface FileRoutesByTo {
   '/tokens': typeof AuthenticatedTokensRoute
   '/': typeof AuthenticatedIndexRoute
   '/inventory/new': typeof AuthenticatedInventoryNewRoute
+  '/policy/access': typeof AuthenticatedPolicyAccessRoute
+  '/policy/audit': typeof AuthenticatedPolicyAuditRoute
+  '/policy/groups': typeof AuthenticatedPolicyGroupsRoute
+  '/policy/policies': typeof AuthenticatedPolicyPoliciesRoute
+  '/policy/who-can': typeof AuthenticatedPolicyWhoCanRoute
   '/api/trpc/$': typeof ApiTrpcSplatRoute
   '/inventory': typeof AuthenticatedInventoryIndexRoute
   '/inventory/$id/edit': typeof AuthenticatedInventoryIdEditRoute
@@ -122,6 +167,11 @@ export interface FileRoutesById {
   '/_authenticated/tokens': typeof AuthenticatedTokensRoute
   '/_authenticated/': typeof AuthenticatedIndexRoute
   '/_authenticated/inventory/new': typeof AuthenticatedInventoryNewRoute
+  '/_authenticated/policy/access': typeof AuthenticatedPolicyAccessRoute
+  '/_authenticated/policy/audit': typeof AuthenticatedPolicyAuditRoute
+  '/_authenticated/policy/groups': typeof AuthenticatedPolicyGroupsRoute
+  '/_authenticated/policy/policies': typeof AuthenticatedPolicyPoliciesRoute
+  '/_authenticated/policy/who-can': typeof AuthenticatedPolicyWhoCanRoute
   '/api/trpc/$': typeof ApiTrpcSplatRoute
   '/_authenticated/inventory/': typeof AuthenticatedInventoryIndexRoute
   '/_authenticated/inventory/$id/edit': typeof AuthenticatedInventoryIdEditRoute
@@ -137,6 +187,11 @@ export interface FileRouteTypes {
     | '/readyz'
     | '/tokens'
     | '/inventory/new'
+    | '/policy/access'
+    | '/policy/audit'
+    | '/policy/groups'
+    | '/policy/policies'
+    | '/policy/who-can'
     | '/api/trpc/$'
     | '/inventory/'
     | '/inventory/$id/edit'
@@ -150,6 +205,11 @@ export interface FileRouteTypes {
     | '/tokens'
     | '/'
     | '/inventory/new'
+    | '/policy/access'
+    | '/policy/audit'
+    | '/policy/groups'
+    | '/policy/policies'
+    | '/policy/who-can'
     | '/api/trpc/$'
     | '/inventory'
     | '/inventory/$id/edit'
@@ -164,6 +224,11 @@ export interface FileRouteTypes {
     | '/_authenticated/tokens'
     | '/_authenticated/'
     | '/_authenticated/inventory/new'
+    | '/_authenticated/policy/access'
+    | '/_authenticated/policy/audit'
+    | '/_authenticated/policy/groups'
+    | '/_authenticated/policy/policies'
+    | '/_authenticated/policy/who-can'
     | '/api/trpc/$'
     | '/_authenticated/inventory/'
     | '/_authenticated/inventory/$id/edit'
@@ -244,6 +309,41 @@ declare module '@tanstack/react-router' {
       preLoaderRoute: typeof AuthenticatedInventoryNewRouteImport
       parentRoute: typeof AuthenticatedRoute
     }
+    '/_authenticated/policy/access': {
+      id: '/_authenticated/policy/access'
+      path: '/policy/access'
+      fullPath: '/policy/access'
+      preLoaderRoute: typeof AuthenticatedPolicyAccessRouteImport
+      parentRoute: typeof AuthenticatedRoute
+    }
+    '/_authenticated/policy/audit': {
+      id: '/_authenticated/policy/audit'
+      path: '/policy/audit'
+      fullPath: '/policy/audit'
+      preLoaderRoute: typeof AuthenticatedPolicyAuditRouteImport
+      parentRoute: typeof AuthenticatedRoute
+    }
+    '/_authenticated/policy/groups': {
+      id: '/_authenticated/policy/groups'
+      path: '/policy/groups'
+      fullPath: '/policy/groups'
+      preLoaderRoute: typeof AuthenticatedPolicyGroupsRouteImport
+      parentRoute: typeof AuthenticatedRoute
+    }
+    '/_authenticated/policy/policies': {
+      id: '/_authenticated/policy/policies'
+      path: '/policy/policies'
+      fullPath: '/policy/policies'
+      preLoaderRoute: typeof AuthenticatedPolicyPoliciesRouteImport
+      parentRoute: typeof AuthenticatedRoute
+    }
+    '/_authenticated/policy/who-can': {
+      id: '/_authenticated/policy/who-can'
+      path: '/policy/who-can'
+      fullPath: '/policy/who-can'
+      preLoaderRoute: typeof AuthenticatedPolicyWhoCanRouteImport
+      parentRoute: typeof AuthenticatedRoute
+    }
     '/api/trpc/$': {
       id: '/api/trpc/$'
       path: '/api/trpc/$'
@@ -272,6 +372,11 @@ interface AuthenticatedRouteChildren {
   AuthenticatedTokensRoute: typeof AuthenticatedTokensRoute
   AuthenticatedIndexRoute: typeof AuthenticatedIndexRoute
   AuthenticatedInventoryNewRoute: typeof AuthenticatedInventoryNewRoute
+  AuthenticatedPolicyAccessRoute: typeof AuthenticatedPolicyAccessRoute
+  AuthenticatedPolicyAuditRoute: typeof AuthenticatedPolicyAuditRoute
+  AuthenticatedPolicyGroupsRoute: typeof AuthenticatedPolicyGroupsRoute
+  AuthenticatedPolicyPoliciesRoute: typeof AuthenticatedPolicyPoliciesRoute
+  AuthenticatedPolicyWhoCanRoute: typeof AuthenticatedPolicyWhoCanRoute
   AuthenticatedInventoryIndexRoute: typeof AuthenticatedInventoryIndexRoute
   AuthenticatedInventoryIdEditRoute: typeof AuthenticatedInventoryIdEditRoute
   AuthenticatedInventoryIdIndexRoute: typeof AuthenticatedInventoryIdIndexRoute
@@ -281,6 +386,11 @@ const AuthenticatedRouteChildren: AuthenticatedRouteChildren = {
   AuthenticatedTokensRoute: AuthenticatedTokensRoute,
   AuthenticatedIndexRoute: AuthenticatedIndexRoute,
   AuthenticatedInventoryNewRoute: AuthenticatedInventoryNewRoute,
+  AuthenticatedPolicyAccessRoute: AuthenticatedPolicyAccessRoute,
+  AuthenticatedPolicyAuditRoute: AuthenticatedPolicyAuditRoute,
+  AuthenticatedPolicyGroupsRoute: AuthenticatedPolicyGroupsRoute,
+  AuthenticatedPolicyPoliciesRoute: AuthenticatedPolicyPoliciesRoute,
+  AuthenticatedPolicyWhoCanRoute: AuthenticatedPolicyWhoCanRoute,
   AuthenticatedInventoryIndexRoute: AuthenticatedInventoryIndexRoute,
   AuthenticatedInventoryIdEditRoute: AuthenticatedInventoryIdEditRoute,
   AuthenticatedInventoryIdIndexRoute: AuthenticatedInventoryIdIndexRoute,

@@ -5,6 +5,7 @@ import {
   type StartOptions,
   startPlatform,
 } from '@nhi/platform';
+import { registerPolicy } from '@nhi/policy';
 import type { CliIo } from '../cli-io.ts';
 
 /**
@@ -23,6 +24,7 @@ export async function withPlatform<T>(
     // stdout carries the command's answer (a token, a password) for scripts to capture.
     printFirstStartNotice: (text) => io.stderr.write(text),
     ...options,
+    modules: [registerPolicy, ...(options.modules ?? [])],
   });
   try {
     return await action(runtime);

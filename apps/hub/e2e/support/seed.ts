@@ -4,6 +4,7 @@ import path from 'node:path';
 import { NhiQueryService } from '@nhi/nhi';
 import { seedDemoRealm } from '@nhi/nhi/demo';
 import { loadConfig, openRequestScope, RealmAdminService, startPlatform, systemClock } from '@nhi/platform';
+import { PolicyService, registerPolicy } from '@nhi/policy';
 import { onTestFinished } from 'vitest';
 
 export const adminEmail = 'admin@nhi.local';
@@ -59,6 +60,38 @@ export async function seedDemo(dataDir: string): Promise<{ total: number; filter
     const all = await list.list({ limit: 1 });
     const filtered = await list.list({ ...demoFilter, limit: 1 });
     return { total: all.total, filteredTotal: filtered.total };
+  } finally {
+    await runtime.shutdown();
+  }
+}
+
+export const memberEmail = 'member@nhi.local';
+export const memberPassword = 'e2e-member-password';
+
+/** First start, a viewer in the hub realm, and a top-level group Security for the admin to work under. */
+export async function seedPolicyRealm(dataDir: string): Promise<void> {
+  const runtime = await startPlatform({
+    config: loadConfig({ NHI_DATA_DIR: dataDir, NHI_ADMIN_PASSWORD: adminPassword, LOG_LEVEL: 'warn' }),
+    modules: [registerPolicy],
+  });
+  try {
+    const realmAdmin = runtime.root.resolve(RealmAdminService);
+    const { realm } = await realmAdmin.createUser({
+      email: memberEmail,
+      realmSlug: 'hub',
+      role: 'viewer',
+      password: memberPassword,
+    });
+    const scope = await openRequestScope(runtime.root, {
+      context: {
+        requestId: 'e2e-seed',
+        realm,
+        principal: { kind: 'system', name: 'e2e' },
+        clock: systemClock,
+      },
+      credential: 'bearer',
+    });
+    await scope.container.resolve(PolicyService).createGroup({ name: 'Security' });
   } finally {
     await runtime.shutdown();
   }

@@ -46,6 +46,9 @@ export function AppHeader({ session }: { session: MyRealms }) {
           <Link to="/inventory" data-testid="nav-inventory">
             Inventory
           </Link>
+          <Link to="/policy/groups" data-testid="nav-policy">
+            Access control
+          </Link>
           <Link to="/tokens" data-testid="nav-tokens">
             API tokens
           </Link>

@@ -1,6 +1,7 @@
 // The inventory's permissions join the catalogue before the first request is authorized.
 import '@nhi/nhi';
 import { getHubRuntime, type PlatformRuntime } from '@nhi/platform';
+import { registerPolicy } from '@nhi/policy';
 import { seedDemoOnFirstStart } from './lifecycle/demo-data.server.ts';
 
 let starting: Promise<PlatformRuntime> | undefined;
@@ -11,7 +12,7 @@ let running: PlatformRuntime | undefined;
  * demo realm, when asked for, is seeded before the hub reports itself ready.
  */
 export function hubRuntime(): Promise<PlatformRuntime> {
-  starting ??= getHubRuntime().then(async (runtime) => {
+  starting ??= getHubRuntime({ modules: [registerPolicy] }).then(async (runtime) => {
     await seedDemoOnFirstStart(runtime);
     return runtime;
   });

@@ -33,6 +33,11 @@ export interface StartOptions {
   firstStart?: boolean;
   /** Where the one-time notice with a generated admin password goes (stdout by default). */
   printFirstStartNotice?: (text: string) => void;
+  /**
+   * Domain registrations run on the root container after the platform's own, e.g. the policy
+   * domain putting its decisions behind PERMISSION_RESOLVER.
+   */
+  modules?: readonly ((root: DependencyContainer) => void)[];
 }
 
 /**
@@ -60,6 +65,7 @@ export async function startPlatform(options: StartOptions = {}): Promise<Platfor
     root.register(PLATFORM_DATABASE, { useValue: database });
     registerAuth(root);
     registerFingerprints(root);
+    for (const register of options.modules ?? []) register(root);
     // Fail at start-up, not at the first login, when configured keys are unusable.
     await root.resolve(SigningKeys).load();
     if (options.firstStart ?? true)
@@ -86,8 +92,8 @@ export async function startPlatform(options: StartOptions = {}): Promise<Platfor
 
 let hubRuntime: Promise<PlatformRuntime> | undefined;
 
-/** The hub process's runtime, started once on first use. */
-export function getHubRuntime(): Promise<PlatformRuntime> {
-  hubRuntime ??= startPlatform();
+/** The hub process's runtime, started once on first use (the options of the first call count). */
+export function getHubRuntime(options: StartOptions = {}): Promise<PlatformRuntime> {
+  hubRuntime ??= startPlatform(options);
   return hubRuntime;
 }

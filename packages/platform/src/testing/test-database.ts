@@ -90,9 +90,11 @@ function migratedPostgresTemplate(): Promise<string> {
         await db.close();
       }
       await admin.query(`ALTER DATABASE "${building}" RENAME TO "${name}"`);
-      // Templates of earlier migration states are of no further use.
+      // Templates of earlier migration states are of little further use, but test runs of other
+      // checkouts (other migration states) may share this server: keep the most recent few.
       const stale = await admin.query<{ datname: string }>(
-        `SELECT datname FROM pg_database WHERE datname LIKE 'nhi\\_test\\_tpl\\_%' AND datname <> $1`,
+        `SELECT datname FROM pg_database WHERE datname LIKE 'nhi\\_test\\_tpl\\_%' AND datname <> $1
+         ORDER BY oid DESC OFFSET 3`,
         [name],
       );
       for (const row of stale.rows)
@@ -140,9 +142,8 @@ export async function createTestDatabase(
   }
   const unavailable = await postgresUnavailableReason();
   if (unavailable) throw new Error(unavailable);
-  const template = migrated ? await migratedPostgresTemplate() : 'template1';
   const name = `nhi_test_${randomBytes(6).toString('hex')}`;
-  await withAdminClient((admin) => admin.query(`CREATE DATABASE "${name}" TEMPLATE "${template}"`));
+  await copyTemplate(name, migrated);
   const url = databaseUrl(name);
   const db = await openDatabase({ databaseUrl: url, dataDir: IN_MEMORY, maxConnections: 4 });
   return {
@@ -153,4 +154,19 @@ export async function createTestDatabase(
       await withAdminClient((admin) => admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
     },
   };
+}
+
+/** A template dropped by another checkout's test run is rebuilt once. */
+async function copyTemplate(name: string, migrated: boolean): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    const template = migrated ? await migratedPostgresTemplate() : 'template1';
+    try {
+      await withAdminClient((admin) => admin.query(`CREATE DATABASE "${name}" TEMPLATE "${template}"`));
+      return;
+    } catch (error) {
+      const missing = (error as { code?: string }).code === '3D000';
+      if (!missing || !migrated || attempt > 1) throw error;
+      postgresTemplate = undefined;
+    }
+  }
 }

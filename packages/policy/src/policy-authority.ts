@@ -1,0 +1,96 @@
+import {
+  ConflictError,
+  DomainError,
+  narrowToToken,
+  PermissionDeniedError,
+  type Principal,
+  permissionCatalogue,
+} from '@nhi/platform';
+import { effectiveAccess } from './policy-engine.ts';
+import type { PolicyState } from './policy-state.ts';
+
+/** A policy administrator acting outside what they administer, or granting more than they hold. */
+export class PolicyAdministrationDenied extends DomainError {
+  readonly code = 'FORBIDDEN';
+}
+
+/**
+ * What an actor may administer: the whole realm (system code, or policy:admin held through a
+ * built-in group) or the subtrees of the groups whose assignments give them policy:admin.
+ */
+export interface Authority {
+  permissions: ReadonlySet<string>;
+  realmWide: boolean;
+  scopeRoots: ReadonlySet<string>;
+}
+
+export function authorityOf(state: PolicyState, principal: Principal, now: Date): Authority {
+  if (principal.kind === 'system') {
+    return {
+      permissions: new Set(permissionCatalogue().map((p) => p.key)),
+      realmWide: true,
+      scopeRoots: new Set(),
+    };
+  }
+  const access = effectiveAccess(state, principal.userId, now);
+  const permissions = narrowToToken(principal, new Set(access.permissions.keys()));
+  if (!permissions.has('policy:admin')) throw new PermissionDeniedError('policy:admin');
+  const grants = access.permissions.get('policy:admin') ?? [];
+  const realmWide = grants.some((grant) => state.groups.get(grant.assignedGroupId)?.builtInRole);
+  return { permissions, realmWide, scopeRoots: new Set(grants.map((grant) => grant.assignedGroupId)) };
+}
+
+export function inScope(state: PolicyState, authority: Authority, groupId: string): boolean {
+  if (authority.realmWide) return true;
+  return state.pathOf(groupId).some((id) => authority.scopeRoots.has(id));
+}
+
+export function requireInScope(state: PolicyState, authority: Authority, groupId: string): void {
+  if (!inScope(state, authority, groupId)) {
+    throw new PolicyAdministrationDenied(
+      `You administer only your own groups' subtrees; ${state.groups.get(groupId)?.name ?? groupId} is outside them`,
+      { groupId },
+    );
+  }
+}
+
+/** Nobody grants what they do not hold. */
+export function requireHolds(authority: Authority, permissions: Iterable<string>): void {
+  const missing = [...permissions].filter((p) => !authority.permissions.has(p)).sort();
+  if (missing.length > 0) {
+    throw new PolicyAdministrationDenied(
+      `You cannot grant permissions you do not hold: ${missing.join(', ')}`,
+      {
+        missing,
+      },
+    );
+  }
+}
+
+/** Some member holds every permission of the catalogue. */
+export function hasRealmAdmin(state: PolicyState, now: Date): boolean {
+  const all = permissionCatalogue().map((p) => p.key);
+  return [...state.members.keys()].some((userId) => {
+    const held = effectiveAccess(state, userId, now).permissions;
+    return all.every((permission) => held.has(permission));
+  });
+}
+
+/**
+ * Checked on the state after a change, inside its transaction: a realm that had a member holding
+ * every permission keeps one, and the actor keeps policy:admin.
+ */
+export function requireSafeOutcome(
+  before: PolicyState,
+  after: PolicyState,
+  principal: Principal,
+  now: Date,
+): void {
+  if (!hasRealmAdmin(after, now) && hasRealmAdmin(before, now))
+    throw new ConflictError(
+      'This change would leave the realm without an administrator holding every permission',
+    );
+  if (principal.kind === 'system') return;
+  if (!effectiveAccess(after, principal.userId, now).permissions.has('policy:admin'))
+    throw new ConflictError('This change would take policy administration away from you');
+}

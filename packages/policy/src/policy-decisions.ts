@@ -1,0 +1,89 @@
+import {
+  CLOCK,
+  type Clock,
+  narrowToToken,
+  type PermissionResolver,
+  PLATFORM_DATABASE,
+  type PlatformDatabase,
+  type Principal,
+  permissionCatalogue,
+  RealmDb,
+  type RealmRef,
+} from '@nhi/platform';
+import { inject, injectable } from 'tsyringe';
+import { type EffectiveAccess, effectiveAccess } from './policy-engine.ts';
+import { loadPolicyState } from './policy-loader.ts';
+import type { PolicyState } from './policy-state.ts';
+
+interface CachedRealm {
+  epoch: bigint;
+  state: PolicyState;
+  users: Map<string, EffectiveAccess>;
+}
+
+/**
+ * Decides what a principal may do in a realm from groups, policies and assignments. Caches the
+ * realm's state and each user's effective permissions, both labelled with the realm's policy
+ * epoch; every decision first reads the epoch (one primary-key lookup), so a change committed by
+ * any process sharing the database is seen by the next decision. Expiry is checked against the
+ * clock at each decision.
+ */
+@injectable()
+export class PolicyDecisions implements PermissionResolver {
+  private readonly realms = new Map<string, CachedRealm>();
+  private readonly loading = new Map<string, Promise<CachedRealm>>();
+
+  constructor(
+    @inject(PLATFORM_DATABASE) private readonly db: PlatformDatabase,
+    @inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async permissionsOf(principal: Principal, realm: RealmRef): Promise<ReadonlySet<string>> {
+    // System principals are the operator's own tools (CLI, first start): they hold everything.
+    if (principal.kind === 'system') return new Set(permissionCatalogue().map((p) => p.key));
+    const access = await this.accessOf(realm.id, principal.userId);
+    return narrowToToken(principal, new Set(access.permissions.keys()));
+  }
+
+  /** The user's effective permissions with their grants, current as of this call. */
+  async accessOf(realmId: string, userId: string): Promise<EffectiveAccess> {
+    const realm = await this.current(realmId);
+    const now = this.clock.now().getTime();
+    const cached = realm.users.get(userId);
+    if (cached && cached.validUntil > now) return cached;
+    const access = effectiveAccess(realm.state, userId, new Date(now));
+    realm.users.set(userId, access);
+    return access;
+  }
+
+  /** The realm's state as of the latest committed change. */
+  async stateOf(realmId: string): Promise<PolicyState> {
+    return (await this.current(realmId)).state;
+  }
+
+  private async current(realmId: string): Promise<CachedRealm> {
+    const row = await this.db.systemPrisma.policyEpoch.findUnique({
+      where: { realmId },
+      select: { epoch: true },
+    });
+    const epoch = row?.epoch ?? -1n;
+    const cached = this.realms.get(realmId);
+    if (cached && cached.epoch >= epoch) return cached;
+    let pending = this.loading.get(realmId);
+    if (!pending) {
+      pending = this.load(realmId).finally(() => this.loading.delete(realmId));
+      this.loading.set(realmId, pending);
+    }
+    const loaded = await pending;
+    // A load that started before this call's epoch was read may predate the change: load again.
+    return loaded.epoch >= epoch ? loaded : this.current(realmId);
+  }
+
+  private async load(realmId: string): Promise<CachedRealm> {
+    const { epoch, state } = await new RealmDb(this.db, realmId).transaction(loadPolicyState);
+    const loaded: CachedRealm = { epoch, state, users: new Map() };
+    const cached = this.realms.get(realmId);
+    if (!cached || cached.epoch < epoch) this.realms.set(realmId, loaded);
+    return loaded;
+  }
+}

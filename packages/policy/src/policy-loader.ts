@@ -1,0 +1,31 @@
+import type { RealmTx } from '@nhi/platform';
+import { builtInPolicyPermissions } from './builtin-policies.ts';
+import { PolicyState } from './policy-state.ts';
+
+/**
+ * Reads one realm's policy data. The epoch is read first: the data read after it is at least as
+ * new, so a state labelled with an epoch never misses a change that epoch already counts.
+ */
+export async function loadPolicyState(tx: RealmTx): Promise<{ epoch: bigint; state: PolicyState }> {
+  const epochRow = await tx.policyEpoch.findFirst({ select: { epoch: true } });
+  const [groups, members, groupMembers, policies, assignments] = await Promise.all([
+    tx.policyGroup.findMany({ select: { id: true, name: true, parentId: true, builtInRole: true } }),
+    tx.realmMembership.findMany({ select: { userId: true, role: true, user: { select: { email: true } } } }),
+    tx.policyGroupMember.findMany({ select: { groupId: true, userId: true } }),
+    tx.policy.findMany({ select: { id: true, name: true, builtInKey: true, permissions: true } }),
+    tx.policyAssignment.findMany({ select: { id: true, policyId: true, groupId: true, expiresAt: true } }),
+  ]);
+  const state = new PolicyState({
+    groups,
+    members: members.map((m) => ({ userId: m.userId, role: m.role, email: m.user.email })),
+    groupMembers,
+    policies: policies.map((p) => ({
+      id: p.id,
+      name: p.name,
+      builtInKey: p.builtInKey,
+      permissions: p.builtInKey ? builtInPolicyPermissions(p.builtInKey) : new Set(p.permissions),
+    })),
+    assignments,
+  });
+  return { epoch: epochRow?.epoch ?? -1n, state };
+}
