@@ -140,9 +140,22 @@ export async function createTestDatabase(
   }
   const unavailable = await postgresUnavailableReason();
   if (unavailable) throw new Error(unavailable);
-  const template = migrated ? await migratedPostgresTemplate() : 'template1';
   const name = `nhi_test_${randomBytes(6).toString('hex')}`;
-  await withAdminClient((admin) => admin.query(`CREATE DATABASE "${name}" TEMPLATE "${template}"`));
+  await withAdminClient(async (admin) => {
+    for (let attempt = 1; ; attempt++) {
+      const template = migrated ? await migratedPostgresTemplate() : 'template1';
+      try {
+        await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${template}"`);
+        return;
+      } catch (error) {
+        // Test runs of another migration state on the same server drop templates they do not
+        // know; build ours again rather than fail.
+        const missing = (error as { code?: string }).code === '3D000';
+        if (!missing || attempt >= 3) throw error;
+        postgresTemplate = undefined;
+      }
+    }
+  });
   const url = databaseUrl(name);
   const db = await openDatabase({ databaseUrl: url, dataDir: IN_MEMORY, maxConnections: 4 });
   return {
