@@ -9,6 +9,7 @@ export {
   type CredentialChange,
   type CredentialChangeAction,
   diffSnapshots,
+  type JsonDocument,
   type JsonValue,
   keptVersionsPerNhi,
   type NhiChange,

@@ -34,6 +34,8 @@ export interface SourcedNhi {
   provider: NhiProvider;
   externalId: string;
   kind: NhiKind;
+  /** The kind applies to a new identity only: another input of the source knows it better. */
+  keepExistingKind?: boolean;
   name: string;
   description?: string | null;
   environment?: NhiEnvironment;
@@ -115,7 +117,7 @@ function merged(existing: ExistingRow | undefined, item: SourcedNhi, sync: Sourc
       ? existing.status
       : (item.status ?? 'active');
   return {
-    kind: item.kind,
+    kind: existing && item.keepExistingKind ? existing.kind : item.kind,
     provider: item.provider,
     externalId: item.externalId,
     name: item.name,
