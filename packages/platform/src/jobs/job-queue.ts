@@ -27,6 +27,11 @@ export interface JobOptions {
   retryDelaySeconds?: number;
   /** A job active this long is taken as dead and retried. Default 1 hour. */
   expireInSeconds?: number;
+  /**
+   * The worker proves it is alive this often (>= 10); a job whose worker died (kill -9, power loss)
+   * is retried after this long instead of after expireInSeconds. Default: no heartbeat.
+   */
+  heartbeatSeconds?: number;
 }
 
 export interface EnqueueOptions {
@@ -42,6 +47,8 @@ export interface JobQueueOptions {
   pollingIntervalSeconds?: number;
   /** Run the cron schedules in this process. Default true. */
   schedule?: boolean;
+  /** How often jobs of dead workers are looked for. Default 60 s. */
+  superviseIntervalSeconds?: number;
 }
 
 const SCHEMA = 'pgboss';
@@ -72,6 +79,10 @@ export class JobQueue {
       useListenNotify: true,
       registerInstance: false,
       persistWarnings: false,
+      // pg-boss rejects keys present with an undefined value.
+      ...(options.superviseIntervalSeconds
+        ? { superviseIntervalSeconds: options.superviseIntervalSeconds }
+        : {}),
     };
     this.boss =
       store.kind === 'pglite'
@@ -154,6 +165,7 @@ export class JobQueue {
   private async activate(name: string, registration: Registration) {
     const { handler, options } = registration;
     await this.ensureQueue(name, options);
+    if (this.options.work === false) return;
     await this.boss.work<JobPayload>(
       name,
       {
@@ -191,6 +203,7 @@ export class JobQueue {
       retryLimit: options?.retryLimit ?? 2,
       retryDelay: options?.retryDelaySeconds ?? 5,
       expireInSeconds: options?.expireInSeconds ?? 3600,
+      ...(options?.heartbeatSeconds ? { heartbeatSeconds: options.heartbeatSeconds } : {}),
     };
     if (!this.known.has(name)) {
       const existing = await this.boss.getQueue(name);
