@@ -1,7 +1,8 @@
 import { nhiRouter } from '@nhi/nhi';
 import { platformRouter, router } from '@nhi/platform';
+import { scannerRouter } from '@nhi/scanner';
 
 /** Every domain's procedures under /api/trpc, one namespace per domain. */
-export const appRouter = router({ platform: platformRouter, nhi: nhiRouter });
+export const appRouter = router({ platform: platformRouter, nhi: nhiRouter, scanner: scannerRouter });
 
 export type AppRouter = typeof appRouter;

@@ -1,6 +1,7 @@
 // The inventory's permissions join the catalogue before the first request is authorized.
 import '@nhi/nhi';
 import { getHubRuntime, type PlatformRuntime } from '@nhi/platform';
+import { registerScannerJobs } from '@nhi/scanner';
 import { seedDemoOnFirstStart } from './lifecycle/demo-data.server.ts';
 
 let starting: Promise<PlatformRuntime> | undefined;
@@ -12,6 +13,8 @@ let running: PlatformRuntime | undefined;
  */
 export function hubRuntime(): Promise<PlatformRuntime> {
   starting ??= getHubRuntime().then(async (runtime) => {
+    // Scans run inside the hub process (the only one that may open an embedded database).
+    await registerScannerJobs(runtime.root);
     await seedDemoOnFirstStart(runtime);
     return runtime;
   });

@@ -4,6 +4,7 @@ import type { ScanInput, SourceType } from '../scanner.schema.ts';
 import { readAuthorizationDetails } from './aws/authorization-details.ts';
 import { readCredentialReport } from './aws/credential-report.ts';
 import type { ConnectorOutput } from './connector.ts';
+import { readKubernetes } from './k8s/kubernetes.ts';
 
 /** What a connector may need beyond its input: the source's settings and credentials. */
 export interface ConnectorContext {
@@ -51,6 +52,19 @@ const connectors: Partial<Record<ScanInput, Connector>> = {
     factKinds: authorizationKinds,
     needsUpload: true,
     read: async (upload) => readAuthorizationDetails(text(upload)),
+  },
+  'k8s.manifests': {
+    sourceType: 'kubernetes',
+    factKinds: kindsWithPrefix('k8s.'),
+    needsUpload: true,
+    read: async (upload, context) =>
+      readKubernetes(text(upload), {
+        cluster:
+          typeof context.settings.cluster === 'string' && context.settings.cluster
+            ? context.settings.cluster
+            : 'cluster',
+        fingerprint: context.fingerprint,
+      }),
   },
 };
 

@@ -189,7 +189,9 @@ export async function upsertFacts(
   facts: FactRow[],
 ) {
   if (facts.length === 0) return;
-  const data = JSON.stringify(facts);
+  // One statement may not touch a row twice: the last report of a fact wins.
+  const unique = [...new Map(facts.map((fact) => [`${fact.kind}\u0000${fact.subject}`, fact])).values()];
+  const data = JSON.stringify(unique);
   const seenAt = plan.sync.seenAt;
   await tx.$executeRaw`
     INSERT INTO "ScanFact" (id, "realmId", "nhiId", "credentialId", "sourceId", kind, subject, evidence,
