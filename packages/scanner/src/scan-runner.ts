@@ -61,6 +61,7 @@ export class ScanRunner {
           startedAt: true,
           cancelRequestedAt: true,
           uploadEncrypted: true,
+          uploadName: true,
           triggeredByType: true,
           triggeredById: true,
           source: {
@@ -110,6 +111,7 @@ export class ScanRunner {
           : {},
         fingerprint: (secret) => this.fingerprints.fingerprint(secret),
         signal: options.signal ?? new AbortController().signal,
+        uploadName: scan.uploadName,
       });
       // Identities take the source's environment unless the connector knows better; people may change it later.
       for (const nhi of output.nhis) nhi.environment ??= scan.source.environment;
@@ -175,7 +177,7 @@ export class ScanRunner {
         where: { id: scanId },
         data: {
           phase: 'reconciling',
-          itemsTotal: output.nhis.length,
+          itemsTotal: output.nhis.length + output.leaks.length,
           warningCount: output.warnings.length,
           warnings: output.warnings.slice(0, keptWarnings).map((w) => ({ item: w.item, message: w.message })),
         },

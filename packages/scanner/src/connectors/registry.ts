@@ -3,8 +3,10 @@ import { scanFactKindList } from '../scan-facts.ts';
 import type { ScanInput, SourceType } from '../scanner.schema.ts';
 import { readAuthorizationDetails } from './aws/authorization-details.ts';
 import { readCredentialReport } from './aws/credential-report.ts';
-import type { ConnectorOutput } from './connector.ts';
+import { type ConnectorOutput, UnreadableInputError } from './connector.ts';
 import { readKubernetes } from './k8s/kubernetes.ts';
+import { readGitleaksReport } from './secrets/gitleaks-report.ts';
+import { scanDirectory, scanUpload } from './secrets/secrets-connector.ts';
 
 /** What a connector may need beyond its input: the source's settings and credentials. */
 export interface ConnectorContext {
@@ -13,6 +15,8 @@ export interface ConnectorContext {
   /** Fingerprints a secret found in files (HMAC under the instance key). */
   fingerprint(secret: string): Promise<string>;
   signal: AbortSignal;
+  /** The uploaded file's name, when there is one. */
+  uploadName: string | null;
 }
 
 export interface Connector {
@@ -65,6 +69,32 @@ const connectors: Partial<Record<ScanInput, Connector>> = {
             : 'cluster',
         fingerprint: context.fingerprint,
       }),
+  },
+  'secrets.files': {
+    sourceType: 'secrets',
+    factKinds: ['leak.credential_exposed'],
+    needsUpload: true,
+    read: async (upload, context) => {
+      if (!upload) throw new Error('This input needs an uploaded file');
+      return scanUpload(upload, context.uploadName ?? 'upload', context.fingerprint, context.signal);
+    },
+  },
+  'secrets.directory': {
+    sourceType: 'secrets',
+    factKinds: ['leak.credential_exposed'],
+    needsUpload: false,
+    read: async (_upload, context) => {
+      const directory = context.settings.path;
+      if (typeof directory !== 'string' || !directory)
+        throw new UnreadableInputError('The source has no directory (settings.path) to scan');
+      return scanDirectory(directory, context.settings.history === true, context.fingerprint, context.signal);
+    },
+  },
+  'gitleaks.report': {
+    sourceType: 'secrets',
+    factKinds: ['leak.credential_exposed'],
+    needsUpload: true,
+    read: async (upload, context) => readGitleaksReport(text(upload), context.fingerprint),
   },
 };
 
