@@ -15,5 +15,11 @@ export { type ScannerPermission, scannerPermissions } from './scanner.permission
 export { scannerRouter } from './scanner.procedures.ts';
 export type { LeakView, ScanInput, ScanState, ScanView, SourceType, SourceView } from './scanner.schema.ts';
 export { ScannerService } from './scanner.service.ts';
-export { registerScannerJobs, type ScannerJobOptions, scanJob, scheduledScanJob } from './scanner-jobs.ts';
+export {
+  registerScannerJobs,
+  type ScannerJobOptions,
+  scanJob,
+  scheduledInputOf,
+  scheduledScanJob,
+} from './scanner-jobs.ts';
 export { ScannerSecrets } from './scanner-secrets.ts';
