@@ -4,6 +4,7 @@ import type { ScanInput, SourceType } from '../scanner.schema.ts';
 import { readAuthorizationDetails } from './aws/authorization-details.ts';
 import { readCredentialReport } from './aws/credential-report.ts';
 import { type ConnectorOutput, UnreadableInputError } from './connector.ts';
+import { readGitHubExport } from './github/github-export.ts';
 import { readKubernetes } from './k8s/kubernetes.ts';
 import { readGitleaksReport } from './secrets/gitleaks-report.ts';
 import { scanDirectory, scanUpload } from './secrets/secrets-connector.ts';
@@ -69,6 +70,12 @@ const connectors: Partial<Record<ScanInput, Connector>> = {
             : 'cluster',
         fingerprint: context.fingerprint,
       }),
+  },
+  'github.export': {
+    sourceType: 'github',
+    factKinds: [...kindsWithPrefix('github.'), 'credential.never_used'],
+    needsUpload: true,
+    read: async (upload) => readGitHubExport(text(upload)),
   },
   'secrets.files': {
     sourceType: 'secrets',
