@@ -3,6 +3,7 @@ import { CliError, type CliIo, ExitCode } from './cli-io.ts';
 import { registerDbCommands } from './commands/db.commands.ts';
 import { registerKeyCommands } from './commands/keys.commands.ts';
 import { registerRealmCommands } from './commands/realm.commands.ts';
+import { registerScanCommands } from './commands/scan.commands.ts';
 import { registerSeedCommands } from './commands/seed.commands.ts';
 import { registerTokenCommands } from './commands/token.commands.ts';
 import { registerUserCommands } from './commands/user.commands.ts';
@@ -23,6 +24,7 @@ export function buildProgram(io: CliIo): Command {
   registerTokenCommands(program, io);
   registerKeyCommands(program, io);
   registerSeedCommands(program, io);
+  registerScanCommands(program, io);
   return program;
 }
 

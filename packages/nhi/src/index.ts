@@ -9,6 +9,7 @@ export {
   type CredentialChange,
   type CredentialChangeAction,
   diffSnapshots,
+  type JsonDocument,
   type JsonValue,
   keptVersionsPerNhi,
   type NhiChange,
@@ -43,3 +44,11 @@ export { parseInput } from './nhi-input.ts';
 export { lockNhis } from './nhi-locks.ts';
 export { assertOwnersAreMembers } from './nhi-owner.ts';
 export { type NhiExport, type NhiListItem, type NhiListPage, NhiQueryService } from './nhi-query.service.ts';
+export {
+  markSourcedNhisMissing,
+  type SourcedCredential,
+  type SourcedNhi,
+  type SourceSyncContext,
+  type SourceSyncResult,
+  syncSourcedNhis,
+} from './nhi-source-sync.ts';

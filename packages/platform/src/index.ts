@@ -13,6 +13,7 @@ export * from './guards/cookies.ts';
 export * from './guards/http-status.ts';
 export * from './guards/request-scope.ts';
 export * from './guards/same-origin.ts';
+export * from './jobs/index.ts';
 export * from './logging/logger.ts';
 export * from './metrics/metrics.ts';
 export * from './runtime/platform-runtime.ts';

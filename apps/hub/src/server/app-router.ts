@@ -1,8 +1,14 @@
 import { nhiRouter } from '@nhi/nhi';
 import { platformRouter, router } from '@nhi/platform';
 import { policyRouter } from '@nhi/policy';
+import { scannerRouter } from '@nhi/scanner';
 
 /** Every domain's procedures under /api/trpc, one namespace per domain. */
-export const appRouter = router({ platform: platformRouter, nhi: nhiRouter, policy: policyRouter });
+export const appRouter = router({
+  platform: platformRouter,
+  nhi: nhiRouter,
+  policy: policyRouter,
+  scanner: scannerRouter,
+});
 
 export type AppRouter = typeof appRouter;

@@ -2,6 +2,7 @@
 import '@nhi/nhi';
 import { getHubRuntime, type PlatformRuntime } from '@nhi/platform';
 import { registerPolicy } from '@nhi/policy';
+import { registerScannerJobs } from '@nhi/scanner';
 import { seedDemoOnFirstStart } from './lifecycle/demo-data.server.ts';
 
 let starting: Promise<PlatformRuntime> | undefined;
@@ -12,7 +13,9 @@ let running: PlatformRuntime | undefined;
  * demo realm, when asked for, is seeded before the hub reports itself ready.
  */
 export function hubRuntime(): Promise<PlatformRuntime> {
-  starting ??= getHubRuntime({ modules: [registerPolicy] }).then(async (runtime) => {
+  starting ??= getHubRuntime({ modules: [registerPolicy], jobs: {} }).then(async (runtime) => {
+    // Scans run inside the hub process (the only one that may open an embedded database).
+    await registerScannerJobs(runtime.root);
     await seedDemoOnFirstStart(runtime);
     return runtime;
   });

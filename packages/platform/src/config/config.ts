@@ -29,6 +29,14 @@ export const configSchema = z.object({
   NHI_JWT_KEYS: z.string().optional(),
   /** Key of credential fingerprints (HMAC-SHA256). Unset: generated once and kept in the database. */
   NHI_FINGERPRINT_KEY: base64Key.optional(),
+  /** Key that encrypts discovery sources' credentials and pending uploads (AES-256-GCM). Unset: generated once and kept in the database. */
+  NHI_SCANNER_KEY: base64Key.optional(),
+  /** Largest file a scan accepts as upload. */
+  NHI_SCAN_UPLOAD_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(50 * 1024 * 1024),
   NHI_SESSION_TTL_SECONDS: durationSeconds.default(8 * 60 * 60),
   NHI_LOGIN_MAX_ATTEMPTS: z.coerce.number().int().positive().default(5),
   NHI_LOGIN_WINDOW_SECONDS: durationSeconds.default(15 * 60),

@@ -19,7 +19,13 @@ export {
 } from './migration-engine.ts';
 export { defaultMigrationsDir } from './migration-files.ts';
 export { IN_MEMORY, type OpenDatabaseOptions, openDatabase } from './open-database.ts';
-export type { DatabaseKind, PlatformDatabase, PoolStats, SystemConnection } from './platform-database.ts';
+export type {
+  DatabaseKind,
+  JobStore,
+  PlatformDatabase,
+  PoolStats,
+  SystemConnection,
+} from './platform-database.ts';
 export { APPLICATION_ROLE, RealmDb, type RealmTransactionOptions, type RealmTx } from './realm-db.ts';
 export { realmDbProvider } from './realm-db-provider.ts';
 export { findUnisolatedRealmTables, type UnisolatedTable } from './realm-isolation-check.ts';

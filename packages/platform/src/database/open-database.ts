@@ -56,6 +56,7 @@ async function openPglite(options: OpenDatabaseOptions): Promise<PlatformDatabas
   let closed = false;
   return {
     kind: 'pglite',
+    jobStore: { kind: 'pglite', pglite },
     systemPrisma,
     async ping() {
       await pglite.query('SELECT 1');
@@ -82,6 +83,7 @@ async function openPostgres(databaseUrl: string, options: OpenDatabaseOptions): 
   let closed = false;
   return {
     kind: 'postgres',
+    jobStore: { kind: 'postgres', connectionString: databaseUrl },
     systemPrisma,
     async ping() {
       await pool.query('SELECT 1');

@@ -1,3 +1,4 @@
+import type { PGlite } from '@electric-sql/pglite';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 
 export type DatabaseKind = 'pglite' | 'postgres';
@@ -22,8 +23,16 @@ export interface SystemConnection {
   transaction<T>(fn: (connection: SystemConnection) => Promise<T>): Promise<T>;
 }
 
+/**
+ * What the job queue (pg-boss) connects through: its own pool on PostgreSQL (it needs a session for
+ * LISTEN/NOTIFY), the one embedded instance on PGlite (a second instance would not see the data).
+ */
+export type JobStore = { kind: 'postgres'; connectionString: string } | { kind: 'pglite'; pglite: PGlite };
+
 export interface PlatformDatabase {
   readonly kind: DatabaseKind;
+  /** Where the job queue keeps its tables; system code only. */
+  readonly jobStore: JobStore;
   /**
    * The unscoped client: bypasses the realm scoping and row-level security. System code only
    * (migrations, seeding, login before a realm is known, cross-realm administration); each use

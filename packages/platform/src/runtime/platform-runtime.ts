@@ -12,6 +12,8 @@ import { PLATFORM_DATABASE } from '../database/tokens.ts';
 import { createRootContainer } from '../di/container.ts';
 import { CLOCK, CONFIG, LOGGER } from '../di/tokens.ts';
 import { registerFingerprints } from '../fingerprints/register-fingerprints.ts';
+import { JobQueue, type JobQueueOptions } from '../jobs/job-queue.ts';
+import { JOB_QUEUE } from '../jobs/tokens.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
 import { HubMetrics } from '../metrics/metrics.ts';
 
@@ -21,6 +23,8 @@ export interface PlatformRuntime {
   logger: Logger;
   database: PlatformDatabase;
   metrics: HubMetrics;
+  /** Present when started with `jobs`; domains register their job handlers on it. */
+  jobs?: JobQueue;
   shutdown(): Promise<void>;
 }
 
@@ -38,6 +42,8 @@ export interface StartOptions {
    * domain putting its decisions behind PERMISSION_RESOLVER.
    */
   modules?: readonly ((root: DependencyContainer) => void)[];
+  /** Start the durable job queue (background scans, alert evaluation) in this process. */
+  jobs?: JobQueueOptions;
 }
 
 /**
@@ -71,6 +77,11 @@ export async function startPlatform(options: StartOptions = {}): Promise<Platfor
     if (options.firstStart ?? true)
       await ensureFirstStart(database, config, logger, { print: options.printFirstStartNotice });
     const metrics = new HubMetrics(database.poolStats ? () => database.poolStats?.() : undefined);
+    const jobs = options.jobs ? new JobQueue(database.jobStore, logger, options.jobs) : undefined;
+    if (jobs) {
+      await jobs.start();
+      root.register(JOB_QUEUE, { useValue: jobs });
+    }
     let closed = false;
     return {
       root,
@@ -78,9 +89,12 @@ export async function startPlatform(options: StartOptions = {}): Promise<Platfor
       logger,
       database,
       metrics,
+      jobs,
       async shutdown() {
         if (closed) return;
         closed = true;
+        // Active jobs finish their batch before the connections they write through close.
+        await jobs?.stop();
         await database.close();
       },
     };

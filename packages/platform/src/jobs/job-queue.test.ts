@@ -1,0 +1,138 @@
+import { expect, it } from 'vitest';
+import { createLogger } from '../logging/logger.ts';
+import { describeEachDatabase, type NewTestDatabase } from '../testing/describe-each-database.ts';
+import { JobQueue, type JobQueueOptions } from './job-queue.ts';
+
+interface Greeting {
+  realmId: string;
+  text: string;
+}
+
+async function setup(newDatabase: NewTestDatabase, options: JobQueueOptions = {}) {
+  const db = await newDatabase();
+  const queue = new JobQueue(db.jobStore, createLogger({ level: 'silent' }), {
+    pollingIntervalSeconds: 0.5,
+    ...options,
+  });
+  await queue.start();
+  return { db, queue };
+}
+
+function deferred<T = void>() {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
+
+async function waitForState(queue: JobQueue, name: string, id: string, state: string) {
+  for (let i = 0; i < 200; i++) {
+    if ((await queue.jobState(name, id)) === state) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`job ${id} never reached ${state} (now ${await queue.jobState(name, id)})`);
+}
+
+describeEachDatabase('JobQueue', (_kind, newDatabase) => {
+  it('runs an enqueued job with its realm payload and marks it completed', async () => {
+    const { queue } = await setup(newDatabase);
+    const seen = deferred<Greeting>();
+    await queue.register<Greeting>('test.greet', async (job) => seen.resolve(job.payload));
+
+    const id = await queue.enqueue<Greeting>('test.greet', { realmId: 'realm-1', text: 'hello' });
+
+    expect(await seen.promise).toEqual({ realmId: 'realm-1', text: 'hello' });
+    await waitForState(queue, 'test.greet', id, 'completed');
+    await queue.stop();
+  });
+
+  it('runs jobs enqueued before the handler was registered', async () => {
+    const { queue } = await setup(newDatabase);
+    const id = await queue.enqueue<Greeting>('test.later', { realmId: 'r', text: 'queued first' });
+    const seen = deferred<string>();
+
+    await queue.register<Greeting>('test.later', async (job) => seen.resolve(job.payload.text));
+
+    expect(await seen.promise).toBe('queued first');
+    await waitForState(queue, 'test.later', id, 'completed');
+    await queue.stop();
+  });
+
+  it('retries a failed job and fails it after the retry limit', async () => {
+    const { queue } = await setup(newDatabase);
+    const attempts: number[] = [];
+    await queue.register(
+      'test.flaky',
+      async (job) => {
+        attempts.push(job.retryCount);
+        throw new Error('boom');
+      },
+      { retryLimit: 1, retryDelaySeconds: 1 },
+    );
+
+    const id = await queue.enqueue('test.flaky', { realmId: 'r' });
+
+    await waitForState(queue, 'test.flaky', id, 'failed');
+    expect(attempts).toEqual([0, 1]);
+    await queue.stop();
+  });
+
+  it('does not start a job cancelled while queued', async () => {
+    const { queue } = await setup(newDatabase);
+    let ran = false;
+    const id = await queue.enqueue(
+      'test.cancelled',
+      { realmId: 'r' },
+      { startAfter: new Date(Date.now() + 1500) },
+    );
+    await queue.cancel('test.cancelled', id);
+    await queue.register('test.cancelled', async () => {
+      ran = true;
+    });
+
+    await new Promise((r) => setTimeout(r, 2500));
+
+    expect(ran).toBe(false);
+    expect(await queue.jobState('test.cancelled', id)).toBe('cancelled');
+    await queue.stop();
+  });
+
+  it('rejects a payload without a realm', async () => {
+    const { queue } = await setup(newDatabase);
+
+    await expect(queue.enqueue('test.norealm', { realmId: '' })).rejects.toThrow(/realmId/);
+    await queue.stop();
+  });
+
+  it('keeps one cron schedule per key and replaces it when scheduled again', async () => {
+    const { queue } = await setup(newDatabase);
+
+    await queue.schedule('test.cron', 'source-a', '*/5 * * * *', { realmId: 'r', text: 'a' });
+    await queue.schedule('test.cron', 'source-b', '0 * * * *', { realmId: 'r', text: 'b' });
+    await queue.schedule('test.cron', 'source-a', '0 3 * * *', { realmId: 'r', text: 'a2' });
+    await queue.unschedule('test.cron', 'source-b');
+
+    expect(await queue.schedules('test.cron')).toEqual([
+      { key: 'source-a', cron: '0 3 * * *', payload: { realmId: 'r', text: 'a2' } },
+    ]);
+    await queue.stop();
+  });
+
+  it('lets an active job finish before stop() returns', async () => {
+    const { queue } = await setup(newDatabase);
+    const started = deferred();
+    let finished = false;
+    await queue.register('test.slow', async () => {
+      started.resolve();
+      await new Promise((r) => setTimeout(r, 300));
+      finished = true;
+    });
+    await queue.enqueue('test.slow', { realmId: 'r' });
+    await started.promise;
+
+    await queue.stop();
+
+    expect(finished).toBe(true);
+  });
+});

@@ -1,0 +1,114 @@
+import type { ScanFactKind } from '../scan-facts.ts';
+import { scanFactKindList } from '../scan-facts.ts';
+import type { ScanInput, SourceType } from '../scanner.schema.ts';
+import { readAuthorizationDetails } from './aws/authorization-details.ts';
+import { readCredentialReport } from './aws/credential-report.ts';
+import { type ConnectorOutput, UnreadableInputError } from './connector.ts';
+import { readGitHubExport } from './github/github-export.ts';
+import { readKubernetes } from './k8s/kubernetes.ts';
+import { readGitleaksReport } from './secrets/gitleaks-report.ts';
+import { scanDirectory, scanUpload } from './secrets/secrets-connector.ts';
+
+/** What a connector may need beyond its input: the source's settings and credentials. */
+export interface ConnectorContext {
+  settings: Record<string, unknown>;
+  secrets: Record<string, string>;
+  /** Fingerprints a secret found in files (HMAC under the instance key). */
+  fingerprint(secret: string): Promise<string>;
+  signal: AbortSignal;
+  /** The uploaded file's name, when there is one. */
+  uploadName: string | null;
+}
+
+export interface Connector {
+  sourceType: SourceType;
+  /** The fact kinds this input reports: facts of these kinds it no longer reports are removed. */
+  factKinds: readonly ScanFactKind[];
+  /** Whether it reads an uploaded file (else the source's settings: a live API or a path). */
+  needsUpload: boolean;
+  read(upload: Buffer | null, context: ConnectorContext): Promise<ConnectorOutput>;
+}
+
+const kindsWithPrefix = (...prefixes: string[]) =>
+  scanFactKindList.filter((kind) => prefixes.some((prefix) => kind.startsWith(prefix)));
+
+const credentialReportKinds: ScanFactKind[] = [
+  'aws.console_password',
+  'aws.root_access_key',
+  'aws.multiple_active_keys',
+  'credential.never_used',
+];
+const authorizationKinds = kindsWithPrefix('aws.').filter((kind) => !credentialReportKinds.includes(kind));
+
+const text = (upload: Buffer | null) => {
+  if (!upload) throw new Error('This input needs an uploaded file');
+  return upload.toString('utf8');
+};
+
+const connectors: Partial<Record<ScanInput, Connector>> = {
+  'aws.credential_report': {
+    sourceType: 'aws_iam',
+    factKinds: credentialReportKinds,
+    needsUpload: true,
+    read: async (upload) => readCredentialReport(text(upload)),
+  },
+  'aws.authorization_details': {
+    sourceType: 'aws_iam',
+    factKinds: authorizationKinds,
+    needsUpload: true,
+    read: async (upload) => readAuthorizationDetails(text(upload)),
+  },
+  'k8s.manifests': {
+    sourceType: 'kubernetes',
+    factKinds: kindsWithPrefix('k8s.'),
+    needsUpload: true,
+    read: async (upload, context) =>
+      readKubernetes(text(upload), {
+        cluster:
+          typeof context.settings.cluster === 'string' && context.settings.cluster
+            ? context.settings.cluster
+            : 'cluster',
+        fingerprint: context.fingerprint,
+      }),
+  },
+  'github.export': {
+    sourceType: 'github',
+    factKinds: [...kindsWithPrefix('github.'), 'credential.never_used'],
+    needsUpload: true,
+    read: async (upload) => readGitHubExport(text(upload)),
+  },
+  'secrets.files': {
+    sourceType: 'secrets',
+    factKinds: ['leak.credential_exposed'],
+    needsUpload: true,
+    read: async (upload, context) => {
+      if (!upload) throw new Error('This input needs an uploaded file');
+      return scanUpload(upload, context.uploadName ?? 'upload', context.fingerprint, context.signal);
+    },
+  },
+  'secrets.directory': {
+    sourceType: 'secrets',
+    factKinds: ['leak.credential_exposed'],
+    needsUpload: false,
+    read: async (_upload, context) => {
+      const directory = context.settings.path;
+      if (typeof directory !== 'string' || !directory)
+        throw new UnreadableInputError('The source has no directory (settings.path) to scan');
+      return scanDirectory(directory, context.settings.history === true, context.fingerprint, context.signal);
+    },
+  },
+  'gitleaks.report': {
+    sourceType: 'secrets',
+    factKinds: ['leak.credential_exposed'],
+    needsUpload: true,
+    read: async (upload, context) => readGitleaksReport(text(upload), context.fingerprint),
+  },
+};
+
+export function registerConnector(input: ScanInput, connector: Connector) {
+  connectors[input] = connector;
+}
+
+export function connectorFor(input: string): Connector | undefined {
+  return connectors[input as ScanInput];
+}

@@ -1,0 +1,150 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { sharedFixture, sharedFixturePath, sharedFixturesPresent } from '../../testing/shared-fixtures.ts';
+import { readGitleaksReport } from './gitleaks-report.ts';
+import { maskSecret } from './mask.ts';
+import { scanDirectory, scanUpload } from './secrets-connector.ts';
+
+const fingerprint = async (secret: string) => createHash('sha256').update(secret).digest('hex');
+const signal = new AbortController().signal;
+const awsKeyId = 'AKIALALEMEL33243OLIA';
+
+function tempDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nhi-secrets-'));
+  onTestFinished(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+describe.skipIf(!sharedFixturesPresent)('secret scanning: gitleaks and secretlint samples', () => {
+  it('finds the AWS key in gitleaks’ main.go at line 20, masked, with its fingerprint', async () => {
+    const output = await scanUpload(
+      Buffer.from(sharedFixture('secrets/gitleaks-nogit/main.go')),
+      'main.go',
+      fingerprint,
+      signal,
+    );
+
+    expect(output.leaks).toEqual([
+      {
+        rule: 'secretlint/aws',
+        file: 'main.go',
+        line: 20,
+        commit: null,
+        maskedMatch: `awsToken := "${maskSecret(awsKeyId)}"`,
+        fingerprint: await fingerprint(awsKeyId),
+      },
+    ]);
+    expect(JSON.stringify(output)).not.toContain(awsKeyId);
+  });
+
+  it('finds the GitHub fine-grained token', async () => {
+    const output = await scanUpload(
+      Buffer.from(sharedFixture('secrets/secretlint-github-fine-grained-pat.txt')),
+      'pat.txt',
+      fingerprint,
+      signal,
+    );
+
+    expect(output.leaks.map((leak) => [leak.rule, leak.line])).toEqual([['secretlint/github', 1]]);
+    expect(output.leaks[0]?.maskedMatch).toMatch(/^gith\*+/);
+  });
+
+  it('imports the gitleaks JSON report without keeping the secret', async () => {
+    const output = await readGitleaksReport(
+      sharedFixture('secrets/gitleaks-report-json_simple.json'),
+      fingerprint,
+    );
+
+    expect(output.leaks).toEqual([
+      {
+        rule: 'gitleaks/test-rule',
+        file: 'auth.py',
+        line: 1,
+        commit: null,
+        maskedMatch: 'line containing secret',
+        fingerprint: await fingerprint('a secret'),
+      },
+    ]);
+  });
+
+  it('scans a directory tree', async () => {
+    const output = await scanDirectory(
+      sharedFixturePath('secrets/gitleaks-nogit'),
+      false,
+      fingerprint,
+      signal,
+    );
+
+    expect(output.leaks.map((leak) => `${leak.file}:${leak.line}`)).toEqual(['main.go:20']);
+  });
+});
+
+describe('secret scanning: synthetic inputs', () => {
+  const secretLine = `const key = "${'AKIA'}IOSFODNN7EXAMPLQ";`;
+
+  it('scans the files of a .tar.gz upload', async () => {
+    const dir = tempDir();
+    fs.mkdirSync(path.join(dir, 'src/config'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'src/config/aws.js'), `// config\n${secretLine}\n`);
+    fs.writeFileSync(path.join(dir, 'README.md'), 'nothing here\n');
+    const archive = path.join(dir, 'upload.tgz');
+    execFileSync('tar', ['-czf', archive, '-C', dir, 'src', 'README.md']);
+
+    const output = await scanUpload(fs.readFileSync(archive), 'upload.tgz', fingerprint, signal);
+
+    expect(output.leaks.map((leak) => `${leak.file}:${leak.line}`)).toEqual(['src/config/aws.js:2']);
+  });
+
+  it('finds a secret that is only in git history, with its commit', async () => {
+    const dir = tempDir();
+    const git = (...args: string[]) =>
+      execFileSync('git', ['-C', dir, '-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args])
+        .toString()
+        .trim();
+    git('init', '-q');
+    fs.writeFileSync(path.join(dir, 'app.js'), `one\ntwo\n${secretLine}\n`);
+    git('add', '.');
+    git('commit', '-qm', 'add key');
+    const leakedIn = git('rev-parse', 'HEAD');
+    fs.writeFileSync(path.join(dir, 'app.js'), 'one\ntwo\n');
+    git('commit', '-qam', 'remove key');
+
+    const tree = await scanDirectory(dir, false, fingerprint, signal);
+    const withHistory = await scanDirectory(dir, true, fingerprint, signal);
+
+    expect(tree.leaks).toEqual([]);
+    expect(withHistory.leaks.map((leak) => [leak.file, leak.line, leak.commit])).toEqual([
+      ['app.js', 3, leakedIn],
+    ]);
+  });
+
+  it('reports malformed gitleaks findings and refuses a report that is not an array', async () => {
+    const output = await readGitleaksReport(
+      JSON.stringify([
+        { RuleID: 'x' },
+        {
+          RuleID: 'aws',
+          File: 'a.txt',
+          StartLine: 3,
+          Secret: 'sup3r-secret-value-123',
+          Match: 'k=sup3r-secret-value-123',
+        },
+      ]),
+      fingerprint,
+    );
+
+    expect(output.warnings).toEqual([{ item: 'finding 1', message: 'has no Secret or File' }]);
+    expect(output.leaks[0]?.maskedMatch).toBe(`k=${maskSecret('sup3r-secret-value-123')}`);
+    await expect(readGitleaksReport('{}', fingerprint)).rejects.toThrow(/array of findings/);
+  });
+
+  it('refuses a directory that does not exist', async () => {
+    await expect(
+      scanDirectory(path.join(os.tmpdir(), 'no-such-dir-nhi'), false, fingerprint, signal),
+    ).rejects.toThrow(/not a directory/);
+  });
+});

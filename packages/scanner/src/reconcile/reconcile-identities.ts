@@ -1,0 +1,236 @@
+import { createHash } from 'node:crypto';
+import { markSourcedNhisMissing, type SourceSyncContext, syncSourcedNhis } from '@nhi/nhi';
+import type { RealmDb, RealmTx } from '@nhi/platform';
+import type { DiscoveredNhi } from '../connectors/connector.ts';
+import type { ObservedFact, ScanFactKind } from '../scan-facts.ts';
+
+export interface ReconcileCounts {
+  new: number;
+  updated: number;
+  unchanged: number;
+  missing: number;
+}
+
+export interface ReconcilePlan {
+  realmDb: RealmDb;
+  sync: SourceSyncContext;
+  sourceId: string;
+  scanId: string;
+  input: string;
+  complete: boolean;
+  factKinds: readonly ScanFactKind[];
+  batchSize: number;
+  /** Called between batches, outside any transaction: throws to stop (cancel). */
+  checkpoint(): Promise<void>;
+  /** Inside each batch's transaction, so the scan's progress commits with the batch. */
+  progress(tx: RealmTx, processed: number, counts: ReconcileCounts): Promise<void>;
+}
+
+/** Identities take minutes to write at 100k; one batch stays far below this. */
+const batchTimeoutMs = 120_000;
+
+const keyOf = (item: { provider: string; externalId: string }) => `${item.provider}\u0000${item.externalId}`;
+
+function stable(value: unknown): unknown {
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value)) return value.map(stable);
+  if (value && typeof value === 'object')
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
+        .map((key) => [key, stable((value as Record<string, unknown>)[key])]),
+    );
+  return value;
+}
+
+/** Hash of everything the source said about the identity: equal hash, nothing to write. */
+export function contentHash(item: DiscoveredNhi): string {
+  return createHash('sha256')
+    .update(JSON.stringify(stable(item)))
+    .digest('base64url');
+}
+
+interface PriorItem {
+  nhiId: string;
+  contentHash: string;
+  missing: boolean;
+  provider: string;
+  externalId: string;
+}
+
+/**
+ * Brings what one scan input reported into the inventory, batch by batch. Each batch is one realm
+ * transaction holding the identities, their source items, facts and the scan's progress: a crash
+ * loses at most the batch in flight, and a re-run skips what committed (its hashes match).
+ */
+export async function reconcileIdentities(
+  plan: ReconcilePlan,
+  items: readonly DiscoveredNhi[],
+): Promise<ReconcileCounts> {
+  const { realmDb, sourceId, input } = plan;
+  const prior = await realmDb.transaction(
+    (tx) => tx.$queryRaw<PriorItem[]>`
+      SELECT si."nhiId", si."contentHash", si.missing, n.provider::text AS provider, n."externalId"
+      FROM "SourceItem" AS si JOIN "Nhi" AS n ON n."realmId" = si."realmId" AND n.id = si."nhiId"
+      WHERE si."sourceId" = ${sourceId} AND si.input = ${input}`,
+    { timeout: batchTimeoutMs },
+  );
+  const priorByKey = new Map(prior.map((row) => [keyOf(row), row]));
+  const counts: ReconcileCounts = { new: 0, updated: 0, unchanged: 0, missing: 0 };
+  const seen = new Set<string>();
+  let processed = 0;
+
+  for (let start = 0; start < items.length; start += plan.batchSize) {
+    await plan.checkpoint();
+    const batch = items.slice(start, start + plan.batchSize);
+    const changed: { item: DiscoveredNhi; hash: string }[] = [];
+    for (const item of batch) {
+      const key = keyOf(item);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const hash = contentHash(item);
+      const before = priorByKey.get(key);
+      if (before && before.contentHash === hash && !before.missing) counts.unchanged += 1;
+      else changed.push({ item, hash });
+    }
+    processed += batch.length;
+    await realmDb.transaction(
+      async (tx) => {
+        if (changed.length > 0) await writeBatch(tx, plan, changed, counts);
+        await plan.progress(tx, processed, counts);
+      },
+      { timeout: batchTimeoutMs },
+    );
+  }
+
+  if (plan.complete) {
+    const gone = prior.filter((row) => !seen.has(keyOf(row)) && !row.missing).map((row) => row.nhiId);
+    for (let start = 0; start < gone.length; start += plan.batchSize) {
+      await plan.checkpoint();
+      const ids = gone.slice(start, start + plan.batchSize);
+      await realmDb.transaction(
+        async (tx) => {
+          counts.missing += (await markSourcedNhisMissing(tx, plan.sync, ids)).length;
+          const list = JSON.stringify(ids);
+          await tx.$executeRaw`
+            UPDATE "SourceItem" SET missing = true, "lastScanId" = ${plan.scanId}, "updatedAt" = ${plan.sync.seenAt}
+            WHERE "sourceId" = ${sourceId} AND input = ${input}
+              AND "nhiId" IN (SELECT jsonb_array_elements_text(${list}::jsonb))`;
+          await removeFactsOf(tx, plan, ids);
+          await plan.progress(tx, processed, counts);
+        },
+        { timeout: batchTimeoutMs },
+      );
+    }
+  }
+  return counts;
+}
+
+async function writeBatch(
+  tx: RealmTx,
+  plan: ReconcilePlan,
+  changed: { item: DiscoveredNhi; hash: string }[],
+  counts: ReconcileCounts,
+) {
+  const result = await syncSourcedNhis(
+    tx,
+    plan.sync,
+    changed.map(({ item }) => {
+      const { facts: _facts, ...sourced } = item;
+      return sourced;
+    }),
+  );
+  const rows = changed.map(({ hash }, index) => {
+    const outcome = result.items[index];
+    if (!outcome) throw new Error('identity sync lost an item');
+    if (outcome.outcome === 'created') counts.new += 1;
+    else if (outcome.outcome === 'updated') counts.updated += 1;
+    else counts.unchanged += 1;
+    return { nhiId: outcome.nhiId, contentHash: hash };
+  });
+  const items = JSON.stringify(rows);
+  await tx.$executeRaw`
+    INSERT INTO "SourceItem" ("realmId", "sourceId", input, "nhiId", "contentHash", missing, "lastScanId", "updatedAt")
+    SELECT ${plan.sync.context.realm.id}, ${plan.sourceId}, ${plan.input}, r."nhiId", r."contentHash", false,
+      ${plan.scanId}, ${plan.sync.seenAt}
+    FROM jsonb_to_recordset(${items}::jsonb) AS r("nhiId" text, "contentHash" text)
+    ON CONFLICT ("realmId", "sourceId", input, "nhiId") DO UPDATE SET "contentHash" = excluded."contentHash",
+      missing = false, "lastScanId" = excluded."lastScanId", "updatedAt" = excluded."updatedAt"`;
+  const facts = changed.flatMap(({ item }, index) =>
+    item.facts.map((fact) => ({
+      nhiId: rows[index]?.nhiId ?? null,
+      credentialKey: fact.credentialKey ?? null,
+      kind: fact.kind,
+      subject: fact.subject,
+      evidence: fact.evidence,
+    })),
+  );
+  await upsertFacts(tx, plan, facts);
+  await removeFactsOf(
+    tx,
+    plan,
+    rows.map((row) => row.nhiId),
+  );
+}
+
+interface FactRow {
+  nhiId: string | null;
+  credentialKey: string | null;
+  kind: string;
+  subject: string;
+  evidence: unknown;
+}
+
+/** Inserts or refreshes facts; firstSeenAt stays, lastSeenAt becomes this scan's time. */
+export async function upsertFacts(
+  tx: RealmTx,
+  plan: Pick<ReconcilePlan, 'sync' | 'sourceId'>,
+  facts: FactRow[],
+) {
+  if (facts.length === 0) return;
+  // One statement may not touch a row twice: the last report of a fact wins.
+  const unique = [...new Map(facts.map((fact) => [`${fact.kind}\u0000${fact.subject}`, fact])).values()];
+  const data = JSON.stringify(unique);
+  const seenAt = plan.sync.seenAt;
+  await tx.$executeRaw`
+    INSERT INTO "ScanFact" (id, "realmId", "nhiId", "credentialId", "sourceId", kind, subject, evidence,
+      "firstSeenAt", "lastSeenAt")
+    SELECT gen_random_uuid()::text, ${plan.sync.context.realm.id}, r."nhiId",
+      (SELECT c.id FROM "Credential" AS c
+        WHERE c."nhiId" = r."nhiId" AND c.hint = r."credentialKey" AND c."realmId" = ${plan.sync.context.realm.id}
+        LIMIT 1),
+      ${plan.sourceId}, r.kind, r.subject, r.evidence, ${seenAt}, ${seenAt}
+    FROM jsonb_to_recordset(${data}::jsonb) AS r("nhiId" text, "credentialKey" text, kind text, subject text,
+      evidence jsonb)
+    ON CONFLICT ("realmId", "sourceId", kind, subject) DO UPDATE SET "nhiId" = excluded."nhiId",
+      "credentialId" = excluded."credentialId", evidence = excluded.evidence, "lastSeenAt" = excluded."lastSeenAt"`;
+}
+
+/** Facts of this input's kinds about these identities that this scan did not report (again). */
+async function removeFactsOf(tx: RealmTx, plan: ReconcilePlan, nhiIds: string[]) {
+  if (nhiIds.length === 0) return;
+  const ids = JSON.stringify(nhiIds);
+  const kinds = JSON.stringify(plan.factKinds);
+  await tx.$executeRaw`
+    DELETE FROM "ScanFact"
+    WHERE "sourceId" = ${plan.sourceId} AND "lastSeenAt" < ${plan.sync.seenAt}
+      AND kind IN (SELECT jsonb_array_elements_text(${kinds}::jsonb))
+      AND "nhiId" IN (SELECT jsonb_array_elements_text(${ids}::jsonb))`;
+}
+
+/** Facts about no identity (orphaned bindings): the current set replaces the previous one. */
+export async function reconcileLooseFacts(plan: ReconcilePlan, facts: readonly ObservedFact[]) {
+  await plan.realmDb.transaction(async (tx) => {
+    await upsertFacts(
+      tx,
+      plan,
+      facts.map((fact) => ({ ...fact, nhiId: null, credentialKey: null })),
+    );
+    const kinds = JSON.stringify(plan.factKinds);
+    await tx.$executeRaw`
+      DELETE FROM "ScanFact"
+      WHERE "sourceId" = ${plan.sourceId} AND "nhiId" IS NULL AND "lastSeenAt" < ${plan.sync.seenAt}
+        AND kind IN (SELECT jsonb_array_elements_text(${kinds}::jsonb))`;
+  });
+}

@@ -1,0 +1,60 @@
+/**
+ * The vocabulary of finding facts connectors record (table ScanFact) and alert rules are written
+ * against. A fact states what was observed, not how bad it is: severity belongs to the rules.
+ * Documented with their evidence in docs/decisions/0011-scanner-sources-scans-and-facts.md.
+ */
+export const scanFactKinds = {
+  // AWS IAM
+  'aws.admin_policy': 'Allows every action on every resource (AdministratorAccess or "*" on "*")',
+  'aws.wildcard_action': 'Allows a whole service ("s3:*") or every action on a resource',
+  'aws.wildcard_resource': 'Allows write or permission-management actions on Resource "*"',
+  'aws.not_action': 'Grants through NotAction (everything except a list)',
+  'aws.privilege_escalation':
+    'Allows an action that can grant itself more (iam:PassRole, iam:CreatePolicyVersion, ...)',
+  'aws.trust_open_to_any': 'Role trust policy lets any AWS principal ("AWS": "*") assume it',
+  'aws.trust_external_without_external_id':
+    'Role trusted by another account without an sts:ExternalId condition',
+  'aws.console_password': 'Machine user with a console password',
+  'aws.root_access_key': 'The root account has an active access key',
+  'aws.multiple_active_keys': 'User has two active access keys',
+  // Kubernetes RBAC and workloads
+  'k8s.cluster_admin': 'ServiceAccount bound to cluster-admin',
+  'k8s.wildcard_rule': 'RBAC rule with "*" verbs or resources',
+  'k8s.secrets_read': 'May get, list or watch Secrets',
+  'k8s.impersonate': 'May impersonate users, groups or service accounts',
+  'k8s.bind_escalate': 'May bind or escalate roles',
+  'k8s.pods_exec': 'May exec or attach into pods',
+  'k8s.workload_create': 'May create pods or workloads (runs as any ServiceAccount of the namespace)',
+  'k8s.legacy_token_secret': 'Long-lived kubernetes.io/service-account-token Secret',
+  'k8s.orphaned_binding': 'Binding to a ServiceAccount that does not exist',
+  'k8s.default_sa_bound': 'The default ServiceAccount has extra role bindings',
+  'k8s.sa_shared_by_workloads': 'One ServiceAccount is used by several workloads',
+  // GitHub
+  'github.app_write_all': 'App installation with write or admin permissions on all repositories',
+  'github.app_admin_permission': 'App installation with an admin permission',
+  'github.app_suspended': 'App installation is suspended',
+  'github.deploy_key_write': 'Deploy key with write access',
+  'github.pat_no_expiry': 'Fine-grained personal access token without expiry',
+  'github.pat_write_permission': 'Fine-grained personal access token with write or admin permissions',
+  // Credentials of any provider
+  'credential.never_used': 'Active credential that has never been used',
+  // Leaked secrets
+  'leak.credential_exposed': 'A secret of this credential was found in code or files',
+} as const;
+
+export type ScanFactKind = keyof typeof scanFactKinds;
+
+export const scanFactKindList = Object.keys(scanFactKinds) as ScanFactKind[];
+
+export function isScanFactKind(value: string): value is ScanFactKind {
+  return Object.hasOwn(scanFactKinds, value);
+}
+
+/** A fact as a connector reports it, before it is tied to a stored NHI. */
+export interface ObservedFact {
+  kind: ScanFactKind;
+  /** Unique within the source for this kind, e.g. `<principal arn>|<policy arn>`. */
+  subject: string;
+  /** Non-secret details: the statement, policy, binding or rule that produced the fact. */
+  evidence: Record<string, unknown>;
+}

@@ -1,0 +1,126 @@
+import { z } from 'zod';
+
+export const sourceTypes = ['aws_iam', 'kubernetes', 'github', 'secrets'] as const;
+export type SourceType = (typeof sourceTypes)[number];
+
+/** What a scan reads, per source type. `*.live` reads the provider's API with the source's credentials. */
+export const scanInputsBySource = {
+  aws_iam: ['aws.credential_report', 'aws.authorization_details', 'aws.live'],
+  kubernetes: ['k8s.manifests'],
+  github: ['github.export', 'github.live'],
+  secrets: ['secrets.files', 'secrets.directory', 'gitleaks.report'],
+} as const satisfies Record<SourceType, readonly string[]>;
+
+export type ScanInput = (typeof scanInputsBySource)[SourceType][number];
+export const scanInputs = Object.values(scanInputsBySource).flat() as ScanInput[];
+export const scanStates = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+export type ScanState = (typeof scanStates)[number];
+export const environments = ['production', 'staging', 'development', 'unknown'] as const;
+
+/** Five fields of a cron expression (minute hour day month weekday); checked again by the queue. */
+const cron = z
+  .string()
+  .trim()
+  .regex(/^(\S+\s+){4}\S+$/, 'must be a cron expression with five fields, e.g. "0 3 * * *"');
+
+const settingValue = z.union([z.string().max(2000), z.number(), z.boolean()]);
+
+export const createSourceInput = z.object({
+  type: z.enum(sourceTypes),
+  name: z.string().trim().min(1).max(120),
+  environment: z.enum(environments).default('unknown'),
+  schedule: cron.nullish(),
+  /** Non-secret settings: region, endpoint, organisation, repository path, ... */
+  settings: z.record(z.string(), settingValue).default({}),
+  /** Credentials; encrypted at rest and never returned. */
+  secrets: z.record(z.string(), z.string().max(10_000)).optional(),
+});
+export type CreateSourceInput = z.input<typeof createSourceInput>;
+
+export const updateSourceInput = z.object({
+  id: z.string().uuid(),
+  name: z.string().trim().min(1).max(120).optional(),
+  environment: z.enum(environments).optional(),
+  schedule: cron.nullish(),
+  settings: z.record(z.string(), settingValue).optional(),
+  /** Replaces every stored credential; null removes them; absent keeps them. */
+  secrets: z.record(z.string(), z.string().max(10_000)).nullish(),
+});
+export type UpdateSourceInput = z.input<typeof updateSourceInput>;
+
+export const idInput = z.object({ id: z.string().uuid() });
+
+export const startScanInput = z.object({
+  sourceId: z.string().uuid(),
+  input: z.enum(scanInputs as [ScanInput, ...ScanInput[]]),
+  /** An exported file, base64-encoded; required unless the input reads a live API or a directory. */
+  upload: z.object({ name: z.string().trim().min(1).max(300), contentBase64: z.string() }).optional(),
+  /** false: a partial export; identities it does not mention are not marked missing. */
+  complete: z.boolean().default(true),
+});
+export type StartScanInput = z.input<typeof startScanInput>;
+
+export const listScansInput = z.object({
+  sourceId: z.string().uuid().optional(),
+  limit: z.number().int().min(1).max(200).default(50),
+});
+
+export const listLeaksInput = z.object({
+  sourceId: z.string().uuid().optional(),
+  limit: z.number().int().min(1).max(500).default(100),
+});
+
+export interface SourceView {
+  id: string;
+  type: SourceType;
+  name: string;
+  environment: (typeof environments)[number];
+  schedule: string | null;
+  settings: Record<string, string | number | boolean>;
+  /** Names of the stored credentials; their values never leave the server. */
+  secretNames: string[];
+  createdAt: Date;
+  updatedAt: Date;
+  lastScan: { id: string; state: ScanState; finishedAt: Date | null; createdAt: Date } | null;
+}
+
+export interface ScanWarningView {
+  item: string;
+  message: string;
+}
+
+export interface ScanView {
+  id: string;
+  sourceId: string;
+  sourceName: string;
+  input: string;
+  state: ScanState;
+  phase: string | null;
+  complete: boolean;
+  itemsTotal: number | null;
+  itemsProcessed: number;
+  counts: { new: number; updated: number; unchanged: number; missing: number; leaks: number };
+  warningCount: number;
+  warnings: ScanWarningView[];
+  error: string | null;
+  uploadName: string | null;
+  triggeredBy: { type: 'user' | 'token' | 'system'; id: string | null };
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+}
+
+export interface LeakView {
+  id: string;
+  sourceId: string;
+  rule: string;
+  file: string;
+  line: number | null;
+  commit: string | null;
+  maskedMatch: string;
+  fingerprint: string;
+  nhi: { id: string; name: string } | null;
+  credentialId: string | null;
+  firstSeenAt: Date;
+  lastSeenAt: Date;
+}
