@@ -127,19 +127,19 @@ export class AlertService {
     });
   }
 
-  acknowledge(input: AlertIdsInput): Promise<TransitionResult> {
+  async acknowledge(input: AlertIdsInput): Promise<TransitionResult> {
     const { ids, comment } = parseInput(alertIdsInput, input, 'alert selection');
     return this.transition(ids, ['open'], 'acknowledged', comment ?? 'Acknowledged', {});
   }
 
-  resolve(input: AlertIdsInput): Promise<TransitionResult> {
+  async resolve(input: AlertIdsInput): Promise<TransitionResult> {
     const { ids, comment } = parseInput(alertIdsInput, input, 'alert selection');
     return this.transition(ids, ['open', 'acknowledged', 'suppressed'], 'resolved', comment ?? 'Resolved', {
       resolution: 'manual',
     });
   }
 
-  suppress(input: SuppressAlertsInput): Promise<TransitionResult> {
+  async suppress(input: SuppressAlertsInput): Promise<TransitionResult> {
     const { ids, reason, until } = parseInput(suppressAlertsInput, input, 'suppression');
     if (until.getTime() <= this.context.clock.now().getTime()) {
       throw new ValidationError('Invalid suppression', [
