@@ -24,21 +24,31 @@ describeEachDatabase('Alert lifecycle', (_kind, newDatabase) => {
     await t.evaluate([t.n.id]);
 
     expect(again).toMatchObject({ findings: 1, opened: 0, reopened: 0, resolved: 0 });
-    expect(await t.alerts()).toEqual([expect.objectContaining({ id: t.alert.id, ruleId: 'nhi1.unowned', state: 'open' })]);
+    expect(await t.alerts()).toEqual([
+      expect.objectContaining({ id: t.alert.id, ruleId: 'nhi1.unowned', state: 'open' }),
+    ]);
     expect(await t.history(t.alert.id)).toEqual(['->open system']);
   });
 
   it('resolves an alert whose condition stops holding and reopens it, keeping its history', async () => {
     const t = await setup();
-    await t.realmDb.transaction((tx) => tx.nhi.update({ where: { id: t.n.id }, data: { ownerUserId: t.ana.id } }));
+    await t.realmDb.transaction((tx) =>
+      tx.nhi.update({ where: { id: t.n.id }, data: { ownerUserId: t.ana.id } }),
+    );
 
     expect(await t.evaluate([t.n.id])).toMatchObject({ resolved: 1 });
     expect((await t.service.get(t.alert.id)).resolution).toBe('auto');
 
-    await t.realmDb.transaction((tx) => tx.nhi.update({ where: { id: t.n.id }, data: { ownerUserId: null } }));
+    await t.realmDb.transaction((tx) =>
+      tx.nhi.update({ where: { id: t.n.id }, data: { ownerUserId: null } }),
+    );
     expect(await t.evaluate()).toMatchObject({ reopened: 1, opened: 0 });
 
-    expect(await t.history(t.alert.id)).toEqual(['->open system', 'open>resolved system', 'resolved>open system']);
+    expect(await t.history(t.alert.id)).toEqual([
+      '->open system',
+      'open>resolved system',
+      'resolved>open system',
+    ]);
     expect((await t.alerts()).map((a) => a.id)).toEqual([t.alert.id]);
   });
 
@@ -53,7 +63,12 @@ describeEachDatabase('Alert lifecycle', (_kind, newDatabase) => {
 
     const detail = await t.service.get(t.alert.id);
     expect(detail.state).toBe('acknowledged');
-    expect(detail.history.at(-1)).toMatchObject({ toState: 'acknowledged', reason: 'Looking for the team', actorType: 'user', actorId: t.eve.id });
+    expect(detail.history.at(-1)).toMatchObject({
+      toState: 'acknowledged',
+      reason: 'Looking for the team',
+      actorType: 'user',
+      actorId: t.eve.id,
+    });
   });
 
   it('keeps a suppression until its expiry, then reopens the alert if the condition still holds', async () => {
@@ -75,13 +90,23 @@ describeEachDatabase('Alert lifecycle', (_kind, newDatabase) => {
 
     const detail = await t.service.get(t.alert.id);
     expect(detail).toMatchObject({ state: 'open', suppressReason: null, suppressedUntil: null });
-    expect(detail.history.at(-1)).toMatchObject({ fromState: 'suppressed', toState: 'open', reason: expect.stringMatching(/expired/) });
+    expect(detail.history.at(-1)).toMatchObject({
+      fromState: 'suppressed',
+      toState: 'open',
+      reason: expect.stringMatching(/expired/),
+    });
   });
 
   it('resolves a suppressed alert at expiry when the condition went away', async () => {
     const t = await setup();
-    await t.service.suppress({ ids: [t.alert.id], reason: 'Temporary', until: new Date(t.clock.now().getTime() + 3_600_000) });
-    await t.realmDb.transaction((tx) => tx.nhi.update({ where: { id: t.n.id }, data: { ownerUserId: t.ana.id } }));
+    await t.service.suppress({
+      ids: [t.alert.id],
+      reason: 'Temporary',
+      until: new Date(t.clock.now().getTime() + 3_600_000),
+    });
+    await t.realmDb.transaction((tx) =>
+      tx.nhi.update({ where: { id: t.n.id }, data: { ownerUserId: t.ana.id } }),
+    );
 
     await t.evaluate();
     expect((await t.service.get(t.alert.id)).state).toBe('suppressed');

@@ -1,4 +1,4 @@
-import { openRequestScope, type Principal, RealmDb, type RealmSummary } from '@nhi/platform';
+import { ApiTokenService, openRequestScope, type Principal, RealmDb, type RealmSummary } from '@nhi/platform';
 import { type NewTestDatabase, setupHub } from '@nhi/platform/testing';
 import type { DependencyContainer } from 'tsyringe';
 import { AlertService } from './alert.service.ts';
@@ -176,8 +176,23 @@ export async function setupAlerts(newDatabase: NewTestDatabase) {
   const serviceOf = async (user?: { id: string; email: string }, realm?: RealmSummary) =>
     (await scopeOf(user, realm)).resolve(AlertService);
 
+  /** An API token of the user in the realm, for calls over /api/trpc. */
+  async function bearerOf(user: { id: string }, realm: RealmSummary = hubRealm): Promise<string> {
+    const scope = await openRequestScope(hub.root, {
+      context: {
+        requestId: 'req-token',
+        realm,
+        principal: { kind: 'system', name: 'test' },
+        clock: hub.clock,
+      },
+      credential: 'bearer',
+    });
+    return (await scope.container.resolve(ApiTokenService).create({ userId: user.id, name: 'test' })).token;
+  }
+
   return {
     ...hub,
+    bearerOf,
     hubRealm,
     otherRealm,
     ana,
