@@ -1,6 +1,7 @@
 import {
   actorOf,
   NotFoundError,
+  publishDomainEvent,
   REALM_DB,
   REQUEST_CONTEXT,
   type RealmDb,
@@ -209,6 +210,7 @@ export class AlertService {
         after: next,
         requestId: this.context.requestId,
       });
+      await publishDomainEvent(tx, 'alert.rules_changed', [ruleId]);
       const view = (await loadEffectiveRules(tx)).find((r) => r.rule.id === ruleId);
       if (!view) throw new NotFoundError('AlertRule', ruleId);
       return { ...view.rule, enabled: view.enabled, values: view.thresholds, customised: view.customised };

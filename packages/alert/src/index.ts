@@ -19,6 +19,13 @@ export { type EvaluationResult, evaluateInTransaction } from './alert-evaluation
 export { AlertEvaluator } from './alert-evaluator.ts';
 export { factKindsOfRule } from './alert-fact-rules.ts';
 export {
+  type AlertJobsRuntime,
+  alertJobNames,
+  defaultEvaluationCron,
+  registerAlertJobs,
+  scheduleRealmEvaluations,
+} from './alert-jobs.ts';
+export {
   type AlertRule,
   type AlertRuleId,
   type AlertSeverity,

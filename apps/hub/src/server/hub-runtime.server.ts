@@ -1,5 +1,6 @@
-// The inventory's permissions join the catalogue before the first request is authorized.
+// The domains' permissions join the catalogue before the first request is authorized.
 import '@nhi/nhi';
+import { registerAlertJobs } from '@nhi/alert';
 import { getHubRuntime, type PlatformRuntime } from '@nhi/platform';
 import { seedDemoOnFirstStart } from './lifecycle/demo-data.server.ts';
 
@@ -13,6 +14,7 @@ let running: PlatformRuntime | undefined;
 export function hubRuntime(): Promise<PlatformRuntime> {
   starting ??= getHubRuntime().then(async (runtime) => {
     await seedDemoOnFirstStart(runtime);
+    await registerAlertJobs(runtime);
     return runtime;
   });
   const runtime = starting;

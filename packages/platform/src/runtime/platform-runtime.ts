@@ -80,7 +80,8 @@ export async function startPlatform(options: StartOptions = {}): Promise<Platfor
       await jobs.start();
       root.register(JOB_QUEUE, { useValue: jobs });
     }
-    const events = jobs && options.jobs?.work !== false ? new DomainEventRelay(database, jobs, logger) : undefined;
+    const events =
+      jobs && options.jobs?.work !== false ? new DomainEventRelay(database, jobs, logger) : undefined;
     if (events) {
       root.register(DOMAIN_EVENT_RELAY, { useValue: events });
       events.start();
