@@ -1,4 +1,10 @@
-import { actorOf, type RealmTx, type RequestContext, writeAuditEntry } from '@nhi/platform';
+import {
+  actorOf,
+  publishDomainEvent,
+  type RealmTx,
+  type RequestContext,
+  writeAuditEntry,
+} from '@nhi/platform';
 import type { NhiFieldChanges } from './nhi-detail.ts';
 
 /** How many versions of each identity are kept. */
@@ -156,6 +162,11 @@ export async function recordNhiChanges(
       };
     }),
   });
+  await publishDomainEvent(
+    tx,
+    'nhi.changed',
+    batch.map((c) => c.nhiId),
+  );
   return diffs;
 }
 
@@ -184,6 +195,7 @@ export async function recordCredentialChange(
     after: { nhiId: change.nhiId, ...change.after },
     requestId: context.requestId,
   });
+  await publishDomainEvent(tx, 'nhi.changed', [change.nhiId]);
 }
 
 function sideOf(changes: NhiFieldChanges, side: 'before' | 'after'): Record<string, JsonValue> {

@@ -8,6 +8,7 @@ export * from './database/index.ts';
 export * from './di/container.ts';
 export * from './di/tokens.ts';
 export * from './errors/domain-errors.ts';
+export * from './events/index.ts';
 export * from './fingerprints/index.ts';
 export * from './guards/cookies.ts';
 export * from './guards/http-status.ts';

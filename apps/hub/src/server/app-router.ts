@@ -1,3 +1,4 @@
+import { alertRouter } from '@nhi/alert';
 import { nhiRouter } from '@nhi/nhi';
 import { platformRouter, router } from '@nhi/platform';
 import { policyRouter } from '@nhi/policy';
@@ -9,6 +10,7 @@ export const appRouter = router({
   nhi: nhiRouter,
   policy: policyRouter,
   scanner: scannerRouter,
+  alert: alertRouter,
 });
 
 export type AppRouter = typeof appRouter;

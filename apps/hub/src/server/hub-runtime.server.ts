@@ -1,5 +1,6 @@
-// The inventory's permissions join the catalogue before the first request is authorized.
+// The domains' permissions join the catalogue before the first request is authorized.
 import '@nhi/nhi';
+import { registerAlertJobs } from '@nhi/alert';
 import { getHubRuntime, type PlatformRuntime } from '@nhi/platform';
 import { registerPolicy } from '@nhi/policy';
 import { registerScannerJobs } from '@nhi/scanner';
@@ -17,6 +18,7 @@ export function hubRuntime(): Promise<PlatformRuntime> {
     // Scans run inside the hub process (the only one that may open an embedded database).
     await registerScannerJobs(runtime.root);
     await seedDemoOnFirstStart(runtime);
+    await registerAlertJobs(runtime);
     return runtime;
   });
   const runtime = starting;

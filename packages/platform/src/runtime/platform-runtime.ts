@@ -11,6 +11,8 @@ import { findUnisolatedRealmTables } from '../database/realm-isolation-check.ts'
 import { PLATFORM_DATABASE } from '../database/tokens.ts';
 import { createRootContainer } from '../di/container.ts';
 import { CLOCK, CONFIG, LOGGER } from '../di/tokens.ts';
+import { DomainEventRelay } from '../events/domain-event-relay.ts';
+import { DOMAIN_EVENT_RELAY } from '../events/tokens.ts';
 import { registerFingerprints } from '../fingerprints/register-fingerprints.ts';
 import { JobQueue, type JobQueueOptions } from '../jobs/job-queue.ts';
 import { JOB_QUEUE } from '../jobs/tokens.ts';
@@ -25,6 +27,8 @@ export interface PlatformRuntime {
   metrics: HubMetrics;
   /** Present when started with `jobs`; domains register their job handlers on it. */
   jobs?: JobQueue;
+  /** Present with `jobs`: domains subscribe their jobs to other domains' events on it. */
+  events?: DomainEventRelay;
   shutdown(): Promise<void>;
 }
 
@@ -82,6 +86,12 @@ export async function startPlatform(options: StartOptions = {}): Promise<Platfor
       await jobs.start();
       root.register(JOB_QUEUE, { useValue: jobs });
     }
+    const events =
+      jobs && options.jobs?.work !== false ? new DomainEventRelay(database, jobs, logger) : undefined;
+    if (events) {
+      root.register(DOMAIN_EVENT_RELAY, { useValue: events });
+      events.start();
+    }
     let closed = false;
     return {
       root,
@@ -90,9 +100,11 @@ export async function startPlatform(options: StartOptions = {}): Promise<Platfor
       database,
       metrics,
       jobs,
+      events,
       async shutdown() {
         if (closed) return;
         closed = true;
+        await events?.stop();
         // Active jobs finish their batch before the connections they write through close.
         await jobs?.stop();
         await database.close();

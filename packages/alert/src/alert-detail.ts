@@ -1,0 +1,106 @@
+import type { AlertRule, AlertSeverity } from './alert-rules.ts';
+import { alertRuleOf } from './alert-rules.ts';
+
+export type AlertState = 'open' | 'acknowledged' | 'resolved' | 'suppressed';
+
+export const alertListSelect = {
+  id: true,
+  ruleId: true,
+  owaspId: true,
+  severity: true,
+  state: true,
+  nhiId: true,
+  credentialId: true,
+  firstSeenAt: true,
+  lastSeenAt: true,
+  stateChangedAt: true,
+  resolution: true,
+  suppressedUntil: true,
+  suppressReason: true,
+} as const;
+
+interface ListRow {
+  id: string;
+  ruleId: string;
+  owaspId: string;
+  severity: AlertSeverity;
+  state: AlertState;
+  nhiId: string | null;
+  credentialId: string | null;
+  firstSeenAt: Date;
+  lastSeenAt: Date;
+  stateChangedAt: Date;
+  resolution: string | null;
+  suppressedUntil: Date | null;
+  suppressReason: string | null;
+}
+
+export interface NhiOfAlert {
+  name: string;
+  environment: string;
+  ownerUserId: string | null;
+  ownerEmail: string | null;
+}
+
+export type AlertListItem = ListRow & { title: string; nhi: NhiOfAlert | null };
+
+export interface AlertListPage {
+  items: AlertListItem[];
+  nextCursor: string | null;
+}
+
+export interface AlertHistoryEntry {
+  fromState: AlertState | null;
+  toState: AlertState;
+  reason: string | null;
+  actorType: 'user' | 'token' | 'system';
+  actorId: string | null;
+  createdAt: Date;
+}
+
+export type AlertDetail = AlertListItem & {
+  subject: string;
+  evidence: Record<string, unknown>;
+  suppressedById: string | null;
+  explanation: string;
+  remediation: string;
+  history: AlertHistoryEntry[];
+};
+
+export type RuleView = AlertRule & { enabled: boolean; values: Record<string, number>; customised: boolean };
+
+export interface RiskFactor {
+  ruleId: string;
+  owaspId: string;
+  severity: AlertSeverity;
+  points: number;
+  alerts: number;
+}
+
+export interface NhiRisk {
+  nhiId: string;
+  score: number;
+  level: AlertSeverity;
+  factors: RiskFactor[];
+  computedAt: Date | null;
+}
+
+export function toListItem(row: ListRow, nhi: NhiOfAlert | undefined): AlertListItem {
+  return {
+    id: row.id,
+    ruleId: row.ruleId,
+    owaspId: row.owaspId,
+    severity: row.severity,
+    state: row.state,
+    nhiId: row.nhiId,
+    credentialId: row.credentialId,
+    firstSeenAt: row.firstSeenAt,
+    lastSeenAt: row.lastSeenAt,
+    stateChangedAt: row.stateChangedAt,
+    resolution: row.resolution,
+    suppressedUntil: row.suppressedUntil,
+    suppressReason: row.suppressReason,
+    title: alertRuleOf(row.ruleId)?.title ?? row.ruleId,
+    nhi: nhi ?? null,
+  };
+}

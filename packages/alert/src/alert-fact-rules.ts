@@ -1,0 +1,35 @@
+import type { ScanFactKind } from '@nhi/scanner';
+
+/**
+ * Which scanner facts each fact-based rule reads. Written against the scanner's public vocabulary,
+ * so a renamed kind fails the typecheck here instead of silently never firing.
+ */
+export const factKindsOfRule: Record<string, readonly ScanFactKind[]> = {
+  'nhi1.orphaned_binding': ['k8s.orphaned_binding'],
+  'nhi3.third_party_write_all': ['github.app_write_all', 'github.app_admin_permission'],
+  'nhi3.trust_without_external_id': ['aws.trust_external_without_external_id'],
+  'nhi3.trust_open_to_any': ['aws.trust_open_to_any'],
+  'nhi4.console_password': ['aws.console_password'],
+  'nhi4.legacy_token_secret': ['k8s.legacy_token_secret'],
+  'nhi4.root_access_key': ['aws.root_access_key'],
+  'nhi5.admin': ['aws.admin_policy'],
+  'nhi5.cluster_admin': ['k8s.cluster_admin'],
+  'nhi5.privilege_escalation': ['aws.privilege_escalation', 'k8s.impersonate', 'k8s.bind_escalate'],
+  'nhi5.wildcard_permissions': [
+    'aws.wildcard_action',
+    'aws.wildcard_resource',
+    'aws.not_action',
+    'k8s.wildcard_rule',
+  ],
+  'nhi9.shared_service_account': ['k8s.sa_shared_by_workloads'],
+};
+
+/** fact kind -> rule id for the enabled rules. */
+export function factRulesOf(enabled: ReadonlySet<string>): Record<string, string> {
+  const map: Record<string, string> = {};
+  for (const [ruleId, kinds] of Object.entries(factKindsOfRule)) {
+    if (!enabled.has(ruleId)) continue;
+    for (const kind of kinds) map[kind] = ruleId;
+  }
+  return map;
+}

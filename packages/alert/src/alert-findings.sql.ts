@@ -1,0 +1,198 @@
+import type { RealmTx } from '@nhi/platform';
+
+/** What one evaluation covers: the whole realm, or these NHIs (and what shares a secret with them). */
+export type EvaluationScope = { all: true } | { all: false; nhiIds: readonly string[] };
+
+export interface FindingParameters {
+  realmId: string;
+  now: Date;
+  /** Enabled rule ids. */
+  enabled: readonly string[];
+  /** Scanner fact kind -> rule id, for the enabled fact-based rules. */
+  factRules: Record<string, string>;
+  thresholds: {
+    unusedDays: number;
+    graceDays: number;
+    ageDays: number;
+    criticalAgeDays: number;
+    /** Whether the critical age rule is on: the high one then stops at its threshold. */
+    criticalAgeEnabled: boolean;
+    withinDays: number;
+  };
+}
+
+/**
+ * Fills the transaction-local table alert_finding with every finding of the enabled rules in the
+ * scope: one statement, set-based, whatever the number of NHIs. A finding's fingerprint is its rule
+ * and subject (credential, NHI or scanner subject), the stable key of its alert.
+ *
+ * Rules skip deleted and inactive NHIs and every credential that is not active. Timestamps are
+ * stored as UTC without zone, so `now` travels as an ISO string cast to timestamp.
+ */
+export async function collectFindings(tx: RealmTx, p: FindingParameters, scope: EvaluationScope) {
+  await tx.$executeRaw`
+    CREATE TEMP TABLE IF NOT EXISTS alert_finding (
+      fingerprint text PRIMARY KEY,
+      rule_id text NOT NULL,
+      nhi_id text,
+      credential_id text,
+      subject text NOT NULL,
+      evidence jsonb NOT NULL
+    ) ON COMMIT DROP`;
+  const all = scope.all;
+  const ids = JSON.stringify(scope.all ? [] : scope.nhiIds);
+  const on = JSON.stringify(p.enabled);
+  const now = p.now.toISOString();
+  const t = p.thresholds;
+  const factRules = JSON.stringify(p.factRules);
+  await tx.$executeRaw`
+    WITH scoped AS (
+      SELECT n.id, n."realmId", n.name, n."ownerUserId", n.environment
+      FROM "Nhi" AS n
+      WHERE n."realmId" = ${p.realmId} AND n."deletedAt" IS NULL AND n.status = 'active'
+        AND (${all}::boolean OR n.id IN (SELECT jsonb_array_elements_text(${ids}::jsonb)))
+    ),
+    creds AS (
+      SELECT c.id, c."nhiId", c.kind, c.fingerprint, c.hint, c."lastUsedAt", c."expiresAt",
+        coalesce(c."lastRotatedAt", c."providerCreatedAt", c."createdAt") AS since,
+        coalesce(c."providerCreatedAt", c."createdAt") AS created, n.environment
+      FROM "Credential" AS c JOIN scoped AS n ON n.id = c."nhiId"
+      WHERE c."realmId" = ${p.realmId} AND c.status = 'active'
+    ),
+    found (rule_id, nhi_id, credential_id, subject, evidence) AS (
+      SELECT 'nhi1.unowned', n.id, NULL::text, n.id, jsonb_build_object('nhi', n.name)
+      FROM scoped AS n
+      WHERE ${on}::jsonb @> '["nhi1.unowned"]' AND n."ownerUserId" IS NULL
+      UNION ALL
+      SELECT 'nhi1.owner_inactive', n.id, NULL, n.id, jsonb_build_object(
+        'ownerUserId', n."ownerUserId",
+        'reason', CASE WHEN m."userId" IS NULL THEN 'no longer a member of the realm' ELSE 'account disabled' END)
+      FROM scoped AS n
+      LEFT JOIN "RealmMembership" AS m ON m."realmId" = n."realmId" AND m."userId" = n."ownerUserId"
+      LEFT JOIN "User" AS u ON u.id = m."userId"
+      WHERE ${on}::jsonb @> '["nhi1.owner_inactive"]' AND n."ownerUserId" IS NOT NULL
+        AND (m."userId" IS NULL OR u."disabledAt" IS NOT NULL)
+      UNION ALL
+      SELECT 'nhi1.unused', c."nhiId", c.id, c.id,
+        jsonb_build_object('hint', c.hint, 'lastUsedAt', c."lastUsedAt", 'thresholdDays', ${t.unusedDays}::int)
+      FROM creds AS c
+      WHERE ${on}::jsonb @> '["nhi1.unused"]'
+        AND c."lastUsedAt" < ${now}::timestamp - make_interval(days => ${t.unusedDays}::int)
+      UNION ALL
+      SELECT 'nhi1.never_used', c."nhiId", c.id, c.id,
+        jsonb_build_object('hint', c.hint, 'createdAt', c.created, 'graceDays', ${t.graceDays}::int)
+      FROM creds AS c
+      WHERE ${on}::jsonb @> '["nhi1.never_used"]' AND c."lastUsedAt" IS NULL
+        AND c.created < ${now}::timestamp - make_interval(days => ${t.graceDays}::int)
+      UNION ALL
+      SELECT 'nhi2.leaked_secret', c."nhiId", c.id, c.id, jsonb_build_object(
+        'hint', c.hint, 'leaks', leaks.found, 'firstFoundAt', leaks.first_found)
+      FROM creds AS c
+      CROSS JOIN LATERAL (
+        SELECT jsonb_agg(jsonb_build_object('file', l.file, 'line', l.line, 'commit', l.commit,
+            'rule', l.rule, 'match', l."maskedMatch") ORDER BY l."firstSeenAt") AS found,
+          min(l."firstSeenAt") AS first_found
+        FROM "Leak" AS l
+        WHERE l."realmId" = ${p.realmId}
+          AND (l."credentialId" = c.id OR (c.fingerprint IS NOT NULL AND l.fingerprint = c.fingerprint))
+      ) AS leaks
+      WHERE ${on}::jsonb @> '["nhi2.leaked_secret"]' AND leaks.found IS NOT NULL
+      UNION ALL
+      SELECT 'nhi7.credential_age', c."nhiId", c.id, c.id,
+        jsonb_build_object('hint', c.hint, 'since', c.since, 'thresholdDays', ${t.ageDays}::int)
+      FROM creds AS c
+      WHERE ${on}::jsonb @> '["nhi7.credential_age"]'
+        AND c.since < ${now}::timestamp - make_interval(days => ${t.ageDays}::int)
+        AND NOT (${t.criticalAgeEnabled}::boolean
+          AND c.since < ${now}::timestamp - make_interval(days => ${t.criticalAgeDays}::int))
+      UNION ALL
+      SELECT 'nhi7.credential_age_critical', c."nhiId", c.id, c.id,
+        jsonb_build_object('hint', c.hint, 'since', c.since, 'thresholdDays', ${t.criticalAgeDays}::int)
+      FROM creds AS c
+      WHERE ${on}::jsonb @> '["nhi7.credential_age_critical"]'
+        AND c.since < ${now}::timestamp - make_interval(days => ${t.criticalAgeDays}::int)
+      UNION ALL
+      SELECT 'nhi7.no_expiry', c."nhiId", c.id, c.id, jsonb_build_object('hint', c.hint)
+      FROM creds AS c
+      WHERE ${on}::jsonb @> '["nhi7.no_expiry"]' AND c."expiresAt" IS NULL
+      UNION ALL
+      SELECT 'nhi7.expired_active', c."nhiId", c.id, c.id,
+        jsonb_build_object('hint', c.hint, 'expiresAt', c."expiresAt")
+      FROM creds AS c
+      WHERE ${on}::jsonb @> '["nhi7.expired_active"]' AND c."expiresAt" <= ${now}::timestamp
+      UNION ALL
+      SELECT 'nhi7.expiring_soon', c."nhiId", c.id, c.id,
+        jsonb_build_object('hint', c.hint, 'expiresAt', c."expiresAt", 'withinDays', ${t.withinDays}::int)
+      FROM creds AS c
+      WHERE ${on}::jsonb @> '["nhi7.expiring_soon"]' AND c."expiresAt" > ${now}::timestamp
+        AND c."expiresAt" <= ${now}::timestamp + make_interval(days => ${t.withinDays}::int)
+      UNION ALL
+      SELECT 'nhi8.cross_environment_secret', c."nhiId", c.id, c.id, jsonb_build_object(
+        'hint', c.hint, 'environment', c.environment, 'alsoIn', other.found)
+      FROM creds AS c
+      CROSS JOIN LATERAL (
+        SELECT jsonb_agg(DISTINCT jsonb_build_object('nhiId', n2.id, 'nhi', n2.name, 'environment', n2.environment)) AS found
+        FROM "Credential" AS c2 JOIN "Nhi" AS n2 ON n2.id = c2."nhiId"
+        WHERE c2."realmId" = ${p.realmId} AND c2.fingerprint = c.fingerprint AND c2.status = 'active'
+          AND n2."deletedAt" IS NULL AND n2.status = 'active'
+          AND n2.environment <> c.environment AND n2.environment <> 'unknown'
+      ) AS other
+      WHERE ${on}::jsonb @> '["nhi8.cross_environment_secret"]' AND c.fingerprint IS NOT NULL
+        AND c.environment <> 'unknown' AND other.found IS NOT NULL
+      UNION ALL
+      SELECT 'nhi9.shared_secret', c."nhiId", c.id, c.id,
+        jsonb_build_object('hint', c.hint, 'sharedWith', other.found)
+      FROM creds AS c
+      CROSS JOIN LATERAL (
+        SELECT jsonb_agg(DISTINCT jsonb_build_object('nhiId', n2.id, 'nhi', n2.name)) AS found
+        FROM "Credential" AS c2 JOIN "Nhi" AS n2 ON n2.id = c2."nhiId"
+        WHERE c2."realmId" = ${p.realmId} AND c2.fingerprint = c.fingerprint AND c2.status = 'active'
+          AND c2."nhiId" <> c."nhiId" AND n2."deletedAt" IS NULL AND n2.status = 'active'
+      ) AS other
+      WHERE ${on}::jsonb @> '["nhi9.shared_secret"]' AND c.fingerprint IS NOT NULL
+        AND other.found IS NOT NULL
+      UNION ALL
+      SELECT 'nhi10.interactive_login', c."nhiId", c.id, c.id,
+        jsonb_build_object('hint', c.hint, 'lastUsedAt', c."lastUsedAt")
+      FROM creds AS c
+      WHERE ${on}::jsonb @> '["nhi10.interactive_login"]' AND c.kind = 'password'
+        AND c."lastUsedAt" IS NOT NULL
+      UNION ALL
+      SELECT 'nhi4.console_password', c."nhiId", NULL, c."nhiId",
+        jsonb_build_object('facts', jsonb_build_array(jsonb_build_object('kind', 'inventory.password_credential', 'hint', c.hint)))
+      FROM creds AS c
+      WHERE ${on}::jsonb @> '["nhi4.console_password"]' AND c.kind = 'password'
+      UNION ALL
+      SELECT rule.value, n.id, NULL, n.id, jsonb_build_object('facts', jsonb_agg(
+          jsonb_build_object('kind', f.kind, 'subject', f.subject, 'evidence', f.evidence) ORDER BY f.kind, f.subject))
+      FROM "ScanFact" AS f
+      JOIN jsonb_each_text(${factRules}::jsonb) AS rule ON rule.key = f.kind
+      JOIN scoped AS n ON n.id = f."nhiId"
+      WHERE f."realmId" = ${p.realmId}
+      GROUP BY rule.value, n.id
+      UNION ALL
+      SELECT rule.value, NULL, NULL, f."sourceId" || '|' || f.subject,
+        jsonb_build_object('facts', jsonb_build_array(jsonb_build_object('kind', f.kind, 'subject', f.subject, 'evidence', f.evidence)))
+      FROM "ScanFact" AS f
+      JOIN jsonb_each_text(${factRules}::jsonb) AS rule ON rule.key = f.kind
+      WHERE f."realmId" = ${p.realmId} AND f."nhiId" IS NULL AND ${all}::boolean
+    )
+    INSERT INTO alert_finding (fingerprint, rule_id, nhi_id, credential_id, subject, evidence)
+    SELECT rule_id || ':' || subject, rule_id, nhi_id, credential_id, subject, evidence FROM found
+    ON CONFLICT (fingerprint) DO NOTHING`;
+}
+
+/** The NHIs whose findings can change with these: themselves and those sharing a secret with them. */
+export async function widenScope(tx: RealmTx, realmId: string, nhiIds: readonly string[]): Promise<string[]> {
+  const ids = JSON.stringify([...new Set(nhiIds)]);
+  const rows = await tx.$queryRaw<{ id: string }[]>`
+    SELECT DISTINCT id FROM (
+      SELECT jsonb_array_elements_text(${ids}::jsonb) AS id
+      UNION ALL
+      SELECT c2."nhiId" FROM "Credential" AS c1
+      JOIN "Credential" AS c2 ON c2."realmId" = c1."realmId" AND c2.fingerprint = c1.fingerprint
+      WHERE c1."realmId" = ${realmId} AND c1.fingerprint IS NOT NULL
+        AND c1."nhiId" IN (SELECT jsonb_array_elements_text(${ids}::jsonb))
+    ) AS scope`;
+  return rows.map((row) => row.id);
+}

@@ -1,0 +1,72 @@
+import { NhiService } from '@nhi/nhi';
+import { createLogger, DomainEventRelay, JobQueue } from '@nhi/platform';
+import { describeEachDatabase } from '@nhi/platform/testing';
+import { expect, it } from 'vitest';
+import { alertJobNames, registerAlertJobs } from './alert-jobs.ts';
+import { setupAlerts } from './alert-test-setup.ts';
+
+describeEachDatabase('Alert evaluation jobs', (_kind, newDatabase) => {
+  async function setup() {
+    const w = await setupAlerts(newDatabase);
+    const logger = createLogger({ level: 'silent' });
+    const jobs = new JobQueue(w.db.jobStore, logger, { pollingIntervalSeconds: 0.5 });
+    await jobs.start();
+    const events = new DomainEventRelay(w.db, jobs, logger);
+    await registerAlertJobs({ root: w.root, database: w.db, jobs, events });
+    const inventory = (await w.scopeOf(w.eve)).resolve(NhiService);
+    /** Relays pending events, then waits until the alerts satisfy the check. */
+    async function eventually(check: (rules: string[]) => boolean) {
+      await events.relayOnce();
+      for (let i = 0; i < 200; i++) {
+        const rules = await w.rulesFiring();
+        if (check(rules)) return rules;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error(`alerts never matched: ${JSON.stringify(await w.rulesFiring())}`);
+    }
+    return { ...w, jobs, events, inventory, eventually };
+  }
+
+  it('evaluates an NHI after each change made through the inventory', async () => {
+    const t = await setup();
+
+    const created = await t.inventory.create({
+      kind: 'service_account',
+      provider: 'aws',
+      externalId: 'arn:aws:iam::123456789012:user/ci',
+      name: 'ci',
+    });
+    expect(await t.eventually((rules) => rules.includes('nhi1.unowned'))).toEqual(['nhi1.unowned']);
+
+    await t.inventory.update({ id: created.id, expectedVersion: 1, changes: { ownerUserId: t.eve.id } });
+    expect(await t.eventually((rules) => rules.length === 0)).toEqual([]);
+    await t.jobs.stop();
+  });
+
+  it('re-evaluates the realm when a rule is turned off', async () => {
+    const t = await setup();
+    await t.nhi({ ownerUserId: null });
+    await t.evaluate();
+
+    await (await t.serviceOf(t.ana)).configureRule({ ruleId: 'nhi1.unowned', enabled: false });
+
+    expect(await t.eventually((rules) => rules.length === 0)).toEqual([]);
+    await t.jobs.stop();
+  });
+
+  it('schedules a periodic evaluation of every realm for the time-based rules', async () => {
+    const t = await setup();
+
+    const schedules = await t.jobs.schedules(alertJobNames.evaluateRealm);
+
+    expect(
+      schedules.map((s) => s.payload).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
+    ).toEqual(
+      [{ realmId: t.hubRealm.id }, { realmId: t.otherRealm.id }].sort((a, b) =>
+        JSON.stringify(a).localeCompare(JSON.stringify(b)),
+      ),
+    );
+    expect(new Set(schedules.map((s) => s.cron))).toEqual(new Set(['7 * * * *']));
+    await t.jobs.stop();
+  });
+});

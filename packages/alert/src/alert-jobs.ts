@@ -1,0 +1,65 @@
+import type { DomainEventJobPayload, DomainEventRelay, JobQueue, PlatformDatabase } from '@nhi/platform';
+import type { DependencyContainer } from 'tsyringe';
+import { AlertEvaluator } from './alert-evaluator.ts';
+
+export const alertJobNames = {
+  /** After NHI changes: the changed NHIs (and those sharing a secret with them). */
+  evaluateNhis: 'alert.evaluate-nhis',
+  /** After a scan, a rule change, and on the schedule for time-based rules: the whole realm. */
+  evaluateRealm: 'alert.evaluate-realm',
+} as const;
+
+/** Hourly: ageing and expiry move with the clock, not with changes. */
+export const defaultEvaluationCron = '7 * * * *';
+
+/** Past this many changed NHIs one full pass is cheaper than the incremental one. */
+const incrementalLimit = 5000;
+
+export interface AlertJobsRuntime {
+  root: DependencyContainer;
+  database: PlatformDatabase;
+  jobs?: JobQueue;
+  events?: DomainEventRelay;
+}
+
+/**
+ * Runs alert evaluation as jobs on the platform queue: subscribed to the inventory's and the
+ * scanner's domain events, and on an hourly schedule per realm. Evaluation is idempotent, so a
+ * retried or repeated job changes nothing twice.
+ */
+export async function registerAlertJobs(runtime: AlertJobsRuntime, options: { cron?: string } = {}) {
+  const { jobs, events } = runtime;
+  if (!jobs) return;
+  const evaluator = runtime.root.resolve(AlertEvaluator);
+  await jobs.register<DomainEventJobPayload>(
+    alertJobNames.evaluateNhis,
+    async ({ payload }) => {
+      if (payload.subjectIds.length > incrementalLimit) await evaluator.evaluateRealm(payload.realmId);
+      else await evaluator.evaluateNhis(payload.realmId, payload.subjectIds);
+    },
+    { retryLimit: 5, retryDelaySeconds: 10 },
+  );
+  await jobs.register<{ realmId: string }>(
+    alertJobNames.evaluateRealm,
+    async ({ payload }) => {
+      await evaluator.evaluateRealm(payload.realmId);
+    },
+    { retryLimit: 3, retryDelaySeconds: 30, expireInSeconds: 1800 },
+  );
+  events?.subscribe('nhi.changed', alertJobNames.evaluateNhis);
+  events?.subscribe('scan.finished', alertJobNames.evaluateRealm);
+  events?.subscribe('alert.rules_changed', alertJobNames.evaluateRealm);
+  await scheduleRealmEvaluations(runtime, options.cron ?? defaultEvaluationCron);
+}
+
+/** One schedule per realm (a job belongs to one realm); realms created later get theirs at next start. */
+export async function scheduleRealmEvaluations(runtime: AlertJobsRuntime, cron: string) {
+  if (!runtime.jobs) return;
+  // System code: the realm ids the schedules are keyed by; evaluation itself runs per realm.
+  const realms = await runtime.database.systemPrisma.realm.findMany({ select: { id: true } });
+  for (const realm of realms) {
+    await runtime.jobs.schedule(alertJobNames.evaluateRealm, `realm-${realm.id}`, cron, {
+      realmId: realm.id,
+    });
+  }
+}

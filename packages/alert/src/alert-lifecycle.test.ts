@@ -1,0 +1,232 @@
+import { NotFoundError, ValidationError } from '@nhi/platform';
+import { describeEachDatabase } from '@nhi/platform/testing';
+import { expect, it } from 'vitest';
+import { setupAlerts } from './alert-test-setup.ts';
+
+describeEachDatabase('Alert lifecycle', (_kind, newDatabase) => {
+  async function setup() {
+    const w = await setupAlerts(newDatabase);
+    const n = await w.nhi({ ownerUserId: null });
+    await w.credential(n.id);
+    await w.evaluate();
+    const [alert] = await w.alerts();
+    if (!alert) throw new Error('setup expects the unowned alert');
+    const service = await w.serviceOf(w.eve);
+    const history = async (id: string) =>
+      (await service.get(id)).history.map((e) => `${e.fromState ?? '-'}>${e.toState} ${e.actorType}`);
+    return { ...w, n, alert, service, history };
+  }
+
+  it('keeps one alert per rule and subject however often it evaluates', async () => {
+    const t = await setup();
+
+    const again = await t.evaluate();
+    await t.evaluate([t.n.id]);
+
+    expect(again).toMatchObject({ findings: 1, opened: 0, reopened: 0, resolved: 0 });
+    expect(await t.alerts()).toEqual([
+      expect.objectContaining({ id: t.alert.id, ruleId: 'nhi1.unowned', state: 'open' }),
+    ]);
+    expect(await t.history(t.alert.id)).toEqual(['->open system']);
+  });
+
+  it('resolves an alert whose condition stops holding and reopens it, keeping its history', async () => {
+    const t = await setup();
+    await t.realmDb.transaction((tx) =>
+      tx.nhi.update({ where: { id: t.n.id }, data: { ownerUserId: t.ana.id } }),
+    );
+
+    expect(await t.evaluate([t.n.id])).toMatchObject({ resolved: 1 });
+    expect((await t.service.get(t.alert.id)).resolution).toBe('auto');
+
+    await t.realmDb.transaction((tx) =>
+      tx.nhi.update({ where: { id: t.n.id }, data: { ownerUserId: null } }),
+    );
+    expect(await t.evaluate()).toMatchObject({ reopened: 1, opened: 0 });
+
+    expect(await t.history(t.alert.id)).toEqual([
+      '->open system',
+      'open>resolved system',
+      'resolved>open system',
+    ]);
+    expect((await t.alerts()).map((a) => a.id)).toEqual([t.alert.id]);
+  });
+
+  it('keeps an acknowledged alert acknowledged while the condition holds', async () => {
+    const t = await setup();
+
+    expect(await t.service.acknowledge({ ids: [t.alert.id], comment: 'Looking for the team' })).toEqual({
+      changed: 1,
+      skipped: 0,
+    });
+    await t.evaluate();
+
+    const detail = await t.service.get(t.alert.id);
+    expect(detail.state).toBe('acknowledged');
+    expect(detail.history.at(-1)).toMatchObject({
+      toState: 'acknowledged',
+      reason: 'Looking for the team',
+      actorType: 'user',
+      actorId: t.eve.id,
+    });
+  });
+
+  it('keeps a suppression until its expiry, then reopens the alert if the condition still holds', async () => {
+    const t = await setup();
+    const until = new Date(t.clock.now().getTime() + 7 * 86_400_000);
+
+    await t.service.suppress({ ids: [t.alert.id], reason: 'Owner being hired', until });
+    t.clock.advanceSeconds(6 * 86_400);
+    await t.evaluate();
+    expect(await t.service.get(t.alert.id)).toMatchObject({
+      state: 'suppressed',
+      suppressReason: 'Owner being hired',
+      suppressedById: t.eve.id,
+      suppressedUntil: until,
+    });
+
+    t.clock.advanceSeconds(2 * 86_400);
+    await t.evaluate();
+
+    const detail = await t.service.get(t.alert.id);
+    expect(detail).toMatchObject({ state: 'open', suppressReason: null, suppressedUntil: null });
+    expect(detail.history.at(-1)).toMatchObject({
+      fromState: 'suppressed',
+      toState: 'open',
+      reason: expect.stringMatching(/expired/),
+    });
+  });
+
+  it('resolves a suppressed alert at expiry when the condition went away', async () => {
+    const t = await setup();
+    await t.service.suppress({
+      ids: [t.alert.id],
+      reason: 'Temporary',
+      until: new Date(t.clock.now().getTime() + 3_600_000),
+    });
+    await t.realmDb.transaction((tx) =>
+      tx.nhi.update({ where: { id: t.n.id }, data: { ownerUserId: t.ana.id } }),
+    );
+
+    await t.evaluate();
+    expect((await t.service.get(t.alert.id)).state).toBe('suppressed');
+    t.clock.advanceSeconds(3_601);
+    await t.evaluate();
+
+    expect(await t.service.get(t.alert.id)).toMatchObject({ state: 'resolved', resolution: 'auto' });
+  });
+
+  it('refuses a suppression without a future expiry or a reason, and changes nothing', async () => {
+    const t = await setup();
+
+    await expect(
+      t.service.suppress({ ids: [t.alert.id], reason: 'Later', until: t.clock.now() }),
+    ).rejects.toBeInstanceOf(ValidationError);
+    await expect(
+      t.service.suppress({ ids: [t.alert.id], reason: '', until: new Date(t.clock.now().getTime() + 1000) }),
+    ).rejects.toBeInstanceOf(ValidationError);
+
+    expect((await t.service.get(t.alert.id)).state).toBe('open');
+  });
+
+  it('acts on a selection in bulk, skipping alerts that cannot move, with an audit row each', async () => {
+    const t = await setup();
+    const second = await t.nhi({ ownerUserId: null });
+    await t.evaluate();
+    const ids = (await t.alerts()).map((a) => a.id);
+    await t.service.acknowledge({ ids: [t.alert.id] });
+
+    expect(await t.service.acknowledge({ ids })).toEqual({ changed: 1, skipped: 1 });
+    expect(await t.service.resolve({ ids })).toEqual({ changed: 2, skipped: 0 });
+
+    const audit = await t.db.systemPrisma.auditLog.findMany({
+      where: { entityType: 'Alert' },
+      select: { action: true, actorId: true, entityId: true },
+    });
+    expect(audit.map((a) => a.action).sort()).toEqual([
+      'alert.acknowledge',
+      'alert.acknowledge',
+      'alert.resolve',
+      'alert.resolve',
+    ]);
+    expect(new Set(audit.map((a) => a.actorId))).toEqual(new Set([t.eve.id]));
+    expect(second.id).toBeTruthy();
+  });
+
+  it('lists with filters and pages through the realm’s alerts', async () => {
+    const t = await setup();
+    const owned = await t.nhi({ ownerUserId: t.eve.id });
+    await t.credential(owned.id, { expiresAt: null });
+    await t.evaluate();
+
+    const lowOfEve = await t.service.list({ severities: ['low'], ownerUserId: t.eve.id });
+    expect(lowOfEve.items.map((a) => [a.ruleId, a.nhi?.name, a.nhi?.ownerEmail])).toEqual([
+      ['nhi7.no_expiry', owned.name, 'eve@example.com'],
+    ]);
+    expect((await t.service.list({ owaspId: 'NHI1' })).items.map((a) => a.ruleId)).toEqual(['nhi1.unowned']);
+    expect((await t.service.list({ nhiId: t.n.id, states: ['resolved'] })).items).toEqual([]);
+
+    const first = await t.service.list({ limit: 1 });
+    const second = await t.service.list({ limit: 1, cursor: first.nextCursor ?? undefined });
+    expect(first.items).toHaveLength(1);
+    expect(second.items).toHaveLength(1);
+    expect(second.items[0]?.id).not.toBe(first.items[0]?.id);
+    expect(second.nextCursor).toBeNull();
+  });
+
+  it('confines alerts to their realm', async () => {
+    const t = await setup();
+    const otherService = await t.serviceOf(t.oli, t.otherRealm);
+
+    expect((await otherService.list()).items).toEqual([]);
+    await expect(otherService.get(t.alert.id)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(otherService.acknowledge({ ids: [t.alert.id] })).rejects.toBeInstanceOf(NotFoundError);
+    expect((await t.service.get(t.alert.id)).state).toBe('open');
+  });
+});
+
+describeEachDatabase('Risk scores', (_kind, newDatabase) => {
+  it('adds the points of each open rule once per NHI, caps at 100 and names the factors', async () => {
+    const w = await setupAlerts(newDatabase);
+    const risky = await w.nhi({ ownerUserId: null });
+    await w.credential(risky.id, { expiresAt: null });
+    await w.credential(risky.id, { expiresAt: null });
+    await w.fact(risky.id, 'aws.admin_policy');
+    const calm = await w.nhi();
+    await w.credential(calm.id);
+
+    await w.evaluate();
+    const service = await w.serviceOf(w.vic);
+
+    expect(await service.risk(risky.id)).toMatchObject({
+      score: 63,
+      level: 'high',
+      factors: [
+        { ruleId: 'nhi5.admin', owaspId: 'NHI5', severity: 'critical', points: 50, alerts: 1 },
+        { ruleId: 'nhi1.unowned', severity: 'medium', points: 10, alerts: 1 },
+        { ruleId: 'nhi7.no_expiry', severity: 'low', points: 3, alerts: 2 },
+      ],
+    });
+    expect(await service.risk(calm.id)).toMatchObject({ score: 0, level: 'low', factors: [] });
+
+    await w.fact(risky.id, 'aws.trust_open_to_any');
+    await w.evaluate([risky.id]);
+    expect(await service.risk(risky.id)).toMatchObject({ score: 100, level: 'critical' });
+  });
+
+  it('drops the points of resolved and suppressed alerts at once', async () => {
+    const w = await setupAlerts(newDatabase);
+    const n = await w.nhi({ ownerUserId: null });
+    await w.fact(n.id, 'aws.admin_policy');
+    await w.evaluate();
+    const service = await w.serviceOf(w.ana);
+    const idOf = async (rule: string) => (await w.alerts()).find((a) => a.ruleId === rule)?.id ?? '';
+    const admin = await idOf('nhi5.admin');
+    const unowned = await idOf('nhi1.unowned');
+
+    await service.suppress({ ids: [admin], reason: 'Break-glass role', until: w.daysAhead(30) });
+    expect(await service.risk(n.id)).toMatchObject({ score: 10, level: 'low' });
+    await service.resolve({ ids: [unowned] });
+    expect(await service.risk(n.id)).toMatchObject({ score: 0, factors: [] });
+  });
+});

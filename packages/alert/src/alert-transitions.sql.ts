@@ -1,0 +1,110 @@
+import type { RealmTx } from '@nhi/platform';
+import type { EvaluationScope } from './alert-findings.sql.ts';
+
+export interface TransitionCounts {
+  findings: number;
+  opened: number;
+  reopened: number;
+  resolved: number;
+}
+
+/** Rule id -> { owasp, severity }, so new alerts are written in one statement. */
+export type RuleMeta = Record<string, { owasp: string; severity: string }>;
+
+/**
+ * Turns the findings in alert_finding into alert state, in four set-based statements, each
+ * recording its transitions in the alert history:
+ * - an alert whose finding is present keeps its state and gets the latest evidence;
+ * - a resolved alert, or a suppressed one whose suppression expired, whose finding is present reopens;
+ * - a finding without an alert opens one;
+ * - an open or acknowledged alert in scope without a finding (or an expired suppression) resolves.
+ */
+export async function applyFindings(
+  tx: RealmTx,
+  realmId: string,
+  now: Date,
+  scope: EvaluationScope,
+  rules: RuleMeta,
+): Promise<TransitionCounts> {
+  const at = now.toISOString();
+  const meta = JSON.stringify(rules);
+  const all = scope.all;
+  const ids = JSON.stringify(scope.all ? [] : scope.nhiIds);
+
+  const [counted] = await tx.$queryRaw<{ count: number }[]>`
+    SELECT count(*)::int AS count FROM alert_finding`;
+  const findings = counted?.count ?? 0;
+
+  await tx.$executeRaw`
+    UPDATE "Alert" AS a SET
+      evidence = f.evidence,
+      severity = (${meta}::jsonb -> f.rule_id ->> 'severity')::"AlertSeverity",
+      "lastSeenAt" = ${at}::timestamp,
+      "updatedAt" = ${at}::timestamp
+    FROM alert_finding AS f
+    WHERE a."realmId" = ${realmId} AND a.fingerprint = f.fingerprint
+      AND (a.evidence IS DISTINCT FROM f.evidence
+        OR a.severity::text IS DISTINCT FROM (${meta}::jsonb -> f.rule_id ->> 'severity')
+        OR a."lastSeenAt" < ${at}::timestamp - interval '1 day')`;
+
+  const reopened = await tx.$executeRaw`
+    WITH previous AS (
+      SELECT a.id, a.state FROM "Alert" AS a JOIN alert_finding AS f ON f.fingerprint = a.fingerprint
+      WHERE a."realmId" = ${realmId}
+        AND (a.state = 'resolved' OR (a.state = 'suppressed' AND a."suppressedUntil" <= ${at}::timestamp))
+      FOR UPDATE OF a
+    ),
+    changed AS (
+      UPDATE "Alert" AS a SET state = 'open', "stateChangedAt" = ${at}::timestamp, resolution = NULL,
+        "suppressedUntil" = NULL, "suppressReason" = NULL, "suppressedById" = NULL,
+        "lastSeenAt" = ${at}::timestamp, "updatedAt" = ${at}::timestamp
+      FROM previous WHERE a.id = previous.id
+      RETURNING a.id, previous.state AS from_state
+    )
+    INSERT INTO "AlertEvent" (id, "realmId", "alertId", "fromState", "toState", reason, "actorType", "createdAt")
+    SELECT gen_random_uuid()::text, ${realmId}, id, from_state, 'open',
+      CASE WHEN from_state = 'suppressed' THEN 'Suppression expired; the condition still holds'
+        ELSE 'The condition holds again' END, 'system', ${at}::timestamp
+    FROM changed`;
+
+  const opened = await tx.$executeRaw`
+    WITH created AS (
+      INSERT INTO "Alert" (id, "realmId", fingerprint, "ruleId", "owaspId", severity, state, "nhiId",
+        "credentialId", subject, evidence, "firstSeenAt", "lastSeenAt", "stateChangedAt", "createdAt", "updatedAt")
+      SELECT gen_random_uuid()::text, ${realmId}, f.fingerprint, f.rule_id,
+        ${meta}::jsonb -> f.rule_id ->> 'owasp',
+        (${meta}::jsonb -> f.rule_id ->> 'severity')::"AlertSeverity", 'open', f.nhi_id, f.credential_id,
+        f.subject, f.evidence, ${at}::timestamp, ${at}::timestamp, ${at}::timestamp, ${at}::timestamp,
+        ${at}::timestamp
+      FROM alert_finding AS f
+      WHERE NOT EXISTS (SELECT 1 FROM "Alert" AS a WHERE a."realmId" = ${realmId} AND a.fingerprint = f.fingerprint)
+      ON CONFLICT ("realmId", fingerprint) DO NOTHING
+      RETURNING id
+    )
+    INSERT INTO "AlertEvent" (id, "realmId", "alertId", "fromState", "toState", reason, "actorType", "createdAt")
+    SELECT gen_random_uuid()::text, ${realmId}, id, NULL, 'open', 'Condition detected', 'system', ${at}::timestamp
+    FROM created`;
+
+  const resolved = await tx.$executeRaw`
+    WITH previous AS (
+      SELECT a.id, a.state FROM "Alert" AS a
+      WHERE a."realmId" = ${realmId}
+        AND (a.state IN ('open', 'acknowledged')
+          OR (a.state = 'suppressed' AND a."suppressedUntil" <= ${at}::timestamp))
+        AND (${all}::boolean OR a."nhiId" IN (SELECT jsonb_array_elements_text(${ids}::jsonb)))
+        AND NOT EXISTS (SELECT 1 FROM alert_finding AS f WHERE f.fingerprint = a.fingerprint)
+      FOR UPDATE OF a
+    ),
+    changed AS (
+      UPDATE "Alert" AS a SET state = 'resolved', resolution = 'auto', "stateChangedAt" = ${at}::timestamp,
+        "suppressedUntil" = NULL, "suppressReason" = NULL, "suppressedById" = NULL, "updatedAt" = ${at}::timestamp
+      FROM previous WHERE a.id = previous.id
+      RETURNING a.id, previous.state AS from_state
+    )
+    INSERT INTO "AlertEvent" (id, "realmId", "alertId", "fromState", "toState", reason, "actorType", "createdAt")
+    SELECT gen_random_uuid()::text, ${realmId}, id, from_state, 'resolved', 'The condition no longer holds',
+      'system', ${at}::timestamp
+    FROM changed`;
+
+  return { findings, opened, reopened, resolved };
+}

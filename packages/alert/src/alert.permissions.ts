@@ -1,0 +1,22 @@
+import { definePermissions } from '@nhi/platform';
+
+/** What alerting asks of a caller. Importing this module adds them to the catalogue. */
+export const alertPermissions = definePermissions([
+  {
+    key: 'alert:read',
+    description: 'See alerts, their history, the rule catalogue and risk scores',
+    grantedTo: ['admin', 'editor', 'viewer'],
+  },
+  {
+    key: 'alert:ack',
+    description: 'Acknowledge, resolve and suppress alerts',
+    grantedTo: ['admin', 'editor'],
+  },
+  {
+    key: 'alert:configure',
+    description: 'Turn alert rules on or off and change their thresholds, channels and routing',
+    grantedTo: ['admin'],
+  },
+] as const);
+
+export type AlertPermission = (typeof alertPermissions)[number]['key'];

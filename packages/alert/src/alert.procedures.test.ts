@@ -1,0 +1,123 @@
+import { procedurePermissions, RealmDb, router, undeclaredProcedures } from '@nhi/platform';
+import { describeEachDatabase } from '@nhi/platform/testing';
+import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
+import { expect, it } from 'vitest';
+import { alertRouter } from './alert.procedures.ts';
+import { setupAlerts } from './alert-test-setup.ts';
+
+const appRouter = router({ alert: alertRouter });
+const procedures = alertRouter._def.procedures as unknown as Record<
+  string,
+  { _def: { type: 'query' | 'mutation' } }
+>;
+
+it('declares a known permission on every procedure', () => {
+  expect(undeclaredProcedures(alertRouter)).toEqual([]);
+  expect(Object.fromEntries(procedurePermissions(alertRouter).map((p) => [p.path, p.permission]))).toEqual({
+    list: 'alert:read',
+    get: 'alert:read',
+    risk: 'alert:read',
+    'rules.list': 'alert:read',
+    acknowledge: 'alert:ack',
+    resolve: 'alert:ack',
+    suppress: 'alert:ack',
+    'rules.configure': 'alert:configure',
+  });
+});
+
+describeEachDatabase('alert.* over /api/trpc', (_kind, newDatabase) => {
+  async function setup() {
+    const w = await setupAlerts(newDatabase);
+    const n = await w.nhi({ ownerUserId: null });
+    await w.evaluate();
+    const [alert] = await w.alerts();
+    const tokens = {
+      ana: await w.bearerOf(w.ana),
+      eve: await w.bearerOf(w.eve),
+      vic: await w.bearerOf(w.vic),
+      oli: await w.bearerOf(w.oli, w.otherRealm),
+    };
+    async function call(bearer: string, path: string, input: unknown) {
+      const type = procedures[path]?._def.type;
+      if (!type) throw new Error(`No procedure alert.${path}`);
+      const encoded = encodeURIComponent(JSON.stringify(input));
+      const response = await fetchRequestHandler({
+        endpoint: '/api/trpc',
+        req: new Request(
+          type === 'query'
+            ? `http://hub.test/api/trpc/alert.${path}?input=${encoded}`
+            : `http://hub.test/api/trpc/alert.${path}`,
+          {
+            method: type === 'query' ? 'GET' : 'POST',
+            headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
+            body: type === 'query' ? undefined : JSON.stringify(input),
+          },
+        ),
+        router: appRouter,
+        createContext: ({ req, resHeaders }) => ({ root: w.root, requestId: 'req-http', req, resHeaders }),
+      });
+      // biome-ignore lint/suspicious/noExplicitAny: the shape differs per procedure; assertions check it
+      return { status: response.status, body: (await response.json()) as any };
+    }
+    return { ...w, n, alert: alert ?? { id: '' }, tokens, call };
+  }
+
+  it('lets viewers read, editors triage and only admins configure rules', async () => {
+    const t = await setup();
+    const until = new Date(t.clock.now().getTime() + 86_400_000).toISOString();
+
+    expect((await t.call(t.tokens.vic, 'list', {})).body.result.data.items).toHaveLength(1);
+    expect((await t.call(t.tokens.vic, 'acknowledge', { ids: [t.alert.id] })).status).toBe(403);
+    expect(
+      (await t.call(t.tokens.eve, 'rules.configure', { ruleId: 'nhi7.no_expiry', enabled: false })).status,
+    ).toBe(403);
+
+    const suppressed = await t.call(t.tokens.eve, 'suppress', {
+      ids: [t.alert.id],
+      reason: 'Handover',
+      until,
+    });
+    expect(suppressed.body.result.data).toEqual({ changed: 1, skipped: 0 });
+    const configured = await t.call(t.tokens.ana, 'rules.configure', {
+      ruleId: 'nhi7.no_expiry',
+      enabled: false,
+    });
+    expect(configured.body.result.data).toMatchObject({
+      id: 'nhi7.no_expiry',
+      enabled: false,
+      customised: true,
+    });
+  });
+
+  it('answers NOT_FOUND for alerts of another realm and a clear error for bad input', async () => {
+    const t = await setup();
+
+    for (const [path, input] of [
+      ['get', { id: t.alert.id }],
+      ['acknowledge', { ids: [t.alert.id] }],
+      ['resolve', { ids: [t.alert.id] }],
+    ] as const) {
+      const response = await t.call(t.tokens.oli, path, input);
+      expect(response.status, path).toBe(404);
+    }
+    expect((await t.call(t.tokens.oli, 'list', {})).body.result.data.items).toEqual([]);
+    const bad = await t.call(t.tokens.eve, 'suppress', { ids: [t.alert.id], reason: 'x', until: 'soon' });
+    expect(bad.status).toBe(400);
+    expect((await t.call(t.tokens.ana, 'get', { id: t.alert.id })).body.result.data.state).toBe('open');
+  });
+
+  it('keeps another realm’s alert rows invisible to raw SQL under row-level security', async () => {
+    const t = await setup();
+    const other = new RealmDb(t.db, t.otherRealm.id);
+
+    const seen = await other.transaction(
+      (tx) => tx.$queryRaw<{ count: number }[]>`SELECT count(*)::int AS count FROM "Alert"`,
+    );
+    const events = await other.transaction(
+      (tx) => tx.$queryRaw<{ count: number }[]>`SELECT count(*)::int AS count FROM "AlertEvent"`,
+    );
+
+    expect(seen[0]?.count).toBe(0);
+    expect(events[0]?.count).toBe(0);
+  });
+});

@@ -1,0 +1,59 @@
+import { z } from 'zod';
+
+/** The shapes of alerts, shared by the service, the tRPC procedures and the UI. */
+export const alertStates = ['open', 'acknowledged', 'resolved', 'suppressed'] as const;
+export const alertSeverities = ['low', 'medium', 'high', 'critical'] as const;
+export const owaspIds = [
+  'NHI1',
+  'NHI2',
+  'NHI3',
+  'NHI4',
+  'NHI5',
+  'NHI6',
+  'NHI7',
+  'NHI8',
+  'NHI9',
+  'NHI10',
+] as const;
+
+export const alertState = z.enum(alertStates);
+export const alertSeverity = z.enum(alertSeverities);
+
+export const listAlertsInput = z.object({
+  states: z.array(alertState).max(4).optional(),
+  severities: z.array(alertSeverity).max(4).optional(),
+  ruleId: z.string().max(100).optional(),
+  owaspId: z.enum(owaspIds).optional(),
+  ownerUserId: z.string().uuid().optional(),
+  nhiId: z.string().uuid().optional(),
+  /** The id of the last alert of the previous page. */
+  cursor: z.string().uuid().optional(),
+  limit: z.number().int().min(1).max(500).default(50),
+});
+export type ListAlertsInput = z.input<typeof listAlertsInput>;
+
+export const alertIdInput = z.object({ id: z.string().uuid() });
+
+export const alertIdsInput = z.object({
+  ids: z.array(z.string().uuid()).min(1).max(500),
+  comment: z.string().trim().max(1000).optional(),
+});
+export type AlertIdsInput = z.input<typeof alertIdsInput>;
+
+export const suppressAlertsInput = z.object({
+  ids: z.array(z.string().uuid()).min(1).max(500),
+  reason: z.string().trim().min(3, 'Say why the alert is suppressed').max(1000),
+  /** After this instant the alert reopens if its condition still holds. */
+  until: z.coerce.date(),
+});
+export type SuppressAlertsInput = z.input<typeof suppressAlertsInput>;
+
+export const configureRuleInput = z.object({
+  ruleId: z.string().max(100),
+  enabled: z.boolean().optional(),
+  /** Days; keys are the rule's threshold keys. null returns a threshold to its default. */
+  thresholds: z.record(z.string(), z.number().int().nullable()).optional(),
+});
+export type ConfigureRuleInput = z.input<typeof configureRuleInput>;
+
+export const nhiRiskInput = z.object({ nhiId: z.string().uuid() });

@@ -1,0 +1,38 @@
+// The public face of @nhi/alert: risk rules, alerts and their lifecycle, risk scores. Zod shapes: '@nhi/alert/schema'.
+import 'reflect-metadata';
+import './alert.permissions.ts';
+
+export { type AlertPermission, alertPermissions } from './alert.permissions.ts';
+export { alertRouter } from './alert.procedures.ts';
+export { AlertService, type TransitionResult } from './alert.service.ts';
+export type {
+  AlertDetail,
+  AlertHistoryEntry,
+  AlertListItem,
+  AlertListPage,
+  AlertState,
+  NhiRisk,
+  RiskFactor,
+  RuleView,
+} from './alert-detail.ts';
+export { type EvaluationResult, evaluateInTransaction } from './alert-evaluation.ts';
+export { AlertEvaluator } from './alert-evaluator.ts';
+export { factKindsOfRule } from './alert-fact-rules.ts';
+export {
+  type AlertJobsRuntime,
+  alertJobNames,
+  defaultEvaluationCron,
+  registerAlertJobs,
+  scheduleRealmEvaluations,
+} from './alert-jobs.ts';
+export {
+  type AlertRule,
+  type AlertRuleId,
+  type AlertSeverity,
+  alertRuleIds,
+  alertRuleOf,
+  alertRules,
+  type OwaspNhiId,
+  riskLevelOf,
+  severityPoints,
+} from './alert-rules.ts';
