@@ -6,7 +6,8 @@ export default defineConfig({
     include: ['src/**/*.test.ts'],
     setupFiles: ['reflect-metadata'],
     // Opening PGlite and building the first migrated template takes seconds on a small machine.
-    testTimeout: 30_000,
+    // A fixture case makes many changes, each a transaction with two reads of the realm's policy data.
+    testTimeout: 120_000,
     hookTimeout: 60_000,
   },
 });

@@ -35,6 +35,7 @@ export const nhiSnapshotSelect = {
   name: true,
   description: true,
   ownerUserId: true,
+  ownerGroupId: true,
   environment: true,
   status: true,
   tags: true,

@@ -33,6 +33,7 @@ export async function loadNhiDetail(tx: RealmTx, id: string): Promise<NhiDetail 
       name: true,
       description: true,
       owner: { select: { id: true, email: true } },
+      ownerGroup: { select: { id: true, name: true } },
       environment: true,
       status: true,
       tags: true,

@@ -47,6 +47,8 @@ export interface NhiDetail {
   description: string | null;
   /** null: nobody answers for it ("unowned"). */
   owner: NhiOwner | null;
+  /** The group answering for it, beside or instead of a person. */
+  ownerGroup: { id: string; name: string } | null;
   environment: NhiEnvironment;
   status: NhiStatus;
   tags: string[];

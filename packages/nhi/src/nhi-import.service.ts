@@ -61,6 +61,8 @@ interface NewIdentity {
   name: string;
   description: string | null;
   ownerUserId: string | null;
+  /** Imports name a person as owner; an owner group is chosen in the hub. */
+  ownerGroupId: null;
   environment: NonNullable<ImportRow['environment']>;
   status: NonNullable<ImportRow['status']>;
   tags: string[];
@@ -333,6 +335,7 @@ function newIdentity(row: ImportRow, members: Map<string, string>): NewIdentity 
     name: row.name,
     description: row.description ?? null,
     ownerUserId: row.owner ? (members.get(row.owner) ?? null) : null,
+    ownerGroupId: null,
     environment: row.environment ?? 'unknown',
     status: row.status ?? 'active',
     tags: row.tags ?? [],

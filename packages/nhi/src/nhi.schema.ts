@@ -53,6 +53,8 @@ const editableFieldShapes = {
   description: z.string().max(4000).nullable().optional(),
   /** A user of the realm, or null for unowned. */
   ownerUserId: z.string().uuid().nullable().optional(),
+  /** A group of the realm answering for the identity (an owner team), or null. */
+  ownerGroupId: z.string().uuid().nullable().optional(),
   environment: nhiEnvironment,
   status: nhiStatus,
   tags: z.array(tag).max(50),

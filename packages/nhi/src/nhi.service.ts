@@ -43,7 +43,7 @@ import type {
 import { loadNhiDetail } from './nhi-detail-select.ts';
 import { parseInput } from './nhi-input.ts';
 import { lockNhis } from './nhi-locks.ts';
-import { assertOwnersAreMembers } from './nhi-owner.ts';
+import { assertOwnerGroupExists, assertOwnersAreMembers } from './nhi-owner.ts';
 
 export interface BulkUpdateResult {
   /** Identities that changed (each got a version and an audit row). */
@@ -91,6 +91,7 @@ export class NhiService {
     try {
       id = await this.realmDb.transaction(async (tx) => {
         if (fields.ownerUserId) await assertOwnersAreMembers(tx, [fields.ownerUserId]);
+        if (fields.ownerGroupId) await assertOwnerGroupExists(tx, fields.ownerGroupId);
         const row = await tx.nhi.create({
           data: {
             ...changesToData(fields),
@@ -159,6 +160,7 @@ export class NhiService {
         );
       }
       if (changes.ownerUserId) await assertOwnersAreMembers(tx, [changes.ownerUserId]);
+      if (changes.ownerGroupId) await assertOwnerGroupExists(tx, changes.ownerGroupId);
       const data = changesToData(changes);
       const after = snapshotOf({ ...current, ...data });
       if (sameSnapshot(before, after)) return this.detailIn(tx, id);
@@ -407,6 +409,7 @@ function changesToData(changes: NhiChanges) {
     name?: string;
     description?: string | null;
     ownerUserId?: string | null;
+    ownerGroupId?: string | null;
     environment?: NhiChanges['environment'];
     status?: NhiChanges['status'];
     tags?: string[];
@@ -418,6 +421,7 @@ function changesToData(changes: NhiChanges) {
   if (changes.name !== undefined) data.name = changes.name;
   if (changes.description !== undefined) data.description = changes.description;
   if (changes.ownerUserId !== undefined) data.ownerUserId = changes.ownerUserId;
+  if (changes.ownerGroupId !== undefined) data.ownerGroupId = changes.ownerGroupId;
   if (changes.environment !== undefined) data.environment = changes.environment;
   if (changes.status !== undefined) data.status = changes.status;
   if (changes.tags !== undefined) data.tags = [...new Set(changes.tags)];

@@ -70,7 +70,10 @@ export function requireHolds(authority: Authority, permissions: Iterable<string>
 /** Some member holds every permission of the catalogue. */
 export function hasRealmAdmin(state: PolicyState, now: Date): boolean {
   const all = permissionCatalogue().map((p) => p.key);
-  return [...state.members.keys()].some((userId) => {
+  // Realm admins are usually in the built-in Administrators group: look there first.
+  const administrators = [...state.groups.values()].find((group) => group.builtInRole === 'admin');
+  const likely = administrators ? [...(state.membersOfGroup.get(administrators.id) ?? [])] : [];
+  return [...new Set([...likely, ...state.members.keys()])].some((userId) => {
     const held = effectiveAccess(state, userId, now).permissions;
     return all.every((permission) => held.has(permission));
   });

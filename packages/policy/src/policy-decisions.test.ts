@@ -145,4 +145,22 @@ describeEachDatabase('policy decisions', (kind, newDatabase) => {
     expect((await queries.audit({})).length).toBe(before);
     expect((await queries.group(security.id)).parentId).toBeNull();
   });
+
+  it('refuses to delete a group that owns identities, and deletes it once they have another owner', async () => {
+    const { hub } = await setup();
+    const service = await hub.policyService();
+    const team = await service.createGroup({ name: 'Payments team' });
+    const realmDb = new RealmDb(hub.db, hub.realm.id);
+    const nhi = await realmDb.transaction((tx) =>
+      tx.nhi.create({
+        data: { kind: 'bot', provider: 'github', externalId: 'bot-1', name: 'bot', ownerGroupId: team.id },
+        select: { id: true },
+      }),
+    );
+    expect(await outcomeOf(service.deleteGroup(team.id))).toBe('CONFLICT');
+    await realmDb.transaction((tx) =>
+      tx.nhi.update({ where: { id: nhi.id }, data: { ownerGroupId: null }, select: { id: true } }),
+    );
+    expect(await outcomeOf(service.deleteGroup(team.id))).toBe('OK');
+  });
 });

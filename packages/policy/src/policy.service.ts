@@ -139,7 +139,14 @@ export class PolicyService {
       const group = this.movableGroup(state, authority, groupId);
       if ((state.children.get(group.id) ?? []).length > 0)
         throw new ConflictError(`${group.name} has subgroups: move or delete them first`);
-      await tx.policyGroup.delete({ where: { id: group.id }, select: { id: true } });
+      try {
+        await tx.policyGroup.delete({ where: { id: group.id }, select: { id: true } });
+      } catch (error) {
+        // Identities name the group as their owner team: they must not be left pointing nowhere.
+        if (isForeignKeyViolation(error))
+          throw new ConflictError(`${group.name} owns identities: give them another owner first`);
+        throw error;
+      }
       await this.audit(tx, 'policy.group.delete', 'PolicyGroup', group.id, {
         name: group.name,
         path: state.namesOf(state.pathOf(group.id)),
@@ -396,4 +403,8 @@ function knownPermissions(requested: readonly string[]): string[] {
     ]);
   }
   return permissions;
+}
+
+function isForeignKeyViolation(error: unknown): boolean {
+  return (error as { code?: string } | null)?.code === 'P2003';
 }

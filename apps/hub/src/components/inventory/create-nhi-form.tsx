@@ -2,7 +2,7 @@ import { useNavigate } from '@tanstack/react-router';
 import { type FormEvent, useEffect, useState } from 'react';
 import { ServerFnError } from '../../lib/server-fn-error.ts';
 import { createNhi } from '../../server/functions/nhi.functions.ts';
-import type { RealmMember } from '../../server/functions/nhi.server.ts';
+import type { OwnerGroup, RealmMember } from '../../server/functions/nhi.server.ts';
 import { AlertMessage } from '../shared/alert-message.tsx';
 import { useFailureMessage } from '../shared/use-failure-message.ts';
 import { NhiFormFields } from './nhi-form-fields.tsx';
@@ -13,7 +13,7 @@ function newIdempotencyKey(): string {
   return `ui-${crypto.randomUUID()}`;
 }
 
-export function CreateNhiForm({ members }: { members: RealmMember[] }) {
+export function CreateNhiForm({ members, groups }: { members: RealmMember[]; groups: OwnerGroup[] }) {
   const navigate = useNavigate();
   const failureMessage = useFailureMessage();
   // One per form: a submit retried after a lost answer returns the identity the first one created.
@@ -56,6 +56,7 @@ export function CreateNhiForm({ members }: { members: RealmMember[] }) {
         values={form.values}
         errors={form.errors}
         members={members}
+        groups={groups}
         identityEditable
         onChange={form.onChange}
         onBlur={form.onBlur}

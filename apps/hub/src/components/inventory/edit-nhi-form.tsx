@@ -3,7 +3,7 @@ import { Link, useNavigate, useRouter } from '@tanstack/react-router';
 import { type FormEvent, useEffect, useState } from 'react';
 import { ServerFnError } from '../../lib/server-fn-error.ts';
 import { updateNhi } from '../../server/functions/nhi.functions.ts';
-import type { RealmMember } from '../../server/functions/nhi.server.ts';
+import type { OwnerGroup, RealmMember } from '../../server/functions/nhi.server.ts';
 import { AlertMessage } from '../shared/alert-message.tsx';
 import { useFailureMessage } from '../shared/use-failure-message.ts';
 import { ConflictDialog, conflictOf, type NhiConflict } from './conflict-dialog.tsx';
@@ -13,7 +13,15 @@ import type { NhiChanges } from './nhi-schema.ts';
 import { useNhiForm } from './use-nhi-form.ts';
 
 /** Sends only the fields changed, with the version they were changed from. */
-export function EditNhiForm({ nhi, members }: { nhi: NhiDetail; members: RealmMember[] }) {
+export function EditNhiForm({
+  nhi,
+  members,
+  groups,
+}: {
+  nhi: NhiDetail;
+  members: RealmMember[];
+  groups: OwnerGroup[];
+}) {
   const navigate = useNavigate();
   const router = useRouter();
   const failureMessage = useFailureMessage();
@@ -77,6 +85,7 @@ export function EditNhiForm({ nhi, members }: { nhi: NhiDetail; members: RealmMe
         values={form.values}
         errors={form.errors}
         members={members}
+        groups={groups}
         identityEditable={false}
         onChange={form.onChange}
         onBlur={form.onBlur}

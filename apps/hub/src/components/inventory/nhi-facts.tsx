@@ -14,8 +14,12 @@ export function NhiFacts({ nhi }: { nhi: NhiDetail }) {
         <dt>Owner</dt>
         <dd data-testid="nhi-owner">
           <OwnerLabel owner={nhi.owner} />
-          {nhi.owner ? null : <span className="hint"> Nobody answers for it: assign an owner.</span>}
+          {nhi.owner || nhi.ownerGroup ? null : (
+            <span className="hint"> Nobody answers for it: assign an owner.</span>
+          )}
         </dd>
+        <dt>Owner group</dt>
+        <dd data-testid="nhi-owner-group">{nhi.ownerGroup?.name ?? <span className="muted">None</span>}</dd>
         <dt>Kind</dt>
         <dd>{kindLabel[nhi.kind]}</dd>
         <dt>Provider</dt>

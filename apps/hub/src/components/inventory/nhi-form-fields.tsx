@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import type { RealmMember } from '../../server/functions/nhi.server.ts';
+import type { OwnerGroup, RealmMember } from '../../server/functions/nhi.server.ts';
 import { environmentLabel, kindLabel, providerLabel, statusLabel } from './labels.ts';
 import type { FieldErrors, NhiFormField, NhiFormValues } from './nhi-form-values.ts';
 import { nhiEnvironments, nhiKinds, nhiProviders, nhiStatuses } from './nhi-vocabulary.ts';
@@ -55,6 +55,7 @@ export function NhiFormFields({
   values,
   errors,
   members,
+  groups = [],
   identityEditable,
   onChange,
   onBlur,
@@ -62,6 +63,8 @@ export function NhiFormFields({
   values: NhiFormValues;
   errors: FieldErrors;
   members: RealmMember[];
+  /** Groups that may own the identity as a team. */
+  groups?: OwnerGroup[];
   identityEditable: boolean;
   onChange: (field: NhiFormField, value: string) => void;
   onBlur: (field: NhiFormField) => void;
@@ -127,6 +130,18 @@ export function NhiFormFields({
               {members.map((member) => (
                 <option key={member.id} value={member.id}>
                   {member.email}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field field="ownerGroupId" label="Owner group" errors={errors}>
+          {(a11y) => (
+            <select {...a11y} {...bind('ownerGroupId')}>
+              <option value="">No group</option>
+              {groups.map((group) => (
+                <option key={group.id} value={group.id}>
+                  {group.name}
                 </option>
               ))}
             </select>

@@ -65,6 +65,17 @@ describe('identity form', () => {
     expect(validateChanges({ ...base, name: '' }, base).errors).toHaveProperty('name');
   });
 
+  it('sends an owner group, and its removal, as a change of its own', () => {
+    const groupId = '0c4b8f52-1a2b-4c3d-9e8f-7a6b5c4d3e2f';
+    const base = formValuesOf({ ...existing(), ownerGroup: { id: groupId, name: 'Payments team' } });
+
+    expect(base.ownerGroupId).toBe(groupId);
+    expect(validateChanges({ ...base, ownerGroupId: '' }, base).changes).toEqual({ ownerGroupId: null });
+    expect(validateChanges({ ...base, ownerGroupId: 'not-a-group' }, base).errors).toHaveProperty(
+      'ownerGroupId',
+    );
+  });
+
   it('puts the server’s issues on the fields they are about, update inputs included', () => {
     expect(
       serverFieldErrors({

@@ -10,6 +10,8 @@ export interface NhiFormValues {
   description: string;
   /** '' is unowned. */
   ownerUserId: string;
+  /** '' is no owner group. */
+  ownerGroupId: string;
   environment: string;
   status: string;
   /** Separated by commas or spaces. */
@@ -26,6 +28,7 @@ export const emptyNhiForm: NhiFormValues = {
   name: '',
   description: '',
   ownerUserId: '',
+  ownerGroupId: '',
   environment: 'production',
   status: 'active',
   tags: '',
@@ -39,6 +42,7 @@ export function formValuesOf(nhi: NhiDetail): NhiFormValues {
     name: nhi.name,
     description: nhi.description ?? '',
     ownerUserId: nhi.owner?.id ?? '',
+    ownerGroupId: nhi.ownerGroup?.id ?? '',
     environment: nhi.environment,
     status: nhi.status,
     tags: nhi.tags.join(', '),
@@ -74,6 +78,7 @@ export function validateCreate(
     name: values.name,
     description: values.description.trim() || null,
     ownerUserId: values.ownerUserId || null,
+    ownerGroupId: values.ownerGroupId || null,
     environment: values.environment,
     status: values.status,
     tags: tagsOf(values.tags),
@@ -94,6 +99,7 @@ export function validateChanges(
   if (values.name !== base.name) changes.name = values.name;
   if (values.description !== base.description) changes.description = values.description.trim() || null;
   if (values.ownerUserId !== base.ownerUserId) changes.ownerUserId = values.ownerUserId || null;
+  if (values.ownerGroupId !== base.ownerGroupId) changes.ownerGroupId = values.ownerGroupId || null;
   if (values.environment !== base.environment) changes.environment = values.environment;
   if (values.status !== base.status) changes.status = values.status;
   const tags = tagsOf(values.tags);

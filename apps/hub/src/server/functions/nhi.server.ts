@@ -22,6 +22,7 @@ import type {
   UpdateNhiInput,
 } from '@nhi/nhi/schema';
 import { REALM_DB, type RealmDb, type RequestScope } from '@nhi/platform';
+import { PolicyQueryService } from '@nhi/policy';
 
 /** JSON as it is stored (metadata, diffs): what a serverFn answer can carry, by type. */
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
@@ -45,9 +46,16 @@ export interface RealmMember {
   email: string;
 }
 
+/** A group of the realm that may own identities as a team. */
+export interface OwnerGroup {
+  id: string;
+  name: string;
+}
+
 /** Around every inventory page: who can own an identity, what the caller may do, and "now". */
 export interface InventoryContext {
   members: RealmMember[];
+  groups: OwnerGroup[];
   can: InventoryAbilities;
   /**
    * The server's clock: ages and expiry badges are computed from it, so the page renders the
@@ -82,7 +90,12 @@ async function realmMembersOf(scope: RequestScope): Promise<RealmMember[]> {
 }
 
 export async function inventoryContextOf(scope: RequestScope): Promise<InventoryContext> {
-  return { members: await realmMembersOf(scope), can: abilitiesOf(scope), asOf: scope.context.clock.now() };
+  const members = await realmMembersOf(scope);
+  const groups = (await scope.container.resolve(PolicyQueryService).tree()).map(({ id, name }) => ({
+    id,
+    name,
+  }));
+  return { members, groups, can: abilitiesOf(scope), asOf: scope.context.clock.now() };
 }
 
 export function listNhisOf(scope: RequestScope, input: ListNhiInput): Promise<NhiListPage> {

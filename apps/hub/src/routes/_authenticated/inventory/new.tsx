@@ -25,7 +25,7 @@ function NewNhiPage() {
         </p>
       </header>
       {context.can.write ? (
-        <CreateNhiForm members={context.members} />
+        <CreateNhiForm members={context.members} groups={context.groups} />
       ) : (
         <p className="error" role="alert">
           Your role in this realm cannot add identities.

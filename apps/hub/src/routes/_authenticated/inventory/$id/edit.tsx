@@ -12,7 +12,7 @@ export const Route = createFileRoute('/_authenticated/inventory/$id/edit')({
 });
 
 function EditNhiPage() {
-  const { nhi, members, can } = Route.useLoaderData();
+  const { nhi, members, groups, can } = Route.useLoaderData();
   return (
     <div className="stack">
       <header className="page-header">
@@ -23,7 +23,7 @@ function EditNhiPage() {
       </header>
       {can.write ? (
         // A new version (after "reload") starts a fresh form from it.
-        <EditNhiForm key={nhi.version} nhi={nhi} members={members} />
+        <EditNhiForm key={nhi.version} nhi={nhi} members={members} groups={groups} />
       ) : (
         <p className="error" role="alert">
           Your role in this realm cannot edit identities.
