@@ -15,9 +15,13 @@ import { Route as LoginRouteImport } from './routes/login'
 import { Route as MetricsRouteImport } from './routes/metrics'
 import { Route as ReadyzRouteImport } from './routes/readyz'
 import { Route as AuthenticatedIndexRouteImport } from './routes/_authenticated/index'
+import { Route as AuthenticatedLeaksRouteImport } from './routes/_authenticated/leaks'
+import { Route as AuthenticatedSourcesRouteImport } from './routes/_authenticated/sources'
 import { Route as AuthenticatedTokensRouteImport } from './routes/_authenticated/tokens'
 import { Route as AuthenticatedInventoryIndexRouteImport } from './routes/_authenticated/inventory/index'
 import { Route as AuthenticatedInventoryNewRouteImport } from './routes/_authenticated/inventory/new'
+import { Route as AuthenticatedScansIndexRouteImport } from './routes/_authenticated/scans/index'
+import { Route as AuthenticatedScansScanIdRouteImport } from './routes/_authenticated/scans/$scanId'
 import { Route as ApiTrpcSplatRouteImport } from './routes/api/trpc/$'
 import { Route as AuthenticatedInventoryIdIndexRouteImport } from './routes/_authenticated/inventory/$id/index'
 import { Route as AuthenticatedInventoryIdEditRouteImport } from './routes/_authenticated/inventory/$id/edit'
@@ -51,6 +55,16 @@ const AuthenticatedIndexRoute = AuthenticatedIndexRouteImport.update({
   path: '/',
   getParentRoute: () => AuthenticatedRoute,
 } as any)
+const AuthenticatedLeaksRoute = AuthenticatedLeaksRouteImport.update({
+  id: '/leaks',
+  path: '/leaks',
+  getParentRoute: () => AuthenticatedRoute,
+} as any)
+const AuthenticatedSourcesRoute = AuthenticatedSourcesRouteImport.update({
+  id: '/sources',
+  path: '/sources',
+  getParentRoute: () => AuthenticatedRoute,
+} as any)
 const AuthenticatedTokensRoute = AuthenticatedTokensRouteImport.update({
   id: '/tokens',
   path: '/tokens',
@@ -66,6 +80,17 @@ const AuthenticatedInventoryNewRoute =
   AuthenticatedInventoryNewRouteImport.update({
     id: '/inventory/new',
     path: '/inventory/new',
+    getParentRoute: () => AuthenticatedRoute,
+  } as any)
+const AuthenticatedScansIndexRoute = AuthenticatedScansIndexRouteImport.update({
+  id: '/scans/',
+  path: '/scans/',
+  getParentRoute: () => AuthenticatedRoute,
+} as any)
+const AuthenticatedScansScanIdRoute =
+  AuthenticatedScansScanIdRouteImport.update({
+    id: '/scans/$scanId',
+    path: '/scans/$scanId',
     getParentRoute: () => AuthenticatedRoute,
   } as any)
 const ApiTrpcSplatRoute = ApiTrpcSplatRouteImport.update({
@@ -92,10 +117,14 @@ export interface FileRoutesByFullPath {
   '/login': typeof LoginRoute
   '/metrics': typeof MetricsRoute
   '/readyz': typeof ReadyzRoute
+  '/leaks': typeof AuthenticatedLeaksRoute
+  '/sources': typeof AuthenticatedSourcesRoute
   '/tokens': typeof AuthenticatedTokensRoute
   '/inventory/new': typeof AuthenticatedInventoryNewRoute
+  '/scans/$scanId': typeof AuthenticatedScansScanIdRoute
   '/api/trpc/$': typeof ApiTrpcSplatRoute
   '/inventory/': typeof AuthenticatedInventoryIndexRoute
+  '/scans/': typeof AuthenticatedScansIndexRoute
   '/inventory/$id/edit': typeof AuthenticatedInventoryIdEditRoute
   '/inventory/$id/': typeof AuthenticatedInventoryIdIndexRoute
 }
@@ -104,11 +133,15 @@ export interface FileRoutesByTo {
   '/login': typeof LoginRoute
   '/metrics': typeof MetricsRoute
   '/readyz': typeof ReadyzRoute
+  '/leaks': typeof AuthenticatedLeaksRoute
+  '/sources': typeof AuthenticatedSourcesRoute
   '/tokens': typeof AuthenticatedTokensRoute
   '/': typeof AuthenticatedIndexRoute
   '/inventory/new': typeof AuthenticatedInventoryNewRoute
+  '/scans/$scanId': typeof AuthenticatedScansScanIdRoute
   '/api/trpc/$': typeof ApiTrpcSplatRoute
   '/inventory': typeof AuthenticatedInventoryIndexRoute
+  '/scans': typeof AuthenticatedScansIndexRoute
   '/inventory/$id/edit': typeof AuthenticatedInventoryIdEditRoute
   '/inventory/$id': typeof AuthenticatedInventoryIdIndexRoute
 }
@@ -119,11 +152,15 @@ export interface FileRoutesById {
   '/login': typeof LoginRoute
   '/metrics': typeof MetricsRoute
   '/readyz': typeof ReadyzRoute
+  '/_authenticated/leaks': typeof AuthenticatedLeaksRoute
+  '/_authenticated/sources': typeof AuthenticatedSourcesRoute
   '/_authenticated/tokens': typeof AuthenticatedTokensRoute
   '/_authenticated/': typeof AuthenticatedIndexRoute
   '/_authenticated/inventory/new': typeof AuthenticatedInventoryNewRoute
+  '/_authenticated/scans/$scanId': typeof AuthenticatedScansScanIdRoute
   '/api/trpc/$': typeof ApiTrpcSplatRoute
   '/_authenticated/inventory/': typeof AuthenticatedInventoryIndexRoute
+  '/_authenticated/scans/': typeof AuthenticatedScansIndexRoute
   '/_authenticated/inventory/$id/edit': typeof AuthenticatedInventoryIdEditRoute
   '/_authenticated/inventory/$id/': typeof AuthenticatedInventoryIdIndexRoute
 }
@@ -135,10 +172,14 @@ export interface FileRouteTypes {
     | '/login'
     | '/metrics'
     | '/readyz'
+    | '/leaks'
+    | '/sources'
     | '/tokens'
     | '/inventory/new'
+    | '/scans/$scanId'
     | '/api/trpc/$'
     | '/inventory/'
+    | '/scans/'
     | '/inventory/$id/edit'
     | '/inventory/$id/'
   fileRoutesByTo: FileRoutesByTo
@@ -147,11 +188,15 @@ export interface FileRouteTypes {
     | '/login'
     | '/metrics'
     | '/readyz'
+    | '/leaks'
+    | '/sources'
     | '/tokens'
     | '/'
     | '/inventory/new'
+    | '/scans/$scanId'
     | '/api/trpc/$'
     | '/inventory'
+    | '/scans'
     | '/inventory/$id/edit'
     | '/inventory/$id'
   id:
@@ -161,11 +206,15 @@ export interface FileRouteTypes {
     | '/login'
     | '/metrics'
     | '/readyz'
+    | '/_authenticated/leaks'
+    | '/_authenticated/sources'
     | '/_authenticated/tokens'
     | '/_authenticated/'
     | '/_authenticated/inventory/new'
+    | '/_authenticated/scans/$scanId'
     | '/api/trpc/$'
     | '/_authenticated/inventory/'
+    | '/_authenticated/scans/'
     | '/_authenticated/inventory/$id/edit'
     | '/_authenticated/inventory/$id/'
   fileRoutesById: FileRoutesById
@@ -223,6 +272,20 @@ declare module '@tanstack/react-router' {
       preLoaderRoute: typeof AuthenticatedIndexRouteImport
       parentRoute: typeof AuthenticatedRoute
     }
+    '/_authenticated/leaks': {
+      id: '/_authenticated/leaks'
+      path: '/leaks'
+      fullPath: '/leaks'
+      preLoaderRoute: typeof AuthenticatedLeaksRouteImport
+      parentRoute: typeof AuthenticatedRoute
+    }
+    '/_authenticated/sources': {
+      id: '/_authenticated/sources'
+      path: '/sources'
+      fullPath: '/sources'
+      preLoaderRoute: typeof AuthenticatedSourcesRouteImport
+      parentRoute: typeof AuthenticatedRoute
+    }
     '/_authenticated/tokens': {
       id: '/_authenticated/tokens'
       path: '/tokens'
@@ -242,6 +305,20 @@ declare module '@tanstack/react-router' {
       path: '/inventory/new'
       fullPath: '/inventory/new'
       preLoaderRoute: typeof AuthenticatedInventoryNewRouteImport
+      parentRoute: typeof AuthenticatedRoute
+    }
+    '/_authenticated/scans/': {
+      id: '/_authenticated/scans/'
+      path: '/scans'
+      fullPath: '/scans/'
+      preLoaderRoute: typeof AuthenticatedScansIndexRouteImport
+      parentRoute: typeof AuthenticatedRoute
+    }
+    '/_authenticated/scans/$scanId': {
+      id: '/_authenticated/scans/$scanId'
+      path: '/scans/$scanId'
+      fullPath: '/scans/$scanId'
+      preLoaderRoute: typeof AuthenticatedScansScanIdRouteImport
       parentRoute: typeof AuthenticatedRoute
     }
     '/api/trpc/$': {
@@ -269,19 +346,27 @@ declare module '@tanstack/react-router' {
 }
 
 interface AuthenticatedRouteChildren {
+  AuthenticatedLeaksRoute: typeof AuthenticatedLeaksRoute
+  AuthenticatedSourcesRoute: typeof AuthenticatedSourcesRoute
   AuthenticatedTokensRoute: typeof AuthenticatedTokensRoute
   AuthenticatedIndexRoute: typeof AuthenticatedIndexRoute
   AuthenticatedInventoryNewRoute: typeof AuthenticatedInventoryNewRoute
+  AuthenticatedScansScanIdRoute: typeof AuthenticatedScansScanIdRoute
   AuthenticatedInventoryIndexRoute: typeof AuthenticatedInventoryIndexRoute
+  AuthenticatedScansIndexRoute: typeof AuthenticatedScansIndexRoute
   AuthenticatedInventoryIdEditRoute: typeof AuthenticatedInventoryIdEditRoute
   AuthenticatedInventoryIdIndexRoute: typeof AuthenticatedInventoryIdIndexRoute
 }
 
 const AuthenticatedRouteChildren: AuthenticatedRouteChildren = {
+  AuthenticatedLeaksRoute: AuthenticatedLeaksRoute,
+  AuthenticatedSourcesRoute: AuthenticatedSourcesRoute,
   AuthenticatedTokensRoute: AuthenticatedTokensRoute,
   AuthenticatedIndexRoute: AuthenticatedIndexRoute,
   AuthenticatedInventoryNewRoute: AuthenticatedInventoryNewRoute,
+  AuthenticatedScansScanIdRoute: AuthenticatedScansScanIdRoute,
   AuthenticatedInventoryIndexRoute: AuthenticatedInventoryIndexRoute,
+  AuthenticatedScansIndexRoute: AuthenticatedScansIndexRoute,
   AuthenticatedInventoryIdEditRoute: AuthenticatedInventoryIdEditRoute,
   AuthenticatedInventoryIdIndexRoute: AuthenticatedInventoryIdIndexRoute,
 }
