@@ -207,10 +207,6 @@ async function main() {
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
   await admin.query(`CREATE DATABASE "${databaseName}"`);
-  if (process.env.BENCH_LOG_SLOW)
-    await admin.query(
-      `ALTER DATABASE "${databaseName}" SET log_min_duration_statement = ${Number(process.env.BENCH_LOG_SLOW)}`,
-    );
   let db: PlatformDatabase | undefined;
   try {
     db = await openDatabase({ databaseUrl: benchUrl, dataDir: IN_MEMORY, maxConnections: 4 });

@@ -111,8 +111,8 @@ function ScanPage() {
               </tr>
             </thead>
             <tbody>
-              {scan.warnings.map((warning, index) => (
-                <tr key={`${warning.item}-${index}`}>
+              {scan.warnings.map((warning) => (
+                <tr key={`${warning.item}\u0000${warning.message}`}>
                   <td>{warning.item}</td>
                   <td>{warning.message}</td>
                 </tr>
