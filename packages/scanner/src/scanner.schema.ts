@@ -8,7 +8,7 @@ export {
   sourceTypes,
 } from './scan-inputs.ts';
 
-import { type ScanInput, scanInputs, sourceTypes } from './scan-inputs.ts';
+import { type ScanInput, type SourceType, scanInputs, sourceTypes } from './scan-inputs.ts';
 
 export const scanStates = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 export type ScanState = (typeof scanStates)[number];
