@@ -2,6 +2,7 @@ import type { ScanFactKind } from '../scan-facts.ts';
 import { scanFactKindList } from '../scan-facts.ts';
 import type { ScanInput, SourceType } from '../scanner.schema.ts';
 import { readAuthorizationDetails } from './aws/authorization-details.ts';
+import { readAwsLive } from './aws/aws-live.ts';
 import { readCredentialReport } from './aws/credential-report.ts';
 import { type ConnectorOutput, UnreadableInputError } from './connector.ts';
 import { readGitHubExport } from './github/github-export.ts';
@@ -57,6 +58,12 @@ const connectors: Partial<Record<ScanInput, Connector>> = {
     factKinds: authorizationKinds,
     needsUpload: true,
     read: async (upload) => readAuthorizationDetails(text(upload)),
+  },
+  'aws.live': {
+    sourceType: 'aws_iam',
+    factKinds: [...kindsWithPrefix('aws.'), 'credential.never_used'],
+    needsUpload: false,
+    read: async (_upload, context) => readAwsLive(context),
   },
   'k8s.manifests': {
     sourceType: 'kubernetes',
