@@ -6,6 +6,7 @@ import { readAwsLive } from './aws/aws-live.ts';
 import { readCredentialReport } from './aws/credential-report.ts';
 import { type ConnectorOutput, UnreadableInputError } from './connector.ts';
 import { readGitHubExport } from './github/github-export.ts';
+import { readGitHubLive } from './github/github-live.ts';
 import { readKubernetes } from './k8s/kubernetes.ts';
 import { readGitleaksReport } from './secrets/gitleaks-report.ts';
 import { scanDirectory, scanUpload } from './secrets/secrets-connector.ts';
@@ -83,6 +84,12 @@ const connectors: Partial<Record<ScanInput, Connector>> = {
     factKinds: [...kindsWithPrefix('github.'), 'credential.never_used'],
     needsUpload: true,
     read: async (upload) => readGitHubExport(text(upload)),
+  },
+  'github.live': {
+    sourceType: 'github',
+    factKinds: [...kindsWithPrefix('github.'), 'credential.never_used'],
+    needsUpload: false,
+    read: async (_upload, context) => readGitHubLive(context),
   },
   'secrets.files': {
     sourceType: 'secrets',
