@@ -32,7 +32,7 @@ export async function startFakeGitHub(org: FakeGitHubOrg) {
     const page = Number(url.searchParams.get('page') ?? 1);
     const paged = (items: unknown[], wrap?: (slice: unknown[]) => unknown) => {
       const slice = items.slice(page - 1, page);
-      const next =
+      const next: Record<string, string> =
         page < items.length
           ? { link: `<http://${request.headers.host}${url.pathname}?page=${page + 1}>; rel="next"` }
           : {};
