@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-function escape(text: string): string {
+function xmlText(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
@@ -14,7 +14,7 @@ export function toXml(name: string, value: unknown): string {
     return `<${name}>${Object.entries(value)
       .map(([key, entry]) => toXml(key, entry))
       .join('')}</${name}>`;
-  return `<${name}>${escape(String(value))}</${name}>`;
+  return `<${name}>${xmlText(String(value))}</${name}>`;
 }
 
 export interface FakeIamAccount {
@@ -72,7 +72,7 @@ export async function startFakeIam(account: FakeIamAccount) {
       } else {
         send(
           400,
-          `<ErrorResponse><Error><Type>Sender</Type><Code>InvalidAction</Code><Message>${escape(action)}</Message></Error></ErrorResponse>`,
+          `<ErrorResponse><Error><Type>Sender</Type><Code>InvalidAction</Code><Message>${xmlText(action)}</Message></Error></ErrorResponse>`,
         );
       }
     });
