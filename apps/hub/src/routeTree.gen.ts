@@ -15,6 +15,8 @@ import { Route as LoginRouteImport } from './routes/login'
 import { Route as MetricsRouteImport } from './routes/metrics'
 import { Route as ReadyzRouteImport } from './routes/readyz'
 import { Route as AuthenticatedIndexRouteImport } from './routes/_authenticated/index'
+import { Route as AuthenticatedLeaksRouteImport } from './routes/_authenticated/leaks'
+import { Route as AuthenticatedSourcesRouteImport } from './routes/_authenticated/sources'
 import { Route as AuthenticatedTokensRouteImport } from './routes/_authenticated/tokens'
 import { Route as AuthenticatedInventoryIndexRouteImport } from './routes/_authenticated/inventory/index'
 import { Route as AuthenticatedInventoryNewRouteImport } from './routes/_authenticated/inventory/new'
@@ -23,6 +25,8 @@ import { Route as AuthenticatedPolicyAuditRouteImport } from './routes/_authenti
 import { Route as AuthenticatedPolicyGroupsRouteImport } from './routes/_authenticated/policy/groups'
 import { Route as AuthenticatedPolicyPoliciesRouteImport } from './routes/_authenticated/policy/policies'
 import { Route as AuthenticatedPolicyWhoCanRouteImport } from './routes/_authenticated/policy/who-can'
+import { Route as AuthenticatedScansIndexRouteImport } from './routes/_authenticated/scans/index'
+import { Route as AuthenticatedScansScanIdRouteImport } from './routes/_authenticated/scans/$scanId'
 import { Route as ApiTrpcSplatRouteImport } from './routes/api/trpc/$'
 import { Route as AuthenticatedInventoryIdIndexRouteImport } from './routes/_authenticated/inventory/$id/index'
 import { Route as AuthenticatedInventoryIdEditRouteImport } from './routes/_authenticated/inventory/$id/edit'
@@ -54,6 +58,16 @@ const ReadyzRoute = ReadyzRouteImport.update({
 const AuthenticatedIndexRoute = AuthenticatedIndexRouteImport.update({
   id: '/',
   path: '/',
+  getParentRoute: () => AuthenticatedRoute,
+} as any)
+const AuthenticatedLeaksRoute = AuthenticatedLeaksRouteImport.update({
+  id: '/leaks',
+  path: '/leaks',
+  getParentRoute: () => AuthenticatedRoute,
+} as any)
+const AuthenticatedSourcesRoute = AuthenticatedSourcesRouteImport.update({
+  id: '/sources',
+  path: '/sources',
   getParentRoute: () => AuthenticatedRoute,
 } as any)
 const AuthenticatedTokensRoute = AuthenticatedTokensRouteImport.update({
@@ -103,6 +117,17 @@ const AuthenticatedPolicyWhoCanRoute =
     path: '/policy/who-can',
     getParentRoute: () => AuthenticatedRoute,
   } as any)
+const AuthenticatedScansIndexRoute = AuthenticatedScansIndexRouteImport.update({
+  id: '/scans/',
+  path: '/scans/',
+  getParentRoute: () => AuthenticatedRoute,
+} as any)
+const AuthenticatedScansScanIdRoute =
+  AuthenticatedScansScanIdRouteImport.update({
+    id: '/scans/$scanId',
+    path: '/scans/$scanId',
+    getParentRoute: () => AuthenticatedRoute,
+  } as any)
 const ApiTrpcSplatRoute = ApiTrpcSplatRouteImport.update({
   id: '/api/trpc/$',
   path: '/api/trpc/$',
@@ -127,6 +152,8 @@ export interface FileRoutesByFullPath {
   '/login': typeof LoginRoute
   '/metrics': typeof MetricsRoute
   '/readyz': typeof ReadyzRoute
+  '/leaks': typeof AuthenticatedLeaksRoute
+  '/sources': typeof AuthenticatedSourcesRoute
   '/tokens': typeof AuthenticatedTokensRoute
   '/inventory/new': typeof AuthenticatedInventoryNewRoute
   '/policy/access': typeof AuthenticatedPolicyAccessRoute
@@ -134,8 +161,10 @@ export interface FileRoutesByFullPath {
   '/policy/groups': typeof AuthenticatedPolicyGroupsRoute
   '/policy/policies': typeof AuthenticatedPolicyPoliciesRoute
   '/policy/who-can': typeof AuthenticatedPolicyWhoCanRoute
+  '/scans/$scanId': typeof AuthenticatedScansScanIdRoute
   '/api/trpc/$': typeof ApiTrpcSplatRoute
   '/inventory/': typeof AuthenticatedInventoryIndexRoute
+  '/scans/': typeof AuthenticatedScansIndexRoute
   '/inventory/$id/edit': typeof AuthenticatedInventoryIdEditRoute
   '/inventory/$id/': typeof AuthenticatedInventoryIdIndexRoute
 }
@@ -144,6 +173,8 @@ export interface FileRoutesByTo {
   '/login': typeof LoginRoute
   '/metrics': typeof MetricsRoute
   '/readyz': typeof ReadyzRoute
+  '/leaks': typeof AuthenticatedLeaksRoute
+  '/sources': typeof AuthenticatedSourcesRoute
   '/tokens': typeof AuthenticatedTokensRoute
   '/': typeof AuthenticatedIndexRoute
   '/inventory/new': typeof AuthenticatedInventoryNewRoute
@@ -152,8 +183,10 @@ export interface FileRoutesByTo {
   '/policy/groups': typeof AuthenticatedPolicyGroupsRoute
   '/policy/policies': typeof AuthenticatedPolicyPoliciesRoute
   '/policy/who-can': typeof AuthenticatedPolicyWhoCanRoute
+  '/scans/$scanId': typeof AuthenticatedScansScanIdRoute
   '/api/trpc/$': typeof ApiTrpcSplatRoute
   '/inventory': typeof AuthenticatedInventoryIndexRoute
+  '/scans': typeof AuthenticatedScansIndexRoute
   '/inventory/$id/edit': typeof AuthenticatedInventoryIdEditRoute
   '/inventory/$id': typeof AuthenticatedInventoryIdIndexRoute
 }
@@ -164,6 +197,8 @@ export interface FileRoutesById {
   '/login': typeof LoginRoute
   '/metrics': typeof MetricsRoute
   '/readyz': typeof ReadyzRoute
+  '/_authenticated/leaks': typeof AuthenticatedLeaksRoute
+  '/_authenticated/sources': typeof AuthenticatedSourcesRoute
   '/_authenticated/tokens': typeof AuthenticatedTokensRoute
   '/_authenticated/': typeof AuthenticatedIndexRoute
   '/_authenticated/inventory/new': typeof AuthenticatedInventoryNewRoute
@@ -172,8 +207,10 @@ export interface FileRoutesById {
   '/_authenticated/policy/groups': typeof AuthenticatedPolicyGroupsRoute
   '/_authenticated/policy/policies': typeof AuthenticatedPolicyPoliciesRoute
   '/_authenticated/policy/who-can': typeof AuthenticatedPolicyWhoCanRoute
+  '/_authenticated/scans/$scanId': typeof AuthenticatedScansScanIdRoute
   '/api/trpc/$': typeof ApiTrpcSplatRoute
   '/_authenticated/inventory/': typeof AuthenticatedInventoryIndexRoute
+  '/_authenticated/scans/': typeof AuthenticatedScansIndexRoute
   '/_authenticated/inventory/$id/edit': typeof AuthenticatedInventoryIdEditRoute
   '/_authenticated/inventory/$id/': typeof AuthenticatedInventoryIdIndexRoute
 }
@@ -185,6 +222,8 @@ export interface FileRouteTypes {
     | '/login'
     | '/metrics'
     | '/readyz'
+    | '/leaks'
+    | '/sources'
     | '/tokens'
     | '/inventory/new'
     | '/policy/access'
@@ -192,8 +231,10 @@ export interface FileRouteTypes {
     | '/policy/groups'
     | '/policy/policies'
     | '/policy/who-can'
+    | '/scans/$scanId'
     | '/api/trpc/$'
     | '/inventory/'
+    | '/scans/'
     | '/inventory/$id/edit'
     | '/inventory/$id/'
   fileRoutesByTo: FileRoutesByTo
@@ -202,6 +243,8 @@ export interface FileRouteTypes {
     | '/login'
     | '/metrics'
     | '/readyz'
+    | '/leaks'
+    | '/sources'
     | '/tokens'
     | '/'
     | '/inventory/new'
@@ -210,8 +253,10 @@ export interface FileRouteTypes {
     | '/policy/groups'
     | '/policy/policies'
     | '/policy/who-can'
+    | '/scans/$scanId'
     | '/api/trpc/$'
     | '/inventory'
+    | '/scans'
     | '/inventory/$id/edit'
     | '/inventory/$id'
   id:
@@ -221,6 +266,8 @@ export interface FileRouteTypes {
     | '/login'
     | '/metrics'
     | '/readyz'
+    | '/_authenticated/leaks'
+    | '/_authenticated/sources'
     | '/_authenticated/tokens'
     | '/_authenticated/'
     | '/_authenticated/inventory/new'
@@ -229,8 +276,10 @@ export interface FileRouteTypes {
     | '/_authenticated/policy/groups'
     | '/_authenticated/policy/policies'
     | '/_authenticated/policy/who-can'
+    | '/_authenticated/scans/$scanId'
     | '/api/trpc/$'
     | '/_authenticated/inventory/'
+    | '/_authenticated/scans/'
     | '/_authenticated/inventory/$id/edit'
     | '/_authenticated/inventory/$id/'
   fileRoutesById: FileRoutesById
@@ -286,6 +335,20 @@ declare module '@tanstack/react-router' {
       path: '/'
       fullPath: '/'
       preLoaderRoute: typeof AuthenticatedIndexRouteImport
+      parentRoute: typeof AuthenticatedRoute
+    }
+    '/_authenticated/leaks': {
+      id: '/_authenticated/leaks'
+      path: '/leaks'
+      fullPath: '/leaks'
+      preLoaderRoute: typeof AuthenticatedLeaksRouteImport
+      parentRoute: typeof AuthenticatedRoute
+    }
+    '/_authenticated/sources': {
+      id: '/_authenticated/sources'
+      path: '/sources'
+      fullPath: '/sources'
+      preLoaderRoute: typeof AuthenticatedSourcesRouteImport
       parentRoute: typeof AuthenticatedRoute
     }
     '/_authenticated/tokens': {
@@ -344,6 +407,20 @@ declare module '@tanstack/react-router' {
       preLoaderRoute: typeof AuthenticatedPolicyWhoCanRouteImport
       parentRoute: typeof AuthenticatedRoute
     }
+    '/_authenticated/scans/': {
+      id: '/_authenticated/scans/'
+      path: '/scans'
+      fullPath: '/scans/'
+      preLoaderRoute: typeof AuthenticatedScansIndexRouteImport
+      parentRoute: typeof AuthenticatedRoute
+    }
+    '/_authenticated/scans/$scanId': {
+      id: '/_authenticated/scans/$scanId'
+      path: '/scans/$scanId'
+      fullPath: '/scans/$scanId'
+      preLoaderRoute: typeof AuthenticatedScansScanIdRouteImport
+      parentRoute: typeof AuthenticatedRoute
+    }
     '/api/trpc/$': {
       id: '/api/trpc/$'
       path: '/api/trpc/$'
@@ -369,6 +446,8 @@ declare module '@tanstack/react-router' {
 }
 
 interface AuthenticatedRouteChildren {
+  AuthenticatedLeaksRoute: typeof AuthenticatedLeaksRoute
+  AuthenticatedSourcesRoute: typeof AuthenticatedSourcesRoute
   AuthenticatedTokensRoute: typeof AuthenticatedTokensRoute
   AuthenticatedIndexRoute: typeof AuthenticatedIndexRoute
   AuthenticatedInventoryNewRoute: typeof AuthenticatedInventoryNewRoute
@@ -377,12 +456,16 @@ interface AuthenticatedRouteChildren {
   AuthenticatedPolicyGroupsRoute: typeof AuthenticatedPolicyGroupsRoute
   AuthenticatedPolicyPoliciesRoute: typeof AuthenticatedPolicyPoliciesRoute
   AuthenticatedPolicyWhoCanRoute: typeof AuthenticatedPolicyWhoCanRoute
+  AuthenticatedScansScanIdRoute: typeof AuthenticatedScansScanIdRoute
   AuthenticatedInventoryIndexRoute: typeof AuthenticatedInventoryIndexRoute
+  AuthenticatedScansIndexRoute: typeof AuthenticatedScansIndexRoute
   AuthenticatedInventoryIdEditRoute: typeof AuthenticatedInventoryIdEditRoute
   AuthenticatedInventoryIdIndexRoute: typeof AuthenticatedInventoryIdIndexRoute
 }
 
 const AuthenticatedRouteChildren: AuthenticatedRouteChildren = {
+  AuthenticatedLeaksRoute: AuthenticatedLeaksRoute,
+  AuthenticatedSourcesRoute: AuthenticatedSourcesRoute,
   AuthenticatedTokensRoute: AuthenticatedTokensRoute,
   AuthenticatedIndexRoute: AuthenticatedIndexRoute,
   AuthenticatedInventoryNewRoute: AuthenticatedInventoryNewRoute,
@@ -391,7 +474,9 @@ const AuthenticatedRouteChildren: AuthenticatedRouteChildren = {
   AuthenticatedPolicyGroupsRoute: AuthenticatedPolicyGroupsRoute,
   AuthenticatedPolicyPoliciesRoute: AuthenticatedPolicyPoliciesRoute,
   AuthenticatedPolicyWhoCanRoute: AuthenticatedPolicyWhoCanRoute,
+  AuthenticatedScansScanIdRoute: AuthenticatedScansScanIdRoute,
   AuthenticatedInventoryIndexRoute: AuthenticatedInventoryIndexRoute,
+  AuthenticatedScansIndexRoute: AuthenticatedScansIndexRoute,
   AuthenticatedInventoryIdEditRoute: AuthenticatedInventoryIdEditRoute,
   AuthenticatedInventoryIdIndexRoute: AuthenticatedInventoryIdIndexRoute,
 }

@@ -1,18 +1,15 @@
 import { z } from 'zod';
 
-export const sourceTypes = ['aws_iam', 'kubernetes', 'github', 'secrets'] as const;
-export type SourceType = (typeof sourceTypes)[number];
+export {
+  type ScanInput,
+  type SourceType,
+  scanInputs,
+  scanInputsBySource,
+  sourceTypes,
+} from './scan-inputs.ts';
 
-/** What a scan reads, per source type. `*.live` reads the provider's API with the source's credentials. */
-export const scanInputsBySource = {
-  aws_iam: ['aws.credential_report', 'aws.authorization_details', 'aws.live'],
-  kubernetes: ['k8s.manifests'],
-  github: ['github.export', 'github.live'],
-  secrets: ['secrets.files', 'secrets.directory', 'gitleaks.report'],
-} as const satisfies Record<SourceType, readonly string[]>;
+import { type ScanInput, type SourceType, scanInputs, sourceTypes } from './scan-inputs.ts';
 
-export type ScanInput = (typeof scanInputsBySource)[SourceType][number];
-export const scanInputs = Object.values(scanInputsBySource).flat() as ScanInput[];
 export const scanStates = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 export type ScanState = (typeof scanStates)[number];
 export const environments = ['production', 'staging', 'development', 'unknown'] as const;

@@ -46,6 +46,15 @@ export function AppHeader({ session }: { session: MyRealms }) {
           <Link to="/inventory" data-testid="nav-inventory">
             Inventory
           </Link>
+          <Link to="/sources" data-testid="nav-sources">
+            Sources
+          </Link>
+          <Link to="/scans" data-testid="nav-scans">
+            Scans
+          </Link>
+          <Link to="/leaks" data-testid="nav-leaks">
+            Leaks
+          </Link>
           <Link to="/policy/groups" data-testid="nav-policy">
             Access control
           </Link>

@@ -2,9 +2,11 @@ import type { ScanFactKind } from '../scan-facts.ts';
 import { scanFactKindList } from '../scan-facts.ts';
 import type { ScanInput, SourceType } from '../scanner.schema.ts';
 import { readAuthorizationDetails } from './aws/authorization-details.ts';
+import { readAwsLive } from './aws/aws-live.ts';
 import { readCredentialReport } from './aws/credential-report.ts';
 import { type ConnectorOutput, UnreadableInputError } from './connector.ts';
 import { readGitHubExport } from './github/github-export.ts';
+import { readGitHubLive } from './github/github-live.ts';
 import { readKubernetes } from './k8s/kubernetes.ts';
 import { readGitleaksReport } from './secrets/gitleaks-report.ts';
 import { scanDirectory, scanUpload } from './secrets/secrets-connector.ts';
@@ -58,6 +60,12 @@ const connectors: Partial<Record<ScanInput, Connector>> = {
     needsUpload: true,
     read: async (upload) => readAuthorizationDetails(text(upload)),
   },
+  'aws.live': {
+    sourceType: 'aws_iam',
+    factKinds: [...kindsWithPrefix('aws.'), 'credential.never_used'],
+    needsUpload: false,
+    read: async (_upload, context) => readAwsLive(context),
+  },
   'k8s.manifests': {
     sourceType: 'kubernetes',
     factKinds: kindsWithPrefix('k8s.'),
@@ -76,6 +84,12 @@ const connectors: Partial<Record<ScanInput, Connector>> = {
     factKinds: [...kindsWithPrefix('github.'), 'credential.never_used'],
     needsUpload: true,
     read: async (upload) => readGitHubExport(text(upload)),
+  },
+  'github.live': {
+    sourceType: 'github',
+    factKinds: [...kindsWithPrefix('github.'), 'credential.never_used'],
+    needsUpload: false,
+    read: async (_upload, context) => readGitHubLive(context),
   },
   'secrets.files': {
     sourceType: 'secrets',

@@ -3,6 +3,7 @@ import path from 'node:path';
 // Every domain the app serves defines its permissions on import, as the running hub does.
 import '@nhi/nhi';
 import '@nhi/policy';
+import '@nhi/scanner';
 import { isKnownPermission } from '@nhi/platform';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';

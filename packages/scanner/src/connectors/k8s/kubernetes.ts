@@ -155,8 +155,13 @@ function rulesOf(role: K8sObject): Rule[] {
   return ((role.rules as Rule[] | null | undefined) ?? []).map((rule) => ({ ...rule }));
 }
 
+interface PodTemplate {
+  template?: { spec?: Record<string, unknown> };
+  jobTemplate?: { spec?: { template?: { spec?: Record<string, unknown> } } };
+}
+
 function podSpecOf(workload: K8sObject): Record<string, unknown> | undefined {
-  const spec = workload.spec as Record<string, any> | undefined;
+  const spec = workload.spec as (Record<string, unknown> & PodTemplate) | undefined;
   if (!spec) return undefined;
   if (workload.kind === 'Pod') return spec;
   if (workload.kind === 'CronJob') return spec.jobTemplate?.spec?.template?.spec;

@@ -1,0 +1,70 @@
+import { createFileRoute, Link } from '@tanstack/react-router';
+import { InstantCell } from '../../components/shared/instant-cell.tsx';
+import { listLeaks } from '../../server/functions/scanner.functions.ts';
+
+export const Route = createFileRoute('/_authenticated/leaks')({
+  head: () => ({ meta: [{ title: 'Leaks · NHI Hub' }] }),
+  loader: () => listLeaks({ data: { limit: 500 } }),
+  component: LeaksPage,
+});
+
+function LeaksPage() {
+  const leaks = Route.useLoaderData();
+  return (
+    <div className="stack">
+      <header className="page-header">
+        <h1>Leaked secrets</h1>
+        <p className="muted">
+          Secrets found in code and files. Only a masked match is kept, never the secret.
+        </p>
+      </header>
+      <table className="table" data-testid="leaks-table">
+        <thead>
+          <tr>
+            <th>Where</th>
+            <th>Rule</th>
+            <th>Match</th>
+            <th>Identity</th>
+            <th>Last seen (UTC)</th>
+          </tr>
+        </thead>
+        <tbody>
+          {leaks.length === 0 ? (
+            <tr>
+              <td colSpan={5} className="muted">
+                No leaks found.
+              </td>
+            </tr>
+          ) : null}
+          {leaks.map((leak) => (
+            <tr key={leak.id}>
+              <td>
+                <code>
+                  {leak.file}
+                  {leak.line ? `:${leak.line}` : ''}
+                </code>
+                {leak.commit ? <div className="hint">commit {leak.commit.slice(0, 12)}</div> : null}
+              </td>
+              <td>{leak.rule}</td>
+              <td>
+                <code>{leak.maskedMatch}</code>
+              </td>
+              <td>
+                {leak.nhi ? (
+                  <Link to="/inventory/$id" params={{ id: leak.nhi.id }}>
+                    {leak.nhi.name}
+                  </Link>
+                ) : (
+                  <span className="muted">not inventoried</span>
+                )}
+              </td>
+              <td>
+                <InstantCell instant={leak.lastSeenAt} empty="" />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,0 +1,103 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { startFakeIam } from '../../testing/fake-iam-server.ts';
+import { readAwsLive } from './aws-live.ts';
+
+const header =
+  'user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,cert_1_last_rotated,cert_2_active,cert_2_last_rotated';
+const accessKeyId = 'AKIAFAKEIAMTESTKEY01';
+const encoded = (document: unknown) => encodeURIComponent(JSON.stringify(document));
+
+async function setup() {
+  const iam = await startFakeIam({
+    accessKeyId,
+    credentialReportCsv: [
+      header,
+      'deployer,arn:aws:iam::111122223333:user/deployer,2024-01-01T00:00:00+00:00,false,N/A,N/A,N/A,false,true,2024-01-02T00:00:00+00:00,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A',
+    ].join('\n'),
+    authorizationPages: [
+      {
+        UserDetailList: [
+          {
+            UserName: 'deployer',
+            Arn: 'arn:aws:iam::111122223333:user/deployer',
+            CreateDate: '2024-01-01T00:00:00Z',
+            GroupList: ['admins'],
+            UserPolicyList: [],
+            AttachedManagedPolicies: [],
+          },
+        ],
+        GroupDetailList: [
+          {
+            GroupName: 'admins',
+            Arn: 'arn:aws:iam::111122223333:group/admins',
+            AttachedManagedPolicies: [
+              { PolicyName: 'AdministratorAccess', PolicyArn: 'arn:aws:iam::aws:policy/AdministratorAccess' },
+            ],
+            GroupPolicyList: [],
+          },
+        ],
+      },
+      {
+        RoleDetailList: [
+          {
+            RoleName: 'open',
+            Arn: 'arn:aws:iam::111122223333:role/open',
+            CreateDate: '2024-02-01T00:00:00Z',
+            AssumeRolePolicyDocument: encoded({
+              Statement: [{ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sts:AssumeRole' }],
+            }),
+            RolePolicyList: [],
+            AttachedManagedPolicies: [],
+            RoleLastUsed: { LastUsedDate: '2026-10-01T00:00:00Z', Region: 'eu-west-1' },
+          },
+        ],
+      },
+    ],
+  });
+  onTestFinished(() => iam.close());
+  const context = (secrets: Record<string, string>) => ({
+    settings: { endpoint: iam.endpoint, region: 'us-east-1' },
+    secrets,
+    fingerprint: async (secret: string) => createHash('sha256').update(secret).digest('hex'),
+    signal: new AbortController().signal,
+    uploadName: null,
+  });
+  return { iam, context };
+}
+
+describe('AWS live collection against a local IAM endpoint', () => {
+  it('waits for the credential report, pages through authorization details and merges them per principal', async () => {
+    const { iam, context } = await setup();
+
+    const output = await readAwsLive(context({ accessKeyId, secretAccessKey: 'fake-secret-key-for-tests' }));
+
+    expect(iam.requests).toEqual([
+      'GenerateCredentialReport',
+      'GenerateCredentialReport',
+      'GetCredentialReport',
+      'GetAccountAuthorizationDetails',
+      'GetAccountAuthorizationDetails',
+    ]);
+    const deployer = output.nhis.find((nhi) => nhi.name === 'deployer');
+    expect(deployer?.credentials).toEqual([
+      expect.objectContaining({ key: 'access_key_1', status: 'active' }),
+    ]);
+    expect(deployer?.facts.map((fact) => fact.kind).sort()).toEqual([
+      'aws.admin_policy',
+      'credential.never_used',
+    ]);
+    const open = output.nhis.find((nhi) => nhi.name === 'open');
+    expect(open?.facts.map((fact) => fact.kind)).toEqual(['aws.trust_open_to_any']);
+    expect(open?.lastUsedAt).toEqual(new Date('2026-10-01T00:00:00Z'));
+  });
+
+  it('fails with AWS’s message when the credentials are refused, and needs credentials at all', async () => {
+    const { context } = await setup();
+
+    await expect(
+      readAwsLive(context({ accessKeyId: 'AKIAWRONGKEY00000000', secretAccessKey: 'x' })),
+    ).rejects.toThrow(/security token included in the request is invalid/);
+    await expect(readAwsLive(context({}))).rejects.toThrow(/no AWS credentials/);
+  });
+});

@@ -1,0 +1,100 @@
+import {
+  GenerateCredentialReportCommand,
+  GetCredentialReportCommand,
+  IAMClient,
+  paginateGetAccountAuthorizationDetails,
+} from '@aws-sdk/client-iam';
+import { type ConnectorOutput, type DiscoveredNhi, UnreadableInputError } from '../connector.ts';
+import type { ConnectorContext } from '../registry.ts';
+import { type AuthorizationDetails, readAuthorizationDetails } from './authorization-details.ts';
+import { readCredentialReport } from './credential-report.ts';
+
+/** AWS answers Date objects where the exports have strings; the readers take the exports' form. */
+function withIsoDates<T>(value: T): T {
+  if (value instanceof Date) return value.toISOString() as T;
+  if (Array.isArray(value)) return value.map(withIsoDates) as T;
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, withIsoDates(entry)])) as T;
+  return value;
+}
+
+const delay = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+
+/**
+ * Reads an AWS account live with the source's credentials: the credential report (generated first,
+ * waited for) and every page of GetAccountAuthorizationDetails, merged per principal.
+ */
+export async function readAwsLive(context: ConnectorContext): Promise<ConnectorOutput> {
+  const { accessKeyId, secretAccessKey, sessionToken } = context.secrets;
+  if (!accessKeyId || !secretAccessKey)
+    throw new UnreadableInputError('The source has no AWS credentials (accessKeyId and secretAccessKey)');
+  const client = new IAMClient({
+    region: typeof context.settings.region === 'string' ? context.settings.region : 'us-east-1',
+    endpoint: typeof context.settings.endpoint === 'string' ? context.settings.endpoint : undefined,
+    credentials: { accessKeyId, secretAccessKey, sessionToken },
+    maxAttempts: 3,
+  });
+  try {
+    for (let attempt = 0; ; attempt++) {
+      const generated = await client.send(new GenerateCredentialReportCommand({}), {
+        abortSignal: context.signal,
+      });
+      if (generated.State === 'COMPLETE') break;
+      if (attempt >= 20) throw new Error('AWS did not finish the credential report in time');
+      await delay(1000, context.signal);
+    }
+    const report = await client.send(new GetCredentialReportCommand({}), { abortSignal: context.signal });
+    const csv = Buffer.from(report.Content ?? new Uint8Array()).toString('utf8');
+    const fromReport = readCredentialReport(csv);
+
+    const details: Required<
+      Pick<AuthorizationDetails, 'UserDetailList' | 'GroupDetailList' | 'RoleDetailList' | 'Policies'>
+    > = { UserDetailList: [], GroupDetailList: [], RoleDetailList: [], Policies: [] };
+    for await (const page of paginateGetAccountAuthorizationDetails({ client }, {})) {
+      const plain = withIsoDates(page) as AuthorizationDetails;
+      details.UserDetailList.push(...(plain.UserDetailList ?? []));
+      details.GroupDetailList.push(...(plain.GroupDetailList ?? []));
+      details.RoleDetailList.push(...(plain.RoleDetailList ?? []));
+      details.Policies.push(...(plain.Policies ?? []));
+    }
+    const fromDetails = readAuthorizationDetails(details);
+    return {
+      nhis: mergeByExternalId(fromReport.nhis, fromDetails.nhis),
+      looseFacts: [],
+      leaks: [],
+      warnings: [...fromReport.warnings, ...fromDetails.warnings],
+    };
+  } finally {
+    client.destroy();
+  }
+}
+
+/** One identity per principal: credentials and kind from the report, permissions from the authorization export. */
+function mergeByExternalId(report: DiscoveredNhi[], details: DiscoveredNhi[]): DiscoveredNhi[] {
+  const merged = new Map(details.map((nhi) => [nhi.externalId, nhi]));
+  for (const user of report) {
+    const other = merged.get(user.externalId);
+    merged.set(
+      user.externalId,
+      other
+        ? {
+            ...other,
+            kind: user.kind,
+            keepExistingKind: false,
+            credentials: user.credentials,
+            lastUsedAt: user.lastUsedAt,
+            metadata: { ...other.metadata, ...user.metadata },
+            facts: [...other.facts, ...user.facts],
+          }
+        : user,
+    );
+  }
+  return [...merged.values()];
+}

@@ -1,0 +1,62 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface FakeGitHubOrg {
+  token: string;
+  org: string;
+  installations: unknown[];
+  /** repository name → its deploy keys */
+  repositories: Record<string, unknown[]>;
+  /** undefined: the endpoint answers 403 as it does for a classic token */
+  tokens?: unknown[];
+}
+
+/**
+ * A local GitHub REST endpoint for the calls the connector makes: bearer authentication, JSON answers,
+ * and pagination through Link headers of one item per page (so paging is exercised).
+ */
+export async function startFakeGitHub(org: FakeGitHubOrg) {
+  const requests: string[] = [];
+  const server = http.createServer((request, response) => {
+    const url = new URL(request.url ?? '/', 'http://fake');
+    requests.push(`${request.method} ${url.pathname}${url.search}`);
+    const json = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+      response.writeHead(status, { 'content-type': 'application/json', ...headers });
+      response.end(JSON.stringify(body));
+    };
+    const auth = request.headers.authorization ?? '';
+    if (auth !== `token ${org.token}` && auth !== `bearer ${org.token}` && auth !== `Bearer ${org.token}`) {
+      json(401, { message: 'Bad credentials' });
+      return;
+    }
+    const page = Number(url.searchParams.get('page') ?? 1);
+    const paged = (items: unknown[], wrap?: (slice: unknown[]) => unknown) => {
+      const slice = items.slice(page - 1, page);
+      const next: Record<string, string> =
+        page < items.length
+          ? { link: `<http://${request.headers.host}${url.pathname}?page=${page + 1}>; rel="next"` }
+          : {};
+      json(200, wrap ? wrap(slice) : slice, next);
+    };
+    const repos = Object.keys(org.repositories);
+    if (url.pathname === `/orgs/${org.org}/installations`)
+      paged(org.installations, (slice) => ({ total_count: org.installations.length, installations: slice }));
+    else if (url.pathname === `/orgs/${org.org}/repos`)
+      paged(repos.map((name) => ({ name, full_name: `${org.org}/${name}`, owner: { login: org.org } })));
+    else if (url.pathname === `/orgs/${org.org}/personal-access-tokens`) {
+      if (org.tokens) paged(org.tokens);
+      else json(403, { message: 'Resource not accessible by personal access token' });
+    } else {
+      const keys = /^\/repos\/[^/]+\/([^/]+)\/keys$/.exec(url.pathname);
+      if (keys?.[1] && org.repositories[keys[1]]) paged(org.repositories[keys[1]] ?? []);
+      else json(404, { message: 'Not Found' });
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    requests,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
