@@ -1,11 +1,12 @@
-import type { RealmTx } from '@nhi/platform';
+import { publishDomainEvent, type RealmTx } from '@nhi/platform';
 import { factRulesOf } from './alert-fact-rules.ts';
 import { collectFindings, type EvaluationScope, widenScope } from './alert-findings.sql.ts';
+import { queueNotifications } from './alert-outbox.sql.ts';
 import { loadEffectiveRules } from './alert-rule-settings.ts';
 import { applyFindings, type RuleMeta, type TransitionCounts } from './alert-transitions.sql.ts';
 import { refreshRiskScores } from './risk-scores.sql.ts';
 
-export type EvaluationResult = TransitionCounts & { nhisInScope: number | 'all' };
+export type EvaluationResult = TransitionCounts & { nhisInScope: number | 'all'; notifications: number };
 
 /**
  * Evaluates every rule over the scope inside the caller's realm transaction: findings, alert
@@ -22,7 +23,7 @@ export async function evaluateInTransaction(
     ? requested
     : { all: false, nhiIds: await widenScope(tx, realmId, requested.nhiIds) };
   if (!scope.all && scope.nhiIds.length === 0) {
-    return { findings: 0, opened: 0, reopened: 0, resolved: 0, nhisInScope: 0 };
+    return { findings: 0, opened: 0, reopened: 0, resolved: 0, nhisInScope: 0, notifications: 0 };
   }
   const rules = await loadEffectiveRules(tx);
   const enabled = rules.filter((r) => r.enabled);
@@ -51,5 +52,7 @@ export async function evaluateInTransaction(
   for (const { rule } of rules) meta[rule.id] = { owasp: rule.owaspId, severity: rule.severity };
   const counts = await applyFindings(tx, realmId, now, scope, meta);
   await refreshRiskScores(tx, realmId, now, scope);
-  return { ...counts, nhisInScope: scope.all ? 'all' : scope.nhiIds.length };
+  const notifications = await queueNotifications(tx, realmId, now);
+  if (notifications > 0) await publishDomainEvent(tx, 'alert.notifications_queued');
+  return { ...counts, nhisInScope: scope.all ? 'all' : scope.nhiIds.length, notifications };
 }

@@ -17,6 +17,7 @@ export type RuleMeta = Record<string, { owasp: string; severity: string }>;
  * - an alert whose finding is present keeps its state and gets the latest evidence;
  * - a resolved alert, or a suppressed one whose suppression expired, whose finding is present reopens;
  * - a finding without an alert opens one;
+ * Opening and reopening mark their history entry for notification (see alert-outbox.sql.ts).
  * - an open or acknowledged alert in scope without a finding (or an expired suppression) resolves.
  */
 export async function applyFindings(
@@ -61,10 +62,10 @@ export async function applyFindings(
       FROM previous WHERE a.id = previous.id
       RETURNING a.id, previous.state AS from_state
     )
-    INSERT INTO "AlertEvent" (id, "realmId", "alertId", "fromState", "toState", reason, "actorType", "createdAt")
+    INSERT INTO "AlertEvent" (id, "realmId", "alertId", "fromState", "toState", reason, "actorType", notify, "createdAt")
     SELECT gen_random_uuid()::text, ${realmId}, id, from_state, 'open',
       CASE WHEN from_state = 'suppressed' THEN 'Suppression expired; the condition still holds'
-        ELSE 'The condition holds again' END, 'system', ${at}::timestamp
+        ELSE 'The condition holds again' END, 'system', true, ${at}::timestamp
     FROM changed`;
 
   const opened = await tx.$executeRaw`
@@ -81,8 +82,8 @@ export async function applyFindings(
       ON CONFLICT ("realmId", fingerprint) DO NOTHING
       RETURNING id
     )
-    INSERT INTO "AlertEvent" (id, "realmId", "alertId", "fromState", "toState", reason, "actorType", "createdAt")
-    SELECT gen_random_uuid()::text, ${realmId}, id, NULL, 'open', 'Condition detected', 'system', ${at}::timestamp
+    INSERT INTO "AlertEvent" (id, "realmId", "alertId", "fromState", "toState", reason, "actorType", notify, "createdAt")
+    SELECT gen_random_uuid()::text, ${realmId}, id, NULL, 'open', 'Condition detected', 'system', true, ${at}::timestamp
     FROM created`;
 
   const resolved = await tx.$executeRaw`
