@@ -16,6 +16,10 @@ import { Route as MetricsRouteImport } from './routes/metrics'
 import { Route as ReadyzRouteImport } from './routes/readyz'
 import { Route as AuthenticatedIndexRouteImport } from './routes/_authenticated/index'
 import { Route as AuthenticatedTokensRouteImport } from './routes/_authenticated/tokens'
+import { Route as AuthenticatedAlertsIndexRouteImport } from './routes/_authenticated/alerts/index'
+import { Route as AuthenticatedAlertsIdRouteImport } from './routes/_authenticated/alerts/$id'
+import { Route as AuthenticatedAlertsChannelsRouteImport } from './routes/_authenticated/alerts/channels'
+import { Route as AuthenticatedAlertsRulesRouteImport } from './routes/_authenticated/alerts/rules'
 import { Route as AuthenticatedInventoryIndexRouteImport } from './routes/_authenticated/inventory/index'
 import { Route as AuthenticatedInventoryNewRouteImport } from './routes/_authenticated/inventory/new'
 import { Route as ApiTrpcSplatRouteImport } from './routes/api/trpc/$'
@@ -56,6 +60,29 @@ const AuthenticatedTokensRoute = AuthenticatedTokensRouteImport.update({
   path: '/tokens',
   getParentRoute: () => AuthenticatedRoute,
 } as any)
+const AuthenticatedAlertsIndexRoute =
+  AuthenticatedAlertsIndexRouteImport.update({
+    id: '/alerts/',
+    path: '/alerts/',
+    getParentRoute: () => AuthenticatedRoute,
+  } as any)
+const AuthenticatedAlertsIdRoute = AuthenticatedAlertsIdRouteImport.update({
+  id: '/alerts/$id',
+  path: '/alerts/$id',
+  getParentRoute: () => AuthenticatedRoute,
+} as any)
+const AuthenticatedAlertsChannelsRoute =
+  AuthenticatedAlertsChannelsRouteImport.update({
+    id: '/alerts/channels',
+    path: '/alerts/channels',
+    getParentRoute: () => AuthenticatedRoute,
+  } as any)
+const AuthenticatedAlertsRulesRoute =
+  AuthenticatedAlertsRulesRouteImport.update({
+    id: '/alerts/rules',
+    path: '/alerts/rules',
+    getParentRoute: () => AuthenticatedRoute,
+  } as any)
 const AuthenticatedInventoryIndexRoute =
   AuthenticatedInventoryIndexRouteImport.update({
     id: '/inventory/',
@@ -93,8 +120,12 @@ export interface FileRoutesByFullPath {
   '/metrics': typeof MetricsRoute
   '/readyz': typeof ReadyzRoute
   '/tokens': typeof AuthenticatedTokensRoute
+  '/alerts/$id': typeof AuthenticatedAlertsIdRoute
+  '/alerts/channels': typeof AuthenticatedAlertsChannelsRoute
+  '/alerts/rules': typeof AuthenticatedAlertsRulesRoute
   '/inventory/new': typeof AuthenticatedInventoryNewRoute
   '/api/trpc/$': typeof ApiTrpcSplatRoute
+  '/alerts/': typeof AuthenticatedAlertsIndexRoute
   '/inventory/': typeof AuthenticatedInventoryIndexRoute
   '/inventory/$id/edit': typeof AuthenticatedInventoryIdEditRoute
   '/inventory/$id/': typeof AuthenticatedInventoryIdIndexRoute
@@ -106,8 +137,12 @@ export interface FileRoutesByTo {
   '/readyz': typeof ReadyzRoute
   '/tokens': typeof AuthenticatedTokensRoute
   '/': typeof AuthenticatedIndexRoute
+  '/alerts/$id': typeof AuthenticatedAlertsIdRoute
+  '/alerts/channels': typeof AuthenticatedAlertsChannelsRoute
+  '/alerts/rules': typeof AuthenticatedAlertsRulesRoute
   '/inventory/new': typeof AuthenticatedInventoryNewRoute
   '/api/trpc/$': typeof ApiTrpcSplatRoute
+  '/alerts': typeof AuthenticatedAlertsIndexRoute
   '/inventory': typeof AuthenticatedInventoryIndexRoute
   '/inventory/$id/edit': typeof AuthenticatedInventoryIdEditRoute
   '/inventory/$id': typeof AuthenticatedInventoryIdIndexRoute
@@ -121,8 +156,12 @@ export interface FileRoutesById {
   '/readyz': typeof ReadyzRoute
   '/_authenticated/tokens': typeof AuthenticatedTokensRoute
   '/_authenticated/': typeof AuthenticatedIndexRoute
+  '/_authenticated/alerts/$id': typeof AuthenticatedAlertsIdRoute
+  '/_authenticated/alerts/channels': typeof AuthenticatedAlertsChannelsRoute
+  '/_authenticated/alerts/rules': typeof AuthenticatedAlertsRulesRoute
   '/_authenticated/inventory/new': typeof AuthenticatedInventoryNewRoute
   '/api/trpc/$': typeof ApiTrpcSplatRoute
+  '/_authenticated/alerts/': typeof AuthenticatedAlertsIndexRoute
   '/_authenticated/inventory/': typeof AuthenticatedInventoryIndexRoute
   '/_authenticated/inventory/$id/edit': typeof AuthenticatedInventoryIdEditRoute
   '/_authenticated/inventory/$id/': typeof AuthenticatedInventoryIdIndexRoute
@@ -136,8 +175,12 @@ export interface FileRouteTypes {
     | '/metrics'
     | '/readyz'
     | '/tokens'
+    | '/alerts/$id'
+    | '/alerts/channels'
+    | '/alerts/rules'
     | '/inventory/new'
     | '/api/trpc/$'
+    | '/alerts/'
     | '/inventory/'
     | '/inventory/$id/edit'
     | '/inventory/$id/'
@@ -149,8 +192,12 @@ export interface FileRouteTypes {
     | '/readyz'
     | '/tokens'
     | '/'
+    | '/alerts/$id'
+    | '/alerts/channels'
+    | '/alerts/rules'
     | '/inventory/new'
     | '/api/trpc/$'
+    | '/alerts'
     | '/inventory'
     | '/inventory/$id/edit'
     | '/inventory/$id'
@@ -163,8 +210,12 @@ export interface FileRouteTypes {
     | '/readyz'
     | '/_authenticated/tokens'
     | '/_authenticated/'
+    | '/_authenticated/alerts/$id'
+    | '/_authenticated/alerts/channels'
+    | '/_authenticated/alerts/rules'
     | '/_authenticated/inventory/new'
     | '/api/trpc/$'
+    | '/_authenticated/alerts/'
     | '/_authenticated/inventory/'
     | '/_authenticated/inventory/$id/edit'
     | '/_authenticated/inventory/$id/'
@@ -230,6 +281,34 @@ declare module '@tanstack/react-router' {
       preLoaderRoute: typeof AuthenticatedTokensRouteImport
       parentRoute: typeof AuthenticatedRoute
     }
+    '/_authenticated/alerts/': {
+      id: '/_authenticated/alerts/'
+      path: '/alerts'
+      fullPath: '/alerts/'
+      preLoaderRoute: typeof AuthenticatedAlertsIndexRouteImport
+      parentRoute: typeof AuthenticatedRoute
+    }
+    '/_authenticated/alerts/$id': {
+      id: '/_authenticated/alerts/$id'
+      path: '/alerts/$id'
+      fullPath: '/alerts/$id'
+      preLoaderRoute: typeof AuthenticatedAlertsIdRouteImport
+      parentRoute: typeof AuthenticatedRoute
+    }
+    '/_authenticated/alerts/channels': {
+      id: '/_authenticated/alerts/channels'
+      path: '/alerts/channels'
+      fullPath: '/alerts/channels'
+      preLoaderRoute: typeof AuthenticatedAlertsChannelsRouteImport
+      parentRoute: typeof AuthenticatedRoute
+    }
+    '/_authenticated/alerts/rules': {
+      id: '/_authenticated/alerts/rules'
+      path: '/alerts/rules'
+      fullPath: '/alerts/rules'
+      preLoaderRoute: typeof AuthenticatedAlertsRulesRouteImport
+      parentRoute: typeof AuthenticatedRoute
+    }
     '/_authenticated/inventory/': {
       id: '/_authenticated/inventory/'
       path: '/inventory'
@@ -271,7 +350,11 @@ declare module '@tanstack/react-router' {
 interface AuthenticatedRouteChildren {
   AuthenticatedTokensRoute: typeof AuthenticatedTokensRoute
   AuthenticatedIndexRoute: typeof AuthenticatedIndexRoute
+  AuthenticatedAlertsIdRoute: typeof AuthenticatedAlertsIdRoute
+  AuthenticatedAlertsChannelsRoute: typeof AuthenticatedAlertsChannelsRoute
+  AuthenticatedAlertsRulesRoute: typeof AuthenticatedAlertsRulesRoute
   AuthenticatedInventoryNewRoute: typeof AuthenticatedInventoryNewRoute
+  AuthenticatedAlertsIndexRoute: typeof AuthenticatedAlertsIndexRoute
   AuthenticatedInventoryIndexRoute: typeof AuthenticatedInventoryIndexRoute
   AuthenticatedInventoryIdEditRoute: typeof AuthenticatedInventoryIdEditRoute
   AuthenticatedInventoryIdIndexRoute: typeof AuthenticatedInventoryIdIndexRoute
@@ -280,7 +363,11 @@ interface AuthenticatedRouteChildren {
 const AuthenticatedRouteChildren: AuthenticatedRouteChildren = {
   AuthenticatedTokensRoute: AuthenticatedTokensRoute,
   AuthenticatedIndexRoute: AuthenticatedIndexRoute,
+  AuthenticatedAlertsIdRoute: AuthenticatedAlertsIdRoute,
+  AuthenticatedAlertsChannelsRoute: AuthenticatedAlertsChannelsRoute,
+  AuthenticatedAlertsRulesRoute: AuthenticatedAlertsRulesRoute,
   AuthenticatedInventoryNewRoute: AuthenticatedInventoryNewRoute,
+  AuthenticatedAlertsIndexRoute: AuthenticatedAlertsIndexRoute,
   AuthenticatedInventoryIndexRoute: AuthenticatedInventoryIndexRoute,
   AuthenticatedInventoryIdEditRoute: AuthenticatedInventoryIdEditRoute,
   AuthenticatedInventoryIdIndexRoute: AuthenticatedInventoryIdIndexRoute,

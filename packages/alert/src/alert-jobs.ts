@@ -76,5 +76,8 @@ export async function scheduleRealmEvaluations(runtime: AlertJobsRuntime, cron: 
     await runtime.jobs.schedule(alertJobNames.evaluateRealm, `realm-${realm.id}`, cron, {
       realmId: realm.id,
     });
+    await runtime.jobs.schedule(alertJobNames.deliver, `realm-${realm.id}`, deliverySweepCron, {
+      realmId: realm.id,
+    });
   }
 }

@@ -22,6 +22,7 @@ it('declares a known permission on every procedure', () => {
     resolve: 'alert:ack',
     suppress: 'alert:ack',
     'rules.configure': 'alert:configure',
+    evaluate: 'alert:configure',
     'channels.list': 'alert:configure',
     'channels.create': 'alert:configure',
     'channels.update': 'alert:configure',

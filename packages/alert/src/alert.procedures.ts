@@ -43,6 +43,8 @@ export const alertRouter = router({
   suppress: ack()
     .input(suppressAlertsInput)
     .mutation(({ ctx, input }) => ctx.scope.container.resolve(AlertService).suppress(input)),
+  /** Runs the full evaluation of the realm now (it also runs hourly and after changes). */
+  evaluate: configure().mutation(({ ctx }) => ctx.scope.container.resolve(AlertService).evaluateNow()),
   risk: read()
     .input(nhiRiskInput)
     .query(({ ctx, input }) => ctx.scope.container.resolve(AlertService).risk(input.nhiId)),

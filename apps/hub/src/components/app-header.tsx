@@ -46,6 +46,9 @@ export function AppHeader({ session }: { session: MyRealms }) {
           <Link to="/inventory" data-testid="nav-inventory">
             Inventory
           </Link>
+          <Link to="/alerts" data-testid="nav-alerts">
+            Alerts
+          </Link>
           <Link to="/tokens" data-testid="nav-tokens">
             API tokens
           </Link>
