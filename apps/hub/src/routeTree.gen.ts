@@ -18,6 +18,10 @@ import { Route as AuthenticatedIndexRouteImport } from './routes/_authenticated/
 import { Route as AuthenticatedLeaksRouteImport } from './routes/_authenticated/leaks'
 import { Route as AuthenticatedSourcesRouteImport } from './routes/_authenticated/sources'
 import { Route as AuthenticatedTokensRouteImport } from './routes/_authenticated/tokens'
+import { Route as AuthenticatedAlertsIndexRouteImport } from './routes/_authenticated/alerts/index'
+import { Route as AuthenticatedAlertsIdRouteImport } from './routes/_authenticated/alerts/$id'
+import { Route as AuthenticatedAlertsChannelsRouteImport } from './routes/_authenticated/alerts/channels'
+import { Route as AuthenticatedAlertsRulesRouteImport } from './routes/_authenticated/alerts/rules'
 import { Route as AuthenticatedInventoryIndexRouteImport } from './routes/_authenticated/inventory/index'
 import { Route as AuthenticatedInventoryNewRouteImport } from './routes/_authenticated/inventory/new'
 import { Route as AuthenticatedPolicyAccessRouteImport } from './routes/_authenticated/policy/access'
@@ -75,6 +79,29 @@ const AuthenticatedTokensRoute = AuthenticatedTokensRouteImport.update({
   path: '/tokens',
   getParentRoute: () => AuthenticatedRoute,
 } as any)
+const AuthenticatedAlertsIndexRoute =
+  AuthenticatedAlertsIndexRouteImport.update({
+    id: '/alerts/',
+    path: '/alerts/',
+    getParentRoute: () => AuthenticatedRoute,
+  } as any)
+const AuthenticatedAlertsIdRoute = AuthenticatedAlertsIdRouteImport.update({
+  id: '/alerts/$id',
+  path: '/alerts/$id',
+  getParentRoute: () => AuthenticatedRoute,
+} as any)
+const AuthenticatedAlertsChannelsRoute =
+  AuthenticatedAlertsChannelsRouteImport.update({
+    id: '/alerts/channels',
+    path: '/alerts/channels',
+    getParentRoute: () => AuthenticatedRoute,
+  } as any)
+const AuthenticatedAlertsRulesRoute =
+  AuthenticatedAlertsRulesRouteImport.update({
+    id: '/alerts/rules',
+    path: '/alerts/rules',
+    getParentRoute: () => AuthenticatedRoute,
+  } as any)
 const AuthenticatedInventoryIndexRoute =
   AuthenticatedInventoryIndexRouteImport.update({
     id: '/inventory/',
@@ -155,6 +182,9 @@ export interface FileRoutesByFullPath {
   '/leaks': typeof AuthenticatedLeaksRoute
   '/sources': typeof AuthenticatedSourcesRoute
   '/tokens': typeof AuthenticatedTokensRoute
+  '/alerts/$id': typeof AuthenticatedAlertsIdRoute
+  '/alerts/channels': typeof AuthenticatedAlertsChannelsRoute
+  '/alerts/rules': typeof AuthenticatedAlertsRulesRoute
   '/inventory/new': typeof AuthenticatedInventoryNewRoute
   '/policy/access': typeof AuthenticatedPolicyAccessRoute
   '/policy/audit': typeof AuthenticatedPolicyAuditRoute
@@ -163,6 +193,7 @@ export interface FileRoutesByFullPath {
   '/policy/who-can': typeof AuthenticatedPolicyWhoCanRoute
   '/scans/$scanId': typeof AuthenticatedScansScanIdRoute
   '/api/trpc/$': typeof ApiTrpcSplatRoute
+  '/alerts/': typeof AuthenticatedAlertsIndexRoute
   '/inventory/': typeof AuthenticatedInventoryIndexRoute
   '/scans/': typeof AuthenticatedScansIndexRoute
   '/inventory/$id/edit': typeof AuthenticatedInventoryIdEditRoute
@@ -177,6 +208,9 @@ export interface FileRoutesByTo {
   '/sources': typeof AuthenticatedSourcesRoute
   '/tokens': typeof AuthenticatedTokensRoute
   '/': typeof AuthenticatedIndexRoute
+  '/alerts/$id': typeof AuthenticatedAlertsIdRoute
+  '/alerts/channels': typeof AuthenticatedAlertsChannelsRoute
+  '/alerts/rules': typeof AuthenticatedAlertsRulesRoute
   '/inventory/new': typeof AuthenticatedInventoryNewRoute
   '/policy/access': typeof AuthenticatedPolicyAccessRoute
   '/policy/audit': typeof AuthenticatedPolicyAuditRoute
@@ -185,6 +219,7 @@ export interface FileRoutesByTo {
   '/policy/who-can': typeof AuthenticatedPolicyWhoCanRoute
   '/scans/$scanId': typeof AuthenticatedScansScanIdRoute
   '/api/trpc/$': typeof ApiTrpcSplatRoute
+  '/alerts': typeof AuthenticatedAlertsIndexRoute
   '/inventory': typeof AuthenticatedInventoryIndexRoute
   '/scans': typeof AuthenticatedScansIndexRoute
   '/inventory/$id/edit': typeof AuthenticatedInventoryIdEditRoute
@@ -201,6 +236,9 @@ export interface FileRoutesById {
   '/_authenticated/sources': typeof AuthenticatedSourcesRoute
   '/_authenticated/tokens': typeof AuthenticatedTokensRoute
   '/_authenticated/': typeof AuthenticatedIndexRoute
+  '/_authenticated/alerts/$id': typeof AuthenticatedAlertsIdRoute
+  '/_authenticated/alerts/channels': typeof AuthenticatedAlertsChannelsRoute
+  '/_authenticated/alerts/rules': typeof AuthenticatedAlertsRulesRoute
   '/_authenticated/inventory/new': typeof AuthenticatedInventoryNewRoute
   '/_authenticated/policy/access': typeof AuthenticatedPolicyAccessRoute
   '/_authenticated/policy/audit': typeof AuthenticatedPolicyAuditRoute
@@ -209,6 +247,7 @@ export interface FileRoutesById {
   '/_authenticated/policy/who-can': typeof AuthenticatedPolicyWhoCanRoute
   '/_authenticated/scans/$scanId': typeof AuthenticatedScansScanIdRoute
   '/api/trpc/$': typeof ApiTrpcSplatRoute
+  '/_authenticated/alerts/': typeof AuthenticatedAlertsIndexRoute
   '/_authenticated/inventory/': typeof AuthenticatedInventoryIndexRoute
   '/_authenticated/scans/': typeof AuthenticatedScansIndexRoute
   '/_authenticated/inventory/$id/edit': typeof AuthenticatedInventoryIdEditRoute
@@ -225,6 +264,9 @@ export interface FileRouteTypes {
     | '/leaks'
     | '/sources'
     | '/tokens'
+    | '/alerts/$id'
+    | '/alerts/channels'
+    | '/alerts/rules'
     | '/inventory/new'
     | '/policy/access'
     | '/policy/audit'
@@ -233,6 +275,7 @@ export interface FileRouteTypes {
     | '/policy/who-can'
     | '/scans/$scanId'
     | '/api/trpc/$'
+    | '/alerts/'
     | '/inventory/'
     | '/scans/'
     | '/inventory/$id/edit'
@@ -247,6 +290,9 @@ export interface FileRouteTypes {
     | '/sources'
     | '/tokens'
     | '/'
+    | '/alerts/$id'
+    | '/alerts/channels'
+    | '/alerts/rules'
     | '/inventory/new'
     | '/policy/access'
     | '/policy/audit'
@@ -255,6 +301,7 @@ export interface FileRouteTypes {
     | '/policy/who-can'
     | '/scans/$scanId'
     | '/api/trpc/$'
+    | '/alerts'
     | '/inventory'
     | '/scans'
     | '/inventory/$id/edit'
@@ -270,6 +317,9 @@ export interface FileRouteTypes {
     | '/_authenticated/sources'
     | '/_authenticated/tokens'
     | '/_authenticated/'
+    | '/_authenticated/alerts/$id'
+    | '/_authenticated/alerts/channels'
+    | '/_authenticated/alerts/rules'
     | '/_authenticated/inventory/new'
     | '/_authenticated/policy/access'
     | '/_authenticated/policy/audit'
@@ -278,6 +328,7 @@ export interface FileRouteTypes {
     | '/_authenticated/policy/who-can'
     | '/_authenticated/scans/$scanId'
     | '/api/trpc/$'
+    | '/_authenticated/alerts/'
     | '/_authenticated/inventory/'
     | '/_authenticated/scans/'
     | '/_authenticated/inventory/$id/edit'
@@ -356,6 +407,34 @@ declare module '@tanstack/react-router' {
       path: '/tokens'
       fullPath: '/tokens'
       preLoaderRoute: typeof AuthenticatedTokensRouteImport
+      parentRoute: typeof AuthenticatedRoute
+    }
+    '/_authenticated/alerts/': {
+      id: '/_authenticated/alerts/'
+      path: '/alerts'
+      fullPath: '/alerts/'
+      preLoaderRoute: typeof AuthenticatedAlertsIndexRouteImport
+      parentRoute: typeof AuthenticatedRoute
+    }
+    '/_authenticated/alerts/$id': {
+      id: '/_authenticated/alerts/$id'
+      path: '/alerts/$id'
+      fullPath: '/alerts/$id'
+      preLoaderRoute: typeof AuthenticatedAlertsIdRouteImport
+      parentRoute: typeof AuthenticatedRoute
+    }
+    '/_authenticated/alerts/channels': {
+      id: '/_authenticated/alerts/channels'
+      path: '/alerts/channels'
+      fullPath: '/alerts/channels'
+      preLoaderRoute: typeof AuthenticatedAlertsChannelsRouteImport
+      parentRoute: typeof AuthenticatedRoute
+    }
+    '/_authenticated/alerts/rules': {
+      id: '/_authenticated/alerts/rules'
+      path: '/alerts/rules'
+      fullPath: '/alerts/rules'
+      preLoaderRoute: typeof AuthenticatedAlertsRulesRouteImport
       parentRoute: typeof AuthenticatedRoute
     }
     '/_authenticated/inventory/': {
@@ -450,6 +529,9 @@ interface AuthenticatedRouteChildren {
   AuthenticatedSourcesRoute: typeof AuthenticatedSourcesRoute
   AuthenticatedTokensRoute: typeof AuthenticatedTokensRoute
   AuthenticatedIndexRoute: typeof AuthenticatedIndexRoute
+  AuthenticatedAlertsIdRoute: typeof AuthenticatedAlertsIdRoute
+  AuthenticatedAlertsChannelsRoute: typeof AuthenticatedAlertsChannelsRoute
+  AuthenticatedAlertsRulesRoute: typeof AuthenticatedAlertsRulesRoute
   AuthenticatedInventoryNewRoute: typeof AuthenticatedInventoryNewRoute
   AuthenticatedPolicyAccessRoute: typeof AuthenticatedPolicyAccessRoute
   AuthenticatedPolicyAuditRoute: typeof AuthenticatedPolicyAuditRoute
@@ -457,6 +539,7 @@ interface AuthenticatedRouteChildren {
   AuthenticatedPolicyPoliciesRoute: typeof AuthenticatedPolicyPoliciesRoute
   AuthenticatedPolicyWhoCanRoute: typeof AuthenticatedPolicyWhoCanRoute
   AuthenticatedScansScanIdRoute: typeof AuthenticatedScansScanIdRoute
+  AuthenticatedAlertsIndexRoute: typeof AuthenticatedAlertsIndexRoute
   AuthenticatedInventoryIndexRoute: typeof AuthenticatedInventoryIndexRoute
   AuthenticatedScansIndexRoute: typeof AuthenticatedScansIndexRoute
   AuthenticatedInventoryIdEditRoute: typeof AuthenticatedInventoryIdEditRoute
@@ -468,6 +551,9 @@ const AuthenticatedRouteChildren: AuthenticatedRouteChildren = {
   AuthenticatedSourcesRoute: AuthenticatedSourcesRoute,
   AuthenticatedTokensRoute: AuthenticatedTokensRoute,
   AuthenticatedIndexRoute: AuthenticatedIndexRoute,
+  AuthenticatedAlertsIdRoute: AuthenticatedAlertsIdRoute,
+  AuthenticatedAlertsChannelsRoute: AuthenticatedAlertsChannelsRoute,
+  AuthenticatedAlertsRulesRoute: AuthenticatedAlertsRulesRoute,
   AuthenticatedInventoryNewRoute: AuthenticatedInventoryNewRoute,
   AuthenticatedPolicyAccessRoute: AuthenticatedPolicyAccessRoute,
   AuthenticatedPolicyAuditRoute: AuthenticatedPolicyAuditRoute,
@@ -475,6 +561,7 @@ const AuthenticatedRouteChildren: AuthenticatedRouteChildren = {
   AuthenticatedPolicyPoliciesRoute: AuthenticatedPolicyPoliciesRoute,
   AuthenticatedPolicyWhoCanRoute: AuthenticatedPolicyWhoCanRoute,
   AuthenticatedScansScanIdRoute: AuthenticatedScansScanIdRoute,
+  AuthenticatedAlertsIndexRoute: AuthenticatedAlertsIndexRoute,
   AuthenticatedInventoryIndexRoute: AuthenticatedInventoryIndexRoute,
   AuthenticatedScansIndexRoute: AuthenticatedScansIndexRoute,
   AuthenticatedInventoryIdEditRoute: AuthenticatedInventoryIdEditRoute,

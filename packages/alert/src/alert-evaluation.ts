@@ -1,11 +1,12 @@
-import type { RealmTx } from '@nhi/platform';
+import { publishDomainEvent, type RealmTx } from '@nhi/platform';
 import { factRulesOf } from './alert-fact-rules.ts';
-import { collectFindings, type EvaluationScope, widenScope } from './alert-findings.sql.ts';
+import { collectFindings, type EvaluationScope } from './alert-findings.sql.ts';
+import { queueNotifications } from './alert-outbox.sql.ts';
 import { loadEffectiveRules } from './alert-rule-settings.ts';
 import { applyFindings, type RuleMeta, type TransitionCounts } from './alert-transitions.sql.ts';
 import { refreshRiskScores } from './risk-scores.sql.ts';
 
-export type EvaluationResult = TransitionCounts & { nhisInScope: number | 'all' };
+export type EvaluationResult = TransitionCounts & { nhisInScope: number | 'all'; notifications: number };
 
 /**
  * Evaluates every rule over the scope inside the caller's realm transaction: findings, alert
@@ -18,18 +19,24 @@ export async function evaluateInTransaction(
   now: Date,
   requested: EvaluationScope,
 ): Promise<EvaluationResult> {
-  const scope: EvaluationScope = requested.all
-    ? requested
-    : { all: false, nhiIds: await widenScope(tx, realmId, requested.nhiIds) };
+  const scope = requested;
   if (!scope.all && scope.nhiIds.length === 0) {
-    return { findings: 0, opened: 0, reopened: 0, resolved: 0, nhisInScope: 0 };
+    return {
+      notify: false,
+      findings: 0,
+      opened: 0,
+      reopened: 0,
+      resolved: 0,
+      nhisInScope: 0,
+      notifications: 0,
+    };
   }
   const rules = await loadEffectiveRules(tx);
   const enabled = rules.filter((r) => r.enabled);
   const enabledIds = new Set(enabled.map((r) => r.rule.id));
   const threshold = (ruleId: string, key: string) =>
     rules.find((r) => r.rule.id === ruleId)?.thresholds[key] ?? 0;
-  await collectFindings(
+  const findings = await collectFindings(
     tx,
     {
       realmId,
@@ -49,7 +56,9 @@ export async function evaluateInTransaction(
   );
   const meta: RuleMeta = {};
   for (const { rule } of rules) meta[rule.id] = { owasp: rule.owaspId, severity: rule.severity };
-  const counts = await applyFindings(tx, realmId, now, scope, meta);
+  const counts = await applyFindings(tx, realmId, now, scope, meta, findings);
   await refreshRiskScores(tx, realmId, now, scope);
-  return { ...counts, nhisInScope: scope.all ? 'all' : scope.nhiIds.length };
+  const notifications = counts.notify ? await queueNotifications(tx, realmId, now) : 0;
+  if (notifications > 0) await publishDomainEvent(tx, 'alert.notifications_queued');
+  return { ...counts, nhisInScope: scope.all ? 'all' : scope.nhiIds.length, notifications };
 }

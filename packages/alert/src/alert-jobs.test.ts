@@ -67,6 +67,8 @@ describeEachDatabase('Alert evaluation jobs', (_kind, newDatabase) => {
       ),
     );
     expect(new Set(schedules.map((s) => s.cron))).toEqual(new Set(['7 * * * *']));
+    const sweeps = await t.jobs.schedules(alertJobNames.deliver);
+    expect(sweeps.map((s) => s.cron)).toEqual(['* * * * *', '* * * * *']);
     await t.jobs.stop();
   });
 });

@@ -1,5 +1,6 @@
 import type { DomainEventJobPayload, DomainEventRelay, JobQueue, PlatformDatabase } from '@nhi/platform';
 import type { DependencyContainer } from 'tsyringe';
+import { AlertDelivery } from './alert-delivery.ts';
 import { AlertEvaluator } from './alert-evaluator.ts';
 
 export const alertJobNames = {
@@ -7,7 +8,12 @@ export const alertJobNames = {
   evaluateNhis: 'alert.evaluate-nhis',
   /** After a scan, a rule change, and on the schedule for time-based rules: the whole realm. */
   evaluateRealm: 'alert.evaluate-realm',
+  /** Sends the realm's due notifications: when queued, and every minute for retries and digests. */
+  deliver: 'alert.deliver',
 } as const;
+
+/** Retries wait at least 30 s and digests end on whole minutes: a one-minute sweep meets both. */
+const deliverySweepCron = '* * * * *';
 
 /** Hourly: ageing and expiry move with the clock, not with changes. */
 export const defaultEvaluationCron = '7 * * * *';
@@ -46,19 +52,31 @@ export async function registerAlertJobs(runtime: AlertJobsRuntime, options: { cr
     },
     { retryLimit: 3, retryDelaySeconds: 30, expireInSeconds: 1800 },
   );
+  const delivery = runtime.root.resolve(AlertDelivery);
+  await jobs.register<{ realmId: string }>(
+    alertJobNames.deliver,
+    async ({ payload }) => {
+      await delivery.deliverDue(payload.realmId);
+    },
+    { retryLimit: 2, retryDelaySeconds: 10, expireInSeconds: 900 },
+  );
+  events?.subscribe('alert.notifications_queued', alertJobNames.deliver);
   events?.subscribe('nhi.changed', alertJobNames.evaluateNhis);
   events?.subscribe('scan.finished', alertJobNames.evaluateRealm);
   events?.subscribe('alert.rules_changed', alertJobNames.evaluateRealm);
   await scheduleRealmEvaluations(runtime, options.cron ?? defaultEvaluationCron);
 }
 
-/** One schedule per realm (a job belongs to one realm); realms created later get theirs at next start. */
+/** Schedules per realm (a job belongs to one realm); realms created later get theirs at next start. */
 export async function scheduleRealmEvaluations(runtime: AlertJobsRuntime, cron: string) {
   if (!runtime.jobs) return;
   // System code: the realm ids the schedules are keyed by; evaluation itself runs per realm.
   const realms = await runtime.database.systemPrisma.realm.findMany({ select: { id: true } });
   for (const realm of realms) {
     await runtime.jobs.schedule(alertJobNames.evaluateRealm, `realm-${realm.id}`, cron, {
+      realmId: realm.id,
+    });
+    await runtime.jobs.schedule(alertJobNames.deliver, `realm-${realm.id}`, deliverySweepCron, {
       realmId: realm.id,
     });
   }

@@ -22,6 +22,14 @@ it('declares a known permission on every procedure', () => {
     resolve: 'alert:ack',
     suppress: 'alert:ack',
     'rules.configure': 'alert:configure',
+    evaluate: 'alert:configure',
+    'channels.list': 'alert:configure',
+    'channels.create': 'alert:configure',
+    'channels.update': 'alert:configure',
+    'channels.delete': 'alert:configure',
+    'channels.test': 'alert:configure',
+    'deliveries.list': 'alert:configure',
+    'deliveries.retry': 'alert:configure',
   });
 });
 

@@ -1,4 +1,5 @@
 import { authorizedProcedure, router } from '@nhi/platform';
+import type { DependencyContainer } from 'tsyringe';
 import './alert.permissions.ts';
 import {
   alertIdInput,
@@ -9,9 +10,20 @@ import {
   suppressAlertsInput,
 } from './alert.schema.ts';
 import { AlertService } from './alert.service.ts';
+import { AlertChannelService } from './alert-channels.service.ts';
+import {
+  channelIdInput,
+  createChannelInput,
+  listDeliveriesInput,
+  notificationIdsInput,
+  updateChannelInput,
+} from './channel.schema.ts';
 
 const read = () => authorizedProcedure('alert:read');
 const ack = () => authorizedProcedure('alert:ack');
+const configure = () => authorizedProcedure('alert:configure');
+const channels = (ctx: { scope: { container: DependencyContainer } }) =>
+  ctx.scope.container.resolve(AlertChannelService);
 
 /** alert.*: the alerts of the realm the call is bound to. Ids of other realms are NOT_FOUND. */
 export const alertRouter = router({
@@ -31,13 +43,39 @@ export const alertRouter = router({
   suppress: ack()
     .input(suppressAlertsInput)
     .mutation(({ ctx, input }) => ctx.scope.container.resolve(AlertService).suppress(input)),
+  /** Runs the full evaluation of the realm now (it also runs hourly and after changes). */
+  evaluate: configure().mutation(({ ctx }) => ctx.scope.container.resolve(AlertService).evaluateNow()),
   risk: read()
     .input(nhiRiskInput)
     .query(({ ctx, input }) => ctx.scope.container.resolve(AlertService).risk(input.nhiId)),
   rules: router({
     list: read().query(({ ctx }) => ctx.scope.container.resolve(AlertService).rules()),
-    configure: authorizedProcedure('alert:configure')
+    configure: configure()
       .input(configureRuleInput)
       .mutation(({ ctx, input }) => ctx.scope.container.resolve(AlertService).configureRule(input)),
+  }),
+  channels: router({
+    list: configure().query(({ ctx }) => channels(ctx).list()),
+    /** A webhook's answer carries its signing secret, shown this once. */
+    create: configure()
+      .input(createChannelInput)
+      .mutation(({ ctx, input }) => channels(ctx).create(input)),
+    update: configure()
+      .input(updateChannelInput)
+      .mutation(({ ctx, input }) => channels(ctx).update(input)),
+    delete: configure()
+      .input(channelIdInput)
+      .mutation(({ ctx, input }) => channels(ctx).remove(input.id)),
+    test: configure()
+      .input(channelIdInput)
+      .mutation(({ ctx, input }) => channels(ctx).sendTest(input.id)),
+  }),
+  deliveries: router({
+    list: configure()
+      .input(listDeliveriesInput)
+      .query(({ ctx, input }) => channels(ctx).deliveries(input)),
+    retry: configure()
+      .input(notificationIdsInput)
+      .mutation(({ ctx, input }) => channels(ctx).retry(input)),
   }),
 });

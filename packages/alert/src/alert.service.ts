@@ -30,6 +30,7 @@ import {
   type RuleView,
   toListItem,
 } from './alert-detail.ts';
+import { type EvaluationResult, evaluateInTransaction } from './alert-evaluation.ts';
 import { loadEffectiveRules } from './alert-rule-settings.ts';
 import { alertRuleOf } from './alert-rules.ts';
 import { parseInput } from './parse-input.ts';
@@ -215,6 +216,18 @@ export class AlertService {
       if (!view) throw new NotFoundError('AlertRule', ruleId);
       return { ...view.rule, enabled: view.enabled, values: view.thresholds, customised: view.customised };
     });
+  }
+
+  /** Evaluates every rule over the realm now, as the scheduled pass does. */
+  evaluateNow(): Promise<EvaluationResult> {
+    const realmId = this.context.realm.id;
+    return this.realmDb.transaction(
+      (tx) => evaluateInTransaction(tx, realmId, this.context.clock.now(), { all: true }),
+      {
+        timeout: 300_000,
+        maxWait: 60_000,
+      },
+    );
   }
 
   /** The NHI's score and the factors it is made of; 0 and no factors when nothing is open. */

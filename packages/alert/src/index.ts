@@ -5,6 +5,12 @@ import './alert.permissions.ts';
 export { type AlertPermission, alertPermissions } from './alert.permissions.ts';
 export { alertRouter } from './alert.procedures.ts';
 export { AlertService, type TransitionResult } from './alert.service.ts';
+export {
+  AlertChannelService,
+  type ChannelView,
+  type DeliveryView,
+} from './alert-channels.service.ts';
+export { AlertDelivery, type DeliveryOptions, defaultDeliveryOptions } from './alert-delivery.ts';
 export type {
   AlertDetail,
   AlertHistoryEntry,
@@ -25,6 +31,7 @@ export {
   registerAlertJobs,
   scheduleRealmEvaluations,
 } from './alert-jobs.ts';
+export { type AlertNotice, webhookBody } from './alert-message.ts';
 export {
   type AlertRule,
   type AlertRuleId,
@@ -36,3 +43,5 @@ export {
   riskLevelOf,
   severityPoints,
 } from './alert-rules.ts';
+export { signatureOf } from './alert-senders.ts';
+export { ChannelSecrets } from './channel-secrets.ts';

@@ -46,6 +46,9 @@ export function AppHeader({ session }: { session: MyRealms }) {
           <Link to="/inventory" data-testid="nav-inventory">
             Inventory
           </Link>
+          <Link to="/alerts" data-testid="nav-alerts">
+            Alerts
+          </Link>
           <Link to="/sources" data-testid="nav-sources">
             Sources
           </Link>

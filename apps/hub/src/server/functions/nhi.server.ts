@@ -1,3 +1,4 @@
+import { AlertService, type NhiRisk } from '@nhi/alert';
 import {
   type BulkUpdateResult,
   type NhiAuditEntry,
@@ -68,6 +69,8 @@ export interface NhiPage extends InventoryContext {
   nhi: NhiDetailView;
   history: NhiVersionView[];
   audit: NhiAuditView[];
+  /** null when the caller may not read alerts. */
+  risk: NhiRisk | null;
 }
 
 function abilitiesOf(scope: RequestScope): InventoryAbilities {
@@ -108,7 +111,10 @@ export async function nhiPageOf(scope: RequestScope, id: string): Promise<NhiPag
   const nhi = (await nhis.get(id)) as NhiDetailView;
   const history = (await nhis.history(id)) as NhiVersionView[];
   const audit = (await nhis.audit(id)) as NhiAuditView[];
-  return { nhi, history, audit, ...(await inventoryContextOf(scope)) };
+  const risk = scope.permissions.has('alert:read')
+    ? await scope.container.resolve(AlertService).risk(id)
+    : null;
+  return { nhi, history, audit, risk, ...(await inventoryContextOf(scope)) };
 }
 
 /** The pages need only where the record now stands; they load the rest themselves. */

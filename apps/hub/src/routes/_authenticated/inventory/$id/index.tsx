@@ -1,4 +1,5 @@
 import { createFileRoute, Link, useRouter } from '@tanstack/react-router';
+import { RiskCard } from '../../../../components/alerts/risk-card.tsx';
 import { AuditTrail } from '../../../../components/inventory/audit-trail.tsx';
 import { CredentialsCard } from '../../../../components/inventory/credentials-card.tsx';
 import { DeleteRestore } from '../../../../components/inventory/delete-restore.tsx';
@@ -18,7 +19,7 @@ export const Route = createFileRoute('/_authenticated/inventory/$id/')({
 });
 
 function NhiPage() {
-  const { nhi, history, audit, members, can, asOf } = Route.useLoaderData();
+  const { nhi, history, audit, risk, members, can, asOf } = Route.useLoaderData();
   const router = useRouter();
   const refresh = () => router.invalidate();
 
@@ -62,6 +63,7 @@ function NhiPage() {
       <div className="detail-grid">
         <div className="stack">
           <NhiFacts nhi={nhi} />
+          {risk ? <RiskCard risk={risk} /> : null}
           <PermissionsTable permissions={nhi.permissions} />
         </div>
         <div className="stack">

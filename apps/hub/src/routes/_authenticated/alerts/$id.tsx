@@ -1,0 +1,66 @@
+import { createFileRoute, Link, useRouter } from '@tanstack/react-router';
+import { AlertActions } from '../../../components/alerts/alert-actions.tsx';
+import { SeverityBadge, StateBadge } from '../../../components/alerts/alert-badges.tsx';
+import { getAlertPage } from '../../../server/functions/alerts.functions.ts';
+
+export const Route = createFileRoute('/_authenticated/alerts/$id')({
+  head: () => ({ meta: [{ title: 'Alert · NHI Hub' }] }),
+  loader: ({ params }) => getAlertPage({ data: { id: params.id } }),
+  component: AlertPage,
+});
+
+function AlertPage() {
+  const { alert, can, asOf } = Route.useLoaderData();
+  const router = useRouter();
+
+  return (
+    <div className="stack wide" data-testid="alert-page" data-state={alert.state}>
+      <header className="page-header">
+        <Link to="/alerts" className="back-link">
+          ← Alerts
+        </Link>
+        <h1 data-testid="alert-title">{alert.title}</h1>
+        <p className="muted">
+          <SeverityBadge severity={alert.severity} /> {alert.owaspId} · <StateBadge state={alert.state} />
+          {alert.suppressedUntil
+            ? ` until ${alert.suppressedUntil.toISOString().slice(0, 10)} (${alert.suppressReason ?? ''})`
+            : null}
+          {alert.nhiId && alert.nhi ? (
+            <>
+              {' · '}
+              <Link to="/inventory/$id" params={{ id: alert.nhiId }}>
+                {alert.nhi.name}
+              </Link>
+              {` · owner: ${alert.nhi.ownerEmail ?? 'none'}`}
+            </>
+          ) : null}
+        </p>
+      </header>
+      {can.ack ? <AlertActions ids={[alert.id]} asOf={asOf} onDone={() => router.invalidate()} /> : null}
+      <section className="card">
+        <h2 className="card-heading">Why it matters</h2>
+        <p data-testid="alert-explanation">{alert.explanation}</p>
+        <h2 className="card-heading">What to do</h2>
+        <p data-testid="alert-remediation">{alert.remediation}</p>
+      </section>
+      <section className="card">
+        <h2 className="card-heading">Evidence</h2>
+        <pre className="wrap" data-testid="alert-evidence">
+          {JSON.stringify(alert.evidence, null, 2)}
+        </pre>
+      </section>
+      <section className="card">
+        <h2 className="card-heading">History</h2>
+        <ol className="history" data-testid="alert-history">
+          {alert.history.map((entry) => (
+            <li key={`${entry.createdAt.toISOString()}-${entry.toState}`}>
+              {entry.createdAt.toISOString().replace('T', ' ').slice(0, 16)} · {entry.fromState ?? 'new'} →{' '}
+              {entry.toState} · {entry.actorType}
+              {entry.reason ? ` · ${entry.reason}` : ''}
+            </li>
+          ))}
+        </ol>
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,256 @@
+import { createFileRoute, Link, useRouter } from '@tanstack/react-router';
+import { useState } from 'react';
+import { errorMessageOf } from '../../../lib/server-fn-error.ts';
+import {
+  createAlertChannel,
+  deleteAlertChannel,
+  getChannelsPage,
+  retryDeliveries,
+  testAlertChannel,
+} from '../../../server/functions/alerts.functions.ts';
+
+export const Route = createFileRoute('/_authenticated/alerts/channels')({
+  head: () => ({ meta: [{ title: 'Alert channels · NHI Hub' }] }),
+  loader: () => getChannelsPage({ data: { limit: 100 } }),
+  component: ChannelsPage,
+});
+
+function ChannelsPage() {
+  const { channels, deliveries } = Route.useLoaderData();
+  const router = useRouter();
+  const [message, setMessage] = useState<string | null>(null);
+  const [type, setType] = useState<'webhook' | 'slack' | 'email'>('webhook');
+  const [form, setForm] = useState({
+    name: '',
+    url: '',
+    host: '',
+    port: '587',
+    from: '',
+    recipients: '',
+    minimum: '',
+  });
+  const refresh = () => router.invalidate();
+
+  async function act(action: () => Promise<string | null>) {
+    setMessage(null);
+    try {
+      setMessage(await action());
+      await refresh();
+    } catch (failure) {
+      setMessage(errorMessageOf(failure));
+    }
+  }
+
+  function create() {
+    const severities = form.minimum
+      ? (['critical', 'high', 'medium', 'low'] as const).slice(
+          0,
+          ['critical', 'high', 'medium', 'low'].indexOf(form.minimum) + 1,
+        )
+      : [];
+    const common = { name: form.name, severities: [...severities] };
+    const input =
+      type === 'webhook'
+        ? { type, url: form.url, ...common }
+        : type === 'slack'
+          ? { type, webhookUrl: form.url, ...common }
+          : {
+              type,
+              host: form.host,
+              port: Number(form.port),
+              from: form.from,
+              toOwner: true,
+              recipients: form.recipients
+                .split(',')
+                .map((r) => r.trim())
+                .filter(Boolean),
+              ...common,
+            };
+    return act(async () => {
+      const created = await createAlertChannel({ data: input });
+      return created.signingSecret
+        ? `Created. Signing secret (shown once, configure your receiver with it): ${created.signingSecret}`
+        : 'Created.';
+    });
+  }
+
+  return (
+    <div className="stack wide" data-testid="channels-page">
+      <header className="page-header">
+        <Link to="/alerts" className="back-link">
+          ← Alerts
+        </Link>
+        <h1>Channels and delivery log</h1>
+        <p className="muted">
+          New and reopened alerts go to every matching channel; email goes to the NHI’s owner first.
+        </p>
+      </header>
+      {message ? (
+        <p className="muted" role="status" data-testid="channels-message">
+          {message}
+        </p>
+      ) : null}
+      <section className="card">
+        <h2 className="card-heading">Channels</h2>
+        <table className="table" data-testid="channels-table">
+          <thead>
+            <tr>
+              <th>Name</th>
+              <th>Type</th>
+              <th>Severities</th>
+              <th>Digest</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {channels.map((channel) => (
+              <tr key={channel.id} data-testid="channel-row">
+                <td>{channel.name}</td>
+                <td>{channel.type}</td>
+                <td>{channel.severities.join(', ') || 'all'}</td>
+                <td>{channel.digestMinutes ? `${channel.digestMinutes} min` : 'each alert'}</td>
+                <td className="row-actions">
+                  <button
+                    type="button"
+                    className="button small"
+                    data-testid="send-test"
+                    onClick={() =>
+                      act(async () => {
+                        const outcome = await testAlertChannel({ data: { id: channel.id } });
+                        return outcome.ok ? 'Test message sent.' : `Test failed: ${outcome.error ?? ''}`;
+                      })
+                    }
+                  >
+                    Send test
+                  </button>
+                  <button
+                    type="button"
+                    className="button small"
+                    onClick={() =>
+                      act(async () => (await deleteAlertChannel({ data: { id: channel.id } }), 'Deleted.'))
+                    }
+                  >
+                    Delete
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <form
+          className="inline-form"
+          data-testid="channel-form"
+          onSubmit={(event) => {
+            event.preventDefault();
+            void create();
+          }}
+        >
+          <label className="field">
+            <span>Type</span>
+            <select value={type} onChange={(e) => setType(e.target.value as typeof type)}>
+              <option value="webhook">Webhook</option>
+              <option value="slack">Slack</option>
+              <option value="email">Email</option>
+            </select>
+          </label>
+          <label className="field">
+            <span>Name</span>
+            <input value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} required />
+          </label>
+          {type === 'email' ? (
+            <>
+              <label className="field">
+                <span>SMTP host</span>
+                <input
+                  value={form.host}
+                  onChange={(e) => setForm({ ...form, host: e.target.value })}
+                  required
+                />
+              </label>
+              <label className="field">
+                <span>Port</span>
+                <input value={form.port} onChange={(e) => setForm({ ...form, port: e.target.value })} />
+              </label>
+              <label className="field">
+                <span>From</span>
+                <input
+                  value={form.from}
+                  onChange={(e) => setForm({ ...form, from: e.target.value })}
+                  required
+                />
+              </label>
+              <label className="field">
+                <span>Unowned NHIs to (comma-separated)</span>
+                <input
+                  value={form.recipients}
+                  onChange={(e) => setForm({ ...form, recipients: e.target.value })}
+                />
+              </label>
+            </>
+          ) : (
+            <label className="field">
+              <span>{type === 'slack' ? 'Incoming webhook URL' : 'URL'}</span>
+              <input value={form.url} onChange={(e) => setForm({ ...form, url: e.target.value })} required />
+            </label>
+          )}
+          <label className="field">
+            <span>From severity</span>
+            <select value={form.minimum} onChange={(e) => setForm({ ...form, minimum: e.target.value })}>
+              <option value="">all</option>
+              <option value="critical">critical</option>
+              <option value="high">high</option>
+              <option value="medium">medium</option>
+            </select>
+          </label>
+          <button type="submit" className="button small">
+            Add channel
+          </button>
+        </form>
+      </section>
+      <section className="card">
+        <h2 className="card-heading">Delivery log</h2>
+        <table className="table" data-testid="deliveries-table">
+          <thead>
+            <tr>
+              <th>When</th>
+              <th>Channel</th>
+              <th>Kind</th>
+              <th>State</th>
+              <th>Attempts</th>
+              <th>Last error</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {deliveries.map((delivery) => (
+              <tr key={delivery.id} data-testid="delivery-row" data-state={delivery.state}>
+                <td className="nowrap">{delivery.createdAt.toISOString().replace('T', ' ').slice(0, 16)}</td>
+                <td>{delivery.channelName}</td>
+                <td>{delivery.kind}</td>
+                <td>{delivery.state}</td>
+                <td>{delivery.attempts}</td>
+                <td>{delivery.lastError ?? ''}</td>
+                <td>
+                  {delivery.state === 'dead' ? (
+                    <button
+                      type="button"
+                      className="button small"
+                      onClick={() =>
+                        act(async () => {
+                          const { retried } = await retryDeliveries({ data: { ids: [delivery.id] } });
+                          return `${retried} queued again.`;
+                        })
+                      }
+                    >
+                      Retry
+                    </button>
+                  ) : null}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,182 @@
+import { createFileRoute, Link, useNavigate, useRouter } from '@tanstack/react-router';
+import { useState } from 'react';
+import { AlertActions } from '../../../components/alerts/alert-actions.tsx';
+import { SeverityBadge, StateBadge } from '../../../components/alerts/alert-badges.tsx';
+import { errorMessageOf } from '../../../lib/server-fn-error.ts';
+import { evaluateAlerts, listAlerts } from '../../../server/functions/alerts.functions.ts';
+
+const states = ['open', 'acknowledged', 'suppressed', 'resolved'] as const;
+const severities = ['critical', 'high', 'medium', 'low'] as const;
+type Search = { state?: (typeof states)[number]; severity?: (typeof severities)[number] };
+
+export const Route = createFileRoute('/_authenticated/alerts/')({
+  head: () => ({ meta: [{ title: 'Alerts · NHI Hub' }] }),
+  validateSearch: (search: Record<string, unknown>): Search => ({
+    state: states.find((s) => s === search.state),
+    severity: severities.find((s) => s === search.severity),
+  }),
+  loaderDeps: ({ search }) => search,
+  loader: ({ deps }) =>
+    listAlerts({
+      data: {
+        states: deps.state ? [deps.state] : ['open', 'acknowledged', 'suppressed'],
+        severities: deps.severity ? [deps.severity] : undefined,
+        limit: 200,
+      },
+    }),
+  component: AlertsPage,
+});
+
+function AlertsPage() {
+  const page = Route.useLoaderData();
+  const search = Route.useSearch();
+  const navigate = useNavigate({ from: '/alerts/' });
+  const router = useRouter();
+  const [selected, setSelected] = useState<string[]>([]);
+  const [message, setMessage] = useState<string | null>(null);
+  const refresh = async () => {
+    setSelected([]);
+    await router.invalidate();
+  };
+
+  async function evaluate() {
+    try {
+      const result = await evaluateAlerts();
+      setMessage(
+        `Evaluated: ${result.opened} opened, ${result.reopened} reopened, ${result.resolved} resolved`,
+      );
+      await refresh();
+    } catch (failure) {
+      setMessage(errorMessageOf(failure));
+    }
+  }
+
+  const toggle = (id: string) =>
+    setSelected((current) => (current.includes(id) ? current.filter((x) => x !== id) : [...current, id]));
+
+  return (
+    <div className="stack wide" data-testid="alerts-page">
+      <header className="page-header">
+        <h1>Alerts</h1>
+        <p className="muted">
+          Risks found by the rules of the OWASP NHI Top 10. <Link to="/alerts/rules">Rules</Link>
+          {page.can.configure ? (
+            <>
+              {' · '}
+              <Link to="/alerts/channels">Channels and delivery log</Link>
+            </>
+          ) : null}
+        </p>
+      </header>
+      <div className="filter-bar">
+        <label className="field">
+          <span>State</span>
+          <select
+            data-testid="alert-state-filter"
+            value={search.state ?? ''}
+            onChange={(e) =>
+              navigate({ search: { ...search, state: (e.target.value || undefined) as Search['state'] } })
+            }
+          >
+            <option value="">Unresolved</option>
+            {states.map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="field">
+          <span>Severity</span>
+          <select
+            data-testid="alert-severity-filter"
+            value={search.severity ?? ''}
+            onChange={(e) =>
+              navigate({
+                search: { ...search, severity: (e.target.value || undefined) as Search['severity'] },
+              })
+            }
+          >
+            <option value="">All</option>
+            {severities.map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
+          </select>
+        </label>
+        {page.can.configure ? (
+          <button type="button" className="button small" data-testid="evaluate-alerts" onClick={evaluate}>
+            Evaluate now
+          </button>
+        ) : null}
+      </div>
+      {message ? (
+        <p className="muted" role="status" data-testid="alerts-message">
+          {message}
+        </p>
+      ) : null}
+      {page.can.ack ? <AlertActions ids={selected} asOf={page.asOf} onDone={refresh} /> : null}
+      <div className="table-scroll">
+        <table className="table" data-testid="alerts-table" data-count={page.items.length}>
+          <thead>
+            <tr>
+              <th aria-label="Select" />
+              <th>Severity</th>
+              <th>Alert</th>
+              <th>OWASP</th>
+              <th>NHI</th>
+              <th>Owner</th>
+              <th>State</th>
+              <th>Since</th>
+            </tr>
+          </thead>
+          <tbody>
+            {page.items.length === 0 ? (
+              <tr>
+                <td colSpan={8} className="muted" data-testid="alerts-empty">
+                  No alerts match.
+                </td>
+              </tr>
+            ) : null}
+            {page.items.map((alert) => (
+              <tr key={alert.id} data-testid="alert-row" data-rule={alert.ruleId} data-alert-id={alert.id}>
+                <td className="select-cell">
+                  <input
+                    type="checkbox"
+                    aria-label={`Select ${alert.title}`}
+                    checked={selected.includes(alert.id)}
+                    onChange={() => toggle(alert.id)}
+                  />
+                </td>
+                <td>
+                  <SeverityBadge severity={alert.severity} />
+                </td>
+                <td>
+                  <Link to="/alerts/$id" params={{ id: alert.id }}>
+                    {alert.title}
+                  </Link>
+                </td>
+                <td>{alert.owaspId}</td>
+                <td>
+                  {alert.nhiId && alert.nhi ? (
+                    <Link to="/inventory/$id" params={{ id: alert.nhiId }}>
+                      {alert.nhi.name}
+                    </Link>
+                  ) : (
+                    <span className="muted">—</span>
+                  )}
+                </td>
+                <td>{alert.nhi?.ownerEmail ?? <span className="badge badge-unowned">none</span>}</td>
+                <td>
+                  <StateBadge state={alert.state} />
+                </td>
+                <td className="nowrap">{alert.stateChangedAt.toISOString().slice(0, 10)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </div>
+  );
+}

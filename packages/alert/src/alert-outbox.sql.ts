@@ -1,0 +1,41 @@
+import type { RealmTx } from '@nhi/platform';
+
+/**
+ * Queues the notifications of the history entries marked `notify`, in the transaction that wrote
+ * them (a transactional outbox): one row per entry and matching channel, never two (unique key).
+ * A channel matches when the alert's severity, rule and NHI environment are in its lists (an empty
+ * list matches all). Owner-first: an email channel with `toOwner` addresses the NHI's owner, and
+ * falls back to its own recipients for unowned NHIs. Digest channels get the end of the current
+ * window (windows are aligned on the epoch) as their due time, so the delivery job sends the window's alerts as one message.
+ */
+export async function queueNotifications(tx: RealmTx, realmId: string, now: Date): Promise<number> {
+  const at = now.toISOString();
+  return tx.$executeRaw`
+    WITH marked AS (
+      UPDATE "AlertEvent" AS e SET notify = false
+      WHERE e."realmId" = ${realmId} AND e.notify
+      RETURNING e.id, e."alertId", e."fromState", e."createdAt"
+    )
+    INSERT INTO "AlertNotification" (id, "realmId", "channelId", "alertId", "eventId", kind, payload,
+      recipient, "nextAttemptAt", "createdAt")
+    SELECT gen_random_uuid()::text, ${realmId}, ch.id, a.id, m.id,
+      CASE WHEN m."fromState" IS NULL THEN 'alert.opened' ELSE 'alert.reopened' END,
+      jsonb_build_object('alertId', a.id, 'ruleId', a."ruleId", 'owaspId', a."owaspId",
+        'severity', a.severity, 'state', a.state, 'subject', a.subject, 'nhiId', a."nhiId",
+        'credentialId', a."credentialId", 'nhi', n.name, 'environment', n.environment,
+        'owner', u.email, 'at', m."createdAt"),
+      CASE WHEN ch.type = 'email' AND coalesce((ch.settings ->> 'toOwner')::boolean, false) THEN u.email END,
+      CASE WHEN ch."digestMinutes" IS NULL THEN ${at}::timestamp
+        ELSE to_timestamp((floor(extract(epoch FROM ${at}::timestamp) / (ch."digestMinutes" * 60.0)) + 1)
+          * ch."digestMinutes" * 60) AT TIME ZONE 'UTC' END,
+      ${at}::timestamp
+    FROM marked AS m
+    JOIN "Alert" AS a ON a.id = m."alertId"
+    LEFT JOIN "Nhi" AS n ON n.id = a."nhiId"
+    LEFT JOIN "User" AS u ON u.id = n."ownerUserId"
+    JOIN "AlertChannel" AS ch ON ch."realmId" = ${realmId} AND ch.enabled
+      AND (cardinality(ch.severities) = 0 OR a.severity = ANY (ch.severities))
+      AND (cardinality(ch."ruleIds") = 0 OR a."ruleId" = ANY (ch."ruleIds"))
+      AND (cardinality(ch.environments) = 0 OR n.environment = ANY (ch.environments))
+    ON CONFLICT ("realmId", "eventId", "channelId") DO NOTHING`;
+}

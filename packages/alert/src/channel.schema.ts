@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { alertSeverity } from './alert.schema.ts';
+
+/** The shapes of notification channels, shared by the service, the procedures and the UI. */
+export const channelTypes = ['webhook', 'slack', 'email'] as const;
+const environments = ['production', 'staging', 'development', 'unknown'] as const;
+
+const httpUrl = z
+  .string()
+  .url()
+  .max(2000)
+  .refine((url) => /^https?:\/\//.test(url), 'Use an http or https URL');
+
+const routing = {
+  name: z.string().trim().min(1).max(100),
+  /** Empty: every severity. */
+  severities: z.array(alertSeverity).max(4).default([]),
+  /** Empty: every rule. */
+  ruleIds: z.array(z.string().max(100)).max(100).default([]),
+  /** Empty: every environment. */
+  environments: z.array(z.enum(environments)).max(4).default([]),
+  /** One message per this many minutes instead of one per alert. */
+  digestMinutes: z.number().int().min(5).max(1440).nullable().default(null),
+  /** The hub's address as people open it, for links in messages. */
+  hubUrl: httpUrl.optional(),
+};
+
+export const createChannelInput = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('webhook'), url: httpUrl, ...routing }),
+  z.object({ type: z.literal('slack'), webhookUrl: httpUrl, ...routing }),
+  z.object({
+    type: z.literal('email'),
+    host: z.string().trim().min(1).max(255),
+    port: z.number().int().min(1).max(65535).default(587),
+    /** TLS from the first byte (port 465); otherwise STARTTLS when the server offers it. */
+    secure: z.boolean().default(false),
+    username: z.string().max(255).optional(),
+    password: z.string().max(1000).optional(),
+    from: z.string().email(),
+    /** The NHI's owner first; these addresses for unowned NHIs (and always when toOwner is off). */
+    toOwner: z.boolean().default(true),
+    recipients: z.array(z.string().email()).max(50).default([]),
+    ...routing,
+  }),
+]);
+export type CreateChannelInput = z.input<typeof createChannelInput>;
+
+export const updateChannelInput = z.object({
+  id: z.string().uuid(),
+  enabled: z.boolean().optional(),
+  name: routing.name.optional(),
+  severities: routing.severities.unwrap().optional(),
+  ruleIds: routing.ruleIds.unwrap().optional(),
+  environments: routing.environments.unwrap().optional(),
+  digestMinutes: z.number().int().min(5).max(1440).nullable().optional(),
+});
+export type UpdateChannelInput = z.input<typeof updateChannelInput>;
+
+export const channelIdInput = z.object({ id: z.string().uuid() });
+
+export const listDeliveriesInput = z.object({
+  states: z
+    .array(z.enum(['pending', 'sending', 'delivered', 'dead']))
+    .max(4)
+    .optional(),
+  channelId: z.string().uuid().optional(),
+  limit: z.number().int().min(1).max(500).default(100),
+});
+export type ListDeliveriesInput = z.input<typeof listDeliveriesInput>;
+
+export const notificationIdsInput = z.object({ ids: z.array(z.string().uuid()).min(1).max(500) });
