@@ -71,6 +71,7 @@ interface ExistingRow {
   name: string;
   description: string | null;
   ownerUserId: string | null;
+  ownerGroupId: string | null;
   environment: NhiEnvironment;
   status: NhiStatus;
   tags: string[];
@@ -93,6 +94,7 @@ function snapshot(row: Omit<ExistingRow, 'id' | 'version'>): NhiSnapshot {
     name: row.name,
     description: row.description,
     ownerUserId: row.ownerUserId,
+    ownerGroupId: row.ownerGroupId,
     environment: row.environment,
     status: row.status,
     tags: row.tags,
@@ -122,6 +124,7 @@ function merged(existing: ExistingRow | undefined, item: SourcedNhi, sync: Sourc
     name: item.name,
     description: item.description !== undefined ? item.description : (existing?.description ?? null),
     ownerUserId: existing?.ownerUserId ?? null,
+    ownerGroupId: existing?.ownerGroupId ?? null,
     environment:
       existing && existing.environment !== 'unknown' ? existing.environment : (item.environment ?? 'unknown'),
     status,
@@ -154,7 +157,7 @@ export async function syncSourcedNhis(
   const keys = JSON.stringify(items.map((item) => [item.provider, item.externalId]));
   const rows = await tx.$queryRaw<ExistingRow[]>`
     SELECT n.id, n.version, n.kind::text AS kind, n.provider::text AS provider, n."externalId", n.name,
-      n.description, n."ownerUserId", n.environment::text AS environment, n.status::text AS status, n.tags,
+      n.description, n."ownerUserId", n."ownerGroupId", n.environment::text AS environment, n.status::text AS status, n.tags,
       n.permissions, n.metadata, n."sourceType", n."sourceRef", n."providerCreatedAt", n."lastUsedAt",
       n."deletedAt"
     FROM "Nhi" AS n
@@ -428,8 +431,8 @@ export async function markSourcedNhisMissing(
   const ids = JSON.stringify(nhiIds);
   const rows = await tx.$queryRaw<ExistingRow[]>`
     SELECT id, version, kind::text AS kind, provider::text AS provider, "externalId", name, description,
-      "ownerUserId", environment::text AS environment, status::text AS status, tags, permissions, metadata,
-      "sourceType", "sourceRef", "providerCreatedAt", "lastUsedAt", "deletedAt"
+      "ownerUserId", "ownerGroupId", environment::text AS environment, status::text AS status, tags,
+      permissions, metadata, "sourceType", "sourceRef", "providerCreatedAt", "lastUsedAt", "deletedAt"
     FROM "Nhi"
     WHERE id IN (SELECT jsonb_array_elements_text(${ids}::jsonb)) AND "deletedAt" IS NULL
       AND status <> 'missing_from_source'
