@@ -1,3 +1,5 @@
+// Pages in the browser parse these shapes too: zod without eval there, as the CSP requires.
+import '../../components/inventory/zod-jitless.ts';
 import {
   assignmentIdInput,
   assignPolicyInput,
