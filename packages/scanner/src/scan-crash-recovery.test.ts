@@ -92,7 +92,7 @@ describeEachDatabase('a scan interrupted by kill -9', (kind, newDatabase) => {
         LOG_LEVEL: 'silent',
       });
       await expect
-        .poll(async () => (await scanner.getScan(started.id)).state, { timeout: 150_000, interval: 500 })
+        .poll(async () => (await scanner.getScan(started.id)).state, { timeout: 300_000, interval: 500 })
         .toBe('succeeded');
       const final = await scanner.getScan(started.id);
       expect(final.counts.new + final.counts.unchanged).toBe(rows);
