@@ -59,7 +59,7 @@ describeEachDatabase('a scan interrupted by kill -9', (kind, newDatabase) => {
       // Killed once some batches have committed and others have not.
       await expect
         .poll(async () => (await scanner.getScan(started.id)).itemsProcessed, {
-          timeout: 60_000,
+          timeout: 240_000,
           interval: 20,
         })
         .toBeGreaterThanOrEqual(100);
@@ -98,6 +98,6 @@ describeEachDatabase('a scan interrupted by kill -9', (kind, newDatabase) => {
       expect(final.counts.new + final.counts.unchanged).toBe(rows);
       expect(await realmDb.transaction((tx) => tx.nhi.count())).toBe(rows);
     },
-    240_000,
+    600_000,
   );
 });
