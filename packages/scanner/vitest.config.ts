@@ -5,8 +5,9 @@ export default defineConfig({
     name: 'scanner',
     include: ['src/**/*.test.ts'],
     setupFiles: ['reflect-metadata'],
-    // Opening PGlite and building the first migrated template takes seconds on a small machine.
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // A scan test opens a database, installs the job queue's schema and waits for a background job:
+    // seconds on a small machine, much more while other packages' database tests share its two cores.
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
   },
 });

@@ -135,7 +135,7 @@ async function scan(
     }),
   );
   const started = performance.now();
-  await runner.run(realmId, id, { batchSize: 5000 });
+  await runner.run(realmId, id, { batchSize: 2000 });
   const seconds = (performance.now() - started) / 1000;
   const result = await realmDb.transaction((tx) =>
     tx.scan.findUniqueOrThrow({

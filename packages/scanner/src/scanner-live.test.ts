@@ -51,7 +51,7 @@ describeEachDatabase('live and scheduled scans', (_kind, newDatabase) => {
     await jobs.enqueue(scheduledScanJob, { realmId: hubRealm.id, sourceId: source.id });
 
     await expect
-      .poll(() => scanner.listScans(), { timeout: 20_000 })
+      .poll(() => scanner.listScans(), { timeout: 100_000 })
       .toEqual([
         expect.objectContaining({
           state: 'succeeded',

@@ -27,7 +27,8 @@ function deferred<T = void>() {
 }
 
 async function waitForState(queue: JobQueue, name: string, id: string, state: string) {
-  for (let i = 0; i < 200; i++) {
+  const deadline = Date.now() + 25_000;
+  while (Date.now() < deadline) {
     if ((await queue.jobState(name, id)) === state) return;
     await new Promise((r) => setTimeout(r, 50));
   }

@@ -44,7 +44,8 @@ export async function setupScanner(
 
   /** Polls the scan until it has ended. */
   async function finished(scanner: ScannerService, scanId: string): Promise<ScanView> {
-    for (let i = 0; i < 600; i++) {
+    const deadline = Date.now() + 100_000;
+    while (Date.now() < deadline) {
       const scan = await scanner.getScan(scanId);
       if (['succeeded', 'failed', 'cancelled'].includes(scan.state)) return scan;
       await new Promise((resolve) => setTimeout(resolve, 50));
