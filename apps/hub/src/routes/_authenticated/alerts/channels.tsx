@@ -127,7 +127,10 @@ function ChannelsPage() {
                     type="button"
                     className="button small"
                     onClick={() =>
-                      act(async () => (await deleteAlertChannel({ data: { id: channel.id } }), 'Deleted.'))
+                      act(async () => {
+                        await deleteAlertChannel({ data: { id: channel.id } });
+                        return 'Deleted.';
+                      })
                     }
                   >
                     Delete
