@@ -46,7 +46,7 @@ export async function collectFindings(
   const factRules = JSON.stringify(p.factRules);
   const count = await tx.$executeRaw`
     WITH scoped AS (
-      SELECT n.id, n."realmId", n.name, n."ownerUserId", n.environment
+      SELECT n.id, n."realmId", n.name, n."ownerUserId", n."ownerGroupId", n.environment
       FROM alert_scope AS s JOIN "Nhi" AS n ON n.id = s.nhi_id
       WHERE n."realmId" = ${p.realmId} AND n."deletedAt" IS NULL AND n.status = 'active'
     ),
@@ -76,7 +76,7 @@ export async function collectFindings(
     found (rule_id, nhi_id, credential_id, subject, evidence) AS (
       SELECT 'nhi1.unowned', n.id, NULL::text, n.id, jsonb_build_object('nhi', n.name)
       FROM scoped AS n
-      WHERE ${on}::jsonb @> '["nhi1.unowned"]' AND n."ownerUserId" IS NULL
+      WHERE ${on}::jsonb @> '["nhi1.unowned"]' AND n."ownerUserId" IS NULL AND n."ownerGroupId" IS NULL
       UNION ALL
       SELECT 'nhi1.owner_inactive', n.id, NULL, n.id, jsonb_build_object(
         'ownerUserId', n."ownerUserId",

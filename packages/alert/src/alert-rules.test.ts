@@ -17,8 +17,10 @@ const cases: RuleCase[] = [
     async arrange(w) {
       const unowned = await w.nhi({ ownerUserId: null });
       const owned = await w.nhi();
+      const team = await w.group('Payments team');
+      const teamOwned = await w.nhi({ ownerUserId: null, ownerGroupId: team.id });
       const disabled = await w.nhi({ ownerUserId: null, status: 'disabled' });
-      return { fires: [unowned.id], silent: [owned.id, disabled.id] };
+      return { fires: [unowned.id], silent: [owned.id, teamOwned.id, disabled.id] };
     },
   },
   {

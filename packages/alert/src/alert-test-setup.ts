@@ -28,6 +28,7 @@ export async function setupAlerts(newDatabase: NewTestDatabase) {
   async function nhi(
     fields: {
       ownerUserId?: string | null;
+      ownerGroupId?: string | null;
       environment?: 'production' | 'staging' | 'development' | 'unknown';
       status?: 'active' | 'disabled';
       realm?: RealmSummary;
@@ -43,6 +44,7 @@ export async function setupAlerts(newDatabase: NewTestDatabase) {
           externalId: `arn:aws:iam::123456789012:user/svc-${serial}`,
           name: `svc-${serial}`,
           ownerUserId: fields.ownerUserId === undefined ? ana.id : fields.ownerUserId,
+          ownerGroupId: fields.ownerGroupId ?? null,
           environment: fields.environment ?? 'production',
           status: fields.status ?? 'active',
         },
@@ -190,9 +192,15 @@ export async function setupAlerts(newDatabase: NewTestDatabase) {
     return (await scope.container.resolve(ApiTokenService).create({ userId: user.id, name: 'test' })).token;
   }
 
+  /** A group of the realm, to own identities as a team. */
+  function group(name: string) {
+    return realmDb.transaction((tx) => tx.policyGroup.create({ data: { name }, select: { id: true } }));
+  }
+
   return {
     ...hub,
     bearerOf,
+    group,
     hubRealm,
     otherRealm,
     ana,

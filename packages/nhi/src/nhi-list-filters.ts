@@ -49,10 +49,13 @@ export function nhiListWhere(filter: ListNhiFilter, now: Date, searchMatches?: r
   return and.length === 1 ? (and[0] as NhiWhere) : { AND: and };
 }
 
+/** Unowned: neither a person nor a group answers for it. */
+const unownedWhere: NhiWhere = { ownerUserId: null, ownerGroupId: null };
+
 function ownerWhere(owners: readonly string[]): NhiWhere {
   const userIds = owners.filter((owner) => owner !== 'unowned');
   const unowned = userIds.length < owners.length;
   if (!unowned) return { ownerUserId: { in: userIds } };
-  if (userIds.length === 0) return { ownerUserId: null };
-  return { OR: [{ ownerUserId: null }, { ownerUserId: { in: userIds } }] };
+  if (userIds.length === 0) return unownedWhere;
+  return { OR: [unownedWhere, { ownerUserId: { in: userIds } }] };
 }

@@ -1,6 +1,7 @@
 import { RealmDb } from '@nhi/platform';
 import { describeEachDatabase } from '@nhi/platform/testing';
 import { expect, it } from 'vitest';
+import { NhiQueryService } from './nhi-query.service.ts';
 import { newNhi, setupInventory } from './nhi-test-setup.ts';
 
 describeEachDatabase('an NHI owned by a group', (_kind, newDatabase) => {
@@ -35,6 +36,18 @@ describeEachDatabase('an NHI owned by a group', (_kind, newDatabase) => {
     expect(cleared.ownerGroup).toBeNull();
     const history = await service.history(created.id);
     expect(history.map((entry) => entry.version)).toEqual([3, 2, 1]);
+  });
+
+  it('is owned: the unowned filter leaves it out', async () => {
+    const t = await setup();
+    const owned = await t.service.create(newNhi({ externalId: 'team-owned', ownerGroupId: t.payments.id }));
+    const nobodys = await t.service.create(newNhi({ externalId: 'nobodys' }));
+    const unowned = await (await t.scopeOf())
+      .resolve(NhiQueryService)
+      .list({ owner: ['unowned'], limit: 200 });
+    const ids = unowned.items.map((item) => item.id);
+    expect(ids).toContain(nobodys.id);
+    expect(ids).not.toContain(owned.id);
   });
 
   it('refuses a group of another realm or no group at all, and keeps the identity as it was', async () => {

@@ -3,6 +3,7 @@ import {
   type Logger,
   PLATFORM_DATABASE,
   type PlatformDatabase,
+  publishDomainEvent,
   RealmDb,
   type RealmTx,
   SecretFingerprints,
@@ -207,12 +208,14 @@ export class ScanRunner {
     state: 'succeeded' | 'failed' | 'cancelled',
     error?: string,
   ) {
-    await realmDb.transaction((tx) =>
-      tx.scan.update({
+    await realmDb.transaction(async (tx) => {
+      await tx.scan.update({
         where: { id: scanId },
         data: { state, phase: null, error: error ?? null, finishedAt: new Date(), uploadEncrypted: null },
         select: { id: true },
-      }),
-    );
+      });
+      // Even a failed or cancelled scan may have committed batches: whatever it changed is judged again.
+      await publishDomainEvent(tx, 'scan.finished', [scanId]);
+    });
   }
 }
