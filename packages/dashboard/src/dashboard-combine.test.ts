@@ -104,7 +104,7 @@ describe('combined overview of several realms', () => {
     expect(combined.fixFirst).toHaveLength(10);
     expect(
       combined.fixFirst.slice(0, 3).map((item) => `${item.realm.slug}/${item.name}@${item.score}`),
-    ).toEqual(['hub/svc-0@95', 'hub/svc-1@90', 'ops/db-admin@90']);
+    ).toEqual(['hub/svc-0@95', 'ops/db-admin@90', 'hub/svc-1@90']);
     expect(combined.topOwners.map((o) => `${o.owner.email}:${o.openAlerts}`)).toEqual([
       'ana@example.com:5',
       'bob@example.com:4',
