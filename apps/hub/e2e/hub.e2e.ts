@@ -52,6 +52,9 @@ describe('hub in a browser', () => {
 
     await logIn(page, adminPassword);
     await page.waitForURL((url) => url.pathname === '/');
+    await page.getByTestId('dashboard').waitFor();
+    await page.getByTestId('nav-whoami').click();
+    await page.waitForURL('**/me');
     await expect.poll(() => page.getByTestId('whoami-email').textContent()).toBe(adminEmail);
     expect(await page.getByTestId('whoami-realm-slug').textContent()).toBe('hub');
     expect(await page.getByTestId('whoami-role').textContent()).toBe('admin');

@@ -40,8 +40,8 @@ export function AppHeader({ session }: { session: MyRealms }) {
       <div className="header-start">
         <span className="brand">NHI Hub</span>
         <nav className="main-nav" aria-label="Main">
-          <Link to="/" activeOptions={{ exact: true }}>
-            Who am I
+          <Link to="/" activeOptions={{ exact: true, includeSearch: false }} data-testid="nav-dashboard">
+            Dashboard
           </Link>
           <Link to="/inventory" data-testid="nav-inventory">
             Inventory
@@ -51,6 +51,9 @@ export function AppHeader({ session }: { session: MyRealms }) {
           </Link>
           <Link to="/tokens" data-testid="nav-tokens">
             API tokens
+          </Link>
+          <Link to="/me" data-testid="nav-whoami">
+            Who am I
           </Link>
         </nav>
       </div>
