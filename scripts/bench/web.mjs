@@ -84,7 +84,7 @@ async function main() {
     stdio: 'ignore',
   });
   const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    executablePath: '/usr/bin/chromium',
     args: [
       '--headless',
       '--no-sandbox',

@@ -28,10 +28,22 @@ export interface IdentityFigures {
   riskLevels: Partial<Record<RiskLevel, number>>;
 }
 
+interface GroupRow {
+  dimension: 'all' | 'kind' | 'provider' | 'environment' | 'age' | 'level';
+  key: string | null;
+  total: number;
+  active: number;
+  unowned: number;
+  olderThan90: number;
+  expiringWithin30: number;
+  riskSum: number;
+}
+
 /**
  * Every figure about identities in one pass over the realm's NHIs (joined with their risk scores),
- * with the same conditions as the inventory's filters: deleted identities never count, ages and
- * expiry come from the per-identity credential summary the inventory filters on.
+ * grouped by each dimension at once, with the same conditions as the inventory's filters: deleted
+ * identities never count, ages and expiry come from the per-identity credential summary the
+ * inventory filters on.
  */
 export async function identityFigures(
   tx: RealmTx,
@@ -41,45 +53,62 @@ export async function identityFigures(
 ): Promise<IdentityFigures> {
   const { environments, providers } = filterParams(filter);
   const at = (days: number) => new Date(now.getTime() + days * dayMs).toISOString();
-  const rows = await tx.$queryRaw<IdentityFigures[]>`
-    WITH f AS MATERIALIZED (
+  const rows = await tx.$queryRaw<GroupRow[]>`
+    SELECT
+      CASE WHEN GROUPING(f.kind) = 0 THEN 'kind' WHEN GROUPING(f.provider) = 0 THEN 'provider'
+        WHEN GROUPING(f.environment) = 0 THEN 'environment' WHEN GROUPING(f.age) = 0 THEN 'age'
+        WHEN GROUPING(f.level) = 0 THEN 'level' ELSE 'all' END AS dimension,
+      coalesce(f.kind, f.provider, f.environment, f.age, f.level) AS key,
+      count(*)::int AS total,
+      count(*) FILTER (WHERE f.active)::int AS active,
+      count(*) FILTER (WHERE f.active AND f.unowned)::int AS unowned,
+      count(*) FILTER (WHERE f.active AND f.oldest < ${at(-90)}::timestamp)::int AS "olderThan90",
+      count(*) FILTER (WHERE f.active AND f.expires <= ${at(30)}::timestamp)::int AS "expiringWithin30",
+      coalesce(sum(f.score) FILTER (WHERE f.active), 0)::int AS "riskSum"
+    FROM (
       SELECT n.kind::text AS kind, n.provider::text AS provider, n.environment::text AS environment,
         n.status = 'active' AS active, n."ownerUserId" IS NULL AS unowned,
         n."oldestActiveCredentialAt" AS oldest, n."nextCredentialExpiresAt" AS expires,
-        coalesce(r.score, 0) AS score, r.level::text AS level
+        coalesce(r.score, 0) AS score,
+        CASE WHEN n.status = 'active' THEN coalesce(r.level::text, 'none') END AS level,
+        CASE WHEN n.status <> 'active' OR n."oldestActiveCredentialAt" IS NULL THEN NULL
+          WHEN n."oldestActiveCredentialAt" >= ${at(-30)}::timestamp THEN '0-30'
+          WHEN n."oldestActiveCredentialAt" >= ${at(-90)}::timestamp THEN '30-90'
+          WHEN n."oldestActiveCredentialAt" >= ${at(-180)}::timestamp THEN '90-180'
+          WHEN n."oldestActiveCredentialAt" >= ${at(-365)}::timestamp THEN '180-365'
+          ELSE '>365' END AS age
       FROM "Nhi" AS n
       LEFT JOIN "NhiRiskScore" AS r ON r."realmId" = n."realmId" AND r."nhiId" = n.id
       WHERE n."realmId" = ${realmId} AND n."deletedAt" IS NULL
         AND (${environments}::jsonb = '[]'::jsonb OR to_jsonb(n.environment::text) <@ ${environments}::jsonb)
         AND (${providers}::jsonb = '[]'::jsonb OR to_jsonb(n.provider::text) <@ ${providers}::jsonb)
-    )
-    SELECT
-      (SELECT jsonb_build_object(
-        'total', count(*),
-        'active', count(*) FILTER (WHERE active),
-        'unowned', count(*) FILTER (WHERE active AND unowned),
-        'olderThan90', count(*) FILTER (WHERE active AND oldest < ${at(-90)}::timestamp),
-        'expiringWithin30', count(*) FILTER (WHERE active AND expires <= ${at(30)}::timestamp),
-        'riskSum', coalesce(sum(score) FILTER (WHERE active), 0)) FROM f) AS headline,
-      (SELECT coalesce(jsonb_object_agg(kind, c), '{}'::jsonb)
-        FROM (SELECT kind, count(*) AS c FROM f GROUP BY kind) AS x) AS "byKind",
-      (SELECT coalesce(jsonb_object_agg(provider, c), '{}'::jsonb)
-        FROM (SELECT provider, count(*) AS c FROM f GROUP BY provider) AS x) AS "byProvider",
-      (SELECT coalesce(jsonb_object_agg(environment, c), '{}'::jsonb)
-        FROM (SELECT environment, count(*) AS c FROM f GROUP BY environment) AS x) AS "byEnvironment",
-      (SELECT coalesce(jsonb_object_agg(bucket, c), '{}'::jsonb) FROM (
-        SELECT CASE
-            WHEN oldest >= ${at(-30)}::timestamp THEN '0-30'
-            WHEN oldest >= ${at(-90)}::timestamp THEN '30-90'
-            WHEN oldest >= ${at(-180)}::timestamp THEN '90-180'
-            WHEN oldest >= ${at(-365)}::timestamp THEN '180-365'
-            ELSE '>365' END AS bucket, count(*) AS c
-        FROM f WHERE active AND oldest IS NOT NULL GROUP BY 1) AS x) AS "credentialAge",
-      (SELECT coalesce(jsonb_object_agg(coalesce(level, 'none'), c), '{}'::jsonb)
-        FROM (SELECT level, count(*) AS c FROM f WHERE active GROUP BY level) AS x) AS "riskLevels"`;
-  const row = rows[0];
-  if (!row) throw new Error('The identity figures query returned no row');
-  return row;
+    ) AS f
+    GROUP BY GROUPING SETS ((), (f.kind), (f.provider), (f.environment), (f.age), (f.level))`;
+  const figures: IdentityFigures = {
+    headline: { total: 0, active: 0, unowned: 0, olderThan90: 0, expiringWithin30: 0, riskSum: 0 },
+    byKind: {},
+    byProvider: {},
+    byEnvironment: {},
+    credentialAge: {},
+    riskLevels: {},
+  };
+  for (const row of rows) {
+    if (row.dimension === 'all') {
+      const { total, active, unowned, olderThan90, expiringWithin30, riskSum } = row;
+      figures.headline = { total, active, unowned, olderThan90, expiringWithin30, riskSum };
+    } else if (row.key !== null) {
+      // The age and level groups of inactive identities (key null) count nowhere.
+      const target = {
+        kind: figures.byKind,
+        provider: figures.byProvider,
+        environment: figures.byEnvironment,
+        age: figures.credentialAge,
+        level: figures.riskLevels,
+      }[row.dimension] as Record<string, number>;
+      target[row.key] = row.total;
+    }
+  }
+  return figures;
 }
 
 export interface AlertFigures {

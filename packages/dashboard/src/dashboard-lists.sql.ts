@@ -17,7 +17,7 @@ interface FixFirstRow extends Omit<FixFirstItem, 'owner'> {
   ownerEmail: string | null;
 }
 
-/** The live identities with the highest risk scores; ties by name, so the list is stable. */
+/** The live identities with the highest risk scores; ties by id (the score index serves the order). */
 export async function fixFirst(
   tx: RealmTx,
   realmId: string,
@@ -37,7 +37,7 @@ export async function fixFirst(
     WHERE r."realmId" = ${realmId} AND n."deletedAt" IS NULL
       AND (${environments}::jsonb = '[]'::jsonb OR to_jsonb(n.environment::text) <@ ${environments}::jsonb)
       AND (${providers}::jsonb = '[]'::jsonb OR to_jsonb(n.provider::text) <@ ${providers}::jsonb)
-    ORDER BY r.score DESC, n.name, n.id
+    ORDER BY r.score DESC, r."nhiId"
     LIMIT ${fixFirstSize}`;
   return rows.map(({ ownerId, ownerEmail, ...item }) => ({
     ...item,
