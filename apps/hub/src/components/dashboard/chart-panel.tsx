@@ -39,7 +39,10 @@ function ChartCard({
         table
       ) : (
         // The placeholder has the chart's height: nothing moves when the chart module arrives.
-        <Suspense fallback={<div className="chart-placeholder" style={{ height }} aria-hidden="true" />}>
+        // (An empty svg of that height: a style attribute would need 'unsafe-inline' in the CSP.)
+        <Suspense
+          fallback={<svg className="chart-placeholder" width="100%" height={height} aria-hidden="true" />}
+        >
           {children}
         </Suspense>
       )}

@@ -12,47 +12,49 @@ export function FixFirst({ overview }: { overview: DashboardOverview }) {
       {overview.fixFirst.length === 0 ? (
         <p className="muted">No identity carries risk: nothing to fix first.</p>
       ) : (
-        <table className="table compact">
-          <thead>
-            <tr>
-              <th scope="col">Identity</th>
-              <th scope="col" className="numeric">
-                Risk
-              </th>
-              <th scope="col">Owner</th>
-              <th scope="col">Main factor</th>
-            </tr>
-          </thead>
-          <tbody>
-            {overview.fixFirst.map((item) => (
-              <tr key={item.nhiId}>
-                <td>
-                  <Link to="/inventory/$id" params={{ id: item.nhiId }}>
-                    {item.name}
-                  </Link>
-                  <span className="hint">
-                    {' '}
-                    {labelOf(item.kind)} · {item.provider} · {item.environment}
-                  </span>
-                </td>
-                <td className="numeric">
-                  <span className={`severity severity-${item.level}`}>{item.score}</span>
-                </td>
-                <td>{item.owner?.email ?? <span className="badge badge-unowned">unowned</span>}</td>
-                <td>
-                  {item.mainFactor ? (
-                    <>
-                      <code>{item.mainFactor.ruleId}</code>{' '}
-                      <span className="hint">{item.mainFactor.owaspId}</span>
-                    </>
-                  ) : (
-                    '—'
-                  )}
-                </td>
+        <div className="table-scroll">
+          <table className="table compact">
+            <thead>
+              <tr>
+                <th scope="col">Identity</th>
+                <th scope="col" className="numeric">
+                  Risk
+                </th>
+                <th scope="col">Owner</th>
+                <th scope="col">Main factor</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {overview.fixFirst.map((item) => (
+                <tr key={item.nhiId}>
+                  <td>
+                    <Link to="/inventory/$id" params={{ id: item.nhiId }}>
+                      {item.name}
+                    </Link>
+                    <span className="hint">
+                      {' '}
+                      {labelOf(item.kind)} · {item.provider} · {item.environment}
+                    </span>
+                  </td>
+                  <td className="numeric">
+                    <span className={`severity severity-${item.level}`}>{item.score}</span>
+                  </td>
+                  <td>{item.owner?.email ?? <span className="badge badge-unowned">unowned</span>}</td>
+                  <td>
+                    {item.mainFactor ? (
+                      <>
+                        <code>{item.mainFactor.ruleId}</code>{' '}
+                        <span className="hint">{item.mainFactor.owaspId}</span>
+                      </>
+                    ) : (
+                      '—'
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
     </section>
   );

@@ -15,6 +15,8 @@ import { filterOf, parseDashboardSearch } from '../../components/dashboard/dashb
 import { Freshness, refreshSeconds } from '../../components/dashboard/freshness.tsx';
 import { HeadlineFigures } from '../../components/dashboard/headline-figures.tsx';
 import { dashboardOverview } from '../../server/functions/dashboard.functions.ts';
+// The filter's zod schema travels with the server function: no eval in the browser (CSP).
+import '../../components/inventory/zod-jitless.ts';
 
 /** The landing page after login: where the realm stands and what to fix first. */
 export const Route = createFileRoute('/_authenticated/')({
