@@ -5,8 +5,9 @@ export default defineConfig({
     name: 'dashboard',
     include: ['src/**/*.test.ts'],
     setupFiles: ['reflect-metadata'],
-    // Opening PGlite and building the first migrated template takes seconds on a small machine.
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // Opening PGlite, building the first migrated template and starting the job queue take tens of
+    // seconds on a small machine busy with other test runs.
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
   },
 });

@@ -134,6 +134,9 @@ describeEachDatabase('dashboard links', (_kind, newDatabase) => {
         expect(await t.alertCount(alertsLinks.owner(filter, owner.id))).toBe(openAlerts);
       }
     },
+    // Seeding the demo realm, evaluating its rules and opening every list behind the figures is
+    // minutes of work on a busy two-core machine, far above the default.
+    240_000,
   );
 
   it('writes the alerts page contract as documented', () => {
