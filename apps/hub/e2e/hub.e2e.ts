@@ -162,7 +162,7 @@ describe('hub in two tabs', () => {
     await logIn(page, adminPassword);
     await page.waitForURL((url) => url.pathname === '/');
     const otherTab = await context.newPage();
-    await otherTab.goto('/');
+    await otherTab.goto('/me');
     await otherTab.getByTestId('whoami-email').waitFor();
 
     await page.getByTestId('logout').click();

@@ -52,9 +52,6 @@ export function AppHeader({ session }: { session: MyRealms }) {
           <Link to="/tokens" data-testid="nav-tokens">
             API tokens
           </Link>
-          <Link to="/me" data-testid="nav-whoami">
-            Who am I
-          </Link>
         </nav>
       </div>
       <div className="header-tools">
@@ -74,7 +71,9 @@ export function AppHeader({ session }: { session: MyRealms }) {
           </select>
         </label>
         <span className="user" data-testid="current-user">
-          {session.email}
+          <Link to="/me" data-testid="nav-whoami" title="Who am I">
+            {session.email}
+          </Link>
         </span>
         <button
           type="button"
