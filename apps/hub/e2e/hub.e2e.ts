@@ -52,6 +52,9 @@ describe('hub in a browser', () => {
 
     await logIn(page, adminPassword);
     await page.waitForURL((url) => url.pathname === '/');
+    await page.getByTestId('dashboard').waitFor();
+    await page.getByTestId('nav-whoami').click();
+    await page.waitForURL('**/me');
     await expect.poll(() => page.getByTestId('whoami-email').textContent()).toBe(adminEmail);
     expect(await page.getByTestId('whoami-realm-slug').textContent()).toBe('hub');
     expect(await page.getByTestId('whoami-role').textContent()).toBe('admin');
@@ -159,7 +162,7 @@ describe('hub in two tabs', () => {
     await logIn(page, adminPassword);
     await page.waitForURL((url) => url.pathname === '/');
     const otherTab = await context.newPage();
-    await otherTab.goto('/');
+    await otherTab.goto('/me');
     await otherTab.getByTestId('whoami-email').waitFor();
 
     await page.getByTestId('logout').click();

@@ -32,6 +32,9 @@ async function logInToDemoInventory(page: Page) {
   await page.getByLabel('Password').fill(adminPassword);
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.waitForURL((url) => url.pathname === '/');
+  await page.getByTestId('nav-whoami').click();
+  await page.waitForURL('**/me');
+  await page.getByTestId('whoami-email').waitFor();
   await page.getByTestId('realm-switcher').selectOption('demo');
   await expect.poll(() => page.getByTestId('whoami-realm-slug').textContent()).toBe('demo');
   await page.getByTestId('nav-inventory').click();
@@ -60,7 +63,7 @@ async function realmsOffered(env: Record<string, string>): Promise<string[]> {
   await page.getByLabel('Password').fill(adminPassword);
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.waitForURL((url) => url.pathname === '/');
-  await page.getByTestId('whoami-email').waitFor();
+  await page.getByTestId('dashboard').waitFor();
   return page
     .getByTestId('realm-switcher')
     .locator('option')

@@ -40,7 +40,7 @@ async function logIn(browser: Browser, baseURL: string, email: string, password:
 
 /** What the member's requests are allowed, as the who-am-I page lists it after a fresh load. */
 async function memberPermissions(member: Page): Promise<string[]> {
-  await member.goto('/');
+  await member.goto('/me');
   await member.getByTestId('whoami-permissions').waitFor();
   return member.getByTestId('whoami-permissions').locator('li').allTextContents();
 }

@@ -16,6 +16,7 @@ import { Route as MetricsRouteImport } from './routes/metrics'
 import { Route as ReadyzRouteImport } from './routes/readyz'
 import { Route as AuthenticatedIndexRouteImport } from './routes/_authenticated/index'
 import { Route as AuthenticatedLeaksRouteImport } from './routes/_authenticated/leaks'
+import { Route as AuthenticatedMeRouteImport } from './routes/_authenticated/me'
 import { Route as AuthenticatedSourcesRouteImport } from './routes/_authenticated/sources'
 import { Route as AuthenticatedTokensRouteImport } from './routes/_authenticated/tokens'
 import { Route as AuthenticatedAlertsIndexRouteImport } from './routes/_authenticated/alerts/index'
@@ -67,6 +68,11 @@ const AuthenticatedIndexRoute = AuthenticatedIndexRouteImport.update({
 const AuthenticatedLeaksRoute = AuthenticatedLeaksRouteImport.update({
   id: '/leaks',
   path: '/leaks',
+  getParentRoute: () => AuthenticatedRoute,
+} as any)
+const AuthenticatedMeRoute = AuthenticatedMeRouteImport.update({
+  id: '/me',
+  path: '/me',
   getParentRoute: () => AuthenticatedRoute,
 } as any)
 const AuthenticatedSourcesRoute = AuthenticatedSourcesRouteImport.update({
@@ -180,6 +186,7 @@ export interface FileRoutesByFullPath {
   '/metrics': typeof MetricsRoute
   '/readyz': typeof ReadyzRoute
   '/leaks': typeof AuthenticatedLeaksRoute
+  '/me': typeof AuthenticatedMeRoute
   '/sources': typeof AuthenticatedSourcesRoute
   '/tokens': typeof AuthenticatedTokensRoute
   '/alerts/$id': typeof AuthenticatedAlertsIdRoute
@@ -205,6 +212,7 @@ export interface FileRoutesByTo {
   '/metrics': typeof MetricsRoute
   '/readyz': typeof ReadyzRoute
   '/leaks': typeof AuthenticatedLeaksRoute
+  '/me': typeof AuthenticatedMeRoute
   '/sources': typeof AuthenticatedSourcesRoute
   '/tokens': typeof AuthenticatedTokensRoute
   '/': typeof AuthenticatedIndexRoute
@@ -233,6 +241,7 @@ export interface FileRoutesById {
   '/metrics': typeof MetricsRoute
   '/readyz': typeof ReadyzRoute
   '/_authenticated/leaks': typeof AuthenticatedLeaksRoute
+  '/_authenticated/me': typeof AuthenticatedMeRoute
   '/_authenticated/sources': typeof AuthenticatedSourcesRoute
   '/_authenticated/tokens': typeof AuthenticatedTokensRoute
   '/_authenticated/': typeof AuthenticatedIndexRoute
@@ -262,6 +271,7 @@ export interface FileRouteTypes {
     | '/metrics'
     | '/readyz'
     | '/leaks'
+    | '/me'
     | '/sources'
     | '/tokens'
     | '/alerts/$id'
@@ -287,6 +297,7 @@ export interface FileRouteTypes {
     | '/metrics'
     | '/readyz'
     | '/leaks'
+    | '/me'
     | '/sources'
     | '/tokens'
     | '/'
@@ -314,6 +325,7 @@ export interface FileRouteTypes {
     | '/metrics'
     | '/readyz'
     | '/_authenticated/leaks'
+    | '/_authenticated/me'
     | '/_authenticated/sources'
     | '/_authenticated/tokens'
     | '/_authenticated/'
@@ -393,6 +405,13 @@ declare module '@tanstack/react-router' {
       path: '/leaks'
       fullPath: '/leaks'
       preLoaderRoute: typeof AuthenticatedLeaksRouteImport
+      parentRoute: typeof AuthenticatedRoute
+    }
+    '/_authenticated/me': {
+      id: '/_authenticated/me'
+      path: '/me'
+      fullPath: '/me'
+      preLoaderRoute: typeof AuthenticatedMeRouteImport
       parentRoute: typeof AuthenticatedRoute
     }
     '/_authenticated/sources': {
@@ -526,6 +545,7 @@ declare module '@tanstack/react-router' {
 
 interface AuthenticatedRouteChildren {
   AuthenticatedLeaksRoute: typeof AuthenticatedLeaksRoute
+  AuthenticatedMeRoute: typeof AuthenticatedMeRoute
   AuthenticatedSourcesRoute: typeof AuthenticatedSourcesRoute
   AuthenticatedTokensRoute: typeof AuthenticatedTokensRoute
   AuthenticatedIndexRoute: typeof AuthenticatedIndexRoute
@@ -548,6 +568,7 @@ interface AuthenticatedRouteChildren {
 
 const AuthenticatedRouteChildren: AuthenticatedRouteChildren = {
   AuthenticatedLeaksRoute: AuthenticatedLeaksRoute,
+  AuthenticatedMeRoute: AuthenticatedMeRoute,
   AuthenticatedSourcesRoute: AuthenticatedSourcesRoute,
   AuthenticatedTokensRoute: AuthenticatedTokensRoute,
   AuthenticatedIndexRoute: AuthenticatedIndexRoute,

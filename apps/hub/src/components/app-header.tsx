@@ -40,8 +40,8 @@ export function AppHeader({ session }: { session: MyRealms }) {
       <div className="header-start">
         <span className="brand">NHI Hub</span>
         <nav className="main-nav" aria-label="Main">
-          <Link to="/" activeOptions={{ exact: true }}>
-            Who am I
+          <Link to="/" activeOptions={{ exact: true, includeSearch: false }} data-testid="nav-dashboard">
+            Dashboard
           </Link>
           <Link to="/inventory" data-testid="nav-inventory">
             Inventory
@@ -83,7 +83,9 @@ export function AppHeader({ session }: { session: MyRealms }) {
           </select>
         </label>
         <span className="user" data-testid="current-user">
-          {session.email}
+          <Link to="/me" data-testid="nav-whoami" title="Who am I">
+            {session.email}
+          </Link>
         </span>
         <button
           type="button"

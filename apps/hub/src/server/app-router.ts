@@ -1,4 +1,5 @@
 import { alertRouter } from '@nhi/alert';
+import { dashboardRouter } from '@nhi/dashboard';
 import { nhiRouter } from '@nhi/nhi';
 import { platformRouter, router } from '@nhi/platform';
 import { policyRouter } from '@nhi/policy';
@@ -11,6 +12,7 @@ export const appRouter = router({
   policy: policyRouter,
   scanner: scannerRouter,
   alert: alertRouter,
+  dashboard: dashboardRouter,
 });
 
 export type AppRouter = typeof appRouter;

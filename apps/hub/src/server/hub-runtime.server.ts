@@ -1,6 +1,7 @@
 // The domains' permissions join the catalogue before the first request is authorized.
 import '@nhi/nhi';
 import { registerAlertJobs } from '@nhi/alert';
+import { registerDashboardJobs } from '@nhi/dashboard';
 import { getHubRuntime, type PlatformRuntime } from '@nhi/platform';
 import { registerPolicy } from '@nhi/policy';
 import { registerScannerJobs } from '@nhi/scanner';
@@ -19,6 +20,7 @@ export function hubRuntime(): Promise<PlatformRuntime> {
     await registerScannerJobs(runtime.root);
     await seedDemoOnFirstStart(runtime);
     await registerAlertJobs(runtime);
+    await registerDashboardJobs(runtime);
     return runtime;
   });
   const runtime = starting;

@@ -1,37 +1,192 @@
-import { createFileRoute } from '@tanstack/react-router';
-import { whoami } from '../../server/functions/whoami.functions.ts';
+import { alertsLinks, inventoryLinks } from '@nhi/dashboard/links';
+import { ageBuckets, riskLevels } from '@nhi/dashboard/view';
+import { createFileRoute, useRouter, useRouterState } from '@tanstack/react-router';
+import { useCallback, useEffect, useState } from 'react';
+import { BarChartCard, TrendCard } from '../../components/dashboard/chart-panel.tsx';
+import { DashboardFilters } from '../../components/dashboard/dashboard-filters.tsx';
+import { ageBucketLabels, labelOf, riskLevelLabels } from '../../components/dashboard/dashboard-labels.ts';
+import {
+  AlertActivity,
+  FixFirst,
+  RecentScans,
+  TopOwners,
+} from '../../components/dashboard/dashboard-lists.tsx';
+import { filterOf, parseDashboardSearch } from '../../components/dashboard/dashboard-search.ts';
+import { Freshness, refreshSeconds } from '../../components/dashboard/freshness.tsx';
+import { HeadlineFigures } from '../../components/dashboard/headline-figures.tsx';
+import { dashboardOverview } from '../../server/functions/dashboard.functions.ts';
+// The filter's zod schema travels with the server function: no eval in the browser (CSP).
+import '../../components/inventory/zod-jitless.ts';
 
+/** The landing page after login: where the realm stands and what to fix first. */
 export const Route = createFileRoute('/_authenticated/')({
-  loader: () => whoami(),
-  component: HomePage,
+  validateSearch: parseDashboardSearch,
+  loaderDeps: ({ search }) => search,
+  head: () => ({ meta: [{ title: 'Dashboard · NHI Hub' }] }),
+  loader: async ({ deps }) => ({
+    overview: await dashboardOverview({ data: filterOf(deps) }),
+    loadedAt: Date.now(),
+  }),
+  // A refresh or a new filter keeps the page on screen until the new figures arrive: no flicker.
+  pendingMs: Number.POSITIVE_INFINITY,
+  component: DashboardPage,
 });
 
-function HomePage() {
-  const me = Route.useLoaderData();
+function DashboardPage() {
+  const { overview, loadedAt } = Route.useLoaderData();
+  const search = Route.useSearch();
+  const navigate = Route.useNavigate();
+  const router = useRouter();
+  const loading = useRouterState({ select: (state) => state.isLoading });
+  const [refreshing, setRefreshing] = useState(false);
+  const refresh = useCallback(async () => {
+    setRefreshing(true);
+    try {
+      await router.invalidate();
+    } finally {
+      setRefreshing(false);
+    }
+  }, [router]);
+
+  // Every 30 s, and when the user comes back to the tab: the figures stay fresh without a reload.
+  useEffect(() => {
+    const timer = setInterval(() => {
+      if (document.visibilityState === 'visible') void refresh();
+    }, refreshSeconds * 1000);
+    const onVisible = () => {
+      if (document.visibilityState === 'visible' && Date.now() - loadedAt > refreshSeconds * 1000)
+        void refresh();
+    };
+    document.addEventListener('visibilitychange', onVisible);
+    return () => {
+      clearInterval(timer);
+      document.removeEventListener('visibilitychange', onVisible);
+    };
+  }, [refresh, loadedAt]);
+
+  const filter = overview.filter;
   return (
-    <section className="card" aria-labelledby="whoami-title" data-testid="whoami">
-      <h1 id="whoami-title">Who am I</h1>
-      <dl className="facts">
-        <dt>Email</dt>
-        <dd data-testid="whoami-email">{me.principal.email ?? '—'}</dd>
-        <dt>Realm</dt>
-        <dd>
-          <span data-testid="whoami-realm-name">{me.realm.name}</span>{' '}
-          <code data-testid="whoami-realm-slug">{me.realm.slug}</code>
-        </dd>
-        <dt>Role</dt>
-        <dd data-testid="whoami-role">{me.role ?? '—'}</dd>
-        <dt>Permissions</dt>
-        <dd>
-          <ul className="permissions" data-testid="whoami-permissions">
-            {me.permissions.map((permission) => (
-              <li key={permission}>
-                <code>{permission}</code>
-              </li>
-            ))}
-          </ul>
-        </dd>
-      </dl>
-    </section>
+    <div className="stack wide dashboard" data-testid="dashboard" aria-busy={loading}>
+      <header className="page-header dashboard-header">
+        <div>
+          <h1>Dashboard</h1>
+          <p className="muted">Where the realm stands and what to fix first.</p>
+        </div>
+        <div className="dashboard-tools">
+          <DashboardFilters search={search} onChange={(next) => navigate({ search: next })} />
+          <Freshness
+            loadedAt={loadedAt}
+            refreshing={refreshing || loading}
+            onRefresh={() => void refresh()}
+          />
+        </div>
+      </header>
+
+      <HeadlineFigures overview={overview} />
+
+      <div className="dashboard-grid">
+        <BarChartCard
+          id="by-kind"
+          title="NHIs by kind"
+          bars={overview.byKind
+            .filter((item) => item.count > 0)
+            .map((item) => ({
+              key: item.key,
+              label: labelOf(item.key),
+              count: item.count,
+              link: inventoryLinks.kind(filter, item.key),
+            }))}
+        />
+        <BarChartCard
+          id="by-provider"
+          title="NHIs by source"
+          bars={overview.byProvider
+            .filter((item) => item.count > 0)
+            .map((item) => ({
+              key: item.key,
+              label: item.key,
+              count: item.count,
+              link: inventoryLinks.provider(filter, item.key),
+            }))}
+        />
+        <BarChartCard
+          id="by-environment"
+          title="NHIs by environment"
+          bars={overview.byEnvironment.map((item) => ({
+            key: item.key,
+            label: labelOf(item.key),
+            count: item.count,
+            link: inventoryLinks.environment(filter, item.key),
+          }))}
+        />
+        <BarChartCard
+          id="credential-age"
+          title="Credential age of active NHIs (oldest active credential)"
+          bars={ageBuckets.map((bucket) => ({
+            key: bucket,
+            label: ageBucketLabels[bucket],
+            count: overview.credentialAge.find((item) => item.key === bucket)?.count ?? 0,
+            link: inventoryLinks.credentialAge(filter, bucket),
+          }))}
+        />
+        <BarChartCard
+          id="by-owasp"
+          title="Open alerts by OWASP NHI risk"
+          bars={overview.openAlertsByOwasp.map((item) => ({
+            key: item.key,
+            label: item.key,
+            count: item.count,
+            link: alertsLinks.owasp(filter, item.key),
+          }))}
+        />
+        <BarChartCard
+          id="risk-levels"
+          title="Risk level of active NHIs"
+          bars={riskLevels.map((level) => ({
+            key: level,
+            label: riskLevelLabels[level],
+            count: overview.riskLevels.find((item) => item.key === level)?.count ?? 0,
+            link: null,
+          }))}
+        />
+        {overview.trend.length > 0 ? (
+          <>
+            <TrendCard
+              id="trend-alerts"
+              title="Open alerts, last 30 days"
+              series={{
+                label: 'Open alerts',
+                unit: '',
+                points: overview.trend.map((point) => ({ day: point.day, value: point.openAlerts })),
+              }}
+            />
+            <TrendCard
+              id="trend-risk"
+              title="Realm risk score, last 30 days"
+              series={{
+                label: 'Risk score',
+                unit: '',
+                points: overview.trend.map((point) => ({ day: point.day, value: point.riskScore })),
+              }}
+            />
+          </>
+        ) : (
+          <section className="card chart-card" data-testid="trend-filtered">
+            <h2>Trends</h2>
+            <p className="muted">
+              Trends and weekly changes come from daily snapshots of the whole realm: clear the filters to see
+              them.
+            </p>
+          </section>
+        )}
+      </div>
+
+      <div className="dashboard-grid">
+        <FixFirst overview={overview} />
+        <TopOwners overview={overview} />
+        <RecentScans overview={overview} />
+        <AlertActivity overview={overview} />
+      </div>
+    </div>
   );
 }

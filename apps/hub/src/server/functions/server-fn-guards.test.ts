@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 // Every domain the app serves defines its permissions on import, as the running hub does.
 import '@nhi/alert';
+import '@nhi/dashboard';
 import '@nhi/nhi';
 import '@nhi/policy';
 import '@nhi/scanner';

@@ -1,0 +1,58 @@
+import type { AlertFigures, IdentityFigures } from './dashboard-figures.sql.ts';
+import {
+  type AgeBucket,
+  ageBuckets,
+  type CountOf,
+  type DashboardFigures,
+  riskLevels,
+  type Severity,
+} from './dashboard-view.ts';
+
+/** Every key of the vocabulary in its order with its count, zeros included (charts keep their shape). */
+export function countsOf<Key extends string>(
+  keys: readonly Key[],
+  counts: Partial<Record<string, number>>,
+): CountOf<Key>[] {
+  return keys.map((key) => ({ key, count: Number(counts[key] ?? 0) }));
+}
+
+/** Only the keys that occur, largest first: for open vocabularies (OWASP ids a rule may add). */
+export function presentCountsOf(counts: Record<string, number>): CountOf<string>[] {
+  return Object.entries(counts)
+    .map(([key, count]) => ({ key, count: Number(count) }))
+    .sort((a, b) => b.count - a.count || a.key.localeCompare(b.key, 'en', { numeric: true }));
+}
+
+/** Mean over active identities, one decimal: an identity without a score counts 0. */
+export function meanRisk(riskSum: number, active: number): number {
+  return active === 0 ? 0 : Math.round((riskSum / active) * 10) / 10;
+}
+
+export function figuresOf(
+  identities: IdentityFigures,
+  alerts: AlertFigures,
+  leaks: number,
+): DashboardFigures {
+  const h = identities.headline;
+  const severity = (key: Severity) => Number(alerts.bySeverity[key] ?? 0);
+  return {
+    nhiTotal: Number(h.total),
+    nhiActive: Number(h.active),
+    unowned: Number(h.unowned),
+    credentialsOlderThan90: Number(h.olderThan90),
+    expiringWithin30: Number(h.expiringWithin30),
+    openAlerts: {
+      critical: severity('critical'),
+      high: severity('high'),
+      medium: severity('medium'),
+      low: severity('low'),
+    },
+    riskScore: meanRisk(Number(h.riskSum), Number(h.active)),
+    leaks,
+  };
+}
+
+export const credentialAgeOf = (identities: IdentityFigures): CountOf<AgeBucket>[] =>
+  countsOf(ageBuckets, identities.credentialAge);
+
+export const riskLevelsOf = (identities: IdentityFigures) => countsOf(riskLevels, identities.riskLevels);

@@ -1,0 +1,104 @@
+import { createLogger, JobQueue, RealmDb } from '@nhi/platform';
+import { describeEachDatabase } from '@nhi/platform/testing';
+import { expect, it } from 'vitest';
+import { dashboardJobNames, registerDashboardJobs } from './dashboard-jobs.ts';
+import { setupDashboard } from './dashboard-test-setup.ts';
+
+const daySeconds = 86_400;
+
+describeEachDatabase('dashboard snapshot job', (_kind, newDatabase) => {
+  async function setup() {
+    const t = await setupDashboard(newDatabase);
+    const jobs = new JobQueue(t.db.jobStore, createLogger({ level: 'silent' }), {
+      pollingIntervalSeconds: 0.5,
+    });
+    await jobs.start();
+    await registerDashboardJobs({ root: t.root, database: t.db, jobs });
+    const hubDb = new RealmDb(t.db, t.hubRealm.id);
+    const snapshotDays = () =>
+      hubDb.transaction((tx) =>
+        tx.dashboardSnapshot.findMany({ select: { day: true, openAlerts: true }, orderBy: { day: 'asc' } }),
+      );
+    /** Runs the job for the hub realm through the queue and waits for its snapshot of today. */
+    async function snapshotNow() {
+      const today = t.clock.now().toISOString().slice(0, 10);
+      await jobs.enqueue(dashboardJobNames.snapshot, { realmId: t.hubRealm.id });
+      for (let i = 0; i < 200; i++) {
+        const days = await snapshotDays();
+        if (days.some((s) => s.day.toISOString().startsWith(today))) return;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      throw new Error(`no snapshot of ${today}`);
+    }
+    return { ...t, jobs, hubDb, snapshotDays, snapshotNow };
+  }
+
+  it('keeps the figures of earlier days, so the trend and the week’s change survive later edits', async () => {
+    const t = await setup();
+    const service = async () => t.dashboardOf();
+    await t.snapshotNow();
+    const before = await (await service()).overview();
+
+    t.clock.advanceSeconds(7 * daySeconds);
+    await t.hubDb.transaction((tx) =>
+      tx.alert.updateMany({ where: { state: 'open' }, data: { state: 'resolved' } }),
+    );
+    await t.snapshotNow();
+    await t.snapshotNow();
+    const after = await (await service()).overview();
+
+    expect((await t.snapshotDays()).map((s) => s.openAlerts)).toEqual([
+      before.figures.openAlerts.critical +
+        before.figures.openAlerts.high +
+        before.figures.openAlerts.medium +
+        before.figures.openAlerts.low,
+      0,
+    ]);
+    expect(after.weekAgo).toEqual(before.figures);
+    expect(after.trend.map((point) => point.openAlerts)).toEqual([before.trend.at(-1)?.openAlerts, 0]);
+    expect(after.trend.at(0)?.openAlerts).toBeGreaterThan(0);
+    await t.jobs.stop();
+  });
+
+  it('hides the week’s change and the trend under a filter: snapshots hold the whole realm', async () => {
+    const t = await setup();
+    await t.snapshotNow();
+    t.clock.advanceSeconds(7 * daySeconds);
+
+    const overview = await (await t.dashboardOf()).overview({ environment: ['production'] });
+
+    expect(overview.weekAgo).toBeNull();
+    expect(overview.trend).toEqual([]);
+    await t.jobs.stop();
+  });
+
+  it('schedules a daily snapshot of every realm', async () => {
+    const t = await setup();
+
+    const schedules = await t.jobs.schedules(dashboardJobNames.snapshot);
+
+    expect(schedules.map((s) => (s.payload as { realmId: string }).realmId).sort()).toEqual(
+      [t.hubRealm.id, t.otherRealm.id].sort(),
+    );
+    expect(new Set(schedules.map((s) => s.cron))).toEqual(new Set(['5 0 * * *']));
+    await t.jobs.stop();
+  });
+
+  it('never reads or writes another realm’s snapshots', async () => {
+    const t = await setup();
+    await t.snapshotNow();
+
+    const seenFromOther = await new RealmDb(t.db, t.otherRealm.id).transaction(
+      (tx) => tx.$queryRaw<{ count: number }[]>`SELECT count(*)::int AS count FROM "DashboardSnapshot"`,
+    );
+    const crossWrite = new RealmDb(t.db, t.otherRealm.id).transaction(
+      (tx) =>
+        tx.$executeRaw`INSERT INTO "DashboardSnapshot" ("realmId", day, "openAlerts", "riskScore", figures, "takenAt")
+        VALUES (${t.hubRealm.id}, '2026-01-01'::date, 1, 1, '{}'::jsonb, now())`,
+    );
+
+    expect(seenFromOther[0]?.count).toBe(0);
+    await expect(crossWrite).rejects.toThrow();
+    await t.jobs.stop();
+  });
+});

@@ -1,0 +1,43 @@
+import type { JobQueue, PlatformDatabase } from '@nhi/platform';
+import type { DependencyContainer } from 'tsyringe';
+import { DashboardSnapshots } from './dashboard.service.ts';
+
+export const dashboardJobNames = { snapshot: 'dashboard.snapshot' } as const;
+
+/** Daily, just after midnight UTC: the snapshot is "how the day started". */
+export const defaultSnapshotCron = '5 0 * * *';
+
+export interface DashboardJobsRuntime {
+  root: DependencyContainer;
+  database: PlatformDatabase;
+  jobs?: JobQueue;
+}
+
+/**
+ * The daily snapshot of each realm's dashboard figures, as a job on the platform queue. A retried
+ * or repeated job replaces the day's snapshot, so it changes nothing twice.
+ */
+export async function registerDashboardJobs(runtime: DashboardJobsRuntime, options: { cron?: string } = {}) {
+  const { jobs } = runtime;
+  if (!jobs) return;
+  const snapshots = runtime.root.resolve(DashboardSnapshots);
+  await jobs.register<{ realmId: string }>(
+    dashboardJobNames.snapshot,
+    async ({ payload }) => {
+      await snapshots.take(payload.realmId);
+    },
+    { retryLimit: 3, retryDelaySeconds: 60, expireInSeconds: 900 },
+  );
+  // System code: the realm ids the schedules are keyed by; the snapshot itself runs per realm.
+  const realms = await runtime.database.systemPrisma.realm.findMany({ select: { id: true } });
+  for (const realm of realms) {
+    await jobs.schedule(
+      dashboardJobNames.snapshot,
+      `realm-${realm.id}`,
+      options.cron ?? defaultSnapshotCron,
+      {
+        realmId: realm.id,
+      },
+    );
+  }
+}

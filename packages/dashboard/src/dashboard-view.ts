@@ -1,0 +1,118 @@
+/**
+ * What the dashboard shows, as plain data: the service returns it, the page renders it, the
+ * combined overview merges several of it. No zod here: the page imports these types only.
+ */
+import type { nhiEnvironments, nhiKinds, nhiProviders } from '@nhi/nhi/vocabulary';
+
+export type NhiKind = (typeof nhiKinds)[number];
+export type NhiProvider = (typeof nhiProviders)[number];
+export type NhiEnvironment = (typeof nhiEnvironments)[number];
+
+export type Severity = 'low' | 'medium' | 'high' | 'critical';
+export const severities: readonly Severity[] = ['critical', 'high', 'medium', 'low'];
+export type RiskLevel = Severity | 'none';
+export const riskLevels: readonly RiskLevel[] = ['critical', 'high', 'medium', 'low', 'none'];
+
+/** Credential age buckets in days since the oldest active credential was created or last rotated. */
+export const ageBuckets = ['0-30', '30-90', '90-180', '180-365', '>365'] as const;
+export type AgeBucket = (typeof ageBuckets)[number];
+
+export interface DashboardFilter {
+  environment?: NhiEnvironment[];
+  provider?: NhiProvider[];
+}
+
+/** The headline figures: also what a daily snapshot stores. */
+export interface DashboardFigures {
+  /** Identities not deleted, whatever their status. */
+  nhiTotal: number;
+  nhiActive: number;
+  /** Active identities nobody answers for. */
+  unowned: number;
+  /** Active identities with an active credential older than 90 days. */
+  credentialsOlderThan90: number;
+  /** Active identities with an active credential expiring within 30 days (expired included). */
+  expiringWithin30: number;
+  /** Alerts in state open, by severity. */
+  openAlerts: Record<Severity, number>;
+  /** Mean risk score (0-100) over active identities; one without a score counts 0. */
+  riskScore: number;
+  /** Leaked secrets found by scans. */
+  leaks: number;
+}
+
+export interface CountOf<Key extends string> {
+  key: Key;
+  count: number;
+}
+
+export interface FixFirstItem {
+  nhiId: string;
+  name: string;
+  kind: NhiKind;
+  provider: NhiProvider;
+  environment: NhiEnvironment;
+  score: number;
+  level: Severity;
+  owner: { id: string; email: string } | null;
+  /** The factor adding the most points: its rule, OWASP id and severity. */
+  mainFactor: { ruleId: string; owaspId: string; severity: Severity } | null;
+}
+
+export interface OwnerAlerts {
+  owner: { id: string; email: string };
+  openAlerts: number;
+}
+
+export interface RecentScan {
+  id: string;
+  sourceName: string;
+  sourceType: string;
+  state: string;
+  newCount: number;
+  updatedCount: number;
+  missingCount: number;
+  leakCount: number;
+  warningCount: number;
+  createdAt: Date;
+  finishedAt: Date | null;
+}
+
+export interface AlertActivity {
+  alertId: string;
+  ruleId: string;
+  owaspId: string;
+  severity: Severity;
+  fromState: string | null;
+  toState: string;
+  actorType: string;
+  nhiName: string | null;
+  at: Date;
+}
+
+export interface TrendPoint {
+  /** YYYY-MM-DD (UTC). */
+  day: string;
+  openAlerts: number;
+  riskScore: number;
+}
+
+export interface DashboardOverview {
+  asOf: Date;
+  filter: DashboardFilter;
+  figures: DashboardFigures;
+  /** The figures of the snapshot a week before, when there is one and no filter narrows the page. */
+  weekAgo: DashboardFigures | null;
+  byKind: CountOf<NhiKind>[];
+  byProvider: CountOf<NhiProvider>[];
+  byEnvironment: CountOf<NhiEnvironment>[];
+  credentialAge: CountOf<AgeBucket>[];
+  openAlertsByOwasp: CountOf<string>[];
+  riskLevels: CountOf<RiskLevel>[];
+  /** The last 30 days from the daily snapshots, then today's live figures. */
+  trend: TrendPoint[];
+  fixFirst: FixFirstItem[];
+  topOwners: OwnerAlerts[];
+  recentScans: RecentScan[];
+  recentAlertActivity: AlertActivity[];
+}

@@ -1,0 +1,12 @@
+import { definePermissions } from '@nhi/platform';
+
+/** What the dashboard asks of a caller. Importing this module adds them to the catalogue. */
+export const dashboardPermissions = definePermissions([
+  {
+    key: 'dashboard:read',
+    description: 'See the dashboard: headline figures, charts, trends and what to fix first',
+    grantedTo: ['admin', 'editor', 'viewer'],
+  },
+] as const);
+
+export type DashboardPermission = (typeof dashboardPermissions)[number]['key'];
