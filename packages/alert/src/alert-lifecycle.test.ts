@@ -174,6 +174,19 @@ describeEachDatabase('Alert lifecycle', (_kind, newDatabase) => {
     expect(second.nextCursor).toBeNull();
   });
 
+  it('lists the alerts about identities of the asked environments and sources', async () => {
+    const t = await setup();
+    const staging = await t.nhi({ ownerUserId: null, environment: 'staging' });
+    await t.evaluate();
+
+    const ofStaging = await t.service.list({ environments: ['staging'] });
+    expect(ofStaging.items.map((a) => a.nhi?.name)).toEqual([staging.name]);
+    const ofProduction = await t.service.list({ environments: ['production'], providers: ['aws'] });
+    expect(ofProduction.items.map((a) => a.nhi?.name)).not.toContain(staging.name);
+    expect(ofProduction.items.length).toBeGreaterThan(0);
+    expect((await t.service.list({ providers: ['github'] })).items).toEqual([]);
+  });
+
   it('confines alerts to their realm', async () => {
     const t = await setup();
     const otherService = await t.serviceOf(t.oli, t.otherRealm);

@@ -1,3 +1,4 @@
+import { nhiEnvironments, nhiProviders } from '@nhi/nhi/vocabulary';
 import { z } from 'zod';
 
 /** The shapes of alerts, shared by the service, the tRPC procedures and the UI. */
@@ -25,6 +26,9 @@ export const listAlertsInput = z.object({
   ruleId: z.string().max(100).optional(),
   owaspId: z.enum(owaspIds).optional(),
   ownerUserId: z.string().uuid().optional(),
+  /** Alerts about live identities of these environments or sources (alerts without one drop out). */
+  environments: z.array(z.enum(nhiEnvironments)).max(nhiEnvironments.length).optional(),
+  providers: z.array(z.enum(nhiProviders)).max(nhiProviders.length).optional(),
   nhiId: z.string().uuid().optional(),
   /** The id of the last alert of the previous page. */
   cursor: z.string().uuid().optional(),

@@ -11,6 +11,7 @@ import {
   writeAuditEntry,
 } from '@nhi/platform';
 import { inject, injectable } from 'tsyringe';
+import type { z } from 'zod';
 import {
   type AlertIdsInput,
   alertIdsInput,
@@ -59,12 +60,8 @@ export class AlertService {
     const filter = parseInput(listAlertsInput, input, 'alert filter');
     return this.realmDb.transaction(async (tx) => {
       let nhiIds: string[] | undefined;
-      if (filter.ownerUserId) {
-        const owned = await tx.nhi.findMany({
-          where: { ownerUserId: filter.ownerUserId },
-          select: { id: true },
-        });
-        nhiIds = owned.map((nhi) => nhi.id);
+      if (filter.ownerUserId || filter.environments?.length || filter.providers?.length) {
+        nhiIds = await identitiesWithAlerts(tx, filter);
       }
       if (filter.nhiId) nhiIds = nhiIds ? nhiIds.filter((id) => id === filter.nhiId) : [filter.nhiId];
       const rows = await tx.alert.findMany({
@@ -339,4 +336,29 @@ export class AlertService {
       ]),
     );
   }
+}
+
+type ParsedListAlerts = z.output<typeof listAlertsInput>;
+
+/**
+ * The identities, among those the owner / environment / source filters match, that have alerts in
+ * the asked states: as many as the alerts at most, whatever the size of the inventory. With an
+ * environment or source filter, deleted identities drop out (the dashboard counts live ones).
+ */
+async function identitiesWithAlerts(
+  tx: RealmTx,
+  filter: Pick<ParsedListAlerts, 'states' | 'ownerUserId' | 'environments' | 'providers'>,
+): Promise<string[]> {
+  const byIdentity = Boolean(filter.environments?.length || filter.providers?.length);
+  const rows = await tx.$queryRaw<{ id: string }[]>`
+    SELECT DISTINCT n.id
+    FROM "Alert" AS a JOIN "Nhi" AS n ON n."realmId" = a."realmId" AND n.id = a."nhiId"
+    WHERE (${filter.states ?? null}::text[] IS NULL OR a.state::text = ANY(${filter.states ?? null}::text[]))
+      AND (${filter.ownerUserId ?? null}::text IS NULL OR n."ownerUserId" = ${filter.ownerUserId ?? null})
+      AND (NOT ${byIdentity} OR n."deletedAt" IS NULL)
+      AND (${filter.environments ?? null}::text[] IS NULL
+        OR n.environment::text = ANY(${filter.environments ?? null}::text[]))
+      AND (${filter.providers ?? null}::text[] IS NULL
+        OR n.provider::text = ANY(${filter.providers ?? null}::text[]))`;
+  return rows.map((row) => row.id);
 }

@@ -67,7 +67,7 @@ export async function identityFigures(
       coalesce(sum(f.score) FILTER (WHERE f.active), 0)::int AS "riskSum"
     FROM (
       SELECT n.kind::text AS kind, n.provider::text AS provider, n.environment::text AS environment,
-        n.status = 'active' AS active, n."ownerUserId" IS NULL AS unowned,
+        n.status = 'active' AS active, n."ownerUserId" IS NULL AND n."ownerGroupId" IS NULL AS unowned,
         n."oldestActiveCredentialAt" AS oldest, n."nextCredentialExpiresAt" AS expires,
         coalesce(r.score, 0) AS score,
         CASE WHEN n.status = 'active' THEN coalesce(r.level::text, 'none') END AS level,

@@ -7,13 +7,35 @@ import { evaluateAlerts, listAlerts } from '../../../server/functions/alerts.fun
 
 const states = ['open', 'acknowledged', 'suppressed', 'resolved'] as const;
 const severities = ['critical', 'high', 'medium', 'low'] as const;
-type Search = { state?: (typeof states)[number]; severity?: (typeof severities)[number] };
+const owaspIds = ['NHI1', 'NHI2', 'NHI3', 'NHI4', 'NHI5', 'NHI6', 'NHI7', 'NHI8', 'NHI9', 'NHI10'] as const;
+const environments = ['production', 'staging', 'development', 'unknown'] as const;
+const providers = ['aws', 'gcp', 'azure', 'github', 'kubernetes', 'slack', 'okta', 'other'] as const;
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The page's URL: the filters the dashboard links to as well (see @nhi/dashboard's links). */
+type Search = {
+  state?: (typeof states)[number];
+  severity?: (typeof severities)[number];
+  owasp?: (typeof owaspIds)[number];
+  owner?: string;
+  environment?: (typeof environments)[number][];
+  provider?: (typeof providers)[number][];
+};
+
+function listOf<T extends string>(value: unknown, allowed: readonly T[]): T[] | undefined {
+  const values = (Array.isArray(value) ? value : [value]).filter((v): v is T => allowed.includes(v as T));
+  return values.length ? values : undefined;
+}
 
 export const Route = createFileRoute('/_authenticated/alerts/')({
   head: () => ({ meta: [{ title: 'Alerts · NHI Hub' }] }),
   validateSearch: (search: Record<string, unknown>): Search => ({
     state: states.find((s) => s === search.state),
     severity: severities.find((s) => s === search.severity),
+    owasp: owaspIds.find((s) => s === search.owasp),
+    owner: typeof search.owner === 'string' && uuid.test(search.owner) ? search.owner : undefined,
+    environment: listOf(search.environment, environments),
+    provider: listOf(search.provider, providers),
   }),
   loaderDeps: ({ search }) => search,
   loader: ({ deps }) =>
@@ -21,6 +43,10 @@ export const Route = createFileRoute('/_authenticated/alerts/')({
       data: {
         states: deps.state ? [deps.state] : ['open', 'acknowledged', 'suppressed'],
         severities: deps.severity ? [deps.severity] : undefined,
+        owaspId: deps.owasp,
+        ownerUserId: deps.owner,
+        environments: deps.environment,
+        providers: deps.provider,
         limit: 200,
       },
     }),
@@ -105,6 +131,42 @@ function AlertsPage() {
             ))}
           </select>
         </label>
+        <label className="field">
+          <span>OWASP</span>
+          <select
+            data-testid="alert-owasp-filter"
+            value={search.owasp ?? ''}
+            onChange={(e) =>
+              navigate({ search: { ...search, owasp: (e.target.value || undefined) as Search['owasp'] } })
+            }
+          >
+            <option value="">All</option>
+            {owaspIds.map((id) => (
+              <option key={id} value={id}>
+                {id}
+              </option>
+            ))}
+          </select>
+        </label>
+        {search.owner || search.environment || search.provider ? (
+          <p className="muted" data-testid="alert-identity-filter">
+            Identities:{' '}
+            {[
+              search.owner ? 'of one owner' : null,
+              search.environment ? `in ${search.environment.join(', ')}` : null,
+              search.provider ? `from ${search.provider.join(', ')}` : null,
+            ]
+              .filter(Boolean)
+              .join(', ')}{' '}
+            <Link
+              to="/alerts"
+              search={{ state: search.state, severity: search.severity, owasp: search.owasp }}
+              data-testid="alert-identity-filter-clear"
+            >
+              clear
+            </Link>
+          </p>
+        ) : null}
         {page.can.configure ? (
           <button type="button" className="button small" data-testid="evaluate-alerts" onClick={evaluate}>
             Evaluate now
