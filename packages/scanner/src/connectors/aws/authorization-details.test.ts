@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sharedFixture, sharedFixturesPresent } from '../../testing/shared-fixtures.ts';
+import { sharedFixture, sharedFixturesPresent, whenFixturesPresent } from '../../testing/shared-fixtures.ts';
 import { UnreadableInputError } from '../connector.ts';
 import { readAuthorizationDetails } from './authorization-details.ts';
 
@@ -7,7 +7,9 @@ const kindsOf = (nhi: { facts: { kind: string }[] } | undefined) =>
   [...new Set(nhi?.facts.map((f) => f.kind))].sort();
 
 describe.skipIf(!sharedFixturesPresent)('authorization details: cloudsplaining sample', () => {
-  const output = readAuthorizationDetails(sharedFixture('aws/cloudsplaining-example-authz-details.json'));
+  const output = whenFixturesPresent(() =>
+    readAuthorizationDetails(sharedFixture('aws/cloudsplaining-example-authz-details.json')),
+  );
   const byName = (name: string) => output.nhis.find((nhi) => nhi.name === name);
 
   it('reads users and roles as identities', () => {
@@ -51,8 +53,8 @@ describe.skipIf(!sharedFixturesPresent)('authorization details: cloudsplaining s
 });
 
 describe.skipIf(!sharedFixturesPresent)('authorization details: cloudmapper sample', () => {
-  const output = readAuthorizationDetails(
-    sharedFixture('aws/cloudmapper-iam-get-account-authorization-details.json'),
+  const output = whenFixturesPresent(() =>
+    readAuthorizationDetails(sharedFixture('aws/cloudmapper-iam-get-account-authorization-details.json')),
   );
 
   it('flags bad_role, whose trust policy lets any AWS principal assume it', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sharedFixture, sharedFixturesPresent } from '../../testing/shared-fixtures.ts';
+import { sharedFixture, sharedFixturesPresent, whenFixturesPresent } from '../../testing/shared-fixtures.ts';
 import { UnreadableInputError } from '../connector.ts';
 import { readCredentialReport } from './credential-report.ts';
 
@@ -9,7 +9,9 @@ const header =
 const row = (user: string, cells: string) => `${user},arn:aws:iam::111122223333:user/${user},${cells}`;
 
 describe.skipIf(!sharedFixturesPresent)('credential report: cloudmapper sample', () => {
-  const output = readCredentialReport(sharedFixture('aws/cloudmapper-iam-get-credential-report.json'));
+  const output = whenFixturesPresent(() =>
+    readCredentialReport(sharedFixture('aws/cloudmapper-iam-get-credential-report.json')),
+  );
   const byName = (name: string) => output.nhis.find((nhi) => nhi.name === name);
 
   it('reads every user of the plain-CSV Content without warnings', () => {
