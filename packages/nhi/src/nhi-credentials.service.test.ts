@@ -163,21 +163,21 @@ describeEachDatabase('NHI credentials', (_kind, newDatabase) => {
     const deleted = await t.service.create(newNhi());
     await t.service.softDelete(deleted.id);
 
-    const both = t.service.addCredential({
-      nhiId: t.nhi.id,
-      kind: 'token',
-      secret: 'abcdefghijklmnop',
-      fingerprint: 'b'.repeat(64),
-    });
-    const onDeleted = t.service.addCredential({ nhiId: deleted.id, kind: 'token' });
-    const onUnknown = t.service.addCredential({
-      nhiId: '7c9e6679-7425-40de-944b-e07fc1f90ae7',
-      kind: 'token',
-    });
-
-    await expect(both).rejects.toBeInstanceOf(ValidationError);
-    await expect(onDeleted).rejects.toBeInstanceOf(ConflictError);
-    await expect(onUnknown).rejects.toBeInstanceOf(NotFoundError);
+    // Each call awaited at once: a rejection waiting for its turn would count as unhandled.
+    await expect(
+      t.service.addCredential({
+        nhiId: t.nhi.id,
+        kind: 'token',
+        secret: 'abcdefghijklmnop',
+        fingerprint: 'b'.repeat(64),
+      }),
+    ).rejects.toBeInstanceOf(ValidationError);
+    await expect(t.service.addCredential({ nhiId: deleted.id, kind: 'token' })).rejects.toBeInstanceOf(
+      ConflictError,
+    );
+    await expect(
+      t.service.addCredential({ nhiId: '7c9e6679-7425-40de-944b-e07fc1f90ae7', kind: 'token' }),
+    ).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it('does not reach credentials of another realm', async () => {
