@@ -21,6 +21,9 @@ async function setup() {
   await page.getByLabel('Password').fill(adminPassword);
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.waitForURL((url) => url.pathname === '/');
+  await page.getByTestId('nav-whoami').click();
+  await page.waitForURL('**/me');
+  await page.getByTestId('whoami-email').waitFor();
   await page.getByTestId('realm-switcher').selectOption('demo');
   await expect.poll(() => page.getByTestId('whoami-realm-slug').textContent()).toBe('demo');
   return { page, cspViolations };

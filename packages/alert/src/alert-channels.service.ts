@@ -3,6 +3,7 @@ import {
   ConflictError,
   isUniqueViolation,
   NotFoundError,
+  parseInput,
   publishDomainEvent,
   REALM_DB,
   REQUEST_CONTEXT,
@@ -24,7 +25,6 @@ import {
   updateChannelInput,
 } from './channel.schema.ts';
 import { ChannelSecrets } from './channel-secrets.ts';
-import { parseInput } from './parse-input.ts';
 
 const channelSelect = {
   id: true,

@@ -1,6 +1,7 @@
 import {
   actorOf,
   NotFoundError,
+  parseInput,
   publishDomainEvent,
   REALM_DB,
   REQUEST_CONTEXT,
@@ -34,7 +35,6 @@ import {
 import { type EvaluationResult, evaluateInTransaction } from './alert-evaluation.ts';
 import { loadEffectiveRules } from './alert-rule-settings.ts';
 import { alertRuleOf } from './alert-rules.ts';
-import { parseInput } from './parse-input.ts';
 import { refreshRiskScores } from './risk-scores.sql.ts';
 
 export interface TransitionResult {

@@ -4,6 +4,7 @@ import {
   type Clock,
   PLATFORM_DATABASE,
   type PlatformDatabase,
+  parseInput,
   REALM_DB,
   REQUEST_CONTEXT,
   type RealmDb,
@@ -24,7 +25,6 @@ import {
   writeSnapshot,
 } from './dashboard-snapshots.sql.ts';
 import type { DashboardFigures, DashboardFilter, DashboardOverview } from './dashboard-view.ts';
-import { parseInput } from './parse-input.ts';
 
 /** Figures of 100k identities take a few hundred ms on a busy machine: more than a request default. */
 const readTimeoutMs = 30_000;

@@ -40,7 +40,6 @@ export type {
 } from './nhi-detail.ts';
 export { loadNhiDetail } from './nhi-detail-select.ts';
 export { type NhiImportResult, NhiImportService } from './nhi-import.service.ts';
-export { parseInput } from './nhi-input.ts';
 export { lockNhis } from './nhi-locks.ts';
 export { assertOwnersAreMembers } from './nhi-owner.ts';
 export { type NhiExport, type NhiListItem, type NhiListPage, NhiQueryService } from './nhi-query.service.ts';

@@ -1,6 +1,7 @@
 import {
   ConflictError,
   NotFoundError,
+  parseInput,
   REALM_DB,
   REQUEST_CONTEXT,
   type RealmDb,
@@ -20,7 +21,6 @@ import { type JsonValue, recordCredentialChange } from './nhi-change-log.ts';
 import { refreshCredentialSummary } from './nhi-credential-summary.ts';
 import type { NhiCredential } from './nhi-detail.ts';
 import { credentialSelect } from './nhi-detail-select.ts';
-import { parseInput } from './nhi-input.ts';
 
 /**
  * Credentials of the realm's identities. A submitted secret is turned into a fingerprint and a

@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { REALM_DB, REQUEST_CONTEXT, type RealmDb, type RealmTx, type RequestContext } from '@nhi/platform';
+import {
+  parseInput,
+  REALM_DB,
+  REQUEST_CONTEXT,
+  type RealmDb,
+  type RealmTx,
+  type RequestContext,
+} from '@nhi/platform';
 import { inject, injectable } from 'tsyringe';
 import { type ImportNhiInput, importNhiInput } from './nhi.schema.ts';
 import {
@@ -19,7 +26,6 @@ import {
   type ImportRowError,
   parseImportFile,
 } from './nhi-import-rows.ts';
-import { parseInput } from './nhi-input.ts';
 import { lockNhis } from './nhi-locks.ts';
 
 export interface NhiImportResult {

@@ -1,4 +1,11 @@
-import { REALM_DB, REQUEST_CONTEXT, type RealmDb, type RealmTx, type RequestContext } from '@nhi/platform';
+import {
+  parseInput,
+  REALM_DB,
+  REQUEST_CONTEXT,
+  type RealmDb,
+  type RealmTx,
+  type RequestContext,
+} from '@nhi/platform';
 import { inject, injectable } from 'tsyringe';
 import { type ExportNhiInput, exportNhiInput, type ListNhiInput, listNhiInput } from './nhi.schema.ts';
 import {
@@ -20,7 +27,6 @@ import {
   renderJson,
   toExportRow,
 } from './nhi-export.ts';
-import { parseInput } from './nhi-input.ts';
 import { type ListNhiFilter, type NhiOrderBy, type NhiWhere, nhiListWhere } from './nhi-list-filters.ts';
 import { findSearchMatches } from './nhi-search.ts';
 

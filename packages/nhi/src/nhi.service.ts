@@ -3,6 +3,7 @@ import {
   ConflictError,
   isUniqueViolation,
   NotFoundError,
+  parseInput,
   REALM_DB,
   REQUEST_CONTEXT,
   type RealmDb,
@@ -41,7 +42,6 @@ import type {
   NhiVersionEntry,
 } from './nhi-detail.ts';
 import { loadNhiDetail } from './nhi-detail-select.ts';
-import { parseInput } from './nhi-input.ts';
 import { lockNhis } from './nhi-locks.ts';
 import { assertOwnerGroupExists, assertOwnersAreMembers } from './nhi-owner.ts';
 

@@ -21,5 +21,6 @@ export * from './runtime/platform-runtime.ts';
 export * from './trpc/procedure-permissions.ts';
 export * from './trpc/trpc.ts';
 export * from './trpc/trpc-errors.ts';
+export * from './validation/parse-input.ts';
 export * from './whoami/whoami.procedures.ts';
 export * from './whoami/whoami.service.ts';

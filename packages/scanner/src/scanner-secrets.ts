@@ -2,6 +2,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import {
   CONFIG,
   type Config,
+  InstanceKey,
   LOGGER,
   type Logger,
   PLATFORM_DATABASE,
@@ -22,24 +23,31 @@ const tagBytes = 16;
  */
 @injectable()
 export class ScannerSecrets {
-  private key: Promise<Buffer> | undefined;
+  private readonly key: InstanceKey;
 
   constructor(
-    @inject(CONFIG) private readonly config: Config,
-    @inject(PLATFORM_DATABASE) private readonly db: PlatformDatabase,
-    @inject(LOGGER) private readonly logger: Logger,
-  ) {}
+    @inject(CONFIG) config: Config,
+    @inject(PLATFORM_DATABASE) db: PlatformDatabase,
+    @inject(LOGGER) logger: Logger,
+  ) {
+    this.key = new InstanceKey(db, logger, {
+      name: scannerKeyName,
+      description: 'the scanner encryption key',
+      configured: () =>
+        config.NHI_SCANNER_KEY ? Buffer.from(config.NHI_SCANNER_KEY, 'base64').subarray(0, 32) : undefined,
+    });
+  }
 
   async encrypt(plaintext: Buffer): Promise<Buffer> {
     const iv = randomBytes(ivBytes);
-    const cipher = createCipheriv('aes-256-gcm', await this.loadKey(), iv);
+    const cipher = createCipheriv('aes-256-gcm', await this.key.load(), iv);
     const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
     return Buffer.concat([iv, cipher.getAuthTag(), body]);
   }
 
   async decrypt(sealed: Uint8Array): Promise<Buffer> {
     const buffer = Buffer.from(sealed);
-    const decipher = createDecipheriv('aes-256-gcm', await this.loadKey(), buffer.subarray(0, ivBytes));
+    const decipher = createDecipheriv('aes-256-gcm', await this.key.load(), buffer.subarray(0, ivBytes));
     decipher.setAuthTag(buffer.subarray(ivBytes, ivBytes + tagBytes));
     return Buffer.concat([decipher.update(buffer.subarray(ivBytes + tagBytes)), decipher.final()]);
   }
@@ -50,31 +58,5 @@ export class ScannerSecrets {
 
   async decryptJson(sealed: string): Promise<Record<string, string>> {
     return JSON.parse((await this.decrypt(Buffer.from(sealed, 'base64'))).toString('utf8'));
-  }
-
-  private loadKey(): Promise<Buffer> {
-    if (this.key) return this.key;
-    const loading = this.readOrCreateKey();
-    this.key = loading;
-    loading.catch(() => {
-      if (this.key === loading) this.key = undefined;
-    });
-    return loading;
-  }
-
-  private async readOrCreateKey(): Promise<Buffer> {
-    if (this.config.NHI_SCANNER_KEY)
-      return Buffer.from(this.config.NHI_SCANNER_KEY, 'base64').subarray(0, 32);
-    const prisma = this.db.systemPrisma;
-    const created = await prisma.instanceSecret.createMany({
-      data: [{ name: scannerKeyName, value: randomBytes(32).toString('base64') }],
-      skipDuplicates: true,
-    });
-    if (created.count > 0) this.logger.info('generated the scanner encryption key');
-    const row = await prisma.instanceSecret.findUniqueOrThrow({
-      where: { name: scannerKeyName },
-      select: { value: true },
-    });
-    return Buffer.from(row.value, 'base64');
   }
 }

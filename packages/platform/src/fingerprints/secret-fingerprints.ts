@@ -1,10 +1,11 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { inject, injectable } from 'tsyringe';
 import type { Config } from '../config/config.ts';
 import type { PlatformDatabase } from '../database/platform-database.ts';
 import { PLATFORM_DATABASE } from '../database/tokens.ts';
 import { CONFIG, LOGGER } from '../di/tokens.ts';
 import type { Logger } from '../logging/logger.ts';
+import { InstanceKey } from './instance-key.ts';
 
 /** The InstanceSecret row that holds the generated key when NHI_FINGERPRINT_KEY is unset. */
 export const fingerprintKeyName = 'credential-fingerprint-key';
@@ -22,17 +23,24 @@ const minimumLengthForHint = 12;
  */
 @injectable()
 export class SecretFingerprints {
-  private key: Promise<Buffer> | undefined;
+  private readonly key: InstanceKey;
 
   constructor(
-    @inject(CONFIG) private readonly config: Config,
-    @inject(PLATFORM_DATABASE) private readonly db: PlatformDatabase,
-    @inject(LOGGER) private readonly logger: Logger,
-  ) {}
+    @inject(CONFIG) config: Config,
+    @inject(PLATFORM_DATABASE) db: PlatformDatabase,
+    @inject(LOGGER) logger: Logger,
+  ) {
+    this.key = new InstanceKey(db, logger, {
+      name: fingerprintKeyName,
+      description: 'the credential fingerprint key',
+      configured: () =>
+        config.NHI_FINGERPRINT_KEY ? Buffer.from(config.NHI_FINGERPRINT_KEY, 'base64') : undefined,
+    });
+  }
 
   /** Lowercase hex HMAC-SHA256 of the secret. */
   async fingerprint(secret: string): Promise<string> {
-    const key = await this.loadKey();
+    const key = await this.key.load();
     return createHmac('sha256', key).update(secret, 'utf8').digest('hex');
   }
 
@@ -45,32 +53,5 @@ export class SecretFingerprints {
     if (awsAccessKeyId.test(trimmed)) return trimmed;
     if (trimmed.length < minimumLengthForHint) return null;
     return `…${trimmed.slice(-4)}`;
-  }
-
-  private loadKey(): Promise<Buffer> {
-    if (this.key) return this.key;
-    const loading = this.readOrCreateKey();
-    this.key = loading;
-    // A failed read (database down) must not stick: the next call tries again.
-    loading.catch(() => {
-      if (this.key === loading) this.key = undefined;
-    });
-    return loading;
-  }
-
-  private async readOrCreateKey(): Promise<Buffer> {
-    if (this.config.NHI_FINGERPRINT_KEY) return Buffer.from(this.config.NHI_FINGERPRINT_KEY, 'base64');
-    const prisma = this.db.systemPrisma;
-    // Several processes may start at once: the first insert wins and everyone reads the winner.
-    const created = await prisma.instanceSecret.createMany({
-      data: [{ name: fingerprintKeyName, value: randomBytes(32).toString('base64') }],
-      skipDuplicates: true,
-    });
-    if (created.count > 0) this.logger.info('generated the credential fingerprint key');
-    const row = await prisma.instanceSecret.findUniqueOrThrow({
-      where: { name: fingerprintKeyName },
-      select: { value: true },
-    });
-    return Buffer.from(row.value, 'base64');
   }
 }

@@ -1,9 +1,10 @@
-import { ValidationError } from '@nhi/platform';
 import type { z } from 'zod';
+import { ValidationError } from '../errors/domain-errors.ts';
 
 /**
- * Services check their input themselves: serverFns, procedures, the CLI and imports all reach them,
- * and defaults (empty tags, unknown environment) must be the same whichever way a call came.
+ * Services check their input themselves: serverFns, procedures, the CLI, jobs and imports all reach
+ * them, and defaults must be the same whichever way a call came. A failure is a ValidationError
+ * naming `what` and each offending field.
  */
 export function parseInput<Schema extends z.ZodType>(
   schema: Schema,
