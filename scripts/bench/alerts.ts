@@ -5,10 +5,12 @@
 // evaluation of one NHI after a change to it. Works in a fresh database nhi_bench_alerts_<timestamp>,
 // dropped at the end.
 //
-// Usage: pnpm bench:alerts [identities=100000] [runs=100]
+// Usage: pnpm bench:alerts [identities=100000] [runs=100] [--profile] [--keep]
 //        TEST_DATABASE_URL selects the server (default postgresql://postgres@127.0.0.1:5432/postgres).
+//        --profile prints the statements of each full pass and of a few incremental evaluations
+//        with their times; --keep keeps the database (its name is printed) for EXPLAIN ANALYZE.
 import { randomUUID } from 'node:crypto';
-import { AlertEvaluator } from '../../packages/alert/src/index.ts';
+import { AlertEvaluator, evaluateInTransaction } from '../../packages/alert/src/index.ts';
 import {
   applyMigrations,
   CLOCK,
@@ -18,10 +20,14 @@ import {
   PLATFORM_DATABASE,
   type PlatformDatabase,
   RealmDb,
+  type RealmTx,
 } from '../../packages/platform/src/index.ts';
 
-const identities = Number(process.argv[2] ?? 100_000);
-const runs = Number(process.argv[3] ?? 100);
+const flags = new Set(process.argv.slice(2).filter((arg) => arg.startsWith('--')));
+const [identitiesArg, runsArg] = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
+const identities = Number(identitiesArg ?? 100_000);
+const runs = Number(runsArg ?? 100);
+const profile = flags.has('--profile');
 const dayMs = 86_400_000;
 let now = new Date();
 
@@ -154,6 +160,42 @@ async function seedRealm(db: PlatformDatabase, realmId: string, ownerIds: string
   return { credentials, facts };
 }
 
+/** The transaction client with every call timed: label (first words of the SQL, or the model call) and ms. */
+function profiled(tx: RealmTx, log: [string, number][]): RealmTx {
+  const timedCall =
+    (label: (args: unknown[]) => string, fn: (...args: unknown[]) => Promise<unknown>) =>
+    async (...args: unknown[]) => {
+      const started = performance.now();
+      try {
+        return await fn(...args);
+      } finally {
+        log.push([label(args), performance.now() - started]);
+      }
+    };
+  const sqlLabel = (args: unknown[]) =>
+    String((args[0] as { sql?: string }).sql ?? (args[0] as TemplateStringsArray)[0])
+      .replace(/\s+/g, ' ')
+      .trim()
+      .slice(0, 90);
+  return new Proxy(tx, {
+    get(target, key) {
+      const value = Reflect.get(target, key);
+      if (key === '$executeRaw' || key === '$queryRaw')
+        return timedCall(sqlLabel, (value as (...a: unknown[]) => Promise<unknown>).bind(target));
+      if (typeof key === 'string' && value && typeof value === 'object' && !key.startsWith('$'))
+        return new Proxy(value, {
+          get(delegate, operation) {
+            const call = Reflect.get(delegate, operation);
+            return typeof call === 'function'
+              ? timedCall(() => `${key}.${String(operation)}`, call.bind(delegate))
+              : call;
+          },
+        });
+      return value;
+    },
+  });
+}
+
 function percentile(sorted: number[], p: number): number {
   const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
   return sorted[Math.max(0, index)] ?? Number.NaN;
@@ -206,18 +248,30 @@ async function main() {
     root.register(PLATFORM_DATABASE, { useValue: db });
     root.register(CLOCK, { useValue: { now: () => now } });
     const evaluator = root.resolve(AlertEvaluator);
+    const realmDb = new RealmDb(db, realm.id);
+    // With --profile, a full pass runs the evaluator's code through a timed transaction client.
+    const fullPass = async () => {
+      if (!profile) return evaluator.evaluateRealm(realm.id);
+      const log: [string, number][] = [];
+      const result = await realmDb.transaction(
+        (tx) => evaluateInTransaction(profiled(tx, log), realm.id, now, { all: true }),
+        { timeout: 300_000 },
+      );
+      for (const [label, ms] of log) console.log(`  ${ms.toFixed(0).padStart(8)} ms  ${label}`);
+      return result;
+    };
 
-    const [first, firstSeconds] = await timed(() => evaluator.evaluateRealm(realm.id));
+    const [first, firstSeconds] = await timed(fullPass);
     console.log(
       `Full evaluation, first pass:  ${firstSeconds.toFixed(2)} s  (${first.findings} findings, ${first.opened} alerts opened)`,
     );
     await db.withSystemConnection((c) => c.query('ANALYZE'));
-    const [steady, steadySeconds] = await timed(() => evaluator.evaluateRealm(realm.id));
+    const [steady, steadySeconds] = await timed(fullPass);
     console.log(
       `Full evaluation, steady pass: ${steadySeconds.toFixed(2)} s  (${steady.findings} findings, ${steady.opened} opened, ${steady.resolved} resolved)`,
     );
     now = new Date(now.getTime() + dayMs);
-    const [later, laterSeconds] = await timed(() => evaluator.evaluateRealm(realm.id));
+    const [later, laterSeconds] = await timed(fullPass);
     console.log(
       `Full evaluation, a day later: ${laterSeconds.toFixed(2)} s  (${later.opened} opened, ${later.reopened} reopened, ${later.resolved} resolved)\n`,
     );
@@ -228,7 +282,6 @@ async function main() {
       take: runs + 10,
       skip: Math.floor(identities / 3),
     });
-    const realmDb = new RealmDb(db, realm.id);
     const times: number[] = [];
     for (const [index, nhi] of sample.entries()) {
       // A change to the NHI (owner removed or given), then its incremental evaluation.
@@ -244,6 +297,21 @@ async function main() {
     console.log(
       `Incremental evaluation of one NHI after a change, ${times.length} runs: p50 ${p50.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms`,
     );
+    if (profile) {
+      const target = sample[0]?.id as string;
+      for (let round = 0; round < 3; round++) {
+        const log: [string, number][] = [];
+        const [, seconds] = await timed(() =>
+          realmDb.transaction((tx) =>
+            evaluateInTransaction(profiled(tx, log), realm.id, now, { all: false, nhiIds: [target] }),
+          ),
+        );
+        console.log(
+          `Profile of one incremental evaluation: ${log.length} statements, ${(seconds * 1000).toFixed(1)} ms`,
+        );
+        for (const [label, ms] of log) console.log(`  ${ms.toFixed(2).padStart(8)} ms  ${label}`);
+      }
+    }
     const alerts = await prisma.alert.count({ where: { realmId: realm.id } });
     const scored = await prisma.nhiRiskScore.count({ where: { realmId: realm.id } });
     console.log(`Alerts kept: ${alerts}; NHIs with a risk score: ${scored}\n`);
@@ -251,9 +319,11 @@ async function main() {
     console.log(`Targets (full pass < 30 s, single NHI p95 < 20 ms): ${ok ? 'met' : 'NOT met'}`);
   } finally {
     await db?.close();
-    await admin.withSystemConnection((c) =>
-      c.query(`DROP DATABASE IF EXISTS "${databaseName}" WITH (FORCE)`),
-    );
+    if (flags.has('--keep')) console.log(`Database kept: ${databaseName}`);
+    else
+      await admin.withSystemConnection((c) =>
+        c.query(`DROP DATABASE IF EXISTS "${databaseName}" WITH (FORCE)`),
+      );
     await admin.close();
   }
 }

@@ -4,7 +4,7 @@
 // combinations, each next to the same query in raw SQL, and the time to import a 10k-row CSV.
 // Works in a fresh database nhi_bench_<timestamp> (random_page_cost = 1.1), dropped at the end.
 //
-// Usage: pnpm bench:inventory [identities=100000] [runs=60]
+// Usage: pnpm bench:inventory [identities=100000] [runs=150]
 //        TEST_DATABASE_URL selects the server (default postgresql://postgres@127.0.0.1:5432/postgres).
 //        NHI_BENCH_KEEP_DATABASE=true keeps the seeded database and prints its name; NHI_BENCH_DATABASE=<name>
 //        measures again on such a database (migrated to the current schema) without seeding it.
@@ -29,7 +29,7 @@ import {
 } from '../../packages/platform/src/index.ts';
 
 const identities = Number(process.argv[2] ?? 100_000);
-const runs = Number(process.argv[3] ?? 60);
+const runs = Number(process.argv[3] ?? 150);
 const warmup = 5;
 const pageSize = 50;
 const dayMs = 86_400_000;
@@ -211,16 +211,34 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.max(0, index)] ?? Number.NaN;
 }
 
-async function measure(fn: () => Promise<unknown>) {
-  for (let i = 0; i < warmup; i++) await fn();
-  const times: number[] = [];
+interface Timing {
+  p50: number;
+  p95: number;
+}
+
+async function measure(fn: () => Promise<unknown>): Promise<Timing> {
+  const [timing] = await measureSideBySide([fn]);
+  return timing as Timing;
+}
+
+/**
+ * The variants take turns, one call each per round, so a busy spell of the machine weighs on all
+ * of them alike and their ratio stays meaningful.
+ */
+async function measureSideBySide(fns: (() => Promise<unknown>)[]): Promise<Timing[]> {
+  for (let i = 0; i < warmup; i++) for (const fn of fns) await fn();
+  const times = fns.map(() => [] as number[]);
   for (let i = 0; i < runs; i++) {
-    const started = performance.now();
-    await fn();
-    times.push(performance.now() - started);
+    for (const [index, fn] of fns.entries()) {
+      const started = performance.now();
+      await fn();
+      times[index]?.push(performance.now() - started);
+    }
   }
-  times.sort((a, b) => a - b);
-  return { p50: percentile(times, 50), p95: percentile(times, 95) };
+  return times.map((list) => {
+    list.sort((a, b) => a - b);
+    return { p50: percentile(list, 50), p95: percentile(list, 95) };
+  });
 }
 
 interface Scenario {
@@ -405,7 +423,7 @@ async function main() {
         .list({ ...input, limit: pageSize });
 
     console.log(
-      `nhi.list, ${pageSize} rows per page with total, ${runs} runs each, p50 / p95 in ms.\n` +
+      `nhi.list, ${pageSize} rows per page with total, ${runs} runs each (the three variants take turns), p50 / p95 in ms.\n` +
         'sql: the same page and count, side by side on two connections, as table owner (no row-level security);\n' +
         'sql+rls: the same in a transaction as the application role (row-level security, as the service).\n\n' +
         `${'scenario'.padEnd(40)} ${'total'.padStart(6)} ${'service'.padStart(13)} ${'sql'.padStart(13)} ${'sql+rls'.padStart(13)}  service/sql  service/sql+rls (p95)`,
@@ -420,15 +438,18 @@ async function main() {
       if (raw.total !== first.total || Math.min(raw.rows, pageSize) !== first.items.length) {
         throw new Error(`${scenario.name}: service and SQL disagree (${first.total} vs ${raw.total})`);
       }
-      const service = await measure(() => list(scenario.input));
-      const sql = await withTwo(async (pair) => {
-        // The realm the search function confines itself to, for the session (no transaction here).
+      const [service, sql, sqlRls] = (await withTwo(async (pair) => {
+        // The realm the search function confines itself to when the table owner runs it outside a
+        // realm transaction; the application role's transactions set their own.
         for (const connection of pair) {
           await connection.query(`SELECT set_config('app.realm_id', $1, false)`, [realm.id]);
         }
-        return measure(() => rawQuery(pair, scenario, realm.id, false));
-      });
-      const sqlRls = await withTwo((pair) => measure(() => rawQuery(pair, scenario, realm.id, true)));
+        return measureSideBySide([
+          () => list(scenario.input),
+          () => rawQuery(pair, scenario, realm.id, false),
+          () => rawQuery(pair, scenario, realm.id, true),
+        ]);
+      })) as [Timing, Timing, Timing];
       // The service's queries run under row-level security, so the same queries in raw SQL do too;
       // the table owner's figures (no isolation) are shown for reference.
       const ratio = service.p95 / sqlRls.p95;

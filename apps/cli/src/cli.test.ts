@@ -1,48 +1,11 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { AuthService, loadConfig, startPlatform } from '@nhi/platform';
 import { describeEachDatabase } from '@nhi/platform/testing';
-import { afterEach, expect, it } from 'vitest';
-import { runCli } from './cli.ts';
-
-interface Captured {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+import { expect, it } from 'vitest';
+import { cliHarness } from './testing/cli-harness.ts';
 
 describeEachDatabase('nhi CLI', (kind, newDatabase) => {
-  const cleanups: Array<() => Promise<void>> = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
-
-  async function setup(options: { generatedAdminPassword?: boolean } = {}) {
-    const dataDir = await mkdtemp(path.join(tmpdir(), 'nhi-cli-'));
-    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
-    const env: NodeJS.ProcessEnv = {
-      NHI_DATA_DIR: dataDir,
-      NHI_ADMIN_PASSWORD: 'correct horse battery staple',
-      LOG_LEVEL: 'silent',
-    };
-    if (options.generatedAdminPassword) delete env.NHI_ADMIN_PASSWORD;
-    if (kind === 'postgres') {
-      const database = await newDatabase();
-      env.DATABASE_URL = database.url;
-    }
-    const run = async (...argv: string[]): Promise<Captured> => {
-      let stdout = '';
-      let stderr = '';
-      const code = await runCli(argv, {
-        stdout: { write: (text: string) => (stdout += text) },
-        stderr: { write: (text: string) => (stderr += text) },
-        env,
-      });
-      return { code, stdout, stderr };
-    };
-    return { run, env };
-  }
+  const setup = (options: { generatedAdminPassword?: boolean } = {}) =>
+    cliHarness(kind, newDatabase, options);
 
   it('migrates a new database once and then reports it up to date', async () => {
     const { run } = await setup();

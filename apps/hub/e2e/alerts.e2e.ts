@@ -1,31 +1,18 @@
-import { describe, expect, it, onTestFinished } from 'vitest';
-import { collectCspViolations, launchBrowser, screenshot } from './support/browser.ts';
-import { startHubProcess, waitForReady } from './support/hub-process.ts';
-import { adminEmail, adminPassword, seedDemo, temporaryDataDir } from './support/seed.ts';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { collectCspViolations, screenshot } from './support/browser.ts';
+import { credentialReportHeader, machineUserRow } from './support/credential-report.ts';
+import { seedDemo, temporaryDataDir } from './support/seed.ts';
+import { logIn, openPage, startReadyHub, switchToDemoRealm, visit } from './support/session.ts';
 
 async function setup() {
   const dataDir = await temporaryDataDir();
   await seedDemo(dataDir);
-  const hub = await startHubProcess({ NHI_DATA_DIR: dataDir, NHI_ADMIN_PASSWORD: adminPassword });
-  onTestFinished(async () => {
-    await hub.stop();
-  });
-  await waitForReady(hub.url);
-  const browser = await launchBrowser();
-  const context = await browser.newContext({ baseURL: hub.url, viewport: { width: 1280, height: 800 } });
-  const page = await context.newPage();
+  const page = await openPage(await startReadyHub(dataDir));
   const cspViolations = collectCspViolations(page);
-  await page.goto('/login');
-  await page.locator('[data-testid=login-form][data-ready=true]').waitFor();
-  await page.getByLabel('Email').fill(adminEmail);
-  await page.getByLabel('Password').fill(adminPassword);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.waitForURL((url) => url.pathname === '/');
-  await page.getByTestId('nav-whoami').click();
-  await page.waitForURL('**/me');
-  await page.getByTestId('whoami-email').waitFor();
-  await page.getByTestId('realm-switcher').selectOption('demo');
-  await expect.poll(() => page.getByTestId('whoami-realm-slug').textContent()).toBe('demo');
+  await logIn(page);
+  await switchToDemoRealm(page);
   return { page, cspViolations };
 }
 
@@ -69,6 +56,59 @@ describe('alerts in a browser', () => {
       .toMatch(/suppressed · user · Owner is rotating it/);
     expect(await page.getByTestId('alert-remediation').textContent()).not.toBe('');
     await screenshot(page, 'alert-suppressed');
+    expect(cspViolations).toEqual([]);
+  });
+
+  it('raises alerts from an uploaded credential report; a channel’s routing is edited, a bad digest refused', async () => {
+    const dataDir = await temporaryDataDir();
+    const report = path.join(dataDir, 'credential-report.csv');
+    await fs.writeFile(report, [credentialReportHeader, machineUserRow('e2e-forgotten', false)].join('\n'));
+    const page = await openPage(await startReadyHub(dataDir));
+    const cspViolations = collectCspViolations(page);
+    await logIn(page);
+
+    await page.getByTestId('nav-sources').click();
+    await page.locator('[data-testid=add-source-form][data-ready=true]').waitFor();
+    await page.getByTestId('source-type').selectOption('aws_iam');
+    await page.getByTestId('source-name').fill('prod account');
+    await page.getByTestId('add-source-submit').click();
+    const source = page.getByTestId('source-row-prod account');
+    await source.getByTestId('scan-file-input').setInputFiles(report);
+    await source.getByTestId('scan-file-submit').click();
+    await expect.poll(() => page.getByTestId('scan-detail').getAttribute('data-state')).toBe('succeeded');
+
+    // The end of the scan starts an evaluation of the realm in the background.
+    await visit(page, '/alerts');
+    await page.getByTestId('alerts-table').waitFor();
+    await expect
+      .poll(
+        async () => {
+          await page.reload();
+          await page.getByTestId('alerts-table').waitFor();
+          return page.locator('[data-testid=alert-row][data-rule="nhi1.never_used"]').count();
+        },
+        { timeout: 60_000, interval: 1000 },
+      )
+      .toBe(1);
+    const rows = await page.getByTestId('alert-row').count();
+    expect(await page.getByTestId('alerts-total').textContent()).toBe(String(rows));
+    expect(await page.getByTestId('alerts-next').isDisabled()).toBe(true);
+
+    await visit(page, '/alerts/channels');
+    await page.getByTestId('channel-form').waitFor();
+    await page.getByTestId('channel-form').getByLabel('Name').fill('SOC');
+    await page.getByTestId('channel-form').getByLabel('URL').fill('http://127.0.0.1:9/hooks/nhi');
+    await page.getByRole('button', { name: 'Add channel' }).click();
+    const channel = page.getByTestId('channel-row').filter({ hasText: 'SOC' });
+    await channel.getByTestId('edit-routing').click();
+    await page.getByTestId('routing-digest').fill('3');
+    await page.getByTestId('routing-save').click();
+    expect(await page.getByTestId('routing-error').textContent()).toMatch(/between 5 and 1440 minutes/);
+    await page.getByTestId('routing-digest').fill('60');
+    await page.getByTestId('routing-severity-critical').check();
+    await page.getByTestId('routing-save').click();
+    await expect.poll(() => channel.getByTestId('channel-routing').textContent()).toBe('critical');
+    expect(await channel.textContent()).toContain('60 min');
     expect(cspViolations).toEqual([]);
   });
 });

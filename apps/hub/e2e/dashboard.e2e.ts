@@ -1,32 +1,20 @@
 import type { Page } from 'playwright-core';
-import { describe, expect, it, onTestFinished } from 'vitest';
-import { collectCspViolations, launchBrowser, screenshot } from './support/browser.ts';
-import { startHubProcess, waitForReady } from './support/hub-process.ts';
-import { adminEmail, adminPassword, seedDemo, temporaryDataDir } from './support/seed.ts';
+import { describe, expect, it } from 'vitest';
+import { collectCspViolations, screenshot } from './support/browser.ts';
+import { seedDemo, temporaryDataDir } from './support/seed.ts';
+import { logIn, openPage, startReadyHub } from './support/session.ts';
 
 async function setup() {
   const dataDir = await temporaryDataDir();
   await seedDemo(dataDir);
-  const hub = await startHubProcess({ NHI_DATA_DIR: dataDir, NHI_ADMIN_PASSWORD: adminPassword });
-  onTestFinished(async () => {
-    await hub.stop();
-  });
-  await waitForReady(hub.url);
-  const browser = await launchBrowser();
-  const context = await browser.newContext({ baseURL: hub.url, viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
+  const page = await openPage(await startReadyHub(dataDir), { viewport: { width: 1280, height: 900 } });
   const cspViolations = collectCspViolations(page);
-  return { hub, page, cspViolations };
+  return { page, cspViolations };
 }
 
 /** Logs in (the dashboard is the landing page) and switches to the demo realm. */
 async function openDemoDashboard(page: Page) {
-  await page.goto('/login');
-  await page.locator('[data-testid=login-form][data-ready=true]').waitFor();
-  await page.getByLabel('Email').fill(adminEmail);
-  await page.getByLabel('Password').fill(adminPassword);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.waitForURL((url) => url.pathname === '/');
+  await logIn(page);
   await page.getByTestId('dashboard').waitFor();
   await page.getByTestId('realm-switcher').selectOption('demo');
   await expect

@@ -3,6 +3,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { collectCspViolations, launchBrowser, screenshot } from './support/browser.ts';
 import { recordTiming, startHubProcess, waitForReady } from './support/hub-process.ts';
 import { adminEmail, adminPassword, seedTwoRealms, temporaryDataDir } from './support/seed.ts';
+import { visit } from './support/session.ts';
 
 async function setup() {
   const dataDir = await temporaryDataDir();
@@ -20,7 +21,7 @@ async function setup() {
 }
 
 async function logIn(page: Awaited<ReturnType<typeof setup>>['page'], password: string) {
-  await page.goto('/login');
+  await visit(page, '/login');
   await page.locator('[data-testid=login-form][data-ready=true]').waitFor();
   await page.getByLabel('Email').fill(adminEmail);
   await page.getByLabel('Password').fill(password);
@@ -37,7 +38,7 @@ describe('hub in a browser', () => {
   it('sends a visitor without a session to the login page, and shows why a login failed', async () => {
     const { page, cspViolations } = await setup();
 
-    await page.goto('/');
+    await visit(page, '/');
     await page.waitForURL('**/login');
     await logIn(page, 'not-the-password');
 
@@ -80,7 +81,7 @@ describe('hub in a browser', () => {
     expect((await context.cookies()).some((cookie) => cookie.name === SESSION_COOKIE)).toBe(false);
     expect((await whoamiOverTrpc(hub.url, sessionToken)).status).toBe(401);
     await context.addCookies([{ name: SESSION_COOKIE, value: sessionToken, url: hub.url }]);
-    await page.goto('/');
+    await visit(page, '/');
     await page.waitForURL('**/login');
     expect(cspViolations).toEqual([]);
   });
@@ -162,7 +163,7 @@ describe('hub in two tabs', () => {
     await logIn(page, adminPassword);
     await page.waitForURL((url) => url.pathname === '/');
     const otherTab = await context.newPage();
-    await otherTab.goto('/me');
+    await visit(otherTab, '/me');
     await otherTab.getByTestId('whoami-email').waitFor();
 
     await page.getByTestId('logout').click();

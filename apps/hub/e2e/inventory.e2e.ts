@@ -1,42 +1,22 @@
 import fs from 'node:fs/promises';
 import type { Page } from 'playwright-core';
-import { describe, expect, it, onTestFinished } from 'vitest';
-import { collectCspViolations, launchBrowser, screenshot } from './support/browser.ts';
+import { describe, expect, it } from 'vitest';
+import { collectCspViolations, screenshot } from './support/browser.ts';
 import { parseCsv } from './support/csv.ts';
-import { startHubProcess, waitForReady } from './support/hub-process.ts';
-import { adminEmail, adminPassword, demoFilter, seedDemo, temporaryDataDir } from './support/seed.ts';
+import { adminEmail, demoFilter, seedDemo, temporaryDataDir } from './support/seed.ts';
+import { logIn, openPage, startReadyHub, switchToDemoRealm, visit } from './support/session.ts';
 
 async function setup() {
   const dataDir = await temporaryDataDir();
   const expected = await seedDemo(dataDir);
-  const hub = await startHubProcess({ NHI_DATA_DIR: dataDir, NHI_ADMIN_PASSWORD: adminPassword });
-  onTestFinished(async () => {
-    await hub.stop();
-  });
-  await waitForReady(hub.url);
-  const browser = await launchBrowser();
-  const context = await browser.newContext({
-    baseURL: hub.url,
-    acceptDownloads: true,
-    viewport: { width: 1280, height: 800 },
-  });
-  const page = await context.newPage();
+  const page = await openPage(await startReadyHub(dataDir), { acceptDownloads: true });
   const cspViolations = collectCspViolations(page);
-  return { hub, context, page, cspViolations, expected };
+  return { context: page.context(), page, cspViolations, expected };
 }
 
 async function logInToDemoInventory(page: Page) {
-  await page.goto('/login');
-  await page.locator('[data-testid=login-form][data-ready=true]').waitFor();
-  await page.getByLabel('Email').fill(adminEmail);
-  await page.getByLabel('Password').fill(adminPassword);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.waitForURL((url) => url.pathname === '/');
-  await page.getByTestId('nav-whoami').click();
-  await page.waitForURL('**/me');
-  await page.getByTestId('whoami-email').waitFor();
-  await page.getByTestId('realm-switcher').selectOption('demo');
-  await expect.poll(() => page.getByTestId('whoami-realm-slug').textContent()).toBe('demo');
+  await logIn(page);
+  await switchToDemoRealm(page);
   await page.getByTestId('nav-inventory').click();
   await page.waitForURL('**/inventory');
   await page.getByTestId('inventory-table').waitFor();
@@ -46,23 +26,8 @@ const total = (page: Page) => page.getByTestId('inventory-total').textContent();
 
 /** The realms the admin can switch to, after logging in to a hub started with `env`. */
 async function realmsOffered(env: Record<string, string>): Promise<string[]> {
-  const hub = await startHubProcess({
-    NHI_DATA_DIR: await temporaryDataDir(),
-    NHI_ADMIN_PASSWORD: adminPassword,
-    ...env,
-  });
-  onTestFinished(async () => {
-    await hub.stop();
-  });
-  await waitForReady(hub.url);
-  const browser = await launchBrowser();
-  const page = await (await browser.newContext({ baseURL: hub.url })).newPage();
-  await page.goto('/login');
-  await page.locator('[data-testid=login-form][data-ready=true]').waitFor();
-  await page.getByLabel('Email').fill(adminEmail);
-  await page.getByLabel('Password').fill(adminPassword);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.waitForURL((url) => url.pathname === '/');
+  const page = await openPage(await startReadyHub(await temporaryDataDir(), env));
+  await logIn(page);
   await page.getByTestId('dashboard').waitFor();
   return page
     .getByTestId('realm-switcher')
@@ -157,8 +122,8 @@ describe('inventory in a browser', () => {
 
     const otherTab = await context.newPage();
     const otherCsp = collectCspViolations(otherTab);
-    await page.goto(`${detailUrl}/edit`);
-    await otherTab.goto(`${detailUrl}/edit`);
+    await visit(page, `${detailUrl}/edit`);
+    await visit(otherTab, `${detailUrl}/edit`);
     await page.locator('[data-testid=edit-nhi-form][data-ready=true]').waitFor();
     await otherTab.locator('[data-testid=edit-nhi-form][data-ready=true]').waitFor();
 
@@ -186,8 +151,8 @@ describe('inventory in a browser', () => {
     expect(await otherTab.getByTestId('history-entry').count()).toBeGreaterThanOrEqual(3);
     expect(await otherTab.content()).not.toContain(secret);
 
-    await page.goto(`${detailUrl}/edit`);
-    await otherTab.goto(`${detailUrl}/edit`);
+    await visit(page, `${detailUrl}/edit`);
+    await visit(otherTab, `${detailUrl}/edit`);
     await page.locator('[data-testid=edit-nhi-form][data-ready=true]').waitFor();
     await otherTab.locator('[data-testid=edit-nhi-form][data-ready=true]').waitFor();
     await page.getByTestId('field-name').fill('stripe-api-key/checkout');

@@ -1,46 +1,25 @@
-import type { Browser, Page } from 'playwright-core';
-import { describe, expect, it, onTestFinished } from 'vitest';
-import { collectCspViolations, launchBrowser, screenshot } from './support/browser.ts';
-import { startHubProcess, waitForReady } from './support/hub-process.ts';
-import {
-  adminEmail,
-  adminPassword,
-  memberEmail,
-  memberPassword,
-  seedPolicyRealm,
-  temporaryDataDir,
-} from './support/seed.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { collectCspViolations, screenshot } from './support/browser.ts';
+import { memberEmail, memberPassword, seedPolicyRealm, temporaryDataDir } from './support/seed.ts';
+import { logIn, openPage, startReadyHub, visit } from './support/session.ts';
 
 async function setup() {
   const dataDir = await temporaryDataDir();
   await seedPolicyRealm(dataDir);
-  const hub = await startHubProcess({ NHI_DATA_DIR: dataDir, NHI_ADMIN_PASSWORD: adminPassword });
-  onTestFinished(async () => {
-    await hub.stop();
-  });
-  await waitForReady(hub.url);
-  const browser = await launchBrowser();
-  const admin = await logIn(browser, hub.url, adminEmail, adminPassword);
-  const member = await logIn(browser, hub.url, memberEmail, memberPassword);
+  const hub = await startReadyHub(dataDir);
+  // Each person in a browser context of their own: separate cookies, separate sessions.
+  const viewport = { width: 1280, height: 900 };
+  const admin = await openPage(hub, { viewport });
+  await logIn(admin);
+  const member = await openPage(hub, { viewport });
+  await logIn(member, memberEmail, memberPassword);
   return { admin, member };
-}
-
-/** Each person in a browser context of their own: separate cookies, separate sessions. */
-async function logIn(browser: Browser, baseURL: string, email: string, password: string): Promise<Page> {
-  const context = await browser.newContext({ baseURL, viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  await page.goto('/login');
-  await page.locator('[data-testid=login-form][data-ready=true]').waitFor();
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.waitForURL((url) => url.pathname === '/');
-  return page;
 }
 
 /** What the member's requests are allowed, as the who-am-I page lists it after a fresh load. */
 async function memberPermissions(member: Page): Promise<string[]> {
-  await member.goto('/me');
+  await visit(member, '/me');
   await member.getByTestId('whoami-permissions').waitFor();
   return member.getByTestId('whoami-permissions').locator('li').allTextContents();
 }
@@ -54,7 +33,7 @@ describe('access control in a browser', () => {
     const { admin, member } = await setup();
     const cspViolations = collectCspViolations(admin);
     expect(await memberPermissions(member)).not.toContain('policy:read');
-    await member.goto('/policy/groups');
+    await visit(member, '/policy/groups');
     await member.getByTestId('policy-failed').waitFor();
 
     await admin.getByTestId('nav-policy').click();
@@ -81,9 +60,9 @@ describe('access control in a browser', () => {
     await screenshot(admin, 'policy-groups');
 
     expect(await memberPermissions(member)).toEqual(expect.arrayContaining(['policy:read', 'policy:admin']));
-    await member.goto('/policy/groups');
+    await visit(member, '/policy/groups');
     await member.getByTestId('group-tree').waitFor();
-    await member.goto('/policy/access');
+    await visit(member, '/policy/access');
     // The page may open on the member already; the poll below waits for their permissions either way.
     await member.getByTestId('access-user').selectOption({ label: `${memberEmail} (viewer)` });
     const row = member.locator('[data-testid=access-row][data-permission="policy:admin"]');
@@ -96,7 +75,7 @@ describe('access control in a browser', () => {
     await assignment.waitFor({ state: 'detached' });
 
     expect(await memberPermissions(member)).not.toContain('policy:read');
-    await member.goto('/policy/groups');
+    await visit(member, '/policy/groups');
     await member.getByTestId('policy-failed').waitFor();
 
     await admin.getByTestId('nav-policy-audit').click();
@@ -113,6 +92,33 @@ describe('access control in a browser', () => {
         'policy.assignment.revoke',
       ]),
     );
+    expect(cspViolations).toEqual([]);
+  });
+
+  it('lets an administrator change what a custom policy grants, and records the change', async () => {
+    const { admin } = await setup();
+    const cspViolations = collectCspViolations(admin);
+    await visit(admin, '/policy/policies');
+    const form = admin.getByTestId('policy-form');
+    await form.getByLabel('Name').fill('Inventory stewards');
+    await form.getByLabel('nhi:read', { exact: true }).check();
+    await form.getByRole('button', { name: 'Create policy' }).click();
+    const row = admin.locator('[data-testid=policy-row][data-policy="Inventory stewards"]');
+    await expect.poll(() => row.locator('code').allTextContents()).toEqual(['nhi:read']);
+
+    await row.getByTestId('edit-policy').click();
+    await expect.poll(() => form.getByLabel('nhi:read', { exact: true }).isChecked()).toBe(true);
+    await form.getByLabel('nhi:write', { exact: true }).check();
+    await form.getByRole('button', { name: 'Save policy' }).click();
+    await expect.poll(() => row.locator('code').allTextContents()).toEqual(['nhi:read', 'nhi:write']);
+    await screenshot(admin, 'policy-edited');
+
+    await visit(admin, '/policy/audit');
+    await admin.getByTestId('policy-audit-entry').first().waitFor();
+    const actions = await admin
+      .getByTestId('policy-audit-entry')
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-action')));
+    expect(actions).toEqual(expect.arrayContaining(['policy.policy.create', 'policy.policy.update']));
     expect(cspViolations).toEqual([]);
   });
 });

@@ -1,14 +1,10 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { describe, expect, it, onTestFinished } from 'vitest';
-import { collectCspViolations, launchBrowser, screenshot } from './support/browser.ts';
-import { startHubProcess, waitForReady } from './support/hub-process.ts';
-import { adminEmail, adminPassword, temporaryDataDir } from './support/seed.ts';
-
-const header =
-  'user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,cert_1_last_rotated,cert_2_active,cert_2_last_rotated';
-const machine = (name: string) =>
-  `${name},arn:aws:iam::111122223333:user/${name},2024-01-01T00:00:00Z,false,N/A,N/A,N/A,false,true,2024-01-02T00:00:00Z,2024-06-01T10:00:00Z,us-east-1,s3,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A`;
+import { describe, expect, it } from 'vitest';
+import { collectCspViolations, screenshot } from './support/browser.ts';
+import { credentialReportHeader, machineUserRow } from './support/credential-report.ts';
+import { temporaryDataDir } from './support/seed.ts';
+import { logIn, openPage, startReadyHub } from './support/session.ts';
 
 describe('scanner in a browser', () => {
   it('uploads a credential report, follows the scan to its end, and finds the identities in the inventory', async () => {
@@ -16,25 +12,17 @@ describe('scanner in a browser', () => {
     const report = path.join(dataDir, 'credential-report.csv');
     await fs.writeFile(
       report,
-      [header, machine('e2e-deployer'), machine('e2e-builder'), 'broken,row'].join('\n'),
+      [
+        credentialReportHeader,
+        machineUserRow('e2e-deployer'),
+        machineUserRow('e2e-builder'),
+        'broken,row',
+      ].join('\n'),
     );
-    const hub = await startHubProcess({ NHI_DATA_DIR: dataDir, NHI_ADMIN_PASSWORD: adminPassword });
-    onTestFinished(async () => {
-      await hub.stop();
-    });
-    await waitForReady(hub.url);
-    const browser = await launchBrowser();
-    const page = await (
-      await browser.newContext({ baseURL: hub.url, viewport: { width: 1280, height: 800 } })
-    ).newPage();
+    const page = await openPage(await startReadyHub(dataDir));
     const cspViolations = collectCspViolations(page);
 
-    await page.goto('/login');
-    await page.locator('[data-testid=login-form][data-ready=true]').waitFor();
-    await page.getByLabel('Email').fill(adminEmail);
-    await page.getByLabel('Password').fill(adminPassword);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.waitForURL((url) => url.pathname === '/');
+    await logIn(page);
 
     await page.getByTestId('nav-sources').click();
     await page.locator('[data-testid=add-source-form][data-ready=true]').waitFor();
@@ -63,5 +51,42 @@ describe('scanner in a browser', () => {
     await page.getByTestId('scans-table').waitFor();
     expect(await page.getByTestId('scans-table').textContent()).toContain('credential-report.csv');
     expect(cspViolations).toEqual([]);
+  });
+
+  it('edits a source keeping its stored credentials, and deletes it after confirmation', async () => {
+    const dataDir = await temporaryDataDir();
+    const page = await openPage(await startReadyHub(dataDir));
+
+    await logIn(page);
+
+    await page.getByTestId('nav-sources').click();
+    const addForm = page.locator('[data-testid=add-source-form][data-ready=true]');
+    await addForm.waitFor();
+    await page.getByTestId('source-type').selectOption('github');
+    await page.getByTestId('source-name').fill('acme org');
+    await addForm.locator('input[name="secret.token"]').fill('ghp_e2eNotARealToken000000000000000000');
+    await page.getByTestId('add-source-submit').click();
+    const row = page.getByTestId('source-row-acme org');
+    await row.waitFor();
+    expect(await row.textContent()).toContain('credentials: token');
+
+    await row.getByTestId('edit-source').click();
+    const form = row.getByTestId('edit-source-form');
+    await form.locator('input[name="name"]').fill('acme organisation');
+    await form.locator('select[name="environment"]').selectOption('production');
+    await form.locator('input[name="schedule"]').fill('0 3 * * *');
+    await form.getByTestId('edit-source-submit').click();
+    const edited = page.getByTestId('source-row-acme organisation');
+    await edited.waitFor();
+    const text = await edited.textContent();
+    expect(text).toContain('production');
+    expect(text).toContain('0 3 * * *');
+    // The token field was left blank: the stored token is kept.
+    expect(text).toContain('credentials: token');
+
+    await edited.getByTestId('delete-source').click();
+    await edited.getByTestId('confirm-delete-source').click();
+    await edited.waitFor({ state: 'detached' });
+    expect(await page.getByTestId('sources-table').textContent()).toContain('No sources yet.');
   });
 });

@@ -46,7 +46,12 @@ export type AlertListItem = ListRow & { title: string; nhi: NhiOfAlert | null };
 
 export interface AlertListPage {
   items: AlertListItem[];
+  /** Alerts matching the filters, on every page. */
+  total: number;
+  /** Pass as `cursor` for the next page; null on the last one. */
   nextCursor: string | null;
+  /** Pass as `before` for the previous page; null on the first one. */
+  previousCursor: string | null;
 }
 
 export interface AlertHistoryEntry {

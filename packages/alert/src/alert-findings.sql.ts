@@ -1,4 +1,4 @@
-import type { RealmTx } from '@nhi/platform';
+import { type RealmTx, type Sql, sql } from '@nhi/platform';
 
 /** What one evaluation covers: the whole realm, or these NHIs (and what shares a secret with them). */
 export type EvaluationScope = { all: true } | { all: false; nhiIds: readonly string[] };
@@ -22,32 +22,25 @@ export interface FindingParameters {
 }
 
 /**
- * Fills the session's work table alert_finding (emptied at commit) with every finding of the enabled rules in the
- * scope: one statement, set-based, whatever the number of NHIs. A finding's fingerprint is its rule
- * and subject (credential, NHI or scanner subject), the stable key of its alert. Returns the count.
+ * The common table expressions `scoped` … `found` that compute every finding of the enabled rules
+ * over the active NHIs of `nhis` (a FROM item aliased n: the realm's "Nhi", or a scope joined to it),
+ * set-based whatever their number. A finding's fingerprint is `<rule_id>:<subject>` (credential,
+ * NHI or scanner subject), the stable key of its alert; two rows of `found` may share one (a
+ * password credential and a scanner fact both say "console password"), the first one counts.
+ * Facts about no NHI (scanner subjects) are read only when the whole realm is evaluated.
  *
  * Rules skip deleted and inactive NHIs and every credential that is not active. Timestamps are
  * stored as UTC without zone, so `now` travels as an ISO string cast to timestamp.
  */
-export async function collectFindings(
-  tx: RealmTx,
-  p: FindingParameters,
-  scope: EvaluationScope,
-): Promise<number> {
-  await prepareWorkTables(tx);
-  await prepareScope(tx, p.realmId, scope);
-  // Without statistics the planner takes a work table for a few pages of rows whatever it holds:
-  // it would scan every credential to join one NHI, or loop 100k times for the whole realm.
-  await tx.$executeRaw`ANALYZE alert_scope`;
-  const all = scope.all;
+export function findingsSql(p: FindingParameters, nhis: Sql, all: boolean): Sql {
   const on = JSON.stringify(p.enabled);
   const now = p.now.toISOString();
   const t = p.thresholds;
   const factRules = JSON.stringify(p.factRules);
-  const count = await tx.$executeRaw`
-    WITH scoped AS (
+  return sql`
+    scoped AS (
       SELECT n.id, n."realmId", n.name, n."ownerUserId", n."ownerGroupId", n.environment
-      FROM alert_scope AS s JOIN "Nhi" AS n ON n.id = s.nhi_id
+      FROM ${nhis}
       WHERE n."realmId" = ${p.realmId} AND n."deletedAt" IS NULL AND n.status = 'active'
     ),
     creds AS (
@@ -65,13 +58,22 @@ export async function collectFindings(
       SELECT c.id, l.id, l.file, l.line, l.commit, l.rule, l."maskedMatch", l."firstSeenAt"
       FROM creds AS c JOIN "Leak" AS l ON l."realmId" = ${p.realmId} AND l."credentialId" = c.id
     ),
-    -- Every active holder, anywhere in the realm, of a secret some credential in scope has.
+    -- Every active holder, anywhere in the realm, of a secret some credential in scope has (for
+    -- the whole realm: every holder, read in one pass instead of one lookup per secret)…
     holders AS (
       SELECT c2.fingerprint, c2."nhiId", n2.name, n2.environment
       FROM "Credential" AS c2 JOIN "Nhi" AS n2 ON n2.id = c2."nhiId"
       WHERE c2."realmId" = ${p.realmId} AND c2.status = 'active' AND n2."realmId" = ${p.realmId}
-        AND n2."deletedAt" IS NULL AND n2.status = 'active'
-        AND c2.fingerprint IN (SELECT fingerprint FROM creds WHERE fingerprint IS NOT NULL)
+        AND n2."deletedAt" IS NULL AND n2.status = 'active' AND c2.fingerprint IS NOT NULL
+        ${all ? sql`` : sql`AND c2.fingerprint IN (SELECT fingerprint FROM creds WHERE fingerprint IS NOT NULL)`}
+    ),
+    -- …and the credentials in scope whose secret another NHI holds too, with that NHI: the few
+    -- shared secrets are found first, so the full pass never pairs every credential with itself.
+    sharing AS (
+      SELECT c1.id, c1.environment, f."nhiId", f.name, f.environment AS other_environment
+      FROM creds AS c1 JOIN holders AS f ON f.fingerprint = c1.fingerprint
+      WHERE f."nhiId" <> c1."nhiId" AND c1.fingerprint IN (
+        SELECT fingerprint FROM holders GROUP BY fingerprint HAVING count(DISTINCT "nhiId") > 1)
     ),
     found (rule_id, nhi_id, credential_id, subject, evidence) AS (
       SELECT 'nhi1.unowned', n.id, NULL::text, n.id, jsonb_build_object('nhi', n.name)
@@ -143,11 +145,11 @@ export async function collectFindings(
         'hint', c.hint, 'environment', c.environment, 'alsoIn', other.found)
       FROM creds AS c
       JOIN (
-        SELECT c1.id, jsonb_agg(DISTINCT jsonb_build_object('nhiId', f."nhiId", 'nhi', f.name,
-          'environment', f.environment)) AS found
-        FROM creds AS c1 JOIN holders AS f ON f.fingerprint = c1.fingerprint
-        WHERE f.environment <> c1.environment AND f.environment <> 'unknown'
-        GROUP BY c1.id
+        SELECT s.id, jsonb_agg(DISTINCT jsonb_build_object('nhiId', s."nhiId", 'nhi', s.name,
+          'environment', s.other_environment)) AS found
+        FROM sharing AS s
+        WHERE s.other_environment <> s.environment AND s.other_environment <> 'unknown'
+        GROUP BY s.id
       ) AS other ON other.id = c.id
       WHERE ${on}::jsonb @> '["nhi8.cross_environment_secret"]' AND c.environment <> 'unknown'
       UNION ALL
@@ -155,10 +157,9 @@ export async function collectFindings(
         jsonb_build_object('hint', c.hint, 'sharedWith', other.found)
       FROM creds AS c
       JOIN (
-        SELECT c1.id, jsonb_agg(DISTINCT jsonb_build_object('nhiId', f."nhiId", 'nhi', f.name)) AS found
-        FROM creds AS c1 JOIN holders AS f ON f.fingerprint = c1.fingerprint
-        WHERE f."nhiId" <> c1."nhiId"
-        GROUP BY c1.id
+        SELECT s.id, jsonb_agg(DISTINCT jsonb_build_object('nhiId', s."nhiId", 'nhi', s.name)) AS found
+        FROM sharing AS s
+        GROUP BY s.id
       ) AS other ON other.id = c.id
       WHERE ${on}::jsonb @> '["nhi9.shared_secret"]'
       UNION ALL
@@ -185,52 +186,61 @@ export async function collectFindings(
         jsonb_build_object('facts', jsonb_build_array(jsonb_build_object('kind', f.kind, 'subject', f.subject, 'evidence', f.evidence)))
       FROM "ScanFact" AS f
       JOIN jsonb_each_text(${factRules}::jsonb) AS rule ON rule.key = f.kind
-      WHERE f."realmId" = ${p.realmId} AND f."nhiId" IS NULL AND ${all}::boolean
-    )
-    INSERT INTO alert_finding (fingerprint, rule_id, nhi_id, credential_id, subject, evidence)
-    SELECT rule_id || ':' || subject, rule_id, nhi_id, credential_id, subject, evidence FROM found
-    ON CONFLICT (fingerprint) DO NOTHING`;
-  await tx.$executeRaw`ANALYZE alert_finding`;
-  return count;
+      WHERE f."realmId" = ${p.realmId} AND f."nhiId" IS NULL AND ${all ? sql`TRUE` : sql`FALSE`}
+    )`;
 }
 
 /**
- * The table alert_scope: the NHIs evaluated (every NHI of the realm for a full pass). Like the
- * other work tables it is created once per database session and emptied at every commit, so an
- * evaluation pays no catalog changes. Queries join it, so one NHI is found through its key and the whole realm through a hash join.
+ * The NHIs of an incremental evaluation as the CTE `scope_ids`: those asked for, and those sharing
+ * a secret with them (their shared-secret findings change too).
  */
-async function prepareScope(tx: RealmTx, realmId: string, scope: EvaluationScope) {
-  if (scope.all) {
-    await tx.$executeRaw`INSERT INTO alert_scope SELECT id FROM "Nhi" WHERE "realmId" = ${realmId}`;
-    return;
-  }
-  // The NHIs asked for, and those sharing a secret with them: their shared-secret findings change too.
-  const ids = JSON.stringify([...new Set(scope.nhiIds)]);
-  await tx.$executeRaw`
-    INSERT INTO alert_scope
-    SELECT jsonb_array_elements_text(${ids}::jsonb)
-    UNION
-    SELECT c2."nhiId" FROM "Credential" AS c1
-    JOIN "Credential" AS c2 ON c2."realmId" = c1."realmId" AND c2.fingerprint = c1.fingerprint
-    WHERE c1."realmId" = ${realmId} AND c1.fingerprint IS NOT NULL
-      AND c1."nhiId" IN (SELECT jsonb_array_elements_text(${ids}::jsonb))`;
+function scopeIdsSql(realmId: string, nhiIds: readonly string[]): Sql {
+  // A text[] rather than jsonb: the planner knows how many rows unnest() of a constant array
+  // gives, so it reaches the few NHIs through their indexes instead of hashing whole tables.
+  const ids = [...new Set(nhiIds)];
+  return sql`
+    scope_ids AS (
+      SELECT unnest(${ids}::text[]) AS nhi_id
+      UNION
+      SELECT c2."nhiId" FROM "Credential" AS c1
+      JOIN "Credential" AS c2 ON c2."realmId" = c1."realmId" AND c2.fingerprint = c1.fingerprint
+      WHERE c1."realmId" = ${realmId} AND c1.fingerprint IS NOT NULL AND c1."nhiId" = ANY (${ids}::text[])
+    )`;
 }
 
 /**
- * The evaluation's work tables, created once per database session (temporary, so private to it)
- * and emptied at every commit: an evaluation then pays no catalog changes. One statement.
+ * Memory for this transaction to hash and sort the realm's credentials and findings without
+ * spilling to disk (the server's default suits requests, not a full pass), and no JIT compilation:
+ * the pass's statements are large and their row estimates far off, so the server spent seconds
+ * compiling hundreds of expressions that each ran over a few hundred thousand rows at most.
  */
-async function prepareWorkTables(tx: RealmTx) {
-  await tx.$executeRaw`
-    DO $$ BEGIN
-      CREATE TEMP TABLE IF NOT EXISTS alert_scope (nhi_id text PRIMARY KEY) ON COMMIT DELETE ROWS;
-      CREATE TEMP TABLE IF NOT EXISTS alert_finding (
-        fingerprint text PRIMARY KEY,
-        rule_id text NOT NULL,
-        nhi_id text,
-        credential_id text,
-        subject text NOT NULL,
-        evidence jsonb NOT NULL
-      ) ON COMMIT DELETE ROWS;
-    END $$`;
+export async function prepareRealmPass(tx: RealmTx): Promise<void> {
+  await tx.$queryRaw`SELECT set_config('work_mem', '128MB', true), set_config('jit', 'off', true)`;
 }
+
+/** The findings of the whole realm as common table expressions ending with `finding`. */
+export function realmFindingsSql(p: FindingParameters): Sql {
+  return sql`
+    ${findingsSql(p, sql`"Nhi" AS n`, true)},
+    ${distinctFindingsSql}`;
+}
+
+/**
+ * The findings of an incremental evaluation as common table expressions ending with `finding`
+ * (one row per fingerprint), for the transitions to run in the same statement: one round trip
+ * instead of filling and analysing work tables. `scope_ids` names the NHIs in scope.
+ */
+export function scopedFindingsSql(p: FindingParameters, nhiIds: readonly string[]): Sql {
+  return sql`
+    ${scopeIdsSql(p.realmId, nhiIds)},
+    ${findingsSql(p, sql`scope_ids AS s JOIN "Nhi" AS n ON n.id = s.nhi_id`, false)},
+    ${distinctFindingsSql}`;
+}
+
+/** One row per fingerprint: the transitions key alerts on it. */
+const distinctFindingsSql = sql`
+    finding AS (
+      SELECT DISTINCT ON (rule_id || ':' || subject) rule_id || ':' || subject AS fingerprint,
+        rule_id, nhi_id, credential_id, subject, evidence
+      FROM found
+    )`;

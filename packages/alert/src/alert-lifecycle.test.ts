@@ -168,10 +168,15 @@ describeEachDatabase('Alert lifecycle', (_kind, newDatabase) => {
 
     const first = await t.service.list({ limit: 1 });
     const second = await t.service.list({ limit: 1, cursor: first.nextCursor ?? undefined });
+    expect(first).toMatchObject({ total: 2, previousCursor: null });
     expect(first.items).toHaveLength(1);
     expect(second.items).toHaveLength(1);
     expect(second.items[0]?.id).not.toBe(first.items[0]?.id);
-    expect(second.nextCursor).toBeNull();
+    expect(second).toMatchObject({ total: 2, nextCursor: null, previousCursor: second.items[0]?.id });
+
+    const back = await t.service.list({ limit: 1, before: second.previousCursor ?? undefined });
+    expect(back.items.map((a) => a.id)).toEqual(first.items.map((a) => a.id));
+    expect(back).toMatchObject({ previousCursor: null, nextCursor: first.items[0]?.id });
   });
 
   it('lists the alerts about identities of the asked environments and sources', async () => {
@@ -225,6 +230,29 @@ describeEachDatabase('Risk scores', (_kind, newDatabase) => {
     await w.fact(risky.id, 'aws.trust_open_to_any');
     await w.evaluate([risky.id]);
     expect(await service.risk(risky.id)).toMatchObject({ score: 100, level: 'critical' });
+  });
+
+  it('keeps the time since which an NHI has its score when a later evaluation finds the same', async () => {
+    const w = await setupAlerts(newDatabase);
+    const n = await w.nhi({ ownerUserId: null });
+    await w.evaluate();
+    const service = await w.serviceOf(w.vic);
+    const before = await service.risk(n.id);
+    const history = async () =>
+      w.realmDb.transaction((tx) => tx.alertEvent.count({ where: { alert: { nhiId: n.id } } }));
+    const entries = await history();
+
+    w.clock.advanceSeconds(3600);
+    await w.evaluate();
+    await w.evaluate([n.id]);
+
+    expect(await service.risk(n.id)).toEqual(before);
+    expect(await history()).toBe(entries);
+    await w.credential(n.id, { expiresAt: null });
+    await w.evaluate([n.id]);
+    const after = await service.risk(n.id);
+    expect(after.score).toBe(before.score + 3);
+    expect(after.computedAt?.getTime()).toBe(w.clock.now().getTime());
   });
 
   it('drops the points of resolved and suppressed alerts at once', async () => {

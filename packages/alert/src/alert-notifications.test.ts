@@ -126,6 +126,40 @@ describeEachDatabase('Alert notifications', (_kind, newDatabase) => {
     expect(byRecipient['secops@example.com']).toMatch(new RegExp(`NHI without an owner on ${unowned.name}`));
   });
 
+  it('emails the members of the group that owns an NHI, and only them', async () => {
+    const t = await setup();
+    const smtp = await startSmtpReceiver();
+    await t.channels.create({
+      type: 'email',
+      name: 'Owners',
+      host: '127.0.0.1',
+      port: smtp.port(),
+      from: 'nhi-hub@example.com',
+      toOwner: true,
+      recipients: ['secops@example.com'],
+    });
+    const team = await t.group('Payments team');
+    const other = await t.group('Data team');
+    await t.realmDb.transaction((tx) =>
+      tx.policyGroupMember.createMany({
+        data: [
+          { groupId: team.id, userId: t.eve.id },
+          { groupId: team.id, userId: t.vic.id },
+          { groupId: other.id, userId: t.ana.id },
+        ],
+      }),
+    );
+    const owned = await t.nhi({ ownerUserId: null, ownerGroupId: team.id });
+    await t.credential(owned.id, { lastUsedAt: t.daysAgo(120) });
+    await t.evaluate();
+
+    expect(await t.deliver()).toMatchObject({ delivered: 1, failed: 0 });
+    expect(smtp.received.map((mail) => mail.to.sort())).toEqual([['eve@example.com', 'vic@example.com']]);
+    expect(smtp.received[0]?.data).toMatch(
+      new RegExp(`Active credential unused for a long time on ${owned.name}`),
+    );
+  });
+
   it('sends a notification claimed by a sender that crashed once its lease ends, and only once', async () => {
     const t = await setup();
     const receiver = await startWebhookReceiver();

@@ -80,7 +80,8 @@ export async function send(
 async function sendEmail(target: ChannelTarget, message: OutgoingMessage, recipient: string | null) {
   const s = target.settings;
   const fallback = Array.isArray(s.recipients) ? (s.recipients as string[]) : [];
-  const to = recipient ? [recipient] : fallback;
+  // A group owner's members travel as one comma-separated recipient.
+  const to = recipient ? recipient.split(',').map((address) => address.trim()) : fallback;
   if (to.length === 0)
     return { ok: false, error: 'No recipient: the NHI has no owner and the channel no addresses' };
   const transport = nodemailer.createTransport({

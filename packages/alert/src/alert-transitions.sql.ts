@@ -1,149 +1,154 @@
-import type { RealmTx } from '@nhi/platform';
-import type { EvaluationScope } from './alert-findings.sql.ts';
+import { type RealmTx, type Sql, sql } from '@nhi/platform';
 
 export interface TransitionCounts {
-  /** Whether the new and reopened alerts' history entries were marked for notification. */
-  notify: boolean;
   findings: number;
   opened: number;
   reopened: number;
   resolved: number;
+  /** History entries marked for notification (the realm has an enabled channel). */
+  marked: number;
+  /** NHIs whose open alerts or their severities changed: their risk scores are stale. */
+  touchedNhiIds: string[];
 }
 
 /** Rule id -> { owasp, severity }, so new alerts are written in one statement. */
 export type RuleMeta = Record<string, { owasp: string; severity: string }>;
 
-/**
- * Turns the findings in alert_finding into alert state, in four set-based statements, each
- * recording its transitions in the alert history:
- * - an alert whose finding is present keeps its state and gets the latest evidence;
- * - a resolved alert, or a suppressed one whose suppression expired, whose finding is present reopens;
- * - a finding without an alert opens one;
- * Opening and reopening mark their history entry for notification (see alert-outbox.sql.ts).
- * - an open or acknowledged alert in scope without a finding (or an expired suppression) resolves.
- */
-export async function applyFindings(
-  tx: RealmTx,
-  realmId: string,
-  now: Date,
-  scope: EvaluationScope,
-  rules: RuleMeta,
-  findings: number,
-): Promise<TransitionCounts> {
-  const at = now.toISOString();
+/** Where the transitions read their findings, and which alerts they answer for. */
+export interface FindingsSource {
+  /** Common table expressions to run first (findings computed in the same statement), if any. */
+  ctes?: Sql;
+  /** A relation of findings: fingerprint, rule_id, nhi_id, credential_id, subject, evidence, one row per fingerprint. */
+  relation: Sql;
+  /** Predicate on Alert `a`: the alerts in scope, which resolve when they have no finding. */
+  inScope: Sql;
+}
+
+/** The statement of applyFindings (also for EXPLAIN). */
+export function transitionsSql(realmId: string, now: Date, rules: RuleMeta, source: FindingsSource): Sql {
+  const at = sql`${now.toISOString()}::timestamp`;
   const meta = JSON.stringify(rules);
-
-  // lastSeenAt moves at most daily: a full pass rewrites only alerts whose evidence changed.
-  // Rule metadata travels as one jsonb parameter, expanded once per statement (a per-row
-  // expression on the parameter would parse it per row).
-  await tx.$executeRaw`
-    WITH m AS (
-      SELECT key AS rule_id, value ->> 'severity' AS severity FROM jsonb_each(${meta}::jsonb)
-    )
-    UPDATE "Alert" AS a SET
-      evidence = f.evidence,
-      severity = m.severity::"AlertSeverity",
-      "lastSeenAt" = ${at}::timestamp,
-      "updatedAt" = ${at}::timestamp
-    FROM alert_finding AS f JOIN m ON m.rule_id = f.rule_id
-    WHERE a."realmId" = ${realmId} AND a.fingerprint = f.fingerprint
-      AND (a.evidence IS DISTINCT FROM f.evidence
-        OR a.severity::text IS DISTINCT FROM m.severity
-        OR a."lastSeenAt" < ${at}::timestamp - interval '1 day')`;
-  // Notifications are worth marking only when the realm has a channel to send them to.
-  const [channels] = await tx.$queryRaw<{ any: boolean }[]>`
-    SELECT EXISTS (SELECT 1 FROM "AlertChannel" WHERE "realmId" = ${realmId} AND enabled) AS any`;
-  const notify = channels?.any ?? false;
-
-  const reopened = await tx.$executeRaw`
-    WITH previous AS (
-      SELECT a.id, a.state FROM "Alert" AS a JOIN alert_finding AS f ON f.fingerprint = a.fingerprint
-      WHERE a."realmId" = ${realmId}
-        AND (a.state = 'resolved' OR (a.state = 'suppressed' AND a."suppressedUntil" <= ${at}::timestamp))
-      FOR UPDATE OF a
-    ),
-    changed AS (
-      UPDATE "Alert" AS a SET state = 'open', "stateChangedAt" = ${at}::timestamp, resolution = NULL,
-        "suppressedUntil" = NULL, "suppressReason" = NULL, "suppressedById" = NULL,
-        "lastSeenAt" = ${at}::timestamp, "updatedAt" = ${at}::timestamp
-      FROM previous WHERE a.id = previous.id
-      RETURNING a.id, previous.state AS from_state
-    )
-    INSERT INTO "AlertEvent" (id, "realmId", "alertId", "fromState", "toState", reason, "actorType", notify, "createdAt")
-    SELECT gen_random_uuid()::text, ${realmId}, id, from_state, 'open',
-      CASE WHEN from_state = 'suppressed' THEN 'Suppression expired; the condition still holds'
-        ELSE 'The condition holds again' END, 'system', ${notify}::boolean, ${at}::timestamp
-    FROM changed`;
-
-  const opened = await tx.$executeRaw`
-    WITH m AS (
+  const f = source.relation;
+  // Rule metadata travels as one jsonb parameter, expanded once (a per-row expression on the
+  // parameter would parse it per row).
+  return sql`
+    WITH ${source.ctes ? sql`${source.ctes},` : sql``}
+    m AS (
       SELECT key AS rule_id, value ->> 'owasp' AS owasp, value ->> 'severity' AS severity
       FROM jsonb_each(${meta}::jsonb)
+    ),
+    channel AS (
+      SELECT EXISTS (SELECT 1 FROM "AlertChannel" WHERE "realmId" = ${realmId} AND enabled) AS notify
+    ),
+    previous AS (
+      SELECT a.id, a.state, f.fingerprint IS NOT NULL AS found, f.evidence, m.severity,
+        f.fingerprint IS NOT NULL
+          AND (a.state = 'resolved' OR (a.state = 'suppressed' AND a."suppressedUntil" <= ${at})) AS reopens,
+        f.fingerprint IS NULL
+          AND (a.state IN ('open', 'acknowledged')
+            OR (a.state = 'suppressed' AND a."suppressedUntil" <= ${at})) AS resolves,
+        f.fingerprint IS NOT NULL AND a.severity::text IS DISTINCT FROM m.severity AS rescored,
+        f.fingerprint IS NOT NULL AND (a.evidence IS DISTINCT FROM f.evidence
+          OR a."lastSeenAt" < ${at} - interval '1 day') AS refreshes
+      FROM "Alert" AS a
+      LEFT JOIN ${f} AS f ON f.fingerprint = a.fingerprint
+      LEFT JOIN m ON m.rule_id = f.rule_id
+      WHERE a."realmId" = ${realmId} AND ${source.inScope}
+    ),
+    changed AS (
+      UPDATE "Alert" AS a SET
+        state = CASE WHEN p.reopens THEN 'open'::"AlertState" WHEN p.resolves THEN 'resolved'::"AlertState"
+          ELSE a.state END,
+        resolution = CASE WHEN p.reopens THEN NULL WHEN p.resolves THEN 'auto' ELSE a.resolution END,
+        "stateChangedAt" = CASE WHEN p.reopens OR p.resolves THEN ${at} ELSE a."stateChangedAt" END,
+        "suppressedUntil" = CASE WHEN p.reopens OR p.resolves THEN NULL ELSE a."suppressedUntil" END,
+        "suppressReason" = CASE WHEN p.reopens OR p.resolves THEN NULL ELSE a."suppressReason" END,
+        "suppressedById" = CASE WHEN p.reopens OR p.resolves THEN NULL ELSE a."suppressedById" END,
+        evidence = CASE WHEN p.found THEN p.evidence ELSE a.evidence END,
+        severity = CASE WHEN p.found THEN p.severity::"AlertSeverity" ELSE a.severity END,
+        "lastSeenAt" = CASE WHEN p.found THEN ${at} ELSE a."lastSeenAt" END,
+        "updatedAt" = ${at}
+      FROM previous AS p
+      WHERE a.id = p.id AND a."realmId" = ${realmId} AND a.state = p.state
+        AND (p.reopens OR p.resolves OR p.rescored OR p.refreshes)
+      RETURNING a.id, a."nhiId", p.state AS from_state, p.reopens, p.resolves, p.rescored
     ),
     created AS (
       INSERT INTO "Alert" (id, "realmId", fingerprint, "ruleId", "owaspId", severity, state, "nhiId",
         "credentialId", subject, evidence, "firstSeenAt", "lastSeenAt", "stateChangedAt", "createdAt", "updatedAt")
       SELECT gen_random_uuid()::text, ${realmId}, f.fingerprint, f.rule_id, m.owasp,
-        m.severity::"AlertSeverity", 'open', f.nhi_id, f.credential_id,
-        f.subject, f.evidence, ${at}::timestamp, ${at}::timestamp, ${at}::timestamp, ${at}::timestamp,
-        ${at}::timestamp
-      FROM alert_finding AS f JOIN m ON m.rule_id = f.rule_id
+        m.severity::"AlertSeverity", 'open', f.nhi_id, f.credential_id, f.subject, f.evidence,
+        ${at}, ${at}, ${at}, ${at}, ${at}
+      FROM ${f} AS f JOIN m ON m.rule_id = f.rule_id
       WHERE NOT EXISTS (SELECT 1 FROM "Alert" AS a WHERE a."realmId" = ${realmId} AND a.fingerprint = f.fingerprint)
       ON CONFLICT ("realmId", fingerprint) DO NOTHING
-      RETURNING id
+      RETURNING id, "nhiId"
+    ),
+    events AS (
+      INSERT INTO "AlertEvent" (id, "realmId", "alertId", "fromState", "toState", reason, "actorType", notify, "createdAt")
+      SELECT gen_random_uuid()::text, ${realmId}, c.id, c.from_state,
+        (CASE WHEN c.reopens THEN 'open' ELSE 'resolved' END)::"AlertState",
+        CASE WHEN c.resolves THEN 'The condition no longer holds'
+          WHEN c.from_state = 'suppressed' THEN 'Suppression expired; the condition still holds'
+          ELSE 'The condition holds again' END,
+        'system'::"ActorType", c.reopens AND channel.notify, ${at}
+      FROM changed AS c CROSS JOIN channel
+      WHERE c.reopens OR c.resolves
+      UNION ALL
+      SELECT gen_random_uuid()::text, ${realmId}, c.id, NULL, 'open'::"AlertState", 'Condition detected',
+        'system'::"ActorType", channel.notify, ${at}
+      FROM created AS c CROSS JOIN channel
+      RETURNING notify
     )
-    INSERT INTO "AlertEvent" (id, "realmId", "alertId", "fromState", "toState", reason, "actorType", notify, "createdAt")
-    SELECT gen_random_uuid()::text, ${realmId}, id, NULL, 'open', 'Condition detected', 'system',
-      ${notify}::boolean, ${at}::timestamp
-    FROM created`;
-
-  const resolved = await resolveGone(tx, realmId, at, scope.all);
-  return { notify, findings, opened, reopened, resolved };
+    SELECT
+      (SELECT count(*) FROM ${f})::int AS findings,
+      (SELECT count(*) FROM created)::int AS opened,
+      (SELECT count(*) FILTER (WHERE reopens) FROM changed)::int AS reopened,
+      (SELECT count(*) FILTER (WHERE resolves) FROM changed)::int AS resolved,
+      (SELECT count(*) FILTER (WHERE notify) FROM events)::int AS marked,
+      (SELECT coalesce(array_agg(DISTINCT t.id), '{}') FROM (
+        SELECT "nhiId" AS id FROM changed WHERE reopens OR resolves OR rescored
+        UNION ALL SELECT "nhiId" FROM created
+      ) AS t WHERE t.id IS NOT NULL) AS touched`;
 }
 
 /**
- * Resolves the open, acknowledged and expired-suppressed alerts in scope that have no finding:
- * the whole realm, or the alerts of the NHIs in alert_scope. Two statements rather than one with
- * an OR, so the planner uses the scope's key for one NHI.
+ * Turns the findings into alert state in one statement, recording every transition in the alert
+ * history:
+ * - an alert whose finding is present keeps its state and gets the latest evidence (written only
+ *   when it changed, or daily for lastSeenAt);
+ * - a resolved alert, or a suppressed one whose suppression expired, whose finding is present reopens;
+ * - a finding without an alert opens one;
+ * - an open or acknowledged alert in scope without a finding (or an expired suppression) resolves.
+ * Opening and reopening mark their history entry for notification when the realm has an enabled
+ * channel (see alert-outbox.sql.ts).
+ *
+ * An alert changes only if its state is still the one read: an evaluation running at the same time
+ * that already moved it wins, and the history never records a transition twice.
  */
-function resolveGone(tx: RealmTx, realmId: string, at: string, wholeRealm: boolean): Promise<number> {
-  if (wholeRealm)
-    return tx.$executeRaw`
-      WITH previous AS (
-        SELECT a.id, a.state FROM "Alert" AS a
-        WHERE a."realmId" = ${realmId}
-          AND (a.state IN ('open', 'acknowledged')
-            OR (a.state = 'suppressed' AND a."suppressedUntil" <= ${at}::timestamp))
-          AND NOT EXISTS (SELECT 1 FROM alert_finding AS f WHERE f.fingerprint = a.fingerprint)
-        FOR UPDATE OF a
-      ),
-      changed AS (
-        UPDATE "Alert" AS a SET state = 'resolved', resolution = 'auto', "stateChangedAt" = ${at}::timestamp,
-          "suppressedUntil" = NULL, "suppressReason" = NULL, "suppressedById" = NULL, "updatedAt" = ${at}::timestamp
-        FROM previous WHERE a.id = previous.id
-        RETURNING a.id, previous.state AS from_state
-      )
-      INSERT INTO "AlertEvent" (id, "realmId", "alertId", "fromState", "toState", reason, "actorType", "createdAt")
-      SELECT gen_random_uuid()::text, ${realmId}, id, from_state, 'resolved', 'The condition no longer holds',
-        'system', ${at}::timestamp
-      FROM changed`;
-  return tx.$executeRaw`
-    WITH previous AS (
-      SELECT a.id, a.state FROM alert_scope AS s JOIN "Alert" AS a ON a."nhiId" = s.nhi_id
-      WHERE a."realmId" = ${realmId}
-        AND (a.state IN ('open', 'acknowledged')
-          OR (a.state = 'suppressed' AND a."suppressedUntil" <= ${at}::timestamp))
-        AND NOT EXISTS (SELECT 1 FROM alert_finding AS f WHERE f.fingerprint = a.fingerprint)
-      FOR UPDATE OF a
-    ),
-    changed AS (
-      UPDATE "Alert" AS a SET state = 'resolved', resolution = 'auto', "stateChangedAt" = ${at}::timestamp,
-        "suppressedUntil" = NULL, "suppressReason" = NULL, "suppressedById" = NULL, "updatedAt" = ${at}::timestamp
-      FROM previous WHERE a.id = previous.id
-      RETURNING a.id, previous.state AS from_state
-    )
-    INSERT INTO "AlertEvent" (id, "realmId", "alertId", "fromState", "toState", reason, "actorType", "createdAt")
-    SELECT gen_random_uuid()::text, ${realmId}, id, from_state, 'resolved', 'The condition no longer holds',
-      'system', ${at}::timestamp
-    FROM changed`;
+export async function applyFindings(
+  tx: RealmTx,
+  realmId: string,
+  now: Date,
+  rules: RuleMeta,
+  source: FindingsSource,
+): Promise<TransitionCounts> {
+  const [row] = await tx.$queryRaw<
+    {
+      findings: number;
+      opened: number;
+      reopened: number;
+      resolved: number;
+      marked: number;
+      touched: string[];
+    }[]
+  >(transitionsSql(realmId, now, rules, source));
+  return {
+    findings: row?.findings ?? 0,
+    opened: row?.opened ?? 0,
+    reopened: row?.reopened ?? 0,
+    resolved: row?.resolved ?? 0,
+    marked: row?.marked ?? 0,
+    touchedNhiIds: row?.touched ?? [],
+  };
 }

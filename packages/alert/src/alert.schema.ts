@@ -29,9 +29,13 @@ export const listAlertsInput = z.object({
   /** Alerts about live identities of these environments or sources (alerts without one drop out). */
   environments: z.array(z.enum(nhiEnvironments)).max(nhiEnvironments.length).optional(),
   providers: z.array(z.enum(nhiProviders)).max(nhiProviders.length).optional(),
+  /** Alerts about live identities these scanner sources (ids) report. */
+  sources: z.array(z.string().uuid()).max(50).optional(),
   nhiId: z.string().uuid().optional(),
-  /** The id of the last alert of the previous page. */
+  /** The id of the last alert of the previous page: the page after it. */
   cursor: z.string().uuid().optional(),
+  /** The id of the first alert of the next page: the page before it (ignored with cursor). */
+  before: z.string().uuid().optional(),
   limit: z.number().int().min(1).max(500).default(50),
 });
 export type ListAlertsInput = z.input<typeof listAlertsInput>;

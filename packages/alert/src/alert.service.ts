@@ -60,31 +60,47 @@ export class AlertService {
     const filter = parseInput(listAlertsInput, input, 'alert filter');
     return this.realmDb.transaction(async (tx) => {
       let nhiIds: string[] | undefined;
-      if (filter.ownerUserId || filter.environments?.length || filter.providers?.length) {
+      if (
+        filter.ownerUserId ||
+        filter.environments?.length ||
+        filter.providers?.length ||
+        filter.sources?.length
+      ) {
         nhiIds = await identitiesWithAlerts(tx, filter);
       }
       if (filter.nhiId) nhiIds = nhiIds ? nhiIds.filter((id) => id === filter.nhiId) : [filter.nhiId];
+      const where = {
+        ...(filter.states ? { state: { in: filter.states } } : {}),
+        ...(filter.severities ? { severity: { in: filter.severities } } : {}),
+        ...(filter.ruleId ? { ruleId: filter.ruleId } : {}),
+        ...(filter.owaspId ? { owaspId: filter.owaspId } : {}),
+        ...(nhiIds ? { nhiId: { in: nhiIds } } : {}),
+      };
+      // Keyset paging on (stateChangedAt, id) from either end of a page: backwards, a negative
+      // take reads the rows just before the cursor, still in the list's order.
+      const backward = !filter.cursor && Boolean(filter.before);
+      const cursor = filter.cursor ?? filter.before;
       const rows = await tx.alert.findMany({
-        where: {
-          ...(filter.states ? { state: { in: filter.states } } : {}),
-          ...(filter.severities ? { severity: { in: filter.severities } } : {}),
-          ...(filter.ruleId ? { ruleId: filter.ruleId } : {}),
-          ...(filter.owaspId ? { owaspId: filter.owaspId } : {}),
-          ...(nhiIds ? { nhiId: { in: nhiIds } } : {}),
-        },
+        where,
         orderBy: [{ stateChangedAt: 'desc' }, { id: 'desc' }],
-        ...(filter.cursor ? { cursor: { id: filter.cursor }, skip: 1 } : {}),
-        take: filter.limit + 1,
+        ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),
+        take: backward ? -(filter.limit + 1) : filter.limit + 1,
         select: alertListSelect,
       });
-      const page = rows.slice(0, filter.limit);
+      const more = rows.length > filter.limit;
+      const page = backward ? rows.slice(-filter.limit) : rows.slice(0, filter.limit);
+      const total = await tx.alert.count({ where });
       const nhis = await this.nhiNames(
         tx,
         page.map((row) => row.nhiId),
       );
+      const hasNext = backward ? page.length > 0 : more;
+      const hasPrevious = backward ? more : Boolean(cursor) && page.length > 0;
       return {
         items: page.map((row) => toListItem(row, nhis.get(row.nhiId ?? ''))),
-        nextCursor: rows.length > filter.limit ? (page.at(-1)?.id ?? null) : null,
+        total,
+        nextCursor: hasNext ? (page.at(-1)?.id ?? null) : null,
+        previousCursor: hasPrevious ? (page[0]?.id ?? null) : null,
       };
     });
   }
@@ -341,15 +357,17 @@ export class AlertService {
 type ParsedListAlerts = z.output<typeof listAlertsInput>;
 
 /**
- * The identities, among those the owner / environment / source filters match, that have alerts in
+ * The identities, among those the owner / environment / provider / scanner source filters match, that have alerts in
  * the asked states: as many as the alerts at most, whatever the size of the inventory. With an
  * environment or source filter, deleted identities drop out (the dashboard counts live ones).
  */
 async function identitiesWithAlerts(
   tx: RealmTx,
-  filter: Pick<ParsedListAlerts, 'states' | 'ownerUserId' | 'environments' | 'providers'>,
+  filter: Pick<ParsedListAlerts, 'states' | 'ownerUserId' | 'environments' | 'providers' | 'sources'>,
 ): Promise<string[]> {
-  const byIdentity = Boolean(filter.environments?.length || filter.providers?.length);
+  const byIdentity = Boolean(
+    filter.environments?.length || filter.providers?.length || filter.sources?.length,
+  );
   const rows = await tx.$queryRaw<{ id: string }[]>`
     SELECT DISTINCT n.id
     FROM "Alert" AS a JOIN "Nhi" AS n ON n."realmId" = a."realmId" AND n.id = a."nhiId"
@@ -359,6 +377,9 @@ async function identitiesWithAlerts(
       AND (${filter.environments ?? null}::text[] IS NULL
         OR n.environment::text = ANY(${filter.environments ?? null}::text[]))
       AND (${filter.providers ?? null}::text[] IS NULL
-        OR n.provider::text = ANY(${filter.providers ?? null}::text[]))`;
+        OR n.provider::text = ANY(${filter.providers ?? null}::text[]))
+      AND (${filter.sources ?? null}::text[] IS NULL OR EXISTS (
+        SELECT 1 FROM "SourceItem" AS si
+        WHERE si."realmId" = n."realmId" AND si."nhiId" = n.id AND si."sourceId" = ANY(${filter.sources ?? null}::text[])))`;
   return rows.map((row) => row.id);
 }

@@ -28,6 +28,36 @@ export function meanRisk(riskSum: number, active: number): number {
   return active === 0 ? 0 : Math.round((riskSum / active) * 10) / 10;
 }
 
+/**
+ * Figures of disjoint parts (realms, or cells of a snapshot) added up: counts add, the risk score
+ * is the mean over all their active identities, from each part's sum of scores.
+ */
+export function sumFigures(
+  parts: readonly { figures: DashboardFigures; riskSum: number }[],
+): DashboardFigures {
+  const sum = (pick: (figures: DashboardFigures) => number) =>
+    parts.reduce((total, part) => total + pick(part.figures), 0);
+  const active = sum((f) => f.nhiActive);
+  return {
+    nhiTotal: sum((f) => f.nhiTotal),
+    nhiActive: active,
+    unowned: sum((f) => f.unowned),
+    credentialsOlderThan90: sum((f) => f.credentialsOlderThan90),
+    expiringWithin30: sum((f) => f.expiringWithin30),
+    openAlerts: {
+      critical: sum((f) => f.openAlerts.critical),
+      high: sum((f) => f.openAlerts.high),
+      medium: sum((f) => f.openAlerts.medium),
+      low: sum((f) => f.openAlerts.low),
+    },
+    riskScore: meanRisk(
+      parts.reduce((total, part) => total + part.riskSum, 0),
+      active,
+    ),
+    leaks: sum((f) => f.leaks),
+  };
+}
+
 export function figuresOf(
   identities: IdentityFigures,
   alerts: AlertFigures,

@@ -35,6 +35,7 @@ function realm(slug: string, over: Partial<DashboardOverview> = {}): RealmOvervi
       topOwners: [],
       recentScans: [],
       recentAlertActivity: [],
+      sources: [],
       ...over,
     },
   };

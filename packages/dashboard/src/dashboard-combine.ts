@@ -1,5 +1,6 @@
-import { meanRisk } from './dashboard-assemble.ts';
-import { fixFirstSize, recentSize, topOwnersSize } from './dashboard-lists.sql.ts';
+import { meanRisk, sumFigures } from './dashboard-assemble.ts';
+import { topOwnersSize } from './dashboard-figures.sql.ts';
+import { fixFirstSize, recentSize } from './dashboard-lists.sql.ts';
 import type {
   AlertActivity,
   CountOf,
@@ -42,29 +43,11 @@ export interface CombinedOverview {
   recentAlertActivity: InRealm<AlertActivity>[];
 }
 
-function sumFigures(all: readonly DashboardFigures[]): DashboardFigures {
-  const sum = (pick: (figures: DashboardFigures) => number) => all.reduce((total, f) => total + pick(f), 0);
-  const active = sum((f) => f.nhiActive);
-  return {
-    nhiTotal: sum((f) => f.nhiTotal),
-    nhiActive: active,
-    unowned: sum((f) => f.unowned),
-    credentialsOlderThan90: sum((f) => f.credentialsOlderThan90),
-    expiringWithin30: sum((f) => f.expiringWithin30),
-    openAlerts: {
-      critical: sum((f) => f.openAlerts.critical),
-      high: sum((f) => f.openAlerts.high),
-      medium: sum((f) => f.openAlerts.medium),
-      low: sum((f) => f.openAlerts.low),
-    },
-    // The realm score is a mean over active identities: combined, each realm weighs by its count.
-    riskScore: meanRisk(
-      sum((f) => f.riskScore * f.nhiActive),
-      active,
-    ),
-    leaks: sum((f) => f.leaks),
-  };
-}
+/** A realm's part of a combined figure: its mean risk weighs by its active identities. */
+const realmPart = (figures: DashboardFigures) => ({
+  figures,
+  riskSum: figures.riskScore * figures.nhiActive,
+});
 
 /** Adds counts by key, keeping the first result's order, then keys only later results have. */
 function sumCounts(lists: readonly CountOf<string>[][], byCount = false): CountOf<string>[] {
@@ -89,7 +72,7 @@ export function combineOverviews(parts: readonly RealmOverview[]): CombinedOverv
   const tag = <T>(items: (part: RealmOverview) => T[]) =>
     parts.flatMap((part) => items(part).map((item) => ({ ...item, realm: part.realm })));
   const weekAgo = overviews.every((o) => o.weekAgo !== null)
-    ? sumFigures(overviews.map((o) => o.weekAgo as DashboardFigures))
+    ? sumFigures(overviews.map((o) => realmPart(o.weekAgo as DashboardFigures)))
     : null;
   const owners = new Map<string, OwnerAlerts>();
   for (const item of overviews.flatMap((o) => o.topOwners)) {
@@ -99,7 +82,7 @@ export function combineOverviews(parts: readonly RealmOverview[]): CombinedOverv
   return {
     realms: parts.map((part) => part.realm),
     asOf: new Date(Math.max(0, ...overviews.map((o) => o.asOf.getTime()))),
-    figures: sumFigures(overviews.map((o) => o.figures)),
+    figures: sumFigures(overviews.map((o) => realmPart(o.figures))),
     weekAgo: overviews.length > 0 ? weekAgo : null,
     byKind: sumCounts(overviews.map((o) => o.byKind)),
     byProvider: sumCounts(overviews.map((o) => o.byProvider)),

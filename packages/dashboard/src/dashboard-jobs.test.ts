@@ -60,15 +60,46 @@ describeEachDatabase('dashboard snapshot job', (_kind, newDatabase) => {
     await t.jobs.stop();
   });
 
-  it('hides the week’s change and the trend under a filter: snapshots hold the whole realm', async () => {
+  it('keeps the figures per environment and source, so a filtered page has its trend and week’s change', async () => {
+    const t = await setup();
+    const production = { environment: ['production' as const] };
+    const awsStaging = { environment: ['staging' as const], provider: ['aws' as const] };
+    await t.snapshotNow();
+    const before = await (await t.dashboardOf()).overview(production);
+    const beforeAwsStaging = await (await t.dashboardOf()).overview(awsStaging);
+
+    t.clock.advanceSeconds(7 * daySeconds);
+    await t.hubDb.transaction((tx) =>
+      tx.alert.updateMany({ where: { state: 'open' }, data: { state: 'resolved' } }),
+    );
+    const after = await (await t.dashboardOf()).overview(production);
+    const afterAwsStaging = await (await t.dashboardOf()).overview(awsStaging);
+
+    expect(before.figures.nhiTotal).toBeGreaterThan(0);
+    expect(after.weekAgo).toEqual(before.figures);
+    expect(afterAwsStaging.weekAgo).toEqual(beforeAwsStaging.figures);
+    const open = (f: typeof before.figures) =>
+      f.openAlerts.critical + f.openAlerts.high + f.openAlerts.medium + f.openAlerts.low;
+    expect(open(before.figures)).toBeGreaterThan(0);
+    expect(after.trend.map((point) => [point.openAlerts, point.riskScore])).toEqual([
+      [open(before.figures), before.figures.riskScore],
+      [0, after.figures.riskScore],
+    ]);
+    await t.jobs.stop();
+  });
+
+  it('shows no filtered trend from a day whose snapshot kept only the whole realm', async () => {
     const t = await setup();
     await t.snapshotNow();
+    await t.hubDb.transaction((tx) => tx.dashboardSnapshot.updateMany({ data: { cells: [] } }));
     t.clock.advanceSeconds(7 * daySeconds);
 
-    const overview = await (await t.dashboardOf()).overview({ environment: ['production'] });
+    const filtered = await (await t.dashboardOf()).overview({ environment: ['production'] });
+    const whole = await (await t.dashboardOf()).overview();
 
-    expect(overview.weekAgo).toBeNull();
-    expect(overview.trend).toEqual([]);
+    expect(filtered.weekAgo).toBeNull();
+    expect(filtered.trend).toEqual([]);
+    expect(whole.weekAgo).not.toBeNull();
     await t.jobs.stop();
   });
 

@@ -8,8 +8,9 @@
  *   severity=high         severity (low, medium, high, critical)
  *   owasp=NHI7            OWASP NHI Top 10 id
  *   owner=<user id>       alerts about identities this user owns
- *   environment=…, provider=…  alerts about identities of these environments / sources (lists);
- *                         with either one, alerts without an identity or about a deleted one drop out.
+ *   environment=…, provider=…, source=…  alerts about identities of these environments, providers,
+ *                         scanner sources (lists, source by id); with any of them, alerts without an
+ *                         identity or about a deleted one drop out.
  * e.g. /alerts?state=open&severity=high&owasp=NHI7
  */
 import type {
@@ -18,6 +19,7 @@ import type {
   NhiEnvironment,
   NhiKind,
   NhiProvider,
+  RiskLevel,
   Severity,
 } from './dashboard-view.ts';
 
@@ -29,7 +31,10 @@ export interface InventoryLinkSearch {
   status?: ('active' | 'disabled' | 'decommissioned' | 'missing_from_source')[];
   owner?: string[];
   olderThan?: number;
+  newerThan?: number;
   expiring?: number;
+  risk?: RiskLevel[];
+  source?: string[];
 }
 
 export interface AlertsLinkSearch {
@@ -39,6 +44,7 @@ export interface AlertsLinkSearch {
   owner?: string;
   environment?: NhiEnvironment[];
   provider?: NhiProvider[];
+  source?: string[];
 }
 
 export interface InventoryLink {
@@ -53,12 +59,24 @@ export interface AlertsLink {
 
 export type DashboardLink = InventoryLink | AlertsLink;
 
-function pageFilter(filter: DashboardFilter): Pick<InventoryLinkSearch, 'environment' | 'provider'> {
+function pageFilter(
+  filter: DashboardFilter,
+): Pick<InventoryLinkSearch, 'environment' | 'provider' | 'source'> {
   return {
     ...(filter.environment?.length ? { environment: [...filter.environment] } : {}),
     ...(filter.provider?.length ? { provider: [...filter.provider] } : {}),
+    ...(filter.source?.length ? { source: [...filter.source] } : {}),
   };
 }
+
+/** The inventory's age filters for each bucket, the same bounds as the dashboard counts with. */
+const ageBands: Record<AgeBucket, Pick<InventoryLinkSearch, 'olderThan' | 'newerThan'>> = {
+  '0-30': { newerThan: 30 },
+  '30-90': { olderThan: 30, newerThan: 90 },
+  '90-180': { olderThan: 90, newerThan: 180 },
+  '180-365': { olderThan: 180, newerThan: 365 },
+  '>365': { olderThan: 365 },
+};
 
 function inventory(filter: DashboardFilter, search: InventoryLinkSearch): InventoryLink {
   return { to: '/inventory', search: { ...pageFilter(filter), ...search } };
@@ -77,12 +95,12 @@ export const inventoryLinks = {
     inventory({ ...filter, provider: undefined }, { provider: [provider] }),
   environment: (filter: DashboardFilter, environment: NhiEnvironment) =>
     inventory({ ...filter, environment: undefined }, { environment: [environment] }),
-  /**
-   * Only the open-ended bucket: the inventory filters by "older than", with no upper bound, so a
-   * bounded bucket has no list of exactly its identities.
-   */
-  credentialAge: (filter: DashboardFilter, bucket: AgeBucket): InventoryLink | null =>
-    bucket === '>365' ? inventory(filter, { status: ['active'], olderThan: 365 }) : null,
+  /** A band of ages of the oldest active credential: older than its lower bound, not older than its upper. */
+  credentialAge: (filter: DashboardFilter, bucket: AgeBucket): InventoryLink =>
+    inventory(filter, { status: ['active'], ...ageBands[bucket] }),
+  /** Active identities whose risk score has this level; "none": no score. */
+  riskLevel: (filter: DashboardFilter, level: RiskLevel): InventoryLink =>
+    inventory(filter, { status: ['active'], risk: [level] }),
 };
 
 function alerts(filter: DashboardFilter, search: AlertsLinkSearch): AlertsLink {

@@ -1,5 +1,20 @@
-import type { RealmTx } from '@nhi/platform';
-import type { DashboardFigures, TrendPoint } from './dashboard-view.ts';
+import { type RealmQuery, type RealmTx, sql } from '@nhi/platform';
+import { sumFigures } from './dashboard-assemble.ts';
+import type {
+  DashboardFigures,
+  DashboardFilter,
+  NhiEnvironment,
+  NhiProvider,
+  TrendPoint,
+} from './dashboard-view.ts';
+
+/** The figures of one environment and provider on a snapshot day, with the sum behind the mean risk. */
+export interface SnapshotCell {
+  environment: NhiEnvironment;
+  provider: NhiProvider;
+  figures: DashboardFigures;
+  riskSum: number;
+}
 
 const dayMs = 86_400_000;
 
@@ -22,23 +37,75 @@ export async function writeSnapshot(
   tx: RealmTx,
   realmId: string,
   figures: DashboardFigures,
+  cells: SnapshotCell[],
   now: Date,
 ): Promise<void> {
   await tx.$executeRaw`
-    INSERT INTO "DashboardSnapshot" ("realmId", day, "openAlerts", "riskScore", figures, "takenAt")
+    INSERT INTO "DashboardSnapshot" ("realmId", day, "openAlerts", "riskScore", figures, cells, "takenAt")
     VALUES (${realmId}, ${dayOf(now)}::date, ${openAlertsOf(figures)}, ${figures.riskScore},
-      ${JSON.stringify(figures)}::jsonb, ${now.toISOString()}::timestamp)
+      ${JSON.stringify(figures)}::jsonb, ${JSON.stringify(cells)}::jsonb, ${now.toISOString()}::timestamp)
     ON CONFLICT ("realmId", day) DO UPDATE SET "openAlerts" = excluded."openAlerts",
-      "riskScore" = excluded."riskScore", figures = excluded.figures, "takenAt" = excluded."takenAt"`;
+      "riskScore" = excluded."riskScore", figures = excluded.figures, cells = excluded.cells,
+      "takenAt" = excluded."takenAt"`;
 }
 
-/** The snapshots of the 30 days before today, oldest first. */
-export async function trendBefore(tx: RealmTx, realmId: string, today: string): Promise<TrendPoint[]> {
-  return tx.$queryRaw<TrendPoint[]>`
-    SELECT to_char(day, 'YYYY-MM-DD') AS day, "openAlerts", "riskScore"
+/** The environments and providers the realm's live identities have: the cells of a snapshot. */
+export async function presentCells(
+  query: RealmQuery,
+  realmId: string,
+): Promise<{ environment: NhiEnvironment; provider: NhiProvider }[]> {
+  return query<{ environment: NhiEnvironment; provider: NhiProvider }>(sql`
+    SELECT DISTINCT environment::text AS environment, provider::text AS provider
+    FROM "Nhi" WHERE "realmId" = ${realmId} AND "deletedAt" IS NULL
+    ORDER BY 1, 2`);
+}
+
+/**
+ * The figures of the cells a page filter matches, added up: counts add, the risk score is the mean
+ * over the cells' active identities. Null when the snapshot has no cells (taken before cells were
+ * kept) or the filter names scanner sources: a trend would compare different sets.
+ */
+export function figuresOfCells(
+  cells: SnapshotCell[] | null,
+  filter: DashboardFilter,
+): DashboardFigures | null {
+  // Cells are per environment and provider; a scanner source cuts across them.
+  if (!cells || cells.length === 0 || filter.source?.length) return null;
+  const matching = cells.filter(
+    (cell) =>
+      (!filter.environment || filter.environment.includes(cell.environment)) &&
+      (!filter.provider || filter.provider.includes(cell.provider)),
+  );
+  return sumFigures(matching);
+}
+
+/**
+ * The snapshots of the 30 days before today, oldest first; under a page filter, the matching cells
+ * of the days that kept cells.
+ */
+export async function trendBefore(
+  query: RealmQuery,
+  realmId: string,
+  today: string,
+  filter: DashboardFilter,
+): Promise<TrendPoint[]> {
+  if (!filter.environment && !filter.provider && !filter.source) {
+    const points = await query<TrendPoint>(sql`
+      SELECT to_char(day, 'YYYY-MM-DD') AS day, "openAlerts", "riskScore"
+      FROM "DashboardSnapshot"
+      WHERE "realmId" = ${realmId} AND day >= ${daysBefore(today, 30)}::date AND day < ${today}::date
+      ORDER BY day`);
+    return points.map((point) => ({ ...point, riskScore: Number(point.riskScore) }));
+  }
+  const days = await query<{ day: string; cells: SnapshotCell[] }>(sql`
+    SELECT to_char(day, 'YYYY-MM-DD') AS day, cells
     FROM "DashboardSnapshot"
     WHERE "realmId" = ${realmId} AND day >= ${daysBefore(today, 30)}::date AND day < ${today}::date
-    ORDER BY day`;
+    ORDER BY day`);
+  return days.flatMap(({ day, cells }) => {
+    const figures = figuresOfCells(cells, filter);
+    return figures ? [{ day, openAlerts: openAlertsOf(figures), riskScore: figures.riskScore }] : [];
+  });
 }
 
 /**
@@ -46,14 +113,19 @@ export async function trendBefore(tx: RealmTx, realmId: string, today: string): 
  * days before (a day the job did not run).
  */
 export async function figuresWeekBefore(
-  tx: RealmTx,
+  query: RealmQuery,
   realmId: string,
   today: string,
+  filter: DashboardFilter,
 ): Promise<DashboardFigures | null> {
   const weekAgo = daysBefore(today, 7);
-  const rows = await tx.$queryRaw<{ figures: DashboardFigures }[]>`
-    SELECT figures FROM "DashboardSnapshot"
+  const rows = await query<{ figures: DashboardFigures; cells: SnapshotCell[] }>(sql`
+    SELECT figures, cells FROM "DashboardSnapshot"
     WHERE "realmId" = ${realmId} AND day <= ${weekAgo}::date AND day >= ${daysBefore(weekAgo, 3)}::date
-    ORDER BY day DESC LIMIT 1`;
-  return rows[0]?.figures ?? null;
+    ORDER BY day DESC LIMIT 1`);
+  const row = rows[0];
+  if (!row) return null;
+  return filter.environment || filter.provider || filter.source
+    ? figuresOfCells(row.cells, filter)
+    : row.figures;
 }

@@ -53,6 +53,7 @@ export async function setupDashboard(newDatabase: NewTestDatabase) {
   async function seed(realm: RealmSummary, count: number, owners: (string | null)[]) {
     const db = new RealmDb(hub.db, realm.id);
     const sourceId = randomUUID();
+    const scannedSourceId = randomUUID();
     const nhis: RowOf<'nhi'>[] = [];
     const alerts: (RowOf<'alert'> & { id: string; state: (typeof states)[number] })[] = [];
     const scores: RowOf<'nhiRiskScore'>[] = [];
@@ -156,10 +157,27 @@ export async function setupDashboard(newDatabase: NewTestDatabase) {
       });
       await tx.nhiRiskScore.createMany({ data: scores });
       await tx.leak.createMany({ data: leaks });
+      // A second scanner source reporting every third identity (deleted ones too).
+      await tx.source.create({
+        data: { id: scannedSourceId, type: 'github', name: 'github org', environment: 'development' },
+        select: { id: true },
+      });
+      await tx.sourceItem.createMany({
+        data: nhis
+          .filter((_, n) => n % 3 === 0)
+          .map((nhi) => ({
+            sourceId: scannedSourceId,
+            input: 'github.org',
+            nhiId: nhi.id as string,
+            contentHash: 'h',
+            lastScanId: 'scan-1',
+          })),
+      });
     });
+    return { sourceId, scannedSourceId };
   }
 
-  await seed(hubRealm, 60, [ana.id, bob.id, null]);
+  const hubSources = await seed(hubRealm, 60, [ana.id, bob.id, null]);
   await seed(otherRealm, 7, [oli.id]);
 
   const principalOf = (user: { id: string; email: string }): Principal => ({
@@ -180,5 +198,5 @@ export async function setupDashboard(newDatabase: NewTestDatabase) {
   const dashboardOf = async (user?: { id: string; email: string }, realm?: RealmSummary) =>
     (await scopeOf(user, realm)).resolve(DashboardService);
 
-  return { ...hub, hubRealm, otherRealm, ana, bob, vic, oli, at, scopeOf, dashboardOf };
+  return { ...hub, hubRealm, otherRealm, hubSources, ana, bob, vic, oli, at, scopeOf, dashboardOf };
 }

@@ -20,6 +20,15 @@ export type AgeBucket = (typeof ageBuckets)[number];
 export interface DashboardFilter {
   environment?: NhiEnvironment[];
   provider?: NhiProvider[];
+  /** Scanner source ids. */
+  source?: string[];
+}
+
+/** A scanner source of the realm, for the page's source filter. */
+export interface ScannerSource {
+  id: string;
+  name: string;
+  type: string;
 }
 
 /** The headline figures: also what a daily snapshot stores. */
@@ -115,4 +124,6 @@ export interface DashboardOverview {
   topOwners: OwnerAlerts[];
   recentScans: RecentScan[];
   recentAlertActivity: AlertActivity[];
+  /** The realm's scanner sources, for the page's source filter. */
+  sources: ScannerSource[];
 }

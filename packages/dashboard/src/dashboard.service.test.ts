@@ -30,22 +30,26 @@ describeEachDatabase('dashboard figures', (_kind, newDatabase) => {
         }),
         scores: await tx.nhiRiskScore.findMany({ select: { nhiId: true, score: true, level: true } }),
         leaks: await tx.leak.findMany({ select: { nhiId: true } }),
+        sourceItems: await tx.sourceItem.findMany({ select: { nhiId: true, sourceId: true } }),
       }));
     }
     return { ...t, rows };
   }
 
   async function expected(t: Awaited<ReturnType<typeof setup>>, filter: DashboardFilter) {
-    const { nhis, alerts, scores, leaks } = await t.rows();
+    const { nhis, alerts, scores, leaks, sourceItems } = await t.rows();
     const now = t.clock.now().getTime();
+    const reported = (id: string) =>
+      sourceItems.some((item) => item.nhiId === id && filter.source?.includes(item.sourceId));
     const matches = (n: (typeof nhis)[number]) =>
       n.deletedAt === null &&
       (!filter.environment || filter.environment.includes(n.environment)) &&
-      (!filter.provider || filter.provider.includes(n.provider));
+      (!filter.provider || filter.provider.includes(n.provider)) &&
+      (!filter.source || reported(n.id));
     const live = nhis.filter(matches);
     const liveIds = new Set(live.map((n) => n.id));
     const active = live.filter((n) => n.status === 'active');
-    const filtered = Boolean(filter.environment || filter.provider);
+    const filtered = Boolean(filter.environment || filter.provider || filter.source);
     const open = alerts.filter((a) => a.state === 'open' && (!filtered || liveIds.has(a.nhiId ?? '')));
     const scoreOf = new Map(scores.map((s) => [s.nhiId, s]));
     const riskSum = active.reduce((sum, n) => sum + (scoreOf.get(n.id)?.score ?? 0), 0);
@@ -113,6 +117,23 @@ describeEachDatabase('dashboard figures', (_kind, newDatabase) => {
     for (const { key, count } of overview.riskLevels) expect(count).toBe(want.levelCount(key));
     expect(overview.fixFirst[0]?.score).toBe(want.topScore);
     expect(overview.fixFirst.length).toBeLessThanOrEqual(10);
+  });
+
+  it('counts what one scanner source reports as the rows do, and only that source’s scans', async () => {
+    const t = await setup();
+    const filter = { source: [t.hubSources.scannedSourceId] };
+
+    const overview = await (await t.dashboardOf()).overview(filter);
+    const want = await expected(t, filter);
+
+    expect(overview.figures).toEqual(want.figures);
+    expect(overview.figures.nhiTotal).toBeGreaterThan(0);
+    expect(overview.figures.nhiTotal).toBeLessThan((await expected(t, {})).figures.nhiTotal);
+    for (const { key, count } of overview.riskLevels) expect(count).toBe(want.levelCount(key));
+    expect(overview.recentScans).toEqual([]);
+    expect(overview.sources.map((source) => source.name)).toEqual(['github org', 'prod account']);
+    // Snapshots keep cells per environment and provider: a scanner source has no trend.
+    expect(overview.trend).toEqual([]);
   });
 
   it('lists what to fix first by score, with owner and main factor, and never a deleted identity', async () => {

@@ -9,18 +9,22 @@ import {
   REQUEST_CONTEXT,
   type RealmDb,
   RealmDb as RealmDbClass,
-  type RealmTx,
+  type RealmQuery,
   type RequestContext,
 } from '@nhi/platform';
 import { inject, injectable } from 'tsyringe';
 import { type DashboardFilterInput, dashboardFilterInput } from './dashboard.schema.ts';
 import { countsOf, credentialAgeOf, figuresOf, presentCountsOf, riskLevelsOf } from './dashboard-assemble.ts';
+import { changeStampOf } from './dashboard-change-stamp.sql.ts';
 import { alertFigures, identityFigures, leakCount } from './dashboard-figures.sql.ts';
-import { fixFirst, recentAlertActivity, recentScans, topOwners } from './dashboard-lists.sql.ts';
+import { fixFirst, recentAlertActivity, recentScans, scannerSources } from './dashboard-lists.sql.ts';
+import { DashboardOverviewCache } from './dashboard-overview-cache.ts';
 import {
   dayOf,
   figuresWeekBefore,
   openAlertsOf,
+  presentCells,
+  type SnapshotCell,
   trendBefore,
   writeSnapshot,
 } from './dashboard-snapshots.sql.ts';
@@ -29,10 +33,10 @@ import type { DashboardFigures, DashboardFilter, DashboardOverview } from './das
 /** Figures of 100k identities take a few hundred ms on a busy machine: more than a request default. */
 const readTimeoutMs = 30_000;
 
-async function figuresIn(tx: RealmTx, realmId: string, filter: DashboardFilter, now: Date) {
-  const identities = await identityFigures(tx, realmId, filter, now);
-  const alerts = await alertFigures(tx, realmId, filter);
-  const leaks = await leakCount(tx, realmId, filter);
+async function figuresIn(query: RealmQuery, realmId: string, filter: DashboardFilter, now: Date) {
+  const identities = await identityFigures(query, realmId, filter, now);
+  const alerts = await alertFigures(query, realmId, filter);
+  const leaks = await leakCount(query, realmId, filter);
   return { identities, alerts, figures: figuresOf(identities, alerts, leaks) };
 }
 
@@ -42,54 +46,74 @@ export class DashboardService {
   constructor(
     @inject(REQUEST_CONTEXT) private readonly context: RequestContext,
     @inject(REALM_DB) private readonly realmDb: RealmDb,
+    @inject(DashboardOverviewCache) private readonly cache: DashboardOverviewCache,
   ) {}
 
-  async overview(input: DashboardFilterInput = {}): Promise<DashboardOverview> {
+  /**
+   * The overview under the page filter. While nothing in the realm changed (its change stamp) an
+   * overview built less than a few seconds ago is served again, with its own asOf; `fresh` (the
+   * user's refresh button) counts anew.
+   */
+  async overview(
+    input: DashboardFilterInput = {},
+    options: { fresh?: boolean } = {},
+  ): Promise<DashboardOverview> {
     const filter = normalise(parseInput(dashboardFilterInput, input, 'dashboard filter'));
     const now = this.context.clock.now();
     const realmId = this.context.realm.id;
+    const stamp = await this.realmDb.read((query) => changeStampOf(query, realmId));
+    return this.cache.get(
+      `${realmId}:${JSON.stringify(filter)}`,
+      stamp,
+      now.getTime(),
+      () => this.build(filter, now),
+      options.fresh,
+    );
+  }
+
+  private async build(filter: DashboardFilter, now: Date): Promise<DashboardOverview> {
+    const realmId = this.context.realm.id;
     const today = dayOf(now);
-    const filtered = Boolean(filter.environment || filter.provider);
-    const options = { timeout: readTimeoutMs };
-    // Independent reads: on PostgreSQL they run side by side on pooled connections.
-    const [counted, lists, history] = await Promise.all([
-      this.realmDb.transaction((tx) => figuresIn(tx, realmId, filter, now), options),
-      this.realmDb.transaction(
-        async (tx) => ({
-          fixFirst: await fixFirst(tx, realmId, filter),
-          topOwners: await topOwners(tx, realmId, filter),
-          recentScans: await recentScans(tx, realmId, filter),
-          recentAlertActivity: await recentAlertActivity(tx, realmId, filter),
-        }),
-        options,
-      ),
-      this.realmDb.transaction(
-        async (tx) => ({
-          trend: await trendBefore(tx, realmId, today),
-          weekAgo: filtered ? null : await figuresWeekBefore(tx, realmId, today),
-        }),
-        options,
-      ),
+    const filtered = Boolean(filter.environment || filter.provider || filter.source);
+    // Independent reads, each in its own read-only realm transaction: on PostgreSQL they run side
+    // by side on pooled connections (the call takes as long as the slowest, the identity pass),
+    // on PGlite one after another.
+    const read = <T>(fn: (query: RealmQuery) => Promise<T>) => this.realmDb.read(fn);
+    const [identities, alerts, leaks, lists, trends] = await Promise.all([
+      read((query) => identityFigures(query, realmId, filter, now)),
+      read((query) => alertFigures(query, realmId, filter)),
+      read((query) => leakCount(query, realmId, filter)),
+      read(async (query) => ({
+        fixFirst: await fixFirst(query, realmId, filter),
+        recentScans: await recentScans(query, realmId, filter),
+        recentAlertActivity: await recentAlertActivity(query, realmId, filter),
+        sources: await scannerSources(query, realmId),
+      })),
+      read(async (query) => ({
+        trend: await trendBefore(query, realmId, today, filter),
+        weekAgo: await figuresWeekBefore(query, realmId, today, filter),
+      })),
     ]);
-    const { identities, alerts, figures } = counted;
+    const figures = figuresOf(identities, alerts, leaks);
+    const { trend, weekAgo } = trends;
     return {
       asOf: now,
       filter,
       figures,
-      weekAgo: history.weekAgo,
+      weekAgo,
       byKind: countsOf(nhiKinds, identities.byKind),
       byProvider: countsOf(nhiProviders, identities.byProvider),
       byEnvironment: countsOf(nhiEnvironments, identities.byEnvironment),
       credentialAge: credentialAgeOf(identities),
       openAlertsByOwasp: presentCountsOf(alerts.byOwasp),
       riskLevels: riskLevelsOf(identities),
-      // Snapshots hold the whole realm: under a filter the trend would compare different sets.
-      trend: filtered
-        ? []
-        : [
-            ...history.trend.map((point) => ({ ...point, riskScore: Number(point.riskScore) })),
-            { day: today, openAlerts: openAlertsOf(figures), riskScore: figures.riskScore },
-          ],
+      // Under a filter, only the days whose snapshot kept figures per environment and provider:
+      // without any, today's point alone is no trend.
+      trend:
+        filtered && trend.length === 0
+          ? []
+          : [...trend, { day: today, openAlerts: openAlertsOf(figures), riskScore: figures.riskScore }],
+      topOwners: alerts.topOwners,
       ...lists,
     };
   }
@@ -109,8 +133,26 @@ export class DashboardSnapshots {
     const now = this.clock.now();
     return new RealmDbClass(this.database, realmId).transaction(
       async (tx) => {
-        const { figures } = await figuresIn(tx, realmId, {}, now);
-        await writeSnapshot(tx, realmId, figures, now);
+        const query: RealmQuery = (statement) => tx.$queryRaw(statement);
+        const { figures } = await figuresIn(query, realmId, {}, now);
+        // Each cell counted by the same queries as a filtered page, so a filtered trend compares
+        // like with like.
+        const cells: SnapshotCell[] = [];
+        for (const { environment, provider } of await presentCells(query, realmId)) {
+          const cell = await figuresIn(
+            query,
+            realmId,
+            { environment: [environment], provider: [provider] },
+            now,
+          );
+          cells.push({
+            environment,
+            provider,
+            figures: cell.figures,
+            riskSum: cell.identities.headline.riskSum,
+          });
+        }
+        await writeSnapshot(tx, realmId, figures, cells, now);
         return figures;
       },
       { timeout: readTimeoutMs },
@@ -122,8 +164,10 @@ export class DashboardSnapshots {
 function normalise(filter: DashboardFilter): DashboardFilter {
   const environment = filter.environment?.length ? [...new Set(filter.environment)].sort() : undefined;
   const provider = filter.provider?.length ? [...new Set(filter.provider)].sort() : undefined;
+  const source = filter.source?.length ? [...new Set(filter.source)].sort() : undefined;
   return {
     ...(environment && environment.length < nhiEnvironments.length ? { environment } : {}),
     ...(provider && provider.length < nhiProviders.length ? { provider } : {}),
+    ...(source ? { source } : {}),
   };
 }

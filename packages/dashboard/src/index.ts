@@ -18,4 +18,5 @@ export {
   defaultSnapshotCron,
   registerDashboardJobs,
 } from './dashboard-jobs.ts';
+export { DashboardOverviewCache, overviewMaxAgeMs } from './dashboard-overview-cache.ts';
 export type * from './dashboard-view.ts';

@@ -8,6 +8,7 @@ export { type BulkUpdateResult, NhiService } from './nhi.service.ts';
 export {
   type CredentialChange,
   type CredentialChangeAction,
+  canonicalJson,
   diffSnapshots,
   type JsonDocument,
   type JsonValue,

@@ -84,19 +84,35 @@ export function diffSnapshots(before: NhiSnapshot | null, after: NhiSnapshot): N
 }
 
 function sameJson(a: JsonValue, b: JsonValue): boolean {
-  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+  return canonicalJson(a) === canonicalJson(b);
 }
 
-function canonical(value: JsonValue): JsonValue {
-  if (Array.isArray(value)) return value.map(canonical);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.keys(value)
-        .sort()
-        .map((key) => [key, canonical(value[key] as JsonValue)]),
-    );
+/**
+ * JSON with object keys sorted, so equal documents give equal text whatever their key order. Dates
+ * are written as ISO strings and undefined properties left out, as JSON.stringify does. Built as one
+ * string without intermediate objects: scans compare and hash hundreds of thousands of documents.
+ */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (value instanceof Date) return JSON.stringify(value.toISOString());
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) {
+      const item = value[i];
+      out += `${i === 0 ? '' : ','}${item === undefined || typeof item === 'function' ? 'null' : canonicalJson(item)}`;
+    }
+    return `${out}]`;
   }
-  return value;
+  const record = value as Record<string, unknown>;
+  let out = '{';
+  let first = true;
+  for (const key of Object.keys(record).sort()) {
+    const item = record[key];
+    if (item === undefined || typeof item === 'function') continue;
+    out += `${first ? '' : ','}${JSON.stringify(key)}:${canonicalJson(item)}`;
+    first = false;
+  }
+  return `${out}}`;
 }
 
 export interface NhiChange {

@@ -111,6 +111,13 @@ describeEachDatabase('Inventory list', (_kind, newDatabase) => {
           !!r.oldestActiveCredentialAt && r.oldestActiveCredentialAt.getTime() < now - 90 * dayMs,
       },
       {
+        filter: { credentialOlderThanDays: 30, credentialNewerThanDays: 180 },
+        matches: (r) =>
+          !!r.oldestActiveCredentialAt &&
+          r.oldestActiveCredentialAt.getTime() < now - 30 * dayMs &&
+          r.oldestActiveCredentialAt.getTime() >= now - 180 * dayMs,
+      },
+      {
         filter: { expiringWithinDays: 30 },
         matches: (r) =>
           !!r.nextCredentialExpiresAt && r.nextCredentialExpiresAt.getTime() <= now + 30 * dayMs,
@@ -139,8 +146,42 @@ describeEachDatabase('Inventory list', (_kind, newDatabase) => {
       expect({ filter, totals: listed.totals }).toEqual({ filter, totals: [expected.length] });
     }
     // The cases must actually narrow, or they prove nothing.
-    expect(live.filter(cases[15]?.matches ?? (() => true)).length).toBeGreaterThan(0);
-    expect(live.filter(cases[15]?.matches ?? (() => true)).length).toBeLessThan(live.length / 4);
+    expect(live.filter(cases[16]?.matches ?? (() => true)).length).toBeGreaterThan(0);
+    expect(live.filter(cases[16]?.matches ?? (() => true)).length).toBeLessThan(live.length / 4);
+  });
+
+  it('narrows by the risk level the alert rules gave, "none" being no score at all', async () => {
+    const t = await setupInventory(newDatabase, 12);
+    const live = t.seeded.filter((row) => !row.deletedAt);
+    const levels = ['critical', 'high', 'low'] as const;
+    const scored = levels.map((level, i) => ({ id: (live[i] as (typeof live)[number]).id, level }));
+    for (const { id, level } of scored) {
+      await t.db.systemPrisma.nhiRiskScore.create({
+        data: { realmId: t.realm.id, nhiId: id, score: 50, level, computedAt: t.clock.now() },
+      });
+    }
+    const ids = async (riskLevel: ListNhiInput['riskLevel']) =>
+      (await listAll(t.query(), { riskLevel, limit: 5 })).items.map((item) => item.id).sort();
+    const levelOf = (id: string) => scored.find((row) => row.id === id)?.level ?? 'none';
+
+    expect(await ids(['critical', 'high'])).toEqual(
+      live
+        .filter((r) => ['critical', 'high'].includes(levelOf(r.id)))
+        .map((r) => r.id)
+        .sort(),
+    );
+    expect(await ids(['none'])).toEqual(
+      live
+        .filter((r) => levelOf(r.id) === 'none')
+        .map((r) => r.id)
+        .sort(),
+    );
+    expect(await ids(['none', 'low'])).toEqual(
+      live
+        .filter((r) => ['none', 'low'].includes(levelOf(r.id)))
+        .map((r) => r.id)
+        .sort(),
+    );
   });
 
   it('shows deleted identities only when asked', async () => {
@@ -259,5 +300,10 @@ describeEachDatabase('Inventory list', (_kind, newDatabase) => {
     );
     await expect(t.query().list({ cursor: 'not-a-cursor' })).rejects.toThrow(ValidationError);
     await expect(t.query().list({ limit: 0 })).rejects.toThrow(ValidationError);
+    // A hand-made cursor naming a kind that does not exist is refused, not sent to the database.
+    const forged = Buffer.from(JSON.stringify({ s: 'kind', d: 'asc', v: 'wizard', i: 'x' })).toString(
+      'base64url',
+    );
+    await expect(t.query().list({ sort: 'kind', cursor: forged })).rejects.toThrow(ValidationError);
   });
 });

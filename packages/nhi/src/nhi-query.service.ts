@@ -3,7 +3,7 @@ import {
   REALM_DB,
   REQUEST_CONTEXT,
   type RealmDb,
-  type RealmTx,
+  type RealmQuery,
   type RequestContext,
 } from '@nhi/platform';
 import { inject, injectable } from 'tsyringe';
@@ -14,10 +14,7 @@ import {
   type ListPosition,
   type SortColumn,
   type SortDirection,
-  segmentsAfter,
-  sortValueOf,
 } from './nhi-cursor.ts';
-import type { NhiEnvironment, NhiKind, NhiOwner, NhiProvider, NhiStatus } from './nhi-detail.ts';
 import {
   exportContentTypes,
   type NhiExportFormat,
@@ -27,31 +24,18 @@ import {
   renderJson,
   toExportRow,
 } from './nhi-export.ts';
-import { type ListNhiFilter, type NhiOrderBy, type NhiWhere, nhiListWhere } from './nhi-list-filters.ts';
+import {
+  countList,
+  type ListNhiFilter,
+  type NhiListItem,
+  nhiListConditions,
+  queryThrough,
+  readListPage,
+  sortValueOf,
+} from './nhi-list.sql.ts';
 import { findSearchMatches } from './nhi-search.ts';
 
-/** One row of the inventory table. */
-export interface NhiListItem {
-  id: string;
-  kind: NhiKind;
-  provider: NhiProvider;
-  externalId: string;
-  name: string;
-  environment: NhiEnvironment;
-  status: NhiStatus;
-  tags: string[];
-  /** null: nobody answers for it ("unowned"). */
-  owner: NhiOwner | null;
-  lastUsedAt: Date | null;
-  lastSeenAt: Date;
-  firstSeenAt: Date;
-  updatedAt: Date;
-  version: number;
-  activeCredentialCount: number;
-  oldestActiveCredentialAt: Date | null;
-  nextCredentialExpiresAt: Date | null;
-  deletedAt: Date | null;
-}
+export type { NhiListItem };
 
 export interface NhiListPage {
   items: NhiListItem[];
@@ -68,27 +52,6 @@ export interface NhiExport {
   body: string;
 }
 
-const listSelect = {
-  id: true,
-  kind: true,
-  provider: true,
-  externalId: true,
-  name: true,
-  environment: true,
-  status: true,
-  tags: true,
-  owner: { select: { id: true, email: true } },
-  lastUsedAt: true,
-  lastSeenAt: true,
-  firstSeenAt: true,
-  updatedAt: true,
-  version: true,
-  activeCredentialCount: true,
-  oldestActiveCredentialAt: true,
-  nextCredentialExpiresAt: true,
-  deletedAt: true,
-} as const;
-
 /** Rows read per query while exporting: bounds each query, credentials included. */
 const exportPageSize = 1000;
 
@@ -103,24 +66,18 @@ export class NhiQueryService {
   async list(input: ListNhiInput): Promise<NhiListPage> {
     const { sort, direction, limit, cursor, ...filter } = parseInput(listNhiInput, input, 'inventory filter');
     const after = cursor ? decodeCursor(cursor, sort, direction) : undefined;
-    const now = this.context.clock.now();
-    const whereIn = async (tx: RealmTx) => nhiListWhere(filter, now, await findSearchMatches(tx, filter.q));
+    const { realm, clock } = this.context;
+    const now = clock.now();
+    const conditionsIn = async (query: RealmQuery) =>
+      nhiListConditions(realm.id, filter, now, await findSearchMatches(query, filter.q));
     // Independent reads: on PostgreSQL the page and the total (over every matching row, the slower
     // half) run side by side on two pooled connections, each asking the search index itself rather
     // than waiting for a third; PGlite runs them one after the other.
     const [rows, total] = await Promise.all([
-      this.realmDb.transaction(async (tx) => {
-        const where = await whereIn(tx);
-        return readSorted(
-          (query) => tx.nhi.findMany({ ...query, select: listSelect }),
-          where,
-          sort,
-          direction,
-          after,
-          limit + 1,
-        );
-      }),
-      this.realmDb.transaction(async (tx) => tx.nhi.count({ where: await whereIn(tx) })),
+      this.realmDb.read(async (query) =>
+        readListPage(query, await conditionsIn(query), sort, direction, after, limit + 1),
+      ),
+      this.realmDb.read(async (query) => countList(query, await conditionsIn(query))),
     ]);
     const items = rows.slice(0, limit);
     const last = items.at(-1);
@@ -156,20 +113,27 @@ export class NhiQueryService {
     // One transaction: the export is a consistent picture even while others edit.
     return this.realmDb.transaction(
       async (tx) => {
-        const searchMatches = await findSearchMatches(tx, filter.q);
-        const where = nhiListWhere(filter, this.context.clock.now(), searchMatches);
+        const query = queryThrough(tx);
+        const searchMatches = await findSearchMatches(query, filter.q);
+        const conditions = nhiListConditions(
+          this.context.realm.id,
+          filter,
+          this.context.clock.now(),
+          searchMatches,
+        );
         const rows: NhiExportRow[] = [];
         let after: ListPosition | undefined;
         for (;;) {
-          const page = await readSorted(
-            (query) => tx.nhi.findMany({ ...query, select: exportSortSelect }),
-            where,
-            sort,
-            direction,
-            after,
-            exportPageSize,
-          );
-          rows.push(...page.map(toExportRow));
+          const page = await readListPage(query, conditions, sort, direction, after, exportPageSize);
+          const details = await tx.nhi.findMany({
+            where: { id: { in: page.map((item) => item.id) } },
+            select: { ...nhiExportSelect, id: true },
+          });
+          const byId = new Map(details.map((row) => [row.id, row]));
+          for (const item of page) {
+            const row = byId.get(item.id);
+            if (row) rows.push(toExportRow(row));
+          }
           const last = page.at(-1);
           if (page.length < exportPageSize || !last) return rows;
           after = { value: sortValueOf(sort, last), id: last.id };
@@ -178,43 +142,4 @@ export class NhiQueryService {
       { timeout: 120_000 },
     );
   }
-}
-
-/** The export's fields plus what positions a row in any sort order. */
-const exportSortSelect = {
-  ...nhiExportSelect,
-  owner: { select: { email: true } },
-  updatedAt: true,
-} as const;
-
-interface SegmentQuery {
-  where: NhiWhere;
-  orderBy: NhiOrderBy[];
-  take: number;
-}
-
-/**
- * Up to `take` rows of the sorted list after `after`, crossing from the rows with a sort value
- * into those without one when the first run out.
- */
-async function readSorted<Row>(
-  find: (query: SegmentQuery) => Promise<Row[]>,
-  where: NhiWhere,
-  sort: SortColumn,
-  direction: SortDirection,
-  after: ListPosition | undefined,
-  take: number,
-): Promise<Row[]> {
-  const rows: Row[] = [];
-  for (const segment of segmentsAfter(sort, direction, after)) {
-    rows.push(
-      ...(await find({
-        where: { AND: [where, segment.where] },
-        orderBy: segment.orderBy,
-        take: take - rows.length,
-      })),
-    );
-    if (rows.length >= take) break;
-  }
-  return rows;
 }

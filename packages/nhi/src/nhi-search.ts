@@ -1,5 +1,5 @@
-import type { RealmTx } from '@nhi/platform';
-import { escapeLike } from './nhi-list-filters.ts';
+import { type RealmQuery, sql } from '@nhi/platform';
+import { escapeLike } from './nhi-list.sql.ts';
 
 /**
  * Most identities a search narrows a list to by id. A broader search (a few letters common to
@@ -13,14 +13,15 @@ export const searchMatchLimit = 5000;
  * more than `limit` identities.
  */
 export async function findSearchMatches(
-  tx: RealmTx,
+  query: RealmQuery,
   q: string | undefined,
   limit = searchMatchLimit,
 ): Promise<string[] | undefined> {
   const text = q?.trim();
   if (!text) return undefined;
   const pattern = `%${escapeLike(text)}%`;
-  const rows = await tx.$queryRaw<{ id: string }[]>`
-    SELECT id FROM nhi_search(${pattern}) AS id LIMIT ${limit + 1}`;
+  const rows = await query<{ id: string }>(
+    sql`SELECT id FROM nhi_search(${pattern}) AS id LIMIT ${limit + 1}`,
+  );
   return rows.length > limit ? undefined : rows.map((row) => row.id);
 }

@@ -133,13 +133,20 @@ describeEachDatabase('syncSourcedNhis', (_kind, newDatabase) => {
   });
 
   it('marks an identity missing from its source and restores it when it returns', async () => {
-    const { run, read, missing } = await setup(newDatabase);
+    const { run, read, missing, realmDb } = await setup(newDatabase);
     const [created] = (await run([deployer()])).items;
     const nhiId = created?.nhiId as string;
+    const changedEvents = () =>
+      realmDb.transaction((tx) =>
+        tx.domainEvent.count({ where: { type: 'nhi.changed', subjectIds: { has: nhiId } } }),
+      );
+    const before = await changedEvents();
 
     expect(await missing([nhiId])).toEqual([nhiId]);
     expect(await missing([nhiId])).toEqual([]);
     expect((await read(nhiId)).status).toBe('missing_from_source');
+    // Other domains (alert rules) learn of it like of any other change to the identity, once.
+    expect(await changedEvents()).toBe(before + 1);
 
     const back = await run([deployer()]);
     expect(back.items[0]?.outcome).toBe('updated');

@@ -1,4 +1,4 @@
-import { actorOf, type RealmTx, type RequestContext } from '@nhi/platform';
+import { actorOf, publishDomainEvent, type RealmTx, type RequestContext } from '@nhi/platform';
 import {
   diffSnapshots,
   type JsonDocument,
@@ -6,6 +6,7 @@ import {
   keptVersionsPerNhi,
   type NhiSnapshot,
 } from './nhi-change-log.ts';
+import { refreshCredentialSummary } from './nhi-credential-summary.ts';
 import type {
   CredentialKind,
   CredentialStatus,
@@ -251,10 +252,11 @@ export async function syncSourcedNhis(
     const outcome = outcomes[index];
     if (outcome?.outcome === 'unchanged') outcome.outcome = 'updated';
   }
-  await writeBatchAudit(tx, sync, 'nhi.source_sync', {
-    created: outcomes.filter((o) => o.outcome === 'created').map((o) => o.nhiId),
-    updated: outcomes.filter((o) => o.outcome === 'updated').map((o) => o.nhiId),
-  });
+  const created = outcomes.filter((o) => o.outcome === 'created').map((o) => o.nhiId);
+  const updated = outcomes.filter((o) => o.outcome === 'updated').map((o) => o.nhiId);
+  await writeBatchAudit(tx, sync, 'nhi.source_sync', { created, updated });
+  if (created.length + updated.length > 0)
+    await publishDomainEvent(tx, 'nhi.changed', [...created, ...updated]);
   return { items: outcomes };
 }
 
@@ -342,12 +344,10 @@ async function syncCredentials(
       ({ item, outcome }) => item.credentials !== undefined && outcome && outcome.outcome !== 'deleted',
     );
   if (reporting.length === 0) return [];
-  const nhiIds = JSON.stringify(reporting.map(({ outcome }) => outcome?.nhiId));
-  const existing = await tx.$queryRaw<CredentialRow[]>`
-    SELECT id, "nhiId", hint, kind::text AS kind, fingerprint, "providerCreatedAt", "lastRotatedAt", "expiresAt",
-      "lastUsedAt", status::text AS status
-    FROM "Credential"
-    WHERE "realmId" = ${sync.context.realm.id} AND "nhiId" IN (SELECT jsonb_array_elements_text(${nhiIds}::jsonb))`;
+  // Identities created in this batch have no credentials yet, and got their summary with the insert.
+  const created = new Set(outcomes.filter((o) => o?.outcome === 'created').map((o) => o.nhiId));
+  const known = reporting.map(({ outcome }) => outcome?.nhiId as string).filter((id) => !created.has(id));
+  const existing = known.length === 0 ? [] : await credentialsOf(tx, sync.context.realm.id, known);
   const byNhi = new Map<string, Map<string, CredentialRow>>();
   for (const row of existing) {
     const forNhi = byNhi.get(row.nhiId) ?? new Map<string, CredentialRow>();
@@ -359,8 +359,6 @@ async function syncCredentials(
   const revokes: string[] = [];
   const changedIndexes = new Set<number>();
   const touched = new Set<string>();
-  // Identities created in this batch got their summary with the insert.
-  const created = new Set(outcomes.filter((o) => o?.outcome === 'created').map((o) => o.nhiId));
   for (const { item, index, outcome } of reporting) {
     const nhiId = outcome?.nhiId as string;
     const current = byNhi.get(nhiId) ?? new Map<string, CredentialRow>();
@@ -414,8 +412,23 @@ async function syncCredentials(
       WHERE id IN (SELECT jsonb_array_elements_text(${ids}::jsonb))`;
   }
   const refreshed = [...touched].filter((id) => !created.has(id));
-  if (refreshed.length > 0) await refreshSummaries(tx, sync.context.realm.id, refreshed);
+  await refreshCredentialSummary(tx, refreshed);
   return [...changedIndexes];
+}
+
+/**
+ * Each identity's credentials through the (realm, identity) index, whatever the planner knows of the
+ * table (OFFSET 0 keeps the lookup per identity instead of a join the planner may turn into a scan).
+ */
+function credentialsOf(tx: RealmTx, realmId: string, nhiIds: string[]) {
+  const ids = JSON.stringify(nhiIds);
+  return tx.$queryRaw<CredentialRow[]>`
+    SELECT c.id, c."nhiId", c.hint, c.kind::text AS kind, c.fingerprint, c."providerCreatedAt", c."lastRotatedAt",
+      c."expiresAt", c."lastUsedAt", c.status::text AS status
+    FROM jsonb_array_elements_text(${ids}::jsonb) AS target(id)
+    CROSS JOIN LATERAL (
+      SELECT * FROM "Credential" AS x WHERE x."realmId" = ${realmId} AND x."nhiId" = target.id OFFSET 0
+    ) AS c`;
 }
 
 /**
@@ -453,6 +466,11 @@ export async function markSourcedNhisMissing(
     })),
   );
   await writeBatchAudit(tx, sync, 'nhi.source_missing', { missing: rows.map((row) => row.id) });
+  await publishDomainEvent(
+    tx,
+    'nhi.changed',
+    rows.map((row) => row.id),
+  );
   return rows.map((row) => row.id);
 }
 
@@ -477,11 +495,14 @@ async function writeVersions(
     SELECT gen_random_uuid()::text, ${sync.context.realm.id}, r."nhiId", r.version, r.snapshot, r.changes,
       ${actor.actorType}::"ActorType", ${actor.actorId}, ${sync.context.requestId}, ${sync.seenAt}
     FROM jsonb_to_recordset(${rows}::jsonb) AS r("nhiId" text, version int, snapshot jsonb, changes jsonb)`;
-  const kept = JSON.stringify(changes.map((change) => [change.nhiId, change.version - keptVersionsPerNhi]));
+  // Only identities with more versions than are kept have any to prune: most scans prune nothing.
+  const pruned = changes.filter((change) => change.version > keptVersionsPerNhi);
+  if (pruned.length === 0) return;
+  const kept = JSON.stringify(pruned.map((change) => [change.nhiId, change.version - keptVersionsPerNhi]));
   await tx.$executeRaw`
     DELETE FROM "NhiVersion" AS v
     USING (SELECT e->>0 AS nhi_id, (e->>1)::int AS below FROM jsonb_array_elements(${kept}::jsonb) AS e) AS p
-    WHERE v."nhiId" = p.nhi_id AND v.version <= p.below`;
+    WHERE v."realmId" = ${sync.context.realm.id} AND v."nhiId" = p.nhi_id AND v.version <= p.below`;
 }
 
 /** One audit row per batch: a scan of 100k identities writes hundreds of rows, not 100k. */
@@ -503,28 +524,4 @@ async function writeBatchAudit(
     },
     select: { id: true },
   });
-}
-
-/**
- * refreshCredentialSummary's computation for a scan batch of thousands of identities: the ids are
- * joined (not probed with IN) and the realm named, so the plan stays an index join whatever the
- * batch size; the generic statement took seconds for 5000 identities.
- */
-async function refreshSummaries(tx: RealmTx, realmId: string, nhiIds: string[]) {
-  const ids = JSON.stringify(nhiIds);
-  await tx.$executeRaw`
-    WITH target AS MATERIALIZED (SELECT DISTINCT jsonb_array_elements_text(${ids}::jsonb) AS id),
-    summary AS (
-      SELECT t.id,
-        min(coalesce(c."lastRotatedAt", c."providerCreatedAt", c."createdAt")) FILTER (WHERE c.status = 'active') AS oldest,
-        min(c."expiresAt") FILTER (WHERE c.status = 'active') AS next_expiry,
-        count(c.id) FILTER (WHERE c.status = 'active')::int AS active
-      FROM target AS t
-      LEFT JOIN "Credential" AS c ON c."realmId" = ${realmId} AND c."nhiId" = t.id
-      GROUP BY t.id
-    )
-    UPDATE "Nhi" AS n SET "oldestActiveCredentialAt" = s.oldest, "nextCredentialExpiresAt" = s.next_expiry,
-      "activeCredentialCount" = s.active
-    FROM summary AS s
-    WHERE n."realmId" = ${realmId} AND n.id = s.id`;
 }

@@ -5,6 +5,7 @@ import {
   nhiEnvironments,
   nhiKinds,
   nhiProviders,
+  nhiRiskLevels,
   nhiStatuses,
   sortableColumns,
 } from './nhi.vocabulary.ts';
@@ -106,8 +107,17 @@ export const listNhiInput = z.object({
   tag: z.array(tag).optional(),
   /** Has an active credential older than N days (since last rotation, else creation). */
   credentialOlderThanDays: z.number().int().min(0).max(36_500).optional(),
+  /**
+   * Its oldest active credential is N days old or newer (with olderThan: a band of ages, as the
+   * dashboard's buckets).
+   */
+  credentialNewerThanDays: z.number().int().min(0).max(36_500).optional(),
   /** Has an active credential expiring within N days (expired ones included). */
   expiringWithinDays: z.number().int().min(0).max(36_500).optional(),
+  /** Scanner sources (ids): identities any of them reports (missing from its last scan or not). */
+  source: z.array(z.string().uuid()).max(50).optional(),
+  /** Risk levels from the alert rules' scores; "none": no score (no open or acknowledged alert). */
+  riskLevel: z.array(z.enum(nhiRiskLevels)).optional(),
   /** Free text over name, externalId and description. */
   q: z.string().trim().max(200).optional(),
   includeDeleted: z.boolean().default(false),

@@ -54,3 +54,9 @@ export const sortableColumns = [
   'oldestCredentialAge',
   'nextCredentialExpiry',
 ] as const;
+
+/**
+ * The risk levels the inventory filters by: the level of the score the alert rules give an
+ * identity, or none when it has no score.
+ */
+export const nhiRiskLevels = ['critical', 'high', 'medium', 'low', 'none'] as const;

@@ -24,7 +24,7 @@ interface CachedRealm {
 /**
  * Decides what a principal may do in a realm from groups, policies and assignments. Caches the
  * realm's state and each user's effective permissions, both labelled with the realm's policy
- * epoch; every decision first reads the epoch (one primary-key lookup), so a change committed by
+ * epoch; every decision first reads the epoch (one primary-key lookup, a prepared statement), so a change committed by
  * any process sharing the database is seen by the next decision. Expiry is checked against the
  * clock at each decision.
  */
@@ -62,11 +62,7 @@ export class PolicyDecisions implements PermissionResolver {
   }
 
   private async current(realmId: string): Promise<CachedRealm> {
-    const row = await this.db.systemPrisma.policyEpoch.findUnique({
-      where: { realmId },
-      select: { epoch: true },
-    });
-    const epoch = row?.epoch ?? -1n;
+    const epoch = await this.committedEpoch(realmId);
     const cached = this.realms.get(realmId);
     if (cached && cached.epoch >= epoch) return cached;
     let pending = this.loading.get(realmId);
@@ -79,8 +75,20 @@ export class PolicyDecisions implements PermissionResolver {
     return loaded.epoch >= epoch ? loaded : this.current(realmId);
   }
 
+  /** The realm's epoch as committed now: the one read every decision makes, so kept to a single round trip. */
+  private async committedEpoch(realmId: string): Promise<bigint> {
+    const [row] = await this.db.systemQuery<{ epoch: string | number | bigint }>(
+      'policy_epoch',
+      'SELECT epoch::text AS epoch FROM "PolicyEpoch" WHERE "realmId" = $1',
+      [realmId],
+    );
+    return row ? BigInt(row.epoch) : -1n;
+  }
+
   private async load(realmId: string): Promise<CachedRealm> {
-    const { epoch, state } = await new RealmDb(this.db, realmId).transaction(loadPolicyState);
+    const { epoch, state } = await new RealmDb(this.db, realmId).transaction((tx) =>
+      loadPolicyState(tx, realmId),
+    );
     const loaded: CachedRealm = { epoch, state, users: new Map() };
     const cached = this.realms.get(realmId);
     if (!cached || cached.epoch < epoch) this.realms.set(realmId, loaded);

@@ -1,23 +1,30 @@
 import type { RealmTx } from '@nhi/platform';
 import { builtInPolicyPermissions } from './builtin-policies.ts';
-import { PolicyState } from './policy-state.ts';
+import { type MemberNode, PolicyState } from './policy-state.ts';
 
 /**
  * Reads one realm's policy data. The epoch is read first: the data read after it is at least as
  * new, so a state labelled with an epoch never misses a change that epoch already counts.
  */
-export async function loadPolicyState(tx: RealmTx): Promise<{ epoch: bigint; state: PolicyState }> {
+export async function loadPolicyState(
+  tx: RealmTx,
+  realmId: string,
+): Promise<{ epoch: bigint; state: PolicyState }> {
   const epochRow = await tx.policyEpoch.findFirst({ select: { epoch: true } });
   const [groups, members, groupMembers, policies, assignments] = await Promise.all([
     tx.policyGroup.findMany({ select: { id: true, name: true, parentId: true, builtInRole: true } }),
-    tx.realmMembership.findMany({ select: { userId: true, role: true, user: { select: { email: true } } } }),
+    // One join rather than the ORM's relation load, which sends every member's id back as a list.
+    tx.$queryRaw<MemberNode[]>`
+      SELECT m."userId", m.role::text AS role, u.email
+      FROM "RealmMembership" m JOIN "User" u ON u.id = m."userId"
+      WHERE m."realmId" = ${realmId}`,
     tx.policyGroupMember.findMany({ select: { groupId: true, userId: true } }),
     tx.policy.findMany({ select: { id: true, name: true, builtInKey: true, permissions: true } }),
     tx.policyAssignment.findMany({ select: { id: true, policyId: true, groupId: true, expiresAt: true } }),
   ]);
   const state = new PolicyState({
     groups,
-    members: members.map((m) => ({ userId: m.userId, role: m.role, email: m.user.email })),
+    members,
     groupMembers,
     policies: policies.map((p) => ({
       id: p.id,

@@ -324,10 +324,10 @@ export class PolicyService {
       async (tx) => {
         await tx.$queryRaw`SELECT "epoch" FROM "PolicyEpoch" WHERE "realmId" = ${realm.id} FOR UPDATE`;
         const now = clock.now();
-        const { state } = await loadPolicyState(tx);
+        const { state } = await loadPolicyState(tx, realm.id);
         const authority = authorityOf(state, principal, now);
         const result = await apply({ tx, state, authority, now });
-        const { state: after } = await loadPolicyState(tx);
+        const { state: after } = await loadPolicyState(tx, realm.id);
         requireSafeOutcome(state, after, principal, now);
         return result;
       },

@@ -88,6 +88,47 @@ describeEachDatabase('ScannerService leaks', (_kind, newDatabase) => {
     expect(dump.map((r) => r.row).join('\n')).not.toContain(leakedKey);
   });
 
+  it('resolves a leak a later scan of the same input no longer finds, and reopens it when it returns', async () => {
+    const { scanner, source, finished } = await setup(newDatabase);
+    const scanFiles = async (content: string) => {
+      const started = await scanner.startScan({
+        sourceId: source.id,
+        input: 'secrets.files',
+        upload: upload(content, 'main.go'),
+      });
+      return finished(scanner, started.id);
+    };
+    const clean = 'package main\n\nfunc main() {}\n';
+
+    await scanFiles(file);
+    expect(await scanner.listLeaks({ state: 'open' })).toHaveLength(1);
+    // Another input of the source (a gitleaks report without this hit) says nothing about these files.
+    const report = await scanner.startScan({
+      sourceId: source.id,
+      input: 'gitleaks.report',
+      upload: upload('[]', 'gitleaks.json'),
+    });
+    await finished(scanner, report.id);
+    expect(await scanner.listLeaks({ state: 'open' })).toHaveLength(1);
+
+    const fixed = await scanFiles(clean);
+    expect(await scanner.listLeaks({ state: 'open' })).toEqual([]);
+    expect(await scanner.listLeaks({ state: 'resolved' })).toEqual([
+      expect.objectContaining({
+        file: 'main.go',
+        line: 4,
+        resolvedByScanId: fixed.id,
+        resolvedAt: expect.any(Date),
+      }),
+    ]);
+
+    await scanFiles(file);
+    expect(await scanner.listLeaks({ state: 'resolved' })).toEqual([]);
+    expect(await scanner.listLeaks()).toEqual([
+      expect.objectContaining({ file: 'main.go', line: 4, resolvedAt: null, resolvedByScanId: null }),
+    ]);
+  });
+
   it('imports a gitleaks report', async () => {
     const { scanner, source, finished } = await setup(newDatabase);
     const report = JSON.stringify([

@@ -62,8 +62,12 @@ export const listScansInput = z.object({
   limit: z.number().int().min(1).max(200).default(50),
 });
 
+export const leakStates = ['open', 'resolved', 'all'] as const;
+
 export const listLeaksInput = z.object({
   sourceId: z.string().uuid().optional(),
+  /** Open: found by the latest complete scan of its source and input (or not rescanned since). */
+  state: z.enum(leakStates).default('all'),
   limit: z.number().int().min(1).max(500).default(100),
 });
 
@@ -120,4 +124,7 @@ export interface LeakView {
   credentialId: string | null;
   firstSeenAt: Date;
   lastSeenAt: Date;
+  /** When a complete scan of the same source and input no longer found it; null while open. */
+  resolvedAt: Date | null;
+  resolvedByScanId: string | null;
 }

@@ -16,6 +16,7 @@ import {
   writeAuditEntry,
 } from '@nhi/platform';
 import { inject, injectable } from 'tsyringe';
+import type { z } from 'zod';
 import { connectorFor } from './connectors/registry.ts';
 import {
   type CreateSourceInput,
@@ -292,11 +293,15 @@ export class ScannerService {
     return this.getScan(id);
   }
 
-  async listLeaks(raw: { sourceId?: string; limit?: number } = {}): Promise<LeakView[]> {
+  async listLeaks(raw: z.input<typeof listLeaksInput> = {}): Promise<LeakView[]> {
     const input = parse(listLeaksInput, raw);
     return this.db.transaction(async (tx) => {
       const rows = await tx.leak.findMany({
-        where: input.sourceId ? { sourceId: input.sourceId } : {},
+        where: {
+          ...(input.sourceId ? { sourceId: input.sourceId } : {}),
+          ...(input.state === 'open' ? { resolvedAt: null } : {}),
+          ...(input.state === 'resolved' ? { resolvedAt: { not: null } } : {}),
+        },
         select: {
           id: true,
           sourceId: true,
@@ -310,6 +315,8 @@ export class ScannerService {
           credentialId: true,
           firstSeenAt: true,
           lastSeenAt: true,
+          resolvedAt: true,
+          resolvedByScanId: true,
         },
         orderBy: [{ lastSeenAt: 'desc' }, { file: 'asc' }, { line: 'asc' }],
         take: input.limit,

@@ -1,10 +1,9 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadConfig, startPlatform } from '@nhi/platform';
 import { describeEachDatabase } from '@nhi/platform/testing';
-import { expect, it, onTestFinished } from 'vitest';
-import { runCli } from '../cli.ts';
+import { expect, it } from 'vitest';
+import { cliHarness } from '../testing/cli-harness.ts';
 
 const header =
   'user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,cert_1_last_rotated,cert_2_active,cert_2_last_rotated';
@@ -13,24 +12,7 @@ const machine = (name: string) =>
 
 describeEachDatabase('nhi scan', (kind, newDatabase) => {
   async function setup() {
-    const dataDir = await mkdtemp(path.join(tmpdir(), 'nhi-cli-scan-'));
-    onTestFinished(() => rm(dataDir, { recursive: true, force: true }));
-    const env: NodeJS.ProcessEnv = {
-      NHI_DATA_DIR: dataDir,
-      NHI_ADMIN_PASSWORD: 'correct horse battery staple',
-      LOG_LEVEL: 'silent',
-    };
-    if (kind === 'postgres') env.DATABASE_URL = (await newDatabase()).url;
-    const run = async (...argv: string[]) => {
-      let stdout = '';
-      let stderr = '';
-      const code = await runCli(argv, {
-        stdout: { write: (text: string) => (stdout += text) },
-        stderr: { write: (text: string) => (stderr += text) },
-        env,
-      });
-      return { code, stdout, stderr };
-    };
+    const { dataDir, env, run } = await cliHarness(kind, newDatabase);
     const file = async (name: string, content: string) => {
       const full = path.join(dataDir, name);
       await writeFile(full, content);

@@ -1,32 +1,12 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { demoRealmSlug } from '@nhi/nhi/demo';
 import { loadConfig, startPlatform } from '@nhi/platform';
 import { describeEachDatabase } from '@nhi/platform/testing';
-import { expect, it, onTestFinished } from 'vitest';
-import { runCli } from '../cli.ts';
+import { expect, it } from 'vitest';
+import { cliHarness } from '../testing/cli-harness.ts';
 
 describeEachDatabase('nhi seed', (kind, newDatabase) => {
   async function setup() {
-    const dataDir = await mkdtemp(path.join(tmpdir(), 'nhi-cli-seed-'));
-    onTestFinished(() => rm(dataDir, { recursive: true, force: true }));
-    const env: NodeJS.ProcessEnv = {
-      NHI_DATA_DIR: dataDir,
-      NHI_ADMIN_PASSWORD: 'correct horse battery staple',
-      LOG_LEVEL: 'silent',
-    };
-    if (kind === 'postgres') env.DATABASE_URL = (await newDatabase()).url;
-    const run = async (...argv: string[]) => {
-      let stdout = '';
-      let stderr = '';
-      const code = await runCli(argv, {
-        stdout: { write: (text: string) => (stdout += text) },
-        stderr: { write: (text: string) => (stderr += text) },
-        env,
-      });
-      return { code, stdout, stderr };
-    };
+    const { env, run } = await cliHarness(kind, newDatabase);
     /** What the database holds for the demo realm, read after the command closed it. */
     async function demoRealm() {
       const runtime = await startPlatform({ config: loadConfig(env), firstStart: false });

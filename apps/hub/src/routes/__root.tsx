@@ -1,5 +1,5 @@
 import { createRootRoute, HeadContent, Outlet, Scripts } from '@tanstack/react-router';
-import type { ReactNode } from 'react';
+import { type ReactNode, useEffect } from 'react';
 import { contentSecurityPolicy } from '../server/http/security-headers.ts';
 import stylesheet from '../styles.css?url';
 
@@ -18,6 +18,11 @@ export const Route = createRootRoute({
 });
 
 function RootDocument(): ReactNode {
+  // Until React has hydrated, a form submits natively and drops what was typed; scripted clients
+  // (browser tests, accessibility tooling) wait for this mark before they interact.
+  useEffect(() => {
+    document.documentElement.dataset.hydrated = 'true';
+  }, []);
   return (
     <html lang="en">
       <head>

@@ -24,9 +24,17 @@ export type {
   JobStore,
   PlatformDatabase,
   PoolStats,
+  StatementRunner,
   SystemConnection,
 } from './platform-database.ts';
-export { APPLICATION_ROLE, RealmDb, type RealmTransactionOptions, type RealmTx } from './realm-db.ts';
+export {
+  APPLICATION_ROLE,
+  RealmDb,
+  type RealmQuery,
+  type RealmTransactionOptions,
+  type RealmTx,
+} from './realm-db.ts';
 export { realmDbProvider } from './realm-db-provider.ts';
 export { findUnisolatedRealmTables, type UnisolatedTable } from './realm-isolation-check.ts';
+export { emptySql, joinSql, type Sql, sql, trustedSql } from './sql-fragments.ts';
 export { PLATFORM_DATABASE, REALM_DB } from './tokens.ts';

@@ -26,6 +26,18 @@ export interface OpenDatabaseOptions {
   maxConnections?: number;
 }
 
+/**
+ * Timestamps are stored without a zone, in UTC (as the ORM writes them); node-postgres would read
+ * them in the process's local zone.
+ */
+const timestampWithoutZone = 1114;
+const utcTimestamps = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === timestampWithoutZone
+      ? (value: string) => new Date(`${value.replace(' ', 'T')}Z`)
+      : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+
 export async function openDatabase(options: OpenDatabaseOptions): Promise<PlatformDatabase> {
   return options.databaseUrl ? openPostgres(options.databaseUrl, options) : openPglite(options);
 }
@@ -73,6 +85,17 @@ async function openPglite(options: OpenDatabaseOptions): Promise<PlatformDatabas
     },
     snapshot: () => pglite.dumpDataDir('none'),
     withSystemConnection: (fn) => fn(pgliteSystemConnection(pglite)),
+    async systemQuery<Row>(_name: string, sql: string, params: unknown[]) {
+      return (await pglite.query<Row>(sql, params)).rows;
+    },
+    readTransaction: (fn) =>
+      pglite.transaction(async (tx) => {
+        await tx.exec('SET TRANSACTION READ ONLY');
+        return fn(
+          async <Row>(text: string, values: readonly unknown[]) =>
+            (await tx.query<Row>(text, [...values])).rows,
+        );
+      }),
   };
 }
 
@@ -103,6 +126,27 @@ async function openPostgres(databaseUrl: string, options: OpenDatabaseOptions): 
         return result;
       } catch (error) {
         // The session may still hold locks or settings; do not hand it to anyone else.
+        client.release(true);
+        throw error;
+      }
+    },
+    async systemQuery<Row>(name: string, sql: string, params: unknown[]) {
+      // A named statement is parsed and planned once per pooled connection.
+      return (await pool.query({ name, text: sql, values: params })).rows as Row[];
+    },
+    async readTransaction(fn) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN READ ONLY');
+        const result = await fn(
+          async <Row>(text: string, values: readonly unknown[]) =>
+            (await client.query({ text, values: [...values], types: utcTimestamps })).rows as Row[],
+        );
+        await client.query('COMMIT');
+        client.release();
+        return result;
+      } catch (error) {
+        // The session may be mid-transaction or broken: do not hand it to anyone else.
         client.release(true);
         throw error;
       }

@@ -23,6 +23,9 @@ export interface SystemConnection {
   transaction<T>(fn: (connection: SystemConnection) => Promise<T>): Promise<T>;
 }
 
+/** Runs one parameterised statement (`$1`, `$2`, ...) and returns its rows. */
+export type StatementRunner = <Row>(text: string, values: readonly unknown[]) => Promise<Row[]>;
+
 /**
  * What the job queue (pg-boss) connects through: its own pool on PostgreSQL (it needs a session for
  * LISTEN/NOTIFY), the one embedded instance on PGlite (a second instance would not see the data).
@@ -48,4 +51,16 @@ export interface PlatformDatabase {
   snapshot?(): Promise<Blob>;
   /** Lends a dedicated connection (PGlite: its only session) for system work. */
   withSystemConnection<T>(fn: (connection: SystemConnection) => Promise<T>): Promise<T>;
+  /**
+   * One statement outside any transaction and without the ORM, as a prepared statement kept by
+   * `name`: for per-request hot paths whose own cost is a primary-key read, where the ORM's query
+   * building would be most of the time. System code only, like systemPrisma.
+   */
+  systemQuery<Row>(name: string, sql: string, params: unknown[]): Promise<Row[]>;
+  /**
+   * A read-only transaction on a pooled connection (PGlite: its session), without the ORM, for hot
+   * read paths whose statements are cheaper than the ORM's handling of them. Timestamps come back
+   * as UTC instants, as the ORM reads them. Callers confine it to a realm first (RealmDb.read).
+   */
+  readTransaction<T>(fn: (run: StatementRunner) => Promise<T>): Promise<T>;
 }

@@ -3,6 +3,7 @@ import { describeEachDatabase } from '../testing/describe-each-database.ts';
 import type { TestDatabase } from '../testing/test-database.ts';
 import { CrossRealmAccessError } from './database-errors.ts';
 import { RealmDb } from './realm-db.ts';
+import { sql } from './sql-fragments.ts';
 
 /** Two realms, each with a member, an API token and an audit row, written by system code. */
 async function seedTwoRealms(db: TestDatabase) {
@@ -64,6 +65,36 @@ describeEachDatabase('RealmDb', (_kind, newDatabase) => {
       realms: [{ slug: 'alpha' }],
       users: [{ email: 'ann@alpha.test' }],
     });
+  });
+
+  it('confines hand-written reads outside the ORM to its realm and reads timestamps as the ORM does', async () => {
+    const { alphaDb, db, alphaToken } = await setup();
+
+    const rows = await alphaDb.read(async (query) => ({
+      tokens: await query<{ id: string; name: string; createdAt: Date }>(
+        sql`SELECT id, name, "createdAt" FROM "ApiToken" ORDER BY name`,
+      ),
+      users: await query<{ email: string }>(sql`SELECT email FROM "User"`),
+    }));
+
+    const stored = await db.systemPrisma.apiToken.findUniqueOrThrow({
+      where: { id: alphaToken.id },
+      select: { createdAt: true },
+    });
+    expect(rows).toEqual({
+      tokens: [{ id: alphaToken.id, name: 'alpha-token', createdAt: stored.createdAt }],
+      users: [{ email: 'ann@alpha.test' }],
+    });
+  });
+
+  it('refuses to write through a hand-written read', async () => {
+    const { alphaDb } = await setup();
+
+    await expect(alphaDb.read((query) => query(sql`UPDATE "ApiToken" SET name = 'renamed'`))).rejects.toThrow(
+      /read-only transaction/,
+    );
+    const names = await alphaDb.read((query) => query<{ name: string }>(sql`SELECT name FROM "ApiToken"`));
+    expect(names).toEqual([{ name: 'alpha-token' }]);
   });
 
   it('reads only its realm through the scoped client', async () => {

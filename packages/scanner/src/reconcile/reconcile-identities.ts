@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { markSourcedNhisMissing, type SourceSyncContext, syncSourcedNhis } from '@nhi/nhi';
+import { canonicalJson, markSourcedNhisMissing, type SourceSyncContext, syncSourcedNhis } from '@nhi/nhi';
 import type { RealmDb, RealmTx } from '@nhi/platform';
 import type { DiscoveredNhi } from '../connectors/connector.ts';
 import type { ObservedFact, ScanFactKind } from '../scan-facts.ts';
@@ -29,26 +29,14 @@ export interface ReconcilePlan {
 /** Identities take minutes to write at 100k; one batch stays far below this. */
 const batchTimeoutMs = 120_000;
 
-const keyOf = (item: { provider: string; externalId: string }) => `${item.provider}\u0000${item.externalId}`;
+/** Items hashed between two turns of the event loop while a batch is written. */
+const hashSlice = 250;
 
-function stable(value: unknown): unknown {
-  if (value instanceof Date) return value.toISOString();
-  if (Array.isArray(value)) return value.map(stable);
-  if (value && typeof value === 'object')
-    return Object.fromEntries(
-      Object.keys(value)
-        .sort()
-        .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
-        .map((key) => [key, stable((value as Record<string, unknown>)[key])]),
-    );
-  return value;
-}
+const keyOf = (item: { provider: string; externalId: string }) => `${item.provider}\u0000${item.externalId}`;
 
 /** Hash of everything the source said about the identity: equal hash, nothing to write. */
 export function contentHash(item: DiscoveredNhi): string {
-  return createHash('sha256')
-    .update(JSON.stringify(stable(item)))
-    .digest('base64url');
+  return createHash('sha256').update(canonicalJson(item)).digest('base64url');
 }
 
 interface PriorItem {
@@ -81,20 +69,32 @@ export async function reconcileIdentities(
   const seen = new Set<string>();
   let processed = 0;
 
-  for (let start = 0; start < items.length; start += plan.batchSize) {
-    await plan.checkpoint();
-    const batch = items.slice(start, start + plan.batchSize);
-    const changed: { item: DiscoveredNhi; hash: string }[] = [];
-    for (const item of batch) {
+  // Hashing a batch is CPU work and writing one waits on the database: the next batch is hashed in
+  // small slices while the current one is written.
+  const prepare = async (batch: readonly DiscoveredNhi[]) => {
+    const changed: ChangedItem[] = [];
+    let unchanged = 0;
+    for (let index = 0; index < batch.length; index++) {
+      if (index > 0 && index % hashSlice === 0) await new Promise((resolve) => setImmediate(resolve));
+      const item = batch[index] as DiscoveredNhi;
       const key = keyOf(item);
       if (seen.has(key)) continue;
       seen.add(key);
       const hash = contentHash(item);
       const before = priorByKey.get(key);
-      if (before && before.contentHash === hash && !before.missing) counts.unchanged += 1;
-      else changed.push({ item, hash });
+      if (before && before.contentHash === hash && !before.missing) unchanged += 1;
+      else changed.push({ item, hash, known: before !== undefined });
     }
-    processed += batch.length;
+    return { changed, unchanged, size: batch.length };
+  };
+  let next = items.length > 0 ? prepare(items.slice(0, plan.batchSize)) : undefined;
+  for (let start = 0; next; start += plan.batchSize) {
+    const { changed, unchanged, size } = await next;
+    const following = start + plan.batchSize;
+    next = following < items.length ? prepare(items.slice(following, following + plan.batchSize)) : undefined;
+    await plan.checkpoint();
+    counts.unchanged += unchanged;
+    processed += size;
     await realmDb.transaction(
       async (tx) => {
         if (changed.length > 0) await writeBatch(tx, plan, changed, counts);
@@ -127,12 +127,14 @@ export async function reconcileIdentities(
   return counts;
 }
 
-async function writeBatch(
-  tx: RealmTx,
-  plan: ReconcilePlan,
-  changed: { item: DiscoveredNhi; hash: string }[],
-  counts: ReconcileCounts,
-) {
+interface ChangedItem {
+  item: DiscoveredNhi;
+  hash: string;
+  /** This input reported the identity before: only then can it have facts of the input's kinds to remove. */
+  known: boolean;
+}
+
+async function writeBatch(tx: RealmTx, plan: ReconcilePlan, changed: ChangedItem[], counts: ReconcileCounts) {
   const result = await syncSourcedNhis(
     tx,
     plan.sync,
@@ -170,7 +172,7 @@ async function writeBatch(
   await removeFactsOf(
     tx,
     plan,
-    rows.map((row) => row.nhiId),
+    rows.filter((_, index) => changed[index]?.known).map((row) => row.nhiId),
   );
 }
 
@@ -197,9 +199,9 @@ export async function upsertFacts(
     INSERT INTO "ScanFact" (id, "realmId", "nhiId", "credentialId", "sourceId", kind, subject, evidence,
       "firstSeenAt", "lastSeenAt")
     SELECT gen_random_uuid()::text, ${plan.sync.context.realm.id}, r."nhiId",
-      (SELECT c.id FROM "Credential" AS c
+      CASE WHEN r."credentialKey" IS NOT NULL THEN (SELECT c.id FROM "Credential" AS c
         WHERE c."nhiId" = r."nhiId" AND c.hint = r."credentialKey" AND c."realmId" = ${plan.sync.context.realm.id}
-        LIMIT 1),
+        LIMIT 1) END,
       ${plan.sourceId}, r.kind, r.subject, r.evidence, ${seenAt}, ${seenAt}
     FROM jsonb_to_recordset(${data}::jsonb) AS r("nhiId" text, "credentialKey" text, kind text, subject text,
       evidence jsonb)
@@ -212,11 +214,18 @@ async function removeFactsOf(tx: RealmTx, plan: ReconcilePlan, nhiIds: string[])
   if (nhiIds.length === 0) return;
   const ids = JSON.stringify(nhiIds);
   const kinds = JSON.stringify(plan.factKinds);
+  // Each identity's facts through the (realm, identity) index (OFFSET 0 keeps the lookup per identity):
+  // with `IN (list)` the planner, before the table is analysed, read all the source's facts once per
+  // listed identity.
   await tx.$executeRaw`
-    DELETE FROM "ScanFact"
-    WHERE "sourceId" = ${plan.sourceId} AND "lastSeenAt" < ${plan.sync.seenAt}
-      AND kind IN (SELECT jsonb_array_elements_text(${kinds}::jsonb))
-      AND "nhiId" IN (SELECT jsonb_array_elements_text(${ids}::jsonb))`;
+    DELETE FROM "ScanFact" WHERE id IN (
+      SELECT f.id FROM jsonb_array_elements_text(${ids}::jsonb) AS target(id)
+      CROSS JOIN LATERAL (
+        SELECT x.id, x."sourceId", x."lastSeenAt", x.kind FROM "ScanFact" AS x
+        WHERE x."realmId" = ${plan.sync.context.realm.id} AND x."nhiId" = target.id OFFSET 0
+      ) AS f
+      WHERE f."sourceId" = ${plan.sourceId} AND f."lastSeenAt" < ${plan.sync.seenAt}
+        AND f.kind IN (SELECT jsonb_array_elements_text(${kinds}::jsonb)))`;
 }
 
 /** Facts about no identity (orphaned bindings): the current set replaces the previous one. */

@@ -12,7 +12,8 @@ export function locationKey(leak: DiscoveredLeak): string {
 /**
  * Records the leaks of a scan: the same hit found again is the same leak (lastSeenAt moves). A leak
  * whose fingerprint is an inventoried credential's links to it, and that identity gets a
- * leak.credential_exposed fact. Returns how many leaks the scan found.
+ * leak.credential_exposed fact. A complete scan resolves the leaks it no longer finds. Returns how
+ * many leaks the scan found.
  */
 export async function reconcileLeaks(plan: ReconcilePlan, leaks: readonly DiscoveredLeak[]): Promise<number> {
   const realmId = plan.sync.context.realm.id;
@@ -42,7 +43,8 @@ export async function reconcileLeaks(plan: ReconcilePlan, leaks: readonly Discov
             m."maskedMatch", m.fingerprint, m."locationKey", m."credentialId", m."nhiId", ${seenAt}, ${seenAt}
           FROM matched AS m
           ON CONFLICT ("realmId", "sourceId", fingerprint, "locationKey") DO UPDATE SET "scanId" = excluded."scanId",
-            "credentialId" = excluded."credentialId", "nhiId" = excluded."nhiId", "lastSeenAt" = excluded."lastSeenAt"
+            "credentialId" = excluded."credentialId", "nhiId" = excluded."nhiId", "lastSeenAt" = excluded."lastSeenAt",
+            "resolvedAt" = NULL, "resolvedByScanId" = NULL
           RETURNING "credentialId", "nhiId", fingerprint, file, line
         )
         SELECT * FROM written WHERE "credentialId" IS NOT NULL`;
@@ -69,5 +71,22 @@ export async function reconcileLeaks(plan: ReconcilePlan, leaks: readonly Discov
       }
     });
   }
+  if (plan.complete) await resolveLeaksNotFound(plan);
   return leaks.length;
+}
+
+/**
+ * Leaks the previous scans of the same source and input found and this complete scan did not are
+ * resolved, by this scan; a leak found again is open again (the upsert above clears the resolution).
+ */
+async function resolveLeaksNotFound(plan: ReconcilePlan) {
+  const realmId = plan.sync.context.realm.id;
+  await plan.realmDb.transaction(
+    (tx) => tx.$executeRaw`
+      UPDATE "Leak" AS l SET "resolvedAt" = ${plan.sync.seenAt}, "resolvedByScanId" = ${plan.scanId}
+      FROM "Scan" AS s
+      WHERE l."realmId" = ${realmId} AND l."sourceId" = ${plan.sourceId} AND l."resolvedAt" IS NULL
+        AND l."lastSeenAt" < ${plan.sync.seenAt} AND s."realmId" = ${realmId} AND s.id = l."scanId"
+        AND s.input = ${plan.input}`,
+  );
 }

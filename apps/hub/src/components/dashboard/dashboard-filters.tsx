@@ -1,13 +1,17 @@
+import type { ScannerSource } from '@nhi/dashboard/view';
 import { nhiEnvironments, nhiProviders } from '@nhi/nhi/vocabulary';
 import { labelOf } from './dashboard-labels.ts';
 import type { DashboardSearch } from './dashboard-search.ts';
 
-/** Environment and source for the whole page; "all" removes the filter from the URL. */
+/** Environment, provider and scanner source for the whole page; "all" removes the filter from the URL. */
 export function DashboardFilters({
   search,
+  sources,
   onChange,
 }: {
   search: DashboardSearch;
+  /** The realm's scanner sources; none in a combined view (each realm has its own). */
+  sources: ScannerSource[];
   onChange: (search: DashboardSearch) => void;
 }) {
   const single = (values: string[] | undefined) =>
@@ -37,7 +41,7 @@ export function DashboardFilters({
         </select>
       </label>
       <label>
-        <span>Source</span>
+        <span>Provider</span>
         <select
           data-testid="filter-provider"
           value={single(search.provider)}
@@ -47,7 +51,7 @@ export function DashboardFilters({
             onChange({ ...search, provider: value ? [value] : undefined });
           }}
         >
-          <option value="">All sources</option>
+          <option value="">All providers</option>
           {search.provider && search.provider.length > 1 ? (
             <option value="mixed">{search.provider.join(', ')}</option>
           ) : null}
@@ -58,6 +62,30 @@ export function DashboardFilters({
           ))}
         </select>
       </label>
+      {sources.length > 0 ? (
+        <label>
+          <span>Scanner source</span>
+          <select
+            data-testid="filter-source"
+            value={single(search.source)}
+            onChange={(event) => {
+              const value = event.target.value;
+              if (value === 'mixed') return;
+              onChange({ ...search, source: value ? [value] : undefined });
+            }}
+          >
+            <option value="">All, scanned or not</option>
+            {search.source && search.source.length > 1 ? (
+              <option value="mixed">{search.source.length} sources</option>
+            ) : null}
+            {sources.map((source) => (
+              <option key={source.id} value={source.id}>
+                {source.name}
+              </option>
+            ))}
+          </select>
+        </label>
+      ) : null}
     </form>
   );
 }

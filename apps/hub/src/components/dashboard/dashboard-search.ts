@@ -1,11 +1,17 @@
 import type { DashboardFilter } from '@nhi/dashboard/view';
 import { nhiEnvironments, nhiProviders } from '@nhi/nhi/vocabulary';
 
-/** The dashboard's page-wide filter in the query string: environment and source (provider). */
+/** The dashboard's page-wide filter in the query string: environment, provider, scanner source. */
 export interface DashboardSearch {
   environment?: (typeof nhiEnvironments)[number][];
   provider?: (typeof nhiProviders)[number][];
+  /** Scanner source ids. */
+  source?: string[];
+  /** "all": the combined overview of every realm the user can read. */
+  realms?: 'all';
 }
+
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function listOf<T extends string>(value: unknown, allowed: readonly T[]): T[] | undefined {
   const items = (Array.isArray(value) ? value : [value]).filter(
@@ -18,9 +24,17 @@ function listOf<T extends string>(value: unknown, allowed: readonly T[]): T[] | 
 export function parseDashboardSearch(search: Record<string, unknown>): DashboardSearch {
   const environment = listOf(search.environment, nhiEnvironments);
   const provider = listOf(search.provider, nhiProviders);
-  return { ...(environment ? { environment } : {}), ...(provider ? { provider } : {}) };
+  const source = (Array.isArray(search.source) ? search.source : [search.source]).filter(
+    (item): item is string => typeof item === 'string' && uuid.test(item),
+  );
+  return {
+    ...(environment ? { environment } : {}),
+    ...(provider ? { provider } : {}),
+    ...(source.length > 0 ? { source: [...new Set(source)].slice(0, 50) } : {}),
+    ...(search.realms === 'all' ? { realms: 'all' as const } : {}),
+  };
 }
 
 export function filterOf(search: DashboardSearch): DashboardFilter {
-  return { environment: search.environment, provider: search.provider };
+  return { environment: search.environment, provider: search.provider, source: search.source };
 }

@@ -4,10 +4,10 @@ import { firstPage, type InventorySearch } from './inventory-search.ts';
 import { environmentLabel, kindLabel, providerLabel, statusLabel } from './labels.ts';
 import { nhiEnvironments, nhiKinds, nhiProviders, nhiStatuses } from './nhi-vocabulary.ts';
 
-type ListKey = 'kind' | 'provider' | 'environment' | 'status' | 'owner' | 'tag';
+type ListKey = 'kind' | 'provider' | 'environment' | 'status' | 'owner' | 'tag' | 'risk' | 'source';
 
 interface Chip {
-  key: ListKey | 'olderThan' | 'expiring';
+  key: ListKey | 'olderThan' | 'newerThan' | 'expiring';
   value: string;
   label: string;
 }
@@ -30,9 +30,16 @@ function chipsOf(search: InventorySearch, members: RealmMember[]): Chip[] {
     ...list('status', 'Status', (v) => statusLabel[v as keyof typeof statusLabel] ?? v),
     ...list('owner', 'Owner', (v) => ownerLabel(v, members)),
     ...list('tag', 'Tag', (v) => v),
+    ...list('risk', 'Risk', (v) => (v === 'none' ? 'no score' : v)),
+    ...list('source', 'Scanner source', (v) => v.slice(0, 8)),
     ...(search.olderThan === undefined
       ? []
       : [{ key: 'olderThan' as const, value: '', label: `Credential older than ${search.olderThan} days` }]),
+    ...(search.newerThan === undefined
+      ? []
+      : [
+          { key: 'newerThan' as const, value: '', label: `Credentials at most ${search.newerThan} days old` },
+        ]),
     ...(search.expiring === undefined
       ? []
       : [{ key: 'expiring' as const, value: '', label: `Expiring within ${search.expiring} days` }]),
@@ -40,7 +47,7 @@ function chipsOf(search: InventorySearch, members: RealmMember[]): Chip[] {
 }
 
 function without(search: InventorySearch, chip: Chip): InventorySearch {
-  if (chip.key === 'olderThan' || chip.key === 'expiring')
+  if (chip.key === 'olderThan' || chip.key === 'newerThan' || chip.key === 'expiring')
     return firstPage({ ...search, [chip.key]: undefined });
   const remaining = (search[chip.key] ?? []).filter((value) => value !== chip.value);
   return firstPage({ ...search, [chip.key]: remaining.length > 0 ? remaining : undefined });

@@ -42,6 +42,17 @@ describe('inventory URL state', () => {
     });
   });
 
+  it('reads an age band and risk levels, the dashboard’s links into the inventory', () => {
+    const search = parseInventorySearch({ olderThan: 30, newerThan: '90', risk: ['high', 'none', 'severe'] });
+    expect(listInputOf(search)).toMatchObject({
+      credentialOlderThanDays: 30,
+      credentialNewerThanDays: 90,
+      riskLevel: ['high', 'none'],
+    });
+    expect(hasFilters(parseInventorySearch({ risk: ['low'] }))).toBe(true);
+    expect(hasFilters(parseInventorySearch({ newerThan: 30 }))).toBe(true);
+  });
+
   it('drops values that do not parse instead of failing the page', () => {
     const search = parseInventorySearch({
       kind: ['not-a-kind'],

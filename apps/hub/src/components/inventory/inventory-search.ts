@@ -3,6 +3,7 @@ import {
   nhiEnvironments,
   nhiKinds,
   nhiProviders,
+  nhiRiskLevels,
   nhiStatuses,
   type SortKey,
   sortableColumns,
@@ -21,6 +22,12 @@ export interface InventorySearch {
   tag?: string[];
   /** Has an active credential older than this many days. */
   olderThan?: number;
+  /** Its oldest active credential is this many days old or newer. */
+  newerThan?: number;
+  /** Scanner source ids: identities any of them reports. */
+  source?: string[];
+  /** Risk levels of the identities' scores ("none": no score). */
+  risk?: (typeof nhiRiskLevels)[number][];
   /** Has an active credential expiring within this many days. */
   expiring?: number;
   q?: string;
@@ -77,6 +84,9 @@ export function parseInventorySearch(search: Record<string, unknown>): Inventory
     owner: listOf(search.owner, (item): item is string => item === 'unowned' || uuid.test(item)),
     tag: listOf(search.tag, (item): item is string => tagShape.test(item)),
     olderThan: integer(search.olderThan, maxDays),
+    newerThan: integer(search.newerThan, maxDays),
+    risk: listOf(search.risk, member(nhiRiskLevels)),
+    source: listOf(search.source, (item): item is string => uuid.test(item)),
     expiring: integer(search.expiring, maxDays),
     q: text(search.q, 200),
     sort: oneOf(search.sort, sortableColumns),
@@ -103,6 +113,9 @@ export function filterOf(search: InventorySearch): Omit<ListNhiInput, 'limit' | 
     owner: search.owner,
     tag: search.tag,
     credentialOlderThanDays: search.olderThan,
+    credentialNewerThanDays: search.newerThan,
+    riskLevel: search.risk,
+    source: search.source,
     expiringWithinDays: search.expiring,
     q: search.q?.trim() || undefined,
     sort: search.sort ?? defaultSort,
@@ -132,6 +145,9 @@ export function hasFilters(search: InventorySearch): boolean {
       search.owner?.length ||
       search.tag?.length ||
       search.olderThan !== undefined ||
+      search.newerThan !== undefined ||
+      search.risk?.length ||
+      search.source?.length ||
       search.expiring !== undefined ||
       search.q?.trim(),
   );

@@ -7,6 +7,7 @@ export {
   nhiEnvironments,
   nhiKinds,
   nhiProviders,
+  nhiRiskLevels,
   nhiStatuses,
   sortableColumns,
 } from '@nhi/nhi/vocabulary';

@@ -3,45 +3,10 @@ import { type FormEvent, useEffect, useState } from 'react';
 import { createSource } from '../../server/functions/scanner.functions.ts';
 import { AlertMessage } from '../shared/alert-message.tsx';
 import { usePendingAction } from '../shared/use-pending-action.ts';
-
-const typeLabels: Record<SourceType, string> = {
-  aws_iam: 'AWS IAM',
-  kubernetes: 'Kubernetes',
-  github: 'GitHub organisation',
-  secrets: 'Leaked secrets (files, directory, gitleaks)',
-};
-
-/** Per type: non-secret settings and the credentials a live scan needs. */
-const fieldsOf: Record<SourceType, { settings: [string, string][]; secrets: [string, string][] }> = {
-  aws_iam: {
-    settings: [['region', 'Region']],
-    secrets: [
-      ['accessKeyId', 'Access key id'],
-      ['secretAccessKey', 'Secret access key'],
-    ],
-  },
-  kubernetes: { settings: [['cluster', 'Cluster name']], secrets: [] },
-  github: { settings: [['organization', 'Organisation']], secrets: [['token', 'Token']] },
-  secrets: { settings: [['path', 'Directory on the hub (optional)']], secrets: [] },
-};
+import { sourceEnvironments, sourceFieldsOf, sourceFormValues, sourceTypeLabels } from './source-fields.ts';
 
 function inputFrom(type: SourceType, form: FormData): CreateSourceInput {
-  const value = (key: string) => String(form.get(key) ?? '').trim();
-  const settings: Record<string, string | boolean> = {};
-  for (const [key] of fieldsOf[type].settings)
-    if (value(`setting.${key}`)) settings[key] = value(`setting.${key}`);
-  if (type === 'secrets' && form.get('setting.history')) settings.history = true;
-  const secrets: Record<string, string> = {};
-  for (const [key] of fieldsOf[type].secrets)
-    if (value(`secret.${key}`)) secrets[key] = value(`secret.${key}`);
-  return {
-    type,
-    name: value('name'),
-    environment: value('environment') as CreateSourceInput['environment'],
-    schedule: value('schedule') || null,
-    settings,
-    ...(Object.keys(secrets).length > 0 ? { secrets } : {}),
-  };
+  return { type, ...sourceFormValues(type, form) };
 }
 
 export function AddSourceForm({ onCreated }: { onCreated: () => Promise<void> }) {
@@ -79,7 +44,7 @@ export function AddSourceForm({ onCreated }: { onCreated: () => Promise<void> })
             onChange={(e) => setType(e.target.value as SourceType)}
             data-testid="source-type"
           >
-            {Object.entries(typeLabels).map(([value, label]) => (
+            {Object.entries(sourceTypeLabels).map(([value, label]) => (
               <option key={value} value={value}>
                 {label}
               </option>
@@ -93,7 +58,7 @@ export function AddSourceForm({ onCreated }: { onCreated: () => Promise<void> })
         <label className="field">
           <span>Environment</span>
           <select name="environment" defaultValue="unknown">
-            {['production', 'staging', 'development', 'unknown'].map((value) => (
+            {sourceEnvironments.map((value) => (
               <option key={value} value={value}>
                 {value}
               </option>
@@ -106,7 +71,7 @@ export function AddSourceForm({ onCreated }: { onCreated: () => Promise<void> })
         </label>
       </div>
       <div className="form-row">
-        {fieldsOf[type].settings.map(([key, label]) => (
+        {sourceFieldsOf[type].settings.map(([key, label]) => (
           <label className="field grow" key={key}>
             <span>{label}</span>
             <input name={`setting.${key}`} autoComplete="off" />
@@ -118,14 +83,14 @@ export function AddSourceForm({ onCreated }: { onCreated: () => Promise<void> })
             <input type="checkbox" name="setting.history" />
           </label>
         ) : null}
-        {fieldsOf[type].secrets.map(([key, label]) => (
+        {sourceFieldsOf[type].secrets.map(([key, label]) => (
           <label className="field grow" key={key}>
             <span>{label}</span>
             <input name={`secret.${key}`} type="password" autoComplete="off" />
           </label>
         ))}
       </div>
-      {fieldsOf[type].secrets.length > 0 ? (
+      {sourceFieldsOf[type].secrets.length > 0 ? (
         <p className="hint">Credentials are encrypted when saved and never shown again.</p>
       ) : null}
       <div>

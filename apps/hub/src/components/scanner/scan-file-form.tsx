@@ -11,7 +11,7 @@ const uploadLabels: Record<string, string> = {
   'aws.authorization_details': 'Authorization details (JSON)',
   'k8s.manifests': 'Manifests or kubectl JSON',
   'github.export': 'GitHub REST export (JSON)',
-  'secrets.files': 'Files or .tar.gz archive',
+  'secrets.files': 'A file, or a .zip, .tar or .tar.gz archive',
   'gitleaks.report': 'gitleaks JSON report',
 };
 

@@ -1,8 +1,9 @@
 import { alertsLinks, inventoryLinks } from '@nhi/dashboard/links';
 import { ageBuckets, riskLevels } from '@nhi/dashboard/view';
-import { createFileRoute, useRouter, useRouterState } from '@tanstack/react-router';
+import { createFileRoute, Link, useRouter, useRouterState } from '@tanstack/react-router';
 import { useCallback, useEffect, useState } from 'react';
 import { BarChartCard, TrendCard } from '../../components/dashboard/chart-panel.tsx';
+import { CombinedDashboard } from '../../components/dashboard/combined-dashboard.tsx';
 import { DashboardFilters } from '../../components/dashboard/dashboard-filters.tsx';
 import { ageBucketLabels, labelOf, riskLevelLabels } from '../../components/dashboard/dashboard-labels.ts';
 import {
@@ -14,26 +15,46 @@ import {
 import { filterOf, parseDashboardSearch } from '../../components/dashboard/dashboard-search.ts';
 import { Freshness, refreshSeconds } from '../../components/dashboard/freshness.tsx';
 import { HeadlineFigures } from '../../components/dashboard/headline-figures.tsx';
-import { dashboardOverview } from '../../server/functions/dashboard.functions.ts';
+import { dashboardCombinedOverview, dashboardOverview } from '../../server/functions/dashboard.functions.ts';
 // The filter's zod schema travels with the server function: no eval in the browser (CSP).
 import '../../components/inventory/zod-jitless.ts';
+
+/**
+ * Set by the refresh button for the next load: the user asked for figures counted now, not for
+ * those of the last seconds that an unchanged realm is otherwise served.
+ */
+let countAnew = false;
 
 /** The landing page after login: where the realm stands and what to fix first. */
 export const Route = createFileRoute('/_authenticated/')({
   validateSearch: parseDashboardSearch,
   loaderDeps: ({ search }) => search,
   head: () => ({ meta: [{ title: 'Dashboard · NHI Hub' }] }),
-  loader: async ({ deps }) => ({
-    overview: await dashboardOverview({ data: filterOf(deps) }),
-    loadedAt: Date.now(),
-  }),
+  loader: async ({ deps }) => {
+    const fresh = countAnew;
+    countAnew = false;
+    if (deps.realms === 'all') {
+      // Scanner sources belong to one realm each: the combined view filters by environment and provider.
+      const { combined, ageMs } = await dashboardCombinedOverview({
+        data: filterOf({ ...deps, source: undefined }),
+      });
+      return { overview: null, combined, loadedAt: Date.now() - ageMs };
+    }
+    const { overview, ageMs } = await dashboardOverview({ data: { ...filterOf(deps), fresh } });
+    // When the figures were counted, on this browser's clock: "updated N s ago" tells their real age.
+    return { overview, combined: null, loadedAt: Date.now() - ageMs };
+  },
   // A refresh or a new filter keeps the page on screen until the new figures arrive: no flicker.
   pendingMs: Number.POSITIVE_INFINITY,
+  // Not kept once the user leaves: coming back after acting elsewhere (an alert acknowledged, an
+  // identity edited) waits for fresh figures instead of showing the old ones first.
+  gcTime: 0,
   component: DashboardPage,
 });
 
 function DashboardPage() {
-  const { overview, loadedAt } = Route.useLoaderData();
+  const { overview, combined, loadedAt } = Route.useLoaderData();
+  const { session } = Route.useRouteContext();
   const search = Route.useSearch();
   const navigate = Route.useNavigate();
   const router = useRouter();
@@ -64,23 +85,54 @@ function DashboardPage() {
     };
   }, [refresh, loadedAt]);
 
+  const header = (
+    <header className="page-header dashboard-header">
+      <div>
+        <h1>Dashboard</h1>
+        <p className="muted">Where the realm stands and what to fix first.</p>
+        {session.realms.length > 1 ? (
+          <p>
+            {combined ? (
+              <Link to="/" search={{ ...search, realms: undefined }} data-testid="dashboard-this-realm">
+                This realm only
+              </Link>
+            ) : (
+              <Link to="/" search={{ ...search, realms: 'all' }} data-testid="dashboard-all-realms">
+                All my realms ({session.realms.length})
+              </Link>
+            )}
+          </p>
+        ) : null}
+      </div>
+      <div className="dashboard-tools">
+        <DashboardFilters
+          search={search}
+          sources={overview?.sources ?? []}
+          onChange={(next) => navigate({ search: next })}
+        />
+        <Freshness
+          loadedAt={loadedAt}
+          refreshing={refreshing || loading}
+          onRefresh={() => {
+            countAnew = true;
+            void refresh();
+          }}
+        />
+      </div>
+    </header>
+  );
+  if (!overview) {
+    return (
+      <div className="stack wide dashboard" data-testid="dashboard" aria-busy={loading}>
+        {header}
+        {combined ? <CombinedDashboard combined={combined} /> : null}
+      </div>
+    );
+  }
   const filter = overview.filter;
   return (
     <div className="stack wide dashboard" data-testid="dashboard" aria-busy={loading}>
-      <header className="page-header dashboard-header">
-        <div>
-          <h1>Dashboard</h1>
-          <p className="muted">Where the realm stands and what to fix first.</p>
-        </div>
-        <div className="dashboard-tools">
-          <DashboardFilters search={search} onChange={(next) => navigate({ search: next })} />
-          <Freshness
-            loadedAt={loadedAt}
-            refreshing={refreshing || loading}
-            onRefresh={() => void refresh()}
-          />
-        </div>
-      </header>
+      {header}
 
       <HeadlineFigures overview={overview} />
 
@@ -99,7 +151,7 @@ function DashboardPage() {
         />
         <BarChartCard
           id="by-provider"
-          title="NHIs by source"
+          title="NHIs by provider"
           bars={overview.byProvider
             .filter((item) => item.count > 0)
             .map((item) => ({
@@ -146,7 +198,7 @@ function DashboardPage() {
             key: level,
             label: riskLevelLabels[level],
             count: overview.riskLevels.find((item) => item.key === level)?.count ?? 0,
-            link: null,
+            link: inventoryLinks.riskLevel(filter, level),
           }))}
         />
         {overview.trend.length > 0 ? (
@@ -174,8 +226,9 @@ function DashboardPage() {
           <section className="card chart-card" data-testid="trend-filtered">
             <h2>Trends</h2>
             <p className="muted">
-              Trends and weekly changes come from daily snapshots of the whole realm: clear the filters to see
-              them.
+              {filter.source
+                ? 'Daily snapshots keep their figures per environment and provider; a scanner source cuts across them, so a page filtered by source has no trend or weekly change. Clear the source filter to see them.'
+                : 'Trends and weekly changes under a filter come from the daily snapshots that keep their figures per environment and provider; none of the last 30 days has them yet, they fill in one day at a time. Clear the filters to see the trend of the whole realm.'}
             </p>
           </section>
         )}

@@ -15,7 +15,8 @@ function LeaksPage() {
       <header className="page-header">
         <h1>Leaked secrets</h1>
         <p className="muted">
-          Secrets found in code and files. Only a masked match is kept, never the secret.
+          Secrets found in code and files. Only a masked match is kept, never the secret. A leak is resolved
+          when a later scan of the same files no longer finds it.
         </p>
       </header>
       <table className="table" data-testid="leaks-table">
@@ -25,13 +26,14 @@ function LeaksPage() {
             <th>Rule</th>
             <th>Match</th>
             <th>Identity</th>
+            <th>Status</th>
             <th>Last seen (UTC)</th>
           </tr>
         </thead>
         <tbody>
           {leaks.length === 0 ? (
             <tr>
-              <td colSpan={5} className="muted">
+              <td colSpan={6} className="muted">
                 No leaks found.
               </td>
             </tr>
@@ -56,6 +58,24 @@ function LeaksPage() {
                   </Link>
                 ) : (
                   <span className="muted">not inventoried</span>
+                )}
+              </td>
+              <td data-testid="leak-status">
+                {leak.resolvedAt ? (
+                  <>
+                    <span className="badge scan-succeeded">resolved</span>
+                    <div className="hint">
+                      {leak.resolvedByScanId ? (
+                        <Link to="/scans/$scanId" params={{ scanId: leak.resolvedByScanId }}>
+                          not found by a later scan
+                        </Link>
+                      ) : (
+                        'not found by a later scan'
+                      )}
+                    </div>
+                  </>
+                ) : (
+                  <span className="badge scan-failed">open</span>
                 )}
               </td>
               <td>

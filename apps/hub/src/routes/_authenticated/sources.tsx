@@ -2,6 +2,7 @@ import { createFileRoute, Link, useRouter } from '@tanstack/react-router';
 import { AddSourceForm } from '../../components/scanner/add-source-form.tsx';
 import { ScanFileForm } from '../../components/scanner/scan-file-form.tsx';
 import { ScanStateBadge } from '../../components/scanner/scan-state-badge.tsx';
+import { SourceActions } from '../../components/scanner/source-actions.tsx';
 import { InstantCell } from '../../components/shared/instant-cell.tsx';
 import { loadSourcesPage } from '../../server/functions/scanner.functions.ts';
 
@@ -34,12 +35,13 @@ function SourcesPage() {
             <th>Schedule</th>
             <th>Last scan (UTC)</th>
             {abilities.runScans ? <th>Scan a file</th> : null}
+            {abilities.manageSources ? <th>Manage</th> : null}
           </tr>
         </thead>
         <tbody>
           {sources.length === 0 ? (
             <tr>
-              <td colSpan={6} className="muted">
+              <td colSpan={7} className="muted">
                 No sources yet.
               </td>
             </tr>
@@ -70,6 +72,11 @@ function SourcesPage() {
               {abilities.runScans ? (
                 <td>
                   <ScanFileForm sourceId={source.id} sourceName={source.name} type={source.type} />
+                </td>
+              ) : null}
+              {abilities.manageSources ? (
+                <td>
+                  <SourceActions source={source} onChanged={() => router.invalidate()} />
                 </td>
               ) : null}
             </tr>

@@ -2,10 +2,10 @@ import '@nhi/nhi';
 import { AlertEvaluator, AlertService } from '@nhi/alert';
 import { DashboardService } from '@nhi/dashboard';
 import { alertsLinks, type DashboardLink, hrefOf, inventoryLinks } from '@nhi/dashboard/links';
-import { ageBuckets, type DashboardFilter, severities } from '@nhi/dashboard/view';
+import { ageBuckets, type DashboardFilter, riskLevels, severities } from '@nhi/dashboard/view';
 import { NhiQueryService } from '@nhi/nhi';
 import { seedDemoRealm } from '@nhi/nhi/demo';
-import { openRequestScope } from '@nhi/platform';
+import { openRequestScope, RealmDb } from '@nhi/platform';
 import { describeEachDatabase } from '@nhi/platform/testing';
 import { defaultParseSearch } from '@tanstack/react-router';
 import { expect, it } from 'vitest';
@@ -13,6 +13,7 @@ import { setupHub } from '../../../test/support/hub-setup.ts';
 import { listInputOf, parseInventorySearch } from '../../components/inventory/inventory-search.ts';
 
 const adminEmail = 'ada@example.test';
+const scannerSourceId = '3f0c7d52-8a41-4b6e-9d2f-51c0e8a7b913';
 
 describeEachDatabase('dashboard links', (_kind, newDatabase) => {
   /** The demo realm, with its alerts and risk scores evaluated by the alert rules. */
@@ -22,6 +23,25 @@ describeEachDatabase('dashboard links', (_kind, newDatabase) => {
     await hub.member(adminEmail, 'hub', 'admin');
     const { realm } = await seedDemoRealm(hub.root, { adminEmail, now: hub.clock.now() });
     await hub.root.resolve(AlertEvaluator).evaluateRealm(realm.id);
+    // A scanner source that reports every fourth identity of the demo realm.
+    await new RealmDb(hub.db, realm.id).transaction(async (tx) => {
+      await tx.source.create({
+        data: { id: scannerSourceId, type: 'github', name: 'github org', environment: 'production' },
+        select: { id: true },
+      });
+      const nhis = await tx.nhi.findMany({ select: { id: true }, orderBy: { name: 'asc' } });
+      await tx.sourceItem.createMany({
+        data: nhis
+          .filter((_, n) => n % 4 === 0)
+          .map((nhi) => ({
+            sourceId: scannerSourceId,
+            input: 'github.org',
+            nhiId: nhi.id,
+            contentHash: 'h',
+            lastScanId: 'scan',
+          })),
+      });
+    });
     const admin = await hub.db.systemPrisma.user.findUniqueOrThrow({ where: { email: adminEmail } });
     const scope = await openRequestScope(hub.root, {
       context: {
@@ -60,10 +80,11 @@ describeEachDatabase('dashboard links', (_kind, newDatabase) => {
       expect(path).toBe('/alerts');
       const search = defaultParseSearch(`?${query}`) as Record<string, unknown>;
       const narrowed =
-        search.environment || search.provider
+        search.environment || search.provider || search.source
           ? await inventoryIds({
               environment: search.environment as DashboardFilter['environment'],
               provider: search.provider as DashboardFilter['provider'],
+              source: search.source as string[] | undefined,
             })
           : null;
       let count = 0;
@@ -74,6 +95,8 @@ describeEachDatabase('dashboard links', (_kind, newDatabase) => {
           severities: search.severity ? [search.severity as 'high'] : undefined,
           owaspId: search.owasp as 'NHI1' | undefined,
           ownerUserId: search.owner as string | undefined,
+          // As the alerts page passes it (the environment and provider lists are narrowed above).
+          sources: search.source as string[] | undefined,
           limit: 500,
           cursor,
         });
@@ -90,6 +113,7 @@ describeEachDatabase('dashboard links', (_kind, newDatabase) => {
     ['the whole realm', {}],
     ['production', { environment: ['production'] }],
     ['aws and github in staging', { provider: ['aws', 'github'], environment: ['staging'] }],
+    ['one scanner source', { source: [scannerSourceId] }],
   ] as [string, DashboardFilter][])(
     'leads from each figure of %s to a list of exactly that many',
     async (_name, filter) => {
@@ -119,9 +143,19 @@ describeEachDatabase('dashboard links', (_kind, newDatabase) => {
         expect(await t.inventoryCount(inventoryLinks.environment(filter, key))).toBe(count);
       }
       for (const bucket of ageBuckets) {
-        const link = inventoryLinks.credentialAge(filter, bucket);
         const count = overview.credentialAge.find((item) => item.key === bucket)?.count;
-        if (link) expect(await t.inventoryCount(link)).toBe(count);
+        expect(await t.inventoryCount(inventoryLinks.credentialAge(filter, bucket))).toBe(count);
+      }
+      for (const level of riskLevels) {
+        const count = overview.riskLevels.find((item) => item.key === level)?.count;
+        expect(await t.inventoryCount(inventoryLinks.riskLevel(filter, level))).toBe(count);
+      }
+      // The demo realm has scored identities and credentials of several ages: the bands are not empty.
+      if (!filter.provider) {
+        expect(overview.riskLevels.filter((item) => item.key !== 'none' && item.count > 0)).not.toEqual([]);
+        expect(overview.credentialAge.filter((item) => item.key !== '>365' && item.count > 0)).not.toEqual(
+          [],
+        );
       }
       expect(await t.alertCount(alertsLinks.open(filter))).toBe(open);
       for (const severity of severities) {

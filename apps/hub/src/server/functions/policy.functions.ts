@@ -9,6 +9,7 @@ import {
   membershipInput,
   moveGroupInput,
   policyIdInput,
+  updatePolicyInput,
 } from '@nhi/policy/schema';
 import { createServerFn } from '@tanstack/react-start';
 import { z } from 'zod';
@@ -28,6 +29,7 @@ import {
   policyAuditOf,
   removeMemberFor,
   revokeAssignmentFor,
+  updatePolicyFor,
   whoCanOf,
 } from './policy.server.ts';
 
@@ -92,6 +94,12 @@ export const createCustomPolicy = createServerFn({ method: 'POST' })
   .middleware([authGuard('policy:admin')])
   .validator(inputValidator(createPolicyInput))
   .handler(({ data, context }) => createPolicyFor(context.scope, data));
+
+/** Everyone holding the policy gains or loses the changed permissions at their next request. */
+export const updateCustomPolicy = createServerFn({ method: 'POST' })
+  .middleware([authGuard('policy:admin')])
+  .validator(inputValidator(updatePolicyInput))
+  .handler(({ data, context }) => updatePolicyFor(context.scope, data));
 
 export const assignPolicy = createServerFn({ method: 'POST' })
   .middleware([authGuard('policy:admin')])

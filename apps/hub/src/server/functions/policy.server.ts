@@ -14,6 +14,7 @@ import type {
   CreatePolicyInput,
   MembershipInput,
   MoveGroupInput,
+  UpdatePolicyInput,
 } from '@nhi/policy/schema';
 
 export type { AssignmentView, GroupDetail, GroupSummary, WhatCanEntry, WhoCanEntry };
@@ -115,5 +116,7 @@ export const assignPolicyFor = (scope: RequestScope, input: AssignPolicyInput) =
   serviceOf(scope).assign(input);
 export const revokeAssignmentFor = (scope: RequestScope, assignmentId: string) =>
   serviceOf(scope).revoke(assignmentId);
+export const updatePolicyFor = (scope: RequestScope, input: UpdatePolicyInput) =>
+  serviceOf(scope).updatePolicy(input);
 export const deletePolicyFor = (scope: RequestScope, policyId: string) =>
   serviceOf(scope).deletePolicy(policyId);

@@ -4,6 +4,7 @@ import {
   listLeaksInput,
   listScansInput,
   startScanInput,
+  updateSourceInput,
 } from '@nhi/scanner/schema';
 import { createServerFn } from '@tanstack/react-start';
 import { authGuard } from '../guards/auth-guard.ts';
@@ -17,6 +18,7 @@ import {
   listScansFor,
   sourcesPageOf,
   startScanFor,
+  updateSourceFor,
 } from './scanner.server.ts';
 
 export const loadSourcesPage = createServerFn({ method: 'GET' })
@@ -28,6 +30,12 @@ export const createSource = createServerFn({ method: 'POST' })
   .middleware([authGuard('source:manage')])
   .validator(inputValidator(createSourceInput))
   .handler(({ data, context }) => createSourceFor(context.scope, data));
+
+/** Credentials given replace the stored ones; absent, the stored ones are kept (they are never sent back). */
+export const updateSource = createServerFn({ method: 'POST' })
+  .middleware([authGuard('source:manage')])
+  .validator(inputValidator(updateSourceInput))
+  .handler(({ data, context }) => updateSourceFor(context.scope, data));
 
 export const deleteSource = createServerFn({ method: 'POST' })
   .middleware([authGuard('source:manage')])

@@ -1,6 +1,6 @@
 import type { RequestScope } from '@nhi/platform';
 import { type LeakView, ScannerService, type ScanView, type SourceView } from '@nhi/scanner';
-import type { CreateSourceInput, StartScanInput } from '@nhi/scanner/schema';
+import type { CreateSourceInput, StartScanInput, UpdateSourceInput } from '@nhi/scanner/schema';
 
 /** What the caller may do on the scanner pages: they hide what would only be refused. */
 export interface ScannerAbilities {
@@ -27,6 +27,9 @@ export async function sourcesPageOf(scope: RequestScope): Promise<SourcesPage> {
 export const createSourceFor = (scope: RequestScope, input: CreateSourceInput): Promise<SourceView> =>
   scanner(scope).createSource(input);
 
+export const updateSourceFor = (scope: RequestScope, input: UpdateSourceInput): Promise<SourceView> =>
+  scanner(scope).updateSource(input);
+
 export const deleteSourceFor = (scope: RequestScope, id: string): Promise<void> =>
   scanner(scope).deleteSource(id);
 
@@ -45,5 +48,5 @@ export const cancelScanFor = (scope: RequestScope, id: string): Promise<ScanView
 
 export const listLeaksFor = (
   scope: RequestScope,
-  input: { sourceId?: string; limit?: number },
+  input: { sourceId?: string; state?: 'open' | 'resolved' | 'all'; limit?: number },
 ): Promise<LeakView[]> => scanner(scope).listLeaks(input);

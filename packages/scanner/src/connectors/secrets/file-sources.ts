@@ -4,7 +4,9 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import type { ScanWarning } from '../connector.ts';
+import { archiveLimits, tooLarge } from './archive-limits.ts';
 import type { TextFile } from './secretlint-scan.ts';
+import { entriesOfZip, isZip } from './zip-archive.ts';
 
 /** Larger files are not source code or configuration; they are skipped with a warning. */
 export const maxScannedFileBytes = 5 * 1024 * 1024;
@@ -14,19 +16,33 @@ const isBinary = (content: Buffer) => content.subarray(0, 8000).includes(0);
 
 function textFileOf(filePath: string, content: Buffer, warnings: ScanWarning[]): TextFile | null {
   if (content.length > maxScannedFileBytes) {
-    warnings.push({ item: filePath, message: `skipped: larger than ${maxScannedFileBytes} bytes` });
+    warnings.push(tooLargeWarning(filePath));
     return null;
   }
   if (isBinary(content)) return null;
   return { path: filePath, content: content.toString('utf8') };
 }
 
-/** The files of an upload: a .tar or .tar.gz archive, a gzip-compressed file, or one plain file. */
+const tooLargeWarning = (filePath: string): ScanWarning => ({
+  item: filePath,
+  message: `skipped: larger than ${maxScannedFileBytes} bytes`,
+});
+
+/** The files of an upload: a .zip, .tar or .tar.gz archive, a gzip-compressed file, or one plain file. */
 export function filesOfUpload(upload: Buffer, name: string, warnings: ScanWarning[]): TextFile[] {
   let data = upload;
   let fileName = name;
+  if (isZip(data))
+    return entriesOfZip(data, maxScannedFileBytes, warnings, (entry) => warnings.push(tooLargeWarning(entry)))
+      .map((entry) => textFileOf(entry.path, entry.content, warnings))
+      .filter((file): file is TextFile => file !== null);
   if (data[0] === 0x1f && data[1] === 0x8b) {
-    data = gunzipSync(data);
+    try {
+      data = gunzipSync(data, { maxOutputLength: archiveLimits.totalBytes });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge('The gzip file');
+      throw error;
+    }
     fileName = name.replace(/\.(tgz|gz)$/i, (ext) => (ext.toLowerCase() === '.tgz' ? '.tar' : ''));
   }
   if (data.length > 262 && data.subarray(257, 262).toString('latin1') === 'ustar')

@@ -3,11 +3,14 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { zipSync } from 'fflate';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { sharedFixture, sharedFixturePath, sharedFixturesPresent } from '../../testing/shared-fixtures.ts';
+import { maxScannedFileBytes } from './file-sources.ts';
 import { readGitleaksReport } from './gitleaks-report.ts';
 import { maskSecret } from './mask.ts';
 import { scanDirectory, scanUpload } from './secrets-connector.ts';
+import { entriesOfZip } from './zip-archive.ts';
 
 const fingerprint = async (secret: string) => createHash('sha256').update(secret).digest('hex');
 const signal = new AbortController().signal;
@@ -97,6 +100,45 @@ describe('secret scanning: synthetic inputs', () => {
     const output = await scanUpload(fs.readFileSync(archive), 'upload.tgz', fingerprint, signal);
 
     expect(output.leaks.map((leak) => `${leak.file}:${leak.line}`)).toEqual(['src/config/aws.js:2']);
+  });
+
+  it('scans the files of a .zip upload, skipping directories and files too large to be code', async () => {
+    const zip = Buffer.from(
+      zipSync({
+        'src/config/aws.js': Buffer.from(`// config\n${secretLine}\n`),
+        'README.md': Buffer.from('nothing here\n'),
+        'empty/': new Uint8Array(0),
+        'dump.sql': new Uint8Array(maxScannedFileBytes + 1).fill(0x20),
+      }),
+    );
+
+    const output = await scanUpload(zip, 'upload.zip', fingerprint, signal);
+
+    expect(output.leaks.map((leak) => `${leak.file}:${leak.line}`)).toEqual(['src/config/aws.js:2']);
+    expect(output.warnings).toEqual([{ item: 'dump.sql', message: expect.stringContaining('larger than') }]);
+  });
+
+  it('stops unpacking a zip that expands beyond the limit, whatever sizes its headers claim', () => {
+    const zip = Buffer.from(zipSync({ 'zeros.txt': new Uint8Array(8 * 1024 * 1024) }, { level: 9 }));
+    // A bomb lies: the local header (offset 22) and the central directory claim 1000 bytes.
+    zip.writeUInt32LE(1000, 22);
+    zip.writeUInt32LE(1000, zip.lastIndexOf(Buffer.from('PK\x01\x02', 'latin1')) + 24);
+    const limits = { totalBytes: 1024 * 1024, entries: 10 };
+
+    expect(() => entriesOfZip(zip, maxScannedFileBytes, [], () => undefined, limits)).toThrow(
+      'The zip archive expands to more than 1048576 bytes',
+    );
+  });
+
+  it('refuses a zip with more entries than the limit', async () => {
+    const files = Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`f${i}.txt`, Buffer.from('x')]));
+    const zip = Buffer.from(zipSync(files));
+
+    expect(() =>
+      entriesOfZip(zip, maxScannedFileBytes, [], () => undefined, { totalBytes: 1024, entries: 10 }),
+    ).toThrow('The zip archive has more than 10 entries');
+    // Within the limits the same archive is read.
+    expect(entriesOfZip(zip, maxScannedFileBytes, [], () => undefined)).toHaveLength(11);
   });
 
   it('finds a secret that is only in git history, with its commit', async () => {

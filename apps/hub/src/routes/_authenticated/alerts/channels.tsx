@@ -1,5 +1,6 @@
 import { createFileRoute, Link, useRouter } from '@tanstack/react-router';
-import { useState } from 'react';
+import { Fragment, useState } from 'react';
+import { ChannelRoutingForm } from '../../../components/alerts/channel-routing-form.tsx';
 import { errorMessageOf } from '../../../lib/server-fn-error.ts';
 import {
   createAlertChannel,
@@ -20,6 +21,7 @@ function ChannelsPage() {
   const router = useRouter();
   const [message, setMessage] = useState<string | null>(null);
   const [type, setType] = useState<'webhook' | 'slack' | 'email'>('webhook');
+  const [editing, setEditing] = useState<string | null>(null);
   const [form, setForm] = useState({
     name: '',
     url: '',
@@ -97,46 +99,81 @@ function ChannelsPage() {
             <tr>
               <th>Name</th>
               <th>Type</th>
-              <th>Severities</th>
+              <th>Routing</th>
               <th>Digest</th>
               <th />
             </tr>
           </thead>
           <tbody>
             {channels.map((channel) => (
-              <tr key={channel.id} data-testid="channel-row">
-                <td>{channel.name}</td>
-                <td>{channel.type}</td>
-                <td>{channel.severities.join(', ') || 'all'}</td>
-                <td>{channel.digestMinutes ? `${channel.digestMinutes} min` : 'each alert'}</td>
-                <td className="row-actions">
-                  <button
-                    type="button"
-                    className="button small"
-                    data-testid="send-test"
-                    onClick={() =>
-                      act(async () => {
-                        const outcome = await testAlertChannel({ data: { id: channel.id } });
-                        return outcome.ok ? 'Test message sent.' : `Test failed: ${outcome.error ?? ''}`;
-                      })
-                    }
-                  >
-                    Send test
-                  </button>
-                  <button
-                    type="button"
-                    className="button small"
-                    onClick={() =>
-                      act(async () => {
-                        await deleteAlertChannel({ data: { id: channel.id } });
-                        return 'Deleted.';
-                      })
-                    }
-                  >
-                    Delete
-                  </button>
-                </td>
-              </tr>
+              <Fragment key={channel.id}>
+                <tr data-testid="channel-row" data-enabled={channel.enabled}>
+                  <td>
+                    {channel.name}
+                    {channel.enabled ? null : <span className="muted"> (off)</span>}
+                  </td>
+                  <td>{channel.type}</td>
+                  <td data-testid="channel-routing">
+                    {[
+                      channel.severities.join(', ') || 'all severities',
+                      channel.environments.length ? channel.environments.join(', ') : null,
+                      channel.ruleIds.length ? `${channel.ruleIds.length} rules` : null,
+                    ]
+                      .filter(Boolean)
+                      .join(' · ')}
+                  </td>
+                  <td>{channel.digestMinutes ? `${channel.digestMinutes} min` : 'each alert'}</td>
+                  <td className="row-actions">
+                    <button
+                      type="button"
+                      className="button small"
+                      data-testid="send-test"
+                      onClick={() =>
+                        act(async () => {
+                          const outcome = await testAlertChannel({ data: { id: channel.id } });
+                          return outcome.ok ? 'Test message sent.' : `Test failed: ${outcome.error ?? ''}`;
+                        })
+                      }
+                    >
+                      Send test
+                    </button>
+                    <button
+                      type="button"
+                      className="button small"
+                      data-testid="edit-routing"
+                      aria-expanded={editing === channel.id}
+                      onClick={() => setEditing(editing === channel.id ? null : channel.id)}
+                    >
+                      Routing
+                    </button>
+                    <button
+                      type="button"
+                      className="button small"
+                      onClick={() =>
+                        act(async () => {
+                          await deleteAlertChannel({ data: { id: channel.id } });
+                          return 'Deleted.';
+                        })
+                      }
+                    >
+                      Delete
+                    </button>
+                  </td>
+                </tr>
+                {editing === channel.id ? (
+                  <tr>
+                    <td colSpan={5}>
+                      <ChannelRoutingForm
+                        channel={channel}
+                        onSaved={() => {
+                          setEditing(null);
+                          void act(async () => 'Routing saved.');
+                        }}
+                      />
+                    </td>
+                  </tr>
+                ) : null}
+              </Fragment>
             ))}
           </tbody>
         </table>

@@ -2,6 +2,8 @@ import { createFileRoute, Link, useNavigate, useRouter } from '@tanstack/react-r
 import { useState } from 'react';
 import { AlertActions } from '../../../components/alerts/alert-actions.tsx';
 import { SeverityBadge, StateBadge } from '../../../components/alerts/alert-badges.tsx';
+import { AlertPaging } from '../../../components/alerts/alert-paging.tsx';
+import { FilterSelect } from '../../../components/alerts/filter-select.tsx';
 import { errorMessageOf } from '../../../lib/server-fn-error.ts';
 import { evaluateAlerts, listAlerts } from '../../../server/functions/alerts.functions.ts';
 
@@ -20,11 +22,26 @@ type Search = {
   owner?: string;
   environment?: (typeof environments)[number][];
   provider?: (typeof providers)[number][];
+  /** Keyset paging: the page after this alert, or the page before it. */
+  after?: string;
+  before?: string;
+  /** Scanner source ids: alerts about identities they report. */
+  source?: string[];
 };
+
+const pageSize = 50;
+const idOf = (value: unknown) => (typeof value === 'string' && uuid.test(value) ? value : undefined);
 
 function listOf<T extends string>(value: unknown, allowed: readonly T[]): T[] | undefined {
   const values = (Array.isArray(value) ? value : [value]).filter((v): v is T => allowed.includes(v as T));
   return values.length ? values : undefined;
+}
+
+function sourcesOf(value: unknown): string[] | undefined {
+  const ids = (Array.isArray(value) ? value : [value]).filter(
+    (v): v is string => typeof v === 'string' && uuid.test(v),
+  );
+  return ids.length ? ids.slice(0, 50) : undefined;
 }
 
 export const Route = createFileRoute('/_authenticated/alerts/')({
@@ -33,9 +50,12 @@ export const Route = createFileRoute('/_authenticated/alerts/')({
     state: states.find((s) => s === search.state),
     severity: severities.find((s) => s === search.severity),
     owasp: owaspIds.find((s) => s === search.owasp),
-    owner: typeof search.owner === 'string' && uuid.test(search.owner) ? search.owner : undefined,
+    owner: idOf(search.owner),
     environment: listOf(search.environment, environments),
     provider: listOf(search.provider, providers),
+    after: idOf(search.after),
+    before: idOf(search.before),
+    source: sourcesOf(search.source),
   }),
   loaderDeps: ({ search }) => search,
   loader: ({ deps }) =>
@@ -47,7 +67,10 @@ export const Route = createFileRoute('/_authenticated/alerts/')({
         ownerUserId: deps.owner,
         environments: deps.environment,
         providers: deps.provider,
-        limit: 200,
+        cursor: deps.after,
+        before: deps.before,
+        limit: pageSize,
+        sources: deps.source,
       },
     }),
   component: AlertsPage,
@@ -77,6 +100,14 @@ function AlertsPage() {
     }
   }
 
+  // A new filter starts again from the first page.
+  const filterBy = (change: Partial<Search>) =>
+    navigate({ search: { ...search, ...change, after: undefined, before: undefined } });
+  const pageTo = (cursor: { after?: string; before?: string }) => {
+    setSelected([]);
+    navigate({ search: { ...search, after: undefined, before: undefined, ...cursor } });
+  };
+
   const toggle = (id: string) =>
     setSelected((current) => (current.includes(id) ? current.filter((x) => x !== id) : [...current, id]));
 
@@ -95,66 +126,38 @@ function AlertsPage() {
         </p>
       </header>
       <div className="filter-bar">
-        <label className="field">
-          <span>State</span>
-          <select
-            data-testid="alert-state-filter"
-            value={search.state ?? ''}
-            onChange={(e) =>
-              navigate({ search: { ...search, state: (e.target.value || undefined) as Search['state'] } })
-            }
-          >
-            <option value="">Unresolved</option>
-            {states.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="field">
-          <span>Severity</span>
-          <select
-            data-testid="alert-severity-filter"
-            value={search.severity ?? ''}
-            onChange={(e) =>
-              navigate({
-                search: { ...search, severity: (e.target.value || undefined) as Search['severity'] },
-              })
-            }
-          >
-            <option value="">All</option>
-            {severities.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="field">
-          <span>OWASP</span>
-          <select
-            data-testid="alert-owasp-filter"
-            value={search.owasp ?? ''}
-            onChange={(e) =>
-              navigate({ search: { ...search, owasp: (e.target.value || undefined) as Search['owasp'] } })
-            }
-          >
-            <option value="">All</option>
-            {owaspIds.map((id) => (
-              <option key={id} value={id}>
-                {id}
-              </option>
-            ))}
-          </select>
-        </label>
-        {search.owner || search.environment || search.provider ? (
+        <FilterSelect
+          label="State"
+          testId="alert-state-filter"
+          value={search.state}
+          options={states}
+          emptyLabel="Unresolved"
+          onChange={(state) => filterBy({ state })}
+        />
+        <FilterSelect
+          label="Severity"
+          testId="alert-severity-filter"
+          value={search.severity}
+          options={severities}
+          onChange={(severity) => filterBy({ severity })}
+        />
+        <FilterSelect
+          label="OWASP"
+          testId="alert-owasp-filter"
+          value={search.owasp}
+          options={owaspIds}
+          onChange={(owasp) => filterBy({ owasp })}
+        />
+        {search.owner || search.environment || search.provider || search.source ? (
           <p className="muted" data-testid="alert-identity-filter">
             Identities:{' '}
             {[
               search.owner ? 'of one owner' : null,
               search.environment ? `in ${search.environment.join(', ')}` : null,
               search.provider ? `from ${search.provider.join(', ')}` : null,
+              search.source
+                ? `reported by ${search.source.length} scanner source${search.source.length > 1 ? 's' : ''}`
+                : null,
             ]
               .filter(Boolean)
               .join(', ')}{' '}
@@ -239,6 +242,14 @@ function AlertsPage() {
           </tbody>
         </table>
       </div>
+      <AlertPaging
+        shown={page.items.length}
+        total={page.total}
+        onPrevious={
+          page.previousCursor ? () => pageTo({ before: page.previousCursor ?? undefined }) : undefined
+        }
+        onNext={page.nextCursor ? () => pageTo({ after: page.nextCursor ?? undefined }) : undefined}
+      />
     </div>
   );
 }

@@ -8,6 +8,7 @@ import {
   createCustomPolicy,
   deleteCustomPolicy,
   policiesPage,
+  updateCustomPolicy,
 } from '../../../server/functions/policy.functions.ts';
 
 export const Route = createFileRoute('/_authenticated/policy/policies')({
@@ -25,15 +26,26 @@ function PoliciesPage() {
   const [name, setName] = useState('');
   const [description, setDescription] = useState('');
   const [chosen, setChosen] = useState<string[]>([]);
+  /** The custom policy the form edits; none: the form creates a new one. */
+  const [editing, setEditing] = useState<string | null>(null);
 
-  function onCreate(event: FormEvent) {
+  function fillForm(policy?: { id: string; name: string; description: string; permissions: string[] }) {
+    setEditing(policy?.id ?? null);
+    setName(policy?.name ?? '');
+    setDescription(policy?.description ?? '');
+    setChosen(policy?.permissions ?? []);
+  }
+
+  function onSubmit(event: FormEvent) {
     event.preventDefault();
+    const data = { name, description, permissions: chosen };
     void action.run(
-      () => createCustomPolicy({ data: { name, description, permissions: chosen } }),
       async () => {
-        setName('');
-        setDescription('');
-        setChosen([]);
+        if (editing) await updateCustomPolicy({ data: { ...data, policyId: editing } });
+        else await createCustomPolicy({ data });
+      },
+      async () => {
+        fillForm();
         await router.invalidate();
       },
     );
@@ -82,6 +94,16 @@ function PoliciesPage() {
                     <button
                       type="button"
                       className="button secondary small"
+                      data-testid="edit-policy"
+                      onClick={() => fillForm({ ...policy, description: policy.description ?? '' })}
+                    >
+                      Edit
+                    </button>
+                  ) : null}
+                  {canAdminister && !policy.builtIn ? (
+                    <button
+                      type="button"
+                      className="button secondary small"
                       disabled={removal.pending}
                       onClick={() =>
                         void removal.run(
@@ -119,8 +141,8 @@ function PoliciesPage() {
       </section>
       {canAdminister ? (
         <section className="card" aria-labelledby="new-policy-title">
-          <form className="stack" onSubmit={onCreate}>
-            <h2 id="new-policy-title">New policy</h2>
+          <form className="stack" onSubmit={onSubmit} data-testid="policy-form">
+            <h2 id="new-policy-title">{editing ? `Edit policy ${name}` : 'New policy'}</h2>
             <label className="field">
               <span>Name</span>
               <input value={name} onChange={(e) => setName(e.target.value)} required maxLength={100} />
@@ -151,8 +173,13 @@ function PoliciesPage() {
             <AlertMessage message={action.error} />
             <div className="form-actions">
               <button type="submit" className="button" disabled={action.pending || chosen.length === 0}>
-                Create policy
+                {editing ? 'Save policy' : 'Create policy'}
               </button>
+              {editing ? (
+                <button type="button" className="button secondary" onClick={() => fillForm()}>
+                  Cancel
+                </button>
+              ) : null}
             </div>
           </form>
         </section>

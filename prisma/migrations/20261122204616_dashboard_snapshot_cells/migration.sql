@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "DashboardSnapshot" ADD COLUMN     "cells" JSONB NOT NULL DEFAULT '[]';

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Leak" ADD COLUMN     "resolvedAt" TIMESTAMP(3),
+ADD COLUMN     "resolvedByScanId" TEXT;
