@@ -38,7 +38,7 @@ export async function fixFirst(
       AND (${sources}::text[] IS NULL OR EXISTS (SELECT 1 FROM "SourceItem" AS si
         WHERE si."realmId" = n."realmId" AND si."nhiId" = n.id AND si."sourceId" = ANY(${sources}::text[])))
       AND (${providers}::"NhiProvider"[] IS NULL OR n.provider = ANY(${providers}::"NhiProvider"[]))
-    ORDER BY r.score DESC, r."nhiId"
+    ORDER BY r.score DESC, r."nhiId" DESC
     LIMIT ${fixFirstSize}`);
   return rows.map(({ ownerId, ownerEmail, ...item }) => ({
     ...item,
