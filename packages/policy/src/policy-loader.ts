@@ -11,17 +11,22 @@ export async function loadPolicyState(
   realmId: string,
 ): Promise<{ epoch: bigint; state: PolicyState }> {
   const epochRow = await tx.policyEpoch.findFirst({ select: { epoch: true } });
-  const [groups, members, groupMembers, policies, assignments] = await Promise.all([
-    tx.policyGroup.findMany({ select: { id: true, name: true, parentId: true, builtInRole: true } }),
-    // One join rather than the ORM's relation load, which sends every member's id back as a list.
-    tx.$queryRaw<MemberNode[]>`
-      SELECT m."userId", m.role::text AS role, u.email
-      FROM "RealmMembership" m JOIN "User" u ON u.id = m."userId"
-      WHERE m."realmId" = ${realmId}`,
-    tx.policyGroupMember.findMany({ select: { groupId: true, userId: true } }),
-    tx.policy.findMany({ select: { id: true, name: true, builtInKey: true, permissions: true } }),
-    tx.policyAssignment.findMany({ select: { id: true, policyId: true, groupId: true, expiresAt: true } }),
-  ]);
+  // One after another: a transaction is one connection, which runs one statement at a time.
+  const groups = await tx.policyGroup.findMany({
+    select: { id: true, name: true, parentId: true, builtInRole: true },
+  });
+  // One join rather than the ORM's relation load, which sends every member's id back as a list.
+  const members = await tx.$queryRaw<MemberNode[]>`
+    SELECT m."userId", m.role::text AS role, u.email
+    FROM "RealmMembership" m JOIN "User" u ON u.id = m."userId"
+    WHERE m."realmId" = ${realmId}`;
+  const groupMembers = await tx.policyGroupMember.findMany({ select: { groupId: true, userId: true } });
+  const policies = await tx.policy.findMany({
+    select: { id: true, name: true, builtInKey: true, permissions: true },
+  });
+  const assignments = await tx.policyAssignment.findMany({
+    select: { id: true, policyId: true, groupId: true, expiresAt: true },
+  });
   const state = new PolicyState({
     groups,
     members,

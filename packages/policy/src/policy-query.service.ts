@@ -103,26 +103,24 @@ export class PolicyQueryService {
     if (!group) throw new NotFoundError('Group', groupId);
     const path = state.pathOf(groupId);
     const now = this.context.clock.now();
-    const [row, assignments] = await this.realmDb.transaction(async (tx) =>
-      Promise.all([
-        tx.policyGroup.findFirst({ where: { id: groupId }, select: { description: true } }),
-        tx.policyAssignment.findMany({
-          where: { groupId: { in: [...path] } },
-          select: {
-            id: true,
-            policyId: true,
-            groupId: true,
-            reason: true,
-            assignedByType: true,
-            assignedById: true,
-            createdAt: true,
-            expiresAt: true,
-            policy: { select: { name: true } },
-          },
-          orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-        }),
-      ]),
-    );
+    const [row, assignments] = await this.realmDb.transaction(async (tx) => [
+      await tx.policyGroup.findFirst({ where: { id: groupId }, select: { description: true } }),
+      await tx.policyAssignment.findMany({
+        where: { groupId: { in: [...path] } },
+        select: {
+          id: true,
+          policyId: true,
+          groupId: true,
+          reason: true,
+          assignedByType: true,
+          assignedById: true,
+          createdAt: true,
+          expiresAt: true,
+          policy: { select: { name: true } },
+        },
+        orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+      }),
+    ]);
     const explicit = new Set<string>();
     const members = [...(state.membersOfGroup.get(groupId) ?? [])].map((userId) => {
       explicit.add(userId);
