@@ -2,7 +2,8 @@
 // (each in one or two groups), 20k assignments of 60 custom policies over 40 permissions (a tenth of them
 // expiring, later than the run). Measures `can` through PolicyDecisions.permissionsOf (the resolver the
 // guards call: one epoch lookup in the database, then the cache) warm and cold (first decision for a
-// user), the in-memory part alone, the realm's reload after a change, and the same decisions made by
+// user), the in-memory part alone, the realm's reload after a change, an administrator's change (an
+// assignment made and revoked through PolicyService) with the decision after it, and the same decisions made by
 // node-casbin (RBAC with role hierarchy: user -> group -> parent group, p = group, permission) in the
 // same run. Both engines' answers are compared on every measured decision.
 // Works in a fresh database nhi_bench_policy_<timestamp>, dropped at the end.
@@ -18,9 +19,11 @@ import {
   openDatabase,
   type PlatformDatabase,
   type Principal,
+  RealmDb,
   type RealmRef,
   systemClock,
 } from '../../packages/platform/src/index.ts';
+import { PolicyService } from '../../packages/policy/src/policy.service.ts';
 import { PolicyDecisions } from '../../packages/policy/src/policy-decisions.ts';
 import { effectiveAccess } from '../../packages/policy/src/policy-engine.ts';
 
@@ -129,6 +132,15 @@ async function seedDatabase(db: PlatformDatabase): Promise<Data> {
       data: chunk.map((u) => ({ realmId: realm.id, userId: u.id, role: 'viewer' as const })),
     }),
   );
+  // As in every realm, an administrator (not among the measured users, whom casbin also judges).
+  const administrator = await prisma.user.create({
+    data: { email: 'admin@bench.example', passwordHash: 'x' },
+    select: { id: true },
+  });
+  await prisma.realmMembership.create({
+    data: { realmId: realm.id, userId: administrator.id, role: 'admin' },
+    select: { userId: true },
+  });
   await chunked(
     data.users.flatMap((u) => u.groupIds.map((groupId) => ({ realmId: realm.id, groupId, userId: u.id }))),
     2000,
@@ -299,6 +311,41 @@ async function main() {
         `casbin disagreed on ${mismatches}/${casbinRequests.length}`,
     );
     if (mismatches > 0) process.exitCode = 1;
+
+    // A change reads the realm's outcome in its transaction (to refuse losing the last admin) and
+    // hands it to the decisions, so the decision after it does not read the realm again.
+    const service = new PolicyService(
+      {
+        requestId: 'bench',
+        realm: data.realm,
+        principal: { kind: 'system', name: 'bench' },
+        clock: systemClock,
+      },
+      new RealmDb(db, data.realm.id),
+      resolver,
+    );
+    const changes: number[] = [];
+    const nextDecisions: number[] = [];
+    const someone = principalOf(data.users[0] as Data['users'][number]);
+    for (let i = 0; i < 6; i++) {
+      let t = performance.now();
+      const created = await service.assign({
+        policyId: (data.policies[i % data.policies.length] as Data['policies'][number]).id,
+        groupId: (data.groups[i] as Data['groups'][number]).id,
+        reason: 'bench',
+      });
+      await service.revoke(created.id);
+      changes.push((performance.now() - t) / 2);
+      t = performance.now();
+      await resolver.permissionsOf(someone, data.realm);
+      nextDecisions.push(performance.now() - t);
+    }
+    const median = (values: number[]) =>
+      [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+    console.log(
+      `\nadministrator's change (assign or revoke), median of ${changes.length * 2}: ${median(changes).toFixed(0)} ms; ` +
+        `first decision after it: ${median(nextDecisions).toFixed(1)} ms`,
+    );
   } finally {
     await db.close();
     const cleanup = await openDatabase({ databaseUrl: serverUrl, dataDir: IN_MEMORY, maxConnections: 1 });

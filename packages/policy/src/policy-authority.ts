@@ -89,7 +89,9 @@ export function requireSafeOutcome(
   principal: Principal,
   now: Date,
 ): void {
-  if (!hasRealmAdmin(after, now) && hasRealmAdmin(before, now))
+  // Before first: in a realm that has no such administrator (each check then weighs every member),
+  // there is nothing to keep and the outcome needs no search.
+  if (hasRealmAdmin(before, now) && !hasRealmAdmin(after, now))
     throw new ConflictError(
       'This change would leave the realm without an administrator holding every permission',
     );

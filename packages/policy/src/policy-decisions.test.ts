@@ -1,6 +1,7 @@
 import {
   ApiTokenService,
   definePermissions,
+  NotFoundError,
   openDatabase,
   openRequestScope,
   type PlatformDatabase,
@@ -61,6 +62,19 @@ describeEachDatabase('policy decisions', (kind, newDatabase) => {
     await (await other.scope()).container.resolve(PolicyService).revoke(assignment.id);
 
     expect((await hub.permissionsOf(bobPrincipal)).has('scan:run')).toBe(false);
+    const explanation = await (await hub.queries()).explain({ userId: bob.id, permission: 'scan:run' });
+    expect(explanation).toMatchObject({ allowed: false, grants: [] });
+  });
+
+  it('judges a change on the realm as it stands, not as this process last cached it', async () => {
+    const { hub, bob, assignment } = await setup();
+    expect((await hub.permissionsOf(hub.principalOf('bob'))).has('scan:run')).toBe(true);
+
+    const other = await secondProcess(hub);
+    await (await other.scope()).container.resolve(PolicyService).revoke(assignment.id);
+
+    const service = await hub.policyService();
+    await expect(service.revoke(assignment.id)).rejects.toBeInstanceOf(NotFoundError);
     const explanation = await (await hub.queries()).explain({ userId: bob.id, permission: 'scan:run' });
     expect(explanation).toMatchObject({ allowed: false, grants: [] });
   });

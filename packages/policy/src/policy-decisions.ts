@@ -56,6 +56,15 @@ export class PolicyDecisions implements PermissionResolver {
     return access;
   }
 
+  /**
+   * The cached state of the realm if it is exactly the state at `epoch`, else nothing: a change
+   * that has locked the epoch row starts from it rather than reading the realm again.
+   */
+  stateAtEpoch(realmId: string, epoch: bigint): PolicyState | undefined {
+    const cached = this.realms.get(realmId);
+    return cached?.epoch === epoch ? cached.state : undefined;
+  }
+
   /** The realm's state as of the latest committed change. */
   async stateOf(realmId: string): Promise<PolicyState> {
     return (await this.current(realmId)).state;
@@ -85,13 +94,20 @@ export class PolicyDecisions implements PermissionResolver {
     return row ? BigInt(row.epoch) : -1n;
   }
 
+  /**
+   * Keeps `state` as the realm's state at `epoch` unless a newer one is cached: what a change read
+   * of its own outcome, with the epoch row locked, once it has committed.
+   */
+  adopt(realmId: string, epoch: bigint, state: PolicyState): void {
+    const cached = this.realms.get(realmId);
+    if (!cached || cached.epoch < epoch) this.realms.set(realmId, { epoch, state, users: new Map() });
+  }
+
   private async load(realmId: string): Promise<CachedRealm> {
     const { epoch, state } = await new RealmDb(this.db, realmId).transaction((tx) =>
       loadPolicyState(tx, realmId),
     );
-    const loaded: CachedRealm = { epoch, state, users: new Map() };
-    const cached = this.realms.get(realmId);
-    if (!cached || cached.epoch < epoch) this.realms.set(realmId, loaded);
-    return loaded;
+    this.adopt(realmId, epoch, state);
+    return { epoch, state, users: new Map() };
   }
 }

@@ -32,6 +32,7 @@ import {
   requireInScope,
   requireSafeOutcome,
 } from './policy-authority.ts';
+import { PolicyDecisions } from './policy-decisions.ts';
 import { permissionsOfGroup } from './policy-engine.ts';
 import { loadPolicyState } from './policy-loader.ts';
 import { maxGroupDepth, type PolicyState } from './policy-state.ts';
@@ -54,6 +55,7 @@ export class PolicyService {
   constructor(
     @inject(REQUEST_CONTEXT) private readonly context: RequestContext,
     @inject(REALM_DB) private readonly realmDb: RealmDb,
+    @inject(PolicyDecisions) private readonly decisions: PolicyDecisions,
   ) {}
 
   async createGroup(raw: CreateGroupInput): Promise<{ id: string }> {
@@ -320,19 +322,28 @@ export class PolicyService {
 
   private async change<T>(apply: (change: Change) => Promise<T>): Promise<T> {
     const { principal, clock, realm } = this.context;
-    return this.realmDb.transaction(
+    const { result, epoch, after } = await this.realmDb.transaction(
       async (tx) => {
-        await tx.$queryRaw`SELECT "epoch" FROM "PolicyEpoch" WHERE "realmId" = ${realm.id} FOR UPDATE`;
+        const [locked] = await tx.$queryRaw<{ epoch: bigint }[]>`
+          SELECT "epoch" FROM "PolicyEpoch" WHERE "realmId" = ${realm.id} FOR UPDATE`;
         const now = clock.now();
-        const { state } = await loadPolicyState(tx, realm.id);
+        // Every change that can alter a decision moves the epoch, so the decisions' cached state
+        // at the locked epoch is the realm as it stands: only the outcome needs reading.
+        const state =
+          (locked && this.decisions.stateAtEpoch(realm.id, BigInt(locked.epoch))) ||
+          (await loadPolicyState(tx, realm.id)).state;
         const authority = authorityOf(state, principal, now);
         const result = await apply({ tx, state, authority, now });
-        const { state: after } = await loadPolicyState(tx, realm.id);
-        requireSafeOutcome(state, after, principal, now);
-        return result;
+        const outcome = await loadPolicyState(tx, realm.id);
+        requireSafeOutcome(state, outcome.state, principal, now);
+        return { result, epoch: outcome.epoch, after: outcome.state };
       },
       { timeout: 30_000 },
     );
+    // Committed with the epoch row locked: the outcome is the realm's state at its epoch, so the
+    // next decision need not read the realm again.
+    this.decisions.adopt(realm.id, epoch, after);
+    return result;
   }
 
   private customPolicy(state: PolicyState, authority: Authority, policyId: string) {
