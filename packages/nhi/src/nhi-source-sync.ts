@@ -11,6 +11,7 @@ import type {
   CredentialKind,
   CredentialStatus,
   NhiEnvironment,
+  NhiFieldChanges,
   NhiKind,
   NhiProvider,
   NhiStatus,
@@ -172,7 +173,8 @@ export async function syncSourcedNhis(
     index: number;
     row: ExistingRow;
     after: ReturnType<typeof merged>;
-    before: NhiSnapshot;
+    snapshot: NhiSnapshot;
+    changes: NhiFieldChanges;
   }[] = [];
   const outcomes: SourceSyncResult['items'] = new Array(items.length);
   items.forEach((item, index) => {
@@ -186,9 +188,10 @@ export async function syncSourcedNhis(
       outcomes[index] = { nhiId: existing.id, outcome: 'deleted' };
       return;
     }
-    const before = snapshot(existing);
-    const changes = diffSnapshots(before, snapshot(after));
-    if (Object.keys(changes).length > 0) updates.push({ index, row: existing, after, before });
+    const afterSnapshot = snapshot(after);
+    const changes = diffSnapshots(snapshot(existing), afterSnapshot);
+    if (Object.keys(changes).length > 0)
+      updates.push({ index, row: existing, after, snapshot: afterSnapshot, changes });
     else outcomes[index] = { nhiId: existing.id, outcome: 'unchanged' };
   });
 
@@ -237,11 +240,11 @@ export async function syncSourcedNhis(
     await writeVersions(
       tx,
       sync,
-      updates.map(({ row, before, after }) => ({
+      updates.map(({ row, snapshot: after, changes }) => ({
         nhiId: row.id,
         version: row.version + 1,
-        before,
-        after: snapshot(after),
+        snapshot: after,
+        changes,
       })),
     );
     for (const { index, row } of updates) outcomes[index] = { nhiId: row.id, outcome: 'updated' };
@@ -458,12 +461,15 @@ export async function markSourcedNhisMissing(
   await writeVersions(
     tx,
     sync,
-    rows.map((row) => ({
-      nhiId: row.id,
-      version: row.version + 1,
-      before: snapshot(row),
-      after: snapshot({ ...row, status: 'missing_from_source' }),
-    })),
+    rows.map((row) => {
+      const after = snapshot({ ...row, status: 'missing_from_source' });
+      return {
+        nhiId: row.id,
+        version: row.version + 1,
+        snapshot: after,
+        changes: diffSnapshots(snapshot(row), after),
+      };
+    }),
   );
   await writeBatchAudit(tx, sync, 'nhi.source_missing', { missing: rows.map((row) => row.id) });
   await publishDomainEvent(
@@ -477,17 +483,11 @@ export async function markSourcedNhisMissing(
 async function writeVersions(
   tx: RealmTx,
   sync: SourceSyncContext,
-  changes: { nhiId: string; version: number; before: NhiSnapshot; after: NhiSnapshot }[],
+  /** Each identity's snapshot after the change and the fields that changed, as already compared. */
+  changes: { nhiId: string; version: number; snapshot: NhiSnapshot; changes: NhiFieldChanges }[],
 ) {
   const actor = actorOf(sync.context.principal);
-  const rows = JSON.stringify(
-    changes.map((change) => ({
-      nhiId: change.nhiId,
-      version: change.version,
-      snapshot: change.after,
-      changes: diffSnapshots(change.before, change.after),
-    })),
-  );
+  const rows = JSON.stringify(changes);
   // One statement from a JSON parameter: a createMany of thousands of rows binds tens of thousands of parameters.
   await tx.$executeRaw`
     INSERT INTO "NhiVersion" (id, "realmId", "nhiId", version, snapshot, changes, "actorType", "actorId", "requestId",

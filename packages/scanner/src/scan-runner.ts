@@ -142,6 +142,7 @@ export class ScanRunner {
         complete: scan.complete,
         factKinds: connector.factKinds,
         batchSize: options.batchSize ?? 1000,
+        writers: this.db.kind === 'postgres' ? 2 : 1,
         checkpoint,
         progress: (tx: RealmTx, processed: number, counts: ReconcileCounts) =>
           this.progress(tx, scanId, processed, counts),

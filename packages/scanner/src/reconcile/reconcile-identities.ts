@@ -20,6 +20,11 @@ export interface ReconcilePlan {
   complete: boolean;
   factKinds: readonly ScanFactKind[];
   batchSize: number;
+  /**
+   * Batch transactions in flight at once (PostgreSQL: 2, so one batch writes while the next is read,
+   * compared and sent; PGlite has one connection: 1).
+   */
+  writers: number;
   /** Called between batches, outside any transaction: throws to stop (cancel). */
   checkpoint(): Promise<void>;
   /** Inside each batch's transaction, so the scan's progress commits with the batch. */
@@ -31,6 +36,13 @@ const batchTimeoutMs = 120_000;
 
 /** Items hashed between two turns of the event loop while a batch is written. */
 const hashSlice = 250;
+
+const factKey = (fact: { kind: string; subject: string }) => `${fact.kind}\u0000${fact.subject}`;
+
+function sharesAny(one: ReadonlySet<string>, other: ReadonlySet<string>): boolean {
+  for (const key of one) if (other.has(key)) return true;
+  return false;
+}
 
 const keyOf = (item: { provider: string; externalId: string }) => `${item.provider}\u0000${item.externalId}`;
 
@@ -73,6 +85,7 @@ export async function reconcileIdentities(
   // small slices while the current one is written.
   const prepare = async (batch: readonly DiscoveredNhi[]) => {
     const changed: ChangedItem[] = [];
+    const factKeys = new Set<string>();
     let unchanged = 0;
     for (let index = 0; index < batch.length; index++) {
       if (index > 0 && index % hashSlice === 0) await new Promise((resolve) => setImmediate(resolve));
@@ -83,25 +96,56 @@ export async function reconcileIdentities(
       const hash = contentHash(item);
       const before = priorByKey.get(key);
       if (before && before.contentHash === hash && !before.missing) unchanged += 1;
-      else changed.push({ item, hash, known: before !== undefined });
+      else {
+        changed.push({ item, hash, known: before !== undefined });
+        for (const fact of item.facts) factKeys.add(factKey(fact));
+      }
     }
-    return { changed, unchanged, size: batch.length };
+    return { changed, unchanged, factKeys, size: batch.length };
   };
   let next = items.length > 0 ? prepare(items.slice(0, plan.batchSize)) : undefined;
-  for (let start = 0; next; start += plan.batchSize) {
-    const { changed, unchanged, size } = await next;
-    const following = start + plan.batchSize;
-    next = following < items.length ? prepare(items.slice(following, following + plan.batchSize)) : undefined;
-    await plan.checkpoint();
-    counts.unchanged += unchanged;
-    processed += size;
-    await realmDb.transaction(
-      async (tx) => {
-        if (changed.length > 0) await writeBatch(tx, plan, changed, counts);
-        await plan.progress(tx, processed, counts);
-      },
-      { timeout: batchTimeoutMs },
-    );
+  // The batch before the current one: its commit, and the facts it writes.
+  let previous: { committed: Promise<void>; factKeys: Set<string> } | undefined;
+  try {
+    for (let start = 0; next; start += plan.batchSize) {
+      const prepared = await next;
+      const following = start + plan.batchSize;
+      next =
+        following < items.length ? prepare(items.slice(following, following + plan.batchSize)) : undefined;
+      await plan.checkpoint();
+      const before = previous;
+      // A fact is keyed by its subject, not by an identity: two batches reporting one fact never overlap.
+      if (before && (plan.writers < 2 || sharesAny(before.factKeys, prepared.factKeys)))
+        await before.committed;
+      const committed = realmDb.transaction(
+        async (tx) => {
+          const own: ReconcileCounts = { new: 0, updated: 0, unchanged: prepared.unchanged, missing: 0 };
+          const written =
+            prepared.changed.length > 0 ? await writeIdentities(tx, plan, prepared.changed, own) : [];
+          // Batches commit in order, so what committed is always the input's first batches and the
+          // progress counts exactly those. Until the batch before commits this one holds locks only on
+          // rows of its own identities, which that batch never touches.
+          await before?.committed;
+          if (written.length > 0) await writeFacts(tx, plan, prepared.changed, written);
+          counts.new += own.new;
+          counts.updated += own.updated;
+          counts.unchanged += own.unchanged;
+          processed += prepared.size;
+          await plan.progress(tx, processed, counts);
+        },
+        { timeout: batchTimeoutMs },
+      );
+      // Awaited below or by the next batch; a failure is reported there, never as unhandled.
+      committed.catch(() => undefined);
+      previous = { committed, factKeys: prepared.factKeys };
+      // At most `writers` batches in flight: the next one is prepared while this one writes.
+      if (before) await before.committed;
+    }
+    await previous?.committed;
+  } catch (error) {
+    // A batch still in flight ends (it rolls back once the failed one has) before the error is reported.
+    await previous?.committed.catch(() => undefined);
+    throw error;
   }
 
   if (plan.complete) {
@@ -134,7 +178,13 @@ interface ChangedItem {
   known: boolean;
 }
 
-async function writeBatch(tx: RealmTx, plan: ReconcilePlan, changed: ChangedItem[], counts: ReconcileCounts) {
+/** The batch's identities and source items; returns each changed item's identity id, in order. */
+async function writeIdentities(
+  tx: RealmTx,
+  plan: ReconcilePlan,
+  changed: ChangedItem[],
+  counts: ReconcileCounts,
+): Promise<string[]> {
   const result = await syncSourcedNhis(
     tx,
     plan.sync,
@@ -159,9 +209,14 @@ async function writeBatch(tx: RealmTx, plan: ReconcilePlan, changed: ChangedItem
     FROM jsonb_to_recordset(${items}::jsonb) AS r("nhiId" text, "contentHash" text)
     ON CONFLICT ("realmId", "sourceId", input, "nhiId") DO UPDATE SET "contentHash" = excluded."contentHash",
       missing = false, "lastScanId" = excluded."lastScanId", "updatedAt" = excluded."updatedAt"`;
+  return rows.map((row) => row.nhiId);
+}
+
+/** The facts the batch's identities were reported with; those of their kinds not reported again go. */
+async function writeFacts(tx: RealmTx, plan: ReconcilePlan, changed: ChangedItem[], nhiIds: string[]) {
   const facts = changed.flatMap(({ item }, index) =>
     item.facts.map((fact) => ({
-      nhiId: rows[index]?.nhiId ?? null,
+      nhiId: nhiIds[index] ?? null,
       credentialKey: fact.credentialKey ?? null,
       kind: fact.kind,
       subject: fact.subject,
@@ -172,7 +227,7 @@ async function writeBatch(tx: RealmTx, plan: ReconcilePlan, changed: ChangedItem
   await removeFactsOf(
     tx,
     plan,
-    rows.filter((_, index) => changed[index]?.known).map((row) => row.nhiId),
+    nhiIds.filter((_, index) => changed[index]?.known),
   );
 }
 
