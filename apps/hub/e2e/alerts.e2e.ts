@@ -5,6 +5,7 @@ import { collectCspViolations, screenshot } from './support/browser.ts';
 import { credentialReportHeader, machineUserRow } from './support/credential-report.ts';
 import { seedDemo, temporaryDataDir } from './support/seed.ts';
 import { logIn, openPage, startReadyHub, switchToDemoRealm, visit } from './support/session.ts';
+import { addSource, scanFile } from './support/sources.ts';
 
 async function setup() {
   const dataDir = await temporaryDataDir();
@@ -67,15 +68,8 @@ describe('alerts in a browser', () => {
     const cspViolations = collectCspViolations(page);
     await logIn(page);
 
-    await page.getByTestId('nav-sources').click();
-    await page.locator('[data-testid=add-source-form][data-ready=true]').waitFor();
-    await page.getByTestId('source-type').selectOption('aws_iam');
-    await page.getByTestId('source-name').fill('prod account');
-    await page.getByTestId('add-source-submit').click();
-    const source = page.getByTestId('source-row-prod account');
-    await source.getByTestId('scan-file-input').setInputFiles(report);
-    await source.getByTestId('scan-file-submit').click();
-    await expect.poll(() => page.getByTestId('scan-detail').getAttribute('data-state')).toBe('succeeded');
+    const source = await addSource(page, { type: 'aws_iam', name: 'prod account' });
+    await scanFile(page, source, report);
 
     // The end of the scan starts an evaluation of the realm in the background.
     await visit(page, '/alerts');

@@ -5,6 +5,7 @@ import { collectCspViolations, screenshot } from './support/browser.ts';
 import { credentialReportHeader, machineUserRow } from './support/credential-report.ts';
 import { temporaryDataDir } from './support/seed.ts';
 import { logIn, openPage, startReadyHub } from './support/session.ts';
+import { addSource, scanFile } from './support/sources.ts';
 
 describe('scanner in a browser', () => {
   it('uploads a credential report, follows the scan to its end, and finds the identities in the inventory', async () => {
@@ -24,18 +25,8 @@ describe('scanner in a browser', () => {
 
     await logIn(page);
 
-    await page.getByTestId('nav-sources').click();
-    await page.locator('[data-testid=add-source-form][data-ready=true]').waitFor();
-    await page.getByTestId('source-type').selectOption('aws_iam');
-    await page.getByTestId('source-name').fill('prod account');
-    await page.getByTestId('add-source-submit').click();
-    const row = page.getByTestId('source-row-prod account');
-    await row.waitFor();
-
-    await row.getByTestId('scan-file-input').setInputFiles(report);
-    await row.getByTestId('scan-file-submit').click();
-    await page.waitForURL('**/scans/**');
-    await expect.poll(() => page.getByTestId('scan-detail').getAttribute('data-state')).toBe('succeeded');
+    const row = await addSource(page, { type: 'aws_iam', name: 'prod account' });
+    await scanFile(page, row, report);
     expect(await page.getByTestId('count-new').textContent()).toBe('2');
     expect(await page.getByTestId('scan-items').textContent()).toBe('2 / 2');
     expect(await page.getByTestId('scan-warnings').textContent()).toContain('has 2 columns, the header 22');
@@ -59,15 +50,12 @@ describe('scanner in a browser', () => {
 
     await logIn(page);
 
-    await page.getByTestId('nav-sources').click();
-    const addForm = page.locator('[data-testid=add-source-form][data-ready=true]');
-    await addForm.waitFor();
-    await page.getByTestId('source-type').selectOption('github');
-    await page.getByTestId('source-name').fill('acme org');
-    await addForm.locator('input[name="secret.token"]').fill('ghp_e2eNotARealToken000000000000000000');
-    await page.getByTestId('add-source-submit').click();
-    const row = page.getByTestId('source-row-acme org');
-    await row.waitFor();
+    const row = await addSource(page, {
+      type: 'github',
+      name: 'acme org',
+      fillSettings: (form) =>
+        form.locator('input[name="secret.token"]').fill('ghp_e2eNotARealToken000000000000000000'),
+    });
     expect(await row.textContent()).toContain('credentials: token');
 
     await row.getByTestId('edit-source').click();

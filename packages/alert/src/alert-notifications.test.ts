@@ -20,7 +20,27 @@ describeEachDatabase('Alert notifications', (_kind, newDatabase) => {
           orderBy: { createdAt: 'asc' },
         }),
       );
-    return { ...w, channels, deliver, notifications };
+    /**
+     * A real SMTP receiver and an email channel to it that writes to each NHI's owner first and to
+     * secops@example.com for NHIs nobody owns.
+     */
+    const ownersByEmail = async (
+      routing: { severities?: ('low' | 'medium' | 'high' | 'critical')[] } = {},
+    ) => {
+      const smtp = await startSmtpReceiver();
+      await channels.create({
+        type: 'email',
+        name: 'Owners',
+        host: '127.0.0.1',
+        port: smtp.port(),
+        from: 'nhi-hub@example.com',
+        toOwner: true,
+        recipients: ['secops@example.com'],
+        ...routing,
+      });
+      return smtp;
+    };
+    return { ...w, channels, deliver, notifications, ownersByEmail };
   }
 
   it('queues a notification with the alert and delivers it once to a webhook, signed', async () => {
@@ -98,17 +118,7 @@ describeEachDatabase('Alert notifications', (_kind, newDatabase) => {
 
   it('emails the NHI owner first and the channel’s addresses for unowned NHIs, across an SMTP outage', async () => {
     const t = await setup();
-    const smtp = await startSmtpReceiver();
-    await t.channels.create({
-      type: 'email',
-      name: 'Owners',
-      host: '127.0.0.1',
-      port: smtp.port(),
-      from: 'nhi-hub@example.com',
-      toOwner: true,
-      recipients: ['secops@example.com'],
-      severities: ['medium'],
-    });
+    const smtp = await t.ownersByEmail({ severities: ['medium'] });
     const owned = await t.nhi({ ownerUserId: t.eve.id });
     await t.credential(owned.id, { lastUsedAt: t.daysAgo(120) });
     const unowned = await t.nhi({ ownerUserId: null });
@@ -128,16 +138,7 @@ describeEachDatabase('Alert notifications', (_kind, newDatabase) => {
 
   it('emails the members of the group that owns an NHI, and only them', async () => {
     const t = await setup();
-    const smtp = await startSmtpReceiver();
-    await t.channels.create({
-      type: 'email',
-      name: 'Owners',
-      host: '127.0.0.1',
-      port: smtp.port(),
-      from: 'nhi-hub@example.com',
-      toOwner: true,
-      recipients: ['secops@example.com'],
-    });
+    const smtp = await t.ownersByEmail();
     const team = await t.group('Payments team');
     const other = await t.group('Data team');
     await t.realmDb.transaction((tx) =>

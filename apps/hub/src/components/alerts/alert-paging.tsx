@@ -1,3 +1,5 @@
+import { PageStepButton } from '../shared/page-step-button.tsx';
+
 /**
  * Keyset paging of the alerts list: the total, and previous/next from the ends of the page on
  * screen (the server's cursors), so a page stays reachable however deep in the list.
@@ -21,24 +23,13 @@ export function AlertPaging({
         {shown} shown of <strong data-testid="alerts-total">{total}</strong>
       </span>
       <div className="pagination-buttons">
-        <button
-          type="button"
-          className="button secondary small"
+        <PageStepButton
+          direction="previous"
           onClick={onPrevious}
           disabled={!onPrevious}
-          data-testid="alerts-previous"
-        >
-          ← Previous
-        </button>
-        <button
-          type="button"
-          className="button secondary small"
-          onClick={onNext}
-          disabled={!onNext}
-          data-testid="alerts-next"
-        >
-          Next →
-        </button>
+          testId="alerts-previous"
+        />
+        <PageStepButton direction="next" onClick={onNext} disabled={!onNext} testId="alerts-next" />
       </div>
     </nav>
   );

@@ -1,3 +1,4 @@
+import { PageStepButton } from '../shared/page-step-button.tsx';
 import { pageSizes } from './inventory-search.ts';
 
 /**
@@ -54,25 +55,14 @@ export function Pagination({
             First page
           </button>
         ) : (
-          <button
-            type="button"
-            className="button secondary small"
+          <PageStepButton
+            direction="previous"
             onClick={onPrevious}
             disabled={!hasPrevious}
-            data-testid="page-previous"
-          >
-            ← Previous
-          </button>
+            testId="page-previous"
+          />
         )}
-        <button
-          type="button"
-          className="button secondary small"
-          onClick={onNext}
-          disabled={!hasNext}
-          data-testid="page-next"
-        >
-          Next →
-        </button>
+        <PageStepButton direction="next" onClick={onNext} disabled={!hasNext} testId="page-next" />
       </div>
     </nav>
   );

@@ -3,7 +3,8 @@ import { type FormEvent, useEffect, useState } from 'react';
 import { createSource } from '../../server/functions/scanner.functions.ts';
 import { AlertMessage } from '../shared/alert-message.tsx';
 import { usePendingAction } from '../shared/use-pending-action.ts';
-import { sourceEnvironments, sourceFieldsOf, sourceFormValues, sourceTypeLabels } from './source-fields.ts';
+import { sourceFieldsOf, sourceFormValues, sourceTypeLabels } from './source-fields.ts';
+import { SourceEnvironmentField, SourceSettingFields } from './source-form-fields.tsx';
 
 function inputFrom(type: SourceType, form: FormData): CreateSourceInput {
   return { type, ...sourceFormValues(type, form) };
@@ -55,41 +56,13 @@ export function AddSourceForm({ onCreated }: { onCreated: () => Promise<void> })
           <span>Name</span>
           <input name="name" required maxLength={120} autoComplete="off" data-testid="source-name" />
         </label>
-        <label className="field">
-          <span>Environment</span>
-          <select name="environment" defaultValue="unknown">
-            {sourceEnvironments.map((value) => (
-              <option key={value} value={value}>
-                {value}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SourceEnvironmentField defaultValue="unknown" />
         <label className="field">
           <span>Schedule (cron, UTC)</span>
           <input name="schedule" placeholder="0 3 * * *" autoComplete="off" />
         </label>
       </div>
-      <div className="form-row">
-        {sourceFieldsOf[type].settings.map(([key, label]) => (
-          <label className="field grow" key={key}>
-            <span>{label}</span>
-            <input name={`setting.${key}`} autoComplete="off" />
-          </label>
-        ))}
-        {type === 'secrets' ? (
-          <label className="field">
-            <span>Git history</span>
-            <input type="checkbox" name="setting.history" />
-          </label>
-        ) : null}
-        {sourceFieldsOf[type].secrets.map(([key, label]) => (
-          <label className="field grow" key={key}>
-            <span>{label}</span>
-            <input name={`secret.${key}`} type="password" autoComplete="off" />
-          </label>
-        ))}
-      </div>
+      <SourceSettingFields type={type} />
       {sourceFieldsOf[type].secrets.length > 0 ? (
         <p className="hint">Credentials are encrypted when saved and never shown again.</p>
       ) : null}

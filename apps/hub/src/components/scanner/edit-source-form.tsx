@@ -3,7 +3,8 @@ import type { FormEvent } from 'react';
 import { updateSource } from '../../server/functions/scanner.functions.ts';
 import { AlertMessage } from '../shared/alert-message.tsx';
 import { usePendingAction } from '../shared/use-pending-action.ts';
-import { sourceEnvironments, sourceFieldsOf, sourceFormValues } from './source-fields.ts';
+import { sourceFieldsOf, sourceFormValues } from './source-fields.ts';
+import { SourceEnvironmentField, SourceSettingFields } from './source-form-fields.tsx';
 
 /**
  * Changes a source's name, environment, schedule and settings. Stored credentials are never shown:
@@ -26,16 +27,7 @@ export function EditSourceForm({ source, onSaved }: { source: SourceView; onSave
           <span>Name</span>
           <input name="name" required maxLength={120} defaultValue={source.name} autoComplete="off" />
         </label>
-        <label className="field">
-          <span>Environment</span>
-          <select name="environment" defaultValue={source.environment}>
-            {sourceEnvironments.map((value) => (
-              <option key={value} value={value}>
-                {value}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SourceEnvironmentField defaultValue={source.environment} />
         <label className="field">
           <span>Schedule (cron, UTC)</span>
           <input
@@ -46,35 +38,7 @@ export function EditSourceForm({ source, onSaved }: { source: SourceView; onSave
           />
         </label>
       </div>
-      <div className="form-row">
-        {fields.settings.map(([key, label]) => (
-          <label className="field grow" key={key}>
-            <span>{label}</span>
-            <input
-              name={`setting.${key}`}
-              defaultValue={String(source.settings[key] ?? '')}
-              autoComplete="off"
-            />
-          </label>
-        ))}
-        {source.type === 'secrets' ? (
-          <label className="field">
-            <span>Git history</span>
-            <input type="checkbox" name="setting.history" defaultChecked={source.settings.history === true} />
-          </label>
-        ) : null}
-        {fields.secrets.map(([key, label]) => (
-          <label className="field grow" key={key}>
-            <span>{label}</span>
-            <input
-              name={`secret.${key}`}
-              type="password"
-              autoComplete="off"
-              placeholder={source.secretNames.includes(key) ? 'stored; blank keeps it' : 'not set'}
-            />
-          </label>
-        ))}
-      </div>
+      <SourceSettingFields type={source.type} stored={source} />
       {fields.secrets.length > 0 ? (
         <p className="hint">
           Stored credentials are never shown. Leave them blank to keep them; typing any replaces them all.

@@ -1,0 +1,65 @@
+import type { SourceType } from '@nhi/scanner/schema';
+import { sourceEnvironments, sourceFieldsOf } from './source-fields.ts';
+
+/** The environment a source's identities are labelled with. */
+export function SourceEnvironmentField({ defaultValue }: { defaultValue: string }) {
+  return (
+    <label className="field">
+      <span>Environment</span>
+      <select name="environment" defaultValue={defaultValue}>
+        {sourceEnvironments.map((value) => (
+          <option key={value} value={value}>
+            {value}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+/**
+ * The settings and credentials a source type asks for. `stored` describes an existing source: its
+ * settings fill the fields, and each credential says whether one is stored (never what it is).
+ */
+export function SourceSettingFields({
+  type,
+  stored,
+}: {
+  type: SourceType;
+  stored?: { settings: Record<string, unknown>; secretNames: readonly string[] };
+}) {
+  const fields = sourceFieldsOf[type];
+  return (
+    <div className="form-row">
+      {fields.settings.map(([key, label]) => (
+        <label className="field grow" key={key}>
+          <span>{label}</span>
+          <input
+            name={`setting.${key}`}
+            defaultValue={String(stored?.settings[key] ?? '')}
+            autoComplete="off"
+          />
+        </label>
+      ))}
+      {type === 'secrets' ? (
+        <label className="field">
+          <span>Git history</span>
+          <input type="checkbox" name="setting.history" defaultChecked={stored?.settings.history === true} />
+        </label>
+      ) : null}
+      {fields.secrets.map(([key, label]) => (
+        <label className="field grow" key={key}>
+          <span>{label}</span>
+          <input
+            name={`secret.${key}`}
+            type="password"
+            autoComplete="off"
+            placeholder={
+              stored ? (stored.secretNames.includes(key) ? 'stored; blank keeps it' : 'not set') : undefined
+            }
+          />
+        </label>
+      ))}
+    </div>
+  );
+}
