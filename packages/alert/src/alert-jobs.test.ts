@@ -1,5 +1,5 @@
 import { NhiService } from '@nhi/nhi';
-import { createLogger, DomainEventRelay, JobQueue } from '@nhi/platform';
+import { createLogger, DomainEventRelay, JobQueue, RealmAdminService } from '@nhi/platform';
 import { describeEachDatabase } from '@nhi/platform/testing';
 import { expect, it } from 'vitest';
 import { alertJobNames, registerAlertJobs } from './alert-jobs.ts';
@@ -69,6 +69,25 @@ describeEachDatabase('Alert evaluation jobs', (_kind, newDatabase) => {
     expect(new Set(schedules.map((s) => s.cron))).toEqual(new Set(['7 * * * *']));
     const sweeps = await t.jobs.schedules(alertJobNames.deliver);
     expect(sweeps.map((s) => s.cron)).toEqual(['* * * * *', '* * * * *']);
+    await t.jobs.stop();
+  });
+
+  it('schedules a realm created while the hub runs, without a restart', async () => {
+    const t = await setup();
+
+    const created = await t.root.resolve(RealmAdminService).createRealm({ slug: 'emea', name: 'EMEA' });
+    await t.events.relayOnce();
+
+    const realmsOf = async (jobName: string) =>
+      (await t.jobs.schedules(jobName)).map((s) => (s.payload as { realmId: string }).realmId);
+    for (let i = 0; i < 200 && !(await realmsOf(alertJobNames.deliver)).includes(created.id); i++)
+      await new Promise((r) => setTimeout(r, 50));
+    expect((await realmsOf(alertJobNames.evaluateRealm)).sort()).toEqual(
+      [t.hubRealm.id, t.otherRealm.id, created.id].sort(),
+    );
+    expect((await realmsOf(alertJobNames.deliver)).sort()).toEqual(
+      [t.hubRealm.id, t.otherRealm.id, created.id].sort(),
+    );
     await t.jobs.stop();
   });
 });

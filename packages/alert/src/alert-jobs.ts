@@ -1,4 +1,10 @@
-import type { DomainEventJobPayload, DomainEventRelay, JobQueue, PlatformDatabase } from '@nhi/platform';
+import {
+  type DomainEventJobPayload,
+  type DomainEventRelay,
+  type JobQueue,
+  type PlatformDatabase,
+  realmCreatedEvent,
+} from '@nhi/platform';
 import type { DependencyContainer } from 'tsyringe';
 import { AlertDelivery } from './alert-delivery.ts';
 import { AlertEvaluator } from './alert-evaluator.ts';
@@ -10,6 +16,8 @@ export const alertJobNames = {
   evaluateRealm: 'alert.evaluate-realm',
   /** Sends the realm's due notifications: when queued, and every minute for retries and digests. */
   deliver: 'alert.deliver',
+  /** A realm created while the hub runs: its evaluation and delivery schedules. */
+  scheduleRealm: 'alert.schedule-realm',
 } as const;
 
 /** Retries wait at least 30 s and digests end on whole minutes: a one-minute sweep meets both. */
@@ -64,20 +72,18 @@ export async function registerAlertJobs(runtime: AlertJobsRuntime, options: { cr
   events?.subscribe('nhi.changed', alertJobNames.evaluateNhis);
   events?.subscribe('scan.finished', alertJobNames.evaluateRealm);
   events?.subscribe('alert.rules_changed', alertJobNames.evaluateRealm);
-  await scheduleRealmEvaluations(runtime, options.cron ?? defaultEvaluationCron);
-}
-
-/** Schedules per realm (a job belongs to one realm); realms created later get theirs at next start. */
-export async function scheduleRealmEvaluations(runtime: AlertJobsRuntime, cron: string) {
-  if (!runtime.jobs) return;
+  const cron = options.cron ?? defaultEvaluationCron;
+  await jobs.register<DomainEventJobPayload>(alertJobNames.scheduleRealm, async ({ payload }) => {
+    await scheduleRealm(jobs, payload.realmId, cron);
+  });
+  events?.subscribe(realmCreatedEvent, alertJobNames.scheduleRealm);
   // System code: the realm ids the schedules are keyed by; evaluation itself runs per realm.
   const realms = await runtime.database.systemPrisma.realm.findMany({ select: { id: true } });
-  for (const realm of realms) {
-    await runtime.jobs.schedule(alertJobNames.evaluateRealm, `realm-${realm.id}`, cron, {
-      realmId: realm.id,
-    });
-    await runtime.jobs.schedule(alertJobNames.deliver, `realm-${realm.id}`, deliverySweepCron, {
-      realmId: realm.id,
-    });
-  }
+  for (const realm of realms) await scheduleRealm(jobs, realm.id, cron);
+}
+
+/** A realm's schedules (a job belongs to one realm); scheduling again replaces them. */
+async function scheduleRealm(jobs: JobQueue, realmId: string, cron: string) {
+  await jobs.schedule(alertJobNames.evaluateRealm, `realm-${realmId}`, cron, { realmId });
+  await jobs.schedule(alertJobNames.deliver, `realm-${realmId}`, deliverySweepCron, { realmId });
 }

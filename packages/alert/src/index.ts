@@ -29,7 +29,6 @@ export {
   alertJobNames,
   defaultEvaluationCron,
   registerAlertJobs,
-  scheduleRealmEvaluations,
 } from './alert-jobs.ts';
 export { type AlertNotice, webhookBody } from './alert-message.ts';
 export {

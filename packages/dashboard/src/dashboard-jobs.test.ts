@@ -1,4 +1,4 @@
-import { createLogger, JobQueue, RealmDb } from '@nhi/platform';
+import { createLogger, DomainEventRelay, JobQueue, RealmAdminService, RealmDb } from '@nhi/platform';
 import { describeEachDatabase } from '@nhi/platform/testing';
 import { expect, it } from 'vitest';
 import { dashboardJobNames, registerDashboardJobs } from './dashboard-jobs.ts';
@@ -9,11 +9,11 @@ const daySeconds = 86_400;
 describeEachDatabase('dashboard snapshot job', (_kind, newDatabase) => {
   async function setup() {
     const t = await setupDashboard(newDatabase);
-    const jobs = new JobQueue(t.db.jobStore, createLogger({ level: 'silent' }), {
-      pollingIntervalSeconds: 0.5,
-    });
+    const logger = createLogger({ level: 'silent' });
+    const jobs = new JobQueue(t.db.jobStore, logger, { pollingIntervalSeconds: 0.5 });
     await jobs.start();
-    await registerDashboardJobs({ root: t.root, database: t.db, jobs });
+    const events = new DomainEventRelay(t.db, jobs, logger);
+    await registerDashboardJobs({ root: t.root, database: t.db, jobs, events });
     const hubDb = new RealmDb(t.db, t.hubRealm.id);
     const snapshotDays = () =>
       hubDb.transaction((tx) =>
@@ -30,7 +30,7 @@ describeEachDatabase('dashboard snapshot job', (_kind, newDatabase) => {
       }
       throw new Error(`no snapshot of ${today}`);
     }
-    return { ...t, jobs, hubDb, snapshotDays, snapshotNow };
+    return { ...t, jobs, events, hubDb, snapshotDays, snapshotNow };
   }
 
   it('keeps the figures of earlier days, so the trend and the week’s change survive later edits', async () => {
@@ -112,6 +112,22 @@ describeEachDatabase('dashboard snapshot job', (_kind, newDatabase) => {
       [t.hubRealm.id, t.otherRealm.id].sort(),
     );
     expect(new Set(schedules.map((s) => s.cron))).toEqual(new Set(['5 0 * * *']));
+    await t.jobs.stop();
+  });
+
+  it('schedules the snapshot of a realm created while the hub runs, without a restart', async () => {
+    const t = await setup();
+
+    const created = await t.root.resolve(RealmAdminService).createRealm({ slug: 'emea', name: 'EMEA' });
+    await t.events.relayOnce();
+
+    const scheduledRealms = async () =>
+      (await t.jobs.schedules(dashboardJobNames.snapshot)).map(
+        (s) => (s.payload as { realmId: string }).realmId,
+      );
+    for (let i = 0; i < 200 && !(await scheduledRealms()).includes(created.id); i++)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    expect((await scheduledRealms()).sort()).toEqual([t.hubRealm.id, t.otherRealm.id, created.id].sort());
     await t.jobs.stop();
   });
 

@@ -1,8 +1,18 @@
-import type { JobQueue, PlatformDatabase } from '@nhi/platform';
+import {
+  type DomainEventJobPayload,
+  type DomainEventRelay,
+  type JobQueue,
+  type PlatformDatabase,
+  realmCreatedEvent,
+} from '@nhi/platform';
 import type { DependencyContainer } from 'tsyringe';
 import { DashboardSnapshots } from './dashboard.service.ts';
 
-export const dashboardJobNames = { snapshot: 'dashboard.snapshot' } as const;
+export const dashboardJobNames = {
+  snapshot: 'dashboard.snapshot',
+  /** A realm created while the hub runs: its daily snapshot schedule. */
+  scheduleRealm: 'dashboard.schedule-realm',
+} as const;
 
 /** Daily, just after midnight UTC: the snapshot is "how the day started". */
 export const defaultSnapshotCron = '5 0 * * *';
@@ -11,6 +21,7 @@ export interface DashboardJobsRuntime {
   root: DependencyContainer;
   database: PlatformDatabase;
   jobs?: JobQueue;
+  events?: DomainEventRelay;
 }
 
 /**
@@ -28,16 +39,14 @@ export async function registerDashboardJobs(runtime: DashboardJobsRuntime, optio
     },
     { retryLimit: 3, retryDelaySeconds: 60, expireInSeconds: 900 },
   );
+  const cron = options.cron ?? defaultSnapshotCron;
+  const schedule = (realmId: string) =>
+    jobs.schedule(dashboardJobNames.snapshot, `realm-${realmId}`, cron, { realmId });
+  await jobs.register<DomainEventJobPayload>(dashboardJobNames.scheduleRealm, async ({ payload }) => {
+    await schedule(payload.realmId);
+  });
+  runtime.events?.subscribe(realmCreatedEvent, dashboardJobNames.scheduleRealm);
   // System code: the realm ids the schedules are keyed by; the snapshot itself runs per realm.
   const realms = await runtime.database.systemPrisma.realm.findMany({ select: { id: true } });
-  for (const realm of realms) {
-    await jobs.schedule(
-      dashboardJobNames.snapshot,
-      `realm-${realm.id}`,
-      options.cron ?? defaultSnapshotCron,
-      {
-        realmId: realm.id,
-      },
-    );
-  }
+  for (const realm of realms) await schedule(realm.id);
 }

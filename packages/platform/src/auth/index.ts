@@ -39,7 +39,7 @@ export {
 export { PasswordHasher } from './password-hasher.ts';
 export * from './permissions.ts';
 export { type CreatedMember, RealmAdminService } from './realm-admin.service.ts';
-export { isUniqueViolation } from './realm-admin-writes.ts';
+export { isUniqueViolation, realmCreatedEvent } from './realm-admin-writes.ts';
 export { registerAuth } from './register-auth.ts';
 export {
   type IssuedSessionToken,

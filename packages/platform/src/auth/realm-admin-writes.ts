@@ -5,6 +5,9 @@ import { writeAuditEntry } from './audit-entry.ts';
 import type { RealmSummary } from './auth.service.ts';
 import type { BuiltInRole } from './permissions.ts';
 
+/** Published when a realm is created (subject: the realm's id). */
+export const realmCreatedEvent = 'realm.created';
+
 /** Lower-case letters, digits and inner hyphens, 1-40 characters: safe in URLs and CLI arguments. */
 const realmSlugShape = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
 
@@ -46,6 +49,11 @@ export async function insertRealm(
     entityType: 'Realm',
     entityId: realm.id,
     after: { slug: realm.slug, name: realm.name },
+  });
+  // With the realm, in its transaction: domains that keep per-realm schedules add this realm's.
+  await tx.domainEvent.create({
+    data: { realmId: realm.id, type: realmCreatedEvent, subjectIds: [realm.id] },
+    select: { id: true },
   });
   return realm;
 }

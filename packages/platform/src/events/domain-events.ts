@@ -2,7 +2,7 @@ import type { Prisma } from '../generated/prisma/client.ts';
 
 /**
  * Names what changed in a realm, for other domains to react to: `nhi.changed` (subjects: NHI ids),
- * `scan.finished` (subjects: scan ids), `alert.rules_changed`. Types are strings so a domain can
+ * `scan.finished` (subjects: scan ids), `alert.rules_changed`, `realm.created` (subject: the realm). Types are strings so a domain can
  * add one without touching the platform.
  */
 export interface DomainEventInput {
