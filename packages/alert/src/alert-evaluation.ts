@@ -70,7 +70,12 @@ export async function evaluateInTransaction(
   let counts: TransitionCounts;
   if (scope.all) {
     const { realmHasAlerts } = await prepareRealmPass(tx, realmId);
-    const source = { ctes: realmFindingsSql(parameters), relation: sql`finding`, inScope: sql`TRUE` };
+    const source = {
+      ctes: realmFindingsSql(parameters),
+      relation: sql`finding`,
+      inScope: sql`TRUE`,
+      insertInOrder: true,
+    };
     counts = realmHasAlerts
       ? await applyFindings(tx, realmId, now, meta, source)
       : await applyFirstFindings(tx, realmId, now, meta, source);

@@ -1,5 +1,5 @@
 import { type RealmTx, type Sql, sql } from '@nhi/platform';
-import { timeOrderedIdSql } from './time-ordered-id.sql.ts';
+import { timeOrderedIdPrefix, timeOrderedIdSql } from './time-ordered-id.sql.ts';
 
 export interface TransitionCounts {
   findings: number;
@@ -29,6 +29,8 @@ export interface FindingsSource {
    * makes the statement fail with a unique violation (never a duplicate); see applyFirstFindings.
    */
   realmWithoutAlerts?: boolean;
+  /** Insert new alerts and history rows in index order with time-ordered ids (for a full pass). */
+  insertInOrder?: boolean;
   /** Whether to list the NHIs whose scores are stale (a full pass rescores the realm anyway). */
   listTouched?: boolean;
   /**
@@ -46,6 +48,9 @@ export function transitionsSql(realmId: string, now: Date, rules: RuleMeta, sour
   const meta = JSON.stringify(rules);
   const f = source.relation;
   const firstPass = source.realmWithoutAlerts === true;
+  const inOrder = source.insertInOrder === true;
+  const ids = timeOrderedIdPrefix(now);
+  const randomId = sql`gen_random_uuid()::text`;
   // Rule metadata travels as one jsonb parameter, expanded once (a per-row expression on the
   // parameter would parse it per row).
   return sql`
@@ -90,29 +95,30 @@ export function transitionsSql(realmId: string, now: Date, rules: RuleMeta, sour
         AND (p.reopens OR p.resolves OR p.rescored OR p.refreshes)
       RETURNING a.id, a."nhiId", p.state AS from_state, p.reopens, p.resolves, p.rescored
     ),
-    -- New alerts in fingerprint order with ids in the same order, their history rows in the order
-    -- of the alerts: on a realm's first pass every index of both grows at its right edge.
+    -- A full pass inserts new alerts in fingerprint order with ids in the same order, and their
+    -- history rows in the order of the alerts: on a realm's first pass every index of both grows at
+    -- its right edge. An incremental pass inserts a few rows and keeps the plainer statement.
     created AS (
       INSERT INTO "Alert" (id, "realmId", fingerprint, "ruleId", "owaspId", severity, state, "nhiId",
         "credentialId", subject, evidence, "firstSeenAt", "lastSeenAt", "stateChangedAt", "createdAt", "updatedAt")
-      SELECT ${timeOrderedIdSql(sql`n.position`)}, ${realmId}, n.fingerprint, n.rule_id, n.owasp,
+      SELECT ${inOrder ? timeOrderedIdSql(ids, sql`n.position`) : randomId}, ${realmId}, n.fingerprint, n.rule_id, n.owasp,
         n.severity::"AlertSeverity", 'open', n.nhi_id, n.credential_id, n.subject, n.evidence,
         ${at}, ${at}, ${at}, ${at}, ${at}
       FROM (
-        SELECT f.*, m.owasp, m.severity, row_number() OVER (ORDER BY f.fingerprint) AS position
+        SELECT f.*, m.owasp, m.severity${inOrder ? sql`, row_number() OVER (ORDER BY f.fingerprint) AS position` : sql``}
         FROM ${f} AS f JOIN m ON m.rule_id = f.rule_id
         WHERE NOT EXISTS (SELECT 1 FROM "Alert" AS a WHERE a."realmId" = ${realmId} AND a.fingerprint = f.fingerprint)
       ) AS n
-      ORDER BY n.fingerprint
+      ${inOrder ? sql`ORDER BY n.fingerprint` : sql``}
       ${firstPass ? sql`` : sql`ON CONFLICT ("realmId", fingerprint) DO NOTHING`}
       RETURNING id, "nhiId"
     ),
     events AS (
       INSERT INTO "AlertEvent" (id, "realmId", "alertId", "fromState", "toState", reason, "actorType", notify, "createdAt")
-      SELECT ${timeOrderedIdSql(sql`e.position`)}, ${realmId}, e.alert_id, e.from_state, e.to_state, e.reason,
+      SELECT ${inOrder ? timeOrderedIdSql(ids, sql`e.position`) : randomId}, ${realmId}, e.alert_id, e.from_state, e.to_state, e.reason,
         'system'::"ActorType", e.notify, ${at}
       FROM (
-        SELECT row_number() OVER () AS position, t.* FROM (
+        SELECT ${inOrder ? sql`row_number() OVER () AS position,` : sql``} t.* FROM (
           SELECT c.id AS alert_id, c.from_state,
             (CASE WHEN c.reopens THEN 'open' ELSE 'resolved' END)::"AlertState" AS to_state,
             CASE WHEN c.resolves THEN 'The condition no longer holds'
