@@ -9,7 +9,12 @@ import {
 } from './alert-findings.sql.ts';
 import { queueNotifications } from './alert-outbox.sql.ts';
 import { loadEffectiveRules } from './alert-rule-settings.ts';
-import { applyFindings, type RuleMeta, type TransitionCounts } from './alert-transitions.sql.ts';
+import {
+  applyFindings,
+  applyFirstFindings,
+  type RuleMeta,
+  type TransitionCounts,
+} from './alert-transitions.sql.ts';
 import { refreshRiskScores } from './risk-scores.sql.ts';
 
 export type EvaluationResult = Omit<TransitionCounts, 'marked' | 'touchedNhiIds'> & {
@@ -64,12 +69,16 @@ export async function evaluateInTransaction(
   for (const { rule } of rules) meta[rule.id] = { owasp: rule.owaspId, severity: rule.severity };
   let counts: TransitionCounts;
   if (scope.all) {
-    await prepareRealmPass(tx);
-    counts = await applyFindings(tx, realmId, now, meta, {
+    const { realmHasAlerts } = await prepareRealmPass(tx, realmId);
+    const source = {
       ctes: realmFindingsSql(parameters),
       relation: sql`finding`,
       inScope: sql`TRUE`,
-    });
+      insertInOrder: true,
+    };
+    counts = realmHasAlerts
+      ? await applyFindings(tx, realmId, now, meta, source)
+      : await applyFirstFindings(tx, realmId, now, meta, source);
     // The whole realm, not only what changed: a full pass also repairs any score left behind.
     await refreshRiskScores(tx, realmId, now, scope);
   } else {
@@ -77,6 +86,9 @@ export async function evaluateInTransaction(
       ctes: scopedFindingsSql(parameters, scope.nhiIds),
       relation: sql`finding`,
       inScope: sql`a."nhiId" IN (SELECT nhi_id FROM scope_ids)`,
+      listTouched: true,
+      // An incremental evaluation is a job's work, redone if a crash loses it (see deferCommitFlush).
+      deferCommitFlush: true,
     });
     await refreshRiskScores(tx, realmId, now, { all: false, nhiIds: counts.touchedNhiIds });
   }

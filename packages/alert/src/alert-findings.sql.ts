@@ -213,9 +213,13 @@ function scopeIdsSql(realmId: string, nhiIds: readonly string[]): Sql {
  * spilling to disk (the server's default suits requests, not a full pass), and no JIT compilation:
  * the pass's statements are large and their row estimates far off, so the server spent seconds
  * compiling hundreds of expressions that each ran over a few hundred thousand rows at most.
+ * Tells whether the realm has any alert yet (none: its first pass, which only inserts).
  */
-export async function prepareRealmPass(tx: RealmTx): Promise<void> {
-  await tx.$queryRaw`SELECT set_config('work_mem', '128MB', true), set_config('jit', 'off', true)`;
+export async function prepareRealmPass(tx: RealmTx, realmId: string): Promise<{ realmHasAlerts: boolean }> {
+  const [row] = await tx.$queryRaw<{ has_alerts: boolean }[]>`
+    SELECT set_config('work_mem', '256MB', true), set_config('jit', 'off', true),
+      EXISTS (SELECT 1 FROM "Alert" WHERE "realmId" = ${realmId}) AS has_alerts`;
+  return { realmHasAlerts: row?.has_alerts ?? true };
 }
 
 /** The findings of the whole realm as common table expressions ending with `finding`. */

@@ -1,4 +1,5 @@
 import { type RealmTx, type Sql, sql } from '@nhi/platform';
+import { timeOrderedIdPrefix, timeOrderedIdSql } from './time-ordered-id.sql.ts';
 
 export interface TransitionCounts {
   findings: number;
@@ -22,6 +23,23 @@ export interface FindingsSource {
   relation: Sql;
   /** Predicate on Alert `a`: the alerts in scope, which resolve when they have no finding. */
   inScope: Sql;
+  /**
+   * The realm had no alert when the evaluation began: new alerts go in without conflict handling,
+   * which spares each row a speculative insertion. An evaluation that inserted one of them first
+   * makes the statement fail with a unique violation (never a duplicate); see applyFirstFindings.
+   */
+  realmWithoutAlerts?: boolean;
+  /** Insert new alerts and history rows in index order with time-ordered ids (for a full pass). */
+  insertInOrder?: boolean;
+  /** Whether to list the NHIs whose scores are stale (a full pass rescores the realm anyway). */
+  listTouched?: boolean;
+  /**
+   * Let the transaction commit without waiting for the log flush (set here, not in a round trip
+   * of its own): the wait was the part of an incremental evaluation that swung with the disk's load.
+   * The transaction stays atomic; a job that ran it is marked done by a later, synchronous commit,
+   * which flushes this one first, and a crash before that retries the job.
+   */
+  deferCommitFlush?: boolean;
 }
 
 /** The statement of applyFindings (also for EXPLAIN). */
@@ -29,6 +47,10 @@ export function transitionsSql(realmId: string, now: Date, rules: RuleMeta, sour
   const at = sql`${now.toISOString()}::timestamp`;
   const meta = JSON.stringify(rules);
   const f = source.relation;
+  const firstPass = source.realmWithoutAlerts === true;
+  const inOrder = source.insertInOrder === true;
+  const ids = timeOrderedIdPrefix(now);
+  const randomId = sql`gen_random_uuid()::text`;
   // Rule metadata travels as one jsonb parameter, expanded once (a per-row expression on the
   // parameter would parse it per row).
   return sql`
@@ -73,31 +95,43 @@ export function transitionsSql(realmId: string, now: Date, rules: RuleMeta, sour
         AND (p.reopens OR p.resolves OR p.rescored OR p.refreshes)
       RETURNING a.id, a."nhiId", p.state AS from_state, p.reopens, p.resolves, p.rescored
     ),
+    -- A full pass inserts new alerts in fingerprint order with ids in the same order, and their
+    -- history rows in the order of the alerts: on a realm's first pass every index of both grows at
+    -- its right edge. An incremental pass inserts a few rows and keeps the plainer statement.
     created AS (
       INSERT INTO "Alert" (id, "realmId", fingerprint, "ruleId", "owaspId", severity, state, "nhiId",
         "credentialId", subject, evidence, "firstSeenAt", "lastSeenAt", "stateChangedAt", "createdAt", "updatedAt")
-      SELECT gen_random_uuid()::text, ${realmId}, f.fingerprint, f.rule_id, m.owasp,
-        m.severity::"AlertSeverity", 'open', f.nhi_id, f.credential_id, f.subject, f.evidence,
+      SELECT ${inOrder ? timeOrderedIdSql(ids, sql`n.position`) : randomId}, ${realmId}, n.fingerprint, n.rule_id, n.owasp,
+        n.severity::"AlertSeverity", 'open', n.nhi_id, n.credential_id, n.subject, n.evidence,
         ${at}, ${at}, ${at}, ${at}, ${at}
-      FROM ${f} AS f JOIN m ON m.rule_id = f.rule_id
-      WHERE NOT EXISTS (SELECT 1 FROM "Alert" AS a WHERE a."realmId" = ${realmId} AND a.fingerprint = f.fingerprint)
-      ON CONFLICT ("realmId", fingerprint) DO NOTHING
+      FROM (
+        SELECT f.*, m.owasp, m.severity${inOrder ? sql`, row_number() OVER (ORDER BY f.fingerprint) AS position` : sql``}
+        FROM ${f} AS f JOIN m ON m.rule_id = f.rule_id
+        WHERE NOT EXISTS (SELECT 1 FROM "Alert" AS a WHERE a."realmId" = ${realmId} AND a.fingerprint = f.fingerprint)
+      ) AS n
+      ${inOrder ? sql`ORDER BY n.fingerprint` : sql``}
+      ${firstPass ? sql`` : sql`ON CONFLICT ("realmId", fingerprint) DO NOTHING`}
       RETURNING id, "nhiId"
     ),
     events AS (
       INSERT INTO "AlertEvent" (id, "realmId", "alertId", "fromState", "toState", reason, "actorType", notify, "createdAt")
-      SELECT gen_random_uuid()::text, ${realmId}, c.id, c.from_state,
-        (CASE WHEN c.reopens THEN 'open' ELSE 'resolved' END)::"AlertState",
-        CASE WHEN c.resolves THEN 'The condition no longer holds'
-          WHEN c.from_state = 'suppressed' THEN 'Suppression expired; the condition still holds'
-          ELSE 'The condition holds again' END,
-        'system'::"ActorType", c.reopens AND channel.notify, ${at}
-      FROM changed AS c CROSS JOIN channel
-      WHERE c.reopens OR c.resolves
-      UNION ALL
-      SELECT gen_random_uuid()::text, ${realmId}, c.id, NULL, 'open'::"AlertState", 'Condition detected',
-        'system'::"ActorType", channel.notify, ${at}
-      FROM created AS c CROSS JOIN channel
+      SELECT ${inOrder ? timeOrderedIdSql(ids, sql`e.position`) : randomId}, ${realmId}, e.alert_id, e.from_state, e.to_state, e.reason,
+        'system'::"ActorType", e.notify, ${at}
+      FROM (
+        SELECT ${inOrder ? sql`row_number() OVER () AS position,` : sql``} t.* FROM (
+          SELECT c.id AS alert_id, c.from_state,
+            (CASE WHEN c.reopens THEN 'open' ELSE 'resolved' END)::"AlertState" AS to_state,
+            CASE WHEN c.resolves THEN 'The condition no longer holds'
+              WHEN c.from_state = 'suppressed' THEN 'Suppression expired; the condition still holds'
+              ELSE 'The condition holds again' END AS reason,
+            c.reopens AND channel.notify AS notify
+          FROM changed AS c CROSS JOIN channel
+          WHERE c.reopens OR c.resolves
+          UNION ALL
+          SELECT c.id, NULL, 'open'::"AlertState", 'Condition detected', channel.notify
+          FROM created AS c CROSS JOIN channel
+        ) AS t
+      ) AS e
       RETURNING notify
     )
     SELECT
@@ -106,10 +140,15 @@ export function transitionsSql(realmId: string, now: Date, rules: RuleMeta, sour
       (SELECT count(*) FILTER (WHERE reopens) FROM changed)::int AS reopened,
       (SELECT count(*) FILTER (WHERE resolves) FROM changed)::int AS resolved,
       (SELECT count(*) FILTER (WHERE notify) FROM events)::int AS marked,
-      (SELECT coalesce(array_agg(DISTINCT t.id), '{}') FROM (
+      ${
+        source.listTouched
+          ? sql`(SELECT coalesce(array_agg(DISTINCT t.id), '{}') FROM (
         SELECT "nhiId" AS id FROM changed WHERE reopens OR resolves OR rescored
         UNION ALL SELECT "nhiId" FROM created
-      ) AS t WHERE t.id IS NOT NULL) AS touched`;
+      ) AS t WHERE t.id IS NOT NULL)`
+          : sql`'{}'::text[]`
+      } AS touched
+      ${source.deferCommitFlush ? sql`, set_config('synchronous_commit', 'off', true) AS deferred_flush` : sql``}`;
 }
 
 /**
@@ -151,4 +190,42 @@ export async function applyFindings(
     marked: row?.marked ?? 0,
     touchedNhiIds: row?.touched ?? [],
   };
+}
+
+/**
+ * applyFindings for a realm that had no alert when the pass began (its first pass: every finding
+ * opens an alert), inserting without conflict handling. An evaluation that committed one of those
+ * alerts meanwhile makes the insert fail on the realm's unique fingerprint: the statement is then
+ * undone to a savepoint and run again with conflict handling, which sees that evaluation's alerts.
+ */
+export async function applyFirstFindings(
+  tx: RealmTx,
+  realmId: string,
+  now: Date,
+  rules: RuleMeta,
+  source: FindingsSource,
+): Promise<TransitionCounts> {
+  await tx.$executeRaw`SAVEPOINT first_alerts`;
+  try {
+    const counts = await applyFindings(tx, realmId, now, rules, { ...source, realmWithoutAlerts: true });
+    await tx.$executeRaw`RELEASE SAVEPOINT first_alerts`;
+    return counts;
+  } catch (error) {
+    if (!isDuplicateFingerprint(error)) throw error;
+    await tx.$executeRaw`ROLLBACK TO SAVEPOINT first_alerts`;
+    return applyFindings(tx, realmId, now, rules, { ...source, realmWithoutAlerts: false });
+  }
+}
+
+/** A raw statement refused by the realm's unique fingerprint of alerts (Prisma wraps the driver's error). */
+function isDuplicateFingerprint(error: unknown): boolean {
+  const cause = (
+    error as { meta?: { driverAdapterError?: { cause?: { originalCode?: string; constraint?: unknown } } } }
+  )?.meta?.driverAdapterError?.cause;
+  const constraint = cause?.constraint as { index?: string } | undefined;
+  return (
+    (error as { code?: string })?.code === 'P2010' &&
+    cause?.originalCode === '23505' &&
+    constraint?.index === 'Alert_realmId_fingerprint_key'
+  );
 }
