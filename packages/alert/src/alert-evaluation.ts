@@ -87,8 +87,6 @@ export async function evaluateInTransaction(
       relation: sql`finding`,
       inScope: sql`a."nhiId" IN (SELECT nhi_id FROM scope_ids)`,
       listTouched: true,
-      // An incremental evaluation is a job's work, redone if a crash loses it (see deferCommitFlush).
-      deferCommitFlush: true,
     });
     await refreshRiskScores(tx, realmId, now, { all: false, nhiIds: counts.touchedNhiIds });
   }

@@ -33,13 +33,6 @@ export interface FindingsSource {
   insertInOrder?: boolean;
   /** Whether to list the NHIs whose scores are stale (a full pass rescores the realm anyway). */
   listTouched?: boolean;
-  /**
-   * Let the transaction commit without waiting for the log flush (set here, not in a round trip
-   * of its own): the wait was the part of an incremental evaluation that swung with the disk's load.
-   * The transaction stays atomic; a job that ran it is marked done by a later, synchronous commit,
-   * which flushes this one first, and a crash before that retries the job.
-   */
-  deferCommitFlush?: boolean;
 }
 
 /** The statement of applyFindings (also for EXPLAIN). */
@@ -147,8 +140,7 @@ export function transitionsSql(realmId: string, now: Date, rules: RuleMeta, sour
         UNION ALL SELECT "nhiId" FROM created
       ) AS t WHERE t.id IS NOT NULL)`
           : sql`'{}'::text[]`
-      } AS touched
-      ${source.deferCommitFlush ? sql`, set_config('synchronous_commit', 'off', true) AS deferred_flush` : sql``}`;
+      } AS touched`;
 }
 
 /**
