@@ -87,29 +87,53 @@ function sameJson(a: JsonValue, b: JsonValue): boolean {
   return canonicalJson(a) === canonicalJson(b);
 }
 
+/** Object keys JSON writes as they are, between quotes (nothing in them to escape). */
+const plainKey = /^[\w.:\-/ @$]*$/;
+
 /**
  * JSON with object keys sorted, so equal documents give equal text whatever their key order. Dates
  * are written as ISO strings and undefined properties left out, as JSON.stringify does. Built as one
  * string without intermediate objects: scans compare and hash hundreds of thousands of documents.
  */
 export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'number':
+      return Number.isFinite(value) ? String(value) : 'null';
+    case 'object':
+      break;
+    default:
+      return JSON.stringify(value) ?? 'null';
+  }
+  if (value === null) return 'null';
   if (value instanceof Date) return JSON.stringify(value.toISOString());
   if (Array.isArray(value)) {
     let out = '[';
     for (let i = 0; i < value.length; i++) {
       const item = value[i];
-      out += `${i === 0 ? '' : ','}${item === undefined || typeof item === 'function' ? 'null' : canonicalJson(item)}`;
+      if (i > 0) out += ',';
+      out += item === undefined || typeof item === 'function' ? 'null' : canonicalJson(item);
     }
     return `${out}]`;
   }
   const record = value as Record<string, unknown>;
+  const keys = Object.keys(record);
+  // Connectors build their objects in one key order: most are sorted already.
+  let sorted = true;
+  for (let i = 1; i < keys.length && sorted; i++) sorted = (keys[i - 1] as string) <= (keys[i] as string);
+  if (!sorted) keys.sort();
   let out = '{';
   let first = true;
-  for (const key of Object.keys(record).sort()) {
+  for (const key of keys) {
     const item = record[key];
     if (item === undefined || typeof item === 'function') continue;
-    out += `${first ? '' : ','}${JSON.stringify(key)}:${canonicalJson(item)}`;
+    if (!first) out += ',';
+    // A key of these characters needs no escaping: quoting it by hand is the same string, cheaper.
+    out += plainKey.test(key) ? `"${key}":` : `${JSON.stringify(key)}:`;
+    out += canonicalJson(item);
     first = false;
   }
   return `${out}}`;
