@@ -31,6 +31,7 @@ export {
   APPLICATION_ROLE,
   RealmDb,
   type RealmQuery,
+  type RealmReadOptions,
   type RealmTransactionOptions,
   type RealmTx,
 } from './realm-db.ts';

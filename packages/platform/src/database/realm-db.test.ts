@@ -97,6 +97,22 @@ describeEachDatabase('RealmDb', (_kind, newDatabase) => {
     expect(names).toEqual([{ name: 'alpha-token' }]);
   });
 
+  it('runs a read without parallel workers when asked, for that read only', async () => {
+    const { alphaDb } = await setup();
+    const workers = (options?: { parallelWorkers?: boolean }) =>
+      alphaDb.read(
+        (query) =>
+          query<{ workers: string }>(
+            sql`SELECT current_setting('max_parallel_workers_per_gather') AS workers`,
+          ),
+        options,
+      );
+
+    const usual = await workers();
+    expect(await workers({ parallelWorkers: false })).toEqual([{ workers: '0' }]);
+    expect(await workers()).toEqual(usual);
+  });
+
   it('reads only its realm through the scoped client', async () => {
     const { alphaDb, alpha } = await setup();
 

@@ -73,6 +73,14 @@ export type RealmTx = Omit<
 /** Runs one statement built with `sql` and returns its rows. */
 export type RealmQuery = <Row>(statement: Sql) => Promise<Row[]>;
 
+export interface RealmReadOptions {
+  /**
+   * false: the read's statements run without parallel workers. For callers that already run their
+   * reads side by side on several connections, where workers would only compete for the same cores.
+   */
+  parallelWorkers?: boolean;
+}
+
 export interface RealmTransactionOptions {
   /** Milliseconds the transaction may run (Prisma's default: 5000). */
   timeout?: number;
@@ -129,12 +137,16 @@ export class RealmDb {
    * the role nhi_app, row-level security) and read only, without the ORM: for the hot read paths
    * where the ORM's handling costs more than the statements (the inventory list).
    */
-  read<T>(fn: (query: RealmQuery) => Promise<T>): Promise<T> {
+  read<T>(fn: (query: RealmQuery) => Promise<T>, options: RealmReadOptions = {}): Promise<T> {
     return this.db.readTransaction(async (run) => {
-      await run(`SELECT set_config('app.realm_id', $1, true), set_config('role', $2, true)`, [
-        this.realmId,
-        APPLICATION_ROLE,
-      ]);
+      // In the same round trip as the realm: transaction-local, like it.
+      const serial = options.parallelWorkers === false;
+      await run(
+        `SELECT set_config('app.realm_id', $1, true), set_config('role', $2, true)${
+          serial ? `, set_config('max_parallel_workers_per_gather', '0', true)` : ''
+        }`,
+        [this.realmId, APPLICATION_ROLE],
+      );
       return fn((statement) => run(statement.text, statement.values));
     });
   }
