@@ -1,5 +1,6 @@
 import { expect, it } from 'vitest';
 import { setupHub } from '../auth/auth-test-setup.ts';
+import { realmCreatedEvent } from '../auth/realm-admin-writes.ts';
 import { RealmDb } from '../database/realm-db.ts';
 import { JobQueue } from '../jobs/job-queue.ts';
 import { createLogger } from '../logging/logger.ts';
@@ -24,10 +25,34 @@ describeEachDatabase('Domain events', (_kind, newDatabase) => {
     const relay = new DomainEventRelay(hub.db, jobs, logger);
     const realmDb = new RealmDb(hub.db, realm.id);
     const nextJob = () => new Promise<void>((resolve) => (arrived = resolve));
+    // The tests' own events: creating the two realms published theirs (tested below).
     const pending = () =>
-      hub.db.systemPrisma.domainEvent.findMany({ select: { type: true, realmId: true, subjectIds: true } });
+      hub.db.systemPrisma.domainEvent.findMany({
+        where: { type: { not: realmCreatedEvent } },
+        select: { type: true, realmId: true, subjectIds: true },
+      });
     return { ...hub, realm, other, jobs, relay, realmDb, received, nextJob, pending };
   }
+
+  it('announces a new realm with its creation, in that realm, to whoever keeps per-realm schedules', async () => {
+    const t = await setup();
+    t.relay.subscribe(realmCreatedEvent, 'test.on-change');
+
+    expect(await t.relay.relayOnce()).toBe(2);
+    for (let i = 0; i < 200 && t.received.length < 2; i++) await new Promise((r) => setTimeout(r, 50));
+
+    expect(
+      t.received
+        .map(({ realmId, types, subjectIds }) => ({ realmId, types, subjectIds }))
+        .sort((a, b) => a.realmId.localeCompare(b.realmId)),
+    ).toEqual(
+      [
+        { realmId: t.realm.id, types: [realmCreatedEvent], subjectIds: [t.realm.id] },
+        { realmId: t.other.id, types: [realmCreatedEvent], subjectIds: [t.other.id] },
+      ].sort((a, b) => a.realmId.localeCompare(b.realmId)),
+    );
+    await t.jobs.stop();
+  });
 
   it('hands the events of a committed change to the subscribed job, merged per realm, once', async () => {
     const t = await setup();
@@ -70,7 +95,9 @@ describeEachDatabase('Domain events', (_kind, newDatabase) => {
     expect(await t.relay.relayOnce()).toBe(0);
 
     expect(await t.pending()).toEqual([{ type: 'later.type', realmId: t.other.id, subjectIds: ['x'] }]);
-    const seenFromHub = await t.realmDb.transaction((tx) => tx.domainEvent.count());
+    const seenFromHub = await t.realmDb.transaction((tx) =>
+      tx.domainEvent.count({ where: { type: 'later.type' } }),
+    );
     expect(seenFromHub).toBe(0);
     await t.jobs.stop();
   });
