@@ -27,6 +27,16 @@ export function filterParams(filter: DashboardFilter) {
   };
 }
 
+/** `n` is a live identity the page filter matches (the inventory's conditions for the same filter). */
+export function liveIdentityMatching(filter: DashboardFilter): Sql {
+  const { environments, providers, sources } = filterParams(filter);
+  return sql`n."deletedAt" IS NULL
+    AND (${environments}::"NhiEnvironment"[] IS NULL OR n.environment = ANY(${environments}::"NhiEnvironment"[]))
+    AND (${sources}::text[] IS NULL OR EXISTS (SELECT 1 FROM "SourceItem" AS si
+      WHERE si."realmId" = n."realmId" AND si."nhiId" = n.id AND si."sourceId" = ANY(${sources}::text[])))
+    AND (${providers}::"NhiProvider"[] IS NULL OR n.provider = ANY(${providers}::"NhiProvider"[]))`;
+}
+
 export interface IdentityFigures {
   headline: {
     total: number;
@@ -77,7 +87,6 @@ export async function identityFigures(
   filter: DashboardFilter,
   now: Date,
 ): Promise<IdentityFigures> {
-  const { environments, providers, sources } = filterParams(filter);
   const at = (days: number) => new Date(now.getTime() + days * dayMs).toISOString();
   const oldest = sql`n."oldestActiveCredentialAt"`;
   const bandLimits = [-30, -90, -180, -365].map(at);
@@ -98,11 +107,7 @@ export async function identityFigures(
     FROM "Nhi" AS n
     -- The realm as a value, not a join key: the join hashes the identity id alone.
     LEFT JOIN "NhiRiskScore" AS r ON r."realmId" = ${realmId} AND r."nhiId" = n.id
-    WHERE n."realmId" = ${realmId} AND n."deletedAt" IS NULL
-      AND (${environments}::"NhiEnvironment"[] IS NULL OR n.environment = ANY(${environments}::"NhiEnvironment"[]))
-      AND (${sources}::text[] IS NULL OR EXISTS (SELECT 1 FROM "SourceItem" AS si
-        WHERE si."realmId" = n."realmId" AND si."nhiId" = n.id AND si."sourceId" = ANY(${sources}::text[])))
-      AND (${providers}::"NhiProvider"[] IS NULL OR n.provider = ANY(${providers}::"NhiProvider"[]))
+    WHERE n."realmId" = ${realmId} AND ${liveIdentityMatching(filter)}
     GROUP BY n.kind, n.provider, n.environment, n.status, r.level`);
   const figures: IdentityFigures = {
     headline: { total: 0, active: 0, unowned: 0, olderThan90: 0, expiringWithin30: 0, riskSum: 0 },
@@ -134,16 +139,6 @@ export async function identityFigures(
     });
   }
   return figures;
-}
-
-/** `n` is a live identity the page filter matches (the inventory's conditions for the same filter). */
-function liveIdentityMatching(filter: DashboardFilter): Sql {
-  const { environments, providers, sources } = filterParams(filter);
-  return sql`n."deletedAt" IS NULL
-    AND (${environments}::"NhiEnvironment"[] IS NULL OR n.environment = ANY(${environments}::"NhiEnvironment"[]))
-    AND (${sources}::text[] IS NULL OR EXISTS (SELECT 1 FROM "SourceItem" AS si
-      WHERE si."realmId" = n."realmId" AND si."nhiId" = n.id AND si."sourceId" = ANY(${sources}::text[])))
-    AND (${providers}::"NhiProvider"[] IS NULL OR n.provider = ANY(${providers}::"NhiProvider"[]))`;
 }
 
 export interface AlertFigures {
@@ -211,16 +206,12 @@ export async function leakCount(
   realmId: string,
   filter: DashboardFilter,
 ): Promise<number> {
-  const { environments, providers, sources, filtered } = filterParams(filter);
+  const { filtered } = filterParams(filter);
   const rows = await query<{ count: number }>(sql`
     SELECT count(*)::int AS count
     FROM "Leak" AS l
     LEFT JOIN "Nhi" AS n ON ${filtered}::boolean AND n."realmId" = l."realmId" AND n.id = l."nhiId"
     WHERE l."realmId" = ${realmId}
-      AND (NOT ${filtered}::boolean OR (n.id IS NOT NULL AND n."deletedAt" IS NULL
-        AND (${environments}::"NhiEnvironment"[] IS NULL OR n.environment = ANY(${environments}::"NhiEnvironment"[]))
-        AND (${sources}::text[] IS NULL OR EXISTS (SELECT 1 FROM "SourceItem" AS si
-          WHERE si."realmId" = n."realmId" AND si."nhiId" = n.id AND si."sourceId" = ANY(${sources}::text[])))
-        AND (${providers}::"NhiProvider"[] IS NULL OR n.provider = ANY(${providers}::"NhiProvider"[]))))`);
+      AND (NOT ${filtered}::boolean OR (n.id IS NOT NULL AND ${liveIdentityMatching(filter)}))`);
   return rows[0]?.count ?? 0;
 }

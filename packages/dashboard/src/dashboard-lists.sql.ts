@@ -1,5 +1,5 @@
 import { type RealmQuery, sql } from '@nhi/platform';
-import { filterParams } from './dashboard-figures.sql.ts';
+import { filterParams, liveIdentityMatching } from './dashboard-figures.sql.ts';
 import type {
   AlertActivity,
   DashboardFilter,
@@ -22,7 +22,6 @@ export async function fixFirst(
   realmId: string,
   filter: DashboardFilter,
 ): Promise<FixFirstItem[]> {
-  const { environments, providers, sources } = filterParams(filter);
   const rows = await query<FixFirstRow>(sql`
     SELECT n.id AS "nhiId", n.name, n.kind::text AS kind, n.provider::text AS provider,
       n.environment::text AS environment, r.score, r.level::text AS level,
@@ -33,11 +32,7 @@ export async function fixFirst(
     FROM "NhiRiskScore" AS r
     JOIN "Nhi" AS n ON n."realmId" = r."realmId" AND n.id = r."nhiId"
     LEFT JOIN "User" AS u ON u.id = n."ownerUserId"
-    WHERE r."realmId" = ${realmId} AND n."deletedAt" IS NULL
-      AND (${environments}::"NhiEnvironment"[] IS NULL OR n.environment = ANY(${environments}::"NhiEnvironment"[]))
-      AND (${sources}::text[] IS NULL OR EXISTS (SELECT 1 FROM "SourceItem" AS si
-        WHERE si."realmId" = n."realmId" AND si."nhiId" = n.id AND si."sourceId" = ANY(${sources}::text[])))
-      AND (${providers}::"NhiProvider"[] IS NULL OR n.provider = ANY(${providers}::"NhiProvider"[]))
+    WHERE r."realmId" = ${realmId} AND ${liveIdentityMatching(filter)}
     ORDER BY r.score DESC, r."nhiId" DESC
     LIMIT ${fixFirstSize}`);
   return rows.map(({ ownerId, ownerEmail, ...item }) => ({
@@ -72,7 +67,7 @@ export async function recentAlertActivity(
   realmId: string,
   filter: DashboardFilter,
 ): Promise<AlertActivity[]> {
-  const { environments, providers, sources, filtered } = filterParams(filter);
+  const { filtered } = filterParams(filter);
   return query<AlertActivity>(sql`
     SELECT a.id AS "alertId", a."ruleId", a."owaspId", a.severity::text AS severity,
       e."fromState"::text AS "fromState", e."toState"::text AS "toState", e."actorType"::text AS "actorType",
@@ -81,11 +76,7 @@ export async function recentAlertActivity(
     JOIN "Alert" AS a ON a."realmId" = e."realmId" AND a.id = e."alertId"
     LEFT JOIN "Nhi" AS n ON n."realmId" = a."realmId" AND n.id = a."nhiId"
     WHERE e."realmId" = ${realmId}
-      AND (NOT ${filtered}::boolean OR (n.id IS NOT NULL AND n."deletedAt" IS NULL
-        AND (${environments}::"NhiEnvironment"[] IS NULL OR n.environment = ANY(${environments}::"NhiEnvironment"[]))
-        AND (${sources}::text[] IS NULL OR EXISTS (SELECT 1 FROM "SourceItem" AS si
-          WHERE si."realmId" = n."realmId" AND si."nhiId" = n.id AND si."sourceId" = ANY(${sources}::text[])))
-        AND (${providers}::"NhiProvider"[] IS NULL OR n.provider = ANY(${providers}::"NhiProvider"[]))))
+      AND (NOT ${filtered}::boolean OR (n.id IS NOT NULL AND ${liveIdentityMatching(filter)}))
     ORDER BY e."createdAt" DESC, e.id
     LIMIT ${recentSize}`);
 }

@@ -99,15 +99,22 @@ export class PolicyDecisions implements PermissionResolver {
    * of its own outcome, with the epoch row locked, once it has committed.
    */
   adopt(realmId: string, epoch: bigint, state: PolicyState): void {
+    this.keep(realmId, epoch, state);
+  }
+
+  /** The realm's cache entry once `state` at `epoch` is offered: it, or a newer one already kept. */
+  private keep(realmId: string, epoch: bigint, state: PolicyState): CachedRealm {
     const cached = this.realms.get(realmId);
-    if (!cached || cached.epoch < epoch) this.realms.set(realmId, { epoch, state, users: new Map() });
+    if (cached && cached.epoch >= epoch) return cached;
+    const kept: CachedRealm = { epoch, state, users: new Map() };
+    this.realms.set(realmId, kept);
+    return kept;
   }
 
   private async load(realmId: string): Promise<CachedRealm> {
     const { epoch, state } = await new RealmDb(this.db, realmId).transaction((tx) =>
       loadPolicyState(tx, realmId),
     );
-    this.adopt(realmId, epoch, state);
-    return { epoch, state, users: new Map() };
+    return this.keep(realmId, epoch, state);
   }
 }
