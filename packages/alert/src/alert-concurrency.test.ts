@@ -7,7 +7,7 @@ import { setupAlerts } from './alert-test-setup.ts';
 describeEachDatabase('Alert evaluations at once', (kind, newDatabase) => {
   it('opens each alert once when two first passes of a realm overlap', async () => {
     const w = await setupAlerts(newDatabase);
-    for (let i = 0; i < 3; i++) await w.credential((await w.nhi({ ownerUserId: null })).id);
+    for (let i = 0; i < 3; i++) await w.credential((await w.machine({ ownerUserId: null })).id);
     const fullPass = (afterwards: () => Promise<void> = async () => {}) =>
       w.realmDb.transaction(async (tx) => {
         const result = await evaluateInTransaction(tx, w.hubRealm.id, w.clock.now(), { all: true });
@@ -51,7 +51,7 @@ describeEachDatabase('Alert evaluations at once', (kind, newDatabase) => {
     const w = await setupAlerts(newDatabase);
     const nhis = [];
     for (let i = 0; i < 3; i++) {
-      const n = await w.nhi({ ownerUserId: null });
+      const n = await w.machine({ ownerUserId: null });
       await w.credential(n.id);
       nhis.push(n.id);
     }

@@ -1,4 +1,4 @@
-import type { AlertRule, AlertSeverity } from './alert-rules.ts';
+import type { AlertRule, AlertSeverity, RiskDimension } from './alert-rules.ts';
 import { alertRuleOf } from './alert-rules.ts';
 
 export type AlertState = 'open' | 'acknowledged' | 'resolved' | 'suppressed';
@@ -68,7 +68,11 @@ export type AlertDetail = AlertListItem & {
   evidence: Record<string, unknown>;
   suppressedById: string | null;
   explanation: string;
+  /** The evidence in sentences: the path, statements or bindings, places found (alert-explanation.ts). */
+  details: string[];
   remediation: string;
+  /** Which sources can evaluate the rule, so a reader knows what a silent source could not tell. */
+  sources: string;
   history: AlertHistoryEntry[];
 };
 
@@ -78,6 +82,10 @@ export interface RiskFactor {
   ruleId: string;
   owaspId: string;
   severity: AlertSeverity;
+  /** Which of the score's dimensions the rule feeds (ADR 0021), and its weight there (0..1). */
+  dimension: RiskDimension;
+  weight: number;
+  /** The weight in hundredths, as the risk card shows it. */
   points: number;
   alerts: number;
 }

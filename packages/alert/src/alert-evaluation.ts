@@ -63,6 +63,9 @@ export async function evaluateInTransaction(
       criticalAgeDays: threshold('nhi7.credential_age_critical', 'ageDays'),
       criticalAgeEnabled: enabledIds.has('nhi7.credential_age_critical'),
       withinDays: threshold('nhi7.expiring_soon', 'withinDays'),
+      unownedSharePercent: threshold('nhi1.unowned_share', 'sharePercent'),
+      unownedMinimum: threshold('nhi1.unowned_share', 'minimum'),
+      unownedShareEnabled: enabledIds.has('nhi1.unowned_share'),
     },
   };
   const meta: RuleMeta = {};

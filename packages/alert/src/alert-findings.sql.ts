@@ -1,4 +1,5 @@
 import { type RealmTx, type Sql, sql } from '@nhi/platform';
+import { expiringCredentialKinds, providersWithoutExpiry, usageReportingProviders } from './alert-rules.ts';
 
 /** What one evaluation covers: the whole realm, or these NHIs (and what shares a secret with them). */
 export type EvaluationScope = { all: true } | { all: false; nhiIds: readonly string[] };
@@ -18,8 +19,15 @@ export interface FindingParameters {
     /** Whether the critical age rule is on: the high one then stops at its threshold. */
     criticalAgeEnabled: boolean;
     withinDays: number;
+    /** nhi1.unowned_share: roll unowned identities up above this share (percent) and count. */
+    unownedSharePercent: number;
+    unownedMinimum: number;
+    unownedShareEnabled: boolean;
   };
 }
+
+/** Leak types that name no provider: a password or a high-entropy string of unknown use. */
+export const genericSecretTypes = ['generic', 'basic_auth', 'database_url'] as const;
 
 /**
  * The common table expressions `scoped` … `found` that compute every finding of the enabled rules
@@ -37,25 +45,57 @@ export function findingsSql(p: FindingParameters, nhis: Sql, all: boolean): Sql 
   const now = p.now.toISOString();
   const t = p.thresholds;
   const factRules = JSON.stringify(p.factRules);
+  const usage = JSON.stringify(usageReportingProviders);
+  const expiring = JSON.stringify(expiringCredentialKinds);
+  const neverExpiring = JSON.stringify(providersWithoutExpiry);
+  const generic = JSON.stringify(genericSecretTypes);
   return sql`
     scoped AS (
-      SELECT n.id, n."realmId", n.name, n."ownerUserId", n."ownerGroupId", n.environment
+      SELECT n.id, n."realmId", n.name, n."ownerUserId", n."ownerGroupId", n.environment, n.provider,
+        -- The AWS root account is the account itself, not a machine identity anybody owns.
+        (n.metadata -> 'credentialReport' ->> 'classification' = 'root_account'
+          OR n.metadata ->> 'awsRoot' = 'true') AS is_root
       FROM ${nhis}
       WHERE n."realmId" = ${p.realmId} AND n."deletedAt" IS NULL AND n.status = 'active'
     ),
     creds AS (
       SELECT c.id, c."nhiId", c.kind, c.fingerprint, c.hint, c."lastUsedAt", c."expiresAt",
         coalesce(c."lastRotatedAt", c."providerCreatedAt", c."createdAt") AS since,
-        coalesce(c."providerCreatedAt", c."createdAt") AS created, n.environment
+        coalesce(c."providerCreatedAt", c."createdAt") AS created, n.environment, n.provider
       FROM "Credential" AS c JOIN scoped AS n ON n.id = c."nhiId"
       WHERE c."realmId" = ${p.realmId} AND c.status = 'active'
     ),
+    -- Machine identities at work: an active credential other than a console password. A person's
+    -- account (a password alone) and the root account are not, so no machine rule speaks of them.
+    machine AS (
+      SELECT DISTINCT c."nhiId" AS id FROM creds AS c JOIN scoped AS n ON n.id = c."nhiId"
+      WHERE c.kind <> 'password' AND NOT coalesce(n.is_root, false)
+    ),
+    unowned AS (
+      SELECT n.id, n.name FROM scoped AS n JOIN machine AS m ON m.id = n.id
+      WHERE n."ownerUserId" IS NULL AND n."ownerGroupId" IS NULL
+    ),
+    -- Whether unowned identities are rolled up into one realm-level finding: decided on the whole
+    -- realm by a full pass; an incremental pass follows the realm-level alert it left.
+    unowned_rollup AS (
+      ${
+        all
+          ? sql`SELECT ${t.unownedShareEnabled}::boolean
+          AND (SELECT count(*) FROM unowned) >= ${t.unownedMinimum}::int
+          AND (SELECT count(*) FROM unowned) * 100 > ${t.unownedSharePercent}::int * (SELECT count(*) FROM machine)
+          AS active, (SELECT count(*) FROM unowned)::int AS unowned, (SELECT count(*) FROM machine)::int AS machines`
+          : sql`SELECT ${t.unownedShareEnabled}::boolean AND EXISTS (
+          SELECT 1 FROM "Alert" WHERE "realmId" = ${p.realmId} AND fingerprint = 'nhi1.unowned_share:realm'
+            AND state <> 'resolved') AS active, 0 AS unowned, 0 AS machines`
+      }
+    ),
     -- Leaks matching a credential in scope, by its id or by its fingerprint (two index-friendly joins).
     leak_hits AS (
-      SELECT c.id AS credential_id, l.id, l.file, l.line, l.commit, l.rule, l."maskedMatch", l."firstSeenAt"
+      SELECT c.id AS credential_id, l.id, l.file, l.line, l.commit, l.rule, l."maskedMatch", l."firstSeenAt",
+        l.verification
       FROM creds AS c JOIN "Leak" AS l ON l."realmId" = ${p.realmId} AND l.fingerprint = c.fingerprint
       UNION
-      SELECT c.id, l.id, l.file, l.line, l.commit, l.rule, l."maskedMatch", l."firstSeenAt"
+      SELECT c.id, l.id, l.file, l.line, l.commit, l.rule, l."maskedMatch", l."firstSeenAt", l.verification
       FROM creds AS c JOIN "Leak" AS l ON l."realmId" = ${p.realmId} AND l."credentialId" = c.id
     ),
     -- Every active holder, anywhere in the realm, of a secret some credential in scope has (for
@@ -77,8 +117,14 @@ export function findingsSql(p: FindingParameters, nhis: Sql, all: boolean): Sql 
     ),
     found (rule_id, nhi_id, credential_id, subject, evidence) AS (
       SELECT 'nhi1.unowned', n.id, NULL::text, n.id, jsonb_build_object('nhi', n.name)
-      FROM scoped AS n
-      WHERE ${on}::jsonb @> '["nhi1.unowned"]' AND n."ownerUserId" IS NULL AND n."ownerGroupId" IS NULL
+      FROM unowned AS n
+      WHERE ${on}::jsonb @> '["nhi1.unowned"]' AND NOT (SELECT active FROM unowned_rollup)
+      UNION ALL
+      SELECT 'nhi1.unowned_share', NULL, NULL, 'realm', jsonb_build_object('unowned', r.unowned,
+        'machineIdentities', r.machines, 'sharePercent', round(r.unowned * 100.0 / nullif(r.machines, 0))::int,
+        'thresholdPercent', ${t.unownedSharePercent}::int, 'list', '/nhis?owner=none')
+      FROM unowned_rollup AS r
+      WHERE ${all ? sql`TRUE` : sql`FALSE`} AND r.active
       UNION ALL
       SELECT 'nhi1.owner_inactive', n.id, NULL, n.id, jsonb_build_object(
         'ownerUserId', n."ownerUserId",
@@ -99,18 +145,47 @@ export function findingsSql(p: FindingParameters, nhis: Sql, all: boolean): Sql 
         jsonb_build_object('hint', c.hint, 'createdAt', c.created, 'graceDays', ${t.graceDays}::int)
       FROM creds AS c
       WHERE ${on}::jsonb @> '["nhi1.never_used"]' AND c."lastUsedAt" IS NULL
+        AND ${usage}::jsonb ? c.provider::text
         AND c.created < ${now}::timestamp - make_interval(days => ${t.graceDays}::int)
       UNION ALL
       SELECT 'nhi2.leaked_secret', c."nhiId", c.id, c.id, jsonb_build_object(
-        'hint', c.hint, 'leaks', leaks.found, 'firstFoundAt', leaks.first_found)
+        'hint', c.hint, 'leaks', leaks.found, 'firstFoundAt', leaks.first_found,
+        'verification', leaks.verification)
       FROM creds AS c
       JOIN (
         SELECT hit.credential_id, min(hit."firstSeenAt") AS first_found,
+          CASE WHEN bool_or(hit.verification = 'live') THEN 'live' END AS verification,
           jsonb_agg(jsonb_build_object('file', hit.file, 'line', hit.line, 'commit', hit.commit,
             'rule', hit.rule, 'match', hit."maskedMatch") ORDER BY hit."firstSeenAt", hit.id) AS found
         FROM leak_hits AS hit GROUP BY hit.credential_id
       ) AS leaks ON leaks.credential_id = c.id
       WHERE ${on}::jsonb @> '["nhi2.leaked_secret"]'
+      UNION ALL
+      -- A secret no credential of the realm has: one alert per secret (its fingerprint), wherever
+      -- it was found; it resolves when its credential turns up (nhi2.leaked_secret takes over) or
+      -- when no scan finds it any more.
+      SELECT 'nhi2.leak_unlinked', NULL, NULL, 'secret:' || u.fingerprint, jsonb_build_object(
+        'secretType', u.secret_type, 'verification', u.verification, 'locations', u.locations,
+        'leaks', u.found, 'firstFoundAt', u.first_found,
+        'severity', CASE WHEN u.verification = 'live' THEN 'critical' WHEN u.verification = 'invalid' THEN 'low'
+          WHEN ${generic}::jsonb ? u.secret_type THEN 'medium' END)
+      FROM (
+        SELECT l.fingerprint, max(l."secretType") AS secret_type, min(l."firstSeenAt") AS first_found,
+          count(*)::int AS locations,
+          CASE WHEN bool_or(l.verification = 'live') THEN 'live'
+            WHEN bool_and(l.verification = 'invalid') THEN 'invalid'
+            WHEN bool_or(l.verification IS NOT NULL) THEN 'unknown' END AS verification,
+          -- The first places found are enough to act on; the Leaks page lists every one.
+          jsonb_path_query_array(jsonb_agg(jsonb_build_object('file', l.file, 'line', l.line,
+            'commit', l.commit, 'rule', l.rule, 'match', l."maskedMatch") ORDER BY l."firstSeenAt", l.id),
+            '$[0 to 19]') AS found
+        FROM "Leak" AS l
+        WHERE l."realmId" = ${p.realmId} AND l."resolvedAt" IS NULL AND l."credentialId" IS NULL
+          AND NOT EXISTS (SELECT 1 FROM "Credential" AS c
+            WHERE c."realmId" = ${p.realmId} AND c.fingerprint = l.fingerprint)
+        GROUP BY l.fingerprint
+      ) AS u
+      WHERE ${on}::jsonb @> '["nhi2.leak_unlinked"]' AND ${all ? sql`TRUE` : sql`FALSE`}
       UNION ALL
       SELECT 'nhi7.credential_age', c."nhiId", c.id, c.id,
         jsonb_build_object('hint', c.hint, 'since', c.since, 'thresholdDays', ${t.ageDays}::int)
@@ -129,6 +204,7 @@ export function findingsSql(p: FindingParameters, nhis: Sql, all: boolean): Sql 
       SELECT 'nhi7.no_expiry', c."nhiId", c.id, c.id, jsonb_build_object('hint', c.hint)
       FROM creds AS c
       WHERE ${on}::jsonb @> '["nhi7.no_expiry"]' AND c."expiresAt" IS NULL
+        AND ${expiring}::jsonb ? c.kind::text AND NOT ${neverExpiring}::jsonb ? c.provider::text
       UNION ALL
       SELECT 'nhi7.expired_active', c."nhiId", c.id, c.id,
         jsonb_build_object('hint', c.hint, 'expiresAt', c."expiresAt")
@@ -167,12 +243,13 @@ export function findingsSql(p: FindingParameters, nhis: Sql, all: boolean): Sql 
         jsonb_build_object('hint', c.hint, 'lastUsedAt', c."lastUsedAt")
       FROM creds AS c
       WHERE ${on}::jsonb @> '["nhi10.interactive_login"]' AND c.kind = 'password'
-        AND c."lastUsedAt" IS NOT NULL
+        AND c."lastUsedAt" IS NOT NULL AND c."nhiId" IN (SELECT id FROM machine)
       UNION ALL
       SELECT 'nhi4.console_password', c."nhiId", NULL, c."nhiId",
         jsonb_build_object('facts', jsonb_build_array(jsonb_build_object('kind', 'inventory.password_credential', 'hint', c.hint)))
       FROM creds AS c
       WHERE ${on}::jsonb @> '["nhi4.console_password"]' AND c.kind = 'password'
+        AND c."nhiId" IN (SELECT id FROM machine)
       UNION ALL
       SELECT rule.value, n.id, NULL, n.id, jsonb_build_object('facts', jsonb_agg(
           jsonb_build_object('kind', f.kind, 'subject', f.subject, 'evidence', f.evidence) ORDER BY f.kind, f.subject))
@@ -245,6 +322,8 @@ export function scopedFindingsSql(p: FindingParameters, nhiIds: readonly string[
 const distinctFindingsSql = sql`
     finding AS (
       SELECT DISTINCT ON (rule_id || ':' || subject) rule_id || ':' || subject AS fingerprint,
-        rule_id, nhi_id, credential_id, subject, evidence
+        rule_id, nhi_id, credential_id, subject, evidence,
+        -- A finding may set its own severity (a leak by its secret type and verification).
+        evidence ->> 'severity' AS severity
       FROM found
     )`;

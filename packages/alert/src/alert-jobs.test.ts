@@ -36,6 +36,12 @@ describeEachDatabase('Alert evaluation jobs', (_kind, newDatabase) => {
       externalId: 'arn:aws:iam::123456789012:user/ci',
       name: 'ci',
     });
+    await t.inventory.addCredential({
+      nhiId: created.id,
+      kind: 'access_key',
+      lastUsedAt: t.clock.now(),
+      expiresAt: new Date(t.clock.now().getTime() + 365 * 86_400_000),
+    });
     expect(await t.eventually((rules) => rules.includes('nhi1.unowned'))).toEqual(['nhi1.unowned']);
 
     await t.inventory.update({ id: created.id, expectedVersion: 1, changes: { ownerUserId: t.eve.id } });
@@ -45,7 +51,7 @@ describeEachDatabase('Alert evaluation jobs', (_kind, newDatabase) => {
 
   it('re-evaluates the realm when a rule is turned off', async () => {
     const t = await setup();
-    await t.nhi({ ownerUserId: null });
+    await t.machine({ ownerUserId: null });
     await t.evaluate();
 
     await (await t.serviceOf(t.ana)).configureRule({ ruleId: 'nhi1.unowned', enabled: false });

@@ -2,11 +2,12 @@ import { NotFoundError, ValidationError } from '@nhi/platform';
 import { describeEachDatabase } from '@nhi/platform/testing';
 import { expect, it } from 'vitest';
 import { setupAlerts } from './alert-test-setup.ts';
+import { riskScoreOf } from './risk-scores.sql.ts';
 
 describeEachDatabase('Alert lifecycle', (_kind, newDatabase) => {
   async function setup() {
     const w = await setupAlerts(newDatabase);
-    const n = await w.nhi({ ownerUserId: null });
+    const n = await w.machine({ ownerUserId: null });
     await w.credential(n.id);
     await w.evaluate();
     const [alert] = await w.alerts();
@@ -131,7 +132,7 @@ describeEachDatabase('Alert lifecycle', (_kind, newDatabase) => {
 
   it('acts on a selection in bulk, skipping alerts that cannot move, with an audit row each', async () => {
     const t = await setup();
-    const second = await t.nhi({ ownerUserId: null });
+    const second = await t.machine({ ownerUserId: null });
     await t.evaluate();
     const ids = (await t.alerts()).map((a) => a.id);
     await t.service.acknowledge({ ids: [t.alert.id] });
@@ -155,8 +156,8 @@ describeEachDatabase('Alert lifecycle', (_kind, newDatabase) => {
 
   it('lists with filters and pages through the realm’s alerts', async () => {
     const t = await setup();
-    const owned = await t.nhi({ ownerUserId: t.eve.id });
-    await t.credential(owned.id, { expiresAt: null });
+    const owned = await t.nhi({ ownerUserId: t.eve.id, provider: 'github' });
+    await t.credential(owned.id, { kind: 'token', expiresAt: null });
     await t.evaluate();
 
     const lowOfEve = await t.service.list({ severities: ['low'], ownerUserId: t.eve.id });
@@ -181,7 +182,7 @@ describeEachDatabase('Alert lifecycle', (_kind, newDatabase) => {
 
   it('lists the alerts about identities of the asked environments and sources', async () => {
     const t = await setup();
-    const staging = await t.nhi({ ownerUserId: null, environment: 'staging' });
+    const staging = await t.machine({ ownerUserId: null, environment: 'staging' });
     await t.evaluate();
 
     const ofStaging = await t.service.list({ environments: ['staging'] });
@@ -204,11 +205,11 @@ describeEachDatabase('Alert lifecycle', (_kind, newDatabase) => {
 });
 
 describeEachDatabase('Risk scores', (_kind, newDatabase) => {
-  it('adds the points of each open rule once per NHI, caps at 100 and names the factors', async () => {
+  it('scores impact times exposure plus hygiene, counts each rule once and names the factors', async () => {
     const w = await setupAlerts(newDatabase);
-    const risky = await w.nhi({ ownerUserId: null });
-    await w.credential(risky.id, { expiresAt: null });
-    await w.credential(risky.id, { expiresAt: null });
+    const risky = await w.machine({ ownerUserId: null });
+    await w.credential(risky.id);
+    await w.credential(risky.id);
     await w.fact(risky.id, 'aws.admin_policy');
     const calm = await w.nhi();
     await w.credential(calm.id);
@@ -217,24 +218,61 @@ describeEachDatabase('Risk scores', (_kind, newDatabase) => {
     const service = await w.serviceOf(w.vic);
 
     expect(await service.risk(risky.id)).toMatchObject({
-      score: 63,
+      score: riskScoreOf({ impact: 1, exposure: null, hygiene: 0.3 }),
       level: 'high',
       factors: [
-        { ruleId: 'nhi5.admin', owaspId: 'NHI5', severity: 'critical', points: 50, alerts: 1 },
-        { ruleId: 'nhi1.unowned', severity: 'medium', points: 10, alerts: 1 },
-        { ruleId: 'nhi7.no_expiry', severity: 'low', points: 3, alerts: 2 },
+        { ruleId: 'nhi5.admin', owaspId: 'NHI5', dimension: 'impact', weight: 1, points: 100, alerts: 1 },
+        { ruleId: 'nhi1.unowned', dimension: 'hygiene', weight: 0.3, points: 30, alerts: 1 },
       ],
     });
     expect(await service.risk(calm.id)).toMatchObject({ score: 0, level: 'low', factors: [] });
 
     await w.fact(risky.id, 'aws.trust_open_to_any');
     await w.evaluate([risky.id]);
-    expect(await service.risk(risky.id)).toMatchObject({ score: 100, level: 'critical' });
+    expect(await service.risk(risky.id)).toMatchObject({
+      score: riskScoreOf({ impact: 1, exposure: 0.9, hygiene: 0.3 }),
+      level: 'critical',
+    });
+  });
+
+  it('ranks leaked live administrators first, then administrators and cluster-wide secret readers', async () => {
+    const w = await setupAlerts(newDatabase);
+    const leakedLiveAdmin = await w.nhi();
+    await w.credential(leakedLiveAdmin.id, { fingerprint: 'fp-admin' });
+    await w.fact(leakedLiveAdmin.id, 'aws.admin_policy');
+    await w.leak('fp-admin', null, { verification: 'live' });
+    const leakedAdmin = await w.nhi();
+    await w.credential(leakedAdmin.id, { fingerprint: 'fp-admin-2' });
+    await w.fact(leakedAdmin.id, 'aws.admin_policy');
+    await w.leak('fp-admin-2');
+    const secretReader = await w.nhi({ provider: 'kubernetes' });
+    await w.fact(secretReader.id, 'k8s.secrets_read_cluster');
+    const leakedUnknown = await w.nhi();
+    await w.credential(leakedUnknown.id, { fingerprint: 'fp-plain' });
+    await w.leak('fp-plain');
+    const wildcard = await w.nhi();
+    await w.fact(wildcard.id, 'aws.wildcard_action');
+    const untidy = await w.machine({ ownerUserId: null });
+    await w.credential(untidy.id, { lastUsedAt: w.daysAgo(200), lastRotatedAt: w.daysAgo(400) });
+
+    await w.evaluate();
+    const service = await w.serviceOf(w.vic);
+    const scores = [];
+    for (const n of [leakedLiveAdmin, leakedAdmin, secretReader, leakedUnknown, wildcard, untidy])
+      scores.push((await service.risk(n.id)).score);
+
+    expect(scores).toEqual([...scores].sort((a, b) => b - a));
+    expect(new Set(scores).size).toBe(scores.length);
+    expect((await service.risk(leakedLiveAdmin.id)).level).toBe('critical');
+    expect((await service.risk(leakedAdmin.id)).level).toBe('critical');
+    expect((await service.risk(secretReader.id)).level).toBe('high');
+    expect((await service.risk(untidy.id)).level).toBe('medium');
   });
 
   it('keeps the time since which an NHI has its score when a later evaluation finds the same', async () => {
     const w = await setupAlerts(newDatabase);
-    const n = await w.nhi({ ownerUserId: null });
+    const n = await w.machine({ ownerUserId: null });
+    await w.credential(n.id);
     await w.evaluate();
     const service = await w.serviceOf(w.vic);
     const before = await service.risk(n.id);
@@ -248,16 +286,18 @@ describeEachDatabase('Risk scores', (_kind, newDatabase) => {
 
     expect(await service.risk(n.id)).toEqual(before);
     expect(await history()).toBe(entries);
-    await w.credential(n.id, { expiresAt: null });
+    await w.credential(n.id, { lastUsedAt: w.daysAgo(100) });
     await w.evaluate([n.id]);
     const after = await service.risk(n.id);
-    expect(after.score).toBe(before.score + 3);
+    expect(after.score).toBe(riskScoreOf({ impact: null, exposure: null, hygiene: 0.3 + 0.4 }));
+    expect(after.score).toBeGreaterThan(before.score);
     expect(after.computedAt?.getTime()).toBe(w.clock.now().getTime());
   });
 
-  it('drops the points of resolved and suppressed alerts at once', async () => {
+  it('drops the weight of resolved and suppressed alerts at once', async () => {
     const w = await setupAlerts(newDatabase);
-    const n = await w.nhi({ ownerUserId: null });
+    const n = await w.machine({ ownerUserId: null });
+    await w.credential(n.id);
     await w.fact(n.id, 'aws.admin_policy');
     await w.evaluate();
     const service = await w.serviceOf(w.ana);
@@ -266,7 +306,7 @@ describeEachDatabase('Risk scores', (_kind, newDatabase) => {
     const unowned = await idOf('nhi1.unowned');
 
     await service.suppress({ ids: [admin], reason: 'Break-glass role', until: w.daysAhead(30) });
-    expect(await service.risk(n.id)).toMatchObject({ score: 10, level: 'low' });
+    expect(await service.risk(n.id)).toMatchObject({ score: 6, level: 'low' });
     await service.resolve({ ids: [unowned] });
     expect(await service.risk(n.id)).toMatchObject({ score: 0, factors: [] });
   });

@@ -1,3 +1,4 @@
+import { evidenceLines } from './alert-explanation.ts';
 import { alertRuleOf } from './alert-rules.ts';
 
 /** What a notification says about one alert (AlertNotification.payload). */
@@ -14,6 +15,8 @@ export interface AlertNotice {
   environment: string | null;
   owner: string | null;
   at: string;
+  /** The alert's evidence when it was queued (masked matches and hints only, never a secret). */
+  evidence?: Record<string, unknown>;
 }
 
 export interface OutgoingMessage {
@@ -41,6 +44,7 @@ export function webhookBody(message: OutgoingMessage, sentAt: Date): string {
     alerts: message.notices.map((notice) => ({
       ...notice,
       title: titleOf(notice),
+      details: evidenceLines(notice.evidence),
       remediation: alertRuleOf(notice.ruleId)?.remediation ?? null,
       link: linkOf(notice, message.hubUrl),
     })),
@@ -65,14 +69,51 @@ export function plainText(message: OutgoingMessage): string {
     .map((notice) => {
       const link = linkOf(notice, message.hubUrl);
       const fix = alertRuleOf(notice.ruleId)?.remediation;
-      return [line(notice), fix ? `What to do: ${fix}` : null, link ? `Open: ${link}` : null]
+      const details = evidenceLines(notice.evidence).map((detail) => `- ${detail}`);
+      return [line(notice), ...details, fix ? `What to do: ${fix}` : null, link ? `Open: ${link}` : null]
         .filter(Boolean)
         .join('\n');
     })
     .join('\n\n');
 }
 
-/** Slack incoming-webhook payload: readable text with severity, NHI, owner and link. */
+/** Slack's mrkdwn escapes: `&`, `<` and `>` would otherwise open links or mentions. */
+const slackEscape = (value: string) =>
+  value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** One alert as Slack blocks: the headline, what the evidence says, what to do, and the link. */
+function slackBlocks(notice: AlertNotice, hubUrl?: string): unknown[] {
+  const link = linkOf(notice, hubUrl);
+  const details = evidenceLines(notice.evidence);
+  const fix = alertRuleOf(notice.ruleId)?.remediation;
+  const headline = slackEscape(line(notice).split(';')[0] ?? '');
+  return [
+    {
+      type: 'section',
+      text: { type: 'mrkdwn', text: link ? `*<${link}|${headline}>*` : `*${headline}*` },
+    },
+    ...(details.length > 0
+      ? [
+          {
+            type: 'section',
+            text: { type: 'mrkdwn', text: details.map((d) => `• ${slackEscape(d)}`).join('\n') },
+          },
+        ]
+      : []),
+    {
+      type: 'context',
+      elements: [
+        { type: 'mrkdwn', text: `Owner: ${slackEscape(notice.owner ?? 'none')}` },
+        ...(fix ? [{ type: 'mrkdwn', text: `What to do: ${slackEscape(fix)}` }] : []),
+      ],
+    },
+  ];
+}
+
+/**
+ * Slack incoming-webhook payload: blocks per alert (Slack allows 50 per message, so a digest shows
+ * its first alerts and says how many more), and `text` as the notification's fallback line.
+ */
 export function slackBody(message: OutgoingMessage): string {
   const text = message.notices
     .map((notice) => {
@@ -80,7 +121,20 @@ export function slackBody(message: OutgoingMessage): string {
       return `${link ? `<${link}|${line(notice)}>` : line(notice)}`;
     })
     .join('\n');
+  const shown = message.notices.slice(0, 15);
+  const blocks = shown.flatMap((notice, index) => [
+    ...(index > 0 ? [{ type: 'divider' }] : []),
+    ...slackBlocks(notice, message.hubUrl),
+  ]);
+  if (message.notices.length > shown.length)
+    blocks.push({
+      type: 'context',
+      elements: [
+        { type: 'mrkdwn', text: `…and ${message.notices.length - shown.length} more alerts in the hub` },
+      ],
+    });
   return JSON.stringify({
     text: message.notices.length > 1 ? `${message.notices.length} NHI alerts\n${text}` : text,
+    blocks,
   });
 }

@@ -52,7 +52,7 @@ describeEachDatabase('Alert notifications', (_kind, newDatabase) => {
       url: receiver.url,
       hubUrl: 'https://hub.example',
     });
-    const n = await t.nhi({ ownerUserId: null });
+    const n = await t.machine({ ownerUserId: null });
 
     expect(await t.evaluate()).toMatchObject({ opened: 1, notifications: 1 });
     expect(await t.notifications()).toEqual([
@@ -79,7 +79,7 @@ describeEachDatabase('Alert notifications', (_kind, newDatabase) => {
           severity: 'medium',
           nhiId: n.id,
           nhi: n.name,
-          title: 'NHI without an owner',
+          title: 'Machine identity without an owner',
         },
       ],
     });
@@ -91,7 +91,7 @@ describeEachDatabase('Alert notifications', (_kind, newDatabase) => {
     const t = await setup();
     const receiver = await startWebhookReceiver();
     await t.channels.create({ type: 'webhook', name: 'SOC', url: receiver.url });
-    await t.nhi({ ownerUserId: null });
+    await t.machine({ ownerUserId: null });
     await t.evaluate();
     receiver.answer(500, 503, 500);
 
@@ -121,7 +121,7 @@ describeEachDatabase('Alert notifications', (_kind, newDatabase) => {
     const smtp = await t.ownersByEmail({ severities: ['medium'] });
     const owned = await t.nhi({ ownerUserId: t.eve.id });
     await t.credential(owned.id, { lastUsedAt: t.daysAgo(120) });
-    const unowned = await t.nhi({ ownerUserId: null });
+    const unowned = await t.machine({ ownerUserId: null });
     await smtp.stop();
     await t.evaluate();
 
@@ -133,7 +133,9 @@ describeEachDatabase('Alert notifications', (_kind, newDatabase) => {
     const byRecipient = Object.fromEntries(smtp.received.map((mail) => [mail.to.join(','), mail.data]));
     expect(Object.keys(byRecipient).sort()).toEqual(['eve@example.com', 'secops@example.com']);
     expect(byRecipient['eve@example.com']).toMatch(/Active credential unused for a long time/);
-    expect(byRecipient['secops@example.com']).toMatch(new RegExp(`NHI without an owner on ${unowned.name}`));
+    expect(byRecipient['secops@example.com']).toMatch(
+      new RegExp(`Machine identity without an owner on ${unowned.name}`),
+    );
   });
 
   it('emails the members of the group that owns an NHI, and only them', async () => {
@@ -150,7 +152,7 @@ describeEachDatabase('Alert notifications', (_kind, newDatabase) => {
         ],
       }),
     );
-    const owned = await t.nhi({ ownerUserId: null, ownerGroupId: team.id });
+    const owned = await t.machine({ ownerUserId: null, ownerGroupId: team.id });
     await t.credential(owned.id, { lastUsedAt: t.daysAgo(120) });
     await t.evaluate();
 
@@ -165,7 +167,7 @@ describeEachDatabase('Alert notifications', (_kind, newDatabase) => {
     const t = await setup();
     const receiver = await startWebhookReceiver();
     await t.channels.create({ type: 'webhook', name: 'SOC', url: receiver.url });
-    await t.nhi({ ownerUserId: null });
+    await t.machine({ ownerUserId: null });
     await t.evaluate();
     // What a worker killed between claiming and recording leaves behind.
     await t.realmDb.transaction((tx) =>
@@ -200,9 +202,9 @@ describeEachDatabase('Alert notifications', (_kind, newDatabase) => {
       ruleIds: ['nhi1.unowned'],
       digestMinutes: 60,
     });
-    await t.nhi({ ownerUserId: null, environment: 'staging' });
-    await t.nhi({ ownerUserId: null, environment: 'staging' });
-    await t.nhi({ ownerUserId: null, environment: 'production' });
+    await t.machine({ ownerUserId: null, environment: 'staging' });
+    await t.machine({ ownerUserId: null, environment: 'staging' });
+    await t.machine({ ownerUserId: null, environment: 'production' });
     await t.evaluate();
 
     expect(await t.deliver()).toMatchObject({ delivered: 0 });
@@ -214,6 +216,26 @@ describeEachDatabase('Alert notifications', (_kind, newDatabase) => {
     const body = JSON.parse(digest.received[0]?.body ?? '{}');
     expect(body.type).toBe('alert.digest');
     expect(body.alerts.map((a: { environment: string }) => a.environment)).toEqual(['staging', 'staging']);
+  });
+
+  it('tells the case from its evidence in Slack blocks, email and webhook bodies', async () => {
+    const t = await setup();
+    const receiver = await startWebhookReceiver();
+    await t.channels.create({ type: 'slack', name: 'Slack', webhookUrl: `${receiver.url}/slack` });
+    await t.channels.create({ type: 'webhook', name: 'SOC', url: receiver.url });
+    await t.leak('fp-token', null, { secretType: 'github_token', verification: 'live' });
+    await t.evaluate();
+
+    expect(await t.deliver()).toMatchObject({ delivered: 2 });
+
+    const bodies = receiver.received.map((r) => JSON.parse(r.body));
+    const slack = bodies.find((b) => b.blocks);
+    const where = 'Found in deploy/.env:3 by aws-access-token: AKIA…WXYZ';
+    expect(slack.text).toMatch(/\[CRITICAL\] NHI2 Leaked secret of no known credential/);
+    expect(JSON.stringify(slack.blocks)).toContain(where);
+    expect(JSON.stringify(slack.blocks)).toContain('Secret type: github token; verified live');
+    const webhook = bodies.find((b) => b.type === 'alert.opened');
+    expect(webhook.alerts[0].details).toContain(where);
   });
 
   it('sends a test message on demand and never returns or stores a channel secret in clear', async () => {

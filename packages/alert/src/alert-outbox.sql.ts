@@ -25,7 +25,7 @@ export async function queueNotifications(tx: RealmTx, realmId: string, now: Date
       jsonb_build_object('alertId', a.id, 'ruleId', a."ruleId", 'owaspId', a."owaspId",
         'severity', a.severity, 'state', a.state, 'subject', a.subject, 'nhiId', a."nhiId",
         'credentialId', a."credentialId", 'nhi', n.name, 'environment', n.environment,
-        'owner', coalesce(u.email, g.name), 'at', m."createdAt"),
+        'owner', coalesce(u.email, g.name), 'at', m."createdAt", 'evidence', a.evidence),
       CASE WHEN ch.type = 'email' AND coalesce((ch.settings ->> 'toOwner')::boolean, false)
         THEN coalesce(u.email, team.emails) END,
       CASE WHEN ch."digestMinutes" IS NULL THEN ${at}::timestamp

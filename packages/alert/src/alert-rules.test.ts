@@ -11,16 +11,63 @@ interface RuleCase {
   arrange(w: AlertWorld): Promise<{ fires: string[]; silent: string[] }>;
 }
 
+/** A fact rule fires on an identity with any of its kinds, and not on one with a neighbouring kind. */
+function factRuleCases(table: [rule: string, kinds: string[], neighbours: string[]][]): RuleCase[] {
+  return table.map(([rule, kinds, neighbours]) => ({
+    rule,
+    async arrange(w) {
+      const fires: string[] = [];
+      for (const kind of kinds) {
+        const n = await w.nhi();
+        await w.fact(n.id, kind);
+        fires.push(n.id);
+      }
+      const neighbour = await w.nhi();
+      for (const kind of neighbours) await w.fact(neighbour.id, kind);
+      const disabled = await w.nhi({ status: 'disabled' });
+      await w.fact(disabled.id, kinds[0] ?? '');
+      return { fires, silent: [neighbour.id, disabled.id] };
+    },
+  }));
+}
+
 const cases: RuleCase[] = [
   {
     rule: 'nhi1.unowned',
     async arrange(w) {
-      const unowned = await w.nhi({ ownerUserId: null });
-      const owned = await w.nhi();
+      const withKey = async (
+        fields: Parameters<AlertWorld['nhi']>[0],
+        key: 'active' | 'revoked' = 'active',
+      ) => {
+        const n = await w.nhi(fields);
+        await w.credential(n.id, { status: key });
+        return n;
+      };
+      const unowned = await withKey({ ownerUserId: null });
+      const owned = await withKey({});
       const team = await w.group('Payments team');
-      const teamOwned = await w.nhi({ ownerUserId: null, ownerGroupId: team.id });
-      const disabled = await w.nhi({ ownerUserId: null, status: 'disabled' });
-      return { fires: [unowned.id], silent: [owned.id, teamOwned.id, disabled.id] };
+      const teamOwned = await withKey({ ownerUserId: null, ownerGroupId: team.id });
+      const disabled = await withKey({ ownerUserId: null, status: 'disabled' });
+      const revokedKeyOnly = await withKey({ ownerUserId: null }, 'revoked');
+      const withoutCredentials = await w.nhi({ ownerUserId: null });
+      const root = await withKey({
+        ownerUserId: null,
+        metadata: { credentialReport: { classification: 'root_account' } },
+      });
+      const person = await w.nhi({ ownerUserId: null });
+      await w.credential(person.id, { kind: 'password' });
+      return {
+        fires: [unowned.id],
+        silent: [
+          owned.id,
+          teamOwned.id,
+          disabled.id,
+          revokedKeyOnly.id,
+          withoutCredentials.id,
+          root.id,
+          person.id,
+        ],
+      };
     },
   },
   {
@@ -64,7 +111,15 @@ const cases: RuleCase[] = [
         createdAt: w.daysAgo(60),
         status: 'inactive',
       });
-      return { fires: [forgotten.id], silent: [inGrace.id, inactive.id] };
+      // Kubernetes does not report token use: "never used" cannot be told from "not reported".
+      const cluster = await w.nhi({ provider: 'kubernetes' });
+      const token = await w.credential(cluster.id, {
+        kind: 'token',
+        lastUsedAt: null,
+        createdAt: w.daysAgo(60),
+        lastRotatedAt: null,
+      });
+      return { fires: [forgotten.id], silent: [inGrace.id, inactive.id, token.id] };
     },
   },
   {
@@ -104,10 +159,16 @@ const cases: RuleCase[] = [
   {
     rule: 'nhi7.no_expiry',
     async arrange(w) {
-      const n = await w.nhi();
-      const endless = await w.credential(n.id, { expiresAt: null });
-      const expiring = await w.credential(n.id);
-      return { fires: [endless.id], silent: [expiring.id] };
+      const github = await w.nhi({ provider: 'github' });
+      const endless = await w.credential(github.id, { kind: 'token', expiresAt: null });
+      const expiring = await w.credential(github.id, { kind: 'token' });
+      // Deploy keys, AWS access keys and legacy Kubernetes token Secrets have no expiry to set.
+      const deployKey = await w.credential(github.id, { kind: 'private_key', expiresAt: null });
+      const aws = await w.nhi({ provider: 'aws' });
+      const accessKey = await w.credential(aws.id, { kind: 'access_key', expiresAt: null });
+      const cluster = await w.nhi({ provider: 'kubernetes' });
+      const legacyToken = await w.credential(cluster.id, { kind: 'token', expiresAt: null });
+      return { fires: [endless.id], silent: [expiring.id, deployKey.id, accessKey.id, legacyToken.id] };
     },
   },
   {
@@ -164,7 +225,10 @@ const cases: RuleCase[] = [
       const usedPassword = await w.credential(n.id, { kind: 'password', lastUsedAt: w.daysAgo(2) });
       const unusedPassword = await w.credential(n.id, { kind: 'password', lastUsedAt: null });
       const key = await w.credential(n.id);
-      return { fires: [usedPassword.id], silent: [unusedPassword.id, key.id] };
+      // A password alone is a person's account, not a machine identity.
+      const person = await w.nhi();
+      const personsPassword = await w.credential(person.id, { kind: 'password', lastUsedAt: w.daysAgo(2) });
+      return { fires: [usedPassword.id], silent: [unusedPassword.id, key.id, personsPassword.id] };
     },
   },
   {
@@ -187,9 +251,24 @@ const cases: RuleCase[] = [
       await w.fact(aws.id, 'aws.privilege_escalation');
       await w.fact(k8s.id, 'k8s.impersonate');
       await w.fact(k8s.id, 'k8s.bind_escalate');
-      return { fires: [aws.id, k8s.id], silent: [] };
+      const tokens = await w.nhi();
+      await w.fact(tokens.id, 'k8s.token_create');
+      const certificates = await w.nhi();
+      await w.fact(certificates.id, 'k8s.csr_approve');
+      const reader = await w.nhi();
+      await w.fact(reader.id, 'k8s.secrets_read_cluster');
+      return { fires: [aws.id, k8s.id, tokens.id, certificates.id], silent: [reader.id] };
     },
   },
+  ...factRuleCases([
+    ['nhi5.k8s_secrets_read_cluster', ['k8s.secrets_read_cluster'], ['k8s.secrets_read']],
+    ['nhi5.k8s_secrets_read', ['k8s.secrets_read'], ['k8s.secrets_read_cluster']],
+    ['nhi5.k8s_exec', ['k8s.pods_exec', 'k8s.nodes_proxy'], ['k8s.workload_create']],
+    ['nhi5.k8s_workload_create', ['k8s.workload_create'], ['k8s.pods_exec']],
+    ['nhi7.multiple_active_keys', ['aws.multiple_active_keys'], ['aws.console_password']],
+    ['nhi9.default_sa_bound', ['k8s.default_sa_bound'], ['k8s.sa_shared_by_workloads']],
+    ['nhi10.human_use', ['aws.human_use'], ['aws.console_password']],
+  ]),
   {
     rule: 'nhi3.trust_open_to_any',
     async arrange(w) {
@@ -206,10 +285,13 @@ const cases: RuleCase[] = [
       const reported = await w.nhi();
       const recorded = await w.nhi();
       const keyOnly = await w.nhi();
+      const person = await w.nhi();
       await w.fact(reported.id, 'aws.console_password');
       await w.credential(recorded.id, { kind: 'password', lastUsedAt: null });
+      await w.credential(recorded.id);
       await w.credential(keyOnly.id);
-      return { fires: [reported.id, recorded.id], silent: [keyOnly.id] };
+      await w.credential(person.id, { kind: 'password', lastUsedAt: null });
+      return { fires: [reported.id, recorded.id], silent: [keyOnly.id, person.id] };
     },
   },
 ];
@@ -243,6 +325,99 @@ describeEachDatabase('Alert rules', (_kind, newDatabase) => {
         state: 'open',
       }),
     ]);
+  });
+
+  it('raises one alert per leaked secret no credential has, rated by its type and verification', async () => {
+    const w = await setupAlerts(newDatabase);
+    await w.leak('fp-cloud', null, { secretType: 'aws_access_key_id', line: 3 });
+    await w.leak('fp-cloud', null, { secretType: 'aws_access_key_id', line: 9 });
+    await w.leak('fp-live', null, { secretType: 'github_token', verification: 'live' });
+    await w.leak('fp-dead', null, { secretType: 'slack_token', verification: 'invalid' });
+    await w.leak('fp-password', null, { secretType: 'generic' });
+    await w.leak('fp-gone', null, { secretType: 'github_token', resolvedAt: w.daysAgo(1) });
+    const n = await w.nhi();
+    await w.credential(n.id, { fingerprint: 'fp-known', status: 'revoked' });
+    await w.leak('fp-known');
+
+    await w.evaluate();
+
+    const unlinked = (await w.alerts()).filter((a) => a.ruleId === 'nhi2.leak_unlinked');
+    expect(unlinked.map((a) => [a.subject, a.severity, a.nhiId]).sort()).toEqual([
+      ['secret:fp-cloud', 'high', null],
+      ['secret:fp-dead', 'low', null],
+      ['secret:fp-live', 'critical', null],
+      ['secret:fp-password', 'medium', null],
+    ]);
+    const cloud = unlinked.find((a) => a.subject === 'secret:fp-cloud');
+    expect(cloud?.evidence).toMatchObject({
+      secretType: 'aws_access_key_id',
+      locations: 2,
+      leaks: [
+        { file: 'deploy/.env', line: 3 },
+        { file: 'deploy/.env', line: 9 },
+      ],
+    });
+  });
+
+  it('moves an unlinked leak to the identity whose credential a later scan finds', async () => {
+    const w = await setupAlerts(newDatabase);
+    await w.leak('fp-key', null, { secretType: 'aws_access_key_id' });
+    await w.evaluate();
+    const n = await w.nhi();
+    const key = await w.credential(n.id, { fingerprint: 'fp-key' });
+
+    await w.evaluate();
+
+    const alerts = await w.alerts();
+    expect(alerts.find((a) => a.ruleId === 'nhi2.leak_unlinked')).toMatchObject({ state: 'resolved' });
+    expect(alerts.find((a) => a.ruleId === 'nhi2.leaked_secret')).toMatchObject({
+      state: 'open',
+      credentialId: key.id,
+      nhiId: n.id,
+    });
+  });
+
+  it('rolls unowned identities up into one realm finding when most of the realm is unowned', async () => {
+    const w = await setupAlerts(newDatabase);
+    const service = await w.serviceOf(w.ana);
+    await service.configureRule({
+      ruleId: 'nhi1.unowned_share',
+      thresholds: { minimum: 3, sharePercent: 50 },
+    });
+    const identities = [];
+    for (const owner of [null, null, null, w.ana.id]) {
+      const n = await w.nhi({ ownerUserId: owner });
+      await w.credential(n.id);
+      identities.push(n);
+    }
+
+    await w.evaluate();
+
+    const open = (await w.alerts()).filter((a) => a.state === 'open' && a.ruleId.startsWith('nhi1.unowned'));
+    expect(open.map((a) => [a.ruleId, a.subject])).toEqual([['nhi1.unowned_share', 'realm']]);
+    expect(open[0]?.evidence).toMatchObject({ unowned: 3, machineIdentities: 4, sharePercent: 75 });
+
+    // An incremental evaluation keeps to the roll-up the full pass decided.
+    await w.evaluate([identities[0]?.id ?? '']);
+    expect(await w.rulesFiring({ nhiId: identities[0]?.id })).not.toContain('nhi1.unowned');
+  });
+
+  it('keeps one alert per unowned identity below the roll-up share', async () => {
+    const w = await setupAlerts(newDatabase);
+    const service = await w.serviceOf(w.ana);
+    await service.configureRule({
+      ruleId: 'nhi1.unowned_share',
+      thresholds: { minimum: 1, sharePercent: 50 },
+    });
+    for (const owner of [null, w.ana.id, w.ana.id]) {
+      const n = await w.nhi({ ownerUserId: owner });
+      await w.credential(n.id);
+    }
+
+    await w.evaluate();
+
+    const open = (await w.alerts()).filter((a) => a.state === 'open' && a.ruleId.startsWith('nhi1.unowned'));
+    expect(open.map((a) => a.ruleId)).toEqual(['nhi1.unowned']);
   });
 
   it('uses the realm’s thresholds and skips the rules it turned off', async () => {

@@ -20,7 +20,7 @@ export type OwaspNhiId =
 export interface RuleThreshold {
   key: string;
   label: string;
-  /** Days, the only unit thresholds use. */
+  /** In the unit the label names: days, a percentage or a count. */
   defaultValue: number;
   min: number;
   max: number;
@@ -33,11 +33,27 @@ export interface AlertRule {
   title: string;
   explanation: string;
   remediation: string;
-  /** What an alert of this rule is about: one per credential, per NHI, or per scanner subject. */
-  subject: 'credential' | 'nhi' | 'fact';
+  /**
+   * What an alert of this rule is about: one per credential, per NHI, per scanner subject (a binding
+   * to a missing account, a user or group of a cluster), per leaked secret, or the realm as a whole.
+   */
+  subject: 'credential' | 'nhi' | 'fact' | 'secret' | 'realm';
   /** Where the data comes from: the inventory (manual, import, any source) or scanner facts. */
   sources: string;
   thresholds: RuleThreshold[];
+  /**
+   * What an open alert of this rule says about its identity's risk (ADR 0021): how much it can do
+   * (impact), how reachable its secret is to an attacker (exposure), or how badly it is kept
+   * (hygiene), with a weight from 0 to 1 within that dimension.
+   */
+  risk: RiskContribution;
+}
+
+export type RiskDimension = 'impact' | 'exposure' | 'hygiene';
+
+export interface RiskContribution {
+  dimension: RiskDimension;
+  weight: number;
 }
 
 const days = (key: string, label: string, defaultValue: number): RuleThreshold => ({
@@ -49,18 +65,30 @@ const days = (key: string, label: string, defaultValue: number): RuleThreshold =
 });
 
 const inventory = 'Inventory (manual, import and every source)';
+const impact = (weight: number): RiskContribution => ({ dimension: 'impact', weight });
+const exposure = (weight: number): RiskContribution => ({ dimension: 'exposure', weight });
+const hygiene = (weight: number): RiskContribution => ({ dimension: 'hygiene', weight });
+/** Sources that record when a credential was last used; the others (Kubernetes) cannot say "never used". */
+export const usageReportingProviders = ['aws', 'github', 'gcp', 'azure', 'slack', 'okta'] as const;
+/** Credential kinds that may carry an expiry; access keys, passwords and SSH keys cannot. */
+export const expiringCredentialKinds = ['token', 'api_key', 'client_secret', 'certificate'] as const;
+/** Providers whose tokens of those kinds still cannot expire (legacy Kubernetes token Secrets). */
+export const providersWithoutExpiry = ['aws', 'kubernetes'] as const;
 
 export const alertRules = [
   {
     id: 'nhi1.unowned',
     owaspId: 'NHI1',
     severity: 'medium',
-    title: 'NHI without an owner',
-    explanation: 'Nobody is accountable for this identity: it will not be offboarded or rotated.',
+    title: 'Machine identity without an owner',
+    explanation:
+      'Nobody is accountable for this identity while its credentials work: it will not be rotated or offboarded. When most of a realm is unowned the realm-level finding replaces one alert per identity.',
     remediation: 'Assign an owner who answers for its use and lifecycle, or decommission it.',
     subject: 'nhi',
-    sources: inventory,
+    sources:
+      'Inventory: identities with an active credential (people and the AWS root account are not machine identities)',
     thresholds: [],
+    risk: hygiene(0.3),
   },
   {
     id: 'nhi1.owner_inactive',
@@ -72,6 +100,7 @@ export const alertRules = [
     subject: 'nhi',
     sources: inventory,
     thresholds: [],
+    risk: hygiene(0.5),
   },
   {
     id: 'nhi1.unused',
@@ -81,8 +110,10 @@ export const alertRules = [
     explanation: 'A credential nobody uses is pure exposure: it can only serve an attacker.',
     remediation: 'Confirm with the owner and revoke the credential; disable the identity if it is idle.',
     subject: 'credential',
-    sources: `${inventory}; last use comes from the AWS credential report, GitHub and manual entry`,
+    sources:
+      'Credentials with a recorded last use: AWS credential report and live scans, GitHub, manual entry',
     thresholds: [days('unusedDays', 'Unused for more than (days)', 90)],
+    risk: hygiene(0.4),
   },
   {
     id: 'nhi1.never_used',
@@ -92,8 +123,10 @@ export const alertRules = [
     explanation: 'A credential created and never used after the grace period was likely forgotten.',
     remediation: 'Revoke the credential unless the owner confirms an upcoming use.',
     subject: 'credential',
-    sources: `${inventory}; the AWS credential report also records it as a fact`,
+    sources:
+      'Sources that record credential use: AWS (credential report, live), GitHub, GCP, Azure, Slack, Okta; not Kubernetes, which does not report token use, nor manual entries without a recorded use',
     thresholds: [days('graceDays', 'Grace period for new credentials (days)', 14)],
+    risk: hygiene(0.3),
   },
   {
     id: 'nhi1.orphaned_binding',
@@ -105,6 +138,7 @@ export const alertRules = [
     subject: 'fact',
     sources: 'Kubernetes scans',
     thresholds: [],
+    risk: impact(0.4),
   },
   {
     id: 'nhi2.leaked_secret',
@@ -116,6 +150,7 @@ export const alertRules = [
     subject: 'credential',
     sources: 'Secret scans (gitleaks reports) matched to inventoried credentials by fingerprint',
     thresholds: [],
+    risk: exposure(0.8),
   },
   {
     id: 'nhi3.third_party_write_all',
@@ -127,6 +162,7 @@ export const alertRules = [
     subject: 'nhi',
     sources: 'GitHub scans',
     thresholds: [],
+    risk: impact(0.6),
   },
   {
     id: 'nhi3.trust_without_external_id',
@@ -138,6 +174,7 @@ export const alertRules = [
     subject: 'nhi',
     sources: 'AWS authorization-details scans',
     thresholds: [],
+    risk: exposure(0.5),
   },
   {
     id: 'nhi3.trust_open_to_any',
@@ -149,6 +186,7 @@ export const alertRules = [
     subject: 'nhi',
     sources: 'AWS authorization-details scans',
     thresholds: [],
+    risk: exposure(0.9),
   },
   {
     id: 'nhi4.console_password',
@@ -160,6 +198,7 @@ export const alertRules = [
     subject: 'nhi',
     sources: 'AWS credential-report scans; password credentials in the inventory',
     thresholds: [],
+    risk: exposure(0.3),
   },
   {
     id: 'nhi4.legacy_token_secret',
@@ -171,6 +210,7 @@ export const alertRules = [
     subject: 'nhi',
     sources: 'Kubernetes scans',
     thresholds: [],
+    risk: exposure(0.3),
   },
   {
     id: 'nhi4.root_access_key',
@@ -182,28 +222,34 @@ export const alertRules = [
     subject: 'nhi',
     sources: 'AWS credential-report scans',
     thresholds: [],
+    risk: impact(1),
   },
   {
     id: 'nhi5.admin',
     owaspId: 'NHI5',
     severity: 'critical',
     title: 'Administrator permissions',
-    explanation: 'The identity may do everything: its compromise is a full compromise.',
-    remediation: 'Replace the administrator policy with the actions and resources it uses.',
+    explanation:
+      'After every Deny and boundary, the identity may still do everything (Action "*", or Allow NotAction on "*"): its compromise is a full compromise of the account.',
+    remediation:
+      'Replace the administrator grant named in the evidence with the actions and resources the workload uses.',
     subject: 'nhi',
     sources: 'AWS authorization-details scans',
     thresholds: [],
+    risk: impact(1),
   },
   {
     id: 'nhi5.cluster_admin',
     owaspId: 'NHI5',
     severity: 'critical',
-    title: 'ServiceAccount bound to cluster-admin',
-    explanation: 'Any pod running as this ServiceAccount controls the whole cluster.',
+    title: 'Bound to cluster-admin',
+    explanation:
+      'Any pod running as this ServiceAccount, or anyone holding its token, controls the whole cluster.',
     remediation: 'Bind a namespaced role with the verbs and resources it needs.',
     subject: 'nhi',
     sources: 'Kubernetes scans',
     thresholds: [],
+    risk: impact(1),
   },
   {
     id: 'nhi5.privilege_escalation',
@@ -211,11 +257,12 @@ export const alertRules = [
     severity: 'high',
     title: 'Privilege-escalation permissions',
     explanation:
-      'The identity may grant itself or others more rights (PassRole, policy edits, bind, impersonate).',
+      'The identity holds a known combination of rights that lets it grant itself or others more (a published escalation path, or Kubernetes bind, escalate, impersonate, token creation or certificate approval); the evidence names the path and the statements or bindings that grant it.',
     remediation: 'Remove the escalation actions or constrain them to named resources.',
     subject: 'nhi',
-    sources: 'AWS authorization-details and Kubernetes scans',
+    sources: 'AWS authorization-details and live scans (escalation-path catalogue); Kubernetes scans',
     thresholds: [],
+    risk: impact(0.8),
   },
   {
     id: 'nhi5.wildcard_permissions',
@@ -227,6 +274,7 @@ export const alertRules = [
     subject: 'nhi',
     sources: 'AWS authorization-details and Kubernetes scans',
     thresholds: [],
+    risk: impact(0.6),
   },
   {
     id: 'nhi7.credential_age',
@@ -238,6 +286,7 @@ export const alertRules = [
     subject: 'credential',
     sources: inventory,
     thresholds: [days('ageDays', 'Older than (days)', 90)],
+    risk: hygiene(0.4),
   },
   {
     id: 'nhi7.credential_age_critical',
@@ -249,17 +298,20 @@ export const alertRules = [
     subject: 'credential',
     sources: inventory,
     thresholds: [days('ageDays', 'Older than (days)', 365)],
+    risk: hygiene(0.6),
   },
   {
     id: 'nhi7.no_expiry',
     owaspId: 'NHI7',
     severity: 'low',
     title: 'Credential without expiry',
-    explanation: 'Nothing forces this secret to ever be replaced.',
-    remediation: 'Set an expiry, or prefer short-lived federated credentials.',
+    explanation: 'A token or key that could carry an expiry has none: nothing forces it to ever be replaced.',
+    remediation: 'Issue it again with an expiry, or prefer short-lived federated credentials.',
     subject: 'credential',
-    sources: `${inventory}; GitHub tokens without expiry`,
+    sources:
+      'Tokens, API keys, client secrets and certificates of providers that support expiry (GitHub, manual, import); AWS access keys and Kubernetes token Secrets cannot expire and are left to the age rules',
     thresholds: [],
+    risk: hygiene(0.1),
   },
   {
     id: 'nhi7.expired_active',
@@ -271,6 +323,7 @@ export const alertRules = [
     subject: 'credential',
     sources: inventory,
     thresholds: [],
+    risk: hygiene(0.5),
   },
   {
     id: 'nhi7.expiring_soon',
@@ -282,6 +335,7 @@ export const alertRules = [
     subject: 'credential',
     sources: inventory,
     thresholds: [days('withinDays', 'Expiring within (days)', 30)],
+    risk: hygiene(0.2),
   },
   {
     id: 'nhi8.cross_environment_secret',
@@ -293,6 +347,7 @@ export const alertRules = [
     subject: 'credential',
     sources: `${inventory} (credential fingerprints)`,
     thresholds: [],
+    risk: exposure(0.4),
   },
   {
     id: 'nhi9.shared_secret',
@@ -304,6 +359,7 @@ export const alertRules = [
     subject: 'credential',
     sources: `${inventory} (credential fingerprints)`,
     thresholds: [],
+    risk: exposure(0.3),
   },
   {
     id: 'nhi9.shared_service_account',
@@ -315,6 +371,7 @@ export const alertRules = [
     subject: 'nhi',
     sources: 'Kubernetes scans',
     thresholds: [],
+    risk: hygiene(0.3),
   },
   {
     id: 'nhi10.interactive_login',
@@ -326,6 +383,144 @@ export const alertRules = [
     subject: 'credential',
     sources: 'Password credentials with a recorded use (inventory, AWS credential report)',
     thresholds: [],
+    risk: exposure(0.4),
+  },
+  {
+    id: 'nhi1.unowned_share',
+    owaspId: 'NHI1',
+    severity: 'medium',
+    title: 'Most machine identities of the realm have no owner',
+    explanation:
+      'More than the threshold share of the machine identities with live credentials have no owner: ownership was never assigned here, so one alert per identity would only bury the rest. The list behind this finding is the inventory filtered on "no owner".',
+    remediation: 'Assign owners by team (groups), starting with the identities at the top of "fix first".',
+    subject: 'realm',
+    sources: 'Inventory: identities with an active credential',
+    thresholds: [
+      {
+        key: 'sharePercent',
+        label: 'Roll up above this share unowned (%)',
+        defaultValue: 50,
+        min: 1,
+        max: 100,
+      },
+      {
+        key: 'minimum',
+        label: 'Only from this many unowned identities',
+        defaultValue: 20,
+        min: 1,
+        max: 100000,
+      },
+    ],
+    risk: hygiene(0.3),
+  },
+  {
+    id: 'nhi2.leak_unlinked',
+    owaspId: 'NHI2',
+    severity: 'high',
+    title: 'Leaked secret of no known credential',
+    explanation:
+      'A secret was found in code or files and no credential of the inventory has it: it may be live and nobody here answers for it. Severity follows the secret type and its verification (live: critical; invalid: low; generic passwords and high-entropy strings: medium).',
+    remediation:
+      'Find who issued the secret, revoke or rotate it at its provider, and remove it from the repository history. When a later scan finds its credential, the alert moves to that identity.',
+    subject: 'secret',
+    sources: 'Secret scans and imported reports (gitleaks, trufflehog, detect-secrets)',
+    thresholds: [],
+    risk: exposure(0.8),
+  },
+  {
+    id: 'nhi5.k8s_secrets_read_cluster',
+    owaspId: 'NHI5',
+    severity: 'critical',
+    title: 'May read every Secret of the cluster',
+    explanation:
+      'A ClusterRoleBinding lets this subject get, list or watch Secrets in every namespace: every token, password and key stored in the cluster is one request away.',
+    remediation:
+      'Bind a Role in the namespace the workload needs, limited to the Secrets it reads by name (resourceNames), or mount the secret instead of reading the API.',
+    subject: 'nhi',
+    sources: 'Kubernetes scans (ServiceAccounts, users and groups)',
+    thresholds: [],
+    // Every token of the cluster, cluster-admin's included, is readable: administrator in effect.
+    risk: impact(1),
+  },
+  {
+    id: 'nhi5.k8s_secrets_read',
+    owaspId: 'NHI5',
+    severity: 'high',
+    title: 'May read the Secrets of a namespace',
+    explanation:
+      'A RoleBinding lets this subject get, list or watch every Secret of the namespace, including the tokens of its other ServiceAccounts.',
+    remediation: 'Limit the rule to the Secrets the workload needs (resourceNames) or mount them instead.',
+    subject: 'nhi',
+    sources: 'Kubernetes scans (ServiceAccounts, users and groups)',
+    thresholds: [],
+    risk: impact(0.5),
+  },
+  {
+    id: 'nhi5.k8s_exec',
+    owaspId: 'NHI5',
+    severity: 'high',
+    title: 'May run commands in other workloads',
+    explanation:
+      'pods/exec, pods/attach or nodes/proxy let this subject run commands inside other pods and act with their ServiceAccounts and secrets.',
+    remediation: 'Remove exec, attach and nodes/proxy from the role; debug through a separate, audited role.',
+    subject: 'nhi',
+    sources: 'Kubernetes scans (ServiceAccounts, users and groups)',
+    thresholds: [],
+    risk: impact(0.6),
+  },
+  {
+    id: 'nhi5.k8s_workload_create',
+    owaspId: 'NHI5',
+    severity: 'high',
+    title: 'May create workloads',
+    explanation:
+      'Whoever may create pods or controllers in a namespace may run them as any ServiceAccount of that namespace and mount its Secrets.',
+    remediation:
+      'Leave workload creation to the deployment pipeline’s identity, in the namespaces it deploys to.',
+    subject: 'nhi',
+    sources: 'Kubernetes scans (ServiceAccounts, users and groups)',
+    thresholds: [],
+    risk: impact(0.5),
+  },
+  {
+    id: 'nhi7.multiple_active_keys',
+    owaspId: 'NHI7',
+    severity: 'medium',
+    title: 'Two active access keys',
+    explanation:
+      'A user with two active keys has a rotation that never finished, or two consumers of one identity: the older key stays exposed.',
+    remediation: 'Move every consumer to the newer key, then deactivate and delete the older one.',
+    subject: 'nhi',
+    sources: 'AWS credential-report and live scans',
+    thresholds: [],
+    risk: hygiene(0.3),
+  },
+  {
+    id: 'nhi9.default_sa_bound',
+    owaspId: 'NHI9',
+    severity: 'medium',
+    title: 'Default ServiceAccount with extra rights',
+    explanation:
+      'Every pod of the namespace that names no ServiceAccount runs as "default": rights bound to it are given to all of them.',
+    remediation:
+      'Bind the rights to a dedicated ServiceAccount and set the workloads that need them to use it.',
+    subject: 'nhi',
+    sources: 'Kubernetes scans',
+    thresholds: [],
+    risk: impact(0.4),
+  },
+  {
+    id: 'nhi10.human_use',
+    owaspId: 'NHI10',
+    severity: 'high',
+    title: 'Machine identity also used by a person',
+    explanation:
+      'Its access keys serve software while its console password is used to sign in: a person shares the identity, so their actions and the workload’s can no longer be told apart.',
+    remediation: 'Give the person their own account, then remove the console password from this identity.',
+    subject: 'nhi',
+    sources: 'AWS credential-report and live scans',
+    thresholds: [],
+    risk: exposure(0.4),
   },
 ] as const satisfies readonly AlertRule[];
 
@@ -339,14 +534,7 @@ export function alertRuleOf(id: string): AlertRule | undefined {
   return byId.get(id);
 }
 
-/** Points an unresolved finding adds to its NHI's risk score; a rule counts once per NHI. */
-export const severityPoints: Record<AlertSeverity, number> = {
-  critical: 50,
-  high: 25,
-  medium: 10,
-  low: 3,
-};
-
+/** The level of a risk score (ADR 0021); the same bounds are written in risk-scores.sql.ts. */
 export function riskLevelOf(score: number): AlertSeverity {
   if (score >= 70) return 'critical';
   if (score >= 40) return 'high';

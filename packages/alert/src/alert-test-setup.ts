@@ -31,6 +31,8 @@ export async function setupAlerts(newDatabase: NewTestDatabase) {
       ownerGroupId?: string | null;
       environment?: 'production' | 'staging' | 'development' | 'unknown';
       status?: 'active' | 'disabled';
+      provider?: 'aws' | 'github' | 'kubernetes';
+      metadata?: Record<string, unknown>;
       realm?: RealmSummary;
     } = {},
   ) {
@@ -40,7 +42,8 @@ export async function setupAlerts(newDatabase: NewTestDatabase) {
       tx.nhi.create({
         data: {
           kind: 'service_account',
-          provider: 'aws',
+          provider: fields.provider ?? 'aws',
+          metadata: (fields.metadata ?? {}) as never,
           externalId: `arn:aws:iam::123456789012:user/svc-${serial}`,
           name: `svc-${serial}`,
           ownerUserId: fields.ownerUserId === undefined ? ana.id : fields.ownerUserId,
@@ -54,11 +57,21 @@ export async function setupAlerts(newDatabase: NewTestDatabase) {
     return row;
   }
 
+  /**
+   * A machine identity at work: an NHI with one active access key that no rule minds (recently
+   * rotated, used yesterday, expiring in a year). Unowned, it is what nhi1.unowned flags.
+   */
+  async function machine(fields: Parameters<typeof nhi>[0] = {}) {
+    const row = await nhi(fields);
+    await credential(row.id);
+    return row;
+  }
+
   /** An active access key, recently rotated, used yesterday, expiring in a year, unless told otherwise. */
   async function credential(
     nhiId: string,
     fields: {
-      kind?: 'access_key' | 'password';
+      kind?: 'access_key' | 'password' | 'token' | 'private_key';
       status?: 'active' | 'inactive' | 'revoked';
       fingerprint?: string | null;
       lastUsedAt?: Date | null;
@@ -105,7 +118,11 @@ export async function setupAlerts(newDatabase: NewTestDatabase) {
     );
   }
 
-  async function leak(fingerprint: string, credentialId: string | null = null) {
+  async function leak(
+    fingerprint: string,
+    credentialId: string | null = null,
+    fields: { secretType?: string; verification?: string; line?: number; resolvedAt?: Date } = {},
+  ) {
     const id = await sourceId();
     await realmDb.transaction((tx) =>
       tx.leak.create({
@@ -114,11 +131,14 @@ export async function setupAlerts(newDatabase: NewTestDatabase) {
           scanId: 'scan-1',
           rule: 'aws-access-token',
           file: 'deploy/.env',
-          line: 3,
+          line: fields.line ?? 3,
           maskedMatch: 'AKIA…WXYZ',
           fingerprint,
-          locationKey: `${fingerprint}-loc`,
+          locationKey: `${fingerprint}-loc-${fields.line ?? 3}`,
           credentialId,
+          secretType: fields.secretType ?? 'aws_access_key_id',
+          verification: fields.verification ?? null,
+          resolvedAt: fields.resolvedAt ?? null,
         },
         select: { id: true },
       }),
@@ -143,6 +163,8 @@ export async function setupAlerts(newDatabase: NewTestDatabase) {
           severity: true,
           owaspId: true,
           fingerprint: true,
+          subject: true,
+          evidence: true,
         },
         orderBy: [{ ruleId: 'asc' }, { fingerprint: 'asc' }],
       }),
@@ -217,6 +239,7 @@ export async function setupAlerts(newDatabase: NewTestDatabase) {
     evaluate,
     alerts,
     rulesFiring,
+    machine,
     scopeOf,
     serviceOf,
   };

@@ -19,7 +19,10 @@ export type RuleMeta = Record<string, { owasp: string; severity: string }>;
 export interface FindingsSource {
   /** Common table expressions to run first (findings computed in the same statement), if any. */
   ctes?: Sql;
-  /** A relation of findings: fingerprint, rule_id, nhi_id, credential_id, subject, evidence, one row per fingerprint. */
+  /**
+   * A relation of findings: fingerprint, rule_id, nhi_id, credential_id, subject, evidence and
+   * severity (null: the rule's), one row per fingerprint.
+   */
   relation: Sql;
   /** Predicate on Alert `a`: the alerts in scope, which resolve when they have no finding. */
   inScope: Sql;
@@ -56,13 +59,14 @@ export function transitionsSql(realmId: string, now: Date, rules: RuleMeta, sour
       SELECT EXISTS (SELECT 1 FROM "AlertChannel" WHERE "realmId" = ${realmId} AND enabled) AS notify
     ),
     previous AS (
-      SELECT a.id, a.state, f.fingerprint IS NOT NULL AS found, f.evidence, m.severity,
+      SELECT a.id, a.state, f.fingerprint IS NOT NULL AS found, f.evidence,
+        coalesce(f.severity, m.severity) AS severity,
         f.fingerprint IS NOT NULL
           AND (a.state = 'resolved' OR (a.state = 'suppressed' AND a."suppressedUntil" <= ${at})) AS reopens,
         f.fingerprint IS NULL
           AND (a.state IN ('open', 'acknowledged')
             OR (a.state = 'suppressed' AND a."suppressedUntil" <= ${at})) AS resolves,
-        f.fingerprint IS NOT NULL AND a.severity::text IS DISTINCT FROM m.severity AS rescored,
+        f.fingerprint IS NOT NULL AND a.severity::text IS DISTINCT FROM coalesce(f.severity, m.severity) AS rescored,
         f.fingerprint IS NOT NULL AND (a.evidence IS DISTINCT FROM f.evidence
           OR a."lastSeenAt" < ${at} - interval '1 day') AS refreshes
       FROM "Alert" AS a
@@ -98,7 +102,8 @@ export function transitionsSql(realmId: string, now: Date, rules: RuleMeta, sour
         n.severity::"AlertSeverity", 'open', n.nhi_id, n.credential_id, n.subject, n.evidence,
         ${at}, ${at}, ${at}, ${at}, ${at}
       FROM (
-        SELECT f.*, m.owasp, m.severity${inOrder ? sql`, row_number() OVER (ORDER BY f.fingerprint) AS position` : sql``}
+        SELECT f.fingerprint, f.rule_id, f.nhi_id, f.credential_id, f.subject, f.evidence, m.owasp,
+          coalesce(f.severity, m.severity) AS severity${inOrder ? sql`, row_number() OVER (ORDER BY f.fingerprint) AS position` : sql``}
         FROM ${f} AS f JOIN m ON m.rule_id = f.rule_id
         WHERE NOT EXISTS (SELECT 1 FROM "Alert" AS a WHERE a."realmId" = ${realmId} AND a.fingerprint = f.fingerprint)
       ) AS n

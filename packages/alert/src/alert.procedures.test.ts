@@ -36,7 +36,7 @@ it('declares a known permission on every procedure', () => {
 describeEachDatabase('alert.* over /api/trpc', (_kind, newDatabase) => {
   async function setup() {
     const w = await setupAlerts(newDatabase);
-    const n = await w.nhi({ ownerUserId: null });
+    const n = await w.machine({ ownerUserId: null });
     await w.evaluate();
     const [alert] = await w.alerts();
     const tokens = {

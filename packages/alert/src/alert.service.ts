@@ -33,6 +33,7 @@ import {
   toListItem,
 } from './alert-detail.ts';
 import { type EvaluationResult, evaluateInTransaction } from './alert-evaluation.ts';
+import { evidenceLines } from './alert-explanation.ts';
 import { loadEffectiveRules } from './alert-rule-settings.ts';
 import { alertRuleOf } from './alert-rules.ts';
 import { refreshRiskScores } from './risk-scores.sql.ts';
@@ -136,7 +137,9 @@ export class AlertService {
         evidence: row.evidence as Record<string, unknown>,
         suppressedById: row.suppressedById,
         explanation: rule?.explanation ?? '',
+        details: evidenceLines(row.evidence, 20),
         remediation: rule?.remediation ?? '',
+        sources: rule?.sources ?? '',
         history: row.events,
       };
     });

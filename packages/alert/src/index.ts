@@ -39,8 +39,8 @@ export {
   alertRuleOf,
   alertRules,
   type OwaspNhiId,
+  type RiskDimension,
   riskLevelOf,
-  severityPoints,
 } from './alert-rules.ts';
 export { signatureOf } from './alert-senders.ts';
 export { ChannelSecrets } from './channel-secrets.ts';

@@ -1,14 +1,42 @@
 import { type RealmTx, sql } from '@nhi/platform';
-import { severityPoints } from './alert-rules.ts';
+import { alertRules } from './alert-rules.ts';
 
-const { critical, high, medium, low } = severityPoints;
+/** Rule id -> its risk dimension and weight, as one jsonb parameter. */
+const ruleRisk = JSON.stringify(
+  Object.fromEntries(
+    alertRules.map((rule) => [rule.id, { dimension: rule.risk.dimension, weight: rule.risk.weight }]),
+  ),
+);
+
+/** Impact assumed for an identity whose rights no rule describes: unknown, so neither none nor all. */
+export const unknownImpact = 0.4;
+
+/**
+ * The score of ADR 0021 from its three dimensions (each 0..1): how much the identity can do, how
+ * reachable its secret is, how badly it is kept. Impact and exposure multiply (a leaked key of an
+ * administrator outranks both a leaked read-only token and an administrator nobody can reach);
+ * hygiene adds at most 20 points. An identity with hygiene findings only scores from them alone.
+ * Written in SQL below; this twin serves the ADR's worked examples and the tests.
+ */
+export function riskScoreOf(factors: {
+  impact: number | null;
+  exposure: number | null;
+  hygiene: number;
+}): number {
+  const hygiene = 20 * Math.min(1, factors.hygiene);
+  if (factors.impact === null && factors.exposure === null) return Math.round(hygiene);
+  const impact = 0.3 + 0.7 * (factors.impact ?? unknownImpact);
+  const exposure = 0.55 + 0.45 * (factors.exposure ?? 0);
+  return Math.min(100, Math.round(80 * impact * exposure + hygiene));
+}
 
 /**
  * Recomputes the risk score of the NHIs in scope (the whole realm, or the listed NHIs) from their
- * open and acknowledged alerts: each rule adds the points of its severity once per NHI (several
- * credentials do not multiply it), the sum is capped at 100. Resolved and suppressed alerts add
- * nothing; an NHI without points has no row, nor has an alert's subject that is no identity of the
- * inventory (the score refers to its NHI). A score is written only when it or its factors
+ * open and acknowledged alerts (riskScoreOf): each rule counts once per NHI in its dimension,
+ * impact and exposure by their strongest rule, hygiene as a capped sum; a leak verified live is
+ * the strongest exposure. Resolved and suppressed alerts add nothing; an NHI without alerts has
+ * no row, nor has an alert's subject that is no identity of the inventory (the score refers to its
+ * NHI). A score is written only when it or its factors
  * changed, so `computedAt` tells since when the NHI has this score. One statement.
  */
 export async function refreshRiskScores(
@@ -23,21 +51,33 @@ export async function refreshRiskScores(
   const alertInScope = scope.all ? sql`a."nhiId" IS NOT NULL` : sql`a."nhiId" = ANY (${ids}::text[])`;
   const scoreInScope = scope.all ? sql`TRUE` : sql`r."nhiId" = ANY (${ids}::text[])`;
   await tx.$executeRaw`
-    WITH computed AS (
-      SELECT per_rule."nhiId", least(100, sum(per_rule.points))::int AS score,
-        jsonb_agg(jsonb_build_object('ruleId', per_rule."ruleId", 'owaspId', per_rule."owaspId",
-          'severity', per_rule.severity, 'points', per_rule.points, 'alerts', per_rule.alerts)
-          ORDER BY per_rule.points DESC, per_rule."ruleId") AS factors
-      FROM (
-        SELECT a."nhiId", a."ruleId", min(a."owaspId") AS "owaspId", max(a.severity)::text AS severity,
-          max(CASE a.severity WHEN 'critical' THEN ${critical}::int WHEN 'high' THEN ${high}::int
-            WHEN 'medium' THEN ${medium}::int ELSE ${low}::int END) AS points, count(*)::int AS alerts
-        FROM "Alert" AS a
-        WHERE a."realmId" = ${realmId} AND a.state IN ('open', 'acknowledged') AND ${alertInScope}
-          AND EXISTS (SELECT 1 FROM "Nhi" AS n WHERE n."realmId" = a."realmId" AND n.id = a."nhiId")
-        GROUP BY a."nhiId", a."ruleId"
-      ) AS per_rule
-      GROUP BY per_rule."nhiId"
+    WITH per_rule AS (
+      SELECT a."nhiId", a."ruleId", min(a."owaspId") AS "owaspId", max(a.severity)::text AS severity,
+        min(r.value ->> 'dimension') AS dimension,
+        max(CASE WHEN a.evidence ->> 'verification' = 'live' THEN 1.0
+          ELSE (r.value ->> 'weight')::numeric END) AS weight,
+        count(*)::int AS alerts
+      FROM "Alert" AS a
+      JOIN jsonb_each(${ruleRisk}::jsonb) AS r ON r.key = a."ruleId"
+      WHERE a."realmId" = ${realmId} AND a.state IN ('open', 'acknowledged') AND ${alertInScope}
+        AND EXISTS (SELECT 1 FROM "Nhi" AS n WHERE n."realmId" = a."realmId" AND n.id = a."nhiId")
+      GROUP BY a."nhiId", a."ruleId"
+    ),
+    dimensions AS (
+      SELECT "nhiId",
+        max(weight) FILTER (WHERE dimension = 'impact') AS impact,
+        max(weight) FILTER (WHERE dimension = 'exposure') AS exposure,
+        least(1, coalesce(sum(weight) FILTER (WHERE dimension = 'hygiene'), 0)) AS hygiene,
+        jsonb_agg(jsonb_build_object('ruleId', "ruleId", 'owaspId', "owaspId", 'severity', severity,
+          'dimension', dimension, 'weight', weight, 'points', round(weight * 100)::int, 'alerts', alerts)
+          ORDER BY CASE dimension WHEN 'hygiene' THEN 1 ELSE 0 END, weight DESC, "ruleId") AS factors
+      FROM per_rule GROUP BY "nhiId"
+    ),
+    computed AS (
+      SELECT "nhiId", factors, CASE WHEN impact IS NULL AND exposure IS NULL THEN round(20 * hygiene)
+        ELSE least(100, round(80 * (0.3 + 0.7 * coalesce(impact, ${unknownImpact}::numeric))
+          * (0.55 + 0.45 * coalesce(exposure, 0)) + 20 * hygiene)) END::int AS score
+      FROM dimensions
     ),
     removed AS (
       DELETE FROM "NhiRiskScore" AS r

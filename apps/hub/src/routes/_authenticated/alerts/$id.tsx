@@ -40,8 +40,21 @@ function AlertPage() {
       <section className="card">
         <h2 className="card-heading">Why it matters</h2>
         <p data-testid="alert-explanation">{alert.explanation}</p>
+        {alert.details.length > 0 ? (
+          <>
+            <h2 className="card-heading">This case</h2>
+            <ul data-testid="alert-details">
+              {alert.details.map((detail) => (
+                <li key={detail}>{detail}</li>
+              ))}
+            </ul>
+          </>
+        ) : null}
         <h2 className="card-heading">What to do</h2>
         <p data-testid="alert-remediation">{alert.remediation}</p>
+        <p className="muted" data-testid="alert-sources">
+          Evaluated from: {alert.sources}
+        </p>
       </section>
       <section className="card">
         <h2 className="card-heading">Evidence</h2>

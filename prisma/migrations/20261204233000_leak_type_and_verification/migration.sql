@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Leak" ADD COLUMN     "secretType" TEXT,
+ADD COLUMN     "verification" TEXT;
