@@ -7,7 +7,13 @@ export const scanInputsBySource = {
   aws_iam: ['aws.credential_report', 'aws.authorization_details', 'aws.live'],
   kubernetes: ['k8s.manifests'],
   github: ['github.export', 'github.live'],
-  secrets: ['secrets.files', 'secrets.directory', 'gitleaks.report'],
+  secrets: [
+    'secrets.files',
+    'secrets.directory',
+    'gitleaks.report',
+    'trufflehog.report',
+    'detect_secrets.baseline',
+  ],
 } as const satisfies Record<SourceType, readonly string[]>;
 
 export type ScanInput = (typeof scanInputsBySource)[SourceType][number];

@@ -140,6 +140,8 @@ export class ScanRunner {
         scanId,
         input: scan.input,
         complete: scan.complete,
+        externalIdPrefix: output.externalIdPrefix,
+        namesOthers: output.namesOthers,
         factKinds: connector.factKinds,
         batchSize: options.batchSize ?? 1000,
         writers: this.db.kind === 'postgres' ? 2 : 1,

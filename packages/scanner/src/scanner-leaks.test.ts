@@ -158,4 +158,54 @@ describeEachDatabase('ScannerService leaks', (_kind, newDatabase) => {
       }),
     ]);
   });
+
+  it('stores what the secret is and whether it was verified; a rescan that checked nothing keeps a check', async () => {
+    const { scanner, source, finished, realmDb } = await setup(newDatabase);
+    const finding = (verified: boolean) =>
+      JSON.stringify({
+        SourceMetadata: { Data: { Filesystem: { file: 'deploy/env.sh', line: 7 } } },
+        DetectorName: 'AWS',
+        Verified: verified,
+        Raw: Buffer.from(leakedKey).toString('base64'),
+      });
+    const report = JSON.stringify([
+      {
+        RuleID: 'aws-access-token',
+        File: 'deploy/env.sh',
+        StartLine: 7,
+        Secret: leakedKey,
+        Match: leakedKey,
+      },
+    ]);
+    const importReport = async (input: 'trufflehog.report' | 'gitleaks.report', content: string) =>
+      finished(
+        scanner,
+        (await scanner.startScan({ sourceId: source.id, input, upload: upload(content, 'r') })).id,
+      );
+    const stored = () =>
+      realmDb.transaction((tx) =>
+        tx.leak.findMany({
+          select: { rule: true, secretType: true, verification: true },
+          orderBy: { rule: 'asc' },
+        }),
+      );
+
+    await importReport('trufflehog.report', finding(true));
+    await importReport('gitleaks.report', report);
+
+    expect(await stored()).toEqual([
+      { rule: 'gitleaks/aws-access-token', secretType: 'aws_access_key_id', verification: null },
+      { rule: 'trufflehog/AWS', secretType: 'aws_access_key_id', verification: 'live' },
+    ]);
+    // A check made since (the secret was revoked) is not undone by a scan that checks nothing.
+    await realmDb.transaction((tx) =>
+      tx.leak.updateMany({ where: { rule: 'gitleaks/aws-access-token' }, data: { verification: 'invalid' } }),
+    );
+    await importReport('gitleaks.report', report);
+    await importReport('trufflehog.report', finding(false));
+    expect(await stored()).toEqual([
+      { rule: 'gitleaks/aws-access-token', secretType: 'aws_access_key_id', verification: 'invalid' },
+      { rule: 'trufflehog/AWS', secretType: 'aws_access_key_id', verification: 'unknown' },
+    ]);
+  });
 });

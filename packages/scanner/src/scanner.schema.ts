@@ -120,6 +120,10 @@ export interface LeakView {
   commit: string | null;
   maskedMatch: string;
   fingerprint: string;
+  /** What the secret is (`aws_access_key_id`, `github_token`, `generic`, ...); null for leaks found before types. */
+  secretType: string | null;
+  /** `live`, `invalid` or `unknown` when checked (a report's or a source's verification); null when not. */
+  verification: string | null;
   nhi: { id: string; name: string } | null;
   credentialId: string | null;
   firstSeenAt: Date;

@@ -311,6 +311,8 @@ export class ScannerService {
           commit: true,
           maskedMatch: true,
           fingerprint: true,
+          secretType: true,
+          verification: true,
           nhiId: true,
           credentialId: true,
           firstSeenAt: true,

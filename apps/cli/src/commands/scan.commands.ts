@@ -21,6 +21,8 @@ export const scanFileTypes = {
   github: { sourceType: 'github', input: 'github.export' },
   secrets: { sourceType: 'secrets', input: 'secrets.files' },
   gitleaks: { sourceType: 'secrets', input: 'gitleaks.report' },
+  trufflehog: { sourceType: 'secrets', input: 'trufflehog.report' },
+  'detect-secrets': { sourceType: 'secrets', input: 'detect_secrets.baseline' },
 } as const satisfies Record<string, { sourceType: SourceType; input: string }>;
 
 type ScanFileType = keyof typeof scanFileTypes;

@@ -1,5 +1,6 @@
-import type { SourcedNhi } from '@nhi/nhi';
+import type { NhiProvider, SourcedNhi } from '@nhi/nhi';
 import type { ObservedFact } from '../scan-facts.ts';
+import type { SecretType, Verification } from './secrets/secret-types.ts';
 
 /** A bad row or document: reported on the scan, the rest of the input is still read. */
 export interface ScanWarning {
@@ -26,12 +27,41 @@ export interface DiscoveredLeak {
   commit: string | null;
   maskedMatch: string;
   fingerprint: string;
+  /** What the secret is, normalised across detectors and reports. */
+  secretType: SecretType;
+  /** Whether the secret was found to work (by the report that found it); null when nobody checked. */
+  verification: Verification | null;
+}
+
+/**
+ * A fact about no identity of the input: about none at all (a user of a cluster), or about an identity
+ * the input names by external id but does not hold (a ServiceAccount bound in this file, exported in
+ * another file or source of the same cluster). Only the inventory knows whether that one exists.
+ */
+export interface LooseFact extends ObservedFact {
+  about?: { provider: NhiProvider; externalId: string };
+  /**
+   * With `about`: `known` facts are recorded on the identity when the realm's inventory has it and
+   * dropped when not; `unknown` ones (an orphaned binding) are recorded, about no identity, only when
+   * it has not. Neither: on the identity when there is one, about no identity otherwise.
+   */
+  when?: 'known' | 'unknown';
 }
 
 export interface ConnectorOutput {
   nhis: DiscoveredNhi[];
-  /** Facts about no identity of the inventory (a binding to a ServiceAccount that does not exist). */
-  looseFacts: ObservedFact[];
+  /** Facts about no identity of the input. */
+  looseFacts: LooseFact[];
+  /**
+   * The external ids this input speaks for (a Kubernetes source's cluster): a complete scan marks
+   * missing only the identities under it that the source reported before.
+   */
+  externalIdPrefix?: string;
+  /**
+   * Whether the input may name identities it does not hold (facts with `about`), even when this one
+   * names none: a complete scan then also removes the facts it attached before.
+   */
+  namesOthers?: boolean;
   leaks: DiscoveredLeak[];
   warnings: ScanWarning[];
 }

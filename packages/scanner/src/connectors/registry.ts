@@ -1,15 +1,17 @@
 import type { ScanFactKind } from '../scan-facts.ts';
 import { scanFactKindList } from '../scan-facts.ts';
 import type { ScanInput, SourceType } from '../scanner.schema.ts';
-import { readAuthorizationDetails } from './aws/authorization-details.ts';
+import { authorizationOptions, readAuthorizationDetails } from './aws/authorization-details.ts';
 import { readAwsLive } from './aws/aws-live.ts';
 import { readCredentialReport } from './aws/credential-report.ts';
 import { type ConnectorOutput, UnreadableInputError } from './connector.ts';
 import { readGitHubExport } from './github/github-export.ts';
 import { readGitHubLive } from './github/github-live.ts';
 import { readKubernetes } from './k8s/kubernetes.ts';
+import { readDetectSecretsBaseline } from './secrets/detect-secrets-baseline.ts';
 import { readGitleaksReport } from './secrets/gitleaks-report.ts';
 import { scanDirectory, scanUpload } from './secrets/secrets-connector.ts';
+import { readTrufflehogReport } from './secrets/trufflehog-report.ts';
 
 /** What a connector may need beyond its input: the source's settings and credentials. */
 export interface ConnectorContext {
@@ -38,6 +40,7 @@ const credentialReportKinds: ScanFactKind[] = [
   'aws.console_password',
   'aws.root_access_key',
   'aws.multiple_active_keys',
+  'aws.human_use',
   'credential.never_used',
 ];
 const authorizationKinds = kindsWithPrefix('aws.').filter((kind) => !credentialReportKinds.includes(kind));
@@ -58,7 +61,8 @@ const connectors: Partial<Record<ScanInput, Connector>> = {
     sourceType: 'aws_iam',
     factKinds: authorizationKinds,
     needsUpload: true,
-    read: async (upload) => readAuthorizationDetails(text(upload)),
+    read: async (upload, context) =>
+      readAuthorizationDetails(text(upload), authorizationOptions(context.settings)),
   },
   'aws.live': {
     sourceType: 'aws_iam',
@@ -116,6 +120,18 @@ const connectors: Partial<Record<ScanInput, Connector>> = {
     factKinds: ['leak.credential_exposed'],
     needsUpload: true,
     read: async (upload, context) => readGitleaksReport(text(upload), context.fingerprint),
+  },
+  'trufflehog.report': {
+    sourceType: 'secrets',
+    factKinds: ['leak.credential_exposed'],
+    needsUpload: true,
+    read: async (upload, context) => readTrufflehogReport(text(upload), context.fingerprint),
+  },
+  'detect_secrets.baseline': {
+    sourceType: 'secrets',
+    factKinds: ['leak.credential_exposed'],
+    needsUpload: true,
+    read: async (upload, context) => readDetectSecretsBaseline(text(upload), context.fingerprint),
   },
 };
 

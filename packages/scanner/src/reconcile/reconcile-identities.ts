@@ -1,8 +1,15 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson, markSourcedNhisMissing, type SourceSyncContext, syncSourcedNhis } from '@nhi/nhi';
+import {
+  canonicalJson,
+  markSourcedNhisMissing,
+  type SourcedCredential,
+  type SourcedNhi,
+  type SourceSyncContext,
+  syncSourcedNhis,
+} from '@nhi/nhi';
 import type { RealmDb, RealmTx } from '@nhi/platform';
-import type { DiscoveredNhi } from '../connectors/connector.ts';
-import type { ObservedFact, ScanFactKind } from '../scan-facts.ts';
+import type { DiscoveredNhi, LooseFact } from '../connectors/connector.ts';
+import type { ScanFactKind } from '../scan-facts.ts';
 
 export interface ReconcileCounts {
   new: number;
@@ -18,6 +25,13 @@ export interface ReconcilePlan {
   scanId: string;
   input: string;
   complete: boolean;
+  /** Only identities under this external id prefix are the input's to mark missing (a Kubernetes cluster). */
+  externalIdPrefix?: string;
+  /**
+   * Whether the input may name identities it does not hold (Kubernetes bindings): facts it attached to
+   * them are then removed with its loose facts.
+   */
+  namesOthers?: boolean;
   factKinds: readonly ScanFactKind[];
   batchSize: number;
   /**
@@ -149,13 +163,23 @@ export async function reconcileIdentities(
   }
 
   if (plan.complete) {
-    const gone = prior.filter((row) => !seen.has(keyOf(row)) && !row.missing).map((row) => row.nhiId);
+    const prefix = plan.externalIdPrefix ?? '';
+    const gone = prior
+      .filter((row) => !seen.has(keyOf(row)) && !row.missing && row.externalId.startsWith(prefix))
+      .map((row) => row.nhiId);
     for (let start = 0; start < gone.length; start += plan.batchSize) {
       await plan.checkpoint();
       const ids = gone.slice(start, start + plan.batchSize);
       await realmDb.transaction(
         async (tx) => {
-          counts.missing += (await markSourcedNhisMissing(tx, plan.sync, ids)).length;
+          // The input no longer reports them; the identity is missing only if no other source still does.
+          const reported = await stillReportedElsewhere(tx, plan, ids);
+          await markSourcedNhisMissing(
+            tx,
+            plan.sync,
+            ids.filter((id) => !reported.has(id)),
+          );
+          counts.missing += ids.length;
           const list = JSON.stringify(ids);
           await tx.$executeRaw`
             UPDATE "SourceItem" SET missing = true, "lastScanId" = ${plan.scanId}, "updatedAt" = ${plan.sync.seenAt}
@@ -185,14 +209,11 @@ async function writeIdentities(
   changed: ChangedItem[],
   counts: ReconcileCounts,
 ): Promise<string[]> {
-  const result = await syncSourcedNhis(
-    tx,
-    plan.sync,
-    changed.map(({ item }) => {
-      const { facts: _facts, ...sourced } = item;
-      return sourced;
-    }),
-  );
+  const sourced = changed.map(({ item }) => {
+    const { facts: _facts, ...rest } = item;
+    return rest;
+  });
+  const result = await syncSourcedNhis(tx, plan.sync, await withOthersCredentials(tx, plan, sourced));
   const rows = changed.map(({ hash }, index) => {
     const outcome = result.items[index];
     if (!outcome) throw new Error('identity sync lost an item');
@@ -210,6 +231,96 @@ async function writeIdentities(
     ON CONFLICT ("realmId", "sourceId", input, "nhiId") DO UPDATE SET "contentHash" = excluded."contentHash",
       missing = false, "lastScanId" = excluded."lastScanId", "updatedAt" = excluded."updatedAt"`;
   return rows.map((row) => row.nhiId);
+}
+
+/**
+ * Of these identities, those another source still reports (two exports of one cluster). The inputs of
+ * one source (an AWS credential report and authorization export) speak for the same account, so the
+ * newest complete one decides, as before.
+ */
+async function stillReportedElsewhere(tx: RealmTx, plan: ReconcilePlan, nhiIds: string[]) {
+  const ids = JSON.stringify(nhiIds);
+  const rows = await tx.$queryRaw<{ nhiId: string }[]>`
+    SELECT DISTINCT si."nhiId" FROM jsonb_array_elements_text(${ids}::jsonb) AS target(id)
+    CROSS JOIN LATERAL (
+      SELECT x."nhiId", x."sourceId", x.missing FROM "SourceItem" AS x
+      WHERE x."realmId" = ${plan.sync.context.realm.id} AND x."nhiId" = target.id OFFSET 0
+    ) AS si
+    WHERE NOT si.missing AND si."sourceId" <> ${plan.sourceId}`;
+  return new Set(rows.map((row) => row.nhiId));
+}
+
+interface KeptCredential {
+  provider: string;
+  externalId: string;
+  hint: string;
+  kind: SourcedCredential['kind'];
+  fingerprint: string | null;
+  providerCreatedAt: Date | null;
+  lastRotatedAt: Date | null;
+  expiresAt: Date | null;
+  lastUsedAt: Date | null;
+  status: SourcedCredential['status'];
+}
+
+/**
+ * The items with the credentials this source may not revoke added back as they are stored. The
+ * inventory's sync revokes every credential of an identity its item leaves out; when another source
+ * also reports the identity (two exports of one cluster, one of them partial), a credential left out
+ * is revoked only if this source reported it before and no other source did (the facts each source
+ * recorded about the credential say which did). Credentials of an identity only this source reports
+ * are its own, as before.
+ */
+async function withOthersCredentials(
+  tx: RealmTx,
+  plan: ReconcilePlan,
+  items: SourcedNhi[],
+): Promise<SourcedNhi[]> {
+  const reporting = items.filter((item) => item.credentials !== undefined);
+  if (reporting.length === 0) return items;
+  const realmId = plan.sync.context.realm.id;
+  const keys = JSON.stringify(reporting.map((item) => [item.provider, item.externalId]));
+  const kept = await tx.$queryRaw<KeptCredential[]>`
+    SELECT n.provider::text AS provider, n."externalId", c.hint, c.kind::text AS kind, c.fingerprint,
+      c."providerCreatedAt", c."lastRotatedAt", c."expiresAt", c."lastUsedAt", c.status::text AS status
+    FROM (SELECT e->>0 AS provider, e->>1 AS external_id FROM jsonb_array_elements(${keys}::jsonb) AS e) AS k
+    JOIN "Nhi" AS n ON n."realmId" = ${realmId} AND n.provider = k.provider::"NhiProvider"
+      AND n."externalId" = k.external_id
+    CROSS JOIN LATERAL (
+      SELECT * FROM "Credential" AS x WHERE x."realmId" = ${realmId} AND x."nhiId" = n.id OFFSET 0
+    ) AS c
+    WHERE c.status <> 'revoked' AND c.hint IS NOT NULL
+      AND EXISTS (SELECT 1 FROM "SourceItem" AS si WHERE si."realmId" = ${realmId} AND si."nhiId" = n.id
+        AND si."sourceId" <> ${plan.sourceId} AND NOT si.missing)
+      AND (
+        NOT EXISTS (SELECT 1 FROM "ScanFact" AS f WHERE f."realmId" = ${realmId} AND f."nhiId" = n.id
+          AND f."credentialId" = c.id AND f."sourceId" = ${plan.sourceId})
+        OR EXISTS (SELECT 1 FROM "ScanFact" AS f WHERE f."realmId" = ${realmId} AND f."nhiId" = n.id
+          AND f."credentialId" = c.id AND f."sourceId" <> ${plan.sourceId}))`;
+  if (kept.length === 0) return items;
+  const byItem = new Map<string, KeptCredential[]>();
+  for (const row of kept) {
+    const key = keyOf(row);
+    byItem.set(key, [...(byItem.get(key) ?? []), row]);
+  }
+  return items.map((item) => {
+    const others = byItem.get(keyOf(item));
+    if (!others || !item.credentials) return item;
+    const reported = new Set(item.credentials.map((credential) => credential.key));
+    const added = others
+      .filter((row) => !reported.has(row.hint))
+      .map((row) => ({
+        key: row.hint,
+        kind: row.kind,
+        fingerprint: row.fingerprint,
+        providerCreatedAt: row.providerCreatedAt,
+        lastRotatedAt: row.lastRotatedAt,
+        expiresAt: row.expiresAt,
+        lastUsedAt: row.lastUsedAt,
+        status: row.status,
+      }));
+    return added.length > 0 ? { ...item, credentials: [...item.credentials, ...added] } : item;
+  });
 }
 
 /** The facts the batch's identities were reported with; those of their kinds not reported again go. */
@@ -283,18 +394,52 @@ async function removeFactsOf(tx: RealmTx, plan: ReconcilePlan, nhiIds: string[])
         AND f.kind IN (SELECT jsonb_array_elements_text(${kinds}::jsonb)))`;
 }
 
-/** Facts about no identity (orphaned bindings): the current set replaces the previous one. */
-export async function reconcileLooseFacts(plan: ReconcilePlan, facts: readonly ObservedFact[]) {
+/**
+ * Facts about no identity of the input (users and groups, orphaned bindings), and facts about
+ * identities the input names but does not hold: those go to the inventory's identity when it has one
+ * (reported by another source or file), or give way to their `unknown` alternative (an orphaned
+ * binding). A complete scan's set replaces the previous one; a partial scan only adds and refreshes,
+ * since what it leaves out may still exist.
+ */
+export async function reconcileLooseFacts(plan: ReconcilePlan, facts: readonly LooseFact[]) {
   await plan.realmDb.transaction(async (tx) => {
-    await upsertFacts(
-      tx,
-      plan,
-      facts.map((fact) => ({ ...fact, nhiId: null, credentialKey: null })),
-    );
+    const known = await knownIdentities(tx, plan, facts);
+    const rows = facts.flatMap(({ about, when, ...fact }): FactRow[] => {
+      const nhiId = about ? known.get(keyOf(about)) : undefined;
+      if (when === 'known' && !nhiId) return [];
+      if (when === 'unknown' && nhiId) return [];
+      return [{ ...fact, nhiId: nhiId ?? null, credentialKey: null }];
+    });
+    await upsertFacts(tx, plan, rows);
+    if (!plan.complete) return;
     const kinds = JSON.stringify(plan.factKinds);
     await tx.$executeRaw`
       DELETE FROM "ScanFact"
       WHERE "sourceId" = ${plan.sourceId} AND "nhiId" IS NULL AND "lastSeenAt" < ${plan.sync.seenAt}
         AND kind IN (SELECT jsonb_array_elements_text(${kinds}::jsonb))`;
+    if (!plan.namesOthers) return;
+    // Attached facts not reported again: those on identities the source does not report itself (facts
+    // on its own identities are kept current with them).
+    await tx.$executeRaw`
+      DELETE FROM "ScanFact" AS f
+      WHERE f."realmId" = ${plan.sync.context.realm.id} AND f."sourceId" = ${plan.sourceId}
+        AND f."nhiId" IS NOT NULL AND f."lastSeenAt" < ${plan.sync.seenAt}
+        AND f.kind IN (SELECT jsonb_array_elements_text(${kinds}::jsonb))
+        AND NOT EXISTS (SELECT 1 FROM "SourceItem" AS si WHERE si."realmId" = f."realmId"
+          AND si."nhiId" = f."nhiId" AND si."sourceId" = f."sourceId")`;
   });
+}
+
+/** The inventory's live identities (not deleted, not missing from their source) the facts are about. */
+async function knownIdentities(tx: RealmTx, plan: ReconcilePlan, facts: readonly LooseFact[]) {
+  const about = [...new Map(facts.flatMap((f) => (f.about ? [[keyOf(f.about), f.about]] : []))).values()];
+  if (about.length === 0) return new Map<string, string>();
+  const keys = JSON.stringify(about.map((identity) => [identity.provider, identity.externalId]));
+  const rows = await tx.$queryRaw<{ id: string; provider: string; externalId: string }[]>`
+    SELECT n.id, n.provider::text AS provider, n."externalId"
+    FROM (SELECT e->>0 AS provider, e->>1 AS external_id FROM jsonb_array_elements(${keys}::jsonb) AS e) AS k
+    JOIN "Nhi" AS n ON n."realmId" = ${plan.sync.context.realm.id} AND n.provider = k.provider::"NhiProvider"
+      AND n."externalId" = k.external_id
+    WHERE n."deletedAt" IS NULL AND n.status <> 'missing_from_source'`;
+  return new Map(rows.map((row) => [keyOf(row), row.id]));
 }

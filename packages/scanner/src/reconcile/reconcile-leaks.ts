@@ -30,7 +30,7 @@ export async function reconcileLeaks(plan: ReconcilePlan, leaks: readonly Discov
       >`
         WITH input AS (
           SELECT * FROM jsonb_to_recordset(${data}::jsonb) AS r(rule text, file text, line int, commit text,
-            "maskedMatch" text, fingerprint text, "locationKey" text)
+            "maskedMatch" text, fingerprint text, "locationKey" text, "secretType" text, verification text)
         ), matched AS (
           SELECT DISTINCT ON (i."locationKey", i.fingerprint) i.*, c.id AS "credentialId", c."nhiId"
           FROM input AS i
@@ -38,12 +38,16 @@ export async function reconcileLeaks(plan: ReconcilePlan, leaks: readonly Discov
           ORDER BY i."locationKey", i.fingerprint, c.status, c.id
         ), written AS (
           INSERT INTO "Leak" (id, "realmId", "sourceId", "scanId", rule, file, line, commit, "maskedMatch", fingerprint,
-            "locationKey", "credentialId", "nhiId", "firstSeenAt", "lastSeenAt")
+            "locationKey", "credentialId", "nhiId", "secretType", verification, "firstSeenAt", "lastSeenAt")
           SELECT gen_random_uuid()::text, ${realmId}, ${plan.sourceId}, ${plan.scanId}, m.rule, m.file, m.line, m.commit,
-            m."maskedMatch", m.fingerprint, m."locationKey", m."credentialId", m."nhiId", ${seenAt}, ${seenAt}
+            m."maskedMatch", m.fingerprint, m."locationKey", m."credentialId", m."nhiId", m."secretType", m.verification,
+            ${seenAt}, ${seenAt}
           FROM matched AS m
           ON CONFLICT ("realmId", "sourceId", fingerprint, "locationKey") DO UPDATE SET "scanId" = excluded."scanId",
             "credentialId" = excluded."credentialId", "nhiId" = excluded."nhiId", "lastSeenAt" = excluded."lastSeenAt",
+            "maskedMatch" = excluded."maskedMatch", "secretType" = excluded."secretType",
+            -- A rescan that did not check the secret keeps what an earlier check found.
+            verification = COALESCE(excluded.verification, "Leak".verification),
             "resolvedAt" = NULL, "resolvedByScanId" = NULL
           RETURNING "credentialId", "nhiId", fingerprint, file, line
         )

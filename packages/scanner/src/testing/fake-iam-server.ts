@@ -22,6 +22,8 @@ export interface FakeIamAccount {
   /** Pages of GetAccountAuthorizationDetails, with policy documents URL-encoded as AWS sends them. */
   authorizationPages: Record<string, unknown>[];
   accessKeyId: string;
+  /** ListAccessKeys per user name, served one key per page to exercise Marker pagination. */
+  accessKeys?: Record<string, { AccessKeyId: string; Status: 'Active' | 'Inactive'; CreateDate: string }[]>;
 }
 
 /**
@@ -69,6 +71,23 @@ export async function startFakeIam(account: FakeIamAccount) {
         const page = account.authorizationPages[index] ?? {};
         const more = index + 1 < account.authorizationPages.length;
         answer({ ...page, IsTruncated: more, ...(more ? { Marker: String(index + 1) } : {}) });
+      } else if (action === 'ListAccessKeys') {
+        const userName = form.get('UserName') ?? '';
+        const keys = account.accessKeys?.[userName];
+        if (!keys) {
+          send(
+            404,
+            `<ErrorResponse><Error><Type>Sender</Type><Code>NoSuchEntity</Code><Message>The user with name ${xmlText(userName)} cannot be found.</Message></Error></ErrorResponse>`,
+          );
+          return;
+        }
+        const index = Number(form.get('Marker') ?? 0);
+        const more = index + 1 < keys.length;
+        answer({
+          AccessKeyMetadata: keys.slice(index, index + 1).map((key) => ({ UserName: userName, ...key })),
+          IsTruncated: more,
+          ...(more ? { Marker: String(index + 1) } : {}),
+        });
       } else {
         send(
           400,

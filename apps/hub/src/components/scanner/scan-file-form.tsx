@@ -12,7 +12,9 @@ const uploadLabels: Record<string, string> = {
   'k8s.manifests': 'Manifests or kubectl JSON',
   'github.export': 'GitHub REST export (JSON)',
   'secrets.files': 'A file, or a .zip, .tar or .tar.gz archive',
-  'gitleaks.report': 'gitleaks JSON report',
+  'gitleaks.report': 'gitleaks report (JSON, CSV or SARIF)',
+  'trufflehog.report': 'trufflehog JSON output (--json)',
+  'detect_secrets.baseline': 'detect-secrets baseline (.secrets.baseline)',
 };
 
 /** Starts a scan of an uploaded export and opens its progress page. */

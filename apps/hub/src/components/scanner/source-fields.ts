@@ -4,7 +4,7 @@ export const sourceTypeLabels: Record<SourceType, string> = {
   aws_iam: 'AWS IAM',
   kubernetes: 'Kubernetes',
   github: 'GitHub organisation',
-  secrets: 'Leaked secrets (files, directory, gitleaks)',
+  secrets: 'Leaked secrets (files, directory, gitleaks, trufflehog, detect-secrets)',
 };
 
 export const sourceEnvironments = ['production', 'staging', 'development', 'unknown'] as const;

@@ -23,7 +23,7 @@ function LeaksPage() {
         <thead>
           <tr>
             <th>Where</th>
-            <th>Rule</th>
+            <th>Secret</th>
             <th>Match</th>
             <th>Identity</th>
             <th>Status</th>
@@ -47,7 +47,15 @@ function LeaksPage() {
                 </code>
                 {leak.commit ? <div className="hint">commit {leak.commit.slice(0, 12)}</div> : null}
               </td>
-              <td>{leak.rule}</td>
+              <td>
+                {leak.secretType ? leak.secretType.replaceAll('_', ' ') : leak.rule}
+                {leak.secretType ? <div className="hint">{leak.rule}</div> : null}
+                {leak.verification ? (
+                  <div className={`badge ${leak.verification === 'live' ? 'severity-critical' : ''}`}>
+                    {`verified ${leak.verification}`}
+                  </div>
+                ) : null}
+              </td>
               <td>
                 <code>{leak.maskedMatch}</code>
               </td>

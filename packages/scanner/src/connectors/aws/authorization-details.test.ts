@@ -1,15 +1,16 @@
-import { describe, expect, it } from 'vitest';
-import { sharedFixture, sharedFixturesPresent, whenFixturesPresent } from '../../testing/shared-fixtures.ts';
-import { UnreadableInputError } from '../connector.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { sharedFixture, sharedFixturesPresent } from '../../testing/shared-fixtures.ts';
+import { type ConnectorOutput, UnreadableInputError } from '../connector.ts';
 import { readAuthorizationDetails } from './authorization-details.ts';
 
 const kindsOf = (nhi: { facts: { kind: string }[] } | undefined) =>
   [...new Set(nhi?.facts.map((f) => f.kind))].sort();
 
 describe.skipIf(!sharedFixturesPresent)('authorization details: cloudsplaining sample', () => {
-  const output = whenFixturesPresent(() =>
-    readAuthorizationDetails(sharedFixture('aws/cloudsplaining-example-authz-details.json')),
-  );
+  let output: ConnectorOutput;
+  beforeAll(async () => {
+    output = await readAuthorizationDetails(sharedFixture('aws/cloudsplaining-example-authz-details.json'));
+  });
   const byName = (name: string) => output.nhis.find((nhi) => nhi.name === name);
 
   it('reads users and roles as identities', () => {
@@ -38,11 +39,28 @@ describe.skipIf(!sharedFixturesPresent)('authorization details: cloudsplaining s
     );
   });
 
-  it('flags iam:PassRole on any resource as privilege escalation', () => {
+  it('flags iam:PassRole on any role with ec2:AssociateIamInstanceProfile as an escalation path', () => {
     const role = byName('MyRole');
     const escalation = role?.facts.find((f) => f.kind === 'aws.privilege_escalation');
-    expect(escalation?.evidence.actions).toEqual(['iam:PassRole']);
+    expect(escalation?.subject).toBe(
+      'arn:aws:iam::012345678901:role/MyRole|ec2-associate-instance-profile-pass-role',
+    );
+    expect(escalation?.evidence.actions).toEqual({
+      'iam:PassRole': ['inline EC2-IAM-example'],
+      'ec2:AssociateIamInstanceProfile': ['inline EC2-IAM-example'],
+    });
     expect(kindsOf(role)).toContain('aws.wildcard_resource');
+  });
+
+  it('lists each principal with the facts it has', () => {
+    expect(Object.fromEntries(output.nhis.map((nhi) => [nhi.name, kindsOf(nhi)]))).toEqual({
+      obama: ['aws.admin_policy'],
+      userwithlotsofpermissions: ['aws.admin_policy', 'aws.wildcard_resource'],
+      biden: ['aws.privilege_escalation', 'aws.wildcard_action', 'aws.wildcard_resource'],
+      MyRole: ['aws.privilege_escalation', 'aws.wildcard_resource'],
+      MyOtherRole: ['aws.privilege_escalation', 'aws.wildcard_resource'],
+      OverprivilegedEC2: ['aws.privilege_escalation', 'aws.wildcard_resource'],
+    });
   });
 
   it('does not flag biden, who writes objects on any bucket but is no admin, as admin', () => {
@@ -53,9 +71,12 @@ describe.skipIf(!sharedFixturesPresent)('authorization details: cloudsplaining s
 });
 
 describe.skipIf(!sharedFixturesPresent)('authorization details: cloudmapper sample', () => {
-  const output = whenFixturesPresent(() =>
-    readAuthorizationDetails(sharedFixture('aws/cloudmapper-iam-get-account-authorization-details.json')),
-  );
+  let output: ConnectorOutput;
+  beforeAll(async () => {
+    output = await readAuthorizationDetails(
+      sharedFixture('aws/cloudmapper-iam-get-account-authorization-details.json'),
+    );
+  });
 
   it('flags bad_role, whose trust policy lets any AWS principal assume it', () => {
     const bad = output.nhis.find((nhi) => nhi.name === 'bad_role');
@@ -66,7 +87,7 @@ describe.skipIf(!sharedFixturesPresent)('authorization details: cloudmapper samp
 });
 
 describe('authorization details: edge cases', () => {
-  it('flags a cross-account trust without sts:ExternalId, and not one with it', () => {
+  it('flags a cross-account trust without sts:ExternalId, and not one with it', async () => {
     const role = (name: string, condition?: unknown) => ({
       RoleName: name,
       Arn: `arn:aws:iam::111122223333:role/${name}`,
@@ -81,7 +102,7 @@ describe('authorization details: edge cases', () => {
         ],
       },
     });
-    const output = readAuthorizationDetails({
+    const output = await readAuthorizationDetails({
       RoleDetailList: [role('vendor'), role('vendor-safe', { StringEquals: { 'sts:ExternalId': 'x' } })],
     });
 
@@ -89,11 +110,11 @@ describe('authorization details: edge cases', () => {
     expect(kindsOf(output.nhis[1])).toEqual([]);
   });
 
-  it('flags NotAction and reads URL-encoded policy documents as the live API returns them', () => {
+  it('flags NotAction and reads URL-encoded policy documents as the live API returns them', async () => {
     const document = encodeURIComponent(
       JSON.stringify({ Statement: [{ Effect: 'Allow', NotAction: 'iam:*', Resource: '*' }] }),
     );
-    const output = readAuthorizationDetails({
+    const output = await readAuthorizationDetails({
       UserDetailList: [
         {
           UserName: 'u',
@@ -103,11 +124,16 @@ describe('authorization details: edge cases', () => {
       ],
     });
 
-    expect(kindsOf(output.nhis[0])).toEqual(['aws.not_action']);
+    // Everything but IAM on "*" also writes on any resource and opens the paths that need no IAM action.
+    expect(kindsOf(output.nhis[0])).toEqual([
+      'aws.not_action',
+      'aws.privilege_escalation',
+      'aws.wildcard_resource',
+    ]);
   });
 
-  it('reports a principal with a broken policy as a warning and reads the others', () => {
-    const output = readAuthorizationDetails({
+  it('reports a principal with a broken policy as a warning and reads the others', async () => {
+    const output = await readAuthorizationDetails({
       UserDetailList: [
         {
           UserName: 'broken',
@@ -124,7 +150,7 @@ describe('authorization details: edge cases', () => {
     ]);
   });
 
-  it('refuses JSON that is not an authorization export', () => {
-    expect(() => readAuthorizationDetails('{"Users": []}')).toThrow(UnreadableInputError);
+  it('refuses JSON that is not an authorization export', async () => {
+    await expect(readAuthorizationDetails('{"Users": []}')).rejects.toThrow(UnreadableInputError);
   });
 });

@@ -1,13 +1,27 @@
 import type { JsonDocument, JsonValue } from '@nhi/nhi';
-import { type ConnectorOutput, emptyOutput, type IdentityFact, UnreadableInputError } from '../connector.ts';
+import {
+  type ConnectorOutput,
+  type DiscoveredNhi,
+  emptyOutput,
+  type IdentityFact,
+  UnreadableInputError,
+} from '../connector.ts';
+import { type ActionCatalogue, actionCatalogue } from './action-catalogue.ts';
 import { accountOf, awsDate } from './aws-values.ts';
 import {
-  type EffectiveStatement,
-  flagStatements,
+  type ExportView,
+  flagPrincipal,
   flagTrustPolicy,
   type PolicyFlag,
-  statementsOf,
+  type PrincipalView,
 } from './iam-policy.ts';
+import {
+  type CompiledStatement,
+  compileStatements,
+  type EffectiveStatement,
+  PrincipalPermissions,
+  statementsOf,
+} from './policy-evaluation.ts';
 
 interface AttachedPolicy {
   PolicyArn?: string;
@@ -19,6 +33,7 @@ interface InlinePolicy {
 }
 interface Principal {
   Arn?: string;
+  PermissionsBoundary?: { PermissionsBoundaryArn?: string; PermissionsBoundaryType?: string };
   CreateDate?: string;
   Path?: string;
   Tags?: { Key: string; Value: string }[];
@@ -59,37 +74,124 @@ const knownManagedPolicies: Record<string, unknown> = {
   },
 };
 
+/** Source settings the export does not carry. */
+export interface AuthorizationOptions {
+  /** Facts about service-linked roles (path /aws-service-role/): off, nobody can change them. */
+  includeServiceLinkedRoles?: boolean;
+  /** The organization's accounts: a role trusted by one of them is not trusted "externally". */
+  organizationAccountIds?: readonly string[];
+  /** The time conditions such as aws:CurrentTime are judged at. */
+  now?: Date;
+}
+
+/** Reads the AWS options of a source's settings, ignoring what is not of the expected type. */
+export function authorizationOptions(settings: Record<string, unknown>): AuthorizationOptions {
+  const accounts = settings.organizationAccountIds;
+  return {
+    includeServiceLinkedRoles: settings.includeServiceLinkedRoles === true,
+    organizationAccountIds: Array.isArray(accounts)
+      ? accounts.map(String).filter((account) => /^\d{12}$/.test(account))
+      : [],
+  };
+}
+
+interface PrincipalEntry {
+  item: string;
+  detail: UserDetail | RoleDetail;
+  type: 'user' | 'role';
+  statements: CompiledStatement[];
+  unknown: string[];
+  boundary: { arn: string; known: boolean } | null;
+  view: PrincipalView;
+}
+
 /**
  * Users and roles of `aws iam get-account-authorization-details` as identities, with their effective
- * statements (their own, their groups', inline and managed) as permissions, and what those allow.
+ * statements (their own, their groups', inline and managed) as permissions, and what those allow once
+ * Deny statements and permissions boundaries are applied.
  */
-export function readAuthorizationDetails(input: string | AuthorizationDetails): ConnectorOutput {
+export async function readAuthorizationDetails(
+  input: string | AuthorizationDetails,
+  options: AuthorizationOptions = {},
+): Promise<ConnectorOutput> {
   const details = typeof input === 'string' ? parseDetails(input) : input;
+  const catalogue = await actionCatalogue();
   const output = emptyOutput();
-  const policies = new Map<string, unknown>();
+  const reader = exportReader(details, catalogue, options.now ?? new Date());
+  const entries: PrincipalEntry[] = [];
+  output.warnings.push(...reader.groupWarnings);
+  (details.UserDetailList ?? []).forEach((user, index) => {
+    const item = `UserDetailList[${index}] (${user.UserName ?? 'no name'})`;
+    try {
+      if (!user.Arn || !user.UserName) throw new Error('has no UserName or Arn');
+      entries.push(reader.principal(item, user, 'user'));
+    } catch (error) {
+      output.warnings.push({ item, message: (error as Error).message });
+    }
+  });
+  (details.RoleDetailList ?? []).forEach((role, index) => {
+    const item = `RoleDetailList[${index}] (${role.RoleName ?? 'no name'})`;
+    try {
+      if (!role.Arn || !role.RoleName) throw new Error('has no RoleName or Arn');
+      entries.push(reader.principal(item, role, 'role'));
+    } catch (error) {
+      output.warnings.push({ item, message: (error as Error).message });
+    }
+  });
+  const view: ExportView = {
+    users: entries.filter((entry) => entry.type === 'user').map((entry) => entry.view),
+    roles: entries.filter((entry) => entry.type === 'role').map((entry) => entry.view),
+  };
+  const organizationAccounts = new Set(options.organizationAccountIds ?? []);
+  for (const entry of entries) {
+    try {
+      output.nhis.push(identityOf(entry, view, { ...options, organizationAccounts }));
+    } catch (error) {
+      output.warnings.push({ item: entry.item, message: (error as Error).message });
+    }
+  }
+  return output;
+}
+
+/** Policies resolved and compiled once per export: a managed policy is shared by many principals. */
+function exportReader(details: AuthorizationDetails, catalogue: ActionCatalogue, now: Date) {
+  const documents = new Map<string, unknown>();
   for (const policy of details.Policies ?? []) {
     const version =
       policy.PolicyVersionList?.find((v) => v.IsDefaultVersion) ??
       policy.PolicyVersionList?.find((v) => v.VersionId === policy.DefaultVersionId);
-    if (policy.Arn && version?.Document) policies.set(policy.Arn, version.Document);
+    if (policy.Arn && version?.Document) documents.set(policy.Arn, version.Document);
   }
+  const compiled = new Map<string, CompiledStatement[]>();
+  const compile = (via: string, read: () => EffectiveStatement[]) => {
+    let statements = compiled.get(via);
+    if (!statements) {
+      statements = compileStatements(catalogue, read());
+      compiled.set(via, statements);
+    }
+    return statements;
+  };
+  const documentOf = (arn: string) => documents.get(arn) ?? knownManagedPolicies[arn];
   const managed = (attached: AttachedPolicy[] | undefined, prefix: string) => {
-    const statements: EffectiveStatement[] = [];
+    const statements: CompiledStatement[] = [];
     const unknown: string[] = [];
     for (const policy of attached ?? []) {
       const arn = policy.PolicyArn ?? '';
-      const document = policies.get(arn) ?? knownManagedPolicies[arn];
-      if (document) statements.push(...statementsOf(document, `${prefix}managed ${arn}`));
+      const document = documentOf(arn);
+      const via = `${prefix}managed ${arn}`;
+      if (document) statements.push(...compile(via, () => statementsOf(document, via)));
       else unknown.push(arn);
     }
     return { statements, unknown };
   };
   const inline = (list: InlinePolicy[] | undefined, prefix: string) =>
-    (list ?? []).flatMap((policy) =>
-      statementsOf(policy.PolicyDocument, `${prefix}inline ${policy.PolicyName}`),
-    );
+    (list ?? []).flatMap((policy) => {
+      const via = `${prefix}inline ${policy.PolicyName}`;
+      return compileStatements(catalogue, statementsOf(policy.PolicyDocument, via));
+    });
 
-  const groups = new Map<string, { statements: EffectiveStatement[]; unknown: string[] }>();
+  const groups = new Map<string, { statements: CompiledStatement[]; unknown: string[] }>();
+  const groupWarnings: { item: string; message: string }[] = [];
   (details.GroupDetailList ?? []).forEach((group, index) => {
     try {
       const prefix = `group ${group.GroupName}: `;
@@ -99,88 +201,129 @@ export function readAuthorizationDetails(input: string | AuthorizationDetails): 
         unknown: fromManaged.unknown,
       });
     } catch (error) {
-      output.warnings.push({
+      groupWarnings.push({
         item: `GroupDetailList[${index}] (${group.GroupName})`,
         message: (error as Error).message,
       });
     }
   });
 
-  (details.UserDetailList ?? []).forEach((user, index) => {
-    const item = `UserDetailList[${index}] (${user.UserName ?? 'no name'})`;
-    try {
-      if (!user.Arn || !user.UserName) throw new Error('has no UserName or Arn');
-      const own = managed(user.AttachedManagedPolicies, '');
-      const statements = [...inline(user.UserPolicyList, ''), ...own.statements];
-      const unknown = [...own.unknown];
-      for (const name of user.GroupList ?? []) {
-        const group = groups.get(name);
-        if (!group) continue;
-        statements.push(...group.statements);
-        unknown.push(...group.unknown);
-      }
-      output.nhis.push({
-        provider: 'aws',
-        externalId: user.Arn,
-        kind: 'service_account',
-        keepExistingKind: true,
-        name: user.UserName,
-        providerCreatedAt: awsDate(user.CreateDate),
-        permissions: statements.map(permissionOf) as JsonDocument,
-        metadata: {
-          awsAccountId: accountOf(user.Arn),
-          authorization: {
-            type: 'user',
-            path: user.Path ?? '/',
-            groups: user.GroupList ?? [],
-            managedPoliciesWithoutDocument: unknown,
-            tags: tagsOf(user.Tags),
-          },
-        },
-        facts: factsOf(user.Arn, flagStatements(statements)),
-      });
-    } catch (error) {
-      output.warnings.push({ item, message: (error as Error).message });
+  const principal = (
+    item: string,
+    detail: UserDetail | RoleDetail,
+    type: 'user' | 'role',
+  ): PrincipalEntry => {
+    const own = managed(detail.AttachedManagedPolicies, '');
+    const inlineList =
+      type === 'user' ? (detail as UserDetail).UserPolicyList : (detail as RoleDetail).RolePolicyList;
+    const identity = [...inline(inlineList, ''), ...own.statements];
+    const unknown = [...own.unknown];
+    for (const name of type === 'user' ? ((detail as UserDetail).GroupList ?? []) : []) {
+      const group = groups.get(name);
+      if (!group) continue;
+      identity.push(...group.statements);
+      unknown.push(...group.unknown);
     }
-  });
+    const boundaryArn = detail.PermissionsBoundary?.PermissionsBoundaryArn;
+    const boundaryDocument = boundaryArn ? documentOf(boundaryArn) : undefined;
+    // A boundary whose document the export lacks limits nothing the scan can see: judged without it.
+    const guards =
+      boundaryArn && boundaryDocument
+        ? [
+            {
+              name: 'permissions boundary',
+              statements: compile(`boundary ${boundaryArn}`, () =>
+                statementsOf(boundaryDocument, `boundary ${boundaryArn}`),
+              ),
+            },
+          ]
+        : [];
+    const arn = detail.Arn as string;
+    const name = type === 'user' ? (detail as UserDetail).UserName : (detail as RoleDetail).RoleName;
+    const variables: Record<string, string> = type === 'user' ? { 'aws:username': name as string } : {};
+    const permissions = new PrincipalPermissions(catalogue, identity, guards, variables, now);
+    return {
+      item,
+      detail,
+      type,
+      statements: identity,
+      unknown,
+      boundary: boundaryArn ? { arn: boundaryArn, known: boundaryDocument !== undefined } : null,
+      view: {
+        arn,
+        type,
+        account: accountOf(arn),
+        permissions,
+        trustPolicy: type === 'role' ? (detail as RoleDetail).AssumeRolePolicyDocument : undefined,
+        serviceLinked: type === 'role' && isServiceLinked(detail as RoleDetail),
+      },
+    };
+  };
+  return { principal, groupWarnings };
+}
 
-  (details.RoleDetailList ?? []).forEach((role, index) => {
-    const item = `RoleDetailList[${index}] (${role.RoleName ?? 'no name'})`;
-    try {
-      if (!role.Arn || !role.RoleName) throw new Error('has no RoleName or Arn');
-      const own = managed(role.AttachedManagedPolicies, '');
-      const statements = [...inline(role.RolePolicyList, ''), ...own.statements];
-      const flags = [
-        ...flagStatements(statements),
-        ...flagTrustPolicy(role.AssumeRolePolicyDocument, accountOf(role.Arn)),
-      ];
-      output.nhis.push({
-        provider: 'aws',
-        externalId: role.Arn,
-        kind: 'workload_identity',
-        name: role.RoleName,
-        description: role.Description ?? null,
-        providerCreatedAt: awsDate(role.CreateDate),
-        lastUsedAt: awsDate(role.RoleLastUsed?.LastUsedDate),
-        permissions: statements.map(permissionOf) as JsonDocument,
-        metadata: {
-          awsAccountId: accountOf(role.Arn),
-          authorization: {
-            type: 'role',
-            path: role.Path ?? '/',
-            trustPolicy: JSON.parse(JSON.stringify(role.AssumeRolePolicyDocument ?? null)) as JsonValue,
-            lastUsedRegion: role.RoleLastUsed?.Region ?? null,
-            managedPoliciesWithoutDocument: own.unknown,
-            tags: tagsOf(role.Tags),
-          },
-        },
-        facts: factsOf(role.Arn, flags),
-      });
-    } catch (error) {
-      output.warnings.push({ item, message: (error as Error).message });
-    }
+const isServiceLinked = (role: RoleDetail) =>
+  (role.Path ?? '').startsWith('/aws-service-role/') || /:role\/aws-service-role\//.test(role.Arn ?? '');
+
+function identityOf(
+  entry: PrincipalEntry,
+  view: ExportView,
+  options: AuthorizationOptions & { organizationAccounts: ReadonlySet<string> },
+): DiscoveredNhi {
+  const { detail, type } = entry;
+  const arn = entry.view.arn;
+  const { flags, notes } = flagPrincipal(entry.view, view);
+  const authorization: Record<string, unknown> = {
+    type,
+    path: detail.Path ?? '/',
+    managedPoliciesWithoutDocument: entry.unknown,
+    tags: tagsOf(detail.Tags),
+    ...(entry.boundary ? { permissionsBoundary: entry.boundary } : {}),
+    ...notes,
+  };
+  if (type === 'user') {
+    authorization.groups = (detail as UserDetail).GroupList ?? [];
+    return {
+      provider: 'aws',
+      externalId: arn,
+      kind: 'service_account',
+      keepExistingKind: true,
+      name: (detail as UserDetail).UserName as string,
+      providerCreatedAt: awsDate(detail.CreateDate),
+      permissions: entry.statements.map(permissionOf) as JsonDocument,
+      metadata: { awsAccountId: accountOf(arn), authorization: authorization as JsonValue },
+      facts: factsOf(arn, flags),
+    };
+  }
+  const role = detail as RoleDetail;
+  const trust = flagTrustPolicy(role.AssumeRolePolicyDocument, {
+    roleAccount: accountOf(arn),
+    organizationAccounts: options.organizationAccounts,
   });
-  return output;
+  const serviceLinked = entry.view.serviceLinked;
+  // Nobody but AWS changes a service-linked role: its facts would be alerts no one can act on.
+  const reported = serviceLinked && !options.includeServiceLinkedRoles ? [] : [...flags, ...trust.flags];
+  return {
+    provider: 'aws',
+    externalId: arn,
+    kind: 'workload_identity',
+    name: role.RoleName as string,
+    description: role.Description ?? null,
+    providerCreatedAt: awsDate(role.CreateDate),
+    lastUsedAt: awsDate(role.RoleLastUsed?.LastUsedDate),
+    permissions: entry.statements.map(permissionOf) as JsonDocument,
+    metadata: {
+      awsAccountId: accountOf(arn),
+      authorization: {
+        ...authorization,
+        trustPolicy: JSON.parse(JSON.stringify(role.AssumeRolePolicyDocument ?? null)) as JsonValue,
+        lastUsedRegion: role.RoleLastUsed?.Region ?? null,
+        serviceLinked,
+        sameOrganizationTrust: trust.sameOrganization,
+      } as JsonValue,
+    },
+    facts: factsOf(arn, reported),
+  };
 }
 
 function parseDetails(input: string): AuthorizationDetails {
@@ -198,8 +341,9 @@ function parseDetails(input: string): AuthorizationDetails {
   return details;
 }
 
-function permissionOf(statement: EffectiveStatement): JsonValue {
-  return JSON.parse(JSON.stringify(statement)) as JsonValue;
+function permissionOf(statement: CompiledStatement): JsonValue {
+  const { actionBits: _, broad: __, ...plain } = statement;
+  return JSON.parse(JSON.stringify(plain)) as JsonValue;
 }
 
 function tagsOf(tags: { Key: string; Value: string }[] | undefined): Record<string, string> {
@@ -209,11 +353,12 @@ function tagsOf(tags: { Key: string; Value: string }[] | undefined): Record<stri
 function factsOf(arn: string, flags: PolicyFlag[]): IdentityFact[] {
   const facts = new Map<string, IdentityFact>();
   for (const flag of flags) {
-    const subject = `${arn}|${flag.via}`;
+    const subject = `${arn}|${flag.subject}`;
     const key = `${flag.kind}\u0000${subject}`;
     const existing = facts.get(key);
-    if (existing) (existing.evidence.more as unknown[]).push(flag.evidence);
-    else facts.set(key, { kind: flag.kind, subject, evidence: { ...flag.evidence, more: [] } });
+    // Two statements of one policy saying the same thing are one observation, the second kept as more.
+    if (existing) existing.evidence.more = [...((existing.evidence.more as unknown[]) ?? []), flag.evidence];
+    else facts.set(key, { kind: flag.kind, subject, evidence: { ...flag.evidence } });
   }
   return [...facts.values()];
 }

@@ -7,10 +7,18 @@ const header =
   'user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,cert_1_last_rotated,cert_2_active,cert_2_last_rotated';
 const accessKeyId = 'AKIAFAKEIAMTESTKEY01';
 const encoded = (document: unknown) => encodeURIComponent(JSON.stringify(document));
+const fingerprint = async (secret: string) => createHash('sha256').update(secret).digest('hex');
 
 async function setup() {
   const iam = await startFakeIam({
     accessKeyId,
+    accessKeys: {
+      deployer: [
+        // The report's access_key_1 (rotated 2024-01-02), and a key created after the report was made.
+        { AccessKeyId: 'AKIADEPLOYERKEY0ABCD', Status: 'Active', CreateDate: '2024-01-02T00:00:00Z' },
+        { AccessKeyId: 'AKIADEPLOYERKEY1WXYZ', Status: 'Inactive', CreateDate: '2026-11-02T00:00:00Z' },
+      ],
+    },
     credentialReportCsv: [
       header,
       'deployer,arn:aws:iam::111122223333:user/deployer,2024-01-01T00:00:00+00:00,false,N/A,N/A,N/A,false,true,2024-01-02T00:00:00+00:00,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A',
@@ -59,7 +67,7 @@ async function setup() {
   const context = (secrets: Record<string, string>) => ({
     settings: { endpoint: iam.endpoint, region: 'us-east-1' },
     secrets,
-    fingerprint: async (secret: string) => createHash('sha256').update(secret).digest('hex'),
+    fingerprint,
     signal: new AbortController().signal,
     uploadName: null,
   });
@@ -78,14 +86,33 @@ describe('AWS live collection against a local IAM endpoint', () => {
       'GetCredentialReport',
       'GetAccountAuthorizationDetails',
       'GetAccountAuthorizationDetails',
+      'ListAccessKeys',
+      'ListAccessKeys',
     ]);
     const deployer = output.nhis.find((nhi) => nhi.name === 'deployer');
     expect(deployer?.credentials).toEqual([
-      expect.objectContaining({ key: 'access_key_1', status: 'active' }),
+      {
+        key: 'AKIA…ABCD',
+        kind: 'access_key',
+        status: 'active',
+        fingerprint: await fingerprint('AKIADEPLOYERKEY0ABCD'),
+        providerCreatedAt: new Date('2024-01-02T00:00:00Z'),
+        lastRotatedAt: new Date('2024-01-02T00:00:00Z'),
+        lastUsedAt: null,
+      },
+      expect.objectContaining({
+        key: 'AKIA…WXYZ',
+        status: 'inactive',
+        fingerprint: await fingerprint('AKIADEPLOYERKEY1WXYZ'),
+      }),
     ]);
-    expect(deployer?.facts.map((fact) => fact.kind).sort()).toEqual([
-      'aws.admin_policy',
-      'credential.never_used',
+    expect(deployer?.facts.map((fact) => [fact.kind, fact.credentialKey, fact.subject]).sort()).toEqual([
+      [
+        'aws.admin_policy',
+        undefined,
+        'arn:aws:iam::111122223333:user/deployer|group admins: managed arn:aws:iam::aws:policy/AdministratorAccess',
+      ],
+      ['credential.never_used', 'AKIA…ABCD', 'arn:aws:iam::111122223333:user/deployer|AKIA…ABCD'],
     ]);
     const open = output.nhis.find((nhi) => nhi.name === 'open');
     expect(open?.facts.map((fact) => fact.kind)).toEqual(['aws.trust_open_to_any']);

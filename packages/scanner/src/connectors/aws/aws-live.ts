@@ -3,10 +3,16 @@ import {
   GetCredentialReportCommand,
   IAMClient,
   paginateGetAccountAuthorizationDetails,
+  paginateListAccessKeys,
 } from '@aws-sdk/client-iam';
 import { type ConnectorOutput, type DiscoveredNhi, UnreadableInputError } from '../connector.ts';
 import type { ConnectorContext } from '../registry.ts';
-import { type AuthorizationDetails, readAuthorizationDetails } from './authorization-details.ts';
+import { type ListedAccessKey, reconcileAccessKeys } from './access-keys.ts';
+import {
+  type AuthorizationDetails,
+  authorizationOptions,
+  readAuthorizationDetails,
+} from './authorization-details.ts';
 import { readCredentialReport } from './credential-report.ts';
 
 /** AWS answers Date objects where the exports have strings; the readers take the exports' form. */
@@ -64,12 +70,20 @@ export async function readAwsLive(context: ConnectorContext): Promise<ConnectorO
       details.RoleDetailList.push(...(plain.RoleDetailList ?? []));
       details.Policies.push(...(plain.Policies ?? []));
     }
-    const fromDetails = readAuthorizationDetails(details);
+    const fromDetails = await readAuthorizationDetails(details, authorizationOptions(context.settings));
+    const keys = await listAccessKeys(client, details.UserDetailList, context.signal);
+    const merged = mergeByExternalId(fromReport.nhis, fromDetails.nhis);
+    const nhis = await Promise.all(
+      merged.map((nhi) => {
+        const listed = keys.byArn.get(nhi.externalId);
+        return listed ? reconcileAccessKeys(nhi, listed, context.fingerprint) : nhi;
+      }),
+    );
     return {
-      nhis: mergeByExternalId(fromReport.nhis, fromDetails.nhis),
+      nhis,
       looseFacts: [],
       leaks: [],
-      warnings: [...fromReport.warnings, ...fromDetails.warnings],
+      warnings: [...fromReport.warnings, ...fromDetails.warnings, ...keys.warnings],
     };
   } finally {
     client.destroy();
@@ -97,4 +111,44 @@ function mergeByExternalId(report: DiscoveredNhi[], details: DiscoveredNhi[]): D
     );
   }
   return [...merged.values()];
+}
+
+/** Requests in flight at once: enough to hide latency, few enough for IAM's request rate. */
+const keyListingConcurrency = 8;
+
+/**
+ * Every user's access key ids (ListAccessKeys, page by page). A user whose keys cannot be listed keeps
+ * the credential report's view of its keys, with a warning.
+ */
+async function listAccessKeys(
+  client: IAMClient,
+  users: AuthorizationDetails['UserDetailList'] & object,
+  signal: AbortSignal,
+) {
+  const byArn = new Map<string, ListedAccessKey[]>();
+  const warnings: { item: string; message: string }[] = [];
+  const queue = users.filter((user) => user.UserName && user.Arn);
+  const worker = async () => {
+    for (let user = queue.shift(); user; user = queue.shift()) {
+      try {
+        const listed: ListedAccessKey[] = [];
+        const pages = paginateListAccessKeys({ client }, { UserName: user.UserName });
+        for await (const page of pages) {
+          if (signal.aborted) return;
+          for (const key of page.AccessKeyMetadata ?? [])
+            if (key.AccessKeyId)
+              listed.push({
+                accessKeyId: key.AccessKeyId,
+                status: key.Status ?? 'Inactive',
+                createDate: key.CreateDate ?? null,
+              });
+        }
+        byArn.set(user.Arn as string, listed);
+      } catch (error) {
+        warnings.push({ item: `ListAccessKeys (${user.UserName})`, message: (error as Error).message });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: keyListingConcurrency }, worker));
+  return { byArn, warnings };
 }

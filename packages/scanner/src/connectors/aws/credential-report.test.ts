@@ -43,18 +43,101 @@ describe.skipIf(!sharedFixturesPresent)('credential report: cloudmapper sample',
     ]);
   });
 
-  it('keeps a user who signs in with a password as human-or-unknown, with both keys', () => {
+  it('reports user, whose console password and access key are both used, as a machine identity a person uses', () => {
     const user = byName('user');
-    expect(user?.kind).toBe('other');
-    expect(user?.metadata?.credentialReport).toMatchObject({ classification: 'human_or_unknown' });
+    expect(user?.kind).toBe('service_account');
+    expect(user?.metadata?.credentialReport).toMatchObject({ classification: 'mixed' });
     expect(user?.credentials?.map((c) => [c.key, c.status])).toEqual([
       ['access_key_1', 'active'],
       ['access_key_2', 'active'],
     ]);
     expect(user?.facts.map((fact) => fact.kind).sort()).toEqual([
+      'aws.human_use',
       'aws.multiple_active_keys',
       'credential.never_used',
     ]);
+    expect(user?.facts.find((fact) => fact.kind === 'aws.human_use')?.evidence).toEqual({
+      keyLastUsed: '2018-05-07T15:35:54.000Z',
+      passwordLastUsed: '2018-05-07T15:35:54.000Z',
+    });
+  });
+
+  it('marks the root account, which is never a machine identity', () => {
+    const root = byName('root account 123456789012');
+    expect(root?.kind).toBe('other');
+    expect(root?.metadata).toMatchObject({
+      awsRoot: true,
+      credentialReport: { classification: 'root_account' },
+    });
+  });
+});
+
+describe('credential report: who uses a user', () => {
+  // password_enabled, password_last_used, mfa_active, key 1 active, key 1 last used
+  const cells = (password: string, passwordUsed: string, mfa: string, keyActive: string, keyUsed: string) =>
+    `2024-01-01T00:00:00Z,${password},${passwordUsed},N/A,N/A,${mfa},${keyActive},${keyActive === 'true' || keyUsed !== 'N/A' ? '2024-01-02T00:00:00Z' : 'N/A'},${keyUsed},${keyUsed === 'N/A' ? 'N/A' : 'eu-west-1'},${keyUsed === 'N/A' ? 'N/A' : 's3'},false,N/A,N/A,N/A,N/A,false,N/A,false,N/A`;
+  const used = '2024-06-01T10:00:00Z';
+
+  it.each([
+    [
+      'no console password, a used key',
+      cells('false', 'N/A', 'false', 'true', used),
+      'machine',
+      'service_account',
+      [],
+    ],
+    [
+      'a console password never used, a used key',
+      cells('true', 'no_information', 'false', 'true', used),
+      'machine',
+      'service_account',
+      ['aws.console_password'],
+    ],
+    [
+      'a used console password and a used key',
+      cells('true', used, 'false', 'true', used),
+      'mixed',
+      'service_account',
+      ['aws.human_use'],
+    ],
+    [
+      'a used password and a used key that is now inactive',
+      cells('true', used, 'true', 'false', used),
+      'mixed',
+      'service_account',
+      ['aws.human_use'],
+    ],
+    [
+      'a console password with MFA and no access key',
+      cells('true', used, 'true', 'false', 'N/A'),
+      'human',
+      'other',
+      [],
+    ],
+    [
+      'a used password and an active key never used',
+      cells('true', used, 'true', 'true', 'N/A'),
+      'human_or_unknown',
+      'other',
+      ['credential.never_used'],
+    ],
+  ])('classifies a user with %s as %s', (_, row, classification, kind, facts) => {
+    const [user] = readCredentialReport(
+      [header, `u,arn:aws:iam::111122223333:user/u,${row}`].join('\n'),
+    ).nhis;
+    expect(user?.metadata?.credentialReport).toMatchObject({ classification });
+    expect(user?.kind).toBe(kind);
+    expect(user?.facts.map((fact) => fact.kind).sort()).toEqual(facts);
+  });
+
+  it('does not report a disabled key that was never used', () => {
+    const disabled =
+      '2024-01-01T00:00:00Z,false,N/A,N/A,N/A,false,false,2024-01-02T00:00:00Z,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A';
+    const [user] = readCredentialReport(
+      [header, `u,arn:aws:iam::111122223333:user/u,${disabled}`].join('\n'),
+    ).nhis;
+    expect(user?.credentials).toEqual([expect.objectContaining({ key: 'access_key_1', status: 'inactive' })]);
+    expect(user?.facts).toEqual([]);
   });
 });
 

@@ -119,15 +119,28 @@ function userOf(row: Record<string, string>): DiscoveredNhi {
       evidence: { keys: activeKeys.map((k) => k.key) },
     });
 
-  // Without a console password nobody signs in as it; with one, keys in use and a password never
-  // used still point at software. Anything else may be a person.
-  const machineUsed = !passwordEnabled || (activeKeys.length > 0 && !passwordLastUsed);
-  const classification = isRoot ? 'root_account' : machineUsed ? 'machine' : 'human_or_unknown';
-  if (!isRoot && machineUsed && passwordEnabled)
+  const classification = classify({
+    isRoot,
+    passwordEnabled,
+    passwordUsed: passwordLastUsed !== null,
+    activeKeys: activeKeys.length,
+    keyUsed: credentials.some((credential) => credential.lastUsedAt),
+  });
+  if (classification === 'machine' && passwordEnabled)
     facts.push({
       kind: 'aws.console_password',
       subject: arn,
       evidence: { passwordLastChanged: awsDate(row.password_last_changed)?.toISOString() ?? null },
+    });
+  if (classification === 'mixed')
+    facts.push({
+      kind: 'aws.human_use',
+      subject: arn,
+      evidence: {
+        keyLastUsed:
+          latest(credentials.map((credential) => credential.lastUsedAt ?? null))?.toISOString() ?? null,
+        passwordLastUsed: passwordLastUsed?.toISOString() ?? null,
+      },
     });
   const lastUses = [passwordLastUsed, ...credentials.map((c) => c.lastUsedAt ?? null)].filter(
     (date): date is Date => date !== null,
@@ -135,12 +148,14 @@ function userOf(row: Record<string, string>): DiscoveredNhi {
   return {
     provider: 'aws',
     externalId: arn,
-    kind: isRoot ? 'other' : machineUsed ? 'service_account' : 'other',
+    // People and root stay out of the machine-identity rules, which only judge machine kinds.
+    kind: classification === 'machine' || classification === 'mixed' ? 'service_account' : 'other',
     name: isRoot ? `root account ${accountOf(arn) ?? ''}`.trim() : user,
     providerCreatedAt: awsDate(row.user_creation_time),
-    lastUsedAt: lastUses.length > 0 ? new Date(Math.max(...lastUses.map((d) => d.getTime()))) : null,
+    lastUsedAt: latest(lastUses),
     metadata: {
       awsAccountId: accountOf(arn),
+      ...(isRoot ? { awsRoot: true } : {}),
       credentialReport: {
         classification,
         passwordEnabled,
@@ -153,4 +168,30 @@ function userOf(row: Record<string, string>): DiscoveredNhi {
     credentials,
     facts,
   };
+}
+
+/**
+ * Who uses a report user. `machine`: no console password, or keys in use by software while the password
+ * is never used. `mixed`: keys used and the password used, a person working as the machine identity (NHI10).
+ * `human`: a console password and no active key. Anything else (a used password, keys never used) may be a
+ * person: `human_or_unknown`. Root is never a machine identity.
+ */
+export function classify(user: {
+  isRoot: boolean;
+  passwordEnabled: boolean;
+  passwordUsed: boolean;
+  activeKeys: number;
+  keyUsed: boolean;
+}): 'root_account' | 'machine' | 'mixed' | 'human' | 'human_or_unknown' {
+  if (user.isRoot) return 'root_account';
+  if (!user.passwordEnabled) return 'machine';
+  if (user.keyUsed && user.passwordUsed) return 'mixed';
+  if (user.activeKeys > 0 && !user.passwordUsed) return 'machine';
+  if (user.activeKeys === 0) return 'human';
+  return 'human_or_unknown';
+}
+
+function latest(dates: (Date | null)[]): Date | null {
+  const known = dates.filter((date): date is Date => date !== null);
+  return known.length > 0 ? new Date(Math.max(...known.map((date) => date.getTime()))) : null;
 }

@@ -1,155 +1,528 @@
 import type { ScanFactKind } from '../../scan-facts.ts';
+import {
+  type ActionCatalogue,
+  type Bitset,
+  bitsOf,
+  countBits,
+  globExpression,
+  hasBit,
+  isEmpty,
+} from './action-catalogue.ts';
+import { type EscalationPath, escalationPaths } from './escalation-paths.ts';
+import {
+  type CompiledStatement,
+  type Grant,
+  type PrincipalPermissions,
+  policyDocument,
+} from './policy-evaluation.ts';
 
-/** One Allow or Deny statement, normalised: lists everywhere, where it came from. */
-export interface EffectiveStatement {
-  effect: 'Allow' | 'Deny';
-  actions?: string[];
-  notActions?: string[];
-  resources?: string[];
-  notResources?: string[];
-  condition?: unknown;
-  /** `inline UserPolicy`, `managed arn:...`, `group admin: managed arn:...`. */
-  via: string;
-}
+export { type EffectiveStatement, policyDocument, statementsOf } from './policy-evaluation.ts';
 
-/** Actions that let a principal give itself (or another) more than it has. */
-export const privilegeEscalationActions = [
-  'iam:PassRole',
-  'iam:CreatePolicyVersion',
-  'iam:SetDefaultPolicyVersion',
-  'iam:AttachUserPolicy',
-  'iam:AttachGroupPolicy',
-  'iam:AttachRolePolicy',
-  'iam:PutUserPolicy',
-  'iam:PutGroupPolicy',
-  'iam:PutRolePolicy',
-  'iam:CreateAccessKey',
-  'iam:CreateLoginProfile',
-  'iam:UpdateLoginProfile',
-  'iam:UpdateAssumeRolePolicy',
-  'iam:AddUserToGroup',
-  'lambda:UpdateFunctionCode',
-  'sts:AssumeRole',
-];
-
-const readVerbs = /^(Get|List|Describe|Head|View|Search|Lookup|Query|Scan|Select|Batch(Get|Check))/;
-
-const toList = (value: unknown): string[] | undefined =>
-  value === undefined ? undefined : (Array.isArray(value) ? value : [value]).map(String);
-
-/** A policy document as exported: an object, a JSON string, or URL-encoded JSON (the live API). */
-export function policyDocument(value: unknown): { Statement?: unknown } {
-  if (typeof value !== 'string') return (value ?? {}) as { Statement?: unknown };
-  const text = value.trim().startsWith('%7B') ? decodeURIComponent(value) : value;
-  return JSON.parse(text) as { Statement?: unknown };
-}
-
-export function statementsOf(document: unknown, via: string): EffectiveStatement[] {
-  const raw = policyDocument(document).Statement;
-  const list = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
-  return list.map((entry) => {
-    const statement = entry as Record<string, unknown>;
-    if (statement.Effect !== 'Allow' && statement.Effect !== 'Deny')
-      throw new Error(`statement without Effect Allow or Deny in ${via}`);
-    return {
-      effect: statement.Effect,
-      actions: toList(statement.Action),
-      notActions: toList(statement.NotAction),
-      resources: toList(statement.Resource),
-      notResources: toList(statement.NotResource),
-      condition: statement.Condition,
-      via,
-    };
-  });
-}
-
-function globMatches(pattern: string, action: string): boolean {
-  const expression = `^${pattern
-    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-    .replace(/\*/g, '.*')
-    .replace(/\?/g, '.')}$`;
-  return new RegExp(expression, 'i').test(action);
-}
-
-const isEverything = (value: string) => value === '*' || value === '*:*';
-
+/** An observation about a principal; `subject` is appended to its ARN to name the fact. */
 export interface PolicyFlag {
   kind: ScanFactKind;
-  via: string;
+  subject: string;
   evidence: Record<string, unknown>;
 }
 
-/** The observations the alert rules need from a principal's effective statements. */
-export function flagStatements(statements: readonly EffectiveStatement[]) {
-  const flags: PolicyFlag[] = [];
-  for (const statement of statements) {
-    if (statement.effect !== 'Allow') continue;
-    const actions = statement.actions ?? [];
-    const resources = statement.resources ?? [];
-    const allResources = resources.some(isEverything);
-    const evidence = { statement: { ...statement, via: undefined }, via: statement.via };
-    if (statement.notActions) flags.push({ kind: 'aws.not_action', via: statement.via, evidence });
-    if (actions.some(isEverything) && allResources) {
-      flags.push({ kind: 'aws.admin_policy', via: statement.via, evidence });
-      continue;
+/** A user or role of the export, with its effective permissions. */
+export interface PrincipalView {
+  arn: string;
+  type: 'user' | 'role';
+  account: string | null;
+  permissions: PrincipalPermissions;
+  /** Roles: the trust policy document. */
+  trustPolicy?: unknown;
+  serviceLinked: boolean;
+}
+
+/** What paths need to know of the rest of the export: the roles one may pass or assume, the users. */
+export interface ExportView {
+  roles: readonly PrincipalView[];
+  users: readonly PrincipalView[];
+}
+
+/** Services with gaps an administrator may have (e.g. NotAction on a couple of services). */
+const adminServiceGaps = 3;
+const exampleLimit = 5;
+/** Names no real role or user has: allowed on them means allowed on any name. */
+const anyRoleName = 'nhi-hub-probe-any-role';
+const anyUserName = 'nhi-hub-probe-any-user';
+
+/** The observations the alert rules need from a principal's effective permissions. */
+export function flagPrincipal(
+  principal: PrincipalView,
+  view: ExportView,
+): { flags: PolicyFlag[]; notes: Record<string, unknown> } {
+  const permissions = principal.permissions;
+  const notes: Record<string, unknown> = {};
+  const admin = administratorGrant(permissions);
+  const flags: PolicyFlag[] = admin
+    ? [
+        {
+          kind: 'aws.admin_policy',
+          subject: admin.via[0] as string,
+          evidence: {
+            // via names one policy, as for every AWS fact; allVia lists each policy granting it.
+            via: admin.via[0],
+            allVia: admin.via,
+            statement: admin.statement,
+          },
+        },
+      ]
+    : [];
+  flags.push(...statementFlags(permissions, admin?.statements ?? new Set()));
+  if (!admin) flags.push(...escalationFlags(principal, view, notes));
+  return { flags, notes };
+}
+
+interface AdminGrant {
+  via: string[];
+  statement: unknown;
+  statements: Set<CompiledStatement>;
+}
+
+/**
+ * Effective `*:*`: every IAM permission-management action and every service's actions bar a few are
+ * allowed on any resource after the Deny statements, whether through `*` or `Allow NotAction`.
+ */
+export function administratorGrant(permissions: PrincipalPermissions): AdminGrant | null {
+  const catalogue = permissions.catalogue;
+  const everywhere = permissions.everywhere;
+  for (const index of bitsOf(iamPermissionsManagement(catalogue)))
+    if (!hasBit(everywhere, index)) return null;
+  const gaps = new Set<number>();
+  const all = catalogue.match('*');
+  for (let word = 0; word < all.length; word++) {
+    let missing = (all[word] as number) & ~(everywhere[word] as number);
+    while (missing !== 0) {
+      const low = missing & -missing;
+      gaps.add(catalogue.serviceOf[word * 32 + 31 - Math.clz32(low)] as number);
+      if (gaps.size > adminServiceGaps) return null;
+      missing ^= low;
     }
-    const wildcards = actions.filter((action) => isEverything(action) || /:\*$/.test(action));
+  }
+  const granting = permissions.identity.filter(
+    (statement) =>
+      statement.effect === 'Allow' &&
+      statement.broad &&
+      (statement.notActions !== undefined || (statement.actions ?? []).some((a) => a === '*' || a === '*:*')),
+  );
+  // Admin through a list of whole services rather than "*": the statements granting IAM management.
+  if (granting.length === 0)
+    granting.push(
+      ...permissions.identity.filter(
+        (statement) =>
+          statement.effect === 'Allow' &&
+          statement.broad &&
+          statement.actionBits.some(
+            (word, i) => (word & (iamPermissionsManagement(catalogue)[i] as number)) !== 0,
+          ),
+      ),
+    );
+  const via = [...new Set(granting.map((statement) => statement.via))].sort();
+  const { via: _, actionBits: __, broad: ___, ...statement } = granting[0] as CompiledStatement;
+  return { via, statement, statements: new Set(granting) };
+}
+
+const iamPmCache = new WeakMap<ActionCatalogue, Bitset>();
+function iamPermissionsManagement(catalogue: ActionCatalogue): Bitset {
+  let bits = iamPmCache.get(catalogue);
+  if (!bits) {
+    bits = catalogue.match('iam:*').map((word, i) => word & (catalogue.permissionsManagement[i] as number));
+    iamPmCache.set(catalogue, bits);
+  }
+  return bits;
+}
+
+/** Wildcards, NotAction and write on "*": judged per statement, on what survives Deny and guards. */
+function statementFlags(
+  permissions: PrincipalPermissions,
+  adminStatements: Set<CompiledStatement>,
+): PolicyFlag[] {
+  const { catalogue } = permissions;
+  const flags: PolicyFlag[] = [];
+  for (const statement of permissions.identity) {
+    if (statement.effect !== 'Allow' || adminStatements.has(statement)) continue;
+    const effective = statement.actionBits.map((word, i) => word & (permissions.anywhere[i] as number));
+    if (isEmpty(effective)) continue;
+    const { via: _, actionBits: __, broad: ___, ...plain } = statement;
+    const evidence = { statement: plain, via: statement.via };
+    if (statement.notActions) flags.push({ kind: 'aws.not_action', subject: statement.via, evidence });
+    const wildcards = (statement.actions ?? []).filter((action) => action === '*' || /:\*$/.test(action));
     if (wildcards.length > 0)
       flags.push({
         kind: 'aws.wildcard_action',
-        via: statement.via,
+        subject: statement.via,
         evidence: { ...evidence, actions: wildcards },
       });
-    if (allResources) {
-      const writes = actions.filter((action) => !readVerbs.test(action.split(':')[1] ?? ''));
-      if (writes.length > 0)
-        flags.push({
-          kind: 'aws.wildcard_resource',
-          via: statement.via,
-          evidence: { ...evidence, actions: writes },
-        });
-    }
-    const escalations = privilegeEscalationActions.filter((target) =>
-      actions.some((pattern) => globMatches(pattern, target)),
+    if (!statement.broad) continue;
+    // Write actions that could name a resource but are given on all of them; Read and List never count.
+    const writes = effective.map(
+      (word, i) =>
+        word &
+        (catalogue.writes[i] as number) &
+        (catalogue.resourceScoped[i] as number) &
+        (permissions.everywhere[i] as number),
     );
-    if (escalations.length > 0)
-      flags.push({
-        kind: 'aws.privilege_escalation',
-        via: statement.via,
-        evidence: { ...evidence, actions: escalations },
-      });
+    if (isEmpty(writes)) continue;
+    const patterns = (statement.actions ?? statement.notActions ?? []).filter((pattern) =>
+      statement.actions
+        ? catalogue.match(pattern).some((word, i) => (word & (writes[i] as number)) !== 0)
+        : true,
+    );
+    flags.push({
+      kind: 'aws.wildcard_resource',
+      subject: statement.via,
+      evidence: { ...evidence, actions: patterns, writeActions: countBits(writes) },
+    });
   }
   return flags;
 }
 
-/** Observations about who may assume a role. */
-export function flagTrustPolicy(document: unknown, roleAccount: string | null): PolicyFlag[] {
+function escalationFlags(
+  principal: PrincipalView,
+  view: ExportView,
+  notes: Record<string, unknown>,
+): PolicyFlag[] {
   const flags: PolicyFlag[] = [];
-  for (const statement of statementsOfTrust(document)) {
-    const principals = toList((statement.Principal as { AWS?: unknown } | undefined)?.AWS) ?? [];
-    const anyone = statement.Principal === '*' || principals.includes('*');
-    if (anyone) {
-      flags.push({ kind: 'aws.trust_open_to_any', via: 'trust policy', evidence: { statement } });
+  for (const path of escalationPaths) {
+    const found = pathGrants(principal, view, path, notes);
+    if (!found) continue;
+    flags.push({
+      kind: 'aws.privilege_escalation',
+      subject: path.id,
+      evidence: {
+        path: path.id,
+        name: path.name,
+        actions: Object.fromEntries(
+          Object.entries(found.actions).map(([action, grant]) => [action, grant.via]),
+        ),
+        ...(Object.keys(found.targets).length > 0 ? { targets: found.targets } : {}),
+        explanation: path.explanation,
+        reference: path.reference,
+      },
+    });
+  }
+  return flags;
+}
+
+interface TargetedGrant extends Grant {
+  targets?: string[];
+}
+
+function pathGrants(
+  principal: PrincipalView,
+  view: ExportView,
+  path: EscalationPath,
+  notes: Record<string, unknown>,
+) {
+  const actions: Record<string, TargetedGrant> = {};
+  const targets: Record<string, string[]> = {};
+  for (const requirement of path.actions) {
+    const options = Array.isArray(requirement) ? requirement : [requirement];
+    let granted = false;
+    for (const action of options) {
+      const grant = actionGrant(principal, view, path, action, notes);
+      if (!grant) continue;
+      actions[action] = grant;
+      if (grant.targets && grant.targets.length > 0) targets[action] = grant.targets;
+      granted = true;
+      break;
+    }
+    if (!granted) return null;
+  }
+  return { actions, targets };
+}
+
+function actionGrant(
+  principal: PrincipalView,
+  view: ExportView,
+  path: EscalationPath,
+  action: string,
+  notes: Record<string, unknown>,
+): TargetedGrant | null {
+  if (action === 'iam:PassRole' && path.service) return passRoleGrant(principal, view, path.service, notes);
+  if (path.target === 'otherUser') return otherUserGrant(principal, view, action);
+  if (path.target === 'assumableRole') return assumableRoleGrant(principal, view);
+  const grant = principal.permissions.allowedSomewhere(action);
+  if (grant && path.target === 'commandDocument' && !grant.resources.some(runsAnyCommand)) return null;
+  return grant;
+}
+
+/**
+ * PassRole escalates when the principal may pass any role, or a role of the export that trusts the
+ * service and may do more than the principal. Roles named outside the export are not judged: noted.
+ */
+function passRoleGrant(
+  principal: PrincipalView,
+  view: ExportView,
+  service: string,
+  notes: Record<string, unknown>,
+): TargetedGrant | null {
+  const { permissions } = principal;
+  const context = { 'iam:passedtoservice': [service] };
+  const anyRole = `arn:aws:iam::${principal.account ?? '000000000000'}:role/${anyRoleName}`;
+  const open = permissions.allowedOn('iam:PassRole', anyRole, context);
+  const passable = (role: PrincipalView) =>
+    !role.serviceLinked &&
+    role.arn !== principal.arn &&
+    permissions.allowedOn('iam:PassRole', role.arn, context) !== null;
+  const trusting = rolesTrusting(view, service);
+  const nameable = named(principal, view.roles, 'iam:PassRole');
+  // Walk the shorter of the two lists: usually few roles trust a service, or PassRole names few.
+  const candidates = intersection(trusting, nameable);
+  const stronger: string[] = [];
+  for (const role of candidates) {
+    if (!passable(role) || !morePrivileged(role.permissions, permissions)) continue;
+    stronger.push(role.arn);
+    if (stronger.length >= exampleLimit) break;
+  }
+  if (open) return { ...open, targets: stronger };
+  if (stronger.length > 0)
+    return {
+      ...(permissions.allowedOn('iam:PassRole', stronger[0] as string, context) as Grant),
+      targets: stronger,
+    };
+  const scoped = permissions.allowedSomewhere('iam:PassRole', context);
+  if (scoped && !notes.passRoleWithoutEscalation) {
+    const known = new Set(view.roles.map((role) => role.arn));
+    notes.passRoleWithoutEscalation = {
+      resources: scoped.resources,
+      outsideExport: scoped.resources.filter((resource) => !known.has(resource)),
+    };
+  }
+  return null;
+}
+
+/** The members of both, walking the shorter. */
+function intersection<T>(set: ReadonlySet<T>, list: readonly T[]): T[] {
+  if (set.size >= list.length) return list.filter((entry) => set.has(entry));
+  const members = new Set(list);
+  return [...set].filter((entry) => members.has(entry));
+}
+
+const namedCache = new WeakMap<PrincipalView, Map<string, PrincipalView[]>>();
+
+/**
+ * The principals of a list an action's statements may name, asked once per principal and action:
+ * exact ARNs are looked up, only wildcard patterns walk the list.
+ */
+function named(principal: PrincipalView, list: readonly PrincipalView[], action: string): PrincipalView[] {
+  const cache = namedCache.get(principal) ?? new Map<string, PrincipalView[]>();
+  namedCache.set(principal, cache);
+  const key = `${list[0]?.type ?? 'none'}:${action}`;
+  let found = cache.get(key);
+  if (!found) {
+    const patterns = principal.permissions.resourcePatterns(action);
+    if (patterns.includes('*')) found = [...list];
+    else if (patterns.some((pattern) => /[*?$]/.test(pattern)))
+      found = list.filter((entry) => principal.permissions.mayNameResource(action, entry.arn));
+    else {
+      const exact = new Set(patterns);
+      found = list.filter((entry) => exact.has(entry.arn));
+    }
+    cache.set(key, found);
+  }
+  return found;
+}
+
+function otherUserGrant(principal: PrincipalView, view: ExportView, action: string): TargetedGrant | null {
+  const { permissions } = principal;
+  const anyUser = `arn:aws:iam::${principal.account ?? '000000000000'}:user/${anyUserName}`;
+  const open = permissions.allowedOn(action, anyUser);
+  if (open) return open;
+  for (const user of named(principal, view.users, action)) {
+    if (user.arn === principal.arn) continue;
+    const grant = permissions.allowedOn(action, user.arn);
+    if (grant && morePrivileged(user.permissions, permissions)) return { ...grant, targets: [user.arn] };
+  }
+  return null;
+}
+
+function assumableRoleGrant(principal: PrincipalView, view: ExportView): TargetedGrant | null {
+  const targets: string[] = [];
+  let via: string[] = [];
+  for (const role of rolesTrustingPrincipal(view, principal)) {
+    if (role.serviceLinked || role.arn === principal.arn) continue;
+    const named = trustOfRole(role).assumers.has(principal.arn);
+    const grant = principal.permissions.allowedOn('sts:AssumeRole', role.arn);
+    // In its own account a role naming the principal needs no identity policy; an account or "*" does.
+    if (!named && !grant) continue;
+    if (!morePrivileged(role.permissions, principal.permissions)) continue;
+    targets.push(role.arn);
+    via = grant ? grant.via : [`trust policy of ${role.arn}`];
+    if (targets.length >= exampleLimit) break;
+  }
+  return targets.length > 0 ? { via, resources: targets, conditional: false, targets } : null;
+}
+
+const assumersIndex = new WeakMap<ExportView, Map<string, PrincipalView[]>>();
+
+/** The roles whose trust policy names the principal, its account, or any AWS principal. */
+function rolesTrustingPrincipal(view: ExportView, principal: PrincipalView): PrincipalView[] {
+  let index = assumersIndex.get(view);
+  if (!index) {
+    index = new Map();
+    for (const role of view.roles)
+      for (const assumer of trustOfRole(role).assumers) {
+        const roles = index.get(assumer) ?? [];
+        roles.push(role);
+        index.set(assumer, roles);
+      }
+    assumersIndex.set(view, index);
+  }
+  const naming = index.get(principal.arn) ?? [];
+  // Roles trusting the whole account (or anyone) need the principal's own sts:AssumeRole as well.
+  if (principal.permissions.resourcePatterns('sts:AssumeRole').length === 0) return naming;
+  const broad = [
+    ...(principal.account ? (index.get(principal.account) ?? []) : []),
+    ...(index.get('*') ?? []),
+  ];
+  return [...new Set([...naming, ...broad])];
+}
+
+/**
+ * Whether a role or user may do more, in a way that matters: change something on any resource, or
+ * manage permissions, where the principal may not. A role writing one log group is no step up.
+ */
+export function morePrivileged(target: PrincipalPermissions, than: PrincipalPermissions): boolean {
+  const { writes, permissionsManagement } = target.catalogue;
+  return target.anywhere.some((word, i) => {
+    const lacking = ~(than.anywhere[i] as number);
+    const broadWrites = (target.everywhere[i] as number) & (writes[i] as number);
+    const management = word & (permissionsManagement[i] as number);
+    return ((broadWrites | management) & lacking) !== 0;
+  });
+}
+
+const commandDocuments = ['document/AWS-RunShellScript', 'document/AWS-RunPowerShellScript'];
+
+/** A SendCommand resource that reaches a document running arbitrary commands. */
+function runsAnyCommand(resource: string): boolean {
+  if (resource === '*') return true;
+  const parts = resource.split(':');
+  const name = parts.slice(5).join(':');
+  const expression = globExpression(name);
+  if (commandDocuments.some((document) => expression.test(document))) return true;
+  // A wildcard over the account's own documents reaches any document it can create.
+  return (parts[4] ?? '') !== '' && expression.test('document/nhi-hub-probe-any-document');
+}
+
+interface TrustStatement {
+  Effect?: string;
+  Principal?: unknown;
+  Action?: unknown;
+  Condition?: unknown;
+}
+
+export function trustStatements(document: unknown): TrustStatement[] {
+  if (!document) return [];
+  const raw = policyDocument(document).Statement;
+  const list = (raw === undefined ? [] : Array.isArray(raw) ? raw : [raw]) as TrustStatement[];
+  return list.filter((statement) => statement.Effect === 'Allow');
+}
+
+const listOf = (value: unknown): string[] =>
+  value === undefined ? [] : (Array.isArray(value) ? value : [value]).map(String);
+
+function principalsOf(statement: TrustStatement, type: 'AWS' | 'Service' | 'Federated'): string[] {
+  if (statement.Principal === '*') return ['*'];
+  return listOf((statement.Principal as Record<string, unknown> | undefined)?.[type]);
+}
+
+const servicesIndex = new WeakMap<ExportView, Map<string, Set<PrincipalView>>>();
+
+/** The roles a service may be given (trusting it, or any principal), indexed once per export. */
+function rolesTrusting(view: ExportView, service: string): ReadonlySet<PrincipalView> {
+  let index = servicesIndex.get(view);
+  if (!index) {
+    index = new Map();
+    const anyService = view.roles.filter((role) => trustOfRole(role).services.has('*'));
+    for (const role of view.roles)
+      for (const name of trustOfRole(role).services) {
+        const roles = index.get(name) ?? new Set(anyService);
+        roles.add(role);
+        index.set(name, roles);
+      }
+    index.set('*', new Set(anyService));
+    servicesIndex.set(view, index);
+  }
+  return index.get(service) ?? index.get('*') ?? new Set();
+}
+
+interface RoleTrust {
+  statements: TrustStatement[];
+  /** Service principals it trusts (`*` for a trust open to anyone). */
+  services: ReadonlySet<string>;
+  /** Who may call sts:AssumeRole on it: principal ARNs, 12-digit accounts (for `:root` too), or `*`. */
+  assumers: ReadonlySet<string>;
+}
+const trusts = new WeakMap<PrincipalView, RoleTrust>();
+const assumeRole = /^sts:AssumeRole$/i;
+
+/** A role's trust policy, parsed once per export: paths ask it for every principal. */
+function trustOfRole(role: PrincipalView): RoleTrust {
+  let trust = trusts.get(role);
+  if (!trust) {
+    const statements = trustStatements(role.trustPolicy);
+    const services = new Set(statements.flatMap((statement) => principalsOf(statement, 'Service')));
+    if (statements.some((statement) => statement.Principal === '*')) services.add('*');
+    const assumers = new Set<string>();
+    for (const statement of statements) {
+      const actions = listOf(statement.Action);
+      if (!actions.some((action) => action === '*' || action === 'sts:*' || assumeRole.test(action)))
+        continue;
+      for (const entry of principalsOf(statement, 'AWS'))
+        assumers.add(/^arn:aws[\w-]*:iam::(\d{12}):root$/.exec(entry)?.[1] ?? entry);
+    }
+    trust = { statements, services, assumers };
+    trusts.set(role, trust);
+  }
+  return trust;
+}
+
+/** Condition keys that limit who may assume a role open to "AWS": "*" to an organization or account. */
+const narrowingKeys =
+  /^(aws:PrincipalOrgID|aws:PrincipalOrgPaths|aws:PrincipalAccount|aws:PrincipalArn|aws:SourceAccount|aws:SourceArn|aws:SourceOrgID|aws:userid)$/i;
+
+export interface TrustContext {
+  roleAccount: string | null;
+  /** The organization's accounts: trusting them is no external trust. */
+  organizationAccounts: ReadonlySet<string>;
+}
+
+/** Observations about who may assume a role, and which same-organization accounts it trusts. */
+export function flagTrustPolicy(
+  document: unknown,
+  context: TrustContext,
+): { flags: PolicyFlag[]; sameOrganization: string[] } {
+  const flags: PolicyFlag[] = [];
+  const sameOrganization = new Set<string>();
+  for (const statement of trustStatements(document)) {
+    const principals = principalsOf(statement, 'AWS');
+    const conditionKeys = Object.values(
+      (statement.Condition ?? {}) as Record<string, Record<string, unknown>>,
+    ).flatMap((entries) => Object.keys(entries ?? {}));
+    if (principals.includes('*')) {
+      if (!conditionKeys.some((key) => narrowingKeys.test(key)))
+        flags.push({ kind: 'aws.trust_open_to_any', subject: 'trust policy', evidence: { statement } });
       continue;
     }
-    const conditions = JSON.stringify(statement.Condition ?? {}).toLowerCase();
-    const external = principals.filter((principal) => {
+    const external: string[] = [];
+    for (const principal of principals) {
       const account = /^\d{12}$/.test(principal) ? principal : /::(\d{12}):/.exec(principal)?.[1];
-      return account !== undefined && account !== roleAccount;
-    });
-    if (external.length > 0 && !conditions.includes('sts:externalid'))
+      if (account === undefined || account === context.roleAccount) continue;
+      if (context.organizationAccounts.has(account)) sameOrganization.add(account);
+      else external.push(principal);
+    }
+    const hasExternalId = conditionKeys.some((key) => key.toLowerCase() === 'sts:externalid');
+    if (external.length > 0 && !hasExternalId)
       flags.push({
         kind: 'aws.trust_external_without_external_id',
-        via: 'trust policy',
+        subject: 'trust policy',
         evidence: { statement, principals: external },
       });
   }
-  return flags;
-}
-
-function statementsOfTrust(document: unknown): Record<string, unknown>[] {
-  if (!document) return [];
-  const raw = policyDocument(document).Statement;
-  const list = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
-  return (list as Record<string, unknown>[]).filter((statement) => statement.Effect === 'Allow');
+  return { flags, sameOrganization: [...sameOrganization].sort() };
 }

@@ -1,38 +1,82 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { sharedFixture, sharedFixturesPresent } from '../../testing/shared-fixtures.ts';
+import { UnreadableInputError } from '../connector.ts';
 import { readKubernetes } from './kubernetes.ts';
+import type { Rule } from './rbac.ts';
 
 const options = {
   cluster: 'prod',
   fingerprint: async (secret: string) => createHash('sha256').update(secret).digest('hex'),
 };
 const read = (input: string) => readKubernetes(input, options);
-const kindsOf = (nhi: { facts: { kind: string }[] } | undefined) =>
-  [...new Set(nhi?.facts.map((f) => f.kind))].sort();
-const serviceAccount = (namespace: string, name: string) =>
-  `---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: ${name}\n  namespace: ${namespace}\n`;
+const kindsOf = (facts: { kind: string }[] | undefined) => [...new Set(facts?.map((f) => f.kind))].sort();
+const serviceAccount = (namespace: string, name: string, extra = '') =>
+  `---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: ${name}\n  namespace: ${namespace}\n${extra}`;
+type Output = Awaited<ReturnType<typeof read>>;
+/** Facts recorded when the inventory has no such identity: orphaned bindings. */
+const orphansOf = (output: Output) => output.looseFacts.filter((fact) => fact.when === 'unknown');
+/** Facts recorded on the inventory's identity when it has one. */
+const ifKnownOf = (output: Output) => output.looseFacts.filter((fact) => fact.when === 'known');
+/** Facts about no identity at all: users and groups. */
+const principalsOf = (output: Output) => output.looseFacts.filter((fact) => !fact.about);
+
+/** ServiceAccount ci/robot bound to a role of these rules, by a RoleBinding in ci or a ClusterRoleBinding. */
+function bound(rules: Rule[], scope: 'namespace' | 'cluster', extra = '') {
+  const binding =
+    scope === 'cluster'
+      ? 'kind: ClusterRoleBinding\nmetadata: { name: robot-binding }'
+      : 'kind: RoleBinding\nmetadata: { name: robot-binding, namespace: ci }';
+  return `${serviceAccount('ci', 'robot')}---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: { name: robot-role }
+rules: ${JSON.stringify(rules)}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+${binding}
+roleRef: { kind: ClusterRole, name: robot-role, apiGroup: rbac.authorization.k8s.io }
+subjects: [{ kind: ServiceAccount, name: robot, namespace: ci }]
+${extra}`;
+}
+
+async function robot(input: string) {
+  const output = await read(input);
+  return output.nhis.find((nhi) => nhi.name === 'ci/robot');
+}
 
 describe.skipIf(!sharedFixturesPresent)('kubernetes: rbac-tool samples', () => {
   it('reports both RoleBindings to the missing ServiceAccount example-user as orphaned', async () => {
     const output = await read(sharedFixture('k8s/rbac-tool-rolebindings-missing-service-account.yaml'));
 
     expect(output.nhis).toEqual([]);
-    expect(output.looseFacts.map((fact) => [fact.kind, fact.subject])).toEqual([
-      ['k8s.orphaned_binding', 'prod/mynamespace/example-user|RoleBinding mynamespace/example-rolebinding-1'],
-      ['k8s.orphaned_binding', 'prod/mynamespace/example-user|RoleBinding mynamespace/example-rolebinding-2'],
+    expect(ifKnownOf(output)).toEqual([]);
+    expect(orphansOf(output).map((fact) => [fact.kind, fact.subject, fact.about])).toEqual([
+      [
+        'k8s.orphaned_binding',
+        'prod/mynamespace/example-user|RoleBinding mynamespace/example-rolebinding-1',
+        { provider: 'kubernetes', externalId: 'prod/mynamespace/example-user' },
+      ],
+      [
+        'k8s.orphaned_binding',
+        'prod/mynamespace/example-user|RoleBinding mynamespace/example-rolebinding-2',
+        { provider: 'kubernetes', externalId: 'prod/mynamespace/example-user' },
+      ],
     ]);
   });
 
   it('finds the secret reader once its ServiceAccount exists, and flags the binding as orphaned before', async () => {
     const manifest = sharedFixture('k8s/rbac-tool-secret-reader.yaml');
     const orphaned = await read(manifest);
-    expect(orphaned.looseFacts[0]?.evidence).toMatchObject({ wouldGrant: ['k8s.secrets_read'] });
+    expect(orphansOf(orphaned)[0]?.evidence).toMatchObject({ wouldGrant: ['k8s.secrets_read'] });
+    expect(ifKnownOf(orphaned).map((fact) => [fact.kind, fact.subject])).toEqual([
+      ['k8s.secrets_read', 'prod/test/test-secret-reader-sa|RoleBinding test/read-secrets'],
+    ]);
 
     const output = await read(`${manifest}\n${serviceAccount('test', 'test-secret-reader-sa')}`);
 
     expect(output.nhis.map((nhi) => nhi.name)).toEqual(['test/test-secret-reader-sa']);
-    expect(kindsOf(output.nhis[0])).toEqual(['k8s.secrets_read']);
+    expect(kindsOf(output.nhis[0]?.facts)).toEqual(['k8s.secrets_read']);
     expect(output.nhis[0]?.permissions).toEqual([
       expect.objectContaining({
         binding: 'RoleBinding test/read-secrets',
@@ -42,18 +86,609 @@ describe.skipIf(!sharedFixturesPresent)('kubernetes: rbac-tool samples', () => {
     ]);
   });
 
-  it('flags pod creation rights of test-pod-creator-sa', async () => {
-    const output = await read(
-      `${sharedFixture('k8s/rbac-tool-pod-creator.yaml')}\n${serviceAccount('test', 'test-pod-creator-sa')}`,
-    );
+  it('reports the user test-secret-reader as reading the Secrets of namespace test', async () => {
+    const output = await read(sharedFixture('k8s/rbac-tool-secret-reader.yaml'));
 
-    expect(kindsOf(output.nhis[0])).toEqual(['k8s.workload_create']);
+    expect(principalsOf(output)).toEqual([
+      {
+        kind: 'k8s.secrets_read',
+        subject: 'prod/User test-secret-reader|RoleBinding test/read-secrets',
+        evidence: {
+          binding: 'RoleBinding test/read-secrets',
+          role: 'ClusterRole test-secret-reader',
+          scope: 'test',
+          rule: { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'watch', 'list'] },
+          reason:
+            'get, list, watch on secrets in namespace test: reads its Secrets, service account tokens included',
+        },
+      },
+    ]);
   });
 
-  it('ignores bindings of users and groups: impersonator grants no ServiceAccount anything', async () => {
+  it('flags pod creation rights of test-pod-creator-sa, its user and its group', async () => {
+    const manifest = sharedFixture('k8s/rbac-tool-pod-creator.yaml');
+    const output = await read(`${manifest}\n${serviceAccount('test', 'test-pod-creator-sa')}`);
+
+    expect(kindsOf(output.nhis[0]?.facts)).toEqual(['k8s.workload_create']);
+    expect(principalsOf(output).map((fact) => [fact.kind, fact.subject])).toEqual([
+      ['k8s.workload_create', 'prod/User test-pod-creator-user|RoleBinding test/pod-creator'],
+      ['k8s.workload_create', 'prod/Group test-pod-creator-group|RoleBinding test/pod-creator'],
+    ]);
+  });
+
+  it('reports the impersonator user: a RoleBinding lets it impersonate the ServiceAccounts of test only', async () => {
     const output = await read(sharedFixture('k8s/rbac-tool-impersonator.yaml'));
 
+    expect(output).toMatchObject({ nhis: [], warnings: [] });
+    expect(output.looseFacts.map((fact) => [fact.kind, fact.subject, fact.evidence.reason])).toEqual([
+      [
+        'k8s.impersonate',
+        'prod/User test-impersonator-user|RoleBinding test/impersonator',
+        'impersonate on serviceaccounts in namespace test: acts as another user, group or ServiceAccount',
+      ],
+    ]);
+  });
+});
+
+describe('kubernetes: dangerous rights, rule by rule', () => {
+  const core = (resources: string[], verbs: string[], extra: Partial<Rule> = {}): Rule => ({
+    apiGroups: [''],
+    resources,
+    verbs,
+    ...extra,
+  });
+  const group = (apiGroup: string, resources: string[], verbs: string[]): Rule => ({
+    apiGroups: [apiGroup],
+    resources,
+    verbs,
+  });
+  const all: Rule = { apiGroups: ['*'], resources: ['*'], verbs: ['*'] };
+  const cases: [string, 'namespace' | 'cluster', Rule[], string[]][] = [
+    // Secrets: reading every Secret of the scope; named Secrets are not.
+    ['get secrets in a namespace', 'namespace', [core(['secrets'], ['get'])], ['k8s.secrets_read']],
+    ['watch secrets in a namespace', 'namespace', [core(['secrets'], ['watch'])], ['k8s.secrets_read']],
+    ['list secrets cluster-wide', 'cluster', [core(['secrets'], ['list'])], ['k8s.secrets_read_cluster']],
+    ['secrets of a named group are not core secrets', 'cluster', [group('apps', ['secrets'], ['list'])], []],
+    ['named secrets only', 'namespace', [core(['secrets'], ['get'], { resourceNames: ['app-tls'] })], []],
+    [
+      'named secrets only, cluster-wide',
+      'cluster',
+      [core(['secrets'], ['get'], { resourceNames: ['x'] })],
+      [],
+    ],
+    ['update of secrets reads none', 'namespace', [core(['secrets'], ['update', 'create'])], []],
+    [
+      'every verb on secrets',
+      'namespace',
+      [core(['secrets'], ['*'])],
+      ['k8s.secrets_read', 'k8s.wildcard_rule'],
+    ],
+    // Exec and attach: create, or get (WebSocket before Kubernetes 1.35).
+    ['create pods/exec', 'namespace', [core(['pods/exec'], ['create'])], ['k8s.pods_exec']],
+    ['get pods/exec', 'namespace', [core(['pods/exec'], ['get'])], ['k8s.pods_exec']],
+    ['create pods/attach', 'namespace', [core(['pods/attach'], ['create'])], ['k8s.pods_exec']],
+    ['exec of any resource (*/exec)', 'namespace', [core(['*/exec'], ['create'])], ['k8s.pods_exec']],
+    [
+      'exec in named pods',
+      'namespace',
+      [core(['pods/exec'], ['create'], { resourceNames: ['db-0'] })],
+      ['k8s.pods_exec'],
+    ],
+    ['pods/* is no wildcard to the API server', 'namespace', [core(['pods/*'], ['create'])], []],
+    [
+      'pods does not cover pods/exec',
+      'namespace',
+      [core(['pods'], ['*'])],
+      ['k8s.wildcard_rule', 'k8s.workload_create'],
+    ],
+    ['list pods/exec', 'namespace', [core(['pods/exec'], ['list'])], []],
+    // Workloads: create in their own API groups.
+    ['create pods', 'namespace', [core(['pods'], ['create'])], ['k8s.workload_create']],
+    ['get pods', 'namespace', [core(['pods'], ['get', 'list'])], []],
+    [
+      'create deployments in apps',
+      'namespace',
+      [group('apps', ['deployments'], ['create'])],
+      ['k8s.workload_create'],
+    ],
+    [
+      'create deployments in extensions',
+      'namespace',
+      [group('extensions', ['deployments'], ['create'])],
+      ['k8s.workload_create'],
+    ],
+    ['deployments are not core', 'namespace', [core(['deployments'], ['create'])], []],
+    [
+      'statefulsets were never in extensions',
+      'namespace',
+      [group('extensions', ['statefulsets'], ['create'])],
+      [],
+    ],
+    [
+      'create cronjobs in batch',
+      'namespace',
+      [group('batch', ['cronjobs'], ['create'])],
+      ['k8s.workload_create'],
+    ],
+    [
+      'create replicationcontrollers',
+      'namespace',
+      [core(['replicationcontrollers'], ['create'])],
+      ['k8s.workload_create'],
+    ],
+    [
+      'update of deployments creates none',
+      'namespace',
+      [group('apps', ['deployments'], ['update', 'patch'])],
+      [],
+    ],
+    [
+      'create cannot be limited to names',
+      'namespace',
+      [core(['pods'], ['create'], { resourceNames: ['x'] })],
+      [],
+    ],
+    // Bind and escalate on roles of rbac.authorization.k8s.io.
+    [
+      'bind roles',
+      'namespace',
+      [group('rbac.authorization.k8s.io', ['roles'], ['bind'])],
+      ['k8s.bind_escalate'],
+    ],
+    [
+      'escalate clusterroles',
+      'cluster',
+      [group('rbac.authorization.k8s.io', ['clusterroles'], ['escalate'])],
+      ['k8s.bind_escalate'],
+    ],
+    ['bind in the core group', 'namespace', [core(['roles'], ['bind'])], []],
+    [
+      'create rolebindings',
+      'namespace',
+      [group('rbac.authorization.k8s.io', ['rolebindings'], ['create'])],
+      [],
+    ],
+    // Impersonation: users and groups are cluster-scoped, a RoleBinding grants ServiceAccounts only.
+    [
+      'impersonate serviceaccounts',
+      'namespace',
+      [core(['serviceaccounts'], ['impersonate'])],
+      ['k8s.impersonate'],
+    ],
+    ['impersonate users cluster-wide', 'cluster', [core(['users'], ['impersonate'])], ['k8s.impersonate']],
+    [
+      'impersonate users through a RoleBinding',
+      'namespace',
+      [core(['users', 'groups'], ['impersonate'])],
+      [],
+    ],
+    [
+      'impersonate a named group',
+      'cluster',
+      [core(['groups'], ['impersonate'], { resourceNames: ['system:masters'] })],
+      ['k8s.impersonate'],
+    ],
+    // nodes/proxy: the kubelet API, cluster-scoped.
+    ['get nodes/proxy', 'cluster', [core(['nodes/proxy'], ['get'])], ['k8s.nodes_proxy']],
+    ['create nodes/proxy', 'cluster', [core(['nodes/proxy'], ['create'])], ['k8s.nodes_proxy']],
+    ['nodes/proxy through a RoleBinding', 'namespace', [core(['nodes/proxy'], ['get'])], []],
+    ['get nodes', 'cluster', [core(['nodes'], ['get', 'list'])], []],
+    // Tokens of ServiceAccounts.
+    [
+      'create serviceaccounts/token',
+      'namespace',
+      [core(['serviceaccounts/token'], ['create'])],
+      ['k8s.token_create'],
+    ],
+    ['create serviceaccounts', 'namespace', [core(['serviceaccounts'], ['create'])], []],
+    // Certificate signing requests: approval and a signer, both needed.
+    [
+      'approve certificate signing requests',
+      'cluster',
+      [
+        group('certificates.k8s.io', ['certificatesigningrequests/approval'], ['update']),
+        group('certificates.k8s.io', ['signers'], ['approve']),
+      ],
+      ['k8s.csr_approve'],
+    ],
+    [
+      'approval without a signer',
+      'cluster',
+      [group('certificates.k8s.io', ['certificatesigningrequests/approval'], ['update'])],
+      [],
+    ],
+    ['a signer without approval', 'cluster', [group('certificates.k8s.io', ['signers'], ['approve'])], []],
+    // Wildcards.
+    ['everything cluster-wide is cluster-admin alone', 'cluster', [all], ['k8s.cluster_admin']],
+    [
+      'everything in a namespace is its admin, right by right',
+      'namespace',
+      [all],
+      [
+        'k8s.bind_escalate',
+        'k8s.impersonate',
+        'k8s.pods_exec',
+        'k8s.secrets_read',
+        'k8s.token_create',
+        'k8s.wildcard_rule',
+        'k8s.workload_create',
+      ],
+    ],
+    [
+      'every resource of the core group, read-only, includes secrets and exec (get)',
+      'namespace',
+      [core(['*'], ['get'])],
+      ['k8s.pods_exec', 'k8s.secrets_read', 'k8s.wildcard_rule'],
+    ],
+    ['every verb on configmaps', 'namespace', [core(['configmaps'], ['*'])], ['k8s.wildcard_rule']],
+    ['every non-resource URL', 'cluster', [{ nonResourceURLs: ['*'], verbs: ['*'] }], []],
+  ];
+
+  it.each(cases)('%s (%s)', async (_name, scope, rules, expected) => {
+    const account = await robot(bound(rules, scope));
+
+    expect(kindsOf(account?.facts)).toEqual(expected);
+  });
+
+  it('names the binding, role, scope, rule and reason in the evidence, with the pods carrying the token', async () => {
+    const rule = core(['secrets'], ['list', 'watch']);
+    const deployment = `---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: web, namespace: ci }
+spec: { template: { spec: { serviceAccountName: robot } } }
+`;
+    const account = await robot(bound([rule], 'cluster', deployment));
+
+    expect(account?.facts).toEqual([
+      {
+        kind: 'k8s.secrets_read_cluster',
+        subject: 'prod/ci/robot|ClusterRoleBinding robot-binding',
+        evidence: {
+          binding: 'ClusterRoleBinding robot-binding',
+          role: 'ClusterRole robot-role',
+          scope: 'cluster',
+          rule,
+          reason:
+            'list, watch on secrets in every namespace: reads its Secrets, service account tokens included',
+          mountedBy: ['Deployment web'],
+        },
+      },
+    ]);
+  });
+
+  it('names the objects a rule is limited to', async () => {
+    const account = await robot(
+      bound([core(['pods/exec'], ['create'], { resourceNames: ['db-0', 'db-1'] })], 'namespace'),
+    );
+
+    expect(account?.facts[0]?.evidence).toMatchObject({
+      limitedTo: ['db-0', 'db-1'],
+      reason:
+        "create on pods/exec (only db-0, db-1) in namespace ci: runs commands in pods, with their ServiceAccounts' tokens",
+    });
+  });
+
+  it('reports one fact per right and binding, whatever the number of rules giving it', async () => {
+    const account = await robot(
+      bound([core(['pods'], ['create']), group('apps', ['deployments'], ['create'])], 'namespace'),
+    );
+
+    expect(account?.facts.map((fact) => fact.subject)).toEqual([
+      'prod/ci/robot|RoleBinding ci/robot-binding',
+    ]);
+  });
+
+  it('lets cluster-admin stand for every other right of the account, and cluster-wide Secrets for a namespace', async () => {
+    const other = `---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: { name: debug, namespace: ci }
+roleRef: { kind: ClusterRole, name: debugger }
+subjects: [{ kind: ServiceAccount, name: robot, namespace: ci }]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: { name: debugger }
+rules: [{ apiGroups: [""], resources: ["pods/exec", "secrets"], verbs: ["create", "get"] }]
+`;
+    const admin = await robot(bound([all], 'cluster', other));
+    const reader = await robot(bound([core(['secrets'], ['list'])], 'cluster', other));
+
+    expect(kindsOf(admin?.facts)).toEqual(['k8s.cluster_admin']);
+    expect(kindsOf(reader?.facts)).toEqual(['k8s.pods_exec', 'k8s.secrets_read_cluster']);
+  });
+});
+
+describe('kubernetes: roles resolved like the API server', () => {
+  const bindTo = (role: string, scope: 'namespace' | 'cluster' = 'cluster') =>
+    `${serviceAccount('ci', 'robot')}---
+apiVersion: rbac.authorization.k8s.io/v1
+${scope === 'cluster' ? 'kind: ClusterRoleBinding\nmetadata: { name: b }' : 'kind: RoleBinding\nmetadata: { name: b, namespace: ci }'}
+roleRef: { kind: ClusterRole, name: ${role} }
+subjects: [{ kind: ServiceAccount, name: robot, namespace: ci }]
+`;
+
+  it('aggregates the rules of the ClusterRoles its selectors pick (matchLabels and matchExpressions)', async () => {
+    const roles = `---
+kind: ClusterRole
+apiVersion: rbac.authorization.k8s.io/v1
+metadata: { name: monitoring }
+aggregationRule:
+  clusterRoleSelectors:
+    - matchLabels: { example.com/aggregate-to-monitoring: "true" }
+    - matchExpressions: [{ key: tier, operator: In, values: [debug] }]
+rules: []
+---
+kind: ClusterRole
+apiVersion: rbac.authorization.k8s.io/v1
+metadata: { name: secrets-part, labels: { example.com/aggregate-to-monitoring: "true" } }
+rules: [{ apiGroups: [""], resources: ["secrets"], verbs: ["list"] }]
+---
+kind: ClusterRole
+apiVersion: rbac.authorization.k8s.io/v1
+metadata: { name: exec-part, labels: { tier: debug } }
+rules: [{ apiGroups: [""], resources: ["pods/exec"], verbs: ["create"] }]
+---
+kind: ClusterRole
+apiVersion: rbac.authorization.k8s.io/v1
+metadata: { name: not-picked, labels: { tier: prod } }
+rules: [{ apiGroups: [""], resources: ["pods"], verbs: ["create"] }]
+`;
+    const account = await robot(`${bindTo('monitoring')}${roles}`);
+
+    expect(kindsOf(account?.facts)).toEqual(['k8s.pods_exec', 'k8s.secrets_read_cluster']);
+    expect(account?.metadata?.kubernetes).toMatchObject({ unresolvedRoles: [] });
+  });
+
+  it.each([
+    [
+      'edit',
+      'namespace',
+      ['k8s.impersonate', 'k8s.pods_exec', 'k8s.secrets_read', 'k8s.token_create', 'k8s.workload_create'],
+    ],
+    [
+      'admin',
+      'namespace',
+      ['k8s.impersonate', 'k8s.pods_exec', 'k8s.secrets_read', 'k8s.token_create', 'k8s.workload_create'],
+    ],
+    ['view', 'namespace', []],
+    ['cluster-admin', 'cluster', ['k8s.cluster_admin']],
+    ['system:node', 'cluster', ['k8s.secrets_read_cluster', 'k8s.token_create', 'k8s.workload_create']],
+    ['system:kubelet-api-admin', 'cluster', ['k8s.nodes_proxy', 'k8s.wildcard_rule']],
+    [
+      'system:kube-controller-manager',
+      'cluster',
+      ['k8s.secrets_read_cluster', 'k8s.token_create', 'k8s.wildcard_rule'],
+    ],
+    ['system:discovery', 'cluster', []],
+  ] as const)('knows the default ClusterRole %s without its manifest (%s)', async (role, scope, expected) => {
+    const account = await robot(bindTo(role, scope));
+
+    expect(kindsOf(account?.facts)).toEqual(expected);
+    expect(account?.metadata?.kubernetes).toMatchObject({ unresolvedRoles: [] });
+  });
+
+  it('reads the input version of a default ClusterRole rather than its own', async () => {
+    const narrowed = `---
+kind: ClusterRole
+apiVersion: rbac.authorization.k8s.io/v1
+metadata: { name: system:node }
+rules: [{ apiGroups: [""], resources: ["nodes"], verbs: ["get"] }]
+`;
+    expect((await robot(`${bindTo('system:node')}${narrowed}`))?.facts).toEqual([]);
+  });
+
+  it('keeps a role it cannot resolve as unresolved, with no facts', async () => {
+    const account = await robot(bindTo('made-up'));
+
+    expect(account?.facts).toEqual([]);
+    expect(account?.metadata?.kubernetes).toMatchObject({ unresolvedRoles: ['ClusterRole made-up'] });
+  });
+});
+
+describe('kubernetes: users, groups and the groups of ServiceAccounts', () => {
+  const binding = (subjects: string, rules: Rule[], extra = '') => `---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: { name: reader }
+rules: ${JSON.stringify(rules)}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: { name: readers${extra} }
+roleRef: { kind: ClusterRole, name: reader }
+subjects: ${subjects}
+`;
+  const secrets: Rule[] = [{ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list'] }];
+
+  it('reports every authenticated caller reading Secrets, naming whom it covers', async () => {
+    const output = await read(
+      `${serviceAccount('ci', 'robot')}${serviceAccount('web', 'app')}${binding('[{ kind: Group, name: "system:authenticated" }]', secrets)}`,
+    );
+
+    expect(output.looseFacts).toEqual([
+      expect.objectContaining({
+        kind: 'k8s.secrets_read_cluster',
+        subject: 'prod/Group system:authenticated|ClusterRoleBinding readers',
+        evidence: expect.objectContaining({
+          covers: 'every authenticated user and every ServiceAccount',
+          serviceAccounts: ['ci/robot', 'web/app'],
+          serviceAccountCount: 2,
+        }),
+      }),
+    ]);
+    // One grant, one fact: the covered ServiceAccounts do not repeat it.
+    expect(output.nhis.flatMap((nhi) => nhi.facts)).toEqual([]);
+  });
+
+  it.each([
+    ['system:serviceaccounts:ci', 'every ServiceAccount of namespace ci', ['ci/robot']],
+    ['system:serviceaccounts', 'every ServiceAccount of the cluster', ['ci/robot', 'web/app']],
+  ])('says which ServiceAccounts %s covers', async (group, covers, accounts) => {
+    const output = await read(
+      `${serviceAccount('ci', 'robot')}${serviceAccount('web', 'app')}${binding(`[{ kind: Group, name: "${group}" }]`, secrets)}`,
+    );
+
+    expect(output.looseFacts[0]?.evidence).toMatchObject({ covers, serviceAccounts: accounts });
+  });
+
+  it('reports anonymous access for system:unauthenticated', async () => {
+    const output = await read(binding('[{ kind: Group, name: "system:unauthenticated" }]', secrets));
+
+    expect(output.looseFacts[0]?.evidence).toMatchObject({
+      covers: 'anonymous requests: anyone who reaches the API server',
+    });
+  });
+
+  it('leaves out the cluster bootstrap defaults for its own users and groups', async () => {
+    const defaults = `---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  name: system:kube-controller-manager
+  labels: { kubernetes.io/bootstrapping: rbac-defaults }
+roleRef: { kind: ClusterRole, name: system:kube-controller-manager }
+subjects: [{ kind: User, name: system:kube-controller-manager }]
+`;
+    expect((await read(defaults)).looseFacts).toEqual([]);
+  });
+
+  it('warns about a ServiceAccount bound cluster-wide without a namespace', async () => {
+    const output = await read(binding('[{ kind: ServiceAccount, name: robot }]', secrets));
+
+    expect(output.warnings).toEqual([
+      { item: 'ClusterRoleBinding readers', message: 'ServiceAccount robot without a namespace' },
+    ]);
+  });
+});
+
+describe('kubernetes: which workloads carry a ServiceAccount token', () => {
+  const exec: Rule[] = [{ apiGroups: [''], resources: ['pods/exec'], verbs: ['create'] }];
+  const pod = (name: string, spec: string, extra = '') =>
+    `---\napiVersion: v1\nkind: Pod\nmetadata: { name: ${name}, namespace: ci${extra} }\nspec: { serviceAccountName: robot${spec} }\n`;
+  const projected =
+    ', volumes: [{ name: token, projected: { sources: [{ serviceAccountToken: { path: token } }] } }]';
+
+  it.each([
+    ['a pod that says nothing mounts it', '', '', ['Pod p']],
+    ['a pod that opts out does not', ', automountServiceAccountToken: false', '', []],
+    ['an account that opts out: its pods do not', '', 'automountServiceAccountToken: false\n', []],
+    [
+      'the pod overrides the account',
+      ', automountServiceAccountToken: true',
+      'automountServiceAccountToken: false\n',
+      ['Pod p'],
+    ],
+    [
+      'a projected token volume mounts it anyway',
+      `, automountServiceAccountToken: false${projected}`,
+      '',
+      ['Pod p'],
+    ],
+  ])('%s', async (_name, spec, account, expected) => {
+    const input = bound(exec, 'namespace', pod('p', spec)).replace(
+      serviceAccount('ci', 'robot'),
+      serviceAccount('ci', 'robot', account),
+    );
+    const found = await robot(input);
+
+    expect(found?.facts[0]?.evidence.mountedBy).toEqual(expected);
+    expect(found?.metadata?.kubernetes).toMatchObject({ mountedBy: expected, workloads: ['Pod p'] });
+  });
+
+  it('counts a workload through its owner when the owner is in the input, and itself otherwise', async () => {
+    const owned = `---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: web, namespace: ci }
+spec: { template: { spec: { serviceAccountName: robot } } }
+---
+apiVersion: apps/v1
+kind: ReplicaSet
+metadata: { name: web-1, namespace: ci, ownerReferences: [{ kind: Deployment, name: web }] }
+spec: { template: { spec: { serviceAccountName: robot } } }
+${pod('web-1-x', '', ', ownerReferences: [{ kind: ReplicaSet, name: web-1 }]')}${pod('lone-x', '', ', ownerReferences: [{ kind: ReplicaSet, name: gone }]')}`;
+    const found = await robot(bound(exec, 'namespace', owned));
+
+    expect(found?.metadata?.kubernetes).toMatchObject({ workloads: ['Deployment web', 'Pod lone-x'] });
+  });
+});
+
+describe('kubernetes: ServiceAccounts exported elsewhere', () => {
+  const binding = (name: string) => `---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: { name: b, namespace: ci }
+roleRef: { kind: ClusterRole, name: edit }
+subjects: [{ kind: ServiceAccount, name: ${name} }]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: web, namespace: ci }
+spec: { template: { spec: { serviceAccountName: ${name} } } }
+`;
+
+  it('names the identity by external id, with its facts and the orphaned binding in case it does not exist', async () => {
+    const output = await read(binding('builder'));
+    const about = { provider: 'kubernetes', externalId: 'prod/ci/builder' };
+
+    expect(kindsOf(ifKnownOf(output))).toEqual([
+      'k8s.impersonate',
+      'k8s.pods_exec',
+      'k8s.secrets_read',
+      'k8s.token_create',
+      'k8s.workload_create',
+    ]);
+    expect(ifKnownOf(output).find((fact) => fact.kind === 'k8s.secrets_read')).toMatchObject({
+      subject: 'prod/ci/builder|RoleBinding ci/b',
+      about,
+      evidence: { serviceAccount: 'ci/builder', mountedBy: ['Deployment web'] },
+    });
+    expect(orphansOf(output)).toEqual([
+      expect.objectContaining({
+        kind: 'k8s.orphaned_binding',
+        subject: 'prod/ci/builder|RoleBinding ci/b',
+        about,
+      }),
+    ]);
+  });
+
+  it('never orphans a binding to the default ServiceAccount: every namespace has one', async () => {
+    const output = await read(binding('default'));
+
+    expect(orphansOf(output)).toEqual([]);
+    // Neither known nor unknown: on the identity when there is one, about no identity otherwise.
+    expect(output.looseFacts.every((fact) => fact.about && fact.when === undefined)).toBe(true);
+    expect(kindsOf(output.looseFacts)).toContain('k8s.default_sa_bound');
+  });
+});
+
+describe('kubernetes: inputs that are not Kubernetes', () => {
+  it.each([
+    ['an AWS authorization export', JSON.stringify({ UserDetailList: [], RoleDetailList: [], Policies: [] })],
+    ['a gitleaks report', JSON.stringify([{ RuleID: 'aws-access-token', File: 'a.env', Secret: 'x' }])],
+    ['YAML without kinds', 'name: app\nreplicas: 3\n'],
+    ['an empty file', ''],
+    ['text', 'just some text'],
+  ])('fails %s, saying what it expected', async (_name, input) => {
+    await expect(read(input)).rejects.toThrow(UnreadableInputError);
+    await expect(read(input)).rejects.toThrow(
+      /Not a Kubernetes input: expected Kubernetes manifests or kubectl output \(YAML or JSON objects with apiVersion and kind/,
+    );
+  });
+
+  it('reads an empty kubectl list as a cluster with nothing in it', async () => {
+    const output = await read(JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [] }));
+
     expect(output).toMatchObject({ nhis: [], looseFacts: [], warnings: [] });
+  });
+
+  it('keeps junk beside Kubernetes objects as warnings', async () => {
+    const output = await read(`${JSON.stringify({ UserDetailList: [] })}\n${serviceAccount('x', 'ok')}`);
+
+    expect(output.nhis.map((nhi) => nhi.name)).toEqual(['x/ok']);
+    expect(output.warnings).toEqual([{ item: 'document 1', message: 'has no kind or metadata.name' }]);
   });
 });
 
@@ -107,18 +742,16 @@ subjects: [{ kind: ServiceAccount, name: default }]
     const output = await read(`${cluster}\n${workloads}`);
     const deployer = output.nhis.find((nhi) => nhi.name === 'ci/deployer');
 
-    // cluster-admin allows everything, so every right-based observation applies too.
-    expect(kindsOf(deployer)).toEqual([
-      'k8s.bind_escalate',
+    // cluster-admin stands for every other right: they are not repeated beside it.
+    expect(kindsOf(deployer?.facts)).toEqual([
       'k8s.cluster_admin',
-      'k8s.impersonate',
       'k8s.legacy_token_secret',
-      'k8s.pods_exec',
       'k8s.sa_shared_by_workloads',
-      'k8s.secrets_read',
-      'k8s.wildcard_rule',
-      'k8s.workload_create',
     ]);
+    expect(deployer?.facts.find((fact) => fact.kind === 'k8s.cluster_admin')?.evidence).toMatchObject({
+      reason: 'every verb on every resource of every API group, in every namespace',
+      mountedBy: ['Deployment a', 'Deployment b', 'Deployment c'],
+    });
     expect(deployer?.externalId).toBe('prod/ci/deployer');
     expect(deployer?.credentials).toEqual([
       expect.objectContaining({
@@ -133,7 +766,7 @@ subjects: [{ kind: ServiceAccount, name: default }]
   it('flags exec, bind/escalate and impersonate rights, and a default ServiceAccount with bindings', async () => {
     const output = await read(cluster);
 
-    expect(kindsOf(output.nhis.find((nhi) => nhi.name === 'ci/default'))).toEqual([
+    expect(kindsOf(output.nhis.find((nhi) => nhi.name === 'ci/default')?.facts)).toEqual([
       'k8s.bind_escalate',
       'k8s.default_sa_bound',
       'k8s.impersonate',

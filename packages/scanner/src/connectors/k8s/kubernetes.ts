@@ -1,47 +1,25 @@
 import type { SourcedCredential } from '@nhi/nhi';
-import type { ObservedFact, ScanFactKind } from '../../scan-facts.ts';
-import { type ConnectorOutput, type DiscoveredNhi, emptyOutput, type IdentityFact } from '../connector.ts';
+import type { ObservedFact } from '../../scan-facts.ts';
+import {
+  type ConnectorOutput,
+  type DiscoveredNhi,
+  emptyOutput,
+  type IdentityFact,
+  type LooseFact,
+  type ScanWarning,
+} from '../connector.ts';
 import { type K8sObject, readK8sObjects } from './k8s-objects.ts';
+import { ClusterRoles, type Rule } from './rbac.ts';
+import { csrApproval, type Grant, impliedByClusterAdmin, rightsOfGrant } from './rights.ts';
+import { type WorkloadUse, workloadUses } from './workloads.ts';
 
-interface Rule {
-  apiGroups?: string[];
-  resources?: string[];
-  verbs?: string[];
-  resourceNames?: string[];
-  nonResourceURLs?: string[];
-}
+export type { Grant } from './rights.ts';
 
-interface Grant {
-  binding: string;
-  role: string;
-  /** A namespace, or `cluster` for ClusterRoleBindings. */
-  scope: string;
-  rules: Rule[];
-  resolved: boolean;
-}
-
-/** Built-in ClusterRoles a cluster always has, so a binding to them is understood without their manifest. */
-const builtInClusterRoles: Record<string, Rule[]> = {
-  'cluster-admin': [
-    { apiGroups: ['*'], resources: ['*'], verbs: ['*'] },
-    { nonResourceURLs: ['*'], verbs: ['*'] },
-  ],
-};
-
-const workloadKinds = new Set([
-  'Pod',
-  'Deployment',
-  'StatefulSet',
-  'DaemonSet',
-  'ReplicaSet',
-  'Job',
-  'CronJob',
-]);
 /** A ServiceAccount used by this many workloads or more is shared. */
 export const sharedServiceAccountThreshold = 3;
 
-const has = (list: string[] | undefined, ...values: string[]) =>
-  (list ?? []).some((entry) => entry === '*' || values.includes(entry));
+/** Covered ServiceAccounts named in a group fact's evidence; the count has them all. */
+const listedAccounts = 50;
 
 export interface KubernetesReadOptions {
   /** Names the cluster in external ids, so clusters with equal namespaces do not collide. */
@@ -49,188 +27,232 @@ export interface KubernetesReadOptions {
   fingerprint(secret: string): Promise<string>;
 }
 
-/** ServiceAccounts of manifests or kubectl output as identities, with their effective RBAC. */
+interface Subject {
+  kind?: string;
+  name?: string;
+  namespace?: string;
+}
+
+/** What the bindings of an input grant, per subject. */
+interface BoundGrants {
+  /** Per ServiceAccount (`namespace/name`). */
+  accounts: Map<string, Grant[]>;
+  /** Per user or group (`User name`, `Group name`). */
+  principals: Map<string, Grant[]>;
+}
+
+const namespaceOf = (object: K8sObject) => object.metadata.namespace ?? 'default';
+const append = <T>(map: Map<string, T[]>, key: string, value: T) => {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+};
+
+/**
+ * ServiceAccounts of manifests or kubectl output as identities, with their effective RBAC resolved
+ * like the API server resolves it, and the grants of users and groups as facts about no identity.
+ */
 export async function readKubernetes(
   input: string,
   options: KubernetesReadOptions,
 ): Promise<ConnectorOutput> {
-  const output = emptyOutput();
+  const output: ConnectorOutput = {
+    ...emptyOutput(),
+    externalIdPrefix: `${options.cluster}/`,
+    namesOthers: true,
+  };
   const { objects, warnings } = readK8sObjects(input);
   output.warnings.push(...warnings);
   const byKind = (kind: string) => objects.filter((object) => object.kind === kind);
-  const namespaceOf = (object: K8sObject) => object.metadata.namespace ?? 'default';
-  const saKey = (namespace: string, name: string) => `${namespace}/${name}`;
-
-  const roles = new Map(
-    byKind('Role').map((role) => [`${namespaceOf(role)}/${role.metadata.name}`, rulesOf(role)]),
-  );
-  const clusterRoles = new Map(byKind('ClusterRole').map((role) => [role.metadata.name, rulesOf(role)]));
   const accounts = new Map(
-    byKind('ServiceAccount').map((sa) => [saKey(namespaceOf(sa), sa.metadata.name), sa]),
+    byKind('ServiceAccount').map((sa) => [`${namespaceOf(sa)}/${sa.metadata.name}`, sa]),
   );
-  const grants = new Map<string, Grant[]>();
-
-  for (const binding of [...byKind('RoleBinding'), ...byKind('ClusterRoleBinding')]) {
-    const cluster = binding.kind === 'ClusterRoleBinding';
-    const bindingName = `${binding.kind} ${cluster ? '' : `${namespaceOf(binding)}/`}${binding.metadata.name}`;
-    const roleRef = binding.roleRef as { kind?: string; name?: string } | undefined;
-    if (!roleRef?.name) {
-      output.warnings.push({ item: bindingName, message: 'has no roleRef' });
-      continue;
-    }
-    const rules =
-      roleRef.kind === 'Role'
-        ? roles.get(`${namespaceOf(binding)}/${roleRef.name}`)
-        : (clusterRoles.get(roleRef.name) ?? builtInClusterRoles[roleRef.name]);
-    const grant: Grant = {
-      binding: bindingName,
-      role: `${roleRef.kind} ${roleRef.name}`,
-      scope: cluster ? 'cluster' : namespaceOf(binding),
-      rules: rules ?? [],
-      resolved: rules !== undefined,
-    };
-    for (const subject of (binding.subjects as
-      | { kind?: string; name?: string; namespace?: string }[]
-      | null) ?? []) {
-      if (subject.kind !== 'ServiceAccount' || !subject.name) continue;
-      const namespace = subject.namespace ?? (cluster ? 'default' : namespaceOf(binding));
-      const key = saKey(namespace, subject.name);
-      if (!accounts.has(key)) {
-        output.looseFacts.push(orphanFact(options.cluster, key, grant));
-        continue;
-      }
-      grants.set(key, [...(grants.get(key) ?? []), grant]);
-    }
-  }
-
-  const workloads = new Map<string, string[]>();
-  for (const workload of objects.filter((object) => workloadKinds.has(object.kind))) {
-    // Pods a controller made are counted through their controller.
-    if (workload.kind === 'Pod' && (workload.metadata.ownerReferences ?? []).length > 0) continue;
-    const spec = podSpecOf(workload);
-    if (!spec) continue;
-    const name =
-      (spec.serviceAccountName as string | undefined) ??
-      (spec.serviceAccount as string | undefined) ??
-      'default';
-    const key = saKey(namespaceOf(workload), name);
-    workloads.set(key, [...(workloads.get(key) ?? []), `${workload.kind} ${workload.metadata.name}`]);
-  }
-
-  const tokenSecrets = new Map<string, K8sObject[]>();
-  for (const secret of byKind('Secret')) {
-    if (secret.type !== 'kubernetes.io/service-account-token') continue;
-    const owner = secret.metadata.annotations?.['kubernetes.io/service-account.name'];
-    if (!owner) {
-      output.warnings.push({
-        item: `Secret ${namespaceOf(secret)}/${secret.metadata.name}`,
-        message: 'token Secret without its ServiceAccount annotation',
-      });
-      continue;
-    }
-    const key = saKey(namespaceOf(secret), owner);
-    tokenSecrets.set(key, [...(tokenSecrets.get(key) ?? []), secret]);
-  }
+  const bound = bindGrants(objects, output.warnings);
+  const uses = workloadUses(objects, accounts);
+  const tokenSecrets = tokenSecretsOf(byKind('Secret'), output.warnings);
 
   for (const [key, account] of accounts) {
     try {
       output.nhis.push(
-        await accountOf(
-          options,
-          key,
-          account,
-          grants.get(key) ?? [],
-          workloads.get(key) ?? [],
-          tokenSecrets.get(key) ?? [],
-        ),
+        await accountOf(options, key, account, {
+          grants: bound.accounts.get(key) ?? [],
+          uses: uses.get(key) ?? [],
+          tokenSecrets: tokenSecrets.get(key) ?? [],
+        }),
       );
     } catch (error) {
       output.warnings.push({ item: `ServiceAccount ${key}`, message: (error as Error).message });
     }
   }
+  for (const [key, grants] of bound.accounts) {
+    if (accounts.has(key)) continue;
+    output.looseFacts.push(...referencedAccount(options.cluster, key, grants, uses.get(key) ?? []));
+  }
+  for (const [principal, grants] of bound.principals)
+    output.looseFacts.push(...principalFacts(options.cluster, principal, grants, [...accounts.keys()]));
   return output;
+}
+
+/** Every binding's grant, by subject; bindings the input cannot resolve are warnings. */
+function bindGrants(objects: K8sObject[], warnings: ScanWarning[]): BoundGrants {
+  const roles = new Map(
+    objects
+      .filter((object) => object.kind === 'Role')
+      .map((role) => [`${namespaceOf(role)}/${role.metadata.name}`, rulesOf(role)]),
+  );
+  const clusterRoles = new ClusterRoles(
+    objects
+      .filter((object) => object.kind === 'ClusterRole')
+      .map((role) => ({
+        name: role.metadata.name,
+        labels: role.metadata.labels,
+        aggregationRule: role.aggregationRule as never,
+        rules: rulesOf(role),
+      })),
+  );
+  const bound: BoundGrants = { accounts: new Map(), principals: new Map() };
+  for (const binding of objects) {
+    if (binding.kind !== 'RoleBinding' && binding.kind !== 'ClusterRoleBinding') continue;
+    const cluster = binding.kind === 'ClusterRoleBinding';
+    const name = `${binding.kind} ${cluster ? '' : `${namespaceOf(binding)}/`}${binding.metadata.name}`;
+    const roleRef = binding.roleRef as { kind?: string; name?: string } | undefined;
+    if (!roleRef?.name) {
+      warnings.push({ item: name, message: 'has no roleRef' });
+      continue;
+    }
+    const rules =
+      roleRef.kind === 'Role'
+        ? roles.get(`${namespaceOf(binding)}/${roleRef.name}`)
+        : clusterRoles.rulesOf(roleRef.name);
+    const grant: Grant = {
+      binding: name,
+      role: `${roleRef.kind ?? 'ClusterRole'} ${roleRef.name}`,
+      scope: cluster ? 'cluster' : namespaceOf(binding),
+      rules: rules ?? [],
+      resolved: rules !== undefined,
+    };
+    // The cluster's own defaults for its control plane (kube-scheduler, nodes, discovery...) are
+    // reconciled by the API server and say nothing about this cluster's choices.
+    const bootstrap = binding.metadata.labels?.['kubernetes.io/bootstrapping'] === 'rbac-defaults';
+    for (const subject of (binding.subjects as Subject[] | null | undefined) ?? []) {
+      if (!subject.name) continue;
+      if (subject.kind === 'ServiceAccount') {
+        // The API server requires the namespace of a ServiceAccount bound cluster-wide.
+        const namespace = subject.namespace ?? (cluster ? undefined : namespaceOf(binding));
+        if (!namespace) {
+          warnings.push({ item: name, message: `ServiceAccount ${subject.name} without a namespace` });
+          continue;
+        }
+        append(bound.accounts, `${namespace}/${subject.name}`, grant);
+      } else if ((subject.kind === 'User' || subject.kind === 'Group') && !bootstrap)
+        append(bound.principals, `${subject.kind} ${subject.name}`, grant);
+    }
+  }
+  return bound;
 }
 
 function rulesOf(role: K8sObject): Rule[] {
   return ((role.rules as Rule[] | null | undefined) ?? []).map((rule) => ({ ...rule }));
 }
 
-interface PodTemplate {
-  template?: { spec?: Record<string, unknown> };
-  jobTemplate?: { spec?: { template?: { spec?: Record<string, unknown> } } };
-}
-
-function podSpecOf(workload: K8sObject): Record<string, unknown> | undefined {
-  const spec = workload.spec as (Record<string, unknown> & PodTemplate) | undefined;
-  if (!spec) return undefined;
-  if (workload.kind === 'Pod') return spec;
-  if (workload.kind === 'CronJob') return spec.jobTemplate?.spec?.template?.spec;
-  return spec.template?.spec;
-}
-
-/** The observations of one grant: what its rules allow that matters. */
-export function flagsOfGrant(grant: Grant): { kind: ScanFactKind; rule?: Rule }[] {
-  const flags: { kind: ScanFactKind; rule?: Rule }[] = [];
-  if (grant.role === 'ClusterRole cluster-admin') flags.push({ kind: 'k8s.cluster_admin' });
-  for (const rule of grant.rules) {
-    if (rule.nonResourceURLs && !rule.resources) continue;
-    const resources = rule.resources ?? [];
-    if ((rule.verbs ?? []).includes('*') || resources.includes('*'))
-      flags.push({ kind: 'k8s.wildcard_rule', rule });
-    if (has(resources, 'secrets') && has(rule.verbs, 'get', 'list', 'watch'))
-      flags.push({ kind: 'k8s.secrets_read', rule });
-    if (has(rule.verbs, 'impersonate')) flags.push({ kind: 'k8s.impersonate', rule });
-    if (has(rule.verbs, 'bind', 'escalate') && has(resources, 'roles', 'clusterroles'))
-      flags.push({ kind: 'k8s.bind_escalate', rule });
-    if (has(resources, 'pods/exec', 'pods/attach') && has(rule.verbs, 'create', 'get'))
-      flags.push({ kind: 'k8s.pods_exec', rule });
-    if (
-      has(
-        resources,
-        'pods',
-        'deployments',
-        'daemonsets',
-        'statefulsets',
-        'replicasets',
-        'jobs',
-        'cronjobs',
-      ) &&
-      has(rule.verbs, 'create')
-    )
-      flags.push({ kind: 'k8s.workload_create', rule });
+function tokenSecretsOf(secrets: K8sObject[], warnings: ScanWarning[]): Map<string, K8sObject[]> {
+  const bySa = new Map<string, K8sObject[]>();
+  for (const secret of secrets) {
+    if (secret.type !== 'kubernetes.io/service-account-token') continue;
+    const owner = secret.metadata.annotations?.['kubernetes.io/service-account.name'];
+    if (!owner) {
+      warnings.push({
+        item: `Secret ${namespaceOf(secret)}/${secret.metadata.name}`,
+        message: 'token Secret without its ServiceAccount annotation',
+      });
+      continue;
+    }
+    append(bySa, `${namespaceOf(secret)}/${owner}`, secret);
   }
-  return flags;
+  return bySa;
+}
+
+/**
+ * The facts of a subject's grants: one per dangerous right and binding. k8s.cluster_admin stands
+ * for every other right (they are not repeated beside it), and reading the Secrets of every namespace
+ * for reading those of one.
+ */
+export function grantFacts(
+  subject: string,
+  grants: Grant[],
+  extra: Record<string, unknown> = {},
+): ObservedFact[] {
+  const facts: ObservedFact[] = [];
+  for (const grant of grants)
+    for (const right of rightsOfGrant(grant))
+      facts.push({
+        kind: right.kind,
+        subject: `${subject}|${grant.binding}`,
+        evidence: {
+          binding: grant.binding,
+          role: grant.role,
+          scope: grant.scope,
+          rule: right.rule,
+          reason: right.reason,
+          ...(right.limitedTo ? { limitedTo: right.limitedTo } : {}),
+          ...extra,
+        },
+      });
+  const csr = csrApproval(grants);
+  if (csr)
+    facts.push({
+      kind: 'k8s.csr_approve',
+      subject: `${subject}|${csr.approval.binding}`,
+      evidence: {
+        binding: csr.approval.binding,
+        role: csr.approval.role,
+        scope: csr.approval.scope,
+        rule: csr.right.rule,
+        reason: csr.right.reason,
+        ...(csr.signer !== csr.approval ? { signerBinding: csr.signer.binding } : {}),
+        ...(csr.right.limitedTo ? { limitedTo: csr.right.limitedTo } : {}),
+        ...extra,
+      },
+    });
+  const kinds = new Set(facts.map((fact) => fact.kind));
+  return facts.filter(
+    (fact) =>
+      !(kinds.has('k8s.cluster_admin') && impliedByClusterAdmin.has(fact.kind)) &&
+      !(kinds.has('k8s.secrets_read_cluster') && fact.kind === 'k8s.secrets_read'),
+  );
+}
+
+/** The facts of a ServiceAccount's bindings, with the workloads that carry its token. */
+function accountFacts(externalId: string, name: string, grants: Grant[], uses: WorkloadUse[]) {
+  const mountedBy = uses.filter((use) => use.mounts).map((use) => use.workload);
+  const facts = grantFacts(externalId, grants, { mountedBy });
+  if (name === 'default' && grants.length > 0)
+    facts.push({
+      kind: 'k8s.default_sa_bound',
+      subject: externalId,
+      evidence: { bindings: grants.map((g) => g.binding) },
+    });
+  if (uses.length >= sharedServiceAccountThreshold)
+    facts.push({
+      kind: 'k8s.sa_shared_by_workloads',
+      subject: externalId,
+      evidence: { workloads: uses.map((use) => use.workload) },
+    });
+  return { facts, mountedBy };
 }
 
 async function accountOf(
   options: KubernetesReadOptions,
   key: string,
   account: K8sObject,
-  grants: Grant[],
-  workloads: string[],
-  tokenSecrets: K8sObject[],
+  found: { grants: Grant[]; uses: WorkloadUse[]; tokenSecrets: K8sObject[] },
 ): Promise<DiscoveredNhi> {
   const externalId = `${options.cluster}/${key}`;
-  const facts = new Map<string, IdentityFact>();
-  const add = (fact: IdentityFact) => facts.set(`${fact.kind}\u0000${fact.subject}`, fact);
-  for (const grant of grants)
-    for (const flag of flagsOfGrant(grant))
-      add({
-        kind: flag.kind,
-        subject: `${externalId}|${grant.binding}`,
-        evidence: { binding: grant.binding, role: grant.role, scope: grant.scope, rule: flag.rule ?? null },
-      });
-  if (account.metadata.name === 'default' && grants.length > 0)
-    add({
-      kind: 'k8s.default_sa_bound',
-      subject: externalId,
-      evidence: { bindings: grants.map((g) => g.binding) },
-    });
-  if (workloads.length >= sharedServiceAccountThreshold)
-    add({ kind: 'k8s.sa_shared_by_workloads', subject: externalId, evidence: { workloads } });
-
+  const [namespace, name] = key.split('/') as [string, string];
+  const { facts: grantFactList, mountedBy } = accountFacts(externalId, name, found.grants, found.uses);
+  const facts: IdentityFact[] = [...grantFactList];
   const credentials: SourcedCredential[] = [];
-  for (const secret of tokenSecrets) {
+  for (const secret of found.tokenSecrets) {
     const credentialKey = `secret/${secret.metadata.name}`;
     const token = (secret.data as Record<string, string> | undefined)?.token;
     credentials.push({
@@ -243,48 +265,109 @@ async function accountOf(
       // The token is recognised later (a leak of it) by its fingerprint; the token itself is dropped here.
       fingerprint: token ? await options.fingerprint(Buffer.from(token, 'base64').toString('utf8')) : null,
     });
-    add({
+    facts.push({
       kind: 'k8s.legacy_token_secret',
       subject: `${externalId}|${credentialKey}`,
       credentialKey,
-      evidence: { secret: `${account.metadata.namespace ?? 'default'}/${secret.metadata.name}` },
+      evidence: { secret: `${namespace}/${secret.metadata.name}` },
     });
   }
-  const [namespace, name] = key.split('/') as [string, string];
+  const unique = new Map(facts.map((fact) => [`${fact.kind}\u0000${fact.subject}`, fact]));
   return {
     provider: 'kubernetes',
     externalId,
     kind: 'service_account',
-    name: `${namespace}/${name}`,
+    name: key,
     providerCreatedAt: account.metadata.creationTimestamp
       ? new Date(account.metadata.creationTimestamp)
       : null,
-    permissions: grants.map((grant) => ({ ...grant, rules: grant.rules as never })) as never,
+    permissions: found.grants.map((grant) => ({ ...grant, rules: grant.rules as never })) as never,
     metadata: {
       kubernetes: {
         cluster: options.cluster,
         namespace,
         automountServiceAccountToken: (account.automountServiceAccountToken as boolean | undefined) ?? null,
-        workloads,
-        unresolvedRoles: grants.filter((g) => !g.resolved).map((g) => g.role),
+        workloads: found.uses.map((use) => use.workload),
+        mountedBy,
+        unresolvedRoles: found.grants.filter((g) => !g.resolved).map((g) => g.role),
       },
     },
     credentials,
-    facts: [...facts.values()],
+    facts: [...unique.values()],
   };
 }
 
-function orphanFact(cluster: string, key: string, grant: Grant): ObservedFact {
+/**
+ * A ServiceAccount bound here but exported elsewhere (another file or source of the cluster): its
+ * facts go to the inventory's identity when there is one, and the bindings are orphaned otherwise.
+ * Every namespace has a `default` ServiceAccount, so bindings to it are never orphaned: without an
+ * identity its facts stay facts about no identity.
+ */
+function referencedAccount(cluster: string, key: string, grants: Grant[], uses: WorkloadUse[]): LooseFact[] {
+  const externalId = `${cluster}/${key}`;
+  const about = { provider: 'kubernetes' as const, externalId };
+  const name = key.split('/')[1] as string;
+  const { facts } = accountFacts(externalId, name, grants, uses);
+  const named = facts.map((fact) => ({
+    ...fact,
+    evidence: { serviceAccount: key, ...fact.evidence },
+    about,
+  }));
+  if (name === 'default') return named;
+  return [
+    ...named.map((fact) => ({ ...fact, when: 'known' as const })),
+    ...grants.map((grant) => ({ ...orphanFact(externalId, key, grant), about, when: 'unknown' as const })),
+  ];
+}
+
+function orphanFact(externalId: string, key: string, grant: Grant): ObservedFact {
   return {
     kind: 'k8s.orphaned_binding',
-    subject: `${cluster}/${key}|${grant.binding}`,
+    subject: `${externalId}|${grant.binding}`,
     evidence: {
       serviceAccount: key,
       binding: grant.binding,
       role: grant.role,
       scope: grant.scope,
       // What anyone creating the missing ServiceAccount would get.
-      wouldGrant: [...new Set(flagsOfGrant(grant).map((flag) => flag.kind))],
+      wouldGrant: [...new Set(grantFacts(externalId, [grant]).map((fact) => fact.kind))],
     },
   };
+}
+
+/** Who a group stands for, and which of the input's ServiceAccounts are in it. */
+function membersOf(group: string, accounts: string[]): Record<string, unknown> {
+  const listed = (covered: string[]) => ({
+    serviceAccounts: covered.slice(0, listedAccounts),
+    serviceAccountCount: covered.length,
+  });
+  if (group === 'system:authenticated')
+    return { covers: 'every authenticated user and every ServiceAccount', ...listed(accounts) };
+  if (group === 'system:unauthenticated')
+    return { covers: 'anonymous requests: anyone who reaches the API server' };
+  if (group === 'system:serviceaccounts')
+    return { covers: 'every ServiceAccount of the cluster', ...listed(accounts) };
+  if (group.startsWith('system:serviceaccounts:')) {
+    const namespace = group.slice('system:serviceaccounts:'.length);
+    return {
+      covers: `every ServiceAccount of namespace ${namespace}`,
+      ...listed(accounts.filter((key) => key.startsWith(`${namespace}/`))),
+    };
+  }
+  return {};
+}
+
+/**
+ * Facts about a user or group: no identity of the inventory. The groups that stand for every
+ * ServiceAccount (of a namespace) or every caller say whom they cover; their facts are not copied onto
+ * each covered ServiceAccount, so one grant is one fact (and one alert).
+ */
+function principalFacts(
+  cluster: string,
+  principal: string,
+  grants: Grant[],
+  accounts: string[],
+): ObservedFact[] {
+  const group = principal.startsWith('Group ') ? principal.slice('Group '.length) : undefined;
+  return grantFacts(`${cluster}/${principal}`, grants, group ? membersOf(group, accounts) : {});
 }

@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import type { ScanWarning } from '../connector.ts';
 import { archiveLimits, tooLarge } from './archive-limits.ts';
-import type { TextFile } from './secretlint-scan.ts';
+import type { TextFile } from './secret-hit.ts';
 import { entriesOfZip, isZip } from './zip-archive.ts';
 
 /** Larger files are not source code or configuration; they are skipped with a warning. */

@@ -39,6 +39,8 @@ describe.skipIf(!sharedFixturesPresent)('secret scanning: gitleaks and secretlin
         commit: null,
         maskedMatch: `awsToken := "${maskSecret(awsKeyId)}"`,
         fingerprint: await fingerprint(awsKeyId),
+        secretType: 'aws_access_key_id',
+        verification: null,
       },
     ]);
     expect(JSON.stringify(output)).not.toContain(awsKeyId);
@@ -56,7 +58,7 @@ describe.skipIf(!sharedFixturesPresent)('secret scanning: gitleaks and secretlin
     expect(output.leaks[0]?.maskedMatch).toMatch(/^gith\*+/);
   });
 
-  it('imports the gitleaks JSON report without keeping the secret', async () => {
+  it('imports the gitleaks JSON report, showing only the mask when the match does not hold the secret', async () => {
     const output = await readGitleaksReport(
       sharedFixture('secrets/gitleaks-report-json_simple.json'),
       fingerprint,
@@ -68,13 +70,15 @@ describe.skipIf(!sharedFixturesPresent)('secret scanning: gitleaks and secretlin
         file: 'auth.py',
         line: 1,
         commit: null,
-        maskedMatch: 'line containing secret',
+        maskedMatch: maskSecret('a secret'),
         fingerprint: await fingerprint('a secret'),
+        secretType: 'api_token',
+        verification: null,
       },
     ]);
   });
 
-  it('scans a directory tree', async () => {
+  it('scans a directory tree, finding what gitleaks finds in it', async () => {
     const output = await scanDirectory(
       sharedFixturePath('secrets/gitleaks-nogit'),
       false,
@@ -82,7 +86,13 @@ describe.skipIf(!sharedFixturesPresent)('secret scanning: gitleaks and secretlin
       signal,
     );
 
-    expect(output.leaks.map((leak) => `${leak.file}:${leak.line}`)).toEqual(['main.go:20']);
+    // gitleaks' own test expects the generic-api-key finding in .env.prod at line 4.
+    expect(output.leaks.map((leak) => [leak.file, leak.line, leak.rule, leak.secretType])).toEqual([
+      ['.env.prod', 4, 'gitleaks/generic-api-key', 'generic'],
+      ['main.go', 20, 'secretlint/aws', 'aws_access_key_id'],
+    ]);
+    expect(output.leaks[0]?.fingerprint).toBe(await fingerprint('8ae31cacf141669ddfb5da'));
+    expect(output.leaks[0]?.maskedMatch).toBe(`DB_PASSWORD=${maskSecret('8ae31cacf141669ddfb5da')}`);
   });
 });
 

@@ -2,7 +2,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { type ConnectorOutput, emptyOutput, UnreadableInputError } from '../connector.ts';
 import { filesOfDirectory, filesOfGitHistory, filesOfUpload } from './file-sources.ts';
-import { scanText, type TextFile } from './secretlint-scan.ts';
+import { scanText } from './scan-text.ts';
+import type { TextFile } from './secret-hit.ts';
 
 async function scanFiles(
   files: TextFile[],
