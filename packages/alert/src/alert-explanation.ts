@@ -32,7 +32,7 @@ const list = (value: unknown): Record<string, unknown>[] =>
 function realmLines(e: Record<string, unknown>): string[] {
   if (typeof e.machineIdentities !== 'number') return [];
   return [
-    `${e.unowned} of ${e.machineIdentities} machine identities with live credentials (${e.sharePercent}%) have no owner; the inventory lists them under "no owner"`,
+    `${e.unowned} of ${e.machineIdentities} machine identities with live credentials (${e.sharePercent}%) have no owner; the inventory's "Unowned" filter lists them`,
   ];
 }
 

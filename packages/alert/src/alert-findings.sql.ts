@@ -122,7 +122,7 @@ export function findingsSql(p: FindingParameters, nhis: Sql, all: boolean): Sql 
       UNION ALL
       SELECT 'nhi1.unowned_share', NULL, NULL, 'realm', jsonb_build_object('unowned', r.unowned,
         'machineIdentities', r.machines, 'sharePercent', round(r.unowned * 100.0 / nullif(r.machines, 0))::int,
-        'thresholdPercent', ${t.unownedSharePercent}::int, 'list', '/nhis?owner=none')
+        'thresholdPercent', ${t.unownedSharePercent}::int, 'list', '/inventory?owner=%5B%22unowned%22%5D')
       FROM unowned_rollup AS r
       WHERE ${all ? sql`TRUE` : sql`FALSE`} AND r.active
       UNION ALL

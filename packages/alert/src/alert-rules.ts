@@ -205,7 +205,8 @@ export const alertRules = [
     owaspId: 'NHI4',
     severity: 'medium',
     title: 'Legacy Kubernetes service-account token Secret',
-    explanation: 'The token never expires and is readable by anyone who can read Secrets.',
+    explanation:
+      'The token never expires and is readable by anyone who can read Secrets. Kubernetes does not report when a token is used, so an idle token cannot be told from a busy one: its age and who can read it are what is known.',
     remediation: 'Delete the Secret and use projected, short-lived tokens (TokenRequest).',
     subject: 'nhi',
     sources: 'Kubernetes scans',
@@ -391,7 +392,7 @@ export const alertRules = [
     severity: 'medium',
     title: 'Most machine identities of the realm have no owner',
     explanation:
-      'More than the threshold share of the machine identities with live credentials have no owner: ownership was never assigned here, so one alert per identity would only bury the rest. The list behind this finding is the inventory filtered on "no owner".',
+      'More than the threshold share of the machine identities with live credentials have no owner: ownership was never assigned here, so one alert per identity would only bury the rest. The list behind this finding is the inventory's "Unowned" filter.',
     remediation: 'Assign owners by team (groups), starting with the identities at the top of "fix first".',
     subject: 'realm',
     sources: 'Inventory: identities with an active credential',

@@ -20,7 +20,7 @@ export const scanFactKinds = {
   'aws.human_use':
     'A person uses this machine identity: its console password is used while its access keys serve software',
   // Kubernetes RBAC and workloads
-  'k8s.cluster_admin': 'ServiceAccount bound to cluster-admin',
+  'k8s.cluster_admin': 'Bound to cluster-admin (a ServiceAccount, user or group)',
   'k8s.wildcard_rule': 'RBAC rule with "*" verbs or resources',
   'k8s.secrets_read_cluster': 'May get, list or watch the Secrets of every namespace (ClusterRoleBinding)',
   'k8s.secrets_read': 'May get, list or watch the Secrets of one namespace',

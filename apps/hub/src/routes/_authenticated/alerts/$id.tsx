@@ -48,6 +48,11 @@ function AlertPage() {
                 <li key={detail}>{detail}</li>
               ))}
             </ul>
+            {typeof alert.evidence.list === 'string' && alert.evidence.list.startsWith('/') ? (
+              <a href={alert.evidence.list} data-testid="alert-list-link">
+                Open the list behind this finding
+              </a>
+            ) : null}
           </>
         ) : null}
         <h2 className="card-heading">What to do</h2>
