@@ -70,8 +70,10 @@ function factLines(facts: unknown): string[] {
     const what = isScanFactKind(kind) ? scanFactKinds[kind] : kind;
     if (typeof evidence.name === 'string' && typeof evidence.path === 'string')
       return `Escalation path "${evidence.name}" (${evidence.path})${grantedBy(evidence.actions)}`;
-    if (typeof evidence.binding === 'string')
-      return `${what}: ${evidence.role ?? 'a role'} through ${evidence.binding} (${evidence.scope ?? 'cluster'})${mounted(evidence.mountedBy)}`;
+    if (typeof evidence.binding === 'string') {
+      const member = typeof evidence.via === 'string' ? `, as a member of ${evidence.via}` : '';
+      return `${what}: ${evidence.role ?? 'a role'} through ${evidence.binding} (${evidence.scope ?? 'cluster'})${member}${mounted(evidence.mountedBy)}`;
+    }
     if (typeof evidence.via === 'string') return `${what}: granted by ${evidence.via}`;
     return what;
   });

@@ -518,8 +518,11 @@ subjects: ${subjects}
         }),
       }),
     ]);
-    // One grant, one fact: the covered ServiceAccounts do not repeat it.
-    expect(output.nhis.flatMap((nhi) => nhi.facts)).toEqual([]);
+    // The binding itself is one fact about the group; each covered ServiceAccount holds the right too.
+    expect(output.nhis.map((nhi) => [nhi.name, kindsOf(nhi.facts)])).toEqual([
+      ['ci/robot', ['k8s.secrets_read_cluster']],
+      ['web/app', ['k8s.secrets_read_cluster']],
+    ]);
   });
 
   it.each([
@@ -533,12 +536,25 @@ subjects: ${subjects}
     expect(output.looseFacts[0]?.evidence).toMatchObject({ covers, serviceAccounts: accounts });
   });
 
-  it('reports anonymous access for system:unauthenticated', async () => {
-    const output = await read(binding('[{ kind: Group, name: "system:unauthenticated" }]', secrets));
+  it.each([
+    ['Group', 'system:unauthenticated'],
+    ['User', 'system:anonymous'],
+  ])('reports anonymous access for %s %s, and gives it to no ServiceAccount', async (kind, name) => {
+    const output = await read(
+      `${serviceAccount('ci', 'robot')}${binding(`[{ kind: ${kind}, name: "${name}" }]`, secrets)}`,
+    );
 
-    expect(output.looseFacts[0]?.evidence).toMatchObject({
-      covers: 'anonymous requests: anyone who reaches the API server',
-    });
+    expect(output.looseFacts).toEqual([
+      expect.objectContaining({
+        kind: 'k8s.secrets_read_cluster',
+        subject: `prod/${kind} ${name}|ClusterRoleBinding readers`,
+        evidence: expect.objectContaining({
+          covers: 'anonymous requests: anyone who reaches the API server',
+          anonymous: true,
+        }),
+      }),
+    ]);
+    expect(output.nhis[0]?.facts).toEqual([]);
   });
 
   it('leaves out the cluster bootstrap defaults for its own users and groups', async () => {
@@ -559,6 +575,133 @@ subjects: [{ kind: User, name: system:kube-controller-manager }]
 
     expect(output.warnings).toEqual([
       { item: 'ClusterRoleBinding readers', message: 'ServiceAccount robot without a namespace' },
+    ]);
+  });
+});
+
+describe('kubernetes: rights ServiceAccounts hold through their groups', () => {
+  const role = (name: string, rules: Rule[]) =>
+    `---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: { name: ${name} }\nrules: ${JSON.stringify(rules)}\n`;
+  /** A ClusterRoleBinding, or a RoleBinding in `namespace`, of a ClusterRole to the subjects. */
+  const bind = (name: string, roleName: string, subjects: string, namespace?: string) =>
+    `---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ${namespace ? 'RoleBinding' : 'ClusterRoleBinding'}\nmetadata: { name: ${name}${namespace ? `, namespace: ${namespace}` : ''} }\nroleRef: { kind: ClusterRole, name: ${roleName} }\nsubjects: ${subjects}\n`;
+  const group = (name: string) => `[{ kind: Group, name: "${name}" }]`;
+  const accounts = `${serviceAccount('ci', 'robot')}${serviceAccount('web', 'app')}`;
+  const secrets: Rule[] = [{ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list'] }];
+  const exec: Rule[] = [{ apiGroups: [''], resources: ['pods/exec'], verbs: ['create'] }];
+  const all: Rule[] = [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }];
+  const factsOf = (output: Output, name: string) => output.nhis.find((nhi) => nhi.name === name)?.facts;
+
+  it.each([
+    ['system:serviceaccounts', undefined, 'k8s.secrets_read_cluster', ['ci/robot', 'web/app']],
+    ['system:authenticated', undefined, 'k8s.secrets_read_cluster', ['ci/robot', 'web/app']],
+    ['system:serviceaccounts:ci', undefined, 'k8s.secrets_read_cluster', ['ci/robot']],
+    ['system:serviceaccounts', 'web', 'k8s.secrets_read', ['ci/robot', 'web/app']],
+    ['system:serviceaccounts:ci', 'web', 'k8s.secrets_read', ['ci/robot']],
+    ['system:serviceaccounts:web', undefined, 'k8s.secrets_read_cluster', ['web/app']],
+    ['system:serviceaccounts:c', undefined, 'k8s.secrets_read_cluster', []],
+    ['system:unauthenticated', undefined, 'k8s.secrets_read_cluster', []],
+    ['system:masters', undefined, 'k8s.secrets_read_cluster', []],
+  ])('a binding of %s (RoleBinding in %s) gives %s to %j', async (name, namespace, kind, covered) => {
+    const output = await read(
+      `${accounts}${role('reader', secrets)}${bind('readers', 'reader', group(name), namespace)}`,
+    );
+
+    for (const account of ['ci/robot', 'web/app'])
+      expect(kindsOf(factsOf(output, account))).toEqual(covered.includes(account) ? [kind] : []);
+    // The binding itself stays one fact about the group.
+    expect(output.looseFacts.map((fact) => [fact.kind, fact.subject])).toEqual([
+      [kind, `prod/Group ${name}|${namespace ? `RoleBinding ${namespace}/` : 'ClusterRoleBinding '}readers`],
+    ]);
+  });
+
+  it('names the group, the binding and the role in the evidence of the covered ServiceAccount', async () => {
+    const output = await read(
+      `${accounts}${role('debugger', exec)}${bind('debug', 'debugger', group('system:serviceaccounts'), 'web')}`,
+    );
+
+    expect(factsOf(output, 'ci/robot')).toEqual([
+      {
+        kind: 'k8s.pods_exec',
+        subject: 'prod/ci/robot|RoleBinding web/debug',
+        evidence: {
+          binding: 'RoleBinding web/debug',
+          role: 'ClusterRole debugger',
+          scope: 'web',
+          rule: exec[0],
+          reason:
+            "create on pods/exec in namespace web: runs commands in pods, with their ServiceAccounts' tokens",
+          via: 'group system:serviceaccounts',
+          mountedBy: [],
+        },
+      },
+    ]);
+    expect(output.nhis.find((nhi) => nhi.name === 'ci/robot')?.permissions).toEqual([
+      expect.objectContaining({ binding: 'RoleBinding web/debug', via: 'group system:serviceaccounts' }),
+    ]);
+  });
+
+  it.each([
+    [
+      'cluster-admin by name stands for the rights of its groups',
+      `${role('admin-all', all)}${bind('admins', 'admin-all', '[{ kind: ServiceAccount, name: robot, namespace: ci }]')}${role('debugger', exec)}${bind('debug', 'debugger', group('system:serviceaccounts'))}`,
+      [['k8s.cluster_admin', 'prod/ci/robot|ClusterRoleBinding admins', undefined]],
+    ],
+    [
+      'cluster-admin through a group stands for the rights it holds by name',
+      `${role('admin-all', all)}${bind('admins', 'admin-all', group('system:serviceaccounts:ci'))}${role('debugger', exec)}${bind('debug', 'debugger', '[{ kind: ServiceAccount, name: robot, namespace: ci }]', 'ci')}`,
+      [['k8s.cluster_admin', 'prod/ci/robot|ClusterRoleBinding admins', 'group system:serviceaccounts:ci']],
+    ],
+    [
+      "every namespace's Secrets through a group stand for one namespace's by name",
+      `${role('reader', secrets)}${bind('everyone', 'reader', group('system:authenticated'))}${bind('own', 'reader', '[{ kind: ServiceAccount, name: robot, namespace: ci }]', 'ci')}`,
+      [
+        [
+          'k8s.secrets_read_cluster',
+          'prod/ci/robot|ClusterRoleBinding everyone',
+          'group system:authenticated',
+        ],
+      ],
+    ],
+    [
+      'a binding naming both the account and its group is one fact, held by name',
+      `${role('reader', secrets)}${bind('readers', 'reader', '[{ kind: ServiceAccount, name: robot, namespace: ci }, { kind: Group, name: "system:serviceaccounts" }]')}`,
+      [['k8s.secrets_read_cluster', 'prod/ci/robot|ClusterRoleBinding readers', undefined]],
+    ],
+    [
+      'two groups in one binding are one fact',
+      `${role('reader', secrets)}${bind('readers', 'reader', '[{ kind: Group, name: "system:serviceaccounts" }, { kind: Group, name: "system:authenticated" }]')}`,
+      [
+        [
+          'k8s.secrets_read_cluster',
+          'prod/ci/robot|ClusterRoleBinding readers',
+          'group system:serviceaccounts',
+        ],
+      ],
+    ],
+  ])('%s', async (_name, input, expected) => {
+    const facts = factsOf(await read(`${accounts}${input}`), 'ci/robot');
+
+    expect(facts?.map((fact) => [fact.kind, fact.subject, fact.evidence.via])).toEqual(expected);
+  });
+
+  it('gives the rights of its groups to a default ServiceAccount without calling it bound', async () => {
+    const output = await read(
+      `${serviceAccount('ci', 'default')}${role('reader', secrets)}${bind('readers', 'reader', group('system:serviceaccounts'))}`,
+    );
+
+    expect(kindsOf(factsOf(output, 'ci/default'))).toEqual(['k8s.secrets_read_cluster']);
+  });
+
+  it('gives group rights to the ServiceAccounts of the input only, not to those it merely binds', async () => {
+    const output = await read(
+      `${role('reader', secrets)}${bind('readers', 'reader', group('system:serviceaccounts'))}${role('debugger', exec)}${bind('debug', 'debugger', '[{ kind: ServiceAccount, name: builder }]', 'ci')}`,
+    );
+
+    expect(output.looseFacts.map((fact) => [fact.kind, fact.subject])).toEqual([
+      ['k8s.pods_exec', 'prod/ci/builder|RoleBinding ci/debug'],
+      ['k8s.orphaned_binding', 'prod/ci/builder|RoleBinding ci/debug'],
+      ['k8s.secrets_read_cluster', 'prod/Group system:serviceaccounts|ClusterRoleBinding readers'],
     ]);
   });
 });

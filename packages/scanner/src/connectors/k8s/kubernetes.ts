@@ -70,12 +70,14 @@ export async function readKubernetes(
   const bound = bindGrants(objects, output.warnings);
   const uses = workloadUses(objects, accounts);
   const tokenSecrets = tokenSecretsOf(byKind('Secret'), output.warnings);
+  const groupGrants = [...bound.principals].filter(([principal]) => principal.startsWith('Group '));
 
   for (const [key, account] of accounts) {
     try {
+      const direct = bound.accounts.get(key) ?? [];
       output.nhis.push(
         await accountOf(options, key, account, {
-          grants: bound.accounts.get(key) ?? [],
+          grants: [...direct, ...grantsAsMember(key, direct, groupGrants)],
           uses: uses.get(key) ?? [],
           tokenSecrets: tokenSecrets.get(key) ?? [],
         }),
@@ -151,6 +153,33 @@ function bindGrants(objects: K8sObject[], warnings: ScanWarning[]): BoundGrants 
   return bound;
 }
 
+/**
+ * The grants a ServiceAccount holds as a member of the groups bindings name (system:serviceaccounts,
+ * system:serviceaccounts:<its namespace>, system:authenticated), marked with the group. A binding that
+ * also names the account itself is its direct grant already.
+ */
+function grantsAsMember(account: string, direct: Grant[], groupGrants: [string, Grant[]][]): Grant[] {
+  const bindings = new Set(direct.map((grant) => grant.binding));
+  const inherited: Grant[] = [];
+  for (const [principal, grants] of groupGrants) {
+    const group = principal.slice('Group '.length);
+    if (!inGroup(group, account)) continue;
+    for (const grant of grants) {
+      if (bindings.has(grant.binding)) continue;
+      bindings.add(grant.binding);
+      inherited.push({ ...grant, via: `group ${group}` });
+    }
+  }
+  return inherited;
+}
+
+/** Whether the API server puts a ServiceAccount (`namespace/name`) in a group when it authenticates it. */
+function inGroup(group: string, account: string): boolean {
+  if (group === 'system:authenticated' || group === 'system:serviceaccounts') return true;
+  const prefix = 'system:serviceaccounts:';
+  return group.startsWith(prefix) && account.startsWith(`${group.slice(prefix.length)}/`);
+}
+
 function rulesOf(role: K8sObject): Rule[] {
   return ((role.rules as Rule[] | null | undefined) ?? []).map((rule) => ({ ...rule }));
 }
@@ -175,7 +204,7 @@ function tokenSecretsOf(secrets: K8sObject[], warnings: ScanWarning[]): Map<stri
 /**
  * The facts of a subject's grants: one per dangerous right and binding. k8s.cluster_admin stands
  * for every other right (they are not repeated beside it), and reading the Secrets of every namespace
- * for reading those of one.
+ * for reading those of one. A grant held through a group names it (`via`).
  */
 export function grantFacts(
   subject: string,
@@ -195,6 +224,7 @@ export function grantFacts(
           rule: right.rule,
           reason: right.reason,
           ...(right.limitedTo ? { limitedTo: right.limitedTo } : {}),
+          ...(grant.via ? { via: grant.via } : {}),
           ...extra,
         },
       });
@@ -211,6 +241,8 @@ export function grantFacts(
         reason: csr.right.reason,
         ...(csr.signer !== csr.approval ? { signerBinding: csr.signer.binding } : {}),
         ...(csr.right.limitedTo ? { limitedTo: csr.right.limitedTo } : {}),
+        ...(csr.approval.via ? { via: csr.approval.via } : {}),
+        ...(csr.signer !== csr.approval && csr.signer.via ? { signerVia: csr.signer.via } : {}),
         ...extra,
       },
     });
@@ -222,15 +254,20 @@ export function grantFacts(
   );
 }
 
-/** The facts of a ServiceAccount's bindings, with the workloads that carry its token. */
+/**
+ * The facts of a ServiceAccount's grants (by name or through its groups), with the workloads that
+ * carry its token.
+ */
 function accountFacts(externalId: string, name: string, grants: Grant[], uses: WorkloadUse[]) {
   const mountedBy = uses.filter((use) => use.mounts).map((use) => use.workload);
   const facts = grantFacts(externalId, grants, { mountedBy });
-  if (name === 'default' && grants.length > 0)
+  // Bindings that name it: those of its groups are given to every ServiceAccount alike.
+  const named = grants.filter((grant) => !grant.via);
+  if (name === 'default' && named.length > 0)
     facts.push({
       kind: 'k8s.default_sa_bound',
       subject: externalId,
-      evidence: { bindings: grants.map((g) => g.binding) },
+      evidence: { bindings: named.map((g) => g.binding) },
     });
   if (uses.length >= sharedServiceAccountThreshold)
     facts.push({
@@ -335,6 +372,8 @@ function orphanFact(externalId: string, key: string, grant: Grant): ObservedFact
   };
 }
 
+const anonymous = { covers: 'anonymous requests: anyone who reaches the API server', anonymous: true };
+
 /** Who a group stands for, and which of the input's ServiceAccounts are in it. */
 function membersOf(group: string, accounts: string[]): Record<string, unknown> {
   const listed = (covered: string[]) => ({
@@ -343,24 +382,23 @@ function membersOf(group: string, accounts: string[]): Record<string, unknown> {
   });
   if (group === 'system:authenticated')
     return { covers: 'every authenticated user and every ServiceAccount', ...listed(accounts) };
-  if (group === 'system:unauthenticated')
-    return { covers: 'anonymous requests: anyone who reaches the API server' };
+  if (group === 'system:unauthenticated') return anonymous;
   if (group === 'system:serviceaccounts')
     return { covers: 'every ServiceAccount of the cluster', ...listed(accounts) };
-  if (group.startsWith('system:serviceaccounts:')) {
-    const namespace = group.slice('system:serviceaccounts:'.length);
+  if (group.startsWith('system:serviceaccounts:'))
     return {
-      covers: `every ServiceAccount of namespace ${namespace}`,
-      ...listed(accounts.filter((key) => key.startsWith(`${namespace}/`))),
+      covers: `every ServiceAccount of namespace ${group.slice('system:serviceaccounts:'.length)}`,
+      ...listed(accounts.filter((key) => inGroup(group, key))),
     };
-  }
   return {};
 }
 
 /**
- * Facts about a user or group: no identity of the inventory. The groups that stand for every
- * ServiceAccount (of a namespace) or every caller say whom they cover; their facts are not copied onto
- * each covered ServiceAccount, so one grant is one fact (and one alert).
+ * Facts about a user or group: no identity of the inventory, one per right and binding (the alert
+ * for the binding itself). The groups that stand for every ServiceAccount (of a namespace) or every
+ * caller say whom they cover; the covered ServiceAccounts of the input also carry the grant as their
+ * own fact (through the group), so their rights and risk show it. Anonymous requests are made as the
+ * user system:anonymous in the group system:unauthenticated: both say so (`anonymous`).
  */
 function principalFacts(
   cluster: string,
@@ -369,5 +407,6 @@ function principalFacts(
   accounts: string[],
 ): ObservedFact[] {
   const group = principal.startsWith('Group ') ? principal.slice('Group '.length) : undefined;
-  return grantFacts(`${cluster}/${principal}`, grants, group ? membersOf(group, accounts) : {});
+  const about = group ? membersOf(group, accounts) : principal === 'User system:anonymous' ? anonymous : {};
+  return grantFacts(`${cluster}/${principal}`, grants, about);
 }

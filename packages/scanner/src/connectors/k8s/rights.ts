@@ -12,6 +12,11 @@ export interface Grant {
   rules: Rule[];
   /** False when the role is neither in the input nor one of the cluster's defaults. */
   resolved: boolean;
+  /**
+   * Set when the subject holds the grant as a member of a group the binding names rather than by
+   * name: `group system:serviceaccounts`.
+   */
+  via?: string;
 }
 
 /** One dangerous right a grant gives, with the rule that gives it and why it matters. */
