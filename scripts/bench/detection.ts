@@ -117,7 +117,11 @@ async function benchAws(corpus: string): Promise<Outcome[]> {
         .filter((fact) => fact.kind === 'aws.privilege_escalation')
         .flatMap((fact) => [
           fact.evidence.path,
-          ...((fact.evidence.more as { path?: unknown }[]) ?? []).map((m) => m.path),
+          ...((fact.evidence.aliases as unknown[]) ?? []),
+          ...((fact.evidence.more as { path?: unknown; aliases?: unknown[] }[]) ?? []).flatMap((m) => [
+            m.path,
+            ...(m.aliases ?? []),
+          ]),
         ])
         .filter((value): value is string => typeof value === 'string');
       const wanted = [item.path.id, ...item.path.aliases].map(normalise);

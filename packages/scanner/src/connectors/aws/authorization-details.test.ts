@@ -122,9 +122,27 @@ describe('authorization details: edge cases', () => {
           UserPolicyList: [{ PolicyName: 'p', PolicyDocument: document }],
         },
       ],
+      RoleDetailList: [
+        {
+          RoleName: 'instance-admin',
+          Arn: 'arn:aws:iam::111122223333:role/instance-admin',
+          AssumeRolePolicyDocument: {
+            Statement: [
+              { Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' },
+            ],
+          },
+          RolePolicyList: [
+            {
+              PolicyName: 'all',
+              PolicyDocument: { Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] },
+            },
+          ],
+        },
+      ],
     });
 
-    // Everything but IAM on "*" also writes on any resource and opens the paths that need no IAM action.
+    // Everything but IAM on "*" also writes on any resource and opens the paths that need no IAM action
+    // (a shell on instances, which may run as the account's instance-admin role).
     expect(kindsOf(output.nhis[0])).toEqual([
       'aws.not_action',
       'aws.privilege_escalation',

@@ -6,12 +6,14 @@ import {
   type IdentityFact,
   UnreadableInputError,
 } from '../connector.ts';
-import { type ActionCatalogue, actionCatalogue } from './action-catalogue.ts';
+import { type ActionCatalogue, actionCatalogue, actionResourceFormats } from './action-catalogue.ts';
 import { accountOf, awsDate } from './aws-values.ts';
+import { escalationPaths } from './escalation-paths.ts';
 import {
   type ExportView,
   flagPrincipal,
   flagTrustPolicy,
+  type GroupView,
   type PolicyFlag,
   type PrincipalView,
 } from './iam-policy.ts';
@@ -41,6 +43,7 @@ interface Principal {
 }
 interface UserDetail extends Principal {
   UserName?: string;
+  UserId?: string;
   GroupList?: string[];
   UserPolicyList?: InlinePolicy[];
 }
@@ -118,6 +121,7 @@ export async function readAuthorizationDetails(
   const catalogue = await actionCatalogue();
   const output = emptyOutput();
   const reader = exportReader(details, catalogue, options.now ?? new Date());
+  const resourceFormats = await actionResourceFormats(escalationPaths.flatMap((path) => path.actions.flat()));
   const entries: PrincipalEntry[] = [];
   output.warnings.push(...reader.groupWarnings);
   (details.UserDetailList ?? []).forEach((user, index) => {
@@ -141,6 +145,8 @@ export async function readAuthorizationDetails(
   const view: ExportView = {
     users: entries.filter((entry) => entry.type === 'user').map((entry) => entry.view),
     roles: entries.filter((entry) => entry.type === 'role').map((entry) => entry.view),
+    groups: reader.groupViews,
+    resourceFormats,
   };
   const organizationAccounts = new Set(options.organizationAccountIds ?? []);
   for (const entry of entries) {
@@ -190,16 +196,23 @@ function exportReader(details: AuthorizationDetails, catalogue: ActionCatalogue,
       return compileStatements(catalogue, statementsOf(policy.PolicyDocument, via));
     });
 
-  const groups = new Map<string, { statements: CompiledStatement[]; unknown: string[] }>();
+  const groups = new Map<string, { statements: CompiledStatement[]; unknown: string[]; arn?: string }>();
+  const groupViews: GroupView[] = [];
   const groupWarnings: { item: string; message: string }[] = [];
   (details.GroupDetailList ?? []).forEach((group, index) => {
     try {
       const prefix = `group ${group.GroupName}: `;
       const fromManaged = managed(group.AttachedManagedPolicies, prefix);
-      groups.set(group.GroupName ?? '', {
-        statements: [...inline(group.GroupPolicyList, prefix), ...fromManaged.statements],
-        unknown: fromManaged.unknown,
-      });
+      const statements = [...inline(group.GroupPolicyList, prefix), ...fromManaged.statements];
+      groups.set(group.GroupName ?? '', { statements, unknown: fromManaged.unknown, arn: group.Arn });
+      if (group.Arn && group.GroupName)
+        groupViews.push({
+          arn: group.Arn,
+          name: group.GroupName,
+          // What membership gives: the group's policies alone (a member's boundary still applies).
+          permissions: new PrincipalPermissions(catalogue, statements, [], {}, now),
+          unknown: fromManaged.unknown,
+        });
     } catch (error) {
       groupWarnings.push({
         item: `GroupDetailList[${index}] (${group.GroupName})`,
@@ -218,8 +231,12 @@ function exportReader(details: AuthorizationDetails, catalogue: ActionCatalogue,
       type === 'user' ? (detail as UserDetail).UserPolicyList : (detail as RoleDetail).RolePolicyList;
     const identity = [...inline(inlineList, ''), ...own.statements];
     const unknown = [...own.unknown];
+    const arn = detail.Arn as string;
+    const groupArns: string[] = [];
     for (const name of type === 'user' ? ((detail as UserDetail).GroupList ?? []) : []) {
       const group = groups.get(name);
+      // A group missing from the export: its ARN on the default path "/".
+      groupArns.push(group?.arn ?? `${arn.slice(0, arn.indexOf(':user/'))}:group/${name}`);
       if (!group) continue;
       identity.push(...group.statements);
       unknown.push(...group.unknown);
@@ -238,10 +255,12 @@ function exportReader(details: AuthorizationDetails, catalogue: ActionCatalogue,
             },
           ]
         : [];
-    const arn = detail.Arn as string;
     const name = type === 'user' ? (detail as UserDetail).UserName : (detail as RoleDetail).RoleName;
-    const variables: Record<string, string> = type === 'user' ? { 'aws:username': name as string } : {};
-    const permissions = new PrincipalPermissions(catalogue, identity, guards, variables, now);
+    const context = principalContext(detail, type, name as string);
+    const variables = Object.fromEntries(
+      Object.entries(context).flatMap(([key, values]) => (values.length === 1 ? [[key, values[0]]] : [])),
+    ) as Record<string, string>;
+    const permissions = new PrincipalPermissions(catalogue, identity, guards, variables, now, context);
     return {
       item,
       detail,
@@ -255,11 +274,39 @@ function exportReader(details: AuthorizationDetails, catalogue: ActionCatalogue,
         account: accountOf(arn),
         permissions,
         trustPolicy: type === 'role' ? (detail as RoleDetail).AssumeRolePolicyDocument : undefined,
+        ...(type === 'user' ? { groups: groupArns } : {}),
         serviceLinked: type === 'role' && isServiceLinked(detail as RoleDetail),
       },
     };
   };
-  return { principal, groupWarnings };
+  return { principal, groupWarnings, groupViews };
+}
+
+/**
+ * The global condition keys the export tells for the principal's own requests (IAM User Guide, "AWS
+ * global condition context keys"). A user's requests carry aws:username and aws:userid (its UserId);
+ * a role's session carries aws:PrincipalArn as the role's ARN (not the session's) and no aws:username;
+ * its aws:userid is `RoleId:session name`, the session part unknown, so left unknown.
+ * aws:PrincipalType is `User` or `AssumedRole`.
+ */
+function principalContext(
+  detail: UserDetail | RoleDetail,
+  type: 'user' | 'role',
+  name: string,
+): Record<string, string[]> {
+  const arn = detail.Arn as string;
+  const account = accountOf(arn);
+  const context: Record<string, string[]> = {
+    'aws:principalarn': [arn],
+    'aws:principaltype': [type === 'user' ? 'User' : 'AssumedRole'],
+    ...(account ? { 'aws:principalaccount': [account] } : {}),
+  };
+  if (type === 'user') {
+    context['aws:username'] = [name];
+    const id = (detail as UserDetail).UserId;
+    if (id) context['aws:userid'] = [id];
+  } else context['aws:username'] = [];
+  return context;
 }
 
 const isServiceLinked = (role: RoleDetail) =>

@@ -305,9 +305,8 @@ describe('privilege escalation paths', () => {
       'iam-put-user-policy',
       true,
     ],
-    ['ssm:SendCommand on *', [policy(allow('ssm:SendCommand'))], 'ssm-send-command', true],
     [
-      'ssm:SendCommand limited to a patching document',
+      'ssm:SendCommand limited to a patching document (an instance role may do more)',
       [
         policy(
           allow('ssm:SendCommand', [
@@ -320,46 +319,14 @@ describe('privilege escalation paths', () => {
       false,
     ],
     [
-      'ssm:SendCommand with AWS-RunShellScript',
-      [
-        policy(
-          allow('ssm:SendCommand', [
-            'arn:aws:ssm:*::document/AWS-RunShellScript',
-            'arn:aws:ec2:*:*:instance/*',
-          ]),
-        ),
-      ],
-      'ssm-send-command',
-      true,
-    ],
-    ['ssm:StartSession', [policy(allow('ssm:StartSession'))], 'ssm-start-session', true],
-    [
-      'ec2-instance-connect:SendSSHPublicKey',
-      [policy(allow('ec2-instance-connect:SendSSHPublicKey'))],
-      'ec2-instance-connect',
-      true,
-    ],
-    [
-      'sagemaker:CreatePresignedNotebookInstanceUrl',
-      [policy(allow('sagemaker:CreatePresignedNotebookInstanceUrl'))],
-      'sagemaker-presigned-notebook-url',
-      true,
-    ],
-    ['glue:UpdateDevEndpoint', [policy(allow('glue:UpdateDevEndpoint'))], 'glue-update-dev-endpoint', true],
-    [
-      'cloudformation:UpdateStack',
-      [policy(allow('cloudformation:UpdateStack'))],
-      'cloudformation-update-stack',
-      true,
-    ],
-    [
       'iam:UpdateAssumeRolePolicy without sts:AssumeRole',
       [policy(allow('iam:UpdateAssumeRolePolicy'))],
       'iam-update-assume-role-policy',
       false,
     ],
   ])('%s', async (_, documents, path, found) => {
-    expect(paths(await factsOf(documents)).includes(path)).toBe(found);
+    const instanceAdmin = adminRole('instance-admin', 'ec2.amazonaws.com');
+    expect(paths(await factsOf(documents, { roles: [instanceAdmin] })).includes(path)).toBe(found);
   });
 
   it('finds sts:AssumeRole of a more privileged role that trusts the principal, not of one that does not', async () => {
@@ -403,6 +370,7 @@ describe('privilege escalation paths', () => {
         'lambda:CreateFunction': ['inline p0'],
         'lambda:InvokeFunction': ['inline p1'],
       },
+      aliases: ['Lambda-PassExistingRoleToNewLambdaThenInvoke', 'privesc15', 'rhino-15'],
       explanation: expect.stringContaining('privileged execution role'),
       reference: expect.stringContaining('rhinosecuritylabs.com'),
     });
@@ -498,5 +466,421 @@ describe('roles', () => {
     expect(output.nhis[0]?.metadata?.authorization).toMatchObject({
       sameOrganizationTrust: ['999988887777'],
     });
+  });
+});
+
+// ---- Whole exports: the principal named `subject` among others -------------------------------
+
+const group = (name: string, documents: unknown[]) => ({
+  GroupName: name,
+  Arn: `arn:aws:iam::${account}:group/${name}`,
+  GroupPolicyList: documents.map((PolicyDocument, i) => ({ PolicyName: `g${i}`, PolicyDocument })),
+  AttachedManagedPolicies: [],
+});
+const trustAccountRoot = policy({
+  Effect: 'Allow',
+  Principal: { AWS: `arn:aws:iam::${account}:root` },
+  Action: 'sts:AssumeRole',
+});
+const trustRole = (name: string) =>
+  policy({
+    Effect: 'Allow',
+    Principal: { AWS: `arn:aws:iam::${account}:role/${name}` },
+    Action: 'sts:AssumeRole',
+  });
+
+interface ExportCase {
+  users?: unknown[];
+  roles?: unknown[];
+  groups?: unknown[];
+}
+
+/** The facts of the principal named `subject` (a user or a role) in an export. */
+async function subjectFacts(details: ExportCase) {
+  const output = await readAuthorizationDetails(
+    {
+      UserDetailList: (details.users ?? []) as never[],
+      RoleDetailList: (details.roles ?? []) as never[],
+      GroupDetailList: (details.groups ?? []) as never[],
+    },
+    { now: new Date('2026-12-01T00:00:00Z') },
+  );
+  return output.nhis.find((nhi) => nhi.name === 'subject')?.facts ?? [];
+}
+const escalation = (
+  facts: { kind: string; subject: string; evidence: Record<string, unknown> }[],
+  path: string,
+) => facts.find((fact) => fact.kind === 'aws.privilege_escalation' && fact.evidence.path === path);
+
+describe('paths whose benefit goes to a user or a group', () => {
+  const admins = group('admins', [policy(allow('*'))]);
+  const readers = group('readers', [policy(allow('s3:GetObject'))]);
+  const other = user('other', [policy(allow('s3:GetObject'))]);
+  const asUser = (documents: unknown[], groups: string[] = []) =>
+    user('subject', documents, { GroupList: groups });
+  const asRole = (documents: unknown[]) => role('subject', documents, trustAccountRoot);
+
+  it.each<[string, ExportCase, string, boolean]>([
+    [
+      'AttachUserPolicy on * fires for a user',
+      { users: [asUser([policy(allow('iam:AttachUserPolicy'))])] },
+      'iam-attach-user-policy',
+      true,
+    ],
+    [
+      'AttachUserPolicy on * does not fire for a role',
+      { roles: [asRole([policy(allow('iam:AttachUserPolicy'))])], users: [other] },
+      'iam-attach-user-policy',
+      false,
+    ],
+    [
+      'PutUserPolicy on * fires for a user',
+      { users: [asUser([policy(allow('iam:PutUserPolicy'))])] },
+      'iam-put-user-policy',
+      true,
+    ],
+    [
+      'PutUserPolicy on * does not fire for a role',
+      { roles: [asRole([policy(allow('iam:PutUserPolicy'))])], users: [other] },
+      'iam-put-user-policy',
+      false,
+    ],
+    [
+      'AttachUserPolicy on its own user by the aws:username variable fires',
+      {
+        users: [
+          asUser([policy(allow('iam:AttachUserPolicy', `arn:aws:iam::${account}:user/\${aws:username}`))]),
+        ],
+      },
+      'iam-attach-user-policy',
+      true,
+    ],
+    [
+      'AttachUserPolicy on another user only, without its credentials, does not fire',
+      { users: [asUser([policy(allow('iam:AttachUserPolicy', other.Arn))]), other] },
+      'iam-attach-user-policy',
+      false,
+    ],
+    [
+      'AttachUserPolicy with CreateAccessKey on another user fires for a role (it signs in as that user)',
+      {
+        roles: [asRole([policy(allow(['iam:AttachUserPolicy', 'iam:CreateAccessKey'], other.Arn))])],
+        users: [other],
+      },
+      'iam-attach-user-policy',
+      true,
+    ],
+    [
+      'AttachUserPolicy granted by its group fires for the member',
+      {
+        users: [asUser([], ['attachers'])],
+        groups: [group('attachers', [policy(allow('iam:AttachUserPolicy'))])],
+      },
+      'iam-attach-user-policy',
+      true,
+    ],
+    [
+      'AttachGroupPolicy on * fires for a member of a group',
+      { users: [asUser([policy(allow('iam:AttachGroupPolicy'))], ['readers'])], groups: [readers] },
+      'iam-attach-group-policy',
+      true,
+    ],
+    [
+      'AttachGroupPolicy on * does not fire for a user in no group that may join none',
+      { users: [asUser([policy(allow('iam:AttachGroupPolicy'))])], groups: [readers] },
+      'iam-attach-group-policy',
+      false,
+    ],
+    [
+      'AttachGroupPolicy with AddUserToGroup on a group fires for a user outside it',
+      {
+        users: [asUser([policy(allow(['iam:AttachGroupPolicy', 'iam:AddUserToGroup'], readers.Arn))])],
+        groups: [readers],
+      },
+      'iam-attach-group-policy',
+      true,
+    ],
+    [
+      'AttachGroupPolicy on * does not fire for a role',
+      { roles: [asRole([policy(allow('iam:AttachGroupPolicy'))])], users: [other], groups: [readers] },
+      'iam-attach-group-policy',
+      false,
+    ],
+    [
+      'PutGroupPolicy on its own group fires',
+      { users: [asUser([policy(allow('iam:PutGroupPolicy', readers.Arn))], ['readers'])], groups: [readers] },
+      'iam-put-group-policy',
+      true,
+    ],
+    [
+      'PutGroupPolicy on a group it is not in does not fire',
+      {
+        users: [asUser([policy(allow('iam:PutGroupPolicy', admins.Arn))], ['readers'])],
+        groups: [readers, admins],
+      },
+      'iam-put-group-policy',
+      false,
+    ],
+    [
+      'AddUserToGroup on * fires for a user when a group may do more',
+      { users: [asUser([policy(allow('iam:AddUserToGroup'))])], groups: [admins] },
+      'iam-add-user-to-group',
+      true,
+    ],
+    [
+      'AddUserToGroup on * does not fire when the only group reads one object',
+      { users: [asUser([policy(allow(['iam:AddUserToGroup', 's3:GetObject']))])], groups: [readers] },
+      'iam-add-user-to-group',
+      false,
+    ],
+    [
+      'AddUserToGroup on * does not fire for a role',
+      { roles: [asRole([policy(allow('iam:AddUserToGroup'))])], users: [other], groups: [admins] },
+      'iam-add-user-to-group',
+      false,
+    ],
+  ])('%s', async (_, details, path, fires) => {
+    expect(escalation(await subjectFacts(details), path) !== undefined).toBe(fires);
+  });
+
+  it('names the user whose credentials a role would use', async () => {
+    const facts = await subjectFacts({
+      roles: [asRole([policy(allow(['iam:PutUserPolicy', 'iam:CreateLoginProfile'], other.Arn))])],
+      users: [other],
+    });
+    expect(escalation(facts, 'iam-put-user-policy')?.evidence.targets).toEqual({
+      'iam:PutUserPolicy': [`${other.Arn} (via iam:CreateLoginProfile)`],
+    });
+  });
+});
+
+describe('resources of the type each action needs', () => {
+  it.each([
+    [
+      'CreatePolicyVersion on AWS managed policies',
+      allow('iam:CreatePolicyVersion', 'arn:aws:iam::aws:policy/*'),
+      'iam-create-policy-version',
+      false,
+    ],
+    [
+      'CreatePolicyVersion on a prefix of the account’s policies',
+      allow('iam:CreatePolicyVersion', `arn:aws:iam::${account}:policy/team-*`),
+      'iam-create-policy-version',
+      true,
+    ],
+    [
+      'CreatePolicyVersion on another account’s policies',
+      allow('iam:CreatePolicyVersion', 'arn:aws:iam::999988887777:policy/*'),
+      'iam-create-policy-version',
+      false,
+    ],
+    [
+      'CreatePolicyVersion on roles (no policy ARN)',
+      allow('iam:CreatePolicyVersion', `arn:aws:iam::${account}:role/*`),
+      'iam-create-policy-version',
+      false,
+    ],
+    [
+      'SetDefaultPolicyVersion on any account’s policies',
+      allow('iam:SetDefaultPolicyVersion', 'arn:aws:iam::*:policy/*'),
+      'iam-set-default-policy-version',
+      true,
+    ],
+    [
+      'SetDefaultPolicyVersion on AWS managed policies',
+      allow('iam:SetDefaultPolicyVersion', 'arn:aws:iam::aws:policy/*'),
+      'iam-set-default-policy-version',
+      false,
+    ],
+    [
+      'AttachRolePolicy on policies instead of roles',
+      allow('iam:AttachRolePolicy', 'arn:aws:iam::aws:policy/*'),
+      'iam-attach-role-policy',
+      false,
+    ],
+    [
+      'AttachRolePolicy on the account’s roles',
+      allow('iam:AttachRolePolicy', `arn:aws:iam::${account}:role/*`),
+      'iam-attach-role-policy',
+      true,
+    ],
+    [
+      'CreatePolicyVersion with NotResource on every policy',
+      { Effect: 'Allow', Action: 'iam:CreatePolicyVersion', NotResource: 'arn:aws:iam::*:policy/*' },
+      'iam-create-policy-version',
+      false,
+    ],
+  ])('%s: fires is %j', async (_, statement, path, fires) => {
+    expect(paths(await factsOf([policy(statement)])).includes(path)).toBe(fires);
+  });
+});
+
+describe('conditions on the principal’s own keys', () => {
+  const attach = (condition: unknown) => policy(allow('iam:AttachUserPolicy', '*', { Condition: condition }));
+  it.each([
+    ['aws:username of someone else', { StringEquals: { 'aws:username': 'someone-else' } }, false],
+    ['aws:username of the user itself', { StringEquals: { 'aws:username': 'subject' } }, true],
+    [
+      'aws:PrincipalArn of the user itself',
+      { ArnLike: { 'aws:PrincipalArn': `arn:aws:iam::${account}:user/sub*` } },
+      true,
+    ],
+    [
+      'aws:PrincipalAccount of another account',
+      { StringEquals: { 'aws:PrincipalAccount': '999988887777' } },
+      false,
+    ],
+    ['aws:PrincipalType of a role session', { StringEquals: { 'aws:PrincipalType': 'AssumedRole' } }, false],
+    ['aws:userid of the user itself', { StringEquals: { 'aws:userid': 'AIDASUBJECT' } }, true],
+    ['a key the export does not tell (aws:SourceIp)', { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } }, true],
+  ])('an Allow under %s: fires is %j', async (_, condition, fires) => {
+    const facts = await factsOf([attach(condition)], { extra: { UserId: 'AIDASUBJECT' } });
+    expect(paths(facts).includes('iam-attach-user-policy')).toBe(fires);
+  });
+
+  it('does not apply an Allow on aws:username to a role, which has none', async () => {
+    const facts = await subjectFacts({
+      roles: [
+        role(
+          'subject',
+          [
+            policy(
+              allow('iam:AttachRolePolicy', '*', { Condition: { StringLike: { 'aws:username': '*' } } }),
+            ),
+          ],
+          trustAccountRoot,
+        ),
+      ],
+    });
+    expect(escalation(facts, 'iam-attach-role-policy')).toBeUndefined();
+  });
+});
+
+describe('paths through what a service already runs', () => {
+  const lambdaAdmin = adminRole('lambda-admin', 'lambda.amazonaws.com');
+  const lambdaLogs = role(
+    'lambda-logs',
+    [policy(allow('logs:PutLogEvents', `arn:aws:logs:*:${account}:*`))],
+    trustService('lambda.amazonaws.com'),
+  );
+  const ec2Admin = adminRole('ec2-admin', 'ec2.amazonaws.com');
+  const update = [
+    policy(allow('lambda:UpdateFunctionCode', `arn:aws:lambda:eu-west-1:${account}:function:app-*`)),
+  ];
+
+  it.each<[string, unknown[], unknown[], string, boolean]>([
+    [
+      'UpdateFunctionCode with a stronger role Lambda may run as',
+      update,
+      [lambdaAdmin],
+      'lambda-update-function-code',
+      true,
+    ],
+    [
+      'UpdateFunctionCode when Lambda’s only role writes logs',
+      update,
+      [lambdaLogs],
+      'lambda-update-function-code',
+      false,
+    ],
+    [
+      'UpdateFunctionCode when the stronger role trusts EC2 only',
+      update,
+      [ec2Admin],
+      'lambda-update-function-code',
+      false,
+    ],
+    [
+      'UpdateFunctionCode on a bucket instead of a function',
+      [policy(allow('lambda:UpdateFunctionCode', 'arn:aws:s3:::bucket/*'))],
+      [lambdaAdmin],
+      'lambda-update-function-code',
+      false,
+    ],
+    [
+      'ssm:StartSession with a stronger instance role',
+      [policy(allow('ssm:StartSession'))],
+      [ec2Admin],
+      'ssm-start-session',
+      true,
+    ],
+    [
+      'ssm:StartSession without any instance role',
+      [policy(allow('ssm:StartSession'))],
+      [lambdaAdmin],
+      'ssm-start-session',
+      false,
+    ],
+    [
+      'glue:UpdateDevEndpoint with a stronger Glue role',
+      [policy(allow('glue:UpdateDevEndpoint'))],
+      [adminRole('glue-admin', 'glue.amazonaws.com')],
+      'glue-update-dev-endpoint',
+      true,
+    ],
+    [
+      'cloudformation:UpdateStack with a stronger stack role',
+      [policy(allow('cloudformation:UpdateStack'))],
+      [adminRole('cfn-admin', 'cloudformation.amazonaws.com')],
+      'cloudformation-update-stack',
+      true,
+    ],
+    [
+      'sagemaker:CreatePresignedNotebookInstanceUrl with a stronger notebook role',
+      [policy(allow('sagemaker:CreatePresignedNotebookInstanceUrl'))],
+      [adminRole('notebook-admin', 'sagemaker.amazonaws.com')],
+      'sagemaker-presigned-notebook-url',
+      true,
+    ],
+  ])('%s: fires is %j', async (_, documents, roles, path, fires) => {
+    expect(paths(await factsOf(documents, { roles })).includes(path)).toBe(fires);
+  });
+
+  it('says the functions’ execution roles are not in the export and names the candidates', async () => {
+    const facts = await factsOf(update, { roles: [lambdaAdmin, lambdaLogs] });
+    const fact = facts.find((f) => f.evidence.path === 'lambda-update-function-code');
+    expect(fact?.evidence.runsAs).toEqual({
+      note: expect.stringContaining('execution roles are not in the export'),
+      roles: [lambdaAdmin.Arn],
+    });
+    expect(fact?.evidence.aliases).toEqual([
+      'Lambda-EditExistingLambdaFunctionWithRole',
+      'privesc17',
+      'rhino-17',
+    ]);
+  });
+});
+
+describe('sts:AssumeRole chains', () => {
+  const hop = (name: string, next: string, trust: unknown = trustAccountRoot) =>
+    role(name, [policy(allow('sts:AssumeRole', `arn:aws:iam::${account}:role/${next}`))], trust);
+  const admin = (name: string, trustedBy: string) => role(name, [policy(allow('*'))], trustRole(trustedBy));
+
+  it.each<[string, unknown[], string[] | null]>([
+    ['one hop to an admin role', [hop('subject', 'top'), admin('top', 'subject')], ['top']],
+    ['two hops to an admin role', [hop('subject', 'a'), hop('a', 'top'), admin('top', 'a')], ['a', 'top']],
+    [
+      'three hops to an admin role',
+      [hop('subject', 'a'), hop('a', 'b'), hop('b', 'top'), admin('top', 'b')],
+      ['a', 'b', 'top'],
+    ],
+    [
+      'four hops (beyond the depth followed)',
+      [hop('subject', 'a'), hop('a', 'b'), hop('b', 'c'), hop('c', 'top'), admin('top', 'c')],
+      null,
+    ],
+    [
+      'a hop whose admin role trusts someone else',
+      [hop('subject', 'a'), hop('a', 'top'), admin('top', 'stranger')],
+      null,
+    ],
+  ])('%s', async (_, roles, chain) => {
+    const fact = escalation(await subjectFacts({ roles }), 'sts-assume-role');
+    if (chain === null) expect(fact).toBeUndefined();
+    else if (chain.length === 1)
+      expect(fact?.evidence.targets).toEqual({
+        'sts:AssumeRole': [`arn:aws:iam::${account}:role/${chain[0]}`],
+      });
+    else expect(fact?.evidence.chains).toEqual([chain.map((name) => `arn:aws:iam::${account}:role/${name}`)]);
   });
 });

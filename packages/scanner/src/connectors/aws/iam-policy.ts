@@ -33,13 +33,27 @@ export interface PrincipalView {
   permissions: PrincipalPermissions;
   /** Roles: the trust policy document. */
   trustPolicy?: unknown;
+  /** Users: the ARNs of their groups. */
+  groups?: readonly string[];
   serviceLinked: boolean;
+}
+
+/** An IAM group of the export: what joining it gives (its own policies). */
+export interface GroupView {
+  arn: string;
+  name: string;
+  permissions: PrincipalPermissions;
+  /** Managed policies attached to it whose document the export lacks. */
+  unknown: readonly string[];
 }
 
 /** What paths need to know of the rest of the export: the roles one may pass or assume, the users. */
 export interface ExportView {
   roles: readonly PrincipalView[];
   users: readonly PrincipalView[];
+  groups?: readonly GroupView[];
+  /** ARN formats of the resource types of the paths' actions (iam-data), by lower-case action. */
+  resourceFormats?: ReadonlyMap<string, readonly string[]>;
 }
 
 /** Services with gaps an administrator may have (e.g. NotAction on a couple of services). */
@@ -195,10 +209,14 @@ function escalationFlags(
       evidence: {
         path: path.id,
         name: path.name,
+        // The published catalogues' names, so a finding can be related to iam-vulnerable and Rhino.
+        ...(path.aliases.length > 0 ? { aliases: path.aliases } : {}),
         actions: Object.fromEntries(
           Object.entries(found.actions).map(([action, grant]) => [action, grant.via]),
         ),
         ...(Object.keys(found.targets).length > 0 ? { targets: found.targets } : {}),
+        ...(found.chains.length > 0 ? { chains: found.chains } : {}),
+        ...(found.runsAs ? { runsAs: found.runsAs } : {}),
         explanation: path.explanation,
         reference: path.reference,
       },
@@ -209,6 +227,8 @@ function escalationFlags(
 
 interface TargetedGrant extends Grant {
   targets?: string[];
+  /** sts:AssumeRole: the roles assumed on the way to each target, the target last. */
+  chains?: string[][];
 }
 
 function pathGrants(
@@ -219,6 +239,7 @@ function pathGrants(
 ) {
   const actions: Record<string, TargetedGrant> = {};
   const targets: Record<string, string[]> = {};
+  const chains: string[][] = [];
   for (const requirement of path.actions) {
     const options = Array.isArray(requirement) ? requirement : [requirement];
     let granted = false;
@@ -227,12 +248,37 @@ function pathGrants(
       if (!grant) continue;
       actions[action] = grant;
       if (grant.targets && grant.targets.length > 0) targets[action] = grant.targets;
+      chains.push(...(grant.chains ?? []).filter((chain) => chain.length > 1));
       granted = true;
       break;
     }
     if (!granted) return null;
   }
-  return { actions, targets };
+  let runsAs: Record<string, unknown> | undefined;
+  if (path.runsAs) {
+    const roles = strongerServiceRoles(principal, view, path.runsAs.services);
+    if (roles.length === 0) return null;
+    runsAs = {
+      note: `${path.runsAs.resources} are not in the export: these roles of the account trust ${path.runsAs.services.join(' or ')} and may do more than the principal`,
+      roles,
+    };
+  }
+  return { actions, targets, chains, runsAs };
+}
+
+/**
+ * Roles of the export trusting one of the services that may do more than the principal (up to a few):
+ * what an existing function, endpoint or instance of the account could be running as.
+ */
+function strongerServiceRoles(principal: PrincipalView, view: ExportView, services: string[]): string[] {
+  const found = new Set<string>();
+  for (const service of services)
+    for (const role of rolesTrusting(view, service)) {
+      if (found.size >= exampleLimit) break;
+      if (role.serviceLinked || role.arn === principal.arn) continue;
+      if (morePrivileged(role.permissions, principal.permissions)) found.add(role.arn);
+    }
+  return [...found];
 }
 
 function actionGrant(
@@ -245,9 +291,126 @@ function actionGrant(
   if (action === 'iam:PassRole' && path.service) return passRoleGrant(principal, view, path.service, notes);
   if (path.target === 'otherUser') return otherUserGrant(principal, view, action);
   if (path.target === 'assumableRole') return assumableRoleGrant(principal, view);
-  const grant = principal.permissions.allowedSomewhere(action);
+  if (path.target === 'actedUser') return actedUserGrant(principal, view, action);
+  if (path.target === 'actedUserGroup') return actedUserGroupGrant(principal, view, action);
+  if (path.target === 'strongerGroup') return strongerGroupGrant(principal, view, action);
+  const grant = principal.permissions.allowedSomewhere(action, {}, resourceScopes(principal, view, action));
   if (grant && path.target === 'commandDocument' && !grant.resources.some(runsAnyCommand)) return null;
   return grant;
+}
+
+/**
+ * The ARNs an action can act on, as globs: its resource types' ARN formats (iam-data) with the
+ * principal's partition, `*` for names and regions, and for IAM the principal's own account — IAM
+ * users, groups, roles and policies have no resource-based policy, so only identities of their account
+ * can change them, and AWS managed policies (`arn:aws:iam::aws:policy/...`) cannot be changed at all.
+ * Other services' resources may be in any account (12 digits). Undefined when AWS documents no
+ * resource type (the action is granted on "*").
+ */
+function resourceScopes(principal: PrincipalView, view: ExportView, action: string): string[] | undefined {
+  const formats = view.resourceFormats?.get(action.toLowerCase());
+  if (!formats || formats.length === 0) return undefined;
+  const partition = /^arn:([\w-]+):/.exec(principal.arn)?.[1] ?? 'aws';
+  const ownAccount = action.toLowerCase().startsWith('iam:') && principal.account;
+  const account = ownAccount ? (principal.account as string) : '????????????';
+  return formats.map((format) =>
+    format
+      .replace(/\$\{Partition\}/g, partition)
+      .replace(/\$\{Account\}/g, account)
+      .replace(/\$\{[^}]*\}/g, '*'),
+  );
+}
+
+const credentialActions = ['iam:CreateAccessKey', 'iam:CreateLoginProfile', 'iam:UpdateLoginProfile'];
+
+interface ActedUser {
+  arn: string;
+  groups: readonly string[];
+  /** How the principal gets its credentials; absent for the principal itself. */
+  through?: string;
+}
+
+const actedCache = new WeakMap<PrincipalView, ActedUser[]>();
+
+/**
+ * The IAM users whose permissions the principal can use: itself when it is a user, and users whose
+ * access key or console password it may create or reset. A role is no user; without such a user, a
+ * policy put on a user or a group gives it nothing.
+ */
+function actedUsers(principal: PrincipalView, view: ExportView): ActedUser[] {
+  let acted = actedCache.get(principal);
+  if (acted) return acted;
+  acted = principal.type === 'user' ? [{ arn: principal.arn, groups: principal.groups ?? [] }] : [];
+  const seen = new Set(acted.map((user) => user.arn));
+  for (const action of credentialActions) {
+    if (!principal.permissions.allowedSomewhere(action)) continue;
+    for (const user of named(principal, view.users, action)) {
+      if (seen.has(user.arn) || !principal.permissions.allowedOn(action, user.arn)) continue;
+      seen.add(user.arn);
+      acted.push({ arn: user.arn, groups: user.groups ?? [], through: action });
+    }
+  }
+  actedCache.set(principal, acted);
+  return acted;
+}
+
+const actedEvidence = (user: ActedUser) => (user.through ? `${user.arn} (via ${user.through})` : user.arn);
+
+/** AttachUserPolicy, PutUserPolicy: on itself as a user, or on a user whose credentials it can get. */
+function actedUserGrant(principal: PrincipalView, view: ExportView, action: string): TargetedGrant | null {
+  if (!principal.permissions.allowedSomewhere(action)) return null;
+  for (const user of actedUsers(principal, view)) {
+    const grant = principal.permissions.allowedOn(action, user.arn);
+    if (grant) return { ...grant, targets: [actedEvidence(user)] };
+  }
+  return null;
+}
+
+/**
+ * AttachGroupPolicy, PutGroupPolicy: on a group such a user is in, or that it may add such a user to
+ * (AddUserToGroup names the group as its resource).
+ */
+function actedUserGroupGrant(
+  principal: PrincipalView,
+  view: ExportView,
+  action: string,
+): TargetedGrant | null {
+  const { permissions } = principal;
+  if (!permissions.allowedSomewhere(action)) return null;
+  const users = actedUsers(principal, view);
+  if (users.length === 0) return null;
+  for (const user of users)
+    for (const group of user.groups) {
+      const grant = permissions.allowedOn(action, group);
+      if (grant) return { ...grant, targets: [`${group} (member ${actedEvidence(user)})`] };
+    }
+  for (const group of view.groups ?? []) {
+    const grant = permissions.allowedOn(action, group.arn);
+    if (grant && permissions.allowedOn('iam:AddUserToGroup', group.arn))
+      return {
+        ...grant,
+        targets: [`${group.arn} (may add ${actedEvidence(users[0] as ActedUser)} with iam:AddUserToGroup)`],
+      };
+  }
+  return null;
+}
+
+/** AddUserToGroup: such a user joins a group of the export it is not in whose policies may do more. */
+function strongerGroupGrant(
+  principal: PrincipalView,
+  view: ExportView,
+  action: string,
+): TargetedGrant | null {
+  const { permissions } = principal;
+  if (!permissions.allowedSomewhere(action)) return null;
+  const users = actedUsers(principal, view);
+  for (const group of view.groups ?? []) {
+    const joinable = users.find((user) => !user.groups.includes(group.arn));
+    if (!joinable || !morePrivileged(group.permissions, permissions)) continue;
+    const grant = permissions.allowedOn(action, group.arn);
+    if (grant) return { ...grant, targets: [`${group.arn} (for ${actedEvidence(joinable)})`] };
+  }
+  return null;
 }
 
 /**
@@ -340,21 +503,62 @@ function otherUserGrant(principal: PrincipalView, view: ExportView, action: stri
   return null;
 }
 
+/** How deep sts:AssumeRole chains are followed: the principal, then up to three roles. */
+const chainDepth = 3;
+
+/**
+ * sts:AssumeRole to a more privileged role, directly or through roles it may assume in turn (role
+ * chaining: a role session may call sts:AssumeRole with the permissions of that role). Evidence names
+ * each chain, the target last.
+ */
 function assumableRoleGrant(principal: PrincipalView, view: ExportView): TargetedGrant | null {
   const targets: string[] = [];
+  const chains: string[][] = [];
   let via: string[] = [];
-  for (const role of rolesTrustingPrincipal(view, principal)) {
-    if (role.serviceLinked || role.arn === principal.arn) continue;
-    const named = trustOfRole(role).assumers.has(principal.arn);
-    const grant = principal.permissions.allowedOn('sts:AssumeRole', role.arn);
+  const visited = new Set([principal.arn]);
+  let frontier: { from: PrincipalView; chain: string[] }[] = [{ from: principal, chain: [] }];
+  for (let depth = 0; depth < chainDepth && frontier.length > 0 && targets.length < exampleLimit; depth++) {
+    const next: typeof frontier = [];
+    for (const { from, chain } of frontier)
+      for (const { role, grantVia } of directlyAssumable(from, view)) {
+        if (visited.has(role.arn)) continue;
+        visited.add(role.arn);
+        const path = [...chain, role.arn];
+        if (morePrivileged(role.permissions, principal.permissions)) {
+          // The first hop is the principal's own permission: its statements are the evidence.
+          if (targets.length === 0)
+            via = depth === 0 ? grantVia : firstHopVia(principal, view, path[0] as string);
+          targets.push(role.arn);
+          chains.push(path);
+          if (targets.length >= exampleLimit) break;
+        } else next.push({ from: role, chain: path });
+      }
+    frontier = next;
+  }
+  return targets.length > 0 ? { via, resources: targets, conditional: false, targets, chains } : null;
+}
+
+function firstHopVia(principal: PrincipalView, view: ExportView, arn: string): string[] {
+  return directlyAssumable(principal, view).find(({ role }) => role.arn === arn)?.grantVia ?? [];
+}
+
+const assumableCache = new WeakMap<PrincipalView, { role: PrincipalView; grantVia: string[] }[]>();
+
+/** The roles of the export a principal (or a role, for the next hop) may assume itself, cached. */
+function directlyAssumable(from: PrincipalView, view: ExportView) {
+  let found = assumableCache.get(from);
+  if (found) return found;
+  found = [];
+  for (const role of rolesTrustingPrincipal(view, from)) {
+    if (role.serviceLinked || role.arn === from.arn) continue;
+    const named = trustOfRole(role).assumers.has(from.arn);
+    const grant = from.permissions.allowedOn('sts:AssumeRole', role.arn);
     // In its own account a role naming the principal needs no identity policy; an account or "*" does.
     if (!named && !grant) continue;
-    if (!morePrivileged(role.permissions, principal.permissions)) continue;
-    targets.push(role.arn);
-    via = grant ? grant.via : [`trust policy of ${role.arn}`];
-    if (targets.length >= exampleLimit) break;
+    found.push({ role, grantVia: grant ? grant.via : [`trust policy of ${role.arn}`] });
   }
-  return targets.length > 0 ? { via, resources: targets, conditional: false, targets } : null;
+  assumableCache.set(from, found);
+  return found;
 }
 
 const assumersIndex = new WeakMap<ExportView, Map<string, PrincipalView[]>>();

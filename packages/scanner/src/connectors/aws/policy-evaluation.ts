@@ -51,7 +51,8 @@ export function statementsOf(document: unknown, via: string): EffectiveStatement
 
 /**
  * What is known of a request when a path is judged: condition keys (lower case) with their values.
- * Keys absent here are unknown, never assumed absent.
+ * Keys absent here are unknown, never assumed absent; a key known to be absent from the request (e.g.
+ * `aws:username` for a role's session) has an empty list.
  */
 export type RequestContext = Readonly<Record<string, readonly string[]>>;
 
@@ -79,12 +80,24 @@ function operatorHolds(operator: string, actual: readonly string[] | undefined, 
   const [qualifier, rest] = operator.includes(':') ? operator.split(':', 2) : ['', operator];
   const ifExists = (rest as string).endsWith('IfExists');
   const name = ifExists ? (rest as string).slice(0, -'IfExists'.length) : (rest as string);
-  if (name === 'Null') return undefined;
   if (actual === undefined) return undefined;
-  if (actual.length === 0) return ifExists || qualifier === 'ForAllValues' ? true : undefined;
+  const negated = /Not/.test(name);
+  if (name === 'Null') {
+    // Null: "true" holds when the key is absent, "false" when it is present.
+    const wanted = expected.map((value) => value.toLowerCase());
+    if (wanted.length !== 1 || (wanted[0] !== 'true' && wanted[0] !== 'false')) return undefined;
+    return (wanted[0] === 'true') === (actual.length === 0);
+  }
+  // A key absent from the request (IAM policy reference, condition operators): the values do not
+  // match, so the condition is false, except ...IfExists, ForAllValues (true on an empty set) and the
+  // negated operators (StringNotEquals, ArnNotLike ...), which then hold.
+  if (actual.length === 0) {
+    if (ifExists || qualifier === 'ForAllValues') return true;
+    if (qualifier === 'ForAnyValue') return false;
+    return valueTest(name, expected) ? negated : undefined;
+  }
   const test = valueTest(name, expected);
   if (!test) return undefined;
-  const negated = /Not/.test(name);
   const results = actual.map(test);
   if (results.includes(undefined)) return undefined;
   if (qualifier === 'ForAllValues') return results.every(Boolean);
@@ -198,6 +211,51 @@ export function resourceMatches(
   return statement.resources ? hit : !hit;
 }
 
+/**
+ * Whether two IAM resource patterns (`*` any run of characters, `?` one) match at least one common
+ * ARN: a walk over pairs of positions, at most the product of their lengths.
+ */
+export function globsIntersect(a: string, b: string): boolean {
+  const seen = new Set<number>();
+  const width = b.length + 1;
+  const stack = [0];
+  while (stack.length > 0) {
+    const state = stack.pop() as number;
+    if (seen.has(state)) continue;
+    seen.add(state);
+    const i = Math.floor(state / width);
+    const j = state % width;
+    if (i === a.length && j === b.length) return true;
+    const x = a[i];
+    const y = b[j];
+    // A star may match nothing.
+    if (x === '*') stack.push((i + 1) * width + j);
+    if (y === '*') stack.push(i * width + j + 1);
+    if (x === undefined || y === undefined) continue;
+    // One character both sides can read: a star stays, anything else moves on.
+    const wildX = x === '*' || x === '?';
+    const wildY = y === '*' || y === '?';
+    if (!wildX && !wildY && x !== y) continue;
+    stack.push((x === '*' ? i : i + 1) * width + (y === '*' ? j : j + 1));
+  }
+  return false;
+}
+
+/** Whether a statement's resources can reach some ARN of the scopes (patterns of ARNs, as globs). */
+function reachesScope(
+  statement: EffectiveStatement,
+  scopes: readonly string[],
+  variables: PolicyVariables,
+): boolean {
+  if (statement.resources)
+    return statement.resources.some((pattern) => {
+      const concrete = substitute(pattern, variables);
+      return concrete !== undefined && scopes.some((scope) => globsIntersect(concrete, scope));
+    });
+  // NotResource reaches a scope unless one of its patterns covers the whole scope.
+  return scopes.some((scope) => resourceMatches(statement, scope, variables));
+}
+
 /** Compiles statements against the catalogue; the action bits of a pattern are computed once. */
 export function compileStatements(
   catalogue: ActionCatalogue,
@@ -240,6 +298,8 @@ export class PrincipalPermissions {
     readonly guards: { name: string; statements: CompiledStatement[] }[],
     readonly variables: PolicyVariables,
     readonly now: Date,
+    /** What the export says of the principal's own requests (`aws:username`, `aws:PrincipalArn` ...). */
+    readonly principalContext: RequestContext = {},
   ) {
     this.denies = [identity, ...guards.map((guard) => guard.statements)]
       .flat()
@@ -258,9 +318,13 @@ export class PrincipalPermissions {
     return this.everywhereBits;
   }
 
-  /** The context every question starts from: the time (conditions on it are judged at the scan). */
+  /**
+   * The context every question starts from: the time (conditions on it are judged at the scan) and
+   * what is known of the principal making the request.
+   */
   baseContext(): RequestContext {
     this.base ??= {
+      ...this.principalContext,
       'aws:currenttime': [this.now.toISOString()],
       'aws:tokenissuetime': [this.now.toISOString()],
     };
@@ -334,17 +398,27 @@ export class PrincipalPermissions {
     return granting.length === 0 ? null : grantOf(granting, context);
   }
 
-  /** The identity statements that allow an action on some resource, or null when none does. */
-  allowedSomewhere(action: string, extra: RequestContext = {}): Grant | null {
+  /**
+   * The identity statements that allow an action on some resource, or null when none does. With
+   * scopes (ARN patterns of the resource type the action needs), only statements whose resources can
+   * name such a resource count: CreatePolicyVersion on `arn:aws:iam::aws:policy/*` reaches no policy of
+   * the account.
+   */
+  allowedSomewhere(action: string, extra: RequestContext = {}, scopes?: readonly string[]): Grant | null {
     const { allows, guards, denies: named } = this.statementsFor(action);
     if (allows.length === 0) return null;
     const context = { ...this.baseContext(), ...extra };
     const denies = named.filter((deny) => conditionHolds(deny.condition, context) === true);
+    const inScope = (statement: CompiledStatement) =>
+      !scopes || reachesScope(statement, scopes, this.variables);
+    const deniedInScope = (deny: CompiledStatement) =>
+      scopes?.every((scope) => resourceMatches(deny, scope, this.variables)) === true;
     const allowing = (statements: CompiledStatement[]) =>
       statements.filter(
         (statement) =>
+          inScope(statement) &&
           conditionHolds(statement.condition, context) !== false &&
-          !denies.some((deny) => covers(deny, statement, this.variables)),
+          !denies.some((deny) => deniedInScope(deny) || covers(deny, statement, this.variables)),
       );
     if (guards.some((guard) => allowing(guard).length === 0)) return null;
     const granting = allowing(allows);
