@@ -392,7 +392,7 @@ export const alertRules = [
     severity: 'medium',
     title: 'Most machine identities of the realm have no owner',
     explanation:
-      'More than the threshold share of the machine identities with live credentials have no owner: ownership was never assigned here, so one alert per identity would only bury the rest. The list behind this finding is the inventory's "Unowned" filter.',
+      'More than the threshold share of the machine identities with live credentials have no owner: ownership was never assigned here, so one alert per identity would only bury the rest. The list behind this finding is the inventory’s "Unowned" filter.',
     remediation: 'Assign owners by team (groups), starting with the identities at the top of "fix first".',
     subject: 'realm',
     sources: 'Inventory: identities with an active credential',

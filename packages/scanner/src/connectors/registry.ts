@@ -12,6 +12,7 @@ import { readDetectSecretsBaseline } from './secrets/detect-secrets-baseline.ts'
 import { readGitleaksReport } from './secrets/gitleaks-report.ts';
 import { scanDirectory, scanUpload } from './secrets/secrets-connector.ts';
 import { readTrufflehogReport } from './secrets/trufflehog-report.ts';
+import { verificationOfSettings } from './secrets/verification/verification-settings.ts';
 
 /** What a connector may need beyond its input: the source's settings and credentials. */
 export interface ConnectorContext {
@@ -101,7 +102,9 @@ const connectors: Partial<Record<ScanInput, Connector>> = {
     needsUpload: true,
     read: async (upload, context) => {
       if (!upload) throw new Error('This input needs an uploaded file');
-      return scanUpload(upload, context.uploadName ?? 'upload', context.fingerprint, context.signal);
+      return scanUpload(upload, context.uploadName ?? 'upload', context.fingerprint, context.signal, {
+        verification: verificationOfSettings(context.settings),
+      });
     },
   },
   'secrets.directory': {
@@ -112,7 +115,15 @@ const connectors: Partial<Record<ScanInput, Connector>> = {
       const directory = context.settings.path;
       if (typeof directory !== 'string' || !directory)
         throw new UnreadableInputError('The source has no directory (settings.path) to scan');
-      return scanDirectory(directory, context.settings.history === true, context.fingerprint, context.signal);
+      return scanDirectory(
+        directory,
+        context.settings.history === true,
+        context.fingerprint,
+        context.signal,
+        {
+          verification: verificationOfSettings(context.settings),
+        },
+      );
     },
   },
   'gitleaks.report': {

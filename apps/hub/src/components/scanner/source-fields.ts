@@ -23,7 +23,13 @@ export const sourceFieldsOf: Record<
   },
   kubernetes: { settings: [['cluster', 'Cluster name']], secrets: [] },
   github: { settings: [['organization', 'Organisation']], secrets: [['token', 'Token']] },
-  secrets: { settings: [['path', 'Directory on the hub (optional)']], secrets: [] },
+  secrets: {
+    settings: [
+      ['path', 'Directory on the hub (optional)'],
+      ['verifyEndpoints', 'Verification endpoints (optional: github=URL, gitlab=URL, slack=URL, aws=URL)'],
+    ],
+    secrets: [],
+  },
 };
 
 /** What a source form says, with credentials only when some were typed in (blank: keep what is stored). */
@@ -33,6 +39,8 @@ export function sourceFormValues(type: SourceType, form: FormData) {
   for (const [key] of sourceFieldsOf[type].settings)
     if (value(`setting.${key}`)) settings[key] = value(`setting.${key}`);
   if (type === 'secrets' && form.get('setting.history')) settings.history = true;
+  // Off unless ticked: verification calls each found secret's provider with the secret.
+  if (type === 'secrets' && form.get('setting.verify')) settings.verify = true;
   const secrets: Record<string, string> = {};
   for (const [key] of sourceFieldsOf[type].secrets)
     if (value(`secret.${key}`)) secrets[key] = value(`secret.${key}`);

@@ -30,36 +30,60 @@ export function SourceSettingFields({
 }) {
   const fields = sourceFieldsOf[type];
   return (
-    <div className="form-row">
-      {fields.settings.map(([key, label]) => (
-        <label className="field grow" key={key}>
-          <span>{label}</span>
-          <input
-            name={`setting.${key}`}
-            defaultValue={String(stored?.settings[key] ?? '')}
-            autoComplete="off"
-          />
-        </label>
-      ))}
+    <>
+      <div className="form-row">
+        {fields.settings.map(([key, label]) => (
+          <label className="field grow" key={key}>
+            <span>{label}</span>
+            <input
+              name={`setting.${key}`}
+              defaultValue={String(stored?.settings[key] ?? '')}
+              autoComplete="off"
+            />
+          </label>
+        ))}
+        {type === 'secrets' ? (
+          <label className="field">
+            <span>Git history</span>
+            <input
+              type="checkbox"
+              name="setting.history"
+              defaultChecked={stored?.settings.history === true}
+            />
+          </label>
+        ) : null}
+        {type === 'secrets' ? (
+          <label className="field">
+            <span>Verify found secrets</span>
+            <input
+              type="checkbox"
+              name="setting.verify"
+              defaultChecked={stored?.settings.verify === true}
+              data-testid="source-verify"
+            />
+          </label>
+        ) : null}
+        {fields.secrets.map(([key, label]) => (
+          <label className="field grow" key={key}>
+            <span>{label}</span>
+            <input
+              name={`secret.${key}`}
+              type="password"
+              autoComplete="off"
+              placeholder={
+                stored ? (stored.secretNames.includes(key) ? 'stored; blank keeps it' : 'not set') : undefined
+              }
+            />
+          </label>
+        ))}
+      </div>
       {type === 'secrets' ? (
-        <label className="field">
-          <span>Git history</span>
-          <input type="checkbox" name="setting.history" defaultChecked={stored?.settings.history === true} />
-        </label>
+        <p className="hint">
+          Verify found secrets (off by default): each distinct AWS key pair, GitHub, GitLab or Slack token
+          found is sent once to its provider in a read-only identity call, to tell live secrets from revoked
+          ones. The provider, and the secret's owner, see that call in their logs.
+        </p>
       ) : null}
-      {fields.secrets.map(([key, label]) => (
-        <label className="field grow" key={key}>
-          <span>{label}</span>
-          <input
-            name={`secret.${key}`}
-            type="password"
-            autoComplete="off"
-            placeholder={
-              stored ? (stored.secretNames.includes(key) ? 'stored; blank keeps it' : 'not set') : undefined
-            }
-          />
-        </label>
-      ))}
-    </div>
+    </>
   );
 }

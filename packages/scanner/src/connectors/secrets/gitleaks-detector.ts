@@ -13,7 +13,8 @@ import { secretTypeOf } from './secret-types.ts';
  * Unlike gitleaks, a rule does not read the whole file: it reads the lines around each occurrence of
  * its keywords (the line and the next; 2 KB before and 64 KB after for rules that span lines, such as
  * private keys), which keeps keyword-sparse files fast. Decoding passes (secrets inside base64) and
- * path-only rules (a .p12 file is binary, never scanned) are not done.
+ * path-only rules (a .p12 file is binary, never scanned) are not done. A secret may also end at `<`
+ * (markup), which gitleaks' rules do not allow (see withMarkupEnd).
  */
 
 interface Allowlist {
@@ -76,12 +77,24 @@ function allowlistOf(table: GitleaksAllowlistConfig): Allowlist {
   };
 }
 
+/** gitleaks' end of a secret: a quote, a backtick, white space, `;`, an escaped newline or the end. */
+const secretEnd = '[\\x60\'"\\s;]';
+
+/**
+ * A rule's regex, with `<` among the characters that may end a secret: in XML and HTML a value ends
+ * at the next tag (`<string name="google_api_key">AIza...</string>` in an Android resource file),
+ * which gitleaks' rules do not allow for.
+ */
+export function withMarkupEnd(regex: string): string {
+  return regex.replaceAll(secretEnd, '[\\x60\'"\\s;<]');
+}
+
 function ruleOf(rule: GitleaksConfig['rules'][number]): Rule | null {
   // A rule without a regex names files by path alone (.p12 files): binary, never read here.
   if (!rule.regex) return null;
   return {
     id: rule.id,
-    regex: RE2JS.compile(rule.regex),
+    regex: RE2JS.compile(withMarkupEnd(rule.regex)),
     secretGroup: rule.secretGroup ?? 0,
     entropy: rule.entropy ?? 0,
     keywords: (rule.keywords ?? []).map((keyword) => keyword.toLowerCase()),

@@ -19,21 +19,41 @@ export interface SecretHit {
   start: number;
   /** Offset past its last character. */
   end: number;
+  /**
+   * The secret, when the file holds it encoded (a base64 PEM key in a kubeconfig): what the span
+   * decodes to. The span is still what is masked; this is what is fingerprinted.
+   */
+  decoded?: string;
+}
+
+/** The secret of a hit: the text of its span, or what that text decodes to. */
+export function secretOfHit(content: string, hit: SecretHit): string {
+  return hit.decoded ?? content.slice(hit.start, hit.end);
 }
 
 /**
  * What a secret is fingerprinted as. A private key is the same key whether a file holds it as PEM
- * lines or as a JSON string with escaped newlines (a GCP key file), so both fingerprint alike.
+ * lines, indented in YAML, as a JSON string with escaped newlines (a GCP key file) or base64-encoded
+ * (a kubeconfig's client-key-data), so all fingerprint alike: its lines, trimmed, without blank ones.
  */
 export function fingerprintInput(secret: string): string {
   if (!secret.includes('-----BEGIN')) return secret;
-  return secret.replace(/\\r\\n|\\n|\r\n/g, '\n').trim();
+  return secret
+    .replace(/\\r\\n|\\n|\r\n|\r/g, '\n')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '')
+    .join('\n');
 }
 
-/** Detectors agree more on some types than others: a specific type wins over a generic one. */
+/**
+ * Detectors agree more on some types than others: a specific type wins over a generic one, and a
+ * token's own type over the URL it is the password of (`https://x-access-token:ghp_...@github.com`).
+ */
 function rank(type: SecretType): number {
   if (type === 'generic') return 0;
   if (type === 'api_token' || type === 'jwt' || type === 'private_key') return 1;
+  if (type === 'basic_auth' || type === 'database_url') return 1;
   return 2;
 }
 
@@ -49,7 +69,7 @@ export function distinctHits(content: string, hits: readonly SecretHit[]): Secre
     .map((hit, order) => ({ hit, order, line: lines.lineAt(hit.start) }))
     .sort((a, b) => rank(b.hit.secretType) - rank(a.hit.secretType) || a.order - b.order);
   for (const { hit, line } of ordered) {
-    const secret = fingerprintInput(content.slice(hit.start, hit.end));
+    const secret = fingerprintInput(secretOfHit(content, hit));
     const onLine = keptByLine.get(line) ?? [];
     const duplicate = onLine.some(
       (other) => (hit.start < other.hit.end && other.hit.start < hit.end) || other.secret === secret,
@@ -77,7 +97,7 @@ export async function leaksOfHits(
   const leaks: DiscoveredLeak[] = [];
   for (const hit of distinctHits(file.content, hits)) {
     const line = lines.lineAt(hit.start);
-    const secret = file.content.slice(hit.start, hit.end);
+    const secret = secretOfHit(file.content, hit);
     leaks.push({
       rule: hit.rule,
       file: file.path,
@@ -111,4 +131,127 @@ export function lineIndex(content: string) {
       return starts[line - 1] ?? 0;
     },
   };
+}
+
+/**
+ * Values that stand for a secret in documentation, templates and examples, whichever detector found
+ * them: words (secretlint's list of ignored credentials and the like), compared without case or
+ * punctuation (`YOUR_PASSWORD`, `<your-token>`).
+ */
+const placeholderWords = new Set([
+  'password',
+  'passwd',
+  'pass',
+  'pwd',
+  'secret',
+  'token',
+  'apikey',
+  'changeme',
+  'changeit',
+  'replaceme',
+  'placeholder',
+  'redacted',
+  'dummy',
+  'mypassword',
+  'yourpassword',
+  'mysecret',
+  'yoursecret',
+  'mytoken',
+  'yourtoken',
+  'yourapikey',
+  'replacewithpassword',
+  'username',
+  'user',
+  'root',
+  'admin',
+  'none',
+  'null',
+  'true',
+  'false',
+]);
+
+/**
+ * References to a value kept elsewhere, as templates and shells spell them: `${X}`, `${{ secrets.X }}`,
+ * `{{ .Values.x }}`, `{x}`, `$X`, `$(x)`, `%(x)s`, `%X%`, `@X@`, `%s`, `<your-token>`, `[token]`.
+ */
+const references = [
+  /\$\{[^}]*\}/,
+  /\{\{[^}]*\}\}/,
+  /\{[\w .|-]{1,50}\}/,
+  /\$\([^)]*\)/,
+  /%\(\w+\)[sdr]/,
+  /^\$\w+$/,
+  /^%\w+%$/,
+  /^@\w+@$/,
+  /^%[-+# 0]?[a-zA-Z]$/,
+  /^<[^>]*>$/,
+  /^\[[^\]]*\]$/,
+];
+
+/**
+ * What fills in a secret in an example, never a random one: `EXAMPLE`, `xxxx`, `000000`,
+ * `1234567890`, `abcdefgh`, an ellipsis (`ghp_...`), the word password (`SomeNewPassword123!`) or
+ * changeme.
+ */
+const fillers =
+  /EXAMPLE|[Ee]xample|xxxx|XXXX|0{6}|1234567890|0123456789|abcdefgh|ABCDEFGH|\.\.\.|…|[Pp]assword|PASSWORD|[Cc]hangeme|CHANGEME/;
+
+const distinctCount = (text: string) => new Set(text).size;
+
+/**
+ * Whether a found value is a placeholder, not a secret: a word or reference that stands for one, or
+ * a value too regular to be random: at most 3 distinct characters in the whole or in a part of 12 or
+ * more between separators (the random part after a token's prefix: `ghp_` + 36 `x`), a run of 8 of
+ * one character, or a filler such as `EXAMPLE` or `xxxx`. A private key is judged by its body only,
+ * as DER has long runs of `A` by nature.
+ */
+export function isPlaceholder(secret: string, type: SecretType): boolean {
+  const value = secret.trim();
+  if (value.length < 4) return true;
+  if (references.some((reference) => reference.test(value))) return true;
+  if (placeholderWords.has(value.toLowerCase().replace(/[^a-z0-9]/g, ''))) return true;
+  if (type === 'private_key' || value.startsWith('-----BEGIN')) {
+    const body = value.replace(/-----[A-Z0-9 ]+-----/g, '').replace(/\\[nr]|\s/g, '');
+    return distinctCount(body) <= 3;
+  }
+  if (fillers.test(value) || /(.)\1{7}/.test(value) || distinctCount(value) <= 3) return true;
+  return value.split(/[_.-]/).some((part) => part.length >= 12 && distinctCount(part) <= 3);
+}
+
+/**
+ * An unsecured JWT (`alg: none`, RFC 7519 section 6) is no credential: anyone can forge one, so a
+ * verifier that accepts it is the flaw, not the token.
+ */
+export function isUnsecuredJwt(secret: string): boolean {
+  const [header, payload, , extra] = secret.trim().split('.');
+  if (!header?.startsWith('ey') || !payload?.startsWith('ey') || extra !== undefined) return false;
+  try {
+    const alg = (JSON.parse(Buffer.from(header, 'base64url').toString('utf8')) as { alg?: unknown }).alg;
+    return typeof alg === 'string' && alg.toLowerCase() === 'none';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A certificate or a public key, base64-encoded as Kubernetes Secrets and kubeconfigs hold them
+ * (`tls.crt`, `ca.crt`, `certificate-authority-data`): public, no secret. A rule whose secret is the
+ * whole `key: value` line (gitleaks' kubernetes-secret-yaml) is judged by its value.
+ */
+export function isPublicPem(secret: string): boolean {
+  const value = (secret.trim().split(/\s/).pop() ?? '').replace(/^["']|["']$/g, '');
+  if (!value.startsWith('LS0tLS1CRUdJT')) return false;
+  const decoded = Buffer.from(value, 'base64').toString('latin1');
+  return !decoded.includes('PRIVATE KEY');
+}
+
+/**
+ * The hits that are leaks: no placeholder, no unsecured JWT, no certificate. Applied to every
+ * detector's hits.
+ */
+export function leakingHits(content: string, hits: readonly SecretHit[]): SecretHit[] {
+  return hits.filter((hit) => {
+    const secret = secretOfHit(content, hit);
+    return !isPlaceholder(secret, hit.secretType) && !isUnsecuredJwt(secret) && !isPublicPem(secret);
+  });
 }

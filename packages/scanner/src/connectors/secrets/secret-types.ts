@@ -73,6 +73,11 @@ const exact: Record<string, SecretType> = {
   'nhi/kubernetes-service-account-token': 'kubernetes_service_account_token',
   'nhi/azure-storage-account-key': 'azure_storage_key',
   'nhi/docker-config-auth': 'docker_auth',
+  'nhi/aws-secret-access-key': 'aws_secret_access_key',
+  'nhi/base64-private-key': 'private_key',
+  'nhi/password-assignment': 'generic',
+  // A password in a URL: `database_url` for a database's scheme, which the finding itself tells.
+  'nhi/url-credentials': 'basic_auth',
 };
 
 /** Families of rules named alike in gitleaks and the imported reports; the first that matches wins. */

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { zipSync } from 'fflate';
 import { describe, expect, it, onTestFinished } from 'vitest';
+import { exposedRuns } from '../../testing/secret-exposure.ts';
 import { sharedFixture, sharedFixturePath, sharedFixturesPresent } from '../../testing/shared-fixtures.ts';
 import { maxScannedFileBytes } from './file-sources.ts';
 import { readGitleaksReport } from './gitleaks-report.ts';
@@ -192,6 +193,30 @@ describe('secret scanning: synthetic inputs', () => {
     expect(output.warnings).toEqual([{ item: 'finding 1', message: 'has no Secret or File' }]);
     expect(output.leaks[0]?.maskedMatch).toBe(`k=${maskSecret('sup3r-secret-value-123')}`);
     await expect(readGitleaksReport('{}', fingerprint)).rejects.toThrow(/array of findings/);
+  });
+
+  it('finds a kubeconfig client key and the same key in PEM as one secret, giving away none of it', async () => {
+    const body = Array.from({ length: 4 }, (_, line) =>
+      createHash('sha512').update(`client-key-${line}`).digest('base64').slice(0, 64),
+    );
+    const key = `-----BEGIN EC PRIVATE KEY-----\nMHcCAQEE${body.join('\n')}\n-----END EC PRIVATE KEY-----\n`;
+    const encoded = Buffer.from(key).toString('base64');
+    const zip = Buffer.from(
+      zipSync({
+        '.kube/config': Buffer.from(`users:\n- name: admin\n  user:\n    client-key-data: ${encoded}\n`),
+        'keys/admin.pem': Buffer.from(key),
+      }),
+    );
+
+    const output = await scanUpload(zip, 'upload.zip', fingerprint, signal);
+
+    expect(output.leaks.map((leak) => [leak.file, leak.secretType])).toEqual([
+      ['.kube/config', 'private_key'],
+      ['keys/admin.pem', 'private_key'],
+    ]);
+    expect(new Set(output.leaks.map((leak) => leak.fingerprint)).size).toBe(1);
+    expect(exposedRuns(output, body.join(''))).toEqual([]);
+    expect(exposedRuns(output, encoded)).toEqual([]);
   });
 
   it('refuses a directory that does not exist', async () => {

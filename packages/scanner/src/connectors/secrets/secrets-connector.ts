@@ -4,21 +4,53 @@ import { type ConnectorOutput, emptyOutput, UnreadableInputError } from '../conn
 import { filesOfDirectory, filesOfGitHistory, filesOfUpload } from './file-sources.ts';
 import { scanText } from './scan-text.ts';
 import type { TextFile } from './secret-hit.ts';
+import { SecretVerifier } from './verification/secret-verifier.ts';
+import type { VerificationOptions } from './verification/verification-settings.ts';
+import { verifyLeaks } from './verification/verify-leaks.ts';
+
+export interface SecretScanOptions {
+  /** Check each distinct secret of a verifiable type with its provider; null or absent: never. */
+  verification?: VerificationOptions | null;
+}
 
 async function scanFiles(
   files: TextFile[],
   output: ConnectorOutput,
   fingerprint: (secret: string) => Promise<string>,
   signal: AbortSignal,
+  verifier: SecretVerifier | null,
 ) {
   for (const file of files) {
     if (signal.aborted) return;
+    // With verification, the file's secrets are known by fingerprint while the file is checked, then dropped.
+    const secrets = new Map<string, string>();
+    const remembering = verifier
+      ? async (secret: string) => {
+          const value = await fingerprint(secret);
+          secrets.set(value, secret);
+          return value;
+        }
+      : fingerprint;
     try {
-      output.leaks.push(...(await scanText(file, fingerprint)));
+      const leaks = await scanText(file, remembering);
+      if (verifier && secrets.size > 0)
+        await verifyLeaks(
+          leaks,
+          (value) => secrets.get(value),
+          (secret) => verifier.verify(secret),
+        );
+      output.leaks.push(...leaks);
     } catch (error) {
       output.warnings.push({ item: file.path, message: `not scanned: ${(error as Error).message}` });
+    } finally {
+      secrets.clear();
     }
   }
+}
+
+/** The scan's record of verification goes first: the scan keeps only its first warnings. */
+function recordVerification(output: ConnectorOutput, verifier: SecretVerifier | null) {
+  if (verifier) output.warnings.unshift(...verifier.summary());
 }
 
 /** Leaks in an uploaded file or archive. */
@@ -27,6 +59,7 @@ export async function scanUpload(
   name: string,
   fingerprint: (secret: string) => Promise<string>,
   signal: AbortSignal,
+  options: SecretScanOptions = {},
 ): Promise<ConnectorOutput> {
   const output = emptyOutput();
   let files: TextFile[];
@@ -35,7 +68,9 @@ export async function scanUpload(
   } catch (error) {
     throw new UnreadableInputError(`The upload could not be unpacked: ${(error as Error).message}`);
   }
-  await scanFiles(files, output, fingerprint, signal);
+  const verifier = options.verification ? new SecretVerifier(options.verification, signal) : null;
+  await scanFiles(files, output, fingerprint, signal, verifier);
+  recordVerification(output, verifier);
   return output;
 }
 
@@ -45,18 +80,22 @@ export async function scanDirectory(
   history: boolean,
   fingerprint: (secret: string) => Promise<string>,
   signal: AbortSignal,
+  options: SecretScanOptions = {},
 ): Promise<ConnectorOutput> {
   const root = path.resolve(directory);
   const stat = await fs.stat(root).catch(() => null);
   if (!stat?.isDirectory())
     throw new UnreadableInputError(`${directory} is not a directory the hub can read`);
   const output = emptyOutput();
-  await scanFiles(await filesOfDirectory(root, output.warnings), output, fingerprint, signal);
+  const verifier = options.verification ? new SecretVerifier(options.verification, signal) : null;
+  await scanFiles(await filesOfDirectory(root, output.warnings), output, fingerprint, signal, verifier);
   if (history) {
     const isRepository = await fs.stat(path.join(root, '.git')).catch(() => null);
     if (!isRepository)
       output.warnings.push({ item: directory, message: 'history asked for, but it is not a git repository' });
-    else await scanFiles(await filesOfGitHistory(root, output.warnings), output, fingerprint, signal);
+    else
+      await scanFiles(await filesOfGitHistory(root, output.warnings), output, fingerprint, signal, verifier);
   }
+  recordVerification(output, verifier);
   return output;
 }
