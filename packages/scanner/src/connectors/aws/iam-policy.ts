@@ -478,20 +478,34 @@ function named(principal: PrincipalView, list: readonly PrincipalView[], action:
   let found = cache.get(key);
   if (!found) {
     const patterns = principal.permissions.resourcePatterns(action);
-    if (patterns.includes('*')) found = [...list];
+    if (patterns.length === 0) found = [];
+    else if (patterns.includes('*')) found = list as PrincipalView[];
     else if (patterns.some((pattern) => /[*?$]/.test(pattern)))
       found = list.filter((entry) => principal.permissions.mayNameResource(action, entry.arn));
     else {
-      const exact = new Set(patterns);
-      found = list.filter((entry) => exact.has(entry.arn));
+      // Exact ARNs: looked up in the list's index, so a principal costs its patterns, not the list.
+      const index = byArnOf(list);
+      found = patterns.flatMap((arn) => index.get(arn) ?? []);
     }
     cache.set(key, found);
   }
   return found;
 }
 
+const arnIndexes = new WeakMap<readonly PrincipalView[], Map<string, PrincipalView>>();
+
+function byArnOf(list: readonly PrincipalView[]): Map<string, PrincipalView> {
+  let index = arnIndexes.get(list);
+  if (!index) {
+    index = new Map(list.map((entry) => [entry.arn, entry]));
+    arnIndexes.set(list, index);
+  }
+  return index;
+}
+
 function otherUserGrant(principal: PrincipalView, view: ExportView, action: string): TargetedGrant | null {
   const { permissions } = principal;
+  if (!permissions.allowedSomewhere(action)) return null;
   const anyUser = `arn:aws:iam::${principal.account ?? '000000000000'}:user/${anyUserName}`;
   const open = permissions.allowedOn(action, anyUser);
   if (open) return open;
