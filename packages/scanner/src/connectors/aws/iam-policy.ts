@@ -237,6 +237,7 @@ function pathGrants(
   path: EscalationPath,
   notes: Record<string, unknown>,
 ) {
+  if (!mayHoldEveryRequirement(principal.permissions, path)) return null;
   const actions: Record<string, TargetedGrant> = {};
   const targets: Record<string, string[]> = {};
   const chains: string[][] = [];
@@ -279,6 +280,21 @@ function strongerServiceRoles(principal: PrincipalView, view: ExportView, servic
       if (morePrivileged(role.permissions, principal.permissions)) found.add(role.arn);
     }
   return [...found];
+}
+
+/**
+ * Whether each of a path's requirements has an action the principal is allowed somewhere at all: a
+ * bit test per action, so the many paths a principal holds nothing of cost nothing more. Actions the
+ * catalogue does not know are left to the full check.
+ */
+function mayHoldEveryRequirement(permissions: PrincipalPermissions, path: EscalationPath): boolean {
+  const possible = (action: string) => {
+    const index = permissions.catalogue.indexOf(action);
+    return index === undefined || hasBit(permissions.anywhere, index);
+  };
+  return path.actions.every((requirement) =>
+    (Array.isArray(requirement) ? requirement : [requirement]).some(possible),
+  );
 }
 
 function actionGrant(
