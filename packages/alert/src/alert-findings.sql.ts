@@ -83,10 +83,10 @@ export function findingsSql(p: FindingParameters, nhis: Sql, all: boolean): Sql 
     unowned_rollup AS (
       ${
         all
-          ? sql`SELECT ${t.unownedShareEnabled}::boolean
-          AND (SELECT count(*) FROM unowned) >= ${t.unownedMinimum}::int
-          AND (SELECT count(*) FROM unowned) * 100 > ${t.unownedSharePercent}::int * (SELECT count(*) FROM machine)
-          AS active, (SELECT count(*) FROM unowned)::int AS unowned, (SELECT count(*) FROM machine)::int AS machines`
+          ? sql`SELECT ${t.unownedShareEnabled}::boolean AND c.unowned >= ${t.unownedMinimum}::int
+            AND c.unowned * 100 > ${t.unownedSharePercent}::int * c.machines AS active, c.unowned, c.machines
+          FROM (SELECT (SELECT count(*) FROM unowned)::int AS unowned,
+            (SELECT count(*) FROM machine)::int AS machines) AS c`
           : sql`SELECT ${t.unownedShareEnabled}::boolean AND EXISTS (
           SELECT 1 FROM "Alert" WHERE "realmId" = ${p.realmId} AND fingerprint = 'nhi1.unowned_share:realm'
             AND state <> 'resolved') AS active, 0 AS unowned, 0 AS machines`

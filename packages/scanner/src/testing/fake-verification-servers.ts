@@ -10,11 +10,13 @@ export interface FakeRequest {
   at: number;
 }
 
+type Answer = { status: number; body: string; type?: string; headers?: Record<string, string> };
+
 type Handler = (
   request: http.IncomingMessage,
   body: string,
   record: (credential: string | null) => void,
-) => { status: number; body: string; type?: string; headers?: Record<string, string> } | 'hang';
+) => Answer | 'hang';
 
 async function serve(handle: Handler) {
   const requests: FakeRequest[] = [];
@@ -55,6 +57,24 @@ async function serve(handle: Handler) {
 /** How a fake answers every call, whatever the credential: to exercise rate limits, outages and timeouts. */
 export type FakeOverride = { status: number; headers?: Record<string, string>; body?: string } | 'hang';
 
+/**
+ * The answer a test imposed on a fake (an outage, a rate limit, a hang) instead of the provider's
+ * own, in the provider's content type and with its usual error body unless the test gave one.
+ */
+function imposed(
+  override: FakeOverride | undefined,
+  usual: { body: string; type?: string },
+): Answer | 'hang' | null {
+  if (!override) return null;
+  if (override === 'hang') return 'hang';
+  return {
+    status: override.status,
+    type: usual.type,
+    headers: override.headers,
+    body: override.body ?? usual.body,
+  };
+}
+
 const bearer = (request: http.IncomingMessage) =>
   /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1] ?? null;
 
@@ -71,13 +91,8 @@ export function startFakeGitHubUser(options: {
   return serve((request, _body, record) => {
     const token = bearer(request);
     record(token);
-    if (options.override === 'hang') return 'hang';
-    if (options.override)
-      return {
-        status: options.override.status,
-        headers: options.override.headers,
-        body: options.override.body ?? '{}',
-      };
+    const forced = imposed(options.override, { body: '{}' });
+    if (forced) return forced;
     if (request.method !== 'GET' || new URL(request.url ?? '/', 'http://fake').pathname !== '/user')
       return { status: 404, body: JSON.stringify({ message: 'Not Found' }) };
     if (token && options.tokens.includes(token))
@@ -108,13 +123,8 @@ export function startFakeGitLabUser(options: { tokens: string[]; override?: Fake
     const token =
       typeof request.headers['private-token'] === 'string' ? request.headers['private-token'] : null;
     record(token);
-    if (options.override === 'hang') return 'hang';
-    if (options.override)
-      return {
-        status: options.override.status,
-        headers: options.override.headers,
-        body: options.override.body ?? '{}',
-      };
+    const forced = imposed(options.override, { body: '{}' });
+    if (forced) return forced;
     if (request.method !== 'GET' || new URL(request.url ?? '/', 'http://fake').pathname !== '/api/v4/user')
       return { status: 404, body: JSON.stringify({ message: '404 Not Found' }) };
     if (token && options.tokens.includes(token))
@@ -134,13 +144,8 @@ export function startFakeSlack(options: { tokens: string[]; override?: FakeOverr
   return serve((request, _body, record) => {
     const token = bearer(request);
     record(token);
-    if (options.override === 'hang') return 'hang';
-    if (options.override)
-      return {
-        status: options.override.status,
-        headers: options.override.headers,
-        body: options.override.body ?? '{}',
-      };
+    const forced = imposed(options.override, { body: '{}' });
+    if (forced) return forced;
     if (new URL(request.url ?? '/', 'http://fake').pathname !== '/auth.test')
       return { status: 200, body: JSON.stringify({ ok: false, error: 'unknown_method' }) };
     if (!token) return { status: 200, body: JSON.stringify({ ok: false, error: 'not_authed' }) };
@@ -226,14 +231,11 @@ export function startFakeSts(options: {
   return serve((request, body, record) => {
     const checked = sigV4(request, body, options.keys);
     record(checked.keyId);
-    if (options.override === 'hang') return 'hang';
-    if (options.override)
-      return {
-        status: options.override.status,
-        type: 'text/xml',
-        headers: options.override.headers,
-        body: options.override.body ?? stsError('ServiceUnavailable', 'Service is unavailable'),
-      };
+    const forced = imposed(options.override, {
+      body: stsError('ServiceUnavailable', 'Service is unavailable'),
+      type: 'text/xml',
+    });
+    if (forced) return forced;
     const form = new URLSearchParams(body);
     if (checked.result === 'unknown-key')
       return {
