@@ -2,6 +2,7 @@ import { tanstackStart } from '@tanstack/react-start/plugin/vite';
 import viteReact from '@vitejs/plugin-react';
 import { nitro } from 'nitro/vite';
 import { defineConfig } from 'vite';
+import { serverFnIdFor } from './src/server/http/upload-calls.ts';
 
 /**
  * Packages that load native addons or WebAssembly/data files next to their own code cannot be
@@ -13,8 +14,9 @@ export default defineConfig({
   server: { port: Number(process.env.PORT ?? 3000) },
   environments: { ssr: { resolve: { external: serverExternals } } },
   plugins: [
-    // Start transforms routes and serverFns before React's JSX transform sees them.
-    tanstackStart(),
+    // Start transforms routes and serverFns before React's JSX transform sees them. The upload
+    // serverFns get ids the HTTP envelope recognises, to allow them a file-sized body.
+    tanstackStart({ serverFns: { generateFunctionId: serverFnIdFor } }),
     viteReact(),
     // Output: .output/server/index.mjs, a self-contained Node server listening on PORT.
     nitro({

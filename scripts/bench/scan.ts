@@ -196,6 +196,43 @@ async function rawCopy(url: string, copied: CopiedRows[]) {
   }
 }
 
+/**
+ * The inventory list filtered by source (page of 50 and total, as nhi.list runs them), with the
+ * plan of the page: how long a list takes on what a scan just wrote, depending on the statistics.
+ */
+async function listBySource(url: string, realmId: string, sourceId: string) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    // A list that takes longer than this counts as "over two minutes".
+    await client.query('SET statement_timeout = 120000');
+    const where = `n."realmId" = $1 AND n."deletedAt" IS NULL AND EXISTS (SELECT 1 FROM "SourceItem" AS si
+      WHERE si."realmId" = n."realmId" AND si."nhiId" = n.id AND si."sourceId" IN ($2))`;
+    const page = `SELECT n.id, n.name, u.email FROM "Nhi" AS n LEFT JOIN "User" AS u ON u.id = n."ownerUserId"
+      WHERE ${where} ORDER BY n.name, n.id LIMIT 51`;
+    const count = `SELECT count(*)::int AS total FROM "Nhi" AS n WHERE ${where}`;
+    const plan = await client.query(`EXPLAIN ${page}`, [realmId, sourceId]);
+    const started = performance.now();
+    try {
+      await client.query(page, [realmId, sourceId]);
+      await client.query(count, [realmId, sourceId]);
+    } catch (error) {
+      if ((error as { code?: string }).code !== '57014') throw error;
+      return { seconds: Number.POSITIVE_INFINITY, plan: plan.rows.map((r) => r['QUERY PLAN']).join('\n') };
+    }
+    const seconds = (performance.now() - started) / 1000;
+    return { seconds, plan: plan.rows.map((r) => r['QUERY PLAN']).join('\n') };
+  } finally {
+    await client.end();
+  }
+}
+
+function describeList(label: string, list: { seconds: number; plan: string }) {
+  const time = Number.isFinite(list.seconds) ? `${list.seconds.toFixed(2)} s` : 'over 120 s (stopped)';
+  console.log(`${label}: ${time}`);
+  for (const line of list.plan.split('\n').slice(0, 8)) console.log(`    ${line}`);
+}
+
 async function main() {
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
@@ -252,6 +289,27 @@ async function main() {
         { table: 'ScanFact', where: `${inRealm} AND "lastSeenAt" = '${first.startedAt.toISOString()}'` },
       ]);
       const copy = await rawCopy(urlOf(copyDatabaseName), written);
+      if (input === 'aws.authorization_details') {
+        // The same rows, once with the statistics a scan leaves (it analyzes what it wrote) and once
+        // as COPY left them: planned on the statistics of the empty tables until ANALYZE.
+        describeList(
+          'Inventory list by source after the scan',
+          await listBySource(urlOf(databaseName), realm.id, source.id),
+        );
+        describeList(
+          'Same rows without fresh statistics',
+          await listBySource(urlOf(copyDatabaseName), realm.id, source.id),
+        );
+        const analyzer = new pg.Client({ connectionString: urlOf(copyDatabaseName) });
+        await analyzer.connect();
+        await analyzer.query('ANALYZE "Nhi", "SourceItem"');
+        await analyzer.end();
+        describeList(
+          'Same rows after ANALYZE',
+          await listBySource(urlOf(copyDatabaseName), realm.id, source.id),
+        );
+        console.log('');
+      }
       const again = await scan(db, runner, secrets, realm.id, source.id, input, content);
       const rows = written.map(({ table, rows }) => `${rows.toString().split('\n').length - 1} ${table}`);
       console.log(

@@ -1,5 +1,6 @@
 import { createRouter } from '@tanstack/react-router';
 import { createIsomorphicFn } from '@tanstack/react-start';
+import { NotFound } from './components/shared/not-found.tsx';
 import { routeTree } from './routeTree.gen';
 
 /**
@@ -15,6 +16,8 @@ export function getRouter() {
     routeTree,
     scrollRestoration: true,
     defaultPreload: false,
+    // Unknown paths, and records a loader did not find (lib/not-found.ts), render this with 404.
+    defaultNotFoundComponent: NotFound,
     ssr: ssrOptions(),
   });
 }

@@ -2,24 +2,32 @@
 import 'reflect-metadata';
 import { loadConfig } from '@nhi/platform';
 import handler, { createServerEntry } from '@tanstack/react-start/server-entry';
+import { getServerFnById } from '#tanstack-start-server-fn-resolver';
 import { logRequest } from './server/http/access-log.ts';
+import { createBodyLimits } from './server/http/body-limit.ts';
+import { routeConsoleErrorsToLog } from './server/http/console-errors.ts';
 import { createHttpEnvelope } from './server/http/http-envelope.ts';
 import { createRouteLabeler } from './server/http/route-label.ts';
 import { appRoutePatterns } from './server/http/route-patterns.ts';
+import { createServerFnGate } from './server/http/server-fn-gate.ts';
 import { hubRuntime, runningHubRuntime } from './server/hub-runtime.server.ts';
 import { installGracefulShutdown } from './server/lifecycle/graceful-shutdown.ts';
 import { InFlightRequests } from './server/lifecycle/in-flight.ts';
 
+/** From SIGTERM to exit, everything included. */
 const drainTimeoutMs = 10_000;
-const releaseTimeoutMs = 15_000;
+/** Of that, kept for stopping jobs and closing the database when a request does not end. */
+const releaseTimeoutMs = 4_000;
 
 // Started with the process, not the first request: a locked data dir or a failing migration
 // stops the hub at once, and a first-start admin password is printed at launch.
 hubRuntime().then(
   ({ logger, config }) => {
     logger.info({ port: config.PORT, database: config.DATABASE_URL ? 'postgresql' : 'pglite' }, 'hub ready');
-    // For the person who just ran the start command, not for the log pipeline.
-    process.stdout.write(
+    routeConsoleErrorsToLog(logger);
+    // For the person who just ran the start command, not for the log pipeline: standard output
+    // is the JSON log, so this goes to standard error.
+    process.stderr.write(
       `\nNHI Hub is running at http://localhost:${config.PORT}\n` +
         `Log in as ${config.NHI_ADMIN_EMAIL} with NHI_ADMIN_PASSWORD, or the password printed on first start ` +
         `(also in ${config.dataDir}/initial-admin-password until you delete it).\n\n`,
@@ -37,13 +45,15 @@ const lifecycle = installGracefulShutdown({
   drainTimeoutMs,
   releaseTimeoutMs,
   // A runtime still starting (initdb, migrations) is let finish first, then closed cleanly.
-  release: async () => (await hubRuntime()).shutdown(),
+  release: async (budgetMs) => (await hubRuntime()).shutdown({ timeoutMs: budgetMs }),
   log: (message, fields) => runningHubRuntime()?.logger.info(fields ?? {}, message),
   exit: (code) => process.exit(code),
 });
 
+const settings = loadConfig();
 const envelope = createHttpEnvelope({
-  trustProxy: loadConfig().NHI_TRUST_PROXY,
+  trustProxy: settings.NHI_TRUST_PROXY,
+  bodyLimit: createBodyLimits({ uploadMaxBytes: settings.NHI_SCAN_UPLOAD_MAX_BYTES }),
   routeLabel: createRouteLabeler(appRoutePatterns()),
   isDraining: lifecycle.isDraining,
   onComplete(request) {
@@ -57,8 +67,18 @@ const envelope = createHttpEnvelope({
   },
 });
 
+const serverFnGate = createServerFnGate({
+  knows: (id) =>
+    getServerFnById(id, { origin: 'client' }).then(
+      () => true,
+      () => false,
+    ),
+});
+
 export default createServerEntry({
   fetch(request, opts) {
-    return inFlight.track(request, () => envelope(request, (inner) => handler.fetch(inner, opts)));
+    return inFlight.track(request, () =>
+      envelope(request, (inner) => serverFnGate(inner, (checked) => handler.fetch(checked, opts))),
+    );
   },
 });

@@ -12,6 +12,7 @@ import {
   writeAuditEntry,
 } from '@nhi/platform';
 import { inject, injectable } from 'tsyringe';
+import type { z } from 'zod';
 import { AlertDelivery } from './alert-delivery.ts';
 import type { AlertNotice } from './alert-message.ts';
 import type { SendOutcome } from './alert-senders.ts';
@@ -180,6 +181,20 @@ export class AlertChannelService {
 
   async update(input: UpdateChannelInput): Promise<ChannelView> {
     const { id, ...changes } = parseInput(updateChannelInput, input, 'channel');
+    try {
+      return await this.applyUpdate(id, changes);
+    } catch (error) {
+      // A rename onto another channel's name is the caller's conflict, as on create.
+      if (isUniqueViolation(error))
+        throw new ConflictError(`A channel named ${changes.name} exists already`, { name: changes.name });
+      throw error;
+    }
+  }
+
+  private applyUpdate(
+    id: string,
+    changes: Omit<z.output<typeof updateChannelInput>, 'id'>,
+  ): Promise<ChannelView> {
     return this.realmDb.transaction(async (tx) => {
       const before = await tx.alertChannel.findFirst({ where: { id }, select: channelSelect });
       if (!before) throw new NotFoundError('AlertChannel', id);
@@ -273,10 +288,22 @@ export class AlertChannelService {
     }));
   }
 
-  /** Gives dead notifications a new round of attempts, due now. */
+  /**
+   * Gives dead notifications a new round of attempts, due now; those not dead are left as they
+   * are. An id that names no notification of the realm is NOT_FOUND and retries none.
+   */
   async retry(input: { ids: string[] }): Promise<{ retried: number }> {
     const { ids } = parseInput(notificationIdsInput, input, 'notification selection');
     return this.realmDb.transaction(async (tx) => {
+      const unique = [...new Set(ids)];
+      const found = await tx.alertNotification.findMany({
+        where: { id: { in: unique } },
+        select: { id: true },
+      });
+      if (found.length !== unique.length) {
+        const known = new Set(found.map((row) => row.id));
+        throw new NotFoundError('AlertNotification', unique.find((id) => !known.has(id)) ?? '');
+      }
       const updated = await tx.alertNotification.updateMany({
         where: { id: { in: ids }, state: 'dead' },
         data: { state: 'pending', attempts: 0, nextAttemptAt: this.context.clock.now(), lockedUntil: null },

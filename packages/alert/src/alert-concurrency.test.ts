@@ -15,8 +15,8 @@ describeEachDatabase('Alert evaluations at once', (kind, newDatabase) => {
         return result;
       });
 
-    // The first pass inserts its alerts and holds them uncommitted; the second finds the realm
-    // still without alerts, so it inserts without conflict handling and waits on the first's rows.
+    // The first pass inserts its alerts and holds them uncommitted; the second waits for the realm's
+    // evaluation lock, then finds the first's alerts and opens none of its own.
     let inserted!: () => void;
     const firstInserted = new Promise<void>((resolve) => {
       inserted = resolve;
@@ -61,6 +61,51 @@ describeEachDatabase('Alert evaluations at once', (kind, newDatabase) => {
     expect((await w.alerts()).map((a) => a.nhiId).sort()).toEqual([...nhis].sort());
     const events = await w.realmDb.transaction((tx) => tx.alertEvent.count());
     expect(events).toBe(3);
+  });
+});
+
+describeEachDatabase('Evaluations of one realm in opposite orders', (kind, newDatabase) => {
+  it('take turns instead of deadlocking when each holds alerts the other changes next', async () => {
+    const w = await setupAlerts(newDatabase);
+    const a = await w.machine({ ownerUserId: null });
+    const b = await w.machine({ ownerUserId: null });
+    await w.evaluate();
+    // Both get an owner: each evaluation below resolves their unowned alerts (and rescores them).
+    await w.realmDb.transaction((tx) =>
+      tx.nhi.updateMany({ where: { id: { in: [a.id, b.id] } }, data: { ownerUserId: w.ana.id } }),
+    );
+    const evaluate = (tx: Parameters<typeof evaluateInTransaction>[0], id: string) =>
+      evaluateInTransaction(tx, w.hubRealm.id, w.clock.now(), { all: false, nhiIds: [id] });
+    let secondStarted!: () => void;
+    const started = new Promise<void>((resolve) => {
+      secondStarted = resolve;
+    });
+
+    // The first changes a's alerts, then b's; the second b's, then a's: without one lock order,
+    // each ends up waiting on rows the other holds and PostgreSQL fails one ("deadlock detected").
+    const first = w.realmDb.transaction(async (tx) => {
+      const one = await evaluate(tx, a.id);
+      if (kind === 'postgres') {
+        await started;
+        await untilSomeoneWaitsOnALock(w.db);
+      }
+      const two = await evaluate(tx, b.id);
+      return one.resolved + two.resolved;
+    });
+    const second = w.realmDb.transaction(async (tx) => {
+      secondStarted();
+      const one = await evaluate(tx, b.id);
+      const two = await evaluate(tx, a.id);
+      return one.resolved + two.resolved;
+    });
+
+    const [firstResolved, secondResolved] = await Promise.all([first, second]);
+    expect(firstResolved).toBe(2);
+    expect(secondResolved).toBe(0);
+    const history = await w.realmDb.transaction((tx) =>
+      tx.alertEvent.count({ where: { toState: 'resolved' } }),
+    );
+    expect(history).toBe(2);
   });
 });
 

@@ -41,7 +41,16 @@ interface Claimed {
   payload: AlertNotice;
   recipient: string | null;
   attempts: number;
+  /** The end of this claim's lease: it also tells this claim from a later one of the same row. */
+  lockedUntil: Date;
 }
+
+/**
+ * The longest one send may take (an SMTP send has connection, greeting and socket timeouts of 10 s
+ * each): a group is sent only when it can finish before the lease ends, so another worker never
+ * takes over a notification that is still being sent.
+ */
+const longestSendMs = 30_000;
 
 /**
  * Delivers a realm's queued notifications. A notification is claimed (state `sending` with a
@@ -65,9 +74,10 @@ export class AlertDelivery {
     const total: DeliveryRound = { delivered: 0, failed: 0, dead: 0 };
     for (;;) {
       const now = this.clock.now();
+      const leaseEndsAt = Date.now() + options.leaseSeconds * 1000;
       const claimed = await realmDb.transaction((tx) => claimDue(tx, realmId, now, options));
       if (claimed.length === 0) return total;
-      const round = await this.deliverClaimed(realmDb, claimed, options);
+      const round = await this.deliverClaimed(realmDb, claimed, options, leaseEndsAt);
       total.delivered += round.delivered;
       total.failed += round.failed;
       total.dead += round.dead;
@@ -78,16 +88,23 @@ export class AlertDelivery {
   async deliverNow(realmId: string, notificationId: string): Promise<SendOutcome> {
     const realmDb = new RealmDb(this.database, realmId);
     const now = this.clock.now();
+    const leaseEndsAt = Date.now() + defaultDeliveryOptions.leaseSeconds * 1000;
     const claimed = await realmDb.transaction((tx) =>
       claimDue(tx, realmId, now, defaultDeliveryOptions, notificationId),
     );
     const [notification] = claimed;
     if (!notification) return { ok: false, error: 'The notification is being delivered already' };
-    const outcomes = await this.deliverClaimed(realmDb, claimed, defaultDeliveryOptions);
+    const outcomes = await this.deliverClaimed(realmDb, claimed, defaultDeliveryOptions, leaseEndsAt);
     return outcomes.lastOutcome ?? { ok: false, error: 'Not sent' };
   }
 
-  private async deliverClaimed(realmDb: RealmDb, claimed: Claimed[], options: DeliveryOptions) {
+  /** leaseEndsAt: when the claim's lease ends, in this process's time (Date.now()). */
+  private async deliverClaimed(
+    realmDb: RealmDb,
+    claimed: Claimed[],
+    options: DeliveryOptions,
+    leaseEndsAt: number,
+  ) {
     const channelIds = [...new Set(claimed.map((n) => n.channelId))];
     const channels = await realmDb.transaction((tx) =>
       tx.alertChannel.findMany({
@@ -111,9 +128,15 @@ export class AlertDelivery {
       groups.set(key, [...(groups.get(key) ?? []), notification]);
     }
     const round: DeliveryRound & { lastOutcome?: SendOutcome } = { delivered: 0, failed: 0, dead: 0 };
-    for (const group of groups.values()) {
+    const pending = [...groups.values()];
+    for (const [index, group] of pending.entries()) {
       const [first] = group;
       if (!first) continue;
+      if (Date.now() + longestSendMs > leaseEndsAt) {
+        // The lease would end mid-send: hand the rest back now; the next claim gives a fresh lease.
+        await realmDb.transaction((tx) => releaseClaims(tx, pending.slice(index).flat()));
+        break;
+      }
       const channel = byId.get(first.channelId);
       const started = Date.now();
       let outcome: SendOutcome;
@@ -176,10 +199,27 @@ async function claimDue(
       LIMIT ${options.batchSize}::int
       FOR UPDATE SKIP LOCKED
     )
-    RETURNING n.id, n."channelId", n.kind, n.payload, n.recipient, n.attempts`;
+    RETURNING n.id, n."channelId", n.kind, n.payload, n.recipient, n.attempts, n."lockedUntil"`;
 }
 
-/** Returns how many of the group are now dead. */
+/** Gives claimed notifications back unsent (still this claim's): they are due again at once. */
+async function releaseClaims(tx: RealmTx, claimed: Claimed[]): Promise<void> {
+  if (claimed.length === 0) return;
+  const ids = claimed.map((n) => n.id);
+  const leases = claimed.map((n) => n.lockedUntil.toISOString());
+  await tx.$executeRaw`
+    UPDATE "AlertNotification" AS n SET state = 'pending', "lockedUntil" = NULL
+    FROM unnest(${ids}::text[], ${leases}::timestamp[]) AS c(id, lease)
+    WHERE n.id = c.id AND n.state = 'sending' AND n."lockedUntil" = c.lease`;
+}
+
+/**
+ * Records one send's outcome for its group: the attempts, and each notification delivered, due
+ * again after its backoff, or dead. Two statements whatever the size of the group, so the
+ * transaction stays short. A notification is updated only while this claim holds it (state and
+ * lease unchanged): after a lease ran out and another worker claimed it, that worker's outcome counts.
+ * Returns how many of the group are now dead.
+ */
 async function recordOutcome(
   tx: RealmTx,
   group: Claimed[],
@@ -188,7 +228,6 @@ async function recordOutcome(
   now: Date,
   options: DeliveryOptions,
 ): Promise<number> {
-  let dead = 0;
   await tx.alertDeliveryAttempt.createMany({
     data: group.map((n) => ({
       notificationId: n.id,
@@ -200,28 +239,31 @@ async function recordOutcome(
       createdAt: now,
     })),
   });
-  for (const n of group) {
+  const rows = group.map((n) => {
     const attempts = n.attempts + 1;
-    if (outcome.ok) {
-      await tx.alertNotification.updateMany({
-        where: { id: n.id, state: 'sending' },
-        data: { state: 'delivered', attempts, deliveredAt: now, lockedUntil: null, lastError: null },
-      });
-      continue;
-    }
-    const giveUp = attempts >= options.maxAttempts;
-    if (giveUp) dead += 1;
+    const dead = !outcome.ok && attempts >= options.maxAttempts;
     const delayMs = options.baseDelaySeconds * 1000 * 2 ** (attempts - 1);
-    await tx.alertNotification.updateMany({
-      where: { id: n.id, state: 'sending' },
-      data: {
-        state: giveUp ? 'dead' : 'pending',
-        attempts,
-        lockedUntil: null,
-        lastError: outcome.error ?? 'Failed',
-        nextAttemptAt: new Date(now.getTime() + delayMs),
-      },
-    });
-  }
-  return dead;
+    return {
+      id: n.id,
+      lease: n.lockedUntil.toISOString(),
+      attempts,
+      state: outcome.ok ? 'delivered' : dead ? 'dead' : 'pending',
+      next: outcome.ok ? null : new Date(now.getTime() + delayMs).toISOString(),
+    };
+  });
+  const at = now.toISOString();
+  const error = outcome.ok ? null : (outcome.error ?? 'Failed');
+  await tx.$executeRaw`
+    UPDATE "AlertNotification" AS n SET
+      state = r.state::"NotificationState",
+      attempts = r.attempts,
+      "lockedUntil" = NULL,
+      "deliveredAt" = CASE WHEN r.state = 'delivered' THEN ${at}::timestamp ELSE n."deliveredAt" END,
+      "lastError" = ${error}::text,
+      "nextAttemptAt" = coalesce(r.next, n."nextAttemptAt")
+    FROM unnest(${rows.map((r) => r.id)}::text[], ${rows.map((r) => r.lease)}::timestamp[],
+      ${rows.map((r) => r.attempts)}::int[], ${rows.map((r) => r.state)}::text[],
+      ${rows.map((r) => r.next)}::timestamp[]) AS r(id, lease, attempts, state, next)
+    WHERE n.id = r.id AND n.state = 'sending' AND n."lockedUntil" = r.lease`;
+  return rows.filter((r) => r.state === 'dead').length;
 }

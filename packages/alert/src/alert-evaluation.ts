@@ -5,6 +5,7 @@ import {
   type FindingParameters,
   prepareRealmPass,
   realmFindingsSql,
+  realmLevelFindingsSql,
   scopedFindingsSql,
 } from './alert-findings.sql.ts';
 import { queueNotifications } from './alert-outbox.sql.ts';
@@ -22,30 +23,21 @@ export type EvaluationResult = Omit<TransitionCounts, 'marked' | 'touchedNhiIds'
   notifications: number;
 };
 
+const nothing = { findings: 0, opened: 0, reopened: 0, resolved: 0, notifications: 0 };
+
 /**
- * Evaluates every rule over the scope inside the caller's realm transaction: findings, alert
- * transitions with history, and the risk scores of the NHIs in scope. A fixed number of
- * statements whatever the size of the realm: for some NHIs, the settings, one statement for the
- * findings and transitions, and the scores and the notifications only when something changed.
- * A full pass is the same statement over the whole realm, with more memory.
+ * Evaluations of one realm take turns: each takes this lock (transaction-scoped) before anything
+ * else. Without it an incremental evaluation and a full pass updated the same alerts, history
+ * rows and scores in different orders and PostgreSQL broke the cycle by failing one of them
+ * ("deadlock detected"). Anything else that changes many alerts of a realm at once takes it first
+ * as well, so every such writer locks in the same order: this lock, then the rows.
  */
-export async function evaluateInTransaction(
-  tx: RealmTx,
-  realmId: string,
-  now: Date,
-  requested: EvaluationScope,
-): Promise<EvaluationResult> {
-  const scope = requested;
-  if (!scope.all && scope.nhiIds.length === 0) {
-    return {
-      findings: 0,
-      opened: 0,
-      reopened: 0,
-      resolved: 0,
-      nhisInScope: 0,
-      notifications: 0,
-    };
-  }
+export async function lockRealmAlerts(tx: RealmTx, realmId: string): Promise<void> {
+  await tx.$executeRaw`SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtextextended(${`alert.realm:${realmId}`}, 0))) AS locked`;
+}
+
+/** The enabled rules, their thresholds and their metadata, as the statements take them. */
+async function loadParameters(tx: RealmTx, realmId: string, now: Date) {
   const rules = await loadEffectiveRules(tx);
   const enabled = rules.filter((r) => r.enabled);
   const enabledIds = new Set(enabled.map((r) => r.rule.id));
@@ -70,6 +62,33 @@ export async function evaluateInTransaction(
   };
   const meta: RuleMeta = {};
   for (const { rule } of rules) meta[rule.id] = { owasp: rule.owaspId, severity: rule.severity };
+  return { parameters, meta };
+}
+
+/** Queues the notifications of what the statement marked, in the same transaction (the outbox). */
+async function notify(tx: RealmTx, realmId: string, now: Date, counts: TransitionCounts) {
+  const notifications = counts.marked > 0 ? await queueNotifications(tx, realmId, now) : 0;
+  if (notifications > 0) await publishDomainEvent(tx, 'alert.notifications_queued');
+  return notifications;
+}
+
+/**
+ * Evaluates every rule over the scope inside the caller's realm transaction: findings, alert
+ * transitions with history, and the risk scores of the NHIs in scope. A fixed number of
+ * statements whatever the size of the realm: for some NHIs, the settings, one statement for the
+ * findings and transitions, and the scores and the notifications only when something changed.
+ * A full pass is the same statement over the whole realm, with more memory.
+ */
+export async function evaluateInTransaction(
+  tx: RealmTx,
+  realmId: string,
+  now: Date,
+  requested: EvaluationScope,
+): Promise<EvaluationResult> {
+  const scope = requested;
+  if (!scope.all && scope.nhiIds.length === 0) return { ...nothing, nhisInScope: 0 };
+  await lockRealmAlerts(tx, realmId);
+  const { parameters, meta } = await loadParameters(tx, realmId, now);
   let counts: TransitionCounts;
   if (scope.all) {
     const { realmHasAlerts } = await prepareRealmPass(tx, realmId);
@@ -93,8 +112,72 @@ export async function evaluateInTransaction(
     });
     await refreshRiskScores(tx, realmId, now, { all: false, nhiIds: counts.touchedNhiIds });
   }
-  const notifications = counts.marked > 0 ? await queueNotifications(tx, realmId, now) : 0;
-  if (notifications > 0) await publishDomainEvent(tx, 'alert.notifications_queued');
+  const notifications = await notify(tx, realmId, now, counts);
   const { marked: _marked, touchedNhiIds: _touched, ...result } = counts;
   return { ...result, nhisInScope: scope.all ? 'all' : scope.nhiIds.length, notifications };
+}
+
+/** A part of a full pass: the findings about no identity, or those of some identities. */
+export type PassSlice =
+  | { realmLevel: true }
+  | {
+      realmLevel?: false;
+      nhiIds: readonly string[];
+      /** What the realm-level slice decided: unowned identities rolled up into one finding. */
+      unownedRollup: boolean;
+    };
+
+export type SliceResult = EvaluationResult & { unownedRollup?: boolean };
+
+/**
+ * One slice of a full pass split into short transactions (see AlertEvaluator.evaluateRealm), in
+ * the caller's realm transaction. The realm-level slice comes first: it decides the roll-up of
+ * unowned identities over the whole realm, and answers for the alerts of no identity or of one
+ * that no longer exists. Each identity slice then answers for exactly its identities (their
+ * alerts, their scores, rescored whether or not they changed, as a full pass does) and follows
+ * the roll-up. Every slice of a pass evaluates at the pass's `now`, so together they give what one
+ * statement over the realm gives.
+ */
+export async function evaluateSlice(
+  tx: RealmTx,
+  realmId: string,
+  now: Date,
+  slice: PassSlice,
+): Promise<SliceResult> {
+  if (!slice.realmLevel && slice.nhiIds.length === 0) return { ...nothing, nhisInScope: 0 };
+  await lockRealmAlerts(tx, realmId);
+  const { parameters, meta } = await loadParameters(tx, realmId, now);
+  if (!slice.realmLevel) parameters.unownedRollup = slice.unownedRollup;
+  await prepareRealmPass(tx, realmId);
+  // Each slice's own clock time in its ids: the ids of a pass keep ascending from slice to slice.
+  const idTime = new Date(Math.max(Date.now(), now.getTime()));
+  let counts: TransitionCounts;
+  if (slice.realmLevel) {
+    counts = await applyFindings(tx, realmId, now, meta, {
+      ctes: realmLevelFindingsSql(parameters),
+      relation: sql`finding`,
+      inScope: sql`(a."nhiId" IS NULL OR NOT EXISTS (
+        SELECT 1 FROM "Nhi" AS gone WHERE gone."realmId" = ${realmId} AND gone.id = a."nhiId"))`,
+      insertInOrder: true,
+      idTime,
+      reportRollup: true,
+    });
+  } else {
+    counts = await applyFindings(tx, realmId, now, meta, {
+      ctes: scopedFindingsSql(parameters, slice.nhiIds, true),
+      relation: sql`finding`,
+      inScope: sql`a."nhiId" IN (SELECT nhi_id FROM scope_ids)`,
+      insertInOrder: true,
+      idTime,
+    });
+    await refreshRiskScores(tx, realmId, now, { all: false, nhiIds: slice.nhiIds });
+  }
+  const notifications = await notify(tx, realmId, now, counts);
+  const { marked: _marked, touchedNhiIds: _touched, rolledUp, ...result } = counts;
+  return {
+    ...result,
+    nhisInScope: slice.realmLevel ? 0 : slice.nhiIds.length,
+    notifications,
+    ...(rolledUp === undefined ? {} : { unownedRollup: rolledUp }),
+  };
 }

@@ -24,6 +24,11 @@ export interface FindingParameters {
     unownedMinimum: number;
     unownedShareEnabled: boolean;
   };
+  /**
+   * An identity slice of a sliced pass: whether the realm-level slice rolled unowned identities
+   * up. Unset, an incremental evaluation follows the realm-level alert a full pass left.
+   */
+  unownedRollup?: boolean;
 }
 
 /** Leak types that name no provider: a password or a high-entropy string of unknown use. */
@@ -40,7 +45,10 @@ export const genericSecretTypes = ['generic', 'basic_auth', 'database_url'] as c
  * Rules skip deleted and inactive NHIs and every credential that is not active. Timestamps are
  * stored as UTC without zone, so `now` travels as an ISO string cast to timestamp.
  */
-export function findingsSql(p: FindingParameters, nhis: Sql, all: boolean): Sql {
+export function findingsSql(p: FindingParameters, nhis: Sql, all: boolean, perNhi = true): Sql {
+  // Without per-NHI findings (the realm-level slice of a sliced pass) their branches are planned
+  // away: a constant false, not a parameter, so the planner drops them before running anything.
+  const identities = perNhi ? sql`TRUE` : sql`FALSE`;
   const on = JSON.stringify(p.enabled);
   const now = p.now.toISOString();
   const t = p.thresholds;
@@ -67,7 +75,7 @@ export function findingsSql(p: FindingParameters, nhis: Sql, all: boolean): Sql 
         coalesce(c."lastRotatedAt", c."providerCreatedAt", c."createdAt") AS since,
         coalesce(c."providerCreatedAt", c."createdAt") AS created, n.environment, n.provider, n.is_machine
       FROM "Credential" AS c JOIN scoped AS n ON n.id = c."nhiId"
-      WHERE c."realmId" = ${p.realmId} AND c.status = 'active'
+      WHERE c."realmId" = ${p.realmId} AND c.status = 'active' AND ${identities}
     ),
     -- Filters of one CTE, never joins of two: the planner knows no row counts of a CTE and would
     -- pair them in a nested loop (measured: two minutes on 100k identities).
@@ -87,7 +95,9 @@ export function findingsSql(p: FindingParameters, nhis: Sql, all: boolean): Sql 
             AND c.unowned * 100 > ${t.unownedSharePercent}::int * c.machines AS active, c.unowned, c.machines
           FROM (SELECT (SELECT count(*) FROM unowned)::int AS unowned,
             (SELECT count(*) FROM machine)::int AS machines) AS c`
-          : sql`SELECT ${t.unownedShareEnabled}::boolean AND EXISTS (
+          : p.unownedRollup !== undefined
+            ? sql`SELECT ${p.unownedRollup}::boolean AS active, 0 AS unowned, 0 AS machines`
+            : sql`SELECT ${t.unownedShareEnabled}::boolean AND EXISTS (
           SELECT 1 FROM "Alert" WHERE "realmId" = ${p.realmId} AND fingerprint = 'nhi1.unowned_share:realm'
             AND state <> 'resolved') AS active, 0 AS unowned, 0 AS machines`
       }
@@ -107,7 +117,7 @@ export function findingsSql(p: FindingParameters, nhis: Sql, all: boolean): Sql 
       SELECT c2.fingerprint, c2."nhiId", n2.name, n2.environment
       FROM "Credential" AS c2 JOIN "Nhi" AS n2 ON n2.id = c2."nhiId"
       WHERE c2."realmId" = ${p.realmId} AND c2.status = 'active' AND n2."realmId" = ${p.realmId}
-        AND n2."deletedAt" IS NULL AND n2.status = 'active' AND c2.fingerprint IS NOT NULL
+        AND n2."deletedAt" IS NULL AND n2.status = 'active' AND c2.fingerprint IS NOT NULL AND ${identities}
         ${all ? sql`` : sql`AND c2.fingerprint IN (SELECT fingerprint FROM creds WHERE fingerprint IS NOT NULL)`}
     ),
     -- …and the credentials in scope whose secret another NHI holds too, with that NHI: the few
@@ -121,7 +131,7 @@ export function findingsSql(p: FindingParameters, nhis: Sql, all: boolean): Sql 
     found (rule_id, nhi_id, credential_id, subject, evidence) AS (
       SELECT 'nhi1.unowned', n.id, NULL::text, n.id, jsonb_build_object('nhi', n.name)
       FROM unowned AS n
-      WHERE ${on}::jsonb @> '["nhi1.unowned"]' AND NOT (SELECT active FROM unowned_rollup)
+      WHERE ${identities} AND ${on}::jsonb @> '["nhi1.unowned"]' AND NOT (SELECT active FROM unowned_rollup)
       UNION ALL
       SELECT 'nhi1.unowned_share', NULL, NULL, 'realm', jsonb_build_object('unowned', r.unowned,
         'machineIdentities', r.machines, 'sharePercent', round(r.unowned * 100.0 / nullif(r.machines, 0))::int,
@@ -135,7 +145,7 @@ export function findingsSql(p: FindingParameters, nhis: Sql, all: boolean): Sql 
       FROM scoped AS n
       LEFT JOIN "RealmMembership" AS m ON m."realmId" = n."realmId" AND m."userId" = n."ownerUserId"
       LEFT JOIN "User" AS u ON u.id = m."userId"
-      WHERE ${on}::jsonb @> '["nhi1.owner_inactive"]' AND n."ownerUserId" IS NOT NULL
+      WHERE ${identities} AND ${on}::jsonb @> '["nhi1.owner_inactive"]' AND n."ownerUserId" IS NOT NULL
         AND (m."userId" IS NULL OR u."disabledAt" IS NOT NULL)
       UNION ALL
       SELECT 'nhi1.unused', c."nhiId", c.id, c.id,
@@ -258,7 +268,7 @@ export function findingsSql(p: FindingParameters, nhis: Sql, all: boolean): Sql 
       FROM "ScanFact" AS f
       JOIN jsonb_each_text(${factRules}::jsonb) AS rule ON rule.key = f.kind
       JOIN scoped AS n ON n.id = f."nhiId"
-      WHERE f."realmId" = ${p.realmId}
+      WHERE ${identities} AND f."realmId" = ${p.realmId}
       GROUP BY rule.value, n.id
       UNION ALL
       SELECT rule.value, NULL, NULL, f."sourceId" || '|' || f.subject,
@@ -271,12 +281,14 @@ export function findingsSql(p: FindingParameters, nhis: Sql, all: boolean): Sql 
 
 /**
  * The NHIs of an incremental evaluation as the CTE `scope_ids`: those asked for, and those sharing
- * a secret with them (their shared-secret findings change too).
+ * a secret with them (their shared-secret findings change too) unless `exact` (a slice of a sliced
+ * pass: the other slices evaluate the partners).
  */
-function scopeIdsSql(realmId: string, nhiIds: readonly string[]): Sql {
+function scopeIdsSql(realmId: string, nhiIds: readonly string[], exact = false): Sql {
   // A text[] rather than jsonb: the planner knows how many rows unnest() of a constant array
   // gives, so it reaches the few NHIs through their indexes instead of hashing whole tables.
   const ids = [...new Set(nhiIds)];
+  if (exact) return sql`scope_ids AS (SELECT unnest(${ids}::text[]) AS nhi_id)`;
   return sql`
     scope_ids AS (
       SELECT unnest(${ids}::text[]) AS nhi_id
@@ -313,10 +325,22 @@ export function realmFindingsSql(p: FindingParameters): Sql {
  * (one row per fingerprint), for the transitions to run in the same statement: one round trip
  * instead of filling and analysing work tables. `scope_ids` names the NHIs in scope.
  */
-export function scopedFindingsSql(p: FindingParameters, nhiIds: readonly string[]): Sql {
+export function scopedFindingsSql(p: FindingParameters, nhiIds: readonly string[], exact = false): Sql {
   return sql`
-    ${scopeIdsSql(p.realmId, nhiIds)},
+    ${scopeIdsSql(p.realmId, nhiIds, exact)},
     ${findingsSql(p, sql`scope_ids AS s JOIN "Nhi" AS n ON n.id = s.nhi_id`, false)},
+    ${distinctFindingsSql}`;
+}
+
+/**
+ * The findings about no identity, as common table expressions ending with `finding`: the roll-up
+ * of unowned identities (decided over the whole realm), leaks of secrets no credential has, and
+ * scanner facts about no identity. The first slice of a sliced pass; the identities' own findings
+ * come in the slices after it, which follow the roll-up it leaves.
+ */
+export function realmLevelFindingsSql(p: FindingParameters): Sql {
+  return sql`
+    ${findingsSql(p, sql`"Nhi" AS n`, true, false)},
     ${distinctFindingsSql}`;
 }
 

@@ -47,16 +47,17 @@ export async function registerAlertJobs(runtime: AlertJobsRuntime, options: { cr
   const evaluator = runtime.root.resolve(AlertEvaluator);
   await jobs.register<DomainEventJobPayload>(
     alertJobNames.evaluateNhis,
-    async ({ payload }) => {
-      if (payload.subjectIds.length > incrementalLimit) await evaluator.evaluateRealm(payload.realmId);
+    async ({ payload, signal }) => {
+      if (payload.subjectIds.length > incrementalLimit)
+        await evaluator.evaluateRealm(payload.realmId, { signal });
       else await evaluator.evaluateNhis(payload.realmId, payload.subjectIds);
     },
     { retryLimit: 5, retryDelaySeconds: 10 },
   );
   await jobs.register<{ realmId: string }>(
     alertJobNames.evaluateRealm,
-    async ({ payload }) => {
-      await evaluator.evaluateRealm(payload.realmId);
+    async ({ payload, signal }) => {
+      await evaluator.evaluateRealm(payload.realmId, { signal });
     },
     { retryLimit: 3, retryDelaySeconds: 30, expireInSeconds: 1800 },
   );

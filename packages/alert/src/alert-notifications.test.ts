@@ -263,4 +263,15 @@ describeEachDatabase('Alert notifications', (_kind, newDatabase) => {
     expect(stored).not.toContain(channel.signingSecret);
     expect(stored).not.toContain('slack-secret-path');
   });
+
+  it('refuses to rename a channel onto another channel’s name, as it refuses to create one', async () => {
+    const t = await setup();
+    await t.channels.create({ type: 'webhook', name: 'SOC', url: 'http://127.0.0.1:9/soc' });
+    const other = await t.channels.create({ type: 'webhook', name: 'Ops', url: 'http://127.0.0.1:9/ops' });
+
+    await expect(t.channels.update({ id: other.id, name: 'SOC' })).rejects.toMatchObject({
+      code: 'CONFLICT',
+    });
+    expect((await t.channels.list()).map((c) => c.name).sort()).toEqual(['Ops', 'SOC']);
+  });
 });

@@ -10,6 +10,8 @@ export interface TransitionCounts {
   marked: number;
   /** NHIs whose open alerts or their severities changed: their risk scores are stale. */
   touchedNhiIds: string[];
+  /** With reportRollup: whether unowned identities are rolled up into the realm's one finding. */
+  rolledUp?: boolean;
 }
 
 /** Rule id -> { owasp, severity }, so new alerts are written in one statement. */
@@ -34,8 +36,15 @@ export interface FindingsSource {
   realmWithoutAlerts?: boolean;
   /** Insert new alerts and history rows in index order with time-ordered ids (for a full pass). */
   insertInOrder?: boolean;
+  /**
+   * The time in the time-ordered ids (default: the evaluation's time). The slices of one pass share
+   * the evaluation's time but each gives its own clock time, so their ids keep ascending.
+   */
+  idTime?: Date;
   /** Whether to list the NHIs whose scores are stale (a full pass rescores the realm anyway). */
   listTouched?: boolean;
+  /** Whether to report if the findings roll unowned identities up (the realm-level slice). */
+  reportRollup?: boolean;
 }
 
 /** The statement of applyFindings (also for EXPLAIN). */
@@ -45,7 +54,7 @@ export function transitionsSql(realmId: string, now: Date, rules: RuleMeta, sour
   const f = source.relation;
   const firstPass = source.realmWithoutAlerts === true;
   const inOrder = source.insertInOrder === true;
-  const ids = timeOrderedIdPrefix(now);
+  const ids = timeOrderedIdPrefix(source.idTime ?? now);
   const randomId = sql`gen_random_uuid()::text`;
   // Rule metadata travels as one jsonb parameter, expanded once (a per-row expression on the
   // parameter would parse it per row).
@@ -145,7 +154,11 @@ export function transitionsSql(realmId: string, now: Date, rules: RuleMeta, sour
         UNION ALL SELECT "nhiId" FROM created
       ) AS t WHERE t.id IS NOT NULL)`
           : sql`'{}'::text[]`
-      } AS touched`;
+      } AS touched${
+        source.reportRollup
+          ? sql`, EXISTS (SELECT 1 FROM ${f} WHERE fingerprint = 'nhi1.unowned_share:realm') AS rolled_up`
+          : sql``
+      }`;
 }
 
 /**
@@ -177,6 +190,7 @@ export async function applyFindings(
       resolved: number;
       marked: number;
       touched: string[];
+      rolled_up?: boolean;
     }[]
   >(transitionsSql(realmId, now, rules, source));
   return {
@@ -186,6 +200,7 @@ export async function applyFindings(
     resolved: row?.resolved ?? 0,
     marked: row?.marked ?? 0,
     touchedNhiIds: row?.touched ?? [],
+    ...(row?.rolled_up === undefined ? {} : { rolledUp: row.rolled_up }),
   };
 }
 

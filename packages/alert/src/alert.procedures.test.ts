@@ -114,6 +114,72 @@ describeEachDatabase('alert.* over /api/trpc', (_kind, newDatabase) => {
     expect((await t.call(t.tokens.ana, 'get', { id: t.alert.id })).body.result.data.state).toBe('open');
   });
 
+  it('answers NOT_FOUND for every id of another realm: alerts, NHIs, channels, deliveries', async () => {
+    const t = await setup();
+    const channel = (
+      await t.call(t.tokens.ana, 'channels.create', {
+        type: 'webhook',
+        name: 'SOC',
+        url: 'https://hooks.test/soc',
+      })
+    ).body.result.data;
+    // With the channel in place, the next alert that opens queues a delivery.
+    await t.machine({ ownerUserId: null });
+    await t.evaluate();
+    const [delivery] = (await t.call(t.tokens.ana, 'deliveries.list', {})).body.result.data;
+    const until = new Date(t.clock.now().getTime() + 86_400_000).toISOString();
+
+    const notFound: Record<string, unknown> = {
+      get: { id: t.alert.id },
+      acknowledge: { ids: [t.alert.id] },
+      resolve: { ids: [t.alert.id] },
+      suppress: { ids: [t.alert.id], reason: 'Handover', until },
+      risk: { nhiId: t.n.id },
+      'channels.update': { id: channel.id, name: 'taken over' },
+      'channels.delete': { id: channel.id },
+      'channels.test': { id: channel.id },
+      'deliveries.retry': { ids: [delivery.id] },
+    };
+    for (const [path, input] of Object.entries(notFound)) {
+      const response = await t.call(t.tokens.oli, path, input);
+      expect(response.status, `alert.${path}`).toBe(404);
+      expect(response.body.error.data.code, `alert.${path}`).toBe('NOT_FOUND');
+    }
+    // The others take no id of the realm, or filter by one: they see the caller's realm only.
+    const seen = {
+      list: (await t.call(t.tokens.oli, 'list', { nhiId: t.n.id })).body.result.data.items,
+      'channels.list': (await t.call(t.tokens.oli, 'channels.list', {})).body.result.data,
+      'deliveries.list': (await t.call(t.tokens.oli, 'deliveries.list', { channelId: channel.id })).body
+        .result.data,
+    };
+    const otherCalls = ['rules.list', 'rules.configure', 'evaluate', 'channels.create'];
+    expect(
+      (await t.call(t.tokens.oli, 'rules.configure', { ruleId: 'nhi1.unowned', enabled: false })).status,
+    ).toBe(200);
+
+    expect(seen).toEqual({ list: [], 'channels.list': [], 'deliveries.list': [] });
+    expect((await t.call(t.tokens.ana, 'get', { id: t.alert.id })).body.result.data.state).toBe('open');
+    expect((await t.call(t.tokens.ana, 'channels.list', {})).body.result.data).toEqual([
+      expect.objectContaining({ id: channel.id, name: 'SOC' }),
+    ]);
+    expect([...Object.keys(notFound), ...Object.keys(seen), ...otherCalls].sort()).toEqual(
+      procedurePermissions(alertRouter)
+        .map((p) => p.path)
+        .sort(),
+    );
+  });
+
+  it('answers NOT_FOUND for an NHI id that names nothing, and the score of one with no open alert', async () => {
+    const t = await setup();
+    const quiet = await t.nhi();
+
+    const unknown = await t.call(t.tokens.vic, 'risk', { nhiId: '3f1c2a9e-0000-4000-8000-000000000000' });
+    const calm = await t.call(t.tokens.vic, 'risk', { nhiId: quiet.id });
+
+    expect(unknown.status).toBe(404);
+    expect(calm.body.result.data).toMatchObject({ nhiId: quiet.id, score: 0, factors: [] });
+  });
+
   it('keeps another realm’s alert rows invisible to raw SQL under row-level security', async () => {
     const t = await setup();
     const other = new RealmDb(t.db, t.otherRealm.id);

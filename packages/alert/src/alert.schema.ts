@@ -1,4 +1,5 @@
 import { nhiEnvironments, nhiProviders } from '@nhi/nhi/vocabulary';
+import { storableDate } from '@nhi/platform/input';
 import { z } from 'zod';
 
 /** The shapes of alerts, shared by the service, the tRPC procedures and the UI. */
@@ -52,7 +53,7 @@ export const suppressAlertsInput = z.object({
   ids: z.array(z.string().uuid()).min(1).max(500),
   reason: z.string().trim().min(3, 'Say why the alert is suppressed').max(1000),
   /** After this instant the alert reopens if its condition still holds. */
-  until: z.coerce.date(),
+  until: storableDate(),
 });
 export type SuppressAlertsInput = z.input<typeof suppressAlertsInput>;
 

@@ -32,7 +32,7 @@ import {
   type RuleView,
   toListItem,
 } from './alert-detail.ts';
-import { type EvaluationResult, evaluateInTransaction } from './alert-evaluation.ts';
+import { type EvaluationResult, evaluateInTransaction, lockRealmAlerts } from './alert-evaluation.ts';
 import { evidenceLines } from './alert-explanation.ts';
 import { loadEffectiveRules } from './alert-rule-settings.ts';
 import { alertRuleOf } from './alert-rules.ts';
@@ -246,9 +246,14 @@ export class AlertService {
     );
   }
 
-  /** The NHI's score and the factors it is made of; 0 and no factors when nothing is open. */
+  /**
+   * The NHI's score and the factors it is made of; 0 and no factors when nothing is open. An id
+   * that names no NHI of the realm is NOT_FOUND, as everywhere else, not a score of 0.
+   */
   async risk(nhiId: string): Promise<NhiRisk> {
     return this.realmDb.transaction(async (tx) => {
+      const nhi = await tx.nhi.findFirst({ where: { id: nhiId }, select: { id: true } });
+      if (!nhi) throw new NotFoundError('Nhi', nhiId);
       const row = await tx.nhiRiskScore.findFirst({
         where: { nhiId },
         select: { score: true, level: true, factors: true, computedAt: true },
@@ -268,6 +273,8 @@ export class AlertService {
     const now = this.context.clock.now();
     const unique = [...new Set(ids)];
     return this.realmDb.transaction(async (tx) => {
+      // In the evaluations' lock order: the realm's alert lock, then the rows (no deadlock with a pass).
+      await lockRealmAlerts(tx, this.realmDb.realmId);
       const found = await tx.alert.findMany({
         where: { id: { in: unique } },
         select: { id: true, state: true, nhiId: true, suppressedUntil: true, suppressReason: true },

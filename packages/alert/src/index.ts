@@ -21,8 +21,14 @@ export type {
   RiskFactor,
   RuleView,
 } from './alert-detail.ts';
-export { type EvaluationResult, evaluateInTransaction } from './alert-evaluation.ts';
-export { AlertEvaluator } from './alert-evaluator.ts';
+export {
+  type EvaluationResult,
+  evaluateInTransaction,
+  evaluateSlice,
+  lockRealmAlerts,
+  type PassSlice,
+} from './alert-evaluation.ts';
+export { AlertEvaluator, passSliceSize, type RealmPassOptions } from './alert-evaluator.ts';
 export { factKindsOfRule } from './alert-fact-rules.ts';
 export {
   type AlertJobsRuntime,

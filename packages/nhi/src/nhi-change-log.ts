@@ -3,6 +3,7 @@ import {
   publishDomainEvent,
   type RealmTx,
   type RequestContext,
+  withCleanText,
   writeAuditEntry,
 } from '@nhi/platform';
 import type { NhiFieldChanges } from './nhi-detail.ts';
@@ -178,8 +179,9 @@ export async function recordNhiChanges(
     data: batch.map((change, index) => ({
       nhiId: change.nhiId,
       version: change.version,
-      snapshot: change.after,
-      changes: diffs[index] as Record<string, JsonValue>,
+      // jsonb refuses NUL and lone surrogates: the record of a change must never be what fails it.
+      snapshot: withCleanText(change.after),
+      changes: withCleanText(diffs[index]) as Record<string, JsonValue>,
       ...actor,
       requestId: context.requestId,
     })),
@@ -197,8 +199,8 @@ export async function recordNhiChanges(
         action: change.action,
         entityType: 'Nhi',
         entityId: change.nhiId,
-        before: change.before ? sideOf(changes, 'before') : undefined,
-        after: sideOf(changes, 'after'),
+        before: change.before ? withCleanText(sideOf(changes, 'before')) : undefined,
+        after: withCleanText(sideOf(changes, 'after')),
         requestId: context.requestId,
       };
     }),
@@ -237,6 +239,32 @@ export async function recordCredentialChange(
     requestId: context.requestId,
   });
   await publishDomainEvent(tx, 'nhi.changed', [change.nhiId]);
+}
+
+/** recordCredentialChange for many credentials at once (imports): two statements in all. */
+export async function recordCredentialChanges(
+  tx: RealmTx,
+  context: ChangeContext,
+  changes: readonly CredentialChange[],
+): Promise<void> {
+  if (changes.length === 0) return;
+  const actor = actorOf(context.principal);
+  await tx.auditLog.createMany({
+    data: changes.map((change) => ({
+      ...actor,
+      action: change.action,
+      entityType: 'Credential',
+      entityId: change.credentialId,
+      before: change.before ? withCleanText({ nhiId: change.nhiId, ...change.before }) : undefined,
+      after: withCleanText({ nhiId: change.nhiId, ...change.after }),
+      requestId: context.requestId,
+    })),
+  });
+  await publishDomainEvent(
+    tx,
+    'nhi.changed',
+    changes.map((change) => change.nhiId),
+  );
 }
 
 function sideOf(changes: NhiFieldChanges, side: 'before' | 'after'): Record<string, JsonValue> {

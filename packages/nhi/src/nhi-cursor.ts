@@ -1,4 +1,5 @@
 import { ValidationError } from '@nhi/platform';
+import { findUnsafeText, isStorableDate } from '@nhi/platform/input';
 import { z } from 'zod';
 import { nhiEnvironments, nhiKinds, nhiProviders, nhiStatuses, type sortableColumns } from './nhi.schema.ts';
 
@@ -47,11 +48,12 @@ export function decodeCursor(cursor: string, sort: SortColumn, direction: SortDi
   } catch {
     throw invalid();
   }
-  if (decoded.s !== sort || decoded.d !== direction) throw invalid();
+  // A cursor is caller input like any other: it must not carry text or dates the database refuses.
+  if (decoded.s !== sort || decoded.d !== direction || findUnsafeText(decoded)) throw invalid();
   const values = enumSorts[sort];
   if (values && decoded.v !== null && !values.includes(decoded.v)) throw invalid();
   if (decoded.v === null || !isDateSort(sort)) return { value: decoded.v, id: decoded.i };
   const date = new Date(decoded.v);
-  if (Number.isNaN(date.getTime())) throw invalid();
+  if (Number.isNaN(date.getTime()) || !isStorableDate(date)) throw invalid();
   return { value: date, id: decoded.i };
 }

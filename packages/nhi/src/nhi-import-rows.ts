@@ -1,3 +1,10 @@
+import {
+  describeUnsafeText,
+  findUnsafeText,
+  isStorableDate,
+  storableDateMessage,
+  type UnsafeText,
+} from '@nhi/platform/input';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { z } from 'zod';
 import { credentialKind, credentialStatus, nhiChanges, nhiKind, nhiProvider } from './nhi.schema.ts';
@@ -29,6 +36,10 @@ const date = z.preprocess(
       const parsed = new Date(text);
       if (Number.isNaN(parsed.getTime())) {
         ctx.addIssue({ code: 'custom', message: `"${text}" is not a date (use ISO 8601)` });
+        return z.NEVER;
+      }
+      if (!isStorableDate(parsed)) {
+        ctx.addIssue({ code: 'custom', message: `"${text}": ${storableDateMessage}` });
         return z.NEVER;
       }
       return parsed;
@@ -124,20 +135,33 @@ const knownColumns = new Set<string>(exportColumns);
 const requiredColumns = ['kind', 'provider', 'externalId', 'name'] as const;
 const ignoredColumns = new Set<string>(informationalColumns.filter((column) => column !== 'deletedAt'));
 
+/**
+ * Rows validated between two turns of the event loop: a file of tens of thousands of rows takes
+ * seconds to check, and the process answers other requests (health probes) meanwhile.
+ */
+const rowsPerTurn = 200;
+
 /** Reads and validates every row of an import file in the export's shape. */
-export function parseImportFile(format: NhiExportFormat, content: string): ParsedImport {
+export async function parseImportFile(format: NhiExportFormat, content: string): Promise<ParsedImport> {
   const records = format === 'csv' ? csvRecords(content) : jsonRecords(content);
   if ('error' in records) return { rows: [], errors: [records.error], unreadable: true };
   const rows: ParsedImport['rows'] = [];
   const errors: ImportRowError[] = [];
   const seen = new Map<string, number>();
-  for (const raw of records.records) {
+  for (const [index, raw] of records.records.entries()) {
+    if (index > 0 && index % rowsPerTurn === 0) await new Promise((resolve) => setImmediate(resolve));
     const { line } = raw;
     if ('reason' in raw) {
       errors.push(raw);
       continue;
     }
     const parsed = importRow.safeParse(raw.record);
+    // Checked on the cells as read and again once JSON cells (permissions, metadata) are decoded.
+    const unsafe = findUnsafeText(raw.record) ?? (parsed.success ? findUnsafeText(parsed.data) : undefined);
+    if (unsafe) {
+      errors.push({ line, reason: describeUnsafeCell(unsafe) });
+      continue;
+    }
     if (!parsed.success) {
       errors.push({ line, reason: describeIssues(parsed.error) });
       continue;
@@ -155,6 +179,11 @@ export function parseImportFile(format: NhiExportFormat, content: string): Parse
     rows.push({ line, row: parsed.data });
   }
   return { rows, errors, unreadable: false };
+}
+
+function describeUnsafeCell(unsafe: UnsafeText): string {
+  const { path, message } = describeUnsafeText(unsafe);
+  return `${path.join('.')}: ${message}`;
 }
 
 function describeIssues(error: z.ZodError): string {

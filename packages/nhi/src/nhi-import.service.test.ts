@@ -1,5 +1,6 @@
 import { describeEachDatabase } from '@nhi/platform/testing';
 import { expect, it } from 'vitest';
+import { sliceRows } from './nhi-import.service.ts';
 import { setupInventory } from './nhi-inventory-test-setup.ts';
 
 const header =
@@ -159,6 +160,64 @@ describeEachDatabase('Inventory import', (_kind, newDatabase) => {
       oldestActiveCredentialAt: t.at(-5),
       nextCredentialExpiresAt: null,
     });
+  });
+
+  it('imports a file of several write slices whole: every identity with its version and audit row', async () => {
+    const t = await setup();
+    const count = sliceRows * 2 + 7;
+    const rows = Array.from({ length: count }, (_, index) => ({
+      kind: 'service_account',
+      provider: 'gcp',
+      externalId: `sliced/sa-${index}`,
+      name: `sa ${index}`,
+      credentials: [{ kind: 'api_key', hint: `…${index}` }],
+    }));
+    const versionsBefore = await t.prisma.nhiVersion.count();
+    const auditBefore = await t.prisma.auditLog.count({ where: { action: 'nhi.import' } });
+
+    const result = await t.importer().import({ format: 'json', content: JSON.stringify(rows) });
+
+    expect(result).toEqual({
+      imported: true,
+      created: count,
+      updated: 0,
+      unchanged: 0,
+      skipped: 0,
+      errors: [],
+    });
+    const sliced = { externalId: { startsWith: 'sliced/' } };
+    expect(await t.prisma.nhi.count({ where: sliced })).toBe(count);
+    expect(await t.prisma.credential.count({ where: { nhi: sliced } })).toBe(count);
+    expect((await t.prisma.nhiVersion.count()) - versionsBefore).toBe(count);
+    expect((await t.prisma.auditLog.count({ where: { action: 'nhi.import' } })) - auditBefore).toBe(count);
+  });
+
+  it('writes nothing when a bad row comes after several slices of good ones', async () => {
+    const t = await setup();
+    const before = await t.state();
+    const good = Array.from({ length: sliceRows * 2 }, (_, index) => ({
+      kind: 'service_account',
+      provider: 'gcp',
+      externalId: `sliced/sa-${index}`,
+      name: `sa ${index}`,
+    }));
+
+    const result = await t.importer().import({
+      format: 'json',
+      content: JSON.stringify([
+        ...good,
+        {
+          kind: 'service_account',
+          provider: 'gcp',
+          externalId: 'last',
+          name: 'x',
+          owner: 'nobody@example.com',
+        },
+      ]),
+    });
+
+    expect(result).toMatchObject({ imported: false, created: 0, errors: [{ line: good.length + 1 }] });
+    expect(await t.state()).toEqual(before);
   });
 
   it('reports every bad row with its line and reason, and writes nothing', async () => {

@@ -1,11 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import {
+  analyzeAfterBulkWrite,
+  PLATFORM_DATABASE,
+  type PlatformDatabase,
   parseInput,
   REALM_DB,
   REQUEST_CONTEXT,
   type RealmDb,
   type RealmTx,
   type RequestContext,
+  runAsWork,
 } from '@nhi/platform';
 import { inject, injectable } from 'tsyringe';
 import { type ImportNhiInput, importNhiInput } from './nhi.schema.ts';
@@ -15,6 +19,7 @@ import {
   type NhiChange,
   nhiSnapshotSelect,
   recordCredentialChange,
+  recordCredentialChanges,
   recordNhiChanges,
   snapshotOf,
 } from './nhi-change-log.ts';
@@ -43,8 +48,15 @@ export interface NhiImportResult {
 
 /** Rows per statement when reading or inserting in bulk. */
 const batchSize = 1000;
-/** A large file (tens of thousands of rows) is one transaction: it must be allowed to take its time. */
-const importTimeoutMs = 10 * 60_000;
+/**
+ * Rows written per transaction. A large file is many short transactions, not one long one: on the
+ * embedded database (one session) a request waits for the slice in progress, never for the file.
+ */
+export const sliceRows = 250;
+/** A slice takes well under a second; this leaves room on a machine busy with other work. */
+const sliceTimeoutMs = 120_000;
+/** A slice may queue behind other work (an evaluation, other requests) on the embedded database. */
+const sliceMaxWaitMs = 60_000;
 
 const existingSelect = {
   id: true,
@@ -57,6 +69,7 @@ const existingSelect = {
 } as const;
 
 type Existing = Awaited<ReturnType<typeof readExisting>>[number];
+type ParsedRow = { line: number; row: ImportRow };
 type ExistingCredential = Existing['credentials'][number];
 
 /** A new identity's versioned fields. */
@@ -81,48 +94,96 @@ interface NewIdentity {
   deletedAt: null;
 }
 
+/** The tables an import writes, whose statistics a large import refreshes. */
+const importTables = ['Nhi', 'Credential', 'NhiVersion'];
+
 /**
  * Imports identities from a file in the export's shape. Every row is checked before anything is
- * written; rows upsert by provider + externalId in one transaction, each created or changed
- * identity with a version and an audit row, each credential change with an audit row.
+ * written, and one bad row writes nothing unless skipInvalid. Rows upsert by provider + externalId
+ * in slices of sliceRows, each slice one transaction, each created or changed identity with a
+ * version and an audit row, each credential change with an audit row. A failure part-way (the
+ * database stopping) keeps the slices already written; importing the file again completes it and
+ * changes nothing twice.
  */
 @injectable()
 export class NhiImportService {
   constructor(
     @inject(REQUEST_CONTEXT) private readonly context: RequestContext,
     @inject(REALM_DB) private readonly realmDb: RealmDb,
+    @inject(PLATFORM_DATABASE) private readonly database: PlatformDatabase,
   ) {}
 
   async import(input: ImportNhiInput): Promise<NhiImportResult> {
+    const result = await this.importRows(input);
+    // After the commit: a large import leaves the planner with the statistics of a smaller table.
+    await analyzeAfterBulkWrite(this.database, importTables, result.created + result.updated);
+    return result;
+  }
+
+  private async importRows(input: ImportNhiInput): Promise<NhiImportResult> {
     const { format, content, skipInvalid } = parseInput(importNhiInput, input, 'import');
-    const parsed = parseImportFile(format, content);
+    const parsed = await parseImportFile(format, content);
     const nothing = { imported: false, created: 0, updated: 0, unchanged: 0, skipped: 0 };
     if (parsed.unreadable) return { ...nothing, errors: parsed.errors };
 
-    return this.realmDb.transaction(
-      async (tx) => {
-        const members = await membersByEmail(tx, parsed.rows);
-        const ids = await existingIds(tx, parsed.rows);
-        await lockNhis(tx, ids);
-        const existing = await readExisting(tx, ids);
-        const byKey = new Map(existing.map((row) => [keyOf(row), row]));
+    const members = await this.realmDb.transaction((tx) => membersByEmail(tx, parsed.rows));
+    const errors = [...parsed.errors, ...(await this.check(parsed.rows, members))];
+    errors.sort((a, b) => a.line - b.line);
+    if (errors.length > 0 && !skipInvalid) return { ...nothing, errors };
 
-        const errors = [...parsed.errors];
-        const valid: { row: ImportRow; current: Existing | undefined }[] = [];
-        for (const { line, row } of parsed.rows) {
-          const current = byKey.get(keyOf(row));
-          const reason = problemWith(row, current, members);
-          if (reason) errors.push({ line, reason });
-          else valid.push({ row, current });
-        }
-        errors.sort((a, b) => a.line - b.line);
-        if (errors.length > 0 && !skipInvalid) return { ...nothing, errors };
+    const failed = new Set(errors.map((error) => error.line));
+    const rows = parsed.rows.filter(({ line }) => !failed.has(line));
+    const total = { created: 0, updated: 0, unchanged: 0 };
+    for (let start = 0; start < rows.length; start += sliceRows) {
+      // Bulk work: requests get the embedded database's session first, and the slices carry on
+      // (with the jobs' statement timeout) should the caller stop waiting half-way.
+      const slice = await runAsWork({ kind: 'job' }, () =>
+        this.realmDb.transaction((tx) => this.writeSlice(tx, rows.slice(start, start + sliceRows), members), {
+          timeout: sliceTimeoutMs,
+          maxWait: sliceMaxWaitMs,
+        }),
+      );
+      total.created += slice.created;
+      total.updated += slice.updated;
+      total.unchanged += slice.unchanged;
+      errors.push(...slice.errors);
+    }
+    errors.sort((a, b) => a.line - b.line);
+    return { imported: true, ...total, skipped: errors.length, errors };
+  }
 
-        const written = await this.write(tx, valid, members);
-        return { imported: true, ...written, skipped: errors.length, errors };
-      },
-      { timeout: importTimeoutMs },
-    );
+  /** Every row against what the realm holds now, before anything is written: why each bad one cannot be imported. */
+  private async check(rows: ParsedRow[], members: Map<string, string>): Promise<ImportRowError[]> {
+    const errors: ImportRowError[] = [];
+    for (let start = 0; start < rows.length; start += batchSize) {
+      const batch = rows.slice(start, start + batchSize);
+      const current = await this.realmDb.transaction((tx) => currentKinds(tx, batch));
+      for (const { line, row } of batch) {
+        const reason = problemWith(row, current.get(keyOf(row)), members);
+        if (reason) errors.push({ line, reason });
+      }
+    }
+    return errors;
+  }
+
+  /**
+   * One slice of the file in its own transaction: its identities locked and read again (another
+   * change may have come in since the check), then written. A row that became invalid meanwhile
+   * is left out and reported.
+   */
+  private async writeSlice(tx: RealmTx, slice: ParsedRow[], members: Map<string, string>) {
+    const ids = await existingIds(tx, slice);
+    await lockNhis(tx, ids);
+    const byKey = new Map((await readExisting(tx, ids)).map((row) => [keyOf(row), row]));
+    const errors: ImportRowError[] = [];
+    const valid: { row: ImportRow; current: Existing | undefined }[] = [];
+    for (const { line, row } of slice) {
+      const current = byKey.get(keyOf(row));
+      const reason = problemWith(row, current, members);
+      if (reason) errors.push({ line, reason });
+      else valid.push({ row, current });
+    }
+    return { ...(await this.write(tx, valid, members)), errors };
   }
 
   private async write(
@@ -246,19 +307,21 @@ export class NhiImportService {
         })),
       });
     }
-    for (const credential of added) {
-      await recordCredentialChange(tx, this.context, {
+    await recordCredentialChanges(
+      tx,
+      this.context,
+      added.map((credential) => ({
         credentialId: credential.id,
         nhiId: credential.nhiId,
-        action: 'nhi.credential.import',
+        action: 'nhi.credential.import' as const,
         after: credentialJson({
           kind: credential.kind,
           fingerprint: credential.fingerprint ?? null,
           hint: credential.hint ?? null,
           ...credentialFacts(credential),
         }),
-      });
-    }
+      })),
+    );
     await refreshCredentialSummary(
       tx,
       plans.map((plan) => plan.nhiId),
@@ -316,10 +379,28 @@ async function readExisting(tx: RealmTx, ids: readonly string[]) {
   return rows;
 }
 
+/** Kind and deletion of the identities the rows name that exist, by key. */
+async function currentKinds(tx: RealmTx, rows: { row: ImportRow }[]) {
+  const byProvider = new Map<ImportRow['provider'], string[]>();
+  for (const { row } of rows)
+    byProvider.set(row.provider, [...(byProvider.get(row.provider) ?? []), row.externalId]);
+  const found = new Map<string, CurrentKind>();
+  for (const [provider, externalIds] of byProvider) {
+    const existing = await tx.nhi.findMany({
+      where: { provider, externalId: { in: externalIds } },
+      select: { provider: true, externalId: true, kind: true, deletedAt: true },
+    });
+    for (const row of existing) found.set(keyOf(row), row);
+  }
+  return found;
+}
+
+type CurrentKind = Pick<Existing, 'kind' | 'deletedAt'>;
+
 /** Why a valid row still cannot be imported into this realm, if it cannot. */
 function problemWith(
   row: ImportRow,
-  current: Existing | undefined,
+  current: CurrentKind | undefined,
   members: Map<string, string>,
 ): string | undefined {
   if (row.owner && !members.has(row.owner)) return `owner: ${row.owner} is not a member of this realm`;

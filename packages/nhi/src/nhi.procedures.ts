@@ -67,7 +67,8 @@ export const nhiRouter = router({
   export: read()
     .input(exportNhiInput)
     .query(({ ctx, input }) => ctx.scope.container.resolve(NhiQueryService).exportRows(input)),
-  import: authorizedProcedure('nhi:import')
+  /** A cell the database cannot store (NUL, lone surrogate) is an error of its row, not of the call. */
+  import: authorizedProcedure('nhi:import', { fileFields: ['content'] })
     .input(importNhiInput)
     .mutation(({ ctx, input }) => ctx.scope.container.resolve(NhiImportService).import(input)),
 });

@@ -1,3 +1,4 @@
+import { storableDate } from '@nhi/platform/input';
 import { z } from 'zod';
 import {
   credentialKinds,
@@ -61,8 +62,8 @@ const editableFieldShapes = {
   tags: z.array(tag).max(50),
   permissions: z.array(nhiPermission).max(5000),
   metadata: z.record(z.string(), z.unknown()),
-  providerCreatedAt: z.coerce.date().nullable().optional(),
-  lastUsedAt: z.coerce.date().nullable().optional(),
+  providerCreatedAt: storableDate().nullable().optional(),
+  lastUsedAt: storableDate().nullable().optional(),
 };
 
 export const nhiFields = z.object({
@@ -138,10 +139,10 @@ export const addCredentialInput = z.object({
     .regex(/^[a-f0-9]{64}$/)
     .optional(),
   hint: z.string().max(64).optional(),
-  providerCreatedAt: z.coerce.date().nullable().optional(),
-  lastRotatedAt: z.coerce.date().nullable().optional(),
-  expiresAt: z.coerce.date().nullable().optional(),
-  lastUsedAt: z.coerce.date().nullable().optional(),
+  providerCreatedAt: storableDate().nullable().optional(),
+  lastRotatedAt: storableDate().nullable().optional(),
+  expiresAt: storableDate().nullable().optional(),
+  lastUsedAt: storableDate().nullable().optional(),
   status: credentialStatus.default('active'),
 });
 
@@ -149,8 +150,8 @@ export const rotateCredentialInput = z.object({
   credentialId: z.string().uuid(),
   /** The new secret (fingerprinted, never stored); omitted when only the rotation date is recorded. */
   secret: z.string().min(1).max(65_536).optional(),
-  rotatedAt: z.coerce.date().optional(),
-  expiresAt: z.coerce.date().nullable().optional(),
+  rotatedAt: storableDate().optional(),
+  expiresAt: storableDate().nullable().optional(),
 });
 
 export const bulkUpdateInput = z.object({

@@ -14,6 +14,7 @@ export * from './guards/cookies.ts';
 export * from './guards/http-status.ts';
 export * from './guards/request-scope.ts';
 export * from './guards/same-origin.ts';
+export * from './input/index.ts';
 export * from './jobs/index.ts';
 export * from './logging/logger.ts';
 export * from './metrics/metrics.ts';

@@ -38,16 +38,23 @@ export class PolicyDecisions implements PermissionResolver {
     @inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async permissionsOf(principal: Principal, realm: RealmRef): Promise<ReadonlySet<string>> {
+  async permissionsOf(
+    principal: Principal,
+    realm: RealmRef,
+    known: { policyEpoch?: bigint } = {},
+  ): Promise<ReadonlySet<string>> {
     // System principals are the operator's own tools (CLI, first start): they hold everything.
     if (principal.kind === 'system') return new Set(permissionCatalogue().map((p) => p.key));
-    const access = await this.accessOf(realm.id, principal.userId);
+    const access = await this.accessOf(realm.id, principal.userId, known.policyEpoch);
     return narrowToToken(principal, new Set(access.permissions.keys()));
   }
 
-  /** The user's effective permissions with their grants, current as of this call. */
-  async accessOf(realmId: string, userId: string): Promise<EffectiveAccess> {
-    const realm = await this.current(realmId);
+  /**
+   * The user's effective permissions with their grants, current as of this call. `knownEpoch`: the
+   * realm's epoch as the caller read it during this call, in place of reading it here.
+   */
+  async accessOf(realmId: string, userId: string, knownEpoch?: bigint): Promise<EffectiveAccess> {
+    const realm = await this.current(realmId, knownEpoch);
     const now = this.clock.now().getTime();
     const cached = realm.users.get(userId);
     if (cached && cached.validUntil > now) return cached;
@@ -70,8 +77,8 @@ export class PolicyDecisions implements PermissionResolver {
     return (await this.current(realmId)).state;
   }
 
-  private async current(realmId: string): Promise<CachedRealm> {
-    const epoch = await this.committedEpoch(realmId);
+  private async current(realmId: string, knownEpoch?: bigint): Promise<CachedRealm> {
+    const epoch = knownEpoch ?? (await this.committedEpoch(realmId));
     const cached = this.realms.get(realmId);
     if (cached && cached.epoch >= epoch) return cached;
     let pending = this.loading.get(realmId);

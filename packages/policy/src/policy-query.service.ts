@@ -182,9 +182,11 @@ export class PolicyQueryService {
       .sort((a, b) => a.email.localeCompare(b.email));
   }
 
+  /** Why the member may (or may not) use the permission. Someone not a member of the realm is NOT_FOUND. */
   async explain(input: ExplainInput): Promise<Explanation> {
-    const access = await this.decisions.accessOf(this.context.realm.id, input.userId);
     const state = await this.state();
+    this.requireMember(state, input.userId);
+    const access = await this.decisions.accessOf(this.context.realm.id, input.userId);
     const grants = access.permissions.get(input.permission) ?? [];
     return {
       allowed: grants.length > 0,
@@ -200,9 +202,12 @@ export class PolicyQueryService {
     return whoCan(await this.state(), input.permission, this.context.clock.now(), input);
   }
 
+  /** The member's permissions and where each comes from. Someone not a member of the realm is NOT_FOUND. */
   async whatCan(raw: WhatCanInput): Promise<Page<WhatCanEntry>> {
     const input = whatCanInput.parse(raw);
-    return whatCan(await this.state(), input.userId, this.context.clock.now(), input);
+    const state = await this.state();
+    this.requireMember(state, input.userId);
+    return whatCan(state, input.userId, this.context.clock.now(), input);
   }
 
   /** Changes to groups, memberships, policies, assignments and realm roles, newest first. */
@@ -226,6 +231,10 @@ export class PolicyQueryService {
         take: input.limit,
       }),
     );
+  }
+
+  private requireMember(state: PolicyState, userId: string): void {
+    if (!state.members.has(userId)) throw new NotFoundError('Member', userId);
   }
 
   private actorName(state: PolicyState, type: string, id: string | null): string | null {

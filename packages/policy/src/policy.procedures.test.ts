@@ -1,4 +1,10 @@
-import { ApiTokenService, procedurePermissions, router, undeclaredProcedures } from '@nhi/platform';
+import {
+  ApiTokenService,
+  openRequestScope,
+  procedurePermissions,
+  router,
+  undeclaredProcedures,
+} from '@nhi/platform';
 import { describeEachDatabase } from '@nhi/platform/testing';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { expect, it } from 'vitest';
@@ -37,12 +43,12 @@ describeEachDatabase('policy.* over /api/trpc', (_kind, newDatabase) => {
   async function call(hub: PolicyHub, bearer: string, path: string, input: unknown) {
     const type = procedures[path]?._def.type;
     if (!type) throw new Error(`No procedure policy.${path}`);
-    const encoded = encodeURIComponent(JSON.stringify(input));
+    const query = input === undefined ? '' : `?input=${encodeURIComponent(JSON.stringify(input))}`;
     const response = await fetchRequestHandler({
       endpoint: '/api/trpc',
       req: new Request(
         type === 'query'
-          ? `http://hub.test/api/trpc/policy.${path}?input=${encoded}`
+          ? `http://hub.test/api/trpc/policy.${path}${query}`
           : `http://hub.test/api/trpc/policy.${path}`,
         {
           method: type === 'query' ? 'GET' : 'POST',
@@ -75,5 +81,92 @@ describeEachDatabase('policy.* over /api/trpc', (_kind, newDatabase) => {
     const bad = await call(hub, ana, 'assign', { policyId: 'x', groupId: 'y', reason: '' });
     expect(bad.status).toBe(400);
     expect((await call(hub, ana, 'tree', undefined)).body.result.data.length).toBe(before);
+  });
+
+  /** Realm `hub` with a group, a policy assigned to it, and Ana in it; Oli, admin of realm `other`. */
+  async function setupTwoRealms() {
+    const { hub, ana } = await setup();
+    const { realm: other, user: oliUser } = await hub.otherRealmAdmin();
+    const oliScope = await openRequestScope(hub.root, {
+      context: {
+        requestId: 'req-oli',
+        realm: other,
+        principal: { kind: 'user', userId: oliUser.id, email: oliUser.email, sessionId: 'test-session' },
+        clock: hub.clock,
+      },
+      credential: 'bearer',
+    });
+    const oli = (await oliScope.container.resolve(ApiTokenService).create({ name: 'test' })).token;
+    const ok = async (path: string, input: unknown) => {
+      const response = await call(hub, ana, path, input);
+      expect(response.status, path).toBe(200);
+      return response.body.result.data;
+    };
+    const group = await ok('createGroup', { name: 'Security' });
+    const policy = await ok('createPolicy', { name: 'Policy readers', permissions: ['policy:read'] });
+    const assignment = await ok('assign', { policyId: policy.id, groupId: group.id, reason: 'Audit' });
+    const anaId = hub.userOf('ana').id;
+    await ok('addMember', { groupId: group.id, userId: anaId });
+    return {
+      hub,
+      ana,
+      oli,
+      ok,
+      ids: { group: group.id, policy: policy.id, assignment: assignment.id, ana: anaId },
+    };
+  }
+
+  it('answers NOT_FOUND for every id of another realm: groups, members, policies, assignments', async () => {
+    const { hub, oli, ok, ids } = await setupTwoRealms();
+    const ownGroup = (await call(hub, oli, 'createGroup', { name: 'Mine' })).body.result.data;
+
+    const notFound: Record<string, unknown> = {
+      group: { groupId: ids.group },
+      explain: { userId: ids.ana, permission: 'policy:read' },
+      whatCan: { userId: ids.ana },
+      createGroup: { parentId: ids.group, name: 'Under theirs' },
+      moveGroup: { groupId: ids.group, parentId: null },
+      deleteGroup: { groupId: ids.group },
+      addMember: { groupId: ownGroup.id, userId: ids.ana },
+      removeMember: { groupId: ids.group, userId: ids.ana },
+      updatePolicy: { policyId: ids.policy, name: 'Taken over', permissions: ['policy:read'] },
+      deletePolicy: { policyId: ids.policy },
+      assign: { policyId: ids.policy, groupId: ownGroup.id, reason: 'Borrowed' },
+      revoke: { assignmentId: ids.assignment },
+    };
+    for (const [path, input] of Object.entries(notFound)) {
+      const response = await call(hub, oli, path, input);
+      expect(response.status, `policy.${path}`).toBe(404);
+      expect(response.body.error.data.code, `policy.${path}`).toBe('NOT_FOUND');
+    }
+    // The others take no id of the realm: they see the caller's realm only.
+    const seen = {
+      tree: (await call(hub, oli, 'tree', undefined)).body.result.data.map((g: { id: string }) => g.id),
+      members: (await call(hub, oli, 'members', undefined)).body.result.data.map(
+        (m: { userId: string }) => m.userId,
+      ),
+      policies: (await call(hub, oli, 'policies', undefined)).body.result.data.policies.map(
+        (p: { id: string }) => p.id,
+      ),
+      whoCan: (await call(hub, oli, 'whoCan', { permission: 'policy:read' })).body.result.data.items.map(
+        (entry: { userId: string }) => entry.userId,
+      ),
+      audit: JSON.stringify((await call(hub, oli, 'audit', {})).body.result.data),
+    };
+
+    for (const value of Object.values(seen)) {
+      expect(JSON.stringify(value)).not.toContain(ids.group);
+      expect(JSON.stringify(value)).not.toContain(ids.policy);
+      expect(JSON.stringify(value)).not.toContain(ids.ana);
+    }
+    expect((await ok('group', { groupId: ids.group })).members).toEqual([
+      expect.objectContaining({ userId: ids.ana }),
+    ]);
+    expect((await ok('explain', { userId: ids.ana, permission: 'policy:read' })).allowed).toBe(true);
+    expect([...Object.keys(notFound), ...Object.keys(seen), 'createPolicy'].sort()).toEqual(
+      procedurePermissions(policyRouter)
+        .map((p) => p.path)
+        .sort(),
+    );
   });
 });

@@ -1,3 +1,4 @@
+import { storableDate } from '@nhi/platform/input';
 import { z } from 'zod';
 
 /** Shapes of the policy procedures and serverFns, shared with the UI. */
@@ -40,7 +41,7 @@ export const assignPolicyInput = z.object({
   policyId: id,
   groupId: id,
   reason: z.string().trim().min(1, 'Say why').max(500, 'At most 500 characters'),
-  expiresAt: z.coerce.date().nullish(),
+  expiresAt: storableDate().nullish(),
 });
 export type AssignPolicyInput = z.input<typeof assignPolicyInput>;
 

@@ -1,4 +1,7 @@
 import {
+  analyzeAfterBulkWrite,
+  cleanProviderData,
+  cleanText,
   LOGGER,
   type Logger,
   PLATFORM_DATABASE,
@@ -18,6 +21,9 @@ import {
 } from './reconcile/reconcile-identities.ts';
 import { reconcileLeaks } from './reconcile/reconcile-leaks.ts';
 import { ScannerSecrets } from './scanner-secrets.ts';
+
+/** The tables a scan writes, whose statistics a large scan refreshes. */
+const scanTables = ['Nhi', 'Credential', 'NhiVersion', 'SourceItem', 'ScanFact', 'Leak'];
 
 /** The first warnings are kept on the scan; the count has them all. */
 export const keptWarnings = 200;
@@ -105,15 +111,18 @@ export class ScanRunner {
         throw new UnreadableInputError(`A ${scan.source.type} source cannot read ${scan.input}`);
       const upload = scan.uploadEncrypted ? await this.secrets.decrypt(scan.uploadEncrypted) : null;
       if (connector.needsUpload && !upload) throw new UnreadableInputError('The scan has no uploaded file');
-      const output = await connector.read(upload, {
-        settings: (scan.source.settings ?? {}) as Record<string, unknown>,
-        secrets: scan.source.encryptedSecrets
-          ? await this.secrets.decryptJson(scan.source.encryptedSecrets)
-          : {},
-        fingerprint: (secret) => this.fingerprints.fingerprint(secret),
-        signal: options.signal ?? new AbortController().signal,
-        uploadName: scan.uploadName,
-      });
+      // Provider data is cleaned, not refused: one odd name or date must not fail the scan (ADR 0023).
+      const output = cleanProviderData(
+        await connector.read(upload, {
+          settings: (scan.source.settings ?? {}) as Record<string, unknown>,
+          secrets: scan.source.encryptedSecrets
+            ? await this.secrets.decryptJson(scan.source.encryptedSecrets)
+            : {},
+          fingerprint: (secret) => this.fingerprints.fingerprint(secret),
+          signal: options.signal ?? new AbortController().signal,
+          uploadName: scan.uploadName,
+        }),
+      );
       // Identities take the source's environment unless the connector knows better; people may change it later.
       for (const nhi of output.nhis) nhi.environment ??= scan.source.environment;
       await this.recordRead(realmDb, scanId, output);
@@ -151,24 +160,29 @@ export class ScanRunner {
       };
       const counts = await reconcileIdentities(plan, output.nhis);
       await reconcileLooseFacts(plan, output.looseFacts);
+      let leaks = 0;
       if (output.leaks.length > 0 || connector.sourceType === 'secrets') {
         await realmDb.transaction((tx) =>
           tx.scan.update({ where: { id: scanId }, data: { phase: 'leaks' }, select: { id: true } }),
         );
-        const leaks = await reconcileLeaks(plan, output.leaks);
+        leaks = await reconcileLeaks(plan, output.leaks);
         await realmDb.transaction((tx) =>
           tx.scan.update({ where: { id: scanId }, data: { leakCount: leaks }, select: { id: true } }),
         );
       }
       await this.finish(realmDb, scanId, 'succeeded');
       log.info({ ...counts }, 'scan succeeded');
+      // After the commit, outside any transaction: the evaluation and the lists that follow a large
+      // scan are planned on the identities it wrote, not on the statistics of an emptier table.
+      const written = counts.new + counts.updated + counts.missing + output.looseFacts.length + leaks;
+      await analyzeAfterBulkWrite(this.db, scanTables, written, log);
     } catch (error) {
       if (error instanceof ScanCancelledError) {
         await this.finish(realmDb, scanId, 'cancelled');
         log.info('scan cancelled');
         return;
       }
-      const message = error instanceof Error ? error.message : String(error);
+      const message = cleanText(error instanceof Error ? error.message : String(error));
       await this.finish(realmDb, scanId, 'failed', message);
       // The message names the input's problem; the input itself (possibly holding secrets) is never logged.
       log.warn({ error: message }, 'scan failed');

@@ -45,10 +45,10 @@ async function setup(newDatabase: NewTestDatabase) {
     return (await scope.container.resolve(ApiTokenService).create({ userId: user.id, name: 'test' })).token;
   }
   async function call(bearer: string, path: string, input: unknown, type: 'query' | 'mutation') {
-    const encoded = encodeURIComponent(JSON.stringify(input));
+    const query = input === undefined ? '' : `?input=${encodeURIComponent(JSON.stringify(input))}`;
     const request = new Request(
       type === 'query'
-        ? `http://hub.test/api/trpc/scanner.${path}?input=${encoded}`
+        ? `http://hub.test/api/trpc/scanner.${path}${query}`
         : `http://hub.test/api/trpc/scanner.${path}`,
       {
         method: type === 'query' ? 'GET' : 'POST',
@@ -64,7 +64,7 @@ async function setup(newDatabase: NewTestDatabase) {
     });
     return { status: response.status, text: await response.text() };
   }
-  return { ...hub, call, ana: await bearerOf(hub.ana), vic: await bearerOf(hub.vic) };
+  return { ...hub, bearerOf, call, ana: await bearerOf(hub.ana), vic: await bearerOf(hub.vic) };
 }
 
 describeEachDatabase('scanner.* over /api/trpc', (_kind, newDatabase) => {
@@ -117,5 +117,51 @@ describeEachDatabase('scanner.* over /api/trpc', (_kind, newDatabase) => {
 
     expect(response.status).toBe(400);
     expect(response.text).toContain('A kubernetes source reads k8s.manifests, not aws.credential_report');
+  });
+
+  it('answers NOT_FOUND for every id of another realm: sources and scans', async () => {
+    const t = await setup(newDatabase);
+    const oli = await t.bearerOf(t.oli, t.otherRealm);
+    const created = await t.call(t.ana, 'source.create', { type: 'kubernetes', name: 'cluster' }, 'mutation');
+    const sourceId = JSON.parse(created.text).result.data.id as string;
+    const upload = {
+      name: 'app.yaml',
+      contentBase64: Buffer.from('kind: ServiceAccount\n').toString('base64'),
+    };
+    const started = await t.call(
+      t.ana,
+      'scan.start',
+      { sourceId, input: 'k8s.manifests', upload },
+      'mutation',
+    );
+    const scanId = JSON.parse(started.text).result.data.id as string;
+
+    const notFound: Record<string, [unknown, 'query' | 'mutation']> = {
+      'source.get': [{ id: sourceId }, 'query'],
+      'source.update': [{ id: sourceId, name: 'taken over' }, 'mutation'],
+      'source.delete': [{ id: sourceId }, 'mutation'],
+      'scan.start': [{ sourceId, input: 'k8s.manifests', upload }, 'mutation'],
+      'scan.get': [{ id: scanId }, 'query'],
+      'scan.cancel': [{ id: scanId }, 'mutation'],
+    };
+    for (const [path, [input, type]] of Object.entries(notFound)) {
+      const response = await t.call(oli, path, input, type);
+      expect(response.status, `scanner.${path}`).toBe(404);
+      expect(JSON.parse(response.text).error.data.code, `scanner.${path}`).toBe('NOT_FOUND');
+    }
+    // The others take no id of the realm, or filter by one: they see the caller's realm only.
+    const seen = {
+      'source.list': (await t.call(oli, 'source.list', {}, 'query')).text,
+      'scan.list': (await t.call(oli, 'scan.list', { sourceId }, 'query')).text,
+      'leak.list': (await t.call(oli, 'leak.list', { sourceId }, 'query')).text,
+    };
+
+    for (const text of Object.values(seen)) expect(JSON.parse(text).result.data).toEqual([]);
+    expect((await t.call(t.ana, 'source.get', { id: sourceId }, 'query')).text).toContain('"name":"cluster"');
+    expect([...Object.keys(notFound), ...Object.keys(seen), 'source.create'].sort()).toEqual(
+      procedurePermissions(scannerRouter)
+        .map((p) => p.path)
+        .sort(),
+    );
   });
 });

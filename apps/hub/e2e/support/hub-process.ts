@@ -14,6 +14,9 @@ export interface RunningHub {
   startupMs: number;
   /** Everything the process wrote, for the artifacts and for failure messages. */
   output(): string;
+  /** What it wrote to standard output (the JSON log) and to standard error, each on its own. */
+  stdout(): string;
+  stderr(): string;
   /** SIGTERM, then the exit code once the process is gone. */
   stop(): Promise<number | null>;
 }
@@ -52,11 +55,15 @@ export async function startHubProcess(env: Record<string, string>): Promise<Runn
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
+  let stdout = '';
+  let stderr = '';
   child.stdout?.on('data', (chunk: Buffer) => {
     output += chunk.toString();
+    stdout += chunk.toString();
   });
   child.stderr?.on('data', (chunk: Buffer) => {
     output += chunk.toString();
+    stderr += chunk.toString();
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = `http://127.0.0.1:${port}`;
@@ -73,6 +80,8 @@ export async function startHubProcess(env: Record<string, string>): Promise<Runn
     url,
     startupMs,
     output: () => output,
+    stdout: () => stdout,
+    stderr: () => stderr,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       return exited;

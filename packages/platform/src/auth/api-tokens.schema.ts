@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { storableIsoDateTime } from '../input/storable-date.ts';
 
 /** Longest lifetime a token may be given in days: ten years, beyond which "never" is the honest answer. */
 export const maxApiTokenLifetimeDays = 3650;
@@ -11,7 +12,7 @@ export const createApiTokenInput = z
   .object({
     name: z.string().trim().min(1, 'Give the token a name').max(100, 'Keep the name under 100 characters'),
     expiresInDays: z.int().min(1).max(maxApiTokenLifetimeDays).optional(),
-    expiresAt: z.iso.datetime({ offset: true }).optional(),
+    expiresAt: storableIsoDateTime().optional(),
     /** A subset of the caller's permissions; empty or absent: whatever the user holds at each use. */
     permissions: z.array(z.string().min(1).max(100)).max(100).optional(),
   })

@@ -123,6 +123,7 @@ describeEachDatabase('API tokens', (_kind, newDatabase) => {
         tokenPermissions: ['realm:read'],
       },
       realm: { id: t.hubRealm.id, slug: 'hub' },
+      policyEpoch: expect.any(BigInt),
     });
     const firstUse = t.clock.now();
     expect(await lastUsed()).toEqual(firstUse);

@@ -1,5 +1,6 @@
 import { actorOf, type Principal } from '../context/request-context.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
+import { withCleanText } from '../input/text-safety.ts';
 
 export interface AuditEntry {
   realmId: string;
@@ -32,8 +33,9 @@ export async function writeAuditEntry(
       action: entry.action,
       entityType: entry.entityType,
       entityId: entry.entityId ?? null,
-      before: entry.before,
-      after: entry.after,
+      // jsonb refuses NUL and lone surrogates: the record of a change must never be what fails it.
+      before: withCleanText(entry.before),
+      after: withCleanText(entry.after),
       requestId: entry.requestId ?? null,
     },
     select: { id: true },

@@ -35,6 +35,7 @@ describeEachDatabase('logging in', (_kind, newDatabase) => {
     expect(authenticated).toEqual({
       principal: { kind: 'user', userId: user.id, email: 'ada@example.com', sessionId: session.id },
       realm: { id: realm.id, slug: 'hub' },
+      policyEpoch: expect.any(BigInt),
     });
   });
 
@@ -252,7 +253,11 @@ describeEachDatabase('session authentication', (_kind, newDatabase) => {
     const after = await hub.auth.authenticate({ sessionToken: switched.token });
 
     expect(switched.realm).toEqual({ id: alpha.id, slug: 'alpha', name: 'Alpha' });
-    expect(after).toEqual({ principal: before.principal, realm: { id: alpha.id, slug: 'alpha' } });
+    expect(after).toEqual({
+      principal: before.principal,
+      realm: { id: alpha.id, slug: 'alpha' },
+      policyEpoch: expect.any(BigInt),
+    });
     await expect(hub.auth.switchRealm(before.principal, 'secret')).rejects.toThrow(NotFoundError);
     await expect(hub.auth.switchRealm(before.principal, 'nowhere')).rejects.toThrow(NotFoundError);
   });

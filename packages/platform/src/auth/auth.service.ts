@@ -10,7 +10,8 @@ import { hashApiToken, looksLikeApiToken } from './api-token-format.ts';
 import { LoginThrottle } from './login-throttle.ts';
 import { PasswordHasher } from './password-hasher.ts';
 import type { BuiltInRole } from './permissions.ts';
-import { type SessionClaims, SessionTokens, sessionInvalid } from './session-tokens.ts';
+import { type SessionClaims, SessionTokens, sessionExpired, sessionInvalid } from './session-tokens.ts';
+import { type VerifiedCredential, VerifiedCredentials } from './verified-credentials.ts';
 
 export interface RealmSummary {
   id: string;
@@ -37,6 +38,11 @@ export interface Authenticated {
   realm: RealmRef;
   /** Set when the presented session token was past half its life: send this one back instead. */
   renewedToken?: SessionToken;
+  /**
+   * The realm's policy epoch, read in the same statement that checked the credential: the
+   * permission resolver decides from it instead of reading it again.
+   */
+  policyEpoch?: bigint;
 }
 
 /** The realm a user lands in after logging in, when a member of it. */
@@ -46,6 +52,69 @@ const invalidCredentials = 'Invalid email or password';
 const invalidApiToken = 'Invalid API token';
 /** lastUsedAt is for people reading a token list: minute precision spares a write per call. */
 const lastUsedPrecisionMs = 60_000;
+/** PolicyEpoch has a row per realm from its creation on; its absence is an epoch no state carries. */
+const noEpoch = '-1';
+
+interface EpochRow {
+  authEpoch: string;
+  policyEpoch: string | null;
+}
+
+interface SessionRow extends EpochRow {
+  email: string;
+  disabled: boolean;
+  revoked: boolean;
+  expiresAt: number;
+  realmId: string | null;
+  realmSlug: string | null;
+}
+
+interface ApiTokenRow extends EpochRow {
+  id: string;
+  userId: string;
+  permissions: string[];
+  revoked: boolean;
+  expiresAt: number | null;
+  lastUsedAt: number | null;
+  realmId: string;
+  realmSlug: string;
+  email: string;
+  disabled: boolean;
+  member: boolean;
+}
+
+// Each check is one statement, so the epochs it returns label exactly the rows it read: a change
+// that commits later moves an epoch past the label. Instants come back as milliseconds since 1970
+// (timestamps are stored in UTC without a zone), numbers on both databases.
+const epochsSql = `
+  SELECT u."authEpoch"::text AS "authEpoch",
+    (SELECT p.epoch::text FROM "PolicyEpoch" p WHERE p."realmId" = $2) AS "policyEpoch"
+  FROM "User" u WHERE u.id = $1`;
+
+const sessionSql = `
+  SELECT u.email, u."disabledAt" IS NOT NULL AS disabled, u."authEpoch"::text AS "authEpoch",
+    s."revokedAt" IS NOT NULL AS revoked,
+    (extract(epoch FROM s."expiresAt") * 1000)::float8 AS "expiresAt",
+    r.id AS "realmId", r.slug AS "realmSlug",
+    (SELECT p.epoch::text FROM "PolicyEpoch" p WHERE p."realmId" = r.id) AS "policyEpoch"
+  FROM "Session" s
+  JOIN "User" u ON u.id = s."userId"
+  LEFT JOIN "Realm" r ON r.slug = $3
+    AND EXISTS (SELECT 1 FROM "RealmMembership" m WHERE m."realmId" = r.id AND m."userId" = s."userId")
+  WHERE s.id = $1 AND s."userId" = $2`;
+
+const apiTokenSql = `
+  SELECT t.id, t."userId", t.permissions, t."revokedAt" IS NOT NULL AS revoked,
+    (extract(epoch FROM t."expiresAt") * 1000)::float8 AS "expiresAt",
+    (extract(epoch FROM t."lastUsedAt") * 1000)::float8 AS "lastUsedAt",
+    r.id AS "realmId", r.slug AS "realmSlug",
+    u.email, u."disabledAt" IS NOT NULL AS disabled, u."authEpoch"::text AS "authEpoch",
+    EXISTS (SELECT 1 FROM "RealmMembership" m WHERE m."realmId" = t."realmId" AND m."userId" = t."userId") AS member,
+    (SELECT p.epoch::text FROM "PolicyEpoch" p WHERE p."realmId" = t."realmId") AS "policyEpoch"
+  FROM "ApiToken" t
+  JOIN "User" u ON u.id = t."userId"
+  JOIN "Realm" r ON r.id = t."realmId"
+  WHERE t."tokenHash" = $1`;
 
 export function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();
@@ -65,6 +134,9 @@ export class AuthService {
     @inject(CLOCK) private readonly clock: Clock,
     @inject(LOGGER) private readonly logger: Logger,
   ) {}
+
+  /** Credentials verified by this process; each use still checks the epochs (see authenticate). */
+  private readonly verified = new VerifiedCredentials();
 
   async login(input: { email: string; password: string; ip: string }): Promise<LoginResult> {
     const email = normaliseEmail(input.email);
@@ -124,7 +196,13 @@ export class AuthService {
     return { ...issued, realm: { id: realm.id, slug: realm.slug, name: realm.name } };
   }
 
-  /** Recognises the caller by API token (preferred when both are present) or session token. */
+  /**
+   * Recognises the caller by API token (preferred when both are present) or session token. A
+   * credential this process has verified before costs one statement: the user's auth epoch and the
+   * realm's policy epoch, which triggers move in the same transaction as any revocation, logout,
+   * disabling, password change or membership change. When either moved, or the entry is older than
+   * a minute, the credential is checked in full again (one statement, and the JWT's signature).
+   */
   async authenticate(credentials: { sessionToken?: string; bearerToken?: string }): Promise<Authenticated> {
     if (credentials.bearerToken !== undefined) return this.authenticateApiToken(credentials.bearerToken);
     if (credentials.sessionToken !== undefined) return this.authenticateSession(credentials.sessionToken);
@@ -142,52 +220,105 @@ export class AuthService {
   }
 
   private async authenticateSession(token: string): Promise<Authenticated> {
-    const claims = await this.sessionTokens.verify(token);
-    const { email } = await this.activeSession(claims.sid, claims.sub);
-    const realm = await this.membershipRealm(claims.sub, { slug: claims.realm });
-    if (!realm) throw new AuthenticationError(sessionInvalid);
-    const principal: Principal = { kind: 'user', userId: claims.sub, email, sessionId: claims.sid };
+    const key = this.verified.keyOf('session', token);
+    const credential = (await this.stillValid(key)) ?? (await this.verifySession(key, token));
+    const claims = credential.claims as SessionClaims;
     const renewedToken = this.sessionTokens.shouldRenew(claims) ? await this.renew(claims) : undefined;
-    return renewedToken ? { principal, realm, renewedToken } : { principal, realm };
+    return { ...this.authenticated(credential), ...(renewedToken ? { renewedToken } : {}) };
+  }
+
+  private async verifySession(key: string, token: string): Promise<VerifiedCredential> {
+    const claims = await this.sessionTokens.verify(token);
+    const [row] = await this.db.systemQuery<SessionRow>('auth_session', sessionSql, [
+      claims.sid,
+      claims.sub,
+      claims.realm,
+    ]);
+    if (!row || row.revoked || row.disabled) throw new AuthenticationError(sessionInvalid);
+    const now = this.clock.now().getTime();
+    if (row.expiresAt <= now) throw new AuthenticationError(sessionExpired);
+    if (!row.realmId || !row.realmSlug) throw new AuthenticationError(sessionInvalid);
+    return this.remember(key, now, {
+      principal: { kind: 'user', userId: claims.sub, email: row.email, sessionId: claims.sid },
+      realm: { id: row.realmId, slug: row.realmSlug },
+      authEpoch: row.authEpoch,
+      policyEpoch: row.policyEpoch ?? noEpoch,
+      validUntil: Math.min(row.expiresAt, claims.exp * 1000),
+      claims,
+    });
   }
 
   private async authenticateApiToken(token: string): Promise<Authenticated> {
     if (!looksLikeApiToken(token)) throw new AuthenticationError(invalidApiToken);
-    const now = this.clock.now();
-    const found = await this.db.systemPrisma.apiToken.findUnique({
-      where: { tokenHash: hashApiToken(token) },
-      select: {
-        id: true,
-        userId: true,
-        permissions: true,
-        expiresAt: true,
-        revokedAt: true,
-        realm: { select: { id: true, slug: true } },
-        user: { select: { email: true, disabledAt: true } },
+    const key = this.verified.keyOf('bearer', token);
+    const credential = (await this.stillValid(key)) ?? (await this.verifyApiToken(key, token));
+    await this.recordUse(credential);
+    return this.authenticated(credential);
+  }
+
+  private async verifyApiToken(key: string, token: string): Promise<VerifiedCredential> {
+    const [row] = await this.db.systemQuery<ApiTokenRow>('auth_api_token', apiTokenSql, [
+      hashApiToken(token),
+    ]);
+    if (!row || row.revoked || row.disabled || !row.member) throw new AuthenticationError(invalidApiToken);
+    const now = this.clock.now().getTime();
+    if (row.expiresAt !== null && row.expiresAt <= now) throw new AuthenticationError('API token expired');
+    return this.remember(key, now, {
+      principal: {
+        kind: 'token',
+        userId: row.userId,
+        email: row.email,
+        tokenId: row.id,
+        tokenPermissions: row.permissions,
       },
+      realm: { id: row.realmId, slug: row.realmSlug },
+      authEpoch: row.authEpoch,
+      policyEpoch: row.policyEpoch ?? noEpoch,
+      validUntil: row.expiresAt ?? Number.POSITIVE_INFINITY,
+      lastUsedAt: row.lastUsedAt ?? undefined,
     });
-    if (!found || found.revokedAt || found.user.disabledAt) throw new AuthenticationError(invalidApiToken);
-    if (found.expiresAt && found.expiresAt <= now) throw new AuthenticationError('API token expired');
-    if (!(await this.membershipRealm(found.userId, { id: found.realm.id }))) {
-      throw new AuthenticationError(invalidApiToken);
+  }
+
+  /** The cached credential if it has not expired and neither epoch has moved since it was checked. */
+  private async stillValid(key: string): Promise<VerifiedCredential | undefined> {
+    const cached = this.verified.get(key, this.clock.now().getTime());
+    if (!cached) return undefined;
+    const [row] = await this.db.systemQuery<EpochRow>('auth_epochs', epochsSql, [
+      cached.principal.userId,
+      cached.realm.id,
+    ]);
+    if (row && row.authEpoch === cached.authEpoch && (row.policyEpoch ?? noEpoch) === cached.policyEpoch) {
+      return cached;
     }
+    this.verified.delete(key);
+    return undefined;
+  }
+
+  private remember(key: string, now: number, credential: VerifiedCredential): VerifiedCredential {
+    this.verified.set(key, credential, now);
+    return credential;
+  }
+
+  private authenticated(credential: VerifiedCredential): Authenticated {
+    const policyEpoch = credential.policyEpoch === noEpoch ? undefined : BigInt(credential.policyEpoch);
+    return { principal: credential.principal, realm: credential.realm, policyEpoch };
+  }
+
+  /** At most one write a minute per token and process, however many calls it makes. */
+  private async recordUse(credential: VerifiedCredential): Promise<void> {
+    if (credential.principal.kind !== 'token') return;
+    const now = this.clock.now();
+    if (credential.lastUsedAt !== undefined && now.getTime() - credential.lastUsedAt < lastUsedPrecisionMs)
+      return;
+    // Claimed before the write: concurrent calls of the same token do not all write.
+    credential.lastUsedAt = now.getTime();
     await this.db.systemPrisma.apiToken.updateMany({
       where: {
-        id: found.id,
+        id: credential.principal.tokenId,
         OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: new Date(now.getTime() - lastUsedPrecisionMs) } }],
       },
       data: { lastUsedAt: now },
     });
-    return {
-      principal: {
-        kind: 'token',
-        userId: found.userId,
-        email: found.user.email,
-        tokenId: found.id,
-        tokenPermissions: found.permissions,
-      },
-      realm: found.realm,
-    };
   }
 
   /** The session must exist, belong to the user, be neither revoked nor expired, and the user enabled. */
@@ -204,19 +335,8 @@ export class AuthService {
     if (!session || session.userId !== userId || session.revokedAt || session.user.disabledAt) {
       throw new AuthenticationError(sessionInvalid);
     }
-    if (session.expiresAt <= this.clock.now()) throw new AuthenticationError('Session expired');
+    if (session.expiresAt <= this.clock.now()) throw new AuthenticationError(sessionExpired);
     return { email: session.user.email };
-  }
-
-  private async membershipRealm(
-    userId: string,
-    realm: { slug: string } | { id: string },
-  ): Promise<RealmRef | null> {
-    const membership = await this.db.systemPrisma.realmMembership.findFirst({
-      where: { userId, realm },
-      select: { realm: { select: { id: true, slug: true } } },
-    });
-    return membership?.realm ?? null;
   }
 
   private renew(claims: SessionClaims): Promise<SessionToken> {

@@ -22,7 +22,7 @@ export type FirstStartResult =
     };
 
 export interface FirstStartOptions {
-  /** Receives the one-time password notice; standard output by default. */
+  /** Receives the one-time password notice; standard error by default. */
   print?: (text: string) => void;
 }
 
@@ -80,7 +80,7 @@ export async function ensureFirstStart(
     written = false;
     logger.error({ err: error, file: passwordFile }, 'could not write the initial admin password file');
   }
-  (options.print ?? printToStdout)(notice(outcome.admin.email, password, written ? passwordFile : undefined));
+  (options.print ?? printToStderr)(notice(outcome.admin.email, password, written ? passwordFile : undefined));
   return written ? { created: true, ...outcome, passwordFile } : { created: true, ...outcome };
 }
 
@@ -93,10 +93,11 @@ async function writePrivateFile(file: string, content: string): Promise<void> {
 
 /**
  * Printed directly, not logged: log lines are collected and kept, and the logger redacts
- * passwords anyway. This is the one place the password is shown.
+ * passwords anyway. This is the one place the password is shown. Standard error, because
+ * standard output is the JSON log: the notice would break its parsing and end up stored with it.
  */
-function printToStdout(text: string): void {
-  process.stdout.write(text);
+function printToStderr(text: string): void {
+  process.stderr.write(text);
 }
 
 function notice(email: string, password: string, file: string | undefined): string {

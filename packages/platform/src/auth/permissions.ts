@@ -61,8 +61,16 @@ export type PlatformPermission = (typeof platformPermissions)[number]['key'];
  * memberships to roles; the policy domain replaces it without touching callers.
  */
 export interface PermissionResolver {
-  /** Effective permissions, already narrowed to an API token's chosen subset. */
-  permissionsOf(principal: Principal, realm: RealmRef): Promise<ReadonlySet<string>>;
+  /**
+   * Effective permissions, already narrowed to an API token's chosen subset. `known.policyEpoch`:
+   * the realm's policy epoch as the caller has just read it (authentication reads it with the
+   * credential), so a resolver that checks the epoch need not read it again.
+   */
+  permissionsOf(
+    principal: Principal,
+    realm: RealmRef,
+    known?: { policyEpoch?: bigint },
+  ): Promise<ReadonlySet<string>>;
 }
 
 export const PERMISSION_RESOLVER: InjectionToken<PermissionResolver> = Symbol('PermissionResolver');

@@ -44,6 +44,10 @@ export const configSchema = z.object({
   NHI_MIGRATE_ON_START: booleanFromEnv.default(true),
   /** Seed the realm `demo` with synthetic identities on the first start (the quick start sets it). */
   NHI_DEMO_DATA: booleanFromEnv.default(false),
+  /** PostgreSQL: longest a statement of a request may run, in ms (0: no limit). */
+  NHI_REQUEST_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(15_000),
+  /** PostgreSQL: longest a statement of a background job (scan, evaluation) may run, in ms (0: no limit). */
+  NHI_JOB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(600_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -1,7 +1,9 @@
 export {
   CrossRealmAccessError,
   DataDirLockedError,
+  inputErrorOf,
   MigrationError,
+  sqlStateOf,
 } from './database-errors.ts';
 export {
   type ApplyMigrationsOptions,
@@ -38,4 +40,15 @@ export {
 export { realmDbProvider } from './realm-db-provider.ts';
 export { findUnisolatedRealmTables, type UnisolatedTable } from './realm-isolation-check.ts';
 export { emptySql, joinSql, type Sql, sql, trustedSql } from './sql-fragments.ts';
+export { analyzeAfterBulkWrite, bulkWriteRows } from './table-statistics.ts';
 export { PLATFORM_DATABASE, REALM_DB } from './tokens.ts';
+export {
+  cancellationErrorOf,
+  currentWork,
+  defaultStatementTimeouts,
+  runAsWork,
+  StatementCancelledError,
+  type StatementTimeouts,
+  type WorkKind,
+  type WorkScope,
+} from './work-scope.ts';

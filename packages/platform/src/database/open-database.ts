@@ -8,8 +8,17 @@ import { PrismaClient } from '../generated/prisma/client.ts';
 import type { Logger } from '../logging/logger.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 import { pgliteExtensions } from './pglite-extensions.ts';
+import { PGliteThread } from './pglite-thread.ts';
 import type { PlatformDatabase } from './platform-database.ts';
+import { followWork } from './postgres-work-pool.ts';
 import { pgliteSystemConnection, postgresSystemConnection } from './system-connection.ts';
+import { setConfigStatement } from './transaction-settings.ts';
+import {
+  cancellationErrorOf,
+  currentWork,
+  defaultStatementTimeouts,
+  type StatementTimeouts,
+} from './work-scope.ts';
 
 /** Pass as dataDir to keep the embedded database in memory (tests, the migration engine). */
 export const IN_MEMORY = 'memory://';
@@ -22,8 +31,15 @@ export interface OpenDatabaseOptions {
   logger?: Logger;
   /** In memory only: start from this PGlite data-directory dump instead of running initdb. */
   pgliteSnapshot?: Blob;
+  /**
+   * Run the embedded database in a worker thread (see PGliteThread). Default: with a data
+   * directory (the hub, the CLI); in memory (tests) it runs on the calling thread, which starts faster.
+   */
+  pgliteThread?: boolean;
   /** PostgreSQL pool size. */
   maxConnections?: number;
+  /** PostgreSQL: the longest a statement may run, per kind of work (see runAsWork). */
+  statementTimeouts?: StatementTimeouts;
 }
 
 /**
@@ -37,6 +53,27 @@ const utcTimestamps = {
       ? (value: string) => new Date(`${value.replace(' ', 'T')}Z`)
       : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
+
+/**
+ * The embedded database in a thread of its own: the hub's event loop keeps running while a long
+ * statement runs. To the ORM adapter and the job queue it is a PGlite like any other.
+ */
+async function startPgliteThread(dataDir: string | undefined, options: OpenDatabaseOptions) {
+  const thread = await PGliteThread.start({
+    dataDir,
+    loadDataDir: options.pgliteSnapshot,
+    extensions: Object.keys(pgliteExtensions),
+    // Jobs and bulk writes (runAsWork kind 'job') wait while requests want the one session.
+    priorityOf: () => (currentWork()?.kind === 'job' ? 'background' : 'request'),
+    onUnexpectedExit(error) {
+      // The database is gone with its thread (out of memory, a crash): every later call would fail.
+      options.logger?.fatal({ err: error }, 'the embedded database stopped, stopping');
+      process.exit(70);
+    },
+  });
+  // Typed as a PGlite for its users (ORM adapter, job queue, system connection): it is one to them.
+  return thread as unknown as PGlite;
+}
 
 export async function openDatabase(options: OpenDatabaseOptions): Promise<PlatformDatabase> {
   return options.databaseUrl ? openPostgres(options.databaseUrl, options) : openPglite(options);
@@ -58,7 +95,10 @@ async function openPglite(options: OpenDatabaseOptions): Promise<PlatformDatabas
   try {
     const dataDir = inMemory ? undefined : path.join(path.resolve(options.dataDir), 'pglite');
     if (dataDir) fs.mkdirSync(path.dirname(dataDir), { recursive: true });
-    pglite = new PGlite({ dataDir, loadDataDir: options.pgliteSnapshot, extensions: pgliteExtensions });
+    pglite =
+      (options.pgliteThread ?? !inMemory)
+        ? await startPgliteThread(dataDir, options)
+        : new PGlite({ dataDir, loadDataDir: options.pgliteSnapshot, extensions: pgliteExtensions });
     await pglite.waitReady;
   } catch (error) {
     lock?.release();
@@ -73,6 +113,7 @@ async function openPglite(options: OpenDatabaseOptions): Promise<PlatformDatabas
     async ping() {
       await pglite.query('SELECT 1');
     },
+    busy: () => pglite instanceof PGliteThread && pglite.busy,
     async close() {
       if (closed) return;
       closed = true;
@@ -88,9 +129,13 @@ async function openPglite(options: OpenDatabaseOptions): Promise<PlatformDatabas
     async systemQuery<Row>(_name: string, sql: string, params: unknown[]) {
       return (await pglite.query<Row>(sql, params)).rows;
     },
-    readTransaction: (fn) =>
+    readTransaction: (fn, settings) =>
       pglite.transaction(async (tx) => {
-        await tx.exec('SET TRANSACTION READ ONLY');
+        await tx.exec(
+          settings
+            ? `SET TRANSACTION READ ONLY; ${setConfigStatement(settings)}`
+            : 'SET TRANSACTION READ ONLY',
+        );
         return fn(
           async <Row>(text: string, values: readonly unknown[]) =>
             (await tx.query<Row>(text, [...values])).rows,
@@ -100,8 +145,15 @@ async function openPglite(options: OpenDatabaseOptions): Promise<PlatformDatabas
 }
 
 async function openPostgres(databaseUrl: string, options: OpenDatabaseOptions): Promise<PlatformDatabase> {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: options.maxConnections ?? 10 });
+  const timeouts = options.statementTimeouts ?? defaultStatementTimeouts;
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: options.maxConnections ?? 10,
+    // Most borrowers are requests: their limit is the connections' own, so they never pay a SET.
+    statement_timeout: timeouts.requestMs,
+  });
   pool.on('error', (error) => options.logger?.error({ err: error }, 'idle PostgreSQL connection failed'));
+  const work = followWork(pool, { connectionString: databaseUrl, timeouts, logger: options.logger });
   const systemPrisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   let closed = false;
   return {
@@ -114,6 +166,9 @@ async function openPostgres(databaseUrl: string, options: OpenDatabaseOptions): 
     async close() {
       if (closed) return;
       closed = true;
+      // Whatever still runs has nobody left to answer (requests drained, jobs stopped): pool.end()
+      // would wait for it, up to the statement timeout.
+      await work.cancelAll();
       await systemPrisma.$disconnect();
       await pool.end();
     },
@@ -127,17 +182,22 @@ async function openPostgres(databaseUrl: string, options: OpenDatabaseOptions): 
       } catch (error) {
         // The session may still hold locks or settings; do not hand it to anyone else.
         client.release(true);
-        throw error;
+        throw cancellationErrorOf(error) ?? error;
       }
     },
     async systemQuery<Row>(name: string, sql: string, params: unknown[]) {
       // A named statement is parsed and planned once per pooled connection.
-      return (await pool.query({ name, text: sql, values: params })).rows as Row[];
+      try {
+        return (await pool.query({ name, text: sql, values: params })).rows as Row[];
+      } catch (error) {
+        throw cancellationErrorOf(error) ?? error;
+      }
     },
-    async readTransaction(fn) {
+    async readTransaction(fn, settings) {
       const client = await pool.connect();
       try {
-        await client.query('BEGIN READ ONLY');
+        // Without parameters this is the simple protocol: both statements in one round trip.
+        await client.query(settings ? `BEGIN READ ONLY; ${setConfigStatement(settings)}` : 'BEGIN READ ONLY');
         const result = await fn(
           async <Row>(text: string, values: readonly unknown[]) =>
             (await client.query({ text, values: [...values], types: utcTimestamps })).rows as Row[],
@@ -148,7 +208,7 @@ async function openPostgres(databaseUrl: string, options: OpenDatabaseOptions): 
       } catch (error) {
         // The session may be mid-transaction or broken: do not hand it to anyone else.
         client.release(true);
-        throw error;
+        throw cancellationErrorOf(error) ?? error;
       }
     },
   };

@@ -1,5 +1,6 @@
 import type { PGlite } from '@electric-sql/pglite';
 import type { PrismaClient } from '../generated/prisma/client.ts';
+import type { TransactionSettings } from './transaction-settings.ts';
 
 export type DatabaseKind = 'pglite' | 'postgres';
 
@@ -47,6 +48,11 @@ export interface PlatformDatabase {
   close(): Promise<void>;
   /** PostgreSQL only: the state of the connection pool, for metrics. */
   poolStats?(): PoolStats;
+  /**
+   * Embedded only: the database is working for someone (a statement or transaction is running),
+   * so a query waits its turn. Tells a ping that is slow because of bulk work from one that is lost.
+   */
+  busy?(): boolean;
   /** PGlite only: a consistent dump of the whole data directory (backups, test fixtures). */
   snapshot?(): Promise<Blob>;
   /** Lends a dedicated connection (PGlite: its only session) for system work. */
@@ -60,7 +66,8 @@ export interface PlatformDatabase {
   /**
    * A read-only transaction on a pooled connection (PGlite: its session), without the ORM, for hot
    * read paths whose statements are cheaper than the ORM's handling of them. Timestamps come back
-   * as UTC instants, as the ORM reads them. Callers confine it to a realm first (RealmDb.read).
+   * as UTC instants, as the ORM reads them. Callers confine it to a realm first (RealmDb.read):
+   * `settings` are made transaction-local in the same round trip as the BEGIN.
    */
-  readTransaction<T>(fn: (run: StatementRunner) => Promise<T>): Promise<T>;
+  readTransaction<T>(fn: (run: StatementRunner) => Promise<T>, settings?: TransactionSettings): Promise<T>;
 }

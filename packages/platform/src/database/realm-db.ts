@@ -138,17 +138,13 @@ export class RealmDb {
    * where the ORM's handling costs more than the statements (the inventory list).
    */
   read<T>(fn: (query: RealmQuery) => Promise<T>, options: RealmReadOptions = {}): Promise<T> {
-    return this.db.readTransaction(async (run) => {
-      // In the same round trip as the realm: transaction-local, like it.
-      const serial = options.parallelWorkers === false;
-      await run(
-        `SELECT set_config('app.realm_id', $1, true), set_config('role', $2, true)${
-          serial ? `, set_config('max_parallel_workers_per_gather', '0', true)` : ''
-        }`,
-        [this.realmId, APPLICATION_ROLE],
-      );
-      return fn((statement) => run(statement.text, statement.values));
-    });
+    // Applied with the BEGIN, in its round trip, and transaction-local like the realm.
+    const settings: Record<string, string> = { 'app.realm_id': this.realmId, role: APPLICATION_ROLE };
+    if (options.parallelWorkers === false) settings.max_parallel_workers_per_gather = '0';
+    return this.db.readTransaction(
+      (run) => fn((statement) => run(statement.text, statement.values)),
+      settings,
+    );
   }
 
   transaction<T>(fn: (tx: RealmTx) => Promise<T>, options: RealmTransactionOptions = {}): Promise<T> {

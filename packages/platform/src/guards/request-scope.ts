@@ -45,21 +45,26 @@ export async function authenticateRequest(
     },
     credential: bearerToken ? 'bearer' : 'session',
     renewedToken: result.renewedToken,
+    policyEpoch: result.policyEpoch,
   });
 }
 
-/** Builds the per-request container for an already authenticated principal. */
+/**
+ * Builds the per-request container for an already authenticated principal. `policyEpoch`: the
+ * realm's policy epoch as authentication read it, which spares the resolver a read of its own.
+ */
 export async function openRequestScope(
   root: DependencyContainer,
-  options: Pick<RequestScope, 'context' | 'credential' | 'renewedToken'>,
+  options: Pick<RequestScope, 'context' | 'credential' | 'renewedToken'> & { policyEpoch?: bigint },
 ): Promise<RequestScope> {
-  const container = createRequestContainer(root, options.context);
+  const { policyEpoch, ...scope } = options;
+  const container = createRequestContainer(root, scope.context);
   container.register(REALM_DB, realmDbProvider);
   const permissions = await root
     .resolve(PERMISSION_RESOLVER)
-    .permissionsOf(options.context.principal, options.context.realm);
+    .permissionsOf(scope.context.principal, scope.context.realm, { policyEpoch });
   container.register(REQUEST_PERMISSIONS, { useValue: permissions });
-  return { ...options, container, permissions };
+  return { ...scope, container, permissions };
 }
 
 /** The check behind authGuard. */

@@ -8,8 +8,12 @@ interface Greeting {
   text: string;
 }
 
-async function setup(newDatabase: NewTestDatabase, options: JobQueueOptions = {}) {
-  const db = await newDatabase();
+async function setup(
+  newDatabase: NewTestDatabase,
+  options: JobQueueOptions = {},
+  database: { pgliteThread?: boolean } = {},
+) {
+  const db = await newDatabase(database);
   const queue = new JobQueue(db.jobStore, createLogger({ level: 'silent' }), {
     pollingIntervalSeconds: 0.5,
     ...options,
@@ -45,6 +49,38 @@ describeEachDatabase('JobQueue', (_kind, newDatabase) => {
 
     expect(await seen.promise).toEqual({ realmId: 'realm-1', text: 'hello' });
     await waitForState(queue, 'test.greet', id, 'completed');
+    await queue.stop();
+  });
+
+  it('runs jobs on an embedded database in its own thread, as the hub runs it', async () => {
+    const { queue } = await setup(newDatabase, {}, { pgliteThread: true });
+    const seen = deferred<Greeting>();
+    await queue.register<Greeting>('test.threaded', async (job) => seen.resolve(job.payload));
+
+    const id = await queue.enqueue<Greeting>('test.threaded', { realmId: 'realm-1', text: 'hello' });
+
+    expect(await seen.promise).toEqual({ realmId: 'realm-1', text: 'hello' });
+    await waitForState(queue, 'test.threaded', id, 'completed');
+    await queue.stop();
+  });
+
+  it('counts the handlers running in this process by job name, and forgets them once done', async () => {
+    const { queue } = await setup(newDatabase);
+    const running = deferred();
+    const finish = deferred();
+    await queue.register<Greeting>('test.counted', async () => {
+      running.resolve();
+      await finish.promise;
+    });
+
+    const id = await queue.enqueue<Greeting>('test.counted', { realmId: 'r', text: 'slow' });
+    await running.promise;
+    const during = new Map(queue.activeJobs());
+    finish.resolve();
+    await waitForState(queue, 'test.counted', id, 'completed');
+
+    expect(during.get('test.counted')).toBe(1);
+    expect(queue.activeJobs().get('test.counted')).toBe(0);
     await queue.stop();
   });
 

@@ -1,5 +1,6 @@
 import { fromPglite, PgBoss } from 'pg-boss';
 import type { JobStore } from '../database/platform-database.ts';
+import { runAsWork } from '../database/work-scope.ts';
 import type { Logger } from '../logging/logger.ts';
 
 /** Every job belongs to a realm: handlers open a RealmDb for payload.realmId, never a system client. */
@@ -66,6 +67,7 @@ interface Registration {
 export class JobQueue {
   private readonly boss: PgBoss;
   private readonly registrations = new Map<string, Registration>();
+  private readonly running = new Map<string, number>();
   private state: 'new' | 'started' | 'stopped' = 'new';
 
   constructor(
@@ -93,6 +95,11 @@ export class JobQueue {
 
   get started(): boolean {
     return this.state === 'started';
+  }
+
+  /** Handlers running in this process right now, by job name (for metrics: no database read). */
+  activeJobs(): ReadonlyMap<string, number> {
+    return this.running;
   }
 
   /** Installs or migrates the queue's schema and starts the workers of every registered job. */
@@ -178,18 +185,24 @@ export class JobQueue {
       async ([job]) => {
         if (!job) return;
         const started = Date.now();
+        this.running.set(name, (this.running.get(name) ?? 0) + 1);
         try {
-          await handler({
-            id: job.id,
-            name: job.name,
-            payload: job.data,
-            signal: job.signal,
-            retryCount: job.retryCount,
-          });
+          // Job work: the jobs' statement timeout, and statements cancelled when the job is stopped.
+          await runAsWork({ kind: 'job', signal: job.signal }, () =>
+            handler({
+              id: job.id,
+              name: job.name,
+              payload: job.data,
+              signal: job.signal,
+              retryCount: job.retryCount,
+            }),
+          );
           this.logger.debug({ job: name, jobId: job.id, ms: Date.now() - started }, 'job completed');
         } catch (error) {
           this.logger.warn({ err: error, job: name, jobId: job.id }, 'job failed');
           throw error;
+        } finally {
+          this.running.set(name, (this.running.get(name) ?? 1) - 1);
         }
       },
     );

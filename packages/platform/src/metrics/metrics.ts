@@ -7,7 +7,10 @@ export class HubMetrics {
   private readonly requests: Counter<'method' | 'route' | 'status'>;
   private readonly latency: Histogram<'method' | 'route'>;
 
-  constructor(poolStats?: () => PoolStats | undefined) {
+  constructor(
+    poolStats?: () => PoolStats | undefined,
+    activeJobs?: () => ReadonlyMap<string, number> | undefined,
+  ) {
     collectDefaultMetrics({ register: this.registry, prefix: 'nhi_' });
     this.requests = new Counter({
       name: 'nhi_http_requests_total',
@@ -36,6 +39,18 @@ export class HubMetrics {
       gauge('nhi_db_pool_connections', 'Open database connections', (s) => s.total);
       gauge('nhi_db_pool_idle', 'Idle database connections', (s) => s.idle);
       gauge('nhi_db_pool_waiting', 'Queries waiting for a connection', (s) => s.waiting);
+    }
+    if (activeJobs) {
+      new Gauge({
+        name: 'nhi_jobs_active',
+        help: 'Background jobs running in this process, by job name',
+        labelNames: ['job'],
+        registers: [this.registry],
+        collect() {
+          this.reset();
+          for (const [job, active] of activeJobs() ?? []) this.set({ job }, active);
+        },
+      });
     }
   }
 

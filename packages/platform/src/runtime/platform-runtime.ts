@@ -29,8 +29,15 @@ export interface PlatformRuntime {
   jobs?: JobQueue;
   /** Present with `jobs`: domains subscribe their jobs to other domains' events on it. */
   events?: DomainEventRelay;
-  shutdown(): Promise<void>;
+  /**
+   * Stops the jobs and closes the database within timeoutMs (default 15 s): jobs still running
+   * when their share is up are failed (retried later) and their statements cancelled.
+   */
+  shutdown(options?: { timeoutMs?: number }): Promise<void>;
 }
+
+/** Kept from a shutdown's time for closing the connections once the jobs have stopped. */
+const closeReserveMs = 1000;
 
 export interface StartOptions {
   config?: Config;
@@ -57,7 +64,15 @@ export interface StartOptions {
 export async function startPlatform(options: StartOptions = {}): Promise<PlatformRuntime> {
   const config = options.config ?? loadConfig();
   const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL });
-  const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.dataDir, logger });
+  const database = await openDatabase({
+    databaseUrl: config.DATABASE_URL,
+    dataDir: config.dataDir,
+    logger,
+    statementTimeouts: {
+      requestMs: config.NHI_REQUEST_STATEMENT_TIMEOUT_MS,
+      jobMs: config.NHI_JOB_STATEMENT_TIMEOUT_MS,
+    },
+  });
   try {
     if (options.migrate ?? config.NHI_MIGRATE_ON_START) {
       await applyMigrations(database, { logger });
@@ -80,8 +95,11 @@ export async function startPlatform(options: StartOptions = {}): Promise<Platfor
     await root.resolve(SigningKeys).load();
     if (options.firstStart ?? true)
       await ensureFirstStart(database, config, logger, { print: options.printFirstStartNotice });
-    const metrics = new HubMetrics(database.poolStats ? () => database.poolStats?.() : undefined);
     const jobs = options.jobs ? new JobQueue(database.jobStore, logger, options.jobs) : undefined;
+    const metrics = new HubMetrics(
+      database.poolStats ? () => database.poolStats?.() : undefined,
+      jobs ? () => jobs.activeJobs() : undefined,
+    );
     if (jobs) {
       await jobs.start();
       root.register(JOB_QUEUE, { useValue: jobs });
@@ -101,12 +119,14 @@ export async function startPlatform(options: StartOptions = {}): Promise<Platfor
       metrics,
       jobs,
       events,
-      async shutdown() {
+      async shutdown(shutdownOptions = {}) {
         if (closed) return;
         closed = true;
+        const deadline = Date.now() + (shutdownOptions.timeoutMs ?? 15_000);
         await events?.stop();
-        // Active jobs finish their batch before the connections they write through close.
-        await jobs?.stop();
+        // Active jobs may finish while time is left; then they are failed, to be retried, and their
+        // signals abort, which cancels their statements (runAsWork) before the connections close.
+        await jobs?.stop(Math.max(0, deadline - Date.now() - closeReserveMs));
         await database.close();
       },
     };

@@ -128,6 +128,8 @@ export function postgresUnavailableReason(): Promise<string | undefined> {
 export interface TestDatabaseOptions {
   /** false: an empty database, for tests of the migrations themselves. Default true. */
   migrated?: boolean;
+  /** PGlite: run it in a worker thread, as the hub does with a data directory. Default false. */
+  pgliteThread?: boolean;
 }
 
 /** A fresh database of the given kind, fully migrated unless asked otherwise; close() discards it. */
@@ -138,7 +140,7 @@ export async function createTestDatabase(
   const migrated = options.migrated ?? true;
   if (kind === 'pglite') {
     const snapshot = migrated ? await migratedPgliteSnapshot() : await emptyPgliteSnapshot();
-    return openDatabase({ dataDir: IN_MEMORY, pgliteSnapshot: snapshot });
+    return openDatabase({ dataDir: IN_MEMORY, pgliteSnapshot: snapshot, pgliteThread: options.pgliteThread });
   }
   const unavailable = await postgresUnavailableReason();
   if (unavailable) throw new Error(unavailable);

@@ -1,11 +1,14 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import type { DependencyContainer } from 'tsyringe';
 import { ZodError } from 'zod';
-import { CONFIG } from '../di/tokens.ts';
+import { inputErrorOf, sqlStateOf } from '../database/database-errors.ts';
+import { cancellationErrorOf } from '../database/work-scope.ts';
+import { CONFIG, LOGGER } from '../di/tokens.ts';
 import { isDomainError } from '../errors/domain-errors.ts';
 import { isHttpsRequest, serializeSessionCookie } from '../guards/cookies.ts';
 import { authenticateRequest, type RequestScope, requirePermission } from '../guards/request-scope.ts';
 import { isSameOriginRequest } from '../guards/same-origin.ts';
+import { assertSafeText } from '../input/text-safety.ts';
 import { domainDetailsOf, toTrpcError } from './trpc-errors.ts';
 
 export interface TrpcContext {
@@ -18,13 +21,23 @@ export interface TrpcContext {
 /** Every procedure states the permission it needs; the router-enumeration test checks it. */
 export interface ProcedureMeta {
   permission: string;
+  /** Top-level input fields holding an uploaded file's text, checked row by row by its parser. */
+  fileFields?: readonly string[];
 }
 
 const t = initTRPC
   .context<TrpcContext>()
   .meta<ProcedureMeta>()
   .create({
-    errorFormatter({ shape, error }) {
+    errorFormatter({ shape, error, ctx }) {
+      // The cause of a 500 (database text, stack) goes to the log with the request id, never to the caller.
+      if (error.code === 'INTERNAL_SERVER_ERROR') {
+        return {
+          ...shape,
+          message: `Internal error (request ${ctx?.requestId ?? 'unknown'})`,
+          data: { ...shape.data, stack: undefined },
+        };
+      }
       return {
         ...shape,
         data: {
@@ -41,10 +54,35 @@ export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 export const mergeRouters = t.mergeRouters;
 
-const mapDomainErrors = t.middleware(async ({ next }) => {
+const mapDomainErrors = t.middleware(async ({ ctx, path, next }) => {
   const result = await next();
-  if (!result.ok && isDomainError(result.error.cause)) throw toTrpcError(result.error.cause);
+  if (result.ok) return result;
+  const { cause } = result.error;
+  if (isDomainError(cause)) throw toTrpcError(cause);
+  // A statement past its timeout, or cancelled because the client left: 503, not PostgreSQL's text.
+  const stopped = cancellationErrorOf(cause);
+  if (stopped) throw toTrpcError(stopped);
+  const refused = inputErrorOf(cause);
+  if (refused) {
+    // A value the input checks let through and the database refused: worth a look, not a 500.
+    ctx.root
+      .resolve(LOGGER)
+      .warn(
+        { path, requestId: ctx.requestId, sqlState: sqlStateOf(cause) },
+        'database refused an input value',
+      );
+    throw toTrpcError(refused);
+  }
   return result;
+});
+
+/**
+ * Before the input's schema runs: text the database cannot store (NUL, lone surrogates) and
+ * absurd nesting are refused with the field's path, whatever the procedure's schema says.
+ */
+const textSafety = t.middleware(async ({ meta, getRawInput, next }) => {
+  assertSafeText(await getRawInput(), { fileFields: meta?.fileFields });
+  return next();
 });
 
 /** jwtGuard for tRPC: the same check serverFns run, plus same-origin for cookie sessions. */
@@ -90,6 +128,10 @@ const authGuard = jwtGuard.unstable_pipe(async ({ ctx, meta, next }) => {
  * The only way to build a procedure: it names the permission it needs, and runs behind
  * jwtGuard and authGuard. Handlers resolve services from `ctx.scope.container`.
  */
-export function authorizedProcedure(permission: string) {
-  return t.procedure.meta({ permission }).use(mapDomainErrors).use(authGuard);
+export function authorizedProcedure(permission: string, options: Omit<ProcedureMeta, 'permission'> = {}) {
+  return t.procedure
+    .meta({ permission, ...options })
+    .use(mapDomainErrors)
+    .use(authGuard)
+    .use(textSafety);
 }

@@ -1,6 +1,7 @@
 import { inject, injectable } from 'tsyringe';
 import type { RequestContext } from '../context/request-context.ts';
 import type { RealmDb } from '../database/realm-db.ts';
+import { sql } from '../database/sql-fragments.ts';
 import { REALM_DB } from '../database/tokens.ts';
 import { REQUEST_CONTEXT, REQUEST_PERMISSIONS } from '../di/tokens.ts';
 import { NotFoundError } from '../errors/domain-errors.ts';
@@ -30,14 +31,15 @@ export class WhoAmIService {
   async whoami(): Promise<WhoAmI> {
     const { principal, realm } = this.context;
     const userId = principal.kind === 'system' ? null : principal.userId;
-    // Sequential on purpose: the embedded database serves one query at a time per transaction.
-    const { realmRow, membership } = await this.db.transaction(async (tx) => ({
-      realmRow: await tx.realm.findFirst({ select: { id: true, slug: true, name: true } }),
-      membership: userId
-        ? await tx.realmMembership.findFirst({ where: { userId }, select: { role: true } })
-        : null,
-    }));
-    if (!realmRow) throw new NotFoundError('Realm', realm.slug);
+    // One read without the ORM: every authenticated page asks who it is.
+    const [row] = await this.db.read((query) =>
+      query<{ id: string; slug: string; name: string; role: string | null }>(sql`
+        SELECT r.id, r.slug, r.name, m.role::text AS role
+        FROM "Realm" r
+        LEFT JOIN "RealmMembership" m ON m."realmId" = r.id AND m."userId" = ${userId}
+        WHERE r.id = ${realm.id}`),
+    );
+    if (!row) throw new NotFoundError('Realm', realm.slug);
     return {
       principal: {
         kind: principal.kind,
@@ -45,8 +47,8 @@ export class WhoAmIService {
         email: principal.kind === 'system' ? null : principal.email,
         tokenId: principal.kind === 'token' ? principal.tokenId : null,
       },
-      realm: realmRow,
-      role: membership?.role ?? null,
+      realm: { id: row.id, slug: row.slug, name: row.name },
+      role: row.role,
       permissions: [...this.permissions].sort(),
     };
   }

@@ -27,6 +27,12 @@ export async function setupPolicyHub(newDatabase: NewTestDatabase) {
     return user;
   }
 
+  /** A second realm and its admin, to act from outside `hub`. */
+  async function otherRealmAdmin(email = 'oli@example.com') {
+    const other = await hub.realm('other', 'Other');
+    return { realm: other, user: await hub.member(email, 'other', 'admin') };
+  }
+
   function userOf(name: string) {
     const user = users.get(name);
     if (!user) throw new Error(`Unknown fixture user ${name}`);
@@ -77,6 +83,7 @@ export async function setupPolicyHub(newDatabase: NewTestDatabase) {
     realm,
     users,
     member,
+    otherRealmAdmin,
     userOf,
     principalOf,
     scopeOf,

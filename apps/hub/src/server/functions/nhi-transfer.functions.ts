@@ -19,5 +19,5 @@ export const exportNhis = createServerFn({ method: 'GET' })
 /** Nothing is written when a row is invalid, unless skipInvalid; each bad row comes back with its line. */
 export const importNhis = createServerFn({ method: 'POST' })
   .middleware([authGuard('nhi:import')])
-  .validator(inputValidator(importNhiInput))
+  .validator(inputValidator(importNhiInput, { fileFields: ['content'] }))
   .handler(({ data, context }) => importNhisFor(context.scope, data));

@@ -1,4 +1,11 @@
-import { isDomainError, type Logger, toHttpStatus } from '@nhi/platform';
+import {
+  cancellationErrorOf,
+  inputErrorOf,
+  isDomainError,
+  type Logger,
+  sqlStateOf,
+  toHttpStatus,
+} from '@nhi/platform';
 import { isNotFound, isRedirect } from '@tanstack/react-router';
 import { getRequest, setResponseStatus } from '@tanstack/react-start/server';
 import { ZodError } from 'zod';
@@ -25,6 +32,19 @@ export async function toServerFnError(error: unknown, unexpected: UnexpectedErro
     return new ServerFnError('The request is not valid', 400, 'BAD_REQUEST', {
       issues: error.issues.map(({ path, message }) => ({ path: path.map(String), message })),
     });
+  }
+  // A statement past its timeout, or cancelled because the client left: 503, not PostgreSQL's text.
+  const stopped = cancellationErrorOf(error);
+  if (stopped)
+    return new ServerFnError(stopped.message, toHttpStatus(stopped), stopped.code, stopped.details);
+  const refused = inputErrorOf(error);
+  if (refused) {
+    // A value the input checks let through and the database refused: worth a look, not a 500.
+    (await unexpected.logger()).warn(
+      { requestId: unexpected.requestId, sqlState: sqlStateOf(error) },
+      'database refused an input value',
+    );
+    return new ServerFnError(refused.message, 400, refused.code, refused.details);
   }
   (await unexpected.logger()).error({ err: error, requestId: unexpected.requestId }, 'serverFn failed');
   return new ServerFnError(`Internal error (request ${unexpected.requestId})`, 500, 'INTERNAL');

@@ -1,15 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { type CompletedRequest, createHttpEnvelope } from './http-envelope.ts';
+import { type CompletedRequest, createHttpEnvelope, type FetchHandler } from './http-envelope.ts';
 import { currentRequestId } from './request-store.server.ts';
 import { createRouteLabeler } from './route-label.ts';
 
-function setup(options: { trustProxy?: boolean; draining?: boolean } = {}) {
+function setup(options: { trustProxy?: boolean; draining?: boolean; bodyLimit?: number } = {}) {
   const completed: CompletedRequest[] = [];
   const envelope = createHttpEnvelope({
     trustProxy: options.trustProxy ?? false,
     routeLabel: createRouteLabeler(['/', '/healthz', '/api/trpc/$']),
     onComplete: (request) => completed.push(request),
     isDraining: () => options.draining ?? false,
+    bodyLimit: () => options.bodyLimit ?? 1024 * 1024,
   });
   return { envelope, completed };
 }
@@ -137,5 +138,32 @@ describe('HTTP envelope', () => {
 
     expect(response.status).toBe(503);
     expect(handled).toBe(false);
+  });
+
+  it('forbids storing every answer it gives, whatever the handler answered', async () => {
+    const cases: [string, FetchHandler, { draining?: boolean }][] = [
+      ['an API answer', ok, {}],
+      [
+        'a page',
+        () => new Response('<html></html>', { headers: { 'cache-control': 'public, max-age=600' } }),
+        {},
+      ],
+      ['a redirect after logging in or out', () => Response.redirect('http://hub.test/login'), {}],
+      [
+        'a failure',
+        () => {
+          throw new Error('boom');
+        },
+        {},
+      ],
+      ['a refusal while shutting down', ok, { draining: true }],
+    ];
+    for (const [name, handler, options] of cases) {
+      const { envelope } = setup(options);
+
+      const response = await envelope(new Request('http://hub.test/api/trpc/platform.whoami'), handler);
+
+      expect(response.headers.get('cache-control'), name).toBe('no-store');
+    }
   });
 });

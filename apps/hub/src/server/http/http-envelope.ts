@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { isHttpsRequest } from '@nhi/platform';
+import { type BodyLimiter, limitRequestBody, tooLargeResponse } from './body-limit.ts';
 import { requestIdOf } from './request-id.ts';
 import { httpRequestStore } from './request-store.server.ts';
 import type { RouteLabeler } from './route-label.ts';
@@ -24,19 +25,22 @@ export interface HttpEnvelopeOptions {
   onComplete(request: CompletedRequest): void;
   /** While shutting down, new requests are refused so in-flight ones can finish. */
   isDraining?(): boolean;
+  /** The largest body each path accepts, in bytes; larger ones are answered 413 while being read. */
+  bodyLimit: BodyLimiter;
 }
 
 export type FetchHandler = (request: Request) => Response | Promise<Response>;
 
 /**
- * What every request gets, whichever route serves it: a request id (echoed back), security
- * headers, one access-log entry and metrics, and a plain 500 instead of a stack trace
- * when something throws.
+ * What every request gets, whichever route serves it: a request id (echoed back), a bounded
+ * body, security headers, one access-log entry and metrics, and a plain 500 instead of a
+ * stack trace when something throws.
  */
 export function createHttpEnvelope(options: HttpEnvelopeOptions) {
   return async function envelope(request: Request, handle: FetchHandler): Promise<Response> {
     const startedAt = performance.now();
     const requestId = requestIdOf(request.headers);
+    const path = new URL(request.url).pathname;
     let response: Response;
     let failure: unknown;
     if (options.isDraining?.()) {
@@ -46,7 +50,9 @@ export function createHttpEnvelope(options: HttpEnvelopeOptions) {
       );
     } else {
       try {
-        response = await httpRequestStore.run({ requestId }, () => handle(request));
+        response = await httpRequestStore.run({ requestId }, () =>
+          handleBounded(request, options.bodyLimit(path), handle),
+        );
       } catch (error) {
         failure = error;
         response = Response.json({ error: 'Internal server error', requestId }, { status: 500 });
@@ -57,7 +63,6 @@ export function createHttpEnvelope(options: HttpEnvelopeOptions) {
     applySecurityHeaders(response.headers, {
       https: isHttpsRequest(request.headers, request.url, options.trustProxy),
     });
-    const path = new URL(request.url).pathname;
     options.onComplete({
       requestId,
       method: request.method,
@@ -69,6 +74,28 @@ export function createHttpEnvelope(options: HttpEnvelopeOptions) {
     });
     return response;
   };
+}
+
+/**
+ * Runs the handler on a request whose body cannot exceed `limit`. A declared Content-Length
+ * over it is refused before a byte is read; a body that turns out longer (chunked, say) is
+ * cut where it passes the limit, and whatever the handler made of that becomes a 413.
+ */
+async function handleBounded(request: Request, limit: number, handle: FetchHandler): Promise<Response> {
+  // Decided from the method, not by touching `body`: opening the body stream marks it as being
+  // read, and a body nobody reads could then no longer be skipped to keep the connection alive.
+  if (request.method === 'GET' || request.method === 'HEAD') return handle(request);
+  if (Number(request.headers.get('content-length') ?? 0) > limit) return tooLargeResponse(limit);
+  const bounded = limitRequestBody(request, limit);
+  try {
+    const response = await handle(bounded.request);
+    if (!bounded.exceeded()) return response;
+    await response.body?.cancel().catch(() => {});
+    return tooLargeResponse(limit);
+  } catch (error) {
+    if (bounded.exceeded()) return tooLargeResponse(limit);
+    throw error;
+  }
 }
 
 /** Redirects and fetched responses come with immutable headers; copy those once. */

@@ -3,31 +3,45 @@ import type { InFlightRequests } from './in-flight.ts';
 
 export interface GracefulShutdownOptions {
   inFlight: InFlightRequests;
+  /** The whole shutdown, from the signal to the exit: requests drain, then the rest is released. */
   drainTimeoutMs: number;
+  /**
+   * The part of drainTimeoutMs kept for releasing (at most half of it): requests drain for the
+   * rest at most, so a request that never ends leaves this much for the jobs to stop and the
+   * database to close.
+   */
   releaseTimeoutMs: number;
-  /** Releases what the process holds (database, PGlite's data-dir lock) once requests are done. */
-  release(): Promise<void>;
+  /**
+   * Releases what the process holds (jobs, database, PGlite's data-dir lock) once requests are
+   * done, within budgetMs: running jobs are stopped then and retried later.
+   */
+  release(budgetMs: number): Promise<void>;
   log(message: string, fields?: Record<string, unknown>): void;
   exit(code: number): void;
   signals?: NodeJS.Signals[];
 }
 
 /**
- * On SIGTERM or SIGINT: refuse new requests, let in-flight ones finish (bounded), release
- * the database, exit 0. Our own handler rather than the HTTP server's, which stands down
- * when CI or TEST is set and knows nothing of the database.
+ * On SIGTERM or SIGINT: refuse new requests, let in-flight ones finish, release the jobs and
+ * the database, exit 0; all of it within drainTimeoutMs (an orchestrator's grace period is spent
+ * here, not in a kill). Our own handler rather than the HTTP server's, which stands down when CI
+ * or TEST is set and knows nothing of the database.
  */
 export function installGracefulShutdown(options: GracefulShutdownOptions): { isDraining(): boolean } {
   let draining = false;
   const shutdown = async (signal: NodeJS.Signals) => {
     if (draining) return;
     draining = true;
+    const deadline = Date.now() + options.drainTimeoutMs;
+    // Requests keep at least half of the time whatever the reserve asks.
+    const reserve = Math.min(options.releaseTimeoutMs, options.drainTimeoutMs / 2);
     options.log('shutting down', { signal, inFlight: options.inFlight.size });
-    const drained = await options.inFlight.whenIdle(options.drainTimeoutMs);
+    const drained = await options.inFlight.whenIdle(options.drainTimeoutMs - reserve);
     if (!drained) options.log('drain timed out', { inFlight: options.inFlight.size });
     let code = 0;
     try {
-      await withTimeout(options.release(), options.releaseTimeoutMs);
+      const budget = Math.max(0, deadline - Date.now());
+      await withTimeout(options.release(budget), budget);
     } catch (error) {
       code = 1;
       options.log('release failed', { error: error instanceof Error ? error.message : String(error) });

@@ -1,3 +1,4 @@
+import { currentWork } from '@nhi/platform';
 import { describe, expect, it } from 'vitest';
 import { InFlightRequests } from './in-flight.ts';
 
@@ -41,5 +42,22 @@ describe('in-flight requests', () => {
     void inFlight.track(new Request('http://hub.test/'), () => new Promise<Response>(() => {}));
 
     expect(await inFlight.whenIdle(20)).toBe(false);
+  });
+
+  it('serves a request as request work that ends when the client goes away', async () => {
+    const inFlight = new InFlightRequests();
+    const client = new AbortController();
+    const request = new Request('http://hub.test/', { signal: client.signal });
+
+    const work = await new Promise<ReturnType<typeof currentWork>>((resolve) => {
+      void inFlight.track(request, async () => {
+        resolve(currentWork());
+        return new Response('done');
+      });
+    });
+    client.abort();
+
+    expect(work?.kind).toBe('request');
+    expect(work?.signal?.aborted).toBe(true);
   });
 });

@@ -1,11 +1,13 @@
 import type { ServerResponse } from 'node:http';
+import { runAsWork } from '@nhi/platform';
 
 type NodeBackedRequest = Request & { runtime?: { node?: { res?: ServerResponse } } };
 
 /**
  * Counts requests until their response has left the process: a streamed page is not done
  * when its handler returns, so the Node response's `close` marks the end where the server
- * exposes it.
+ * exposes it. Each request is served as request work: its database statements get the requests'
+ * timeout and are cancelled when the client goes away (the request's signal aborts).
  */
 export class InFlightRequests {
   private active = 0;
@@ -27,7 +29,7 @@ export class InFlightRequests {
     };
     if (nodeResponse && !nodeResponse.writableFinished) nodeResponse.once('close', finish);
     try {
-      return await serve();
+      return await runAsWork({ kind: 'request', signal: request.signal }, serve);
     } catch (error) {
       finish();
       throw error;

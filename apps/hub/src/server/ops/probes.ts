@@ -1,24 +1,41 @@
 import type { PlatformDatabase } from '@nhi/platform';
 
 const noStore = { 'cache-control': 'no-store' };
-const pingTimeoutMs = 2_000;
+/** Under an orchestrator's usual probe timeout (1 s), so the probe answers rather than times out. */
+const pingTimeoutMs = 500;
 
 /** Liveness: the process answers. Touches nothing else, so it stays fast when the database is not. */
 export function healthResponse(): Response {
   return Response.json({ status: 'ok' }, { headers: noStore });
 }
 
-/** Readiness: the runtime has started and the database answers in time. */
-export async function readinessResponse(
-  database: Pick<PlatformDatabase, 'ping'> | undefined,
-): Promise<Response> {
+type ProbedDatabase = Pick<PlatformDatabase, 'ping' | 'busy' | 'poolStats'>;
+
+/**
+ * Readiness: the runtime has started and the database answers in time. A database that is slow
+ * to answer because it is working (an import, an evaluation: the embedded database runs one
+ * statement at a time, PostgreSQL's pool may be all taken) is `busy`, still 200: requests are
+ * answered, later. Taking the only hub out of service for it would answer none. A database that
+ * fails, or does not answer while idle, is `unavailable` (503).
+ */
+export async function readinessResponse(database: ProbedDatabase | undefined): Promise<Response> {
   if (!database) return Response.json({ status: 'starting' }, { status: 503, headers: noStore });
+  const ping = database.ping();
   try {
-    await withTimeout(database.ping(), pingTimeoutMs);
+    await withTimeout(ping, pingTimeoutMs);
     return Response.json({ status: 'ready' }, { headers: noStore });
-  } catch {
+  } catch (error) {
+    if (error instanceof PingTimeout && isBusy(database)) {
+      // The ping stays queued behind the work; its late answer (or failure) concerns nobody.
+      ping.catch(() => {});
+      return Response.json({ status: 'busy', reason: 'database' }, { headers: noStore });
+    }
     return Response.json({ status: 'unavailable', reason: 'database' }, { status: 503, headers: noStore });
   }
+}
+
+function isBusy(database: ProbedDatabase): boolean {
+  return database.busy?.() ?? (database.poolStats?.().waiting ?? 0) > 0;
 }
 
 export async function metricsResponse(metrics: {
@@ -28,10 +45,12 @@ export async function metricsResponse(metrics: {
   return new Response(body, { headers: { 'content-type': contentType, ...noStore } });
 }
 
+class PingTimeout extends Error {}
+
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`No answer within ${ms} ms`)), ms);
+    timer = setTimeout(() => reject(new PingTimeout(`No answer within ${ms} ms`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

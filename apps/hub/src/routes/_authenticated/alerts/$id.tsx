@@ -1,11 +1,12 @@
 import { createFileRoute, Link, useRouter } from '@tanstack/react-router';
 import { AlertActions } from '../../../components/alerts/alert-actions.tsx';
 import { SeverityBadge, StateBadge } from '../../../components/alerts/alert-badges.tsx';
+import { orNotFound } from '../../../lib/not-found.ts';
 import { getAlertPage } from '../../../server/functions/alerts.functions.ts';
 
 export const Route = createFileRoute('/_authenticated/alerts/$id')({
   head: () => ({ meta: [{ title: 'Alert · NHI Hub' }] }),
-  loader: ({ params }) => getAlertPage({ data: { id: params.id } }),
+  loader: ({ params }) => orNotFound(getAlertPage({ data: { id: params.id } })),
   component: AlertPage,
 });
 

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { GrantList } from '../../../components/policy/grant-list.tsx';
 import { PolicyError } from '../../../components/policy/policy-error.tsx';
 import { PolicyNav } from '../../../components/policy/policy-nav.tsx';
+import { orNotFound } from '../../../lib/not-found.ts';
 import { effectiveAccessPage } from '../../../server/functions/policy.functions.ts';
 
 const search = z.object({ user: z.string().max(64).optional() });
@@ -11,7 +12,7 @@ export const Route = createFileRoute('/_authenticated/policy/access')({
   validateSearch: (input) => search.parse(input),
   loaderDeps: ({ search }) => search,
   head: () => ({ meta: [{ title: 'Effective access · NHI Hub' }] }),
-  loader: ({ deps }) => effectiveAccessPage({ data: { userId: deps.user } }),
+  loader: ({ deps }) => orNotFound(effectiveAccessPage({ data: { userId: deps.user } })),
   errorComponent: ({ error }) => <PolicyError error={error} />,
   component: AccessPage,
 });

@@ -4,11 +4,12 @@ import { ScanStateBadge } from '../../../components/scanner/scan-state-badge.tsx
 import { AlertMessage } from '../../../components/shared/alert-message.tsx';
 import { InstantCell } from '../../../components/shared/instant-cell.tsx';
 import { usePendingAction } from '../../../components/shared/use-pending-action.ts';
+import { orNotFound } from '../../../lib/not-found.ts';
 import { cancelScan, getScan } from '../../../server/functions/scanner.functions.ts';
 
 export const Route = createFileRoute('/_authenticated/scans/$scanId')({
   head: () => ({ meta: [{ title: 'Scan · NHI Hub' }] }),
-  loader: ({ params }) => getScan({ data: { id: params.scanId } }),
+  loader: ({ params }) => orNotFound(getScan({ data: { id: params.scanId } })),
   component: ScanPage,
 });
 

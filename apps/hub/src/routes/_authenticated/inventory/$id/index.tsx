@@ -8,11 +8,12 @@ import { kindLabel, providerLabel } from '../../../../components/inventory/label
 import { NhiFacts } from '../../../../components/inventory/nhi-facts.tsx';
 import { PermissionsTable } from '../../../../components/inventory/permissions-table.tsx';
 import { VersionHistory } from '../../../../components/inventory/version-history.tsx';
+import { orNotFound } from '../../../../lib/not-found.ts';
 import { getNhiPage } from '../../../../server/functions/nhi.functions.ts';
 
 export const Route = createFileRoute('/_authenticated/inventory/$id/')({
   head: () => ({ meta: [{ title: 'Identity · NHI Hub' }] }),
-  loader: ({ params }) => getNhiPage({ data: { id: params.id } }),
+  loader: ({ params }) => orNotFound(getNhiPage({ data: { id: params.id } })),
   pendingComponent: InventoryLoading,
   errorComponent: ({ error }) => <InventoryError error={error} />,
   component: NhiPage,

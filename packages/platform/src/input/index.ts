@@ -1,0 +1,2 @@
+export * from './storable-date.ts';
+export * from './text-safety.ts';
