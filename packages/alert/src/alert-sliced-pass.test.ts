@@ -107,4 +107,19 @@ describeEachDatabase('A full pass in slices', (_kind, newDatabase) => {
     expect(partial.alerts.every((a) => a.nhiId === null)).toBe(true);
     expect((await decided(w)).alerts.some((a) => a.nhiId !== null)).toBe(true);
   });
+
+  it('evaluates given identities in slices as one transaction over all of them would', async () => {
+    const w = await setup(newDatabase, { rollup: false });
+    const evaluator = w.root.resolve(AlertEvaluator);
+    const ids = w.nhis.map((n) => n.id);
+
+    const sliced = await evaluator.evaluateNhis(w.hubRealm.id, ids, { sliceSize: 2 });
+    const afterSliced = await decided(w);
+    const whole = await evaluator.evaluateNhis(w.hubRealm.id, ids, { sliceSize: ids.length });
+
+    expect(sliced).toMatchObject({ nhisInScope: ids.length });
+    expect(sliced.opened).toBeGreaterThan(5);
+    expect(whole).toMatchObject({ opened: 0, reopened: 0, resolved: 0 });
+    expect(await decided(w)).toEqual(afterSliced);
+  });
 });
