@@ -313,8 +313,10 @@ describe('verification of found secrets', () => {
 
     const times = providers.github.requests.map((request) => request.at);
     expect(times).toHaveLength(4);
-    // The fourth waits for the first to leave the one-second window (a little slack for the clock).
-    expect((times[3] ?? 0) - (times[0] ?? 0)).toBeGreaterThanOrEqual(980);
+    // The fourth waits for the first to leave the one-second window. The times are of arrival at the
+    // provider, and the first may arrive late on a busy machine: the slack allows for that, while a
+    // limiter that let the fourth through at once would still fail by far.
+    expect((times[3] ?? 0) - (times[0] ?? 0)).toBeGreaterThanOrEqual(900);
   });
 
   it('verifies the secrets of a directory source', async () => {
