@@ -14,31 +14,24 @@
 //        --count also reports PostgreSQL transactions per call (pg_stat_database, 200 calls each, sequential);
 //        --profile writes a CPU profile of each hub process (node --cpu-prof) into <dir>.
 // The build and the runs hold /tmp/hub-build.lock, so a parallel build cannot swap the server mid-run.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { openSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { seedDemoRealm } from '../../packages/nhi/src/demo/index.ts';
 import {
-  ApiTokenService,
   AuthService,
   loadConfig,
-  openRequestScope,
-  RealmAdminService,
   SESSION_COOKIE,
   SessionTokens,
   startPlatform,
-  systemClock,
 } from '../../packages/platform/src/index.ts';
 import { registerPolicy } from '../../packages/policy/src/index.ts';
+import { demoRealmToken, freshDatabase, percentile, startBuiltHub } from './built-hub.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
-const hubDir = path.join(root, 'apps/hub');
-const serverEntry = path.join(hubDir, '.output/server/index.mjs');
 const lockFile = '/tmp/hub-build.lock';
 
 const args = process.argv.slice(2);
@@ -106,46 +99,7 @@ function headersFor(credential: Endpoint['credential'], credentials: Credentials
   return {};
 }
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
-}
-
-/** A database of its own: a new PostgreSQL database, or a new PGlite data directory. */
-async function freshDatabase(kind: 'postgres' | 'pglite') {
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'nhi-bench-api-'));
-  if (kind === 'pglite')
-    return { dataDir, env: {}, drop: () => rm(dataDir, { recursive: true, force: true }) };
-  const name = `nhi_bench_api_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return {
-    dataDir,
-    name,
-    env: { DATABASE_URL: url.toString() },
-    async drop() {
-      const client = new pg.Client({ connectionString: serverUrl });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await client.end();
-      await rm(dataDir, { recursive: true, force: true });
-    },
-  };
-}
 
 /**
  * What the hub's first start with NHI_DEMO_DATA does (migrations, first admin, demo realm), then a
@@ -161,20 +115,8 @@ async function prepare(env: Record<string, string>): Promise<Credentials> {
     const login = await auth.login({ email: adminEmail, password: adminPassword, ip: '127.0.0.1' });
     const claims = await runtime.root.resolve(SessionTokens).verify(login.token);
     const session = await auth.switchRealm({ userId: claims.sub, sessionId: claims.sid }, 'demo');
-    const member = await runtime.root.resolve(RealmAdminService).findMember(adminEmail, 'demo');
-    const scope = await openRequestScope(runtime.root, {
-      context: {
-        requestId: 'bench-api',
-        realm: { id: member.realm.id, slug: member.realm.slug },
-        principal: { kind: 'system', name: 'bench' },
-        clock: systemClock,
-      },
-      credential: 'bearer',
-    });
-    const created = await scope.container
-      .resolve(ApiTokenService)
-      .create({ userId: member.userId, name: 'bench' });
-    return { token: created.token, session: session.token };
+    const token = await demoRealmToken(runtime.root, adminEmail);
+    return { token, session: session.token };
   } finally {
     await runtime.shutdown();
   }
@@ -183,44 +125,12 @@ async function prepare(env: Record<string, string>): Promise<Credentials> {
 /** The hub's stderr goes to a file: clients closing their connections at the end of a run are logged there. */
 async function startHub(env: Record<string, string>, label: string) {
   const logFile = path.join(os.tmpdir(), `nhi-bench-api-${label}.log`);
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const nodeArgs = profileDir
-    ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=hub-${label}.cpuprofile`]
-    : [];
-  const { DATABASE_URL: _inherited, ...inherited } = process.env;
-  const child = spawn(process.execPath, [...nodeArgs, serverEntry], {
-    cwd: hubDir,
-    env: {
-      ...inherited,
-      ...env,
-      NODE_ENV: 'production',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      NHI_ADMIN_PASSWORD: adminPassword,
-      NHI_DEMO_DATA: 'true',
-    },
-    stdio: ['ignore', 'ignore', openSync(logFile, 'w')],
+  const hub = await startBuiltHub({
+    env: { ...env, NHI_ADMIN_PASSWORD: adminPassword, NHI_DEMO_DATA: 'true' },
+    stderr: openSync(logFile, 'w'),
+    profile: profileDir ? { dir: profileDir, name: `hub-${label}` } : undefined,
   });
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  const started = performance.now();
-  for (;;) {
-    try {
-      if ((await fetch(`${url}/readyz`)).ok) break;
-    } catch {}
-    if (child.exitCode !== null) throw new Error(`the hub exited with ${child.exitCode}: see ${logFile}`);
-    if (performance.now() - started > 120_000) throw new Error('the hub was not ready within 120 s');
-    await sleep(100);
-  }
-  return {
-    url,
-    cpuSeconds: () => cpuSecondsOf(child.pid),
-    async stop() {
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
+  return { ...hub, cpuSeconds: () => cpuSecondsOf(hub.pid) };
 }
 
 /**
@@ -328,7 +238,7 @@ async function transactionsPerCall(
 }
 
 async function benchDatabase(kind: 'postgres' | 'pglite'): Promise<{ load: number[]; results: Measured[] }> {
-  const database = await freshDatabase(kind);
+  const database = await freshDatabase(kind, 'nhi_bench_api');
   try {
     const env = { NHI_DATA_DIR: database.dataDir, ...database.env };
     console.log(`\n[${kind}] preparing the demo realm, a session and an API token…`);

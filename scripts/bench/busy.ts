@@ -13,28 +13,20 @@
 //        TEST_DATABASE_URL selects the PostgreSQL server (default postgresql://postgres@127.0.0.1:5432/postgres).
 //        --profile writes a CPU profile of the hub process (node --cpu-prof) into <dir>.
 // The build and the run hold /tmp/hub-build.lock, so a parallel build cannot swap the server mid-run.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { execFileSync, spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { demoOwnerEmails, generateDemoInventory, seedDemoRealm } from '../../packages/nhi/src/demo/index.ts';
 import {
-  ApiTokenService,
   loadConfig,
   openDatabase,
-  openRequestScope,
-  RealmAdminService,
   SecretFingerprints,
   startPlatform,
-  systemClock,
 } from '../../packages/platform/src/index.ts';
 import { registerPolicy } from '../../packages/policy/src/index.ts';
+import { demoRealmToken, freshDatabase, percentile, startBuiltHub } from './built-hub.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
-const hubDir = path.join(root, 'apps/hub');
-const serverEntry = path.join(hubDir, '.output/server/index.mjs');
 const lockFile = '/tmp/hub-build.lock';
 
 const args = process.argv.slice(2);
@@ -58,48 +50,8 @@ const targets = { healthzP99Ms: 100, listP95Ms: 1_000 };
 
 const adminEmail = 'admin@nhi.local';
 const adminPassword = 'bench-busy-admin-password';
-const serverUrl = process.env.TEST_DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/postgres';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
-}
-
-/** A database of its own: a new PGlite data directory, or a new PostgreSQL database. */
-async function freshDatabase() {
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'nhi-bench-busy-'));
-  if (kind === 'pglite')
-    return { dataDir, env: {}, url: undefined, drop: () => rm(dataDir, { recursive: true, force: true }) };
-  const name = `nhi_bench_busy_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return {
-    dataDir,
-    env: { DATABASE_URL: url.toString() },
-    url: url.toString(),
-    async drop() {
-      const client = new pg.Client({ connectionString: serverUrl });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await client.end();
-      await rm(dataDir, { recursive: true, force: true });
-    },
-  };
-}
 
 /**
  * The demo realm (its owners are members, so the file may name them), an API token of its admin,
@@ -111,19 +63,7 @@ async function prepare(env: Record<string, string>) {
   const runtime = await startPlatform({ config, modules: [registerPolicy], printFirstStartNotice: () => {} });
   try {
     await seedDemoRealm(runtime.root, { adminEmail, onlyIfNew: true });
-    const member = await runtime.root.resolve(RealmAdminService).findMember(adminEmail, 'demo');
-    const scope = await openRequestScope(runtime.root, {
-      context: {
-        requestId: 'bench-busy',
-        realm: { id: member.realm.id, slug: member.realm.slug },
-        principal: { kind: 'system', name: 'bench' },
-        clock: systemClock,
-      },
-      credential: 'bearer',
-    });
-    const created = await scope.container
-      .resolve(ApiTokenService)
-      .create({ userId: member.userId, name: 'bench' });
+    const token = await demoRealmToken(runtime.root, adminEmail);
     const fingerprints = runtime.root.resolve(SecretFingerprints);
     const inventory = generateDemoInventory({
       count,
@@ -154,49 +94,18 @@ async function prepare(env: Record<string, string>) {
         ),
       })),
     );
-    return { token: created.token, file: JSON.stringify(rows) };
+    return { token, file: JSON.stringify(rows) };
   } finally {
     await runtime.shutdown();
   }
 }
 
-async function startHub(env: Record<string, string>) {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const nodeArgs = profileDir
-    ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=hub-busy-${kind}.cpuprofile`]
-    : [];
-  const { DATABASE_URL: _inherited, ...inherited } = process.env;
-  const child = spawn(process.execPath, [...nodeArgs, serverEntry], {
-    cwd: hubDir,
-    env: {
-      ...inherited,
-      ...env,
-      NODE_ENV: 'production',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      NHI_ADMIN_PASSWORD: adminPassword,
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
+function startHub(env: Record<string, string>) {
+  return startBuiltHub({
+    env: { ...env, NHI_ADMIN_PASSWORD: adminPassword },
+    stderr: 'inherit',
+    profile: profileDir ? { dir: profileDir, name: `hub-busy-${kind}` } : undefined,
   });
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  const started = performance.now();
-  for (;;) {
-    try {
-      if ((await fetch(`${url}/readyz`)).ok) break;
-    } catch {}
-    if (child.exitCode !== null) throw new Error(`the hub exited with ${child.exitCode}`);
-    if (performance.now() - started > 120_000) throw new Error('the hub was not ready within 120 s');
-    await sleep(100);
-  }
-  return {
-    url,
-    async stop() {
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
 }
 
 /** Jobs running in the hub right now, from its metrics (which touch no database). */
@@ -397,7 +306,7 @@ async function main() {
     console.log('Building the hub for production…');
     execFileSync('pnpm', ['--filter', '@nhi/hub', 'build'], { cwd: root, stdio: 'ignore' });
   }
-  const database = await freshDatabase();
+  const database = await freshDatabase(kind, 'nhi_bench_busy');
   try {
     const env = { NHI_DATA_DIR: database.dataDir, ...database.env };
     console.log(`[${kind}] preparing the demo realm, an API token and a file of ${count} identities…`);
