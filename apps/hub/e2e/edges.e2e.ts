@@ -296,10 +296,12 @@ describe('pages of records that are not there', () => {
       if (new URL(response.url()).pathname.startsWith('/_serverFn/')) statuses.push(response.status());
     });
 
-    // A navigation inside the app: the router loads the page's data by calling the serverFn.
+    // The dashboard's own loads are over, so nothing pending supersedes the navigation below.
+    await page.getByTestId('dashboard').waitFor();
+    // A navigation inside the app: the router watches history.pushState and loads the page's data
+    // by calling the serverFn.
     await page.evaluate(() => {
       window.history.pushState({}, '', '/alerts/3f1c2a9e-0000-4000-8000-000000000000');
-      window.dispatchEvent(new PopStateEvent('popstate'));
     });
 
     expect(await notFoundShown(page)).toBe(true);
