@@ -134,7 +134,7 @@ export class AlertDelivery {
       if (!first) continue;
       if (Date.now() + longestSendMs > leaseEndsAt) {
         // The lease would end mid-send: hand the rest back now; the next claim gives a fresh lease.
-        await realmDb.transaction((tx) => releaseClaims(tx, pending.slice(index).flat()));
+        await realmDb.transaction((tx) => releaseClaims(tx, realmDb.realmId, pending.slice(index).flat()));
         break;
       }
       const channel = byId.get(first.channelId);
@@ -165,7 +165,7 @@ export class AlertDelivery {
       round.lastOutcome = outcome;
       const durationMs = Date.now() - started;
       const dead = await realmDb.transaction((tx) =>
-        recordOutcome(tx, group, outcome, durationMs, this.clock.now(), options),
+        recordOutcome(tx, realmDb.realmId, group, outcome, durationMs, this.clock.now(), options),
       );
       if (outcome.ok) round.delivered += group.length;
       else {
@@ -189,7 +189,7 @@ async function claimDue(
   return tx.$queryRaw<Claimed[]>`
     UPDATE "AlertNotification" AS n
     SET state = 'sending', "lockedUntil" = ${at}::timestamp + make_interval(secs => ${options.leaseSeconds}::int)
-    WHERE n.id IN (
+    WHERE n."realmId" = ${realmId} AND n.id IN (
       SELECT c.id FROM "AlertNotification" AS c
       WHERE c."realmId" = ${realmId}
         AND (${only}::text IS NULL OR c.id = ${only}::text)
@@ -203,14 +203,14 @@ async function claimDue(
 }
 
 /** Gives claimed notifications back unsent (still this claim's): they are due again at once. */
-async function releaseClaims(tx: RealmTx, claimed: Claimed[]): Promise<void> {
+async function releaseClaims(tx: RealmTx, realmId: string, claimed: Claimed[]): Promise<void> {
   if (claimed.length === 0) return;
   const ids = claimed.map((n) => n.id);
   const leases = claimed.map((n) => n.lockedUntil.toISOString());
   await tx.$executeRaw`
     UPDATE "AlertNotification" AS n SET state = 'pending', "lockedUntil" = NULL
     FROM unnest(${ids}::text[], ${leases}::timestamp[]) AS c(id, lease)
-    WHERE n.id = c.id AND n.state = 'sending' AND n."lockedUntil" = c.lease`;
+    WHERE n."realmId" = ${realmId} AND n.id = c.id AND n.state = 'sending' AND n."lockedUntil" = c.lease`;
 }
 
 /**
@@ -222,6 +222,7 @@ async function releaseClaims(tx: RealmTx, claimed: Claimed[]): Promise<void> {
  */
 async function recordOutcome(
   tx: RealmTx,
+  realmId: string,
   group: Claimed[],
   outcome: SendOutcome,
   durationMs: number,
@@ -264,6 +265,6 @@ async function recordOutcome(
     FROM unnest(${rows.map((r) => r.id)}::text[], ${rows.map((r) => r.lease)}::timestamp[],
       ${rows.map((r) => r.attempts)}::int[], ${rows.map((r) => r.state)}::text[],
       ${rows.map((r) => r.next)}::timestamp[]) AS r(id, lease, attempts, state, next)
-    WHERE n.id = r.id AND n.state = 'sending' AND n."lockedUntil" = r.lease`;
+    WHERE n."realmId" = ${realmId} AND n.id = r.id AND n.state = 'sending' AND n."lockedUntil" = r.lease`;
   return rows.filter((r) => r.state === 'dead').length;
 }

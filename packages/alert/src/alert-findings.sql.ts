@@ -1,4 +1,4 @@
-import { type RealmTx, type Sql, sql } from '@nhi/platform';
+import { emptySql, type RealmTx, type Sql, sql } from '@nhi/platform';
 import { expiringCredentialKinds, providersWithoutExpiry, usageReportingProviders } from './alert-rules.ts';
 
 /** What one evaluation covers: the whole realm, or these NHIs (and what shares a secret with them). */
@@ -36,8 +36,7 @@ export const genericSecretTypes = ['generic', 'basic_auth', 'database_url'] as c
 
 /**
  * The common table expressions `scoped` … `found` that compute every finding of the enabled rules
- * over the active NHIs of `nhis` (a FROM item aliased n: the realm's "Nhi", or a scope joined to it),
- * set-based whatever their number. A finding's fingerprint is `<rule_id>:<subject>` (credential,
+ * over the realm's active NHIs (`all`), or those of the CTE `scope_ids`, set-based whatever their number. A finding's fingerprint is `<rule_id>:<subject>` (credential,
  * NHI or scanner subject), the stable key of its alert; two rows of `found` may share one (a
  * password credential and a scanner fact both say "console password"), the first one counts.
  * Facts about no NHI (scanner subjects) are read only when the whole realm is evaluated.
@@ -45,7 +44,7 @@ export const genericSecretTypes = ['generic', 'basic_auth', 'database_url'] as c
  * Rules skip deleted and inactive NHIs and every credential that is not active. Timestamps are
  * stored as UTC without zone, so `now` travels as an ISO string cast to timestamp.
  */
-export function findingsSql(p: FindingParameters, nhis: Sql, all: boolean, perNhi = true): Sql {
+export function findingsSql(p: FindingParameters, all: boolean, perNhi = true): Sql {
   // Without per-NHI findings (the realm-level slice of a sliced pass) their branches are planned
   // away: a constant false, not a parameter, so the planner drops them before running anything.
   const identities = perNhi ? sql`TRUE` : sql`FALSE`;
@@ -67,7 +66,7 @@ export function findingsSql(p: FindingParameters, nhis: Sql, all: boolean, perNh
             AND mc.status = 'active' AND mc.kind <> 'password')
           AND NOT coalesce(n.metadata -> 'credentialReport' ->> 'classification' = 'root_account'
             OR n.metadata ->> 'awsRoot' = 'true', false) AS is_machine
-      FROM ${nhis}
+      FROM "Nhi" AS n ${all ? emptySql : sql`JOIN scope_ids AS s ON s.nhi_id = n.id`}
       WHERE n."realmId" = ${p.realmId} AND n."deletedAt" IS NULL AND n.status = 'active'
     ),
     creds AS (
@@ -316,7 +315,7 @@ export async function prepareRealmPass(tx: RealmTx, realmId: string): Promise<{ 
 /** The findings of the whole realm as common table expressions ending with `finding`. */
 export function realmFindingsSql(p: FindingParameters): Sql {
   return sql`
-    ${findingsSql(p, sql`"Nhi" AS n`, true)},
+    ${findingsSql(p, true)},
     ${distinctFindingsSql}`;
 }
 
@@ -328,7 +327,7 @@ export function realmFindingsSql(p: FindingParameters): Sql {
 export function scopedFindingsSql(p: FindingParameters, nhiIds: readonly string[], exact = false): Sql {
   return sql`
     ${scopeIdsSql(p.realmId, nhiIds, exact)},
-    ${findingsSql(p, sql`scope_ids AS s JOIN "Nhi" AS n ON n.id = s.nhi_id`, false)},
+    ${findingsSql(p, false)},
     ${distinctFindingsSql}`;
 }
 
@@ -340,7 +339,7 @@ export function scopedFindingsSql(p: FindingParameters, nhiIds: readonly string[
  */
 export function realmLevelFindingsSql(p: FindingParameters): Sql {
   return sql`
-    ${findingsSql(p, sql`"Nhi" AS n`, true, false)},
+    ${findingsSql(p, true, false)},
     ${distinctFindingsSql}`;
 }
 

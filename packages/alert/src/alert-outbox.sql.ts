@@ -33,8 +33,8 @@ export async function queueNotifications(tx: RealmTx, realmId: string, now: Date
           * ch."digestMinutes" * 60) AT TIME ZONE 'UTC' END,
       ${at}::timestamp
     FROM marked AS m
-    JOIN "Alert" AS a ON a.id = m."alertId"
-    LEFT JOIN "Nhi" AS n ON n.id = a."nhiId"
+    JOIN "Alert" AS a ON a."realmId" = ${realmId} AND a.id = m."alertId"
+    LEFT JOIN "Nhi" AS n ON n."realmId" = a."realmId" AND n.id = a."nhiId"
     LEFT JOIN "User" AS u ON u.id = n."ownerUserId"
     LEFT JOIN "PolicyGroup" AS g ON g."realmId" = ${realmId} AND g.id = n."ownerGroupId"
     LEFT JOIN LATERAL (

@@ -20,3 +20,7 @@ export const alertPermissions = definePermissions([
 ] as const);
 
 export type AlertPermission = (typeof alertPermissions)[number]['key'];
+
+declare module '@nhi/platform' {
+  interface PermissionRegistry extends Record<AlertPermission, true> {}
+}

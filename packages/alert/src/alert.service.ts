@@ -67,7 +67,7 @@ export class AlertService {
         filter.providers?.length ||
         filter.sources?.length
       ) {
-        nhiIds = await identitiesWithAlerts(tx, filter);
+        nhiIds = await identitiesWithAlerts(tx, this.realmDb.realmId, filter);
       }
       if (filter.nhiId) nhiIds = nhiIds ? nhiIds.filter((id) => id === filter.nhiId) : [filter.nhiId];
       const where = {
@@ -373,6 +373,7 @@ type ParsedListAlerts = z.output<typeof listAlertsInput>;
  */
 async function identitiesWithAlerts(
   tx: RealmTx,
+  realmId: string,
   filter: Pick<ParsedListAlerts, 'states' | 'ownerUserId' | 'environments' | 'providers' | 'sources'>,
 ): Promise<string[]> {
   const byIdentity = Boolean(
@@ -381,7 +382,8 @@ async function identitiesWithAlerts(
   const rows = await tx.$queryRaw<{ id: string }[]>`
     SELECT DISTINCT n.id
     FROM "Alert" AS a JOIN "Nhi" AS n ON n."realmId" = a."realmId" AND n.id = a."nhiId"
-    WHERE (${filter.states ?? null}::text[] IS NULL OR a.state::text = ANY(${filter.states ?? null}::text[]))
+    WHERE a."realmId" = ${realmId}
+      AND (${filter.states ?? null}::text[] IS NULL OR a.state::text = ANY(${filter.states ?? null}::text[]))
       AND (${filter.ownerUserId ?? null}::text IS NULL OR n."ownerUserId" = ${filter.ownerUserId ?? null})
       AND (NOT ${byIdentity} OR n."deletedAt" IS NULL)
       AND (${filter.environments ?? null}::text[] IS NULL

@@ -10,3 +10,7 @@ export const dashboardPermissions = definePermissions([
 ] as const);
 
 export type DashboardPermission = (typeof dashboardPermissions)[number]['key'];
+
+declare module '@nhi/platform' {
+  interface PermissionRegistry extends Record<DashboardPermission, true> {}
+}

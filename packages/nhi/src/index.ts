@@ -43,7 +43,17 @@ export { loadNhiDetail } from './nhi-detail-select.ts';
 export { type NhiImportResult, NhiImportService } from './nhi-import.service.ts';
 export { lockNhis } from './nhi-locks.ts';
 export { assertOwnersAreMembers } from './nhi-owner.ts';
-export { type NhiExport, type NhiListItem, type NhiListPage, NhiQueryService } from './nhi-query.service.ts';
+export {
+  type InventoryAbilities,
+  type InventoryContext,
+  type NhiExport,
+  type NhiListItem,
+  type NhiListPage,
+  type NhiOwnerChoices,
+  NhiQueryService,
+  type OwnerGroup,
+  type RealmMember,
+} from './nhi-query.service.ts';
 export {
   markSourcedNhisMissing,
   type SourcedCredential,

@@ -190,7 +190,7 @@ export async function recordNhiChanges(
   await tx.$executeRaw`
     DELETE FROM "NhiVersion" AS v
     USING (SELECT e->>0 AS nhi_id, (e->>1)::int AS below FROM jsonb_array_elements(${kept}::jsonb) AS e) AS p
-    WHERE v."nhiId" = p.nhi_id AND v.version <= p.below`;
+    WHERE v."realmId" = ${context.realm.id} AND v."nhiId" = p.nhi_id AND v.version <= p.below`;
   await tx.auditLog.createMany({
     data: batch.map((change, index) => {
       const changes = diffs[index] ?? {};

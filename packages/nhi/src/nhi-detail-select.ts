@@ -1,5 +1,6 @@
 import type { RealmTx } from '@nhi/platform';
 import type { NhiPermission } from './nhi.schema.ts';
+import type { JsonValue } from './nhi-change-log.ts';
 import type { NhiCredential, NhiDetail } from './nhi-detail.ts';
 
 /** A credential's non-secret facts: what export writes and import compares. */
@@ -60,7 +61,7 @@ export async function loadNhiDetail(tx: RealmTx, id: string): Promise<NhiDetail 
     ...row,
     // Written only through the zod shapes of nhi.schema.ts.
     permissions: row.permissions as NhiPermission[],
-    metadata: row.metadata as Record<string, unknown>,
+    metadata: row.metadata as { [key: string]: JsonValue },
     credentials: row.credentials satisfies NhiCredential[],
   };
 }

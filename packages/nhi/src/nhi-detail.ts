@@ -7,6 +7,7 @@ import type {
   nhiProviders,
   nhiStatuses,
 } from './nhi.schema.ts';
+import type { JsonValue } from './nhi-change-log.ts';
 
 export type NhiKind = (typeof nhiKinds)[number];
 export type NhiProvider = (typeof nhiProviders)[number];
@@ -53,7 +54,7 @@ export interface NhiDetail {
   status: NhiStatus;
   tags: string[];
   permissions: NhiPermission[];
-  metadata: Record<string, unknown>;
+  metadata: { [key: string]: JsonValue };
   /** manual, import, or the scan that produced it. */
   sourceType: string;
   sourceRef: string | null;
@@ -83,7 +84,7 @@ export interface NhiVersionEntry {
 }
 
 /** Field name -> its value before and after a change (dates as ISO strings). */
-export type NhiFieldChanges = Record<string, { before: unknown; after: unknown }>;
+export type NhiFieldChanges = Record<string, { before: JsonValue; after: JsonValue }>;
 
 /** An audit row about an identity or one of its credentials. */
 export interface NhiAuditEntry {
@@ -92,8 +93,8 @@ export interface NhiAuditEntry {
   entityType: string;
   entityId: string | null;
   actor: { type: 'user' | 'token' | 'system'; id: string | null };
-  before: unknown;
-  after: unknown;
+  before: JsonValue;
+  after: JsonValue;
   requestId: string | null;
   createdAt: Date;
 }

@@ -173,7 +173,7 @@ export class NhiImportService {
    */
   private async writeSlice(tx: RealmTx, slice: ParsedRow[], members: Map<string, string>) {
     const ids = await existingIds(tx, slice);
-    await lockNhis(tx, ids);
+    await lockNhis(tx, this.realmDb.realmId, ids);
     const byKey = new Map((await readExisting(tx, ids)).map((row) => [keyOf(row), row]));
     const errors: ImportRowError[] = [];
     const valid: { row: ImportRow; current: Existing | undefined }[] = [];

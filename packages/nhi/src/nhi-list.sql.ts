@@ -57,18 +57,28 @@ function oneOfEnum(column: keyof typeof enumTypes, values: readonly string[]): S
 }
 
 /**
- * The conditions of an inventory filter, realm first. Lists of values match any of them; tags
- * match identities carrying every listed tag, so each tag chip narrows the list further.
- * `searchMatches`, the ids the search index found for `q` (see findSearchMatches), replaces the
- * row-by-row text match when given.
+ * What an inventory list reads: the realm's identities (`n`) that match the filter. The realm stays
+ * apart from the filter so that every statement names it itself, next to the table it confines.
+ */
+export interface ListConditions {
+  realmId: string;
+  /** The filter's conditions on `n`. */
+  filter: Sql;
+}
+
+/**
+ * The conditions of an inventory filter. Lists of values match any of them; tags match identities
+ * carrying every listed tag, so each tag chip narrows the list further. `searchMatches`, the ids
+ * the search index found for `q` (see findSearchMatches), replaces the row-by-row text match when
+ * given.
  */
 export function nhiListConditions(
   realmId: string,
   filter: ListNhiFilter,
   now: Date,
   searchMatches?: readonly string[],
-): Sql {
-  const and: Sql[] = [sql`n."realmId" = ${realmId}`];
+): ListConditions {
+  const and: Sql[] = [];
   if (!filter.includeDeleted) and.push(sql`n."deletedAt" IS NULL`);
   if (filter.kind?.length) and.push(oneOfEnum('kind', filter.kind));
   if (filter.provider?.length) and.push(oneOfEnum('provider', filter.provider));
@@ -103,7 +113,7 @@ export function nhiListConditions(
       sql`(n.name ILIKE ${pattern} OR n."externalId" ILIKE ${pattern} OR n.description ILIKE ${pattern})`,
     );
   }
-  return joinSql(and, ' AND ');
+  return { realmId, filter: and.length > 0 ? joinSql(and, ' AND ') : sql`TRUE` };
 }
 
 /** Unowned: neither a person nor a group answers for it. */
@@ -238,7 +248,7 @@ interface ListRow extends Omit<NhiListItem, 'owner'> {
  */
 export async function readListPage(
   query: RealmQuery,
-  conditions: Sql,
+  conditions: ListConditions,
   sort: SortColumn,
   direction: SortDirection,
   after: ListPosition | undefined,
@@ -253,7 +263,7 @@ export async function readListPage(
         n."updatedAt", n.version, n."activeCredentialCount", n."oldestActiveCredentialAt",
         n."nextCredentialExpiresAt", n."deletedAt"
       FROM "Nhi" AS n LEFT JOIN "User" AS u ON u.id = n."ownerUserId"
-      WHERE ${conditions} AND ${segment.where}
+      WHERE n."realmId" = ${conditions.realmId} AND ${conditions.filter} AND ${segment.where}
       ORDER BY ${segment.orderBy}
       LIMIT ${take - items.length}`);
     for (const { ownerId, ownerEmail, ...row } of rows) {
@@ -270,9 +280,10 @@ export function queryThrough(tx: RealmTx): RealmQuery {
 }
 
 /** How many identities match, over all pages. */
-export async function countList(query: RealmQuery, conditions: Sql): Promise<number> {
+export async function countList(query: RealmQuery, conditions: ListConditions): Promise<number> {
   const [row] = await query<{ total: number }>(
-    sql`SELECT count(*)::int AS total FROM "Nhi" AS n WHERE ${conditions}`,
+    sql`SELECT count(*)::int AS total FROM "Nhi" AS n
+      WHERE n."realmId" = ${conditions.realmId} AND ${conditions.filter}`,
   );
   return row?.total ?? 0;
 }

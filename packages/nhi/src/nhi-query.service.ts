@@ -56,6 +56,39 @@ export interface NhiExport {
 const exportPageSize = 1000;
 
 /** Reads the inventory of the request's realm: the filtered, sorted, paged list and its exports. */
+export interface RealmMember {
+  id: string;
+  email: string;
+}
+
+/** A group of the realm that may own identities as a team. */
+export interface OwnerGroup {
+  id: string;
+  name: string;
+}
+
+export interface NhiOwnerChoices {
+  members: RealmMember[];
+  groups: OwnerGroup[];
+}
+
+/** What the caller may do here: the pages hide what would only be refused. */
+export interface InventoryAbilities {
+  write: boolean;
+  delete: boolean;
+  import: boolean;
+}
+
+/** Around every inventory page: who can own an identity, what the caller may do, and "now". */
+export interface InventoryContext extends NhiOwnerChoices {
+  can: InventoryAbilities;
+  /**
+   * The server's clock: ages and expiry badges are computed from it, so the page renders the
+   * same on the server and in the browser, whatever the browser's clock says.
+   */
+  asOf: Date;
+}
+
 @injectable()
 export class NhiQueryService {
   constructor(
@@ -86,6 +119,21 @@ export class NhiQueryService {
         ? encodeCursor(sort, direction, { value: sortValueOf(sort, last), id: last.id })
         : null;
     return { items, nextCursor, total };
+  }
+
+  /** Who may own an identity here: the realm's members by email, its groups by name. */
+  async ownerChoices(): Promise<NhiOwnerChoices> {
+    return this.realmDb.transaction(async (tx) => {
+      const members = await tx.realmMembership.findMany({
+        select: { user: { select: { id: true, email: true } } },
+        orderBy: { user: { email: 'asc' } },
+      });
+      const groups = await tx.policyGroup.findMany({ select: { id: true, name: true } });
+      return {
+        members: members.map(({ user }) => user),
+        groups: groups.sort((a, b) => a.name.localeCompare(b.name)),
+      };
+    });
   }
 
   /** Every identity matching the filter (not one page), in the list's sort order. */

@@ -236,7 +236,7 @@ export async function syncSourcedNhis(
       FROM jsonb_to_recordset(${data}::jsonb) AS r(id text, kind text, name text, description text,
         environment text, status text, permissions jsonb, metadata jsonb, "providerCreatedAt" timestamp(3),
         "lastUsedAt" timestamp(3))
-      WHERE n.id = r.id`;
+      WHERE n."realmId" = ${realmId} AND n.id = r.id`;
     await writeVersions(
       tx,
       sync,
@@ -406,13 +406,13 @@ async function syncCredentials(
       FROM jsonb_to_recordset(${data}::jsonb) AS r(id text, kind text, fingerprint text,
         "providerCreatedAt" timestamp(3), "lastRotatedAt" timestamp(3), "expiresAt" timestamp(3),
         "lastUsedAt" timestamp(3), status text)
-      WHERE c.id = r.id`;
+      WHERE c."realmId" = ${realmId} AND c.id = r.id`;
   }
   if (revokes.length > 0) {
     const ids = JSON.stringify(revokes);
     await tx.$executeRaw`
       UPDATE "Credential" SET status = 'revoked', "updatedAt" = ${sync.seenAt}
-      WHERE id IN (SELECT jsonb_array_elements_text(${ids}::jsonb))`;
+      WHERE "realmId" = ${realmId} AND id IN (SELECT jsonb_array_elements_text(${ids}::jsonb))`;
   }
   const refreshed = [...touched].filter((id) => !created.has(id));
   await refreshCredentialSummary(tx, refreshed);
@@ -444,20 +444,22 @@ export async function markSourcedNhisMissing(
   nhiIds: readonly string[],
 ): Promise<string[]> {
   if (nhiIds.length === 0) return [];
+  const realmId = sync.context.realm.id;
   const ids = JSON.stringify(nhiIds);
   const rows = await tx.$queryRaw<ExistingRow[]>`
     SELECT id, version, kind::text AS kind, provider::text AS provider, "externalId", name, description,
       "ownerUserId", "ownerGroupId", environment::text AS environment, status::text AS status, tags,
       permissions, metadata, "sourceType", "sourceRef", "providerCreatedAt", "lastUsedAt", "deletedAt"
     FROM "Nhi"
-    WHERE id IN (SELECT jsonb_array_elements_text(${ids}::jsonb)) AND "deletedAt" IS NULL
+    WHERE "realmId" = ${realmId} AND id IN (SELECT jsonb_array_elements_text(${ids}::jsonb))
+      AND "deletedAt" IS NULL
       AND status <> 'missing_from_source'
     FOR UPDATE`;
   if (rows.length === 0) return [];
   const changed = JSON.stringify(rows.map((row) => row.id));
   await tx.$executeRaw`
     UPDATE "Nhi" SET status = 'missing_from_source', version = version + 1, "updatedAt" = ${sync.seenAt}
-    WHERE id IN (SELECT jsonb_array_elements_text(${changed}::jsonb))`;
+    WHERE "realmId" = ${realmId} AND id IN (SELECT jsonb_array_elements_text(${changed}::jsonb))`;
   await writeVersions(
     tx,
     sync,

@@ -25,3 +25,7 @@ export const nhiAccessPermissions = definePermissions([
 ] as const);
 
 export type NhiAccessPermission = (typeof nhiAccessPermissions)[number]['key'];
+
+declare module '@nhi/platform' {
+  interface PermissionRegistry extends Record<NhiAccessPermission, true> {}
+}

@@ -1,6 +1,6 @@
 import { authorizedProcedure, router } from '@nhi/platform';
 import { NhiImportService } from './nhi-import.service.ts';
-import { NhiQueryService } from './nhi-query.service.ts';
+import { type InventoryContext, NhiQueryService } from './nhi-query.service.ts';
 import './nhi.permissions.ts';
 import {
   addCredentialInput,
@@ -24,6 +24,18 @@ export const nhiRouter = router({
   list: read()
     .input(listNhiInput)
     .query(({ ctx, input }) => ctx.scope.container.resolve(NhiQueryService).list(input)),
+  /** Around every inventory page: who may own an identity, what the caller may do, and "now". */
+  context: read().query(
+    async ({ ctx }): Promise<InventoryContext> => ({
+      ...(await ctx.scope.container.resolve(NhiQueryService).ownerChoices()),
+      can: {
+        write: ctx.scope.permissions.has('nhi:write'),
+        delete: ctx.scope.permissions.has('nhi:delete'),
+        import: ctx.scope.permissions.has('nhi:import'),
+      },
+      asOf: ctx.scope.context.clock.now(),
+    }),
+  ),
   get: read()
     .input(nhiIdInput)
     .query(({ ctx, input }) => ctx.scope.container.resolve(NhiService).get(input.id)),

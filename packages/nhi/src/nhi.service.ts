@@ -22,6 +22,7 @@ import {
   type UpdateNhiInput,
   updateNhiInput,
 } from './nhi.schema.ts';
+import type { JsonValue } from './nhi-change-log.ts';
 import {
   diffSnapshots,
   type JsonDocument,
@@ -139,7 +140,7 @@ export class NhiService {
   async update(input: UpdateNhiInput): Promise<NhiDetail> {
     const { id, expectedVersion, force, changes } = parseInput(updateNhiInput, input, 'NHI update');
     return this.realmDb.transaction(async (tx) => {
-      await lockNhis(tx, [id]);
+      await lockNhis(tx, this.realmDb.realmId, [id]);
       const current = await tx.nhi.findFirst({
         where: { id },
         select: { ...nhiSnapshotSelect, version: true },
@@ -252,8 +253,11 @@ export class NhiService {
         orderBy: [{ createdAt: 'desc' }, { id: 'asc' }],
         take: auditPageSize,
       });
-      return rows.map(({ actorType, actorId, ...row }) => ({
+      return rows.map(({ actorType, actorId, before, after, ...row }) => ({
         ...row,
+        // Stored JSON: the ORM's type allows undefined members, which JSON never holds.
+        before: before as JsonValue,
+        after: after as JsonValue,
         actor: { type: actorType, id: actorId },
       }));
     });
@@ -282,7 +286,7 @@ export class NhiService {
     return this.realmDb.transaction(
       async (tx) => {
         if (request.ownerUserId) await assertOwnersAreMembers(tx, [request.ownerUserId]);
-        await lockNhis(tx, ids);
+        await lockNhis(tx, this.realmDb.realmId, ids);
         const rows = await tx.nhi.findMany({
           where: { id: { in: ids } },
           select: { id: true, version: true, ...nhiSnapshotSelect },
@@ -316,7 +320,7 @@ export class NhiService {
 
   private async setDeleted(id: string, deleted: boolean): Promise<NhiDetail> {
     return this.realmDb.transaction(async (tx) => {
-      await lockNhis(tx, [id]);
+      await lockNhis(tx, this.realmDb.realmId, [id]);
       const current = await tx.nhi.findFirst({
         where: { id },
         select: { ...nhiSnapshotSelect, version: true },

@@ -15,3 +15,7 @@ export const policyPermissions = definePermissions([
 ] as const);
 
 export type PolicyPermission = (typeof policyPermissions)[number]['key'];
+
+declare module '@nhi/platform' {
+  interface PermissionRegistry extends Record<PolicyPermission, true> {}
+}

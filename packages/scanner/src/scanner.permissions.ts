@@ -25,3 +25,7 @@ export const scannerPermissions = definePermissions([
 ] as const);
 
 export type ScannerPermission = (typeof scannerPermissions)[number]['key'];
+
+declare module '@nhi/platform' {
+  interface PermissionRegistry extends Record<ScannerPermission, true> {}
+}

@@ -4,8 +4,9 @@ import { nhiRouter } from '@nhi/nhi';
 import { platformRouter, router } from '@nhi/platform';
 import { policyRouter } from '@nhi/policy';
 import { scannerRouter } from '@nhi/scanner';
+import { pageRouter } from './pages/page.router.ts';
 
-/** Every domain's procedures under /api/trpc, one namespace per domain. */
+/** Every domain's procedures under /api/trpc, one namespace per domain; page.* composes them. */
 export const appRouter = router({
   platform: platformRouter,
   nhi: nhiRouter,
@@ -13,6 +14,7 @@ export const appRouter = router({
   scanner: scannerRouter,
   alert: alertRouter,
   dashboard: dashboardRouter,
+  page: pageRouter,
 });
 
 export type AppRouter = typeof appRouter;

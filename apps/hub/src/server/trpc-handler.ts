@@ -1,4 +1,4 @@
-import type { Logger } from '@nhi/platform';
+import { type Logger, wireFormatOf, withWireFormat } from '@nhi/platform';
 import type { AnyTRPCRouter } from '@trpc/server';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import type { DependencyContainer } from 'tsyringe';
@@ -14,9 +14,14 @@ export interface TrpcHandlerDeps {
 
 /**
  * /api/trpc over the fetch adapter. Authentication, the same-origin check for cookie
- * sessions and permissions run inside each procedure (platform's tRPC guards).
+ * sessions and permissions run inside each procedure (platform's tRPC guards). Plain JSON
+ * unless the client asks for superjson (ADR 0027).
  */
 export function handleTrpcRequest(request: Request, deps: TrpcHandlerDeps): Promise<Response> {
+  return withWireFormat(wireFormatOf(request.headers), () => respond(request, deps));
+}
+
+function respond(request: Request, deps: TrpcHandlerDeps): Promise<Response> {
   return fetchRequestHandler({
     endpoint: trpcEndpoint,
     req: request,

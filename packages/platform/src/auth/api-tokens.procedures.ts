@@ -1,4 +1,4 @@
-import { authorizedProcedure, router } from '../trpc/trpc.ts';
+import { authorizedProcedure, router } from '../rpc/trpc.ts';
 import { createApiTokenInput, revokeApiTokenInput } from './api-tokens.schema.ts';
 import { createMyApiToken, listMyApiTokens, revokeMyApiToken } from './my-api-tokens.ts';
 

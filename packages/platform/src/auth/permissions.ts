@@ -57,6 +57,15 @@ export const platformPermissions = definePermissions([
 export type PlatformPermission = (typeof platformPermissions)[number]['key'];
 
 /**
+ * The catalogue's keys as a type. Each domain adds its own by augmenting this interface next to
+ * its `definePermissions`, so a procedure or serverFn that names a misspelt permission does not
+ * compile. Keys only: the catalogue above holds what they mean.
+ */
+export interface PermissionRegistry extends Record<PlatformPermission, true> {}
+
+export type PermissionKey = keyof PermissionRegistry & string;
+
+/**
  * Decides what a principal may do in a realm. The built-in implementation maps realm
  * memberships to roles; the policy domain replaces it without touching callers.
  */

@@ -1,6 +1,6 @@
 import type { DependencyContainer } from 'tsyringe';
 import { AuthService } from '../auth/auth.service.ts';
-import { PERMISSION_RESOLVER } from '../auth/permissions.ts';
+import { PERMISSION_RESOLVER, type PermissionKey } from '../auth/permissions.ts';
 import { type RequestContext, systemClock } from '../context/request-context.ts';
 import { realmDbProvider } from '../database/realm-db-provider.ts';
 import { REALM_DB } from '../database/tokens.ts';
@@ -68,6 +68,6 @@ export async function openRequestScope(
 }
 
 /** The check behind authGuard. */
-export function requirePermission(scope: Pick<RequestScope, 'permissions'>, permission: string): void {
+export function requirePermission(scope: Pick<RequestScope, 'permissions'>, permission: PermissionKey): void {
   if (!scope.permissions.has(permission)) throw new PermissionDeniedError(permission);
 }

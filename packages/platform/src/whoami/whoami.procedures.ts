@@ -1,5 +1,5 @@
 import { apiTokensRouter } from '../auth/api-tokens.procedures.ts';
-import { authorizedProcedure, router } from '../trpc/trpc.ts';
+import { authorizedProcedure, router } from '../rpc/trpc.ts';
 import { WhoAmIService } from './whoami.service.ts';
 
 export const platformRouter = router({

@@ -87,7 +87,7 @@ export async function reconcileIdentities(
     (tx) => tx.$queryRaw<PriorItem[]>`
       SELECT si."nhiId", si."contentHash", si.missing, n.provider::text AS provider, n."externalId"
       FROM "SourceItem" AS si JOIN "Nhi" AS n ON n."realmId" = si."realmId" AND n.id = si."nhiId"
-      WHERE si."sourceId" = ${sourceId} AND si.input = ${input}`,
+      WHERE si."realmId" = ${realmDb.realmId} AND si."sourceId" = ${sourceId} AND si.input = ${input}`,
     { timeout: batchTimeoutMs },
   );
   const priorByKey = new Map(prior.map((row) => [keyOf(row), row]));
@@ -183,7 +183,7 @@ export async function reconcileIdentities(
           const list = JSON.stringify(ids);
           await tx.$executeRaw`
             UPDATE "SourceItem" SET missing = true, "lastScanId" = ${plan.scanId}, "updatedAt" = ${plan.sync.seenAt}
-            WHERE "sourceId" = ${sourceId} AND input = ${input}
+            WHERE "realmId" = ${realmDb.realmId} AND "sourceId" = ${sourceId} AND input = ${input}
               AND "nhiId" IN (SELECT jsonb_array_elements_text(${list}::jsonb))`;
           await removeFactsOf(tx, plan, ids);
           await plan.progress(tx, processed, counts);
@@ -384,7 +384,7 @@ async function removeFactsOf(tx: RealmTx, plan: ReconcilePlan, nhiIds: string[])
   // with `IN (list)` the planner, before the table is analysed, read all the source's facts once per
   // listed identity.
   await tx.$executeRaw`
-    DELETE FROM "ScanFact" WHERE id IN (
+    DELETE FROM "ScanFact" WHERE "realmId" = ${plan.sync.context.realm.id} AND id IN (
       SELECT f.id FROM jsonb_array_elements_text(${ids}::jsonb) AS target(id)
       CROSS JOIN LATERAL (
         SELECT x.id, x."sourceId", x."lastSeenAt", x.kind FROM "ScanFact" AS x
@@ -415,7 +415,7 @@ export async function reconcileLooseFacts(plan: ReconcilePlan, facts: readonly L
     const kinds = JSON.stringify(plan.factKinds);
     await tx.$executeRaw`
       DELETE FROM "ScanFact"
-      WHERE "sourceId" = ${plan.sourceId} AND "nhiId" IS NULL AND "lastSeenAt" < ${plan.sync.seenAt}
+      WHERE "realmId" = ${plan.sync.context.realm.id} AND "sourceId" = ${plan.sourceId} AND "nhiId" IS NULL AND "lastSeenAt" < ${plan.sync.seenAt}
         AND kind IN (SELECT jsonb_array_elements_text(${kinds}::jsonb))`;
     if (!plan.namesOthers) return;
     // Attached facts not reported again: those on identities the source does not report itself (facts

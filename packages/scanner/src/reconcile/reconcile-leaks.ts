@@ -71,7 +71,7 @@ export async function reconcileLeaks(plan: ReconcilePlan, leaks: readonly Discov
         await tx.$executeRaw`
           UPDATE "ScanFact" AS f SET "credentialId" = p.credential_id
           FROM (SELECT e->>0 AS credential_id, e->>1 AS subject FROM jsonb_array_elements(${ids}::jsonb) AS e) AS p
-          WHERE f."sourceId" = ${plan.sourceId} AND f.kind = 'leak.credential_exposed' AND f.subject = p.subject`;
+          WHERE f."realmId" = ${realmId} AND f."sourceId" = ${plan.sourceId} AND f.kind = 'leak.credential_exposed' AND f.subject = p.subject`;
       }
     });
   }

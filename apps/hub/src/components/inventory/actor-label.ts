@@ -1,4 +1,4 @@
-import type { RealmMember } from '../../server/functions/nhi.server.ts';
+import type { RealmMember } from '@nhi/nhi';
 
 /** Who made a change, as people recognise them: a member's email, a token, or the system part. */
 export function actorLabel(

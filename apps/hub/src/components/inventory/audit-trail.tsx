@@ -1,5 +1,5 @@
 import type { NhiAuditEntry } from '@nhi/nhi';
-import type { RealmMember } from '../../server/functions/nhi.server.ts';
+import type { RealmMember } from '@nhi/nhi';
 import { InstantCell } from '../shared/instant-cell.tsx';
 import { actorLabel } from './actor-label.ts';
 

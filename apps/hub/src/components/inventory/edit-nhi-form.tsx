@@ -3,7 +3,7 @@ import { Link, useNavigate, useRouter } from '@tanstack/react-router';
 import { type FormEvent, useEffect, useState } from 'react';
 import { ServerFnError } from '../../lib/server-fn-error.ts';
 import { updateNhi } from '../../server/functions/nhi.functions.ts';
-import type { OwnerGroup, RealmMember } from '../../server/functions/nhi.server.ts';
+import type { OwnerGroup, RealmMember } from '@nhi/nhi';
 import { AlertMessage } from '../shared/alert-message.tsx';
 import { useFailureMessage } from '../shared/use-failure-message.ts';
 import { ConflictDialog, conflictOf, type NhiConflict } from './conflict-dialog.tsx';

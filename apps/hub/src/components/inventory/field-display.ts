@@ -1,4 +1,4 @@
-import type { RealmMember } from '../../server/functions/nhi.server.ts';
+import type { RealmMember } from '@nhi/nhi';
 import { environmentLabel, kindLabel, providerLabel, statusLabel } from './labels.ts';
 
 const enumLabels: Record<string, Record<string, string>> = {

@@ -1,5 +1,5 @@
 import type { NhiVersionEntry } from '@nhi/nhi';
-import type { RealmMember } from '../../server/functions/nhi.server.ts';
+import type { RealmMember } from '@nhi/nhi';
 import { formatInstant } from '../shared/format-instant.ts';
 import { actorLabel } from './actor-label.ts';
 import { displayValue, fieldLabel } from './field-display.ts';

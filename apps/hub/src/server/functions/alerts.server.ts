@@ -11,8 +11,8 @@ import {
 } from '@nhi/alert';
 import type { CreateChannelInput, ListDeliveriesInput, UpdateChannelInput } from '@nhi/alert/channels';
 import type { AlertIdsInput, ListAlertsInput, SuppressAlertsInput } from '@nhi/alert/schema';
+import type { JsonValue as Json } from '@nhi/nhi';
 import type { RequestScope } from '@nhi/platform';
-import type { Json } from './nhi.server.ts';
 
 export interface AlertAbilities {
   ack: boolean;

@@ -1,21 +1,19 @@
-import { addCredentialInput, revokeCredentialInput, rotateCredentialInput } from '@nhi/nhi/schema';
 import { createServerFn } from '@tanstack/react-start';
 import { authGuard } from '../guards/auth-guard.ts';
-import { inputValidator } from '../guards/input-validator.ts';
-import { addCredentialFor, revokeCredentialFor, rotateCredentialFor } from './nhi.server.ts';
+import { inputOf } from '../rpc/procedure-input.ts';
 
-/** Takes the secret once, for its fingerprint and hint; answers with the new credential's id only. */
+/** Takes the secret once, for its fingerprint and hint; the answer carries those only. */
 export const addCredential = createServerFn({ method: 'POST' })
-  .middleware([authGuard('nhi:write')])
-  .validator(inputValidator(addCredentialInput))
-  .handler(({ data, context }) => addCredentialFor(context.scope, data));
+  .middleware([authGuard('nhi.credential.add')])
+  .validator(inputOf('nhi.credential.add'))
+  .handler(({ data, context }) => context.rpc.nhi.credential.add.mutate(data));
 
 export const rotateCredential = createServerFn({ method: 'POST' })
-  .middleware([authGuard('nhi:write')])
-  .validator(inputValidator(rotateCredentialInput))
-  .handler(({ data, context }) => rotateCredentialFor(context.scope, data));
+  .middleware([authGuard('nhi.credential.rotate')])
+  .validator(inputOf('nhi.credential.rotate'))
+  .handler(({ data, context }) => context.rpc.nhi.credential.rotate.mutate(data));
 
 export const revokeCredential = createServerFn({ method: 'POST' })
-  .middleware([authGuard('nhi:write')])
-  .validator(inputValidator(revokeCredentialInput))
-  .handler(({ data, context }) => revokeCredentialFor(context.scope, data));
+  .middleware([authGuard('nhi.credential.revoke')])
+  .validator(inputOf('nhi.credential.revoke'))
+  .handler(({ data, context }) => context.rpc.nhi.credential.revoke.mutate(data));

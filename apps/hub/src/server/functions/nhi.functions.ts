@@ -1,51 +1,41 @@
-import { createNhiInput, listNhiInput, nhiIdInput, updateNhiInput } from '@nhi/nhi/schema';
 import { createServerFn } from '@tanstack/react-start';
 import { authGuard } from '../guards/auth-guard.ts';
-import { inputValidator } from '../guards/input-validator.ts';
-import {
-  createNhiFor,
-  deleteNhiFor,
-  inventoryContextOf,
-  listNhisOf,
-  nhiPageOf,
-  restoreNhiFor,
-  updateNhiFor,
-} from './nhi.server.ts';
+import { inputOf } from '../rpc/procedure-input.ts';
 
-/** One page of the inventory with its total, through the service nhi.list serves. */
+/** One page of the inventory with its total. */
 export const listNhis = createServerFn({ method: 'GET' })
-  .middleware([authGuard('nhi:read')])
-  .validator(inputValidator(listNhiInput))
-  .handler(({ data, context }) => listNhisOf(context.scope, data));
+  .middleware([authGuard('nhi.list')])
+  .validator(inputOf('nhi.list'))
+  .handler(({ data, context }) => context.rpc.nhi.list.query(data));
 
-/** Realm members (owner choices), what the caller may do, and the server's "now". */
+/** Realm members and groups (owner choices), what the caller may do, and the server's "now". */
 export const inventoryContext = createServerFn({ method: 'GET' })
-  .middleware([authGuard('nhi:read')])
-  .handler(({ context }) => inventoryContextOf(context.scope));
+  .middleware([authGuard('nhi.context')])
+  .handler(({ context }) => context.rpc.nhi.context.query());
 
-/** Everything the detail page shows: the identity, its credentials, versions and audit trail. */
+/** Everything the detail page shows: the identity, its credentials, versions, audit trail and risk. */
 export const getNhiPage = createServerFn({ method: 'GET' })
-  .middleware([authGuard('nhi:read')])
-  .validator(inputValidator(nhiIdInput))
-  .handler(({ data, context }) => nhiPageOf(context.scope, data.id));
+  .middleware([authGuard('page.nhi')])
+  .validator(inputOf('page.nhi'))
+  .handler(({ data, context }) => context.rpc.page.nhi.query(data));
 
 export const createNhi = createServerFn({ method: 'POST' })
-  .middleware([authGuard('nhi:write')])
-  .validator(inputValidator(createNhiInput))
-  .handler(({ data, context }) => createNhiFor(context.scope, data));
+  .middleware([authGuard('nhi.create')])
+  .validator(inputOf('nhi.create'))
+  .handler(({ data, context }) => context.rpc.nhi.create.mutate(data));
 
 /** A stale expectedVersion fails with CONFLICT, carrying what changed meanwhile. */
 export const updateNhi = createServerFn({ method: 'POST' })
-  .middleware([authGuard('nhi:write')])
-  .validator(inputValidator(updateNhiInput))
-  .handler(({ data, context }) => updateNhiFor(context.scope, data));
+  .middleware([authGuard('nhi.update')])
+  .validator(inputOf('nhi.update'))
+  .handler(({ data, context }) => context.rpc.nhi.update.mutate(data));
 
 export const deleteNhi = createServerFn({ method: 'POST' })
-  .middleware([authGuard('nhi:delete')])
-  .validator(inputValidator(nhiIdInput))
-  .handler(({ data, context }) => deleteNhiFor(context.scope, data.id));
+  .middleware([authGuard('nhi.delete')])
+  .validator(inputOf('nhi.delete'))
+  .handler(({ data, context }) => context.rpc.nhi.delete.mutate(data));
 
 export const restoreNhi = createServerFn({ method: 'POST' })
-  .middleware([authGuard('nhi:delete')])
-  .validator(inputValidator(nhiIdInput))
-  .handler(({ data, context }) => restoreNhiFor(context.scope, data.id));
+  .middleware([authGuard('nhi.restore')])
+  .validator(inputOf('nhi.restore'))
+  .handler(({ data, context }) => context.rpc.nhi.restore.mutate(data));

@@ -1,16 +1,23 @@
-import { requirePermission } from '@nhi/platform';
+import { type PermissionKey, requirePermission } from '@nhi/platform';
 import { createMiddleware } from '@tanstack/react-start';
+import { permissionOf } from '../rpc/caller.server.ts';
+import type { ProcedurePath } from '../rpc/procedure-paths.ts';
 import { jwtGuard } from './jwt-guard.ts';
 
 /**
- * Every guarded serverFn names the permission it needs here; 403 when the caller's role in
- * the current realm does not grant it. Includes jwtGuard, so one entry is enough.
+ * Every guarded serverFn names the procedure it runs; 403 when the caller's role in the
+ * current realm does not grant the permission that procedure declares. Includes jwtGuard,
+ * so one entry is enough.
  */
-export function authGuard(permission: string) {
+export function authGuard(procedure: ProcedurePath | PermissionKey) {
   return createMiddleware({ type: 'function' })
     .middleware([jwtGuard])
     .server(({ context, next }) => {
-      requirePermission(context.scope, permission);
+      // TRANSITIONAL: a permission key, until every serverFn names its procedure.
+      requirePermission(
+        context.scope,
+        procedure.includes(':') ? (procedure as PermissionKey) : permissionOf(procedure),
+      );
       return next();
     });
 }

@@ -3,11 +3,14 @@ import {
   inputErrorOf,
   isDomainError,
   type Logger,
+  originOf,
   sqlStateOf,
   toHttpStatus,
 } from '@nhi/platform';
 import { isNotFound, isRedirect } from '@tanstack/react-router';
 import { getRequest, setResponseStatus } from '@tanstack/react-start/server';
+import { TRPCError } from '@trpc/server';
+import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import { ZodError } from 'zod';
 import { ServerFnError } from '../../lib/server-fn-error.ts';
 import { currentRequestId } from '../http/request-store.server.ts';
@@ -24,7 +27,8 @@ export interface UnexpectedErrorSink {
  * code, validation failures 400 with the issues, anything else a logged 500 whose
  * message says nothing about the cause. Router redirects pass through untouched.
  */
-export async function toServerFnError(error: unknown, unexpected: UnexpectedErrorSink): Promise<unknown> {
+export async function toServerFnError(thrown: unknown, unexpected: UnexpectedErrorSink): Promise<unknown> {
+  const error = originOf(thrown);
   if (error instanceof ServerFnError || isRedirect(error) || isNotFound(error)) return error;
   if (isDomainError(error))
     return new ServerFnError(error.message, toHttpStatus(error), error.code, error.details);
@@ -45,6 +49,11 @@ export async function toServerFnError(error: unknown, unexpected: UnexpectedErro
       'database refused an input value',
     );
     return new ServerFnError(refused.message, 400, refused.code, refused.details);
+  }
+  if (error instanceof TRPCError && error.code !== 'INTERNAL_SERVER_ERROR') {
+    // Refused by a procedure's own guard (no permission declared, say), not by a domain rule.
+    const status = getHTTPStatusCodeFromError(error);
+    return new ServerFnError(error.message, status, error.code);
   }
   (await unexpected.logger()).error({ err: error, requestId: unexpected.requestId }, 'serverFn failed');
   return new ServerFnError(`Internal error (request ${unexpected.requestId})`, 500, 'INTERNAL');

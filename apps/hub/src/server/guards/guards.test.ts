@@ -10,6 +10,7 @@ import {
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { errorCodeOf, ServerFnError, serverFnErrorAdapter } from '../../lib/server-fn-error.ts';
+import type { ProcedurePath } from '../rpc/procedure-paths.ts';
 import { authGuard } from './auth-guard.ts';
 import { toServerFnError } from './error-mapping.server.ts';
 
@@ -19,8 +20,8 @@ type ServerStep = (options: {
 }) => unknown;
 
 /** Runs authGuard's own server step, as Start does after jwtGuard has put the scope in context. */
-function runAuthGuard(permission: string, granted: string[]) {
-  const step = (authGuard(permission) as unknown as { options: { server: ServerStep } }).options.server;
+function runAuthGuard(procedure: ProcedurePath, granted: string[]) {
+  const step = (authGuard(procedure) as unknown as { options: { server: ServerStep } }).options.server;
   return step({ context: { scope: { permissions: new Set(granted) } }, next: () => 'handler ran' });
 }
 
@@ -38,12 +39,12 @@ function setup() {
 }
 
 describe('authGuard', () => {
-  it('lets the call through when the scope holds the permission', () => {
-    expect(runAuthGuard('realm:read', ['realm:read'])).toBe('handler ran');
+  it('lets the call through when the scope holds the permission its procedure declares', () => {
+    expect(runAuthGuard('platform.whoami', ['realm:read'])).toBe('handler ran');
   });
 
   it('stops the call with the missing permission when the scope lacks it', () => {
-    expect(() => runAuthGuard('member:manage', ['realm:read'])).toThrow(PermissionDeniedError);
+    expect(() => runAuthGuard('nhi.delete', ['nhi:read', 'nhi:write'])).toThrow(PermissionDeniedError);
   });
 });
 

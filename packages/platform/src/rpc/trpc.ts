@@ -1,6 +1,7 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import type { DependencyContainer } from 'tsyringe';
 import { ZodError } from 'zod';
+import type { PermissionKey } from '../auth/permissions.ts';
 import { inputErrorOf, sqlStateOf } from '../database/database-errors.ts';
 import { cancellationErrorOf } from '../database/work-scope.ts';
 import { CONFIG, LOGGER } from '../di/tokens.ts';
@@ -9,18 +10,25 @@ import { isHttpsRequest, serializeSessionCookie } from '../guards/cookies.ts';
 import { authenticateRequest, type RequestScope, requirePermission } from '../guards/request-scope.ts';
 import { isSameOriginRequest } from '../guards/same-origin.ts';
 import { assertSafeText } from '../input/text-safety.ts';
-import { domainDetailsOf, toTrpcError } from './trpc-errors.ts';
+import { domainDetailsOf, originOf, toTrpcError } from './trpc-errors.ts';
+import { wireTransformer } from './wire-format.ts';
 
+/**
+ * Over HTTP a call brings its request (credentials, origin) and the response headers (a renewed
+ * session cookie). Through the hub's caller it brings the scope its serverFn's guards already
+ * opened instead: one authentication per request, whichever way the procedure is reached.
+ */
 export interface TrpcContext {
   root: DependencyContainer;
   requestId: string;
-  req: Request;
-  resHeaders: Headers;
+  req?: Request;
+  resHeaders?: Headers;
+  scope?: RequestScope;
 }
 
 /** Every procedure states the permission it needs; the router-enumeration test checks it. */
 export interface ProcedureMeta {
-  permission: string;
+  permission: PermissionKey;
   /** Top-level input fields holding an uploaded file's text, checked row by row by its parser. */
   fileFields?: readonly string[];
 }
@@ -29,6 +37,7 @@ const t = initTRPC
   .context<TrpcContext>()
   .meta<ProcedureMeta>()
   .create({
+    transformer: wireTransformer,
     errorFormatter({ shape, error, ctx }) {
       // The cause of a 500 (database text, stack) goes to the log with the request id, never to the caller.
       if (error.code === 'INTERNAL_SERVER_ERROR') {
@@ -57,8 +66,10 @@ export const mergeRouters = t.mergeRouters;
 const mapDomainErrors = t.middleware(async ({ ctx, path, next }) => {
   const result = await next();
   if (result.ok) return result;
-  const { cause } = result.error;
+  // A procedure composed of others (through the caller) fails with what the inner one threw.
+  const cause = originOf(result.error.cause);
   if (isDomainError(cause)) throw toTrpcError(cause);
+  if (cause instanceof TRPCError) throw cause;
   // A statement past its timeout, or cancelled because the client left: 503, not PostgreSQL's text.
   const stopped = cancellationErrorOf(cause);
   if (stopped) throw toTrpcError(stopped);
@@ -87,23 +98,25 @@ const textSafety = t.middleware(async ({ meta, getRawInput, next }) => {
 
 /** jwtGuard for tRPC: the same check serverFns run, plus same-origin for cookie sessions. */
 const jwtGuard = t.middleware(async ({ ctx, next }) => {
+  if (ctx.scope) return next({ ctx: { scope: ctx.scope } });
+  const { req, resHeaders } = ctx;
+  if (!req || !resHeaders) {
+    throw new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: 'A call with neither request nor scope' });
+  }
   let scope: RequestScope;
   try {
-    scope = await authenticateRequest(ctx.root, { headers: ctx.req.headers, requestId: ctx.requestId });
+    scope = await authenticateRequest(ctx.root, { headers: req.headers, requestId: ctx.requestId });
   } catch (error) {
     if (isDomainError(error)) throw toTrpcError(error);
     throw error;
   }
   const config = ctx.root.resolve(CONFIG);
-  if (
-    scope.credential === 'session' &&
-    !isSameOriginRequest(ctx.req.headers, ctx.req.url, config.NHI_TRUST_PROXY)
-  ) {
+  if (scope.credential === 'session' && !isSameOriginRequest(req.headers, req.url, config.NHI_TRUST_PROXY)) {
     throw new TRPCError({ code: 'FORBIDDEN', message: 'Cross-origin request refused' });
   }
   if (scope.renewedToken) {
-    const secure = isHttpsRequest(ctx.req.headers, ctx.req.url, config.NHI_TRUST_PROXY);
-    ctx.resHeaders.append(
+    const secure = isHttpsRequest(req.headers, req.url, config.NHI_TRUST_PROXY);
+    resHeaders.append(
       'set-cookie',
       serializeSessionCookie(scope.renewedToken.token, scope.renewedToken.expiresAt, { secure }),
     );
@@ -128,7 +141,10 @@ const authGuard = jwtGuard.unstable_pipe(async ({ ctx, meta, next }) => {
  * The only way to build a procedure: it names the permission it needs, and runs behind
  * jwtGuard and authGuard. Handlers resolve services from `ctx.scope.container`.
  */
-export function authorizedProcedure(permission: string, options: Omit<ProcedureMeta, 'permission'> = {}) {
+export function authorizedProcedure(
+  permission: PermissionKey,
+  options: Omit<ProcedureMeta, 'permission'> = {},
+) {
   return t.procedure
     .meta({ permission, ...options })
     .use(mapDomainErrors)

@@ -1,3 +1,4 @@
+import { TRPCClientError } from '@trpc/client';
 import { TRPCError } from '@trpc/server';
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
 import { type DomainError, type DomainErrorCode, ValidationError } from '../errors/domain-errors.ts';
@@ -23,4 +24,17 @@ export function domainDetailsOf(cause: unknown): Record<string, unknown> | undef
     return (cause as DomainError).details;
   }
   return undefined;
+}
+
+/**
+ * What a failed call was made from: a caller's client error wraps the procedure's TRPCError,
+ * which wraps the domain error (or ZodError, or database error) it was made from. A TRPCError
+ * of the procedure's own guards (no cause) is its own origin.
+ */
+export function originOf(error: unknown): unknown {
+  let current = error;
+  while ((current instanceof TRPCClientError || current instanceof TRPCError) && current.cause) {
+    current = current.cause;
+  }
+  return current;
 }

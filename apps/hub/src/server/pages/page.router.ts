@@ -1,0 +1,35 @@
+import type { NhiRisk } from '@nhi/alert';
+import type { InventoryContext, NhiAuditEntry, NhiDetail, NhiVersionEntry } from '@nhi/nhi';
+import { nhiIdInput } from '@nhi/nhi/schema';
+import { authorizedProcedure, router } from '@nhi/platform';
+import { hubCaller } from '../rpc/caller.server.ts';
+
+export interface NhiPage extends InventoryContext {
+  nhi: NhiDetail;
+  history: NhiVersionEntry[];
+  audit: NhiAuditEntry[];
+  /** null when the caller may not read alerts. */
+  risk: NhiRisk | null;
+}
+
+/**
+ * page.*: what one page shows, when it spans domains. Each is made of the domains' own
+ * procedures, called through the caller: no data access of its own, and every part goes
+ * where its realm's route says.
+ */
+export const pageRouter = router({
+  /** The identity's detail page: the record, its versions and audit trail, its risk. */
+  nhi: authorizedProcedure('nhi:read')
+    .input(nhiIdInput)
+    .query(async ({ ctx, input }): Promise<NhiPage> => {
+      const rpc = hubCaller(ctx.root, ctx.scope);
+      // One after the other: the embedded database serves one transaction at a time.
+      const nhi = await rpc.nhi.get.query(input);
+      const history = await rpc.nhi.history.query(input);
+      const audit = await rpc.nhi.audit.query(input);
+      const risk = ctx.scope.permissions.has('alert:read')
+        ? await rpc.alert.risk.query({ nhiId: input.id })
+        : null;
+      return { nhi, history, audit, risk, ...(await rpc.nhi.context.query()) };
+    }),
+});
