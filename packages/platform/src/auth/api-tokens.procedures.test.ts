@@ -1,8 +1,8 @@
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { expect, it } from 'vitest';
 import { SESSION_COOKIE } from '../guards/cookies.ts';
-import { describeEachDatabase } from '../testing/describe-each-database.ts';
 import { router } from '../rpc/trpc.ts';
+import { describeEachDatabase } from '../testing/describe-each-database.ts';
 import { platformRouter } from '../whoami/whoami.procedures.ts';
 import { setupHub } from './auth-test-setup.ts';
 

@@ -1,5 +1,4 @@
-import type { NhiAuditEntry } from '@nhi/nhi';
-import type { RealmMember } from '@nhi/nhi';
+import type { NhiAuditEntry, RealmMember } from '@nhi/nhi';
 import { InstantCell } from '../shared/instant-cell.tsx';
 import { actorLabel } from './actor-label.ts';
 

@@ -1,5 +1,5 @@
-import { type FormEvent, useState } from 'react';
 import type { RealmMember } from '@nhi/nhi';
+import { type FormEvent, useState } from 'react';
 import { bulkUpdateNhis } from '../../server/functions/nhi-transfer.functions.ts';
 import { usePendingAction } from '../shared/use-pending-action.ts';
 import { environmentLabel } from './labels.ts';

@@ -1,6 +1,5 @@
-import type { NhiDetail } from '@nhi/nhi';
+import type { NhiDetail, RealmMember } from '@nhi/nhi';
 import { useEffect, useRef } from 'react';
-import type { RealmMember } from '@nhi/nhi';
 import { displayValue, fieldLabel } from './field-display.ts';
 import type { NhiChanges } from './nhi-schema.ts';
 

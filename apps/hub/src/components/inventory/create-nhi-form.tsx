@@ -1,8 +1,8 @@
+import type { OwnerGroup, RealmMember } from '@nhi/nhi';
 import { useNavigate } from '@tanstack/react-router';
 import { type FormEvent, useEffect, useState } from 'react';
 import { ServerFnError } from '../../lib/server-fn-error.ts';
 import { createNhi } from '../../server/functions/nhi.functions.ts';
-import type { OwnerGroup, RealmMember } from '@nhi/nhi';
 import { AlertMessage } from '../shared/alert-message.tsx';
 import { useFailureMessage } from '../shared/use-failure-message.ts';
 import { NhiFormFields } from './nhi-form-fields.tsx';

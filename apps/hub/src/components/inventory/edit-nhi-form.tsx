@@ -1,9 +1,8 @@
-import type { NhiDetail } from '@nhi/nhi';
+import type { NhiDetail, OwnerGroup, RealmMember } from '@nhi/nhi';
 import { Link, useNavigate, useRouter } from '@tanstack/react-router';
 import { type FormEvent, useEffect, useState } from 'react';
 import { ServerFnError } from '../../lib/server-fn-error.ts';
 import { updateNhi } from '../../server/functions/nhi.functions.ts';
-import type { OwnerGroup, RealmMember } from '@nhi/nhi';
 import { AlertMessage } from '../shared/alert-message.tsx';
 import { useFailureMessage } from '../shared/use-failure-message.ts';
 import { ConflictDialog, conflictOf, type NhiConflict } from './conflict-dialog.tsx';

@@ -1,5 +1,5 @@
-import { type ChangeEvent, type FormEvent, useState } from 'react';
 import type { RealmMember } from '@nhi/nhi';
+import { type ChangeEvent, type FormEvent, useState } from 'react';
 import { firstPage, type InventorySearch } from './inventory-search.ts';
 import { environmentLabel, kindLabel, providerLabel, statusLabel } from './labels.ts';
 import { nhiEnvironments, nhiKinds, nhiProviders, nhiStatuses } from './nhi-vocabulary.ts';

@@ -1,5 +1,5 @@
-import type { ReactNode } from 'react';
 import type { OwnerGroup, RealmMember } from '@nhi/nhi';
+import type { ReactNode } from 'react';
 import { environmentLabel, kindLabel, providerLabel, statusLabel } from './labels.ts';
 import type { FieldErrors, NhiFormField, NhiFormValues } from './nhi-form-values.ts';
 import { nhiEnvironments, nhiKinds, nhiProviders, nhiStatuses } from './nhi-vocabulary.ts';

@@ -1,5 +1,4 @@
-import type { NhiVersionEntry } from '@nhi/nhi';
-import type { RealmMember } from '@nhi/nhi';
+import type { NhiVersionEntry, RealmMember } from '@nhi/nhi';
 import { formatInstant } from '../shared/format-instant.ts';
 import { actorLabel } from './actor-label.ts';
 import { displayValue, fieldLabel } from './field-display.ts';
