@@ -15,6 +15,7 @@ import { Route as LoginRouteImport } from './routes/login'
 import { Route as MetricsRouteImport } from './routes/metrics'
 import { Route as ReadyzRouteImport } from './routes/readyz'
 import { Route as AuthenticatedIndexRouteImport } from './routes/_authenticated/index'
+import { Route as AuthenticatedInventoryRouteRouteImport } from './routes/_authenticated/inventory/route'
 import { Route as AuthenticatedLeaksRouteImport } from './routes/_authenticated/leaks'
 import { Route as AuthenticatedMeRouteImport } from './routes/_authenticated/me'
 import { Route as AuthenticatedSourcesRouteImport } from './routes/_authenticated/sources'
@@ -65,6 +66,12 @@ const AuthenticatedIndexRoute = AuthenticatedIndexRouteImport.update({
   path: '/',
   getParentRoute: () => AuthenticatedRoute,
 } as any)
+const AuthenticatedInventoryRouteRoute =
+  AuthenticatedInventoryRouteRouteImport.update({
+    id: '/inventory',
+    path: '/inventory',
+    getParentRoute: () => AuthenticatedRoute,
+  } as any)
 const AuthenticatedLeaksRoute = AuthenticatedLeaksRouteImport.update({
   id: '/leaks',
   path: '/leaks',
@@ -110,15 +117,15 @@ const AuthenticatedAlertsRulesRoute =
   } as any)
 const AuthenticatedInventoryIndexRoute =
   AuthenticatedInventoryIndexRouteImport.update({
-    id: '/inventory/',
-    path: '/inventory/',
-    getParentRoute: () => AuthenticatedRoute,
+    id: '/',
+    path: '/',
+    getParentRoute: () => AuthenticatedInventoryRouteRoute,
   } as any)
 const AuthenticatedInventoryNewRoute =
   AuthenticatedInventoryNewRouteImport.update({
-    id: '/inventory/new',
-    path: '/inventory/new',
-    getParentRoute: () => AuthenticatedRoute,
+    id: '/new',
+    path: '/new',
+    getParentRoute: () => AuthenticatedInventoryRouteRoute,
   } as any)
 const AuthenticatedPolicyAccessRoute =
   AuthenticatedPolicyAccessRouteImport.update({
@@ -168,15 +175,15 @@ const ApiTrpcSplatRoute = ApiTrpcSplatRouteImport.update({
 } as any)
 const AuthenticatedInventoryIdIndexRoute =
   AuthenticatedInventoryIdIndexRouteImport.update({
-    id: '/inventory/$id/',
-    path: '/inventory/$id/',
-    getParentRoute: () => AuthenticatedRoute,
+    id: '/$id/',
+    path: '/$id/',
+    getParentRoute: () => AuthenticatedInventoryRouteRoute,
   } as any)
 const AuthenticatedInventoryIdEditRoute =
   AuthenticatedInventoryIdEditRouteImport.update({
-    id: '/inventory/$id/edit',
-    path: '/inventory/$id/edit',
-    getParentRoute: () => AuthenticatedRoute,
+    id: '/$id/edit',
+    path: '/$id/edit',
+    getParentRoute: () => AuthenticatedInventoryRouteRoute,
   } as any)
 
 export interface FileRoutesByFullPath {
@@ -185,6 +192,7 @@ export interface FileRoutesByFullPath {
   '/login': typeof LoginRoute
   '/metrics': typeof MetricsRoute
   '/readyz': typeof ReadyzRoute
+  '/inventory': typeof AuthenticatedInventoryRouteRouteWithChildren
   '/leaks': typeof AuthenticatedLeaksRoute
   '/me': typeof AuthenticatedMeRoute
   '/sources': typeof AuthenticatedSourcesRoute
@@ -240,6 +248,7 @@ export interface FileRoutesById {
   '/login': typeof LoginRoute
   '/metrics': typeof MetricsRoute
   '/readyz': typeof ReadyzRoute
+  '/_authenticated/inventory': typeof AuthenticatedInventoryRouteRouteWithChildren
   '/_authenticated/leaks': typeof AuthenticatedLeaksRoute
   '/_authenticated/me': typeof AuthenticatedMeRoute
   '/_authenticated/sources': typeof AuthenticatedSourcesRoute
@@ -270,6 +279,7 @@ export interface FileRouteTypes {
     | '/login'
     | '/metrics'
     | '/readyz'
+    | '/inventory'
     | '/leaks'
     | '/me'
     | '/sources'
@@ -324,6 +334,7 @@ export interface FileRouteTypes {
     | '/login'
     | '/metrics'
     | '/readyz'
+    | '/_authenticated/inventory'
     | '/_authenticated/leaks'
     | '/_authenticated/me'
     | '/_authenticated/sources'
@@ -400,6 +411,13 @@ declare module '@tanstack/react-router' {
       preLoaderRoute: typeof AuthenticatedIndexRouteImport
       parentRoute: typeof AuthenticatedRoute
     }
+    '/_authenticated/inventory': {
+      id: '/_authenticated/inventory'
+      path: '/inventory'
+      fullPath: '/inventory'
+      preLoaderRoute: typeof AuthenticatedInventoryRouteRouteImport
+      parentRoute: typeof AuthenticatedRoute
+    }
     '/_authenticated/leaks': {
       id: '/_authenticated/leaks'
       path: '/leaks'
@@ -458,17 +476,17 @@ declare module '@tanstack/react-router' {
     }
     '/_authenticated/inventory/': {
       id: '/_authenticated/inventory/'
-      path: '/inventory'
+      path: '/'
       fullPath: '/inventory/'
       preLoaderRoute: typeof AuthenticatedInventoryIndexRouteImport
-      parentRoute: typeof AuthenticatedRoute
+      parentRoute: typeof AuthenticatedInventoryRouteRoute
     }
     '/_authenticated/inventory/new': {
       id: '/_authenticated/inventory/new'
-      path: '/inventory/new'
+      path: '/new'
       fullPath: '/inventory/new'
       preLoaderRoute: typeof AuthenticatedInventoryNewRouteImport
-      parentRoute: typeof AuthenticatedRoute
+      parentRoute: typeof AuthenticatedInventoryRouteRoute
     }
     '/_authenticated/policy/access': {
       id: '/_authenticated/policy/access'
@@ -528,22 +546,43 @@ declare module '@tanstack/react-router' {
     }
     '/_authenticated/inventory/$id/': {
       id: '/_authenticated/inventory/$id/'
-      path: '/inventory/$id'
+      path: '/$id'
       fullPath: '/inventory/$id/'
       preLoaderRoute: typeof AuthenticatedInventoryIdIndexRouteImport
-      parentRoute: typeof AuthenticatedRoute
+      parentRoute: typeof AuthenticatedInventoryRouteRoute
     }
     '/_authenticated/inventory/$id/edit': {
       id: '/_authenticated/inventory/$id/edit'
-      path: '/inventory/$id/edit'
+      path: '/$id/edit'
       fullPath: '/inventory/$id/edit'
       preLoaderRoute: typeof AuthenticatedInventoryIdEditRouteImport
-      parentRoute: typeof AuthenticatedRoute
+      parentRoute: typeof AuthenticatedInventoryRouteRoute
     }
   }
 }
 
+interface AuthenticatedInventoryRouteRouteChildren {
+  AuthenticatedInventoryNewRoute: typeof AuthenticatedInventoryNewRoute
+  AuthenticatedInventoryIndexRoute: typeof AuthenticatedInventoryIndexRoute
+  AuthenticatedInventoryIdEditRoute: typeof AuthenticatedInventoryIdEditRoute
+  AuthenticatedInventoryIdIndexRoute: typeof AuthenticatedInventoryIdIndexRoute
+}
+
+const AuthenticatedInventoryRouteRouteChildren: AuthenticatedInventoryRouteRouteChildren =
+  {
+    AuthenticatedInventoryNewRoute: AuthenticatedInventoryNewRoute,
+    AuthenticatedInventoryIndexRoute: AuthenticatedInventoryIndexRoute,
+    AuthenticatedInventoryIdEditRoute: AuthenticatedInventoryIdEditRoute,
+    AuthenticatedInventoryIdIndexRoute: AuthenticatedInventoryIdIndexRoute,
+  }
+
+const AuthenticatedInventoryRouteRouteWithChildren =
+  AuthenticatedInventoryRouteRoute._addFileChildren(
+    AuthenticatedInventoryRouteRouteChildren,
+  )
+
 interface AuthenticatedRouteChildren {
+  AuthenticatedInventoryRouteRoute: typeof AuthenticatedInventoryRouteRouteWithChildren
   AuthenticatedLeaksRoute: typeof AuthenticatedLeaksRoute
   AuthenticatedMeRoute: typeof AuthenticatedMeRoute
   AuthenticatedSourcesRoute: typeof AuthenticatedSourcesRoute
@@ -552,7 +591,6 @@ interface AuthenticatedRouteChildren {
   AuthenticatedAlertsIdRoute: typeof AuthenticatedAlertsIdRoute
   AuthenticatedAlertsChannelsRoute: typeof AuthenticatedAlertsChannelsRoute
   AuthenticatedAlertsRulesRoute: typeof AuthenticatedAlertsRulesRoute
-  AuthenticatedInventoryNewRoute: typeof AuthenticatedInventoryNewRoute
   AuthenticatedPolicyAccessRoute: typeof AuthenticatedPolicyAccessRoute
   AuthenticatedPolicyAuditRoute: typeof AuthenticatedPolicyAuditRoute
   AuthenticatedPolicyGroupsRoute: typeof AuthenticatedPolicyGroupsRoute
@@ -560,13 +598,12 @@ interface AuthenticatedRouteChildren {
   AuthenticatedPolicyWhoCanRoute: typeof AuthenticatedPolicyWhoCanRoute
   AuthenticatedScansScanIdRoute: typeof AuthenticatedScansScanIdRoute
   AuthenticatedAlertsIndexRoute: typeof AuthenticatedAlertsIndexRoute
-  AuthenticatedInventoryIndexRoute: typeof AuthenticatedInventoryIndexRoute
   AuthenticatedScansIndexRoute: typeof AuthenticatedScansIndexRoute
-  AuthenticatedInventoryIdEditRoute: typeof AuthenticatedInventoryIdEditRoute
-  AuthenticatedInventoryIdIndexRoute: typeof AuthenticatedInventoryIdIndexRoute
 }
 
 const AuthenticatedRouteChildren: AuthenticatedRouteChildren = {
+  AuthenticatedInventoryRouteRoute:
+    AuthenticatedInventoryRouteRouteWithChildren,
   AuthenticatedLeaksRoute: AuthenticatedLeaksRoute,
   AuthenticatedMeRoute: AuthenticatedMeRoute,
   AuthenticatedSourcesRoute: AuthenticatedSourcesRoute,
@@ -575,7 +612,6 @@ const AuthenticatedRouteChildren: AuthenticatedRouteChildren = {
   AuthenticatedAlertsIdRoute: AuthenticatedAlertsIdRoute,
   AuthenticatedAlertsChannelsRoute: AuthenticatedAlertsChannelsRoute,
   AuthenticatedAlertsRulesRoute: AuthenticatedAlertsRulesRoute,
-  AuthenticatedInventoryNewRoute: AuthenticatedInventoryNewRoute,
   AuthenticatedPolicyAccessRoute: AuthenticatedPolicyAccessRoute,
   AuthenticatedPolicyAuditRoute: AuthenticatedPolicyAuditRoute,
   AuthenticatedPolicyGroupsRoute: AuthenticatedPolicyGroupsRoute,
@@ -583,10 +619,7 @@ const AuthenticatedRouteChildren: AuthenticatedRouteChildren = {
   AuthenticatedPolicyWhoCanRoute: AuthenticatedPolicyWhoCanRoute,
   AuthenticatedScansScanIdRoute: AuthenticatedScansScanIdRoute,
   AuthenticatedAlertsIndexRoute: AuthenticatedAlertsIndexRoute,
-  AuthenticatedInventoryIndexRoute: AuthenticatedInventoryIndexRoute,
   AuthenticatedScansIndexRoute: AuthenticatedScansIndexRoute,
-  AuthenticatedInventoryIdEditRoute: AuthenticatedInventoryIdEditRoute,
-  AuthenticatedInventoryIdIndexRoute: AuthenticatedInventoryIdIndexRoute,
 }
 
 const AuthenticatedRouteWithChildren = AuthenticatedRoute._addFileChildren(

@@ -13,6 +13,12 @@ export const inventoryContext = createServerFn({ method: 'GET' })
   .middleware([authGuard('nhi.context')])
   .handler(({ context }) => context.rpc.nhi.context.query());
 
+/** One identity with its credentials: what the edit page starts from. */
+export const getNhi = createServerFn({ method: 'GET' })
+  .middleware([authGuard('nhi.get')])
+  .validator(inputOf('nhi.get'))
+  .handler(({ data, context }) => context.rpc.nhi.get.query(data));
+
 /** Everything the detail page shows: the identity, its credentials, versions, audit trail and risk. */
 export const getNhiPage = createServerFn({ method: 'GET' })
   .middleware([authGuard('page.nhi')])

@@ -1,10 +1,11 @@
 import type { NhiRisk } from '@nhi/alert';
-import type { InventoryContext, NhiAuditEntry, NhiDetail, NhiVersionEntry } from '@nhi/nhi';
+import type { NhiAuditEntry, NhiDetail, NhiVersionEntry } from '@nhi/nhi';
 import { nhiIdInput } from '@nhi/nhi/schema';
 import { authorizedProcedure, router } from '@nhi/platform';
 import { hubCaller } from '../rpc/caller.server.ts';
 
-export interface NhiPage extends InventoryContext {
+/** The detail page's record; who may own it and what the caller may do come with the inventory's layout. */
+export interface NhiPage {
   nhi: NhiDetail;
   history: NhiVersionEntry[];
   audit: NhiAuditEntry[];
@@ -30,6 +31,6 @@ export const pageRouter = router({
       const risk = ctx.scope.permissions.has('alert:read')
         ? await rpc.alert.risk.query({ nhiId: input.id })
         : null;
-      return { nhi, history, audit, risk, ...(await rpc.nhi.context.query()) };
+      return { nhi, history, audit, risk };
     }),
 });

@@ -1,4 +1,4 @@
-import { createFileRoute, Link, useRouter, useRouterState } from '@tanstack/react-router';
+import { createFileRoute, Link, useLoaderData, useRouter, useRouterState } from '@tanstack/react-router';
 import type { RowSelectionState } from '@tanstack/react-table';
 import { useEffect, useState } from 'react';
 import { BulkBar } from '../../../components/inventory/bulk-bar.tsx';
@@ -21,16 +21,13 @@ import { InventoryTable } from '../../../components/inventory/inventory-table.ts
 import { Pagination } from '../../../components/inventory/pagination.tsx';
 import { SearchBox } from '../../../components/inventory/search-box.tsx';
 import { SortControl } from '../../../components/inventory/sort-control.tsx';
-import { inventoryContext, listNhis } from '../../../server/functions/nhi.functions.ts';
+import { listNhis } from '../../../server/functions/nhi.functions.ts';
 
 export const Route = createFileRoute('/_authenticated/inventory/')({
   validateSearch: parseInventorySearch,
   loaderDeps: ({ search }) => search,
   head: () => ({ meta: [{ title: 'Inventory · NHI Hub' }] }),
-  loader: async ({ deps }) => {
-    const [page, context] = await Promise.all([listNhis({ data: listInputOf(deps) }), inventoryContext()]);
-    return { page, context };
-  },
+  loader: ({ deps }) => listNhis({ data: listInputOf(deps) }),
   // A new filter, sort or page keeps the current table on screen, marked busy, until the rows arrive:
   // swapping in a loading placeholder would unmount the search box and drop what the user is typing.
   pendingMs: Number.POSITIVE_INFINITY,
@@ -39,7 +36,8 @@ export const Route = createFileRoute('/_authenticated/inventory/')({
 });
 
 function InventoryPage() {
-  const { page, context } = Route.useLoaderData();
+  const page = Route.useLoaderData();
+  const context = useLoaderData({ from: '/_authenticated/inventory' });
   const search = Route.useSearch();
   const navigate = Route.useNavigate();
   const router = useRouter();

@@ -1,18 +1,15 @@
-import { createFileRoute, Link } from '@tanstack/react-router';
+import { createFileRoute, Link, useLoaderData } from '@tanstack/react-router';
 import { CreateNhiForm } from '../../../components/inventory/create-nhi-form.tsx';
-import { InventoryError, InventoryLoading } from '../../../components/inventory/inventory-states.tsx';
-import { inventoryContext } from '../../../server/functions/nhi.functions.ts';
+import { InventoryError } from '../../../components/inventory/inventory-states.tsx';
 
 export const Route = createFileRoute('/_authenticated/inventory/new')({
   head: () => ({ meta: [{ title: 'New identity · NHI Hub' }] }),
-  loader: () => inventoryContext(),
-  pendingComponent: InventoryLoading,
   errorComponent: ({ error }) => <InventoryError error={error} />,
   component: NewNhiPage,
 });
 
 function NewNhiPage() {
-  const context = Route.useLoaderData();
+  const context = useLoaderData({ from: '/_authenticated/inventory' });
   return (
     <div className="stack">
       <header className="page-header">

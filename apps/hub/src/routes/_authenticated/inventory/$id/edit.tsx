@@ -1,19 +1,20 @@
-import { createFileRoute, Link } from '@tanstack/react-router';
+import { createFileRoute, Link, useLoaderData } from '@tanstack/react-router';
 import { EditNhiForm } from '../../../../components/inventory/edit-nhi-form.tsx';
 import { InventoryError, InventoryLoading } from '../../../../components/inventory/inventory-states.tsx';
 import { orNotFound } from '../../../../lib/not-found.ts';
-import { getNhiPage } from '../../../../server/functions/nhi.functions.ts';
+import { getNhi } from '../../../../server/functions/nhi.functions.ts';
 
 export const Route = createFileRoute('/_authenticated/inventory/$id/edit')({
   head: () => ({ meta: [{ title: 'Edit identity · NHI Hub' }] }),
-  loader: ({ params }) => orNotFound(getNhiPage({ data: { id: params.id } })),
+  loader: ({ params }) => orNotFound(getNhi({ data: { id: params.id } })),
   pendingComponent: InventoryLoading,
   errorComponent: ({ error }) => <InventoryError error={error} />,
   component: EditNhiPage,
 });
 
 function EditNhiPage() {
-  const { nhi, members, groups, can } = Route.useLoaderData();
+  const nhi = Route.useLoaderData();
+  const { members, groups, can } = useLoaderData({ from: '/_authenticated/inventory' });
   return (
     <div className="stack">
       <header className="page-header">

@@ -1,4 +1,4 @@
-import { createFileRoute, Link, useRouter } from '@tanstack/react-router';
+import { createFileRoute, Link, useLoaderData, useRouter } from '@tanstack/react-router';
 import { RiskCard } from '../../../../components/alerts/risk-card.tsx';
 import { AuditTrail } from '../../../../components/inventory/audit-trail.tsx';
 import { CredentialsCard } from '../../../../components/inventory/credentials-card.tsx';
@@ -20,7 +20,8 @@ export const Route = createFileRoute('/_authenticated/inventory/$id/')({
 });
 
 function NhiPage() {
-  const { nhi, history, audit, risk, members, can, asOf } = Route.useLoaderData();
+  const { nhi, history, audit, risk } = Route.useLoaderData();
+  const { members, can, asOf } = useLoaderData({ from: '/_authenticated/inventory' });
   const router = useRouter();
   const refresh = () => router.invalidate();
 
