@@ -14,8 +14,7 @@ import {
   systemClock,
 } from '../../packages/platform/src/index.ts';
 
-const hubDir = path.resolve(import.meta.dirname, '../../apps/hub');
-const serverEntry = path.join(hubDir, '.output/server/index.mjs');
+const ownHubDir = path.resolve(import.meta.dirname, '../../apps/hub');
 const serverUrl = process.env.TEST_DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/postgres';
 
 export function percentile(sorted: number[], p: number): number {
@@ -78,17 +77,19 @@ export interface BuiltHubOptions {
   stderr: number | 'inherit';
   /** Writes a CPU profile of the hub (node --cpu-prof) under this name into `profileDir`. */
   profile?: { dir: string; name: string };
+  /** The hub app whose `.output` runs: this checkout's by default, another one's for a before/after comparison. */
+  hubDir?: string;
 }
 
 /** The built server on a free port, as operators start it; resolves once /readyz answers. */
-export async function startBuiltHub({ env, stderr, profile }: BuiltHubOptions) {
+export async function startBuiltHub({ env, stderr, profile, hubDir = ownHubDir }: BuiltHubOptions) {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const nodeArgs = profile
     ? ['--cpu-prof', `--cpu-prof-dir=${profile.dir}`, `--cpu-prof-name=${profile.name}.cpuprofile`]
     : [];
   const { DATABASE_URL: _inherited, ...inherited } = process.env;
-  const child = spawn(process.execPath, [...nodeArgs, serverEntry], {
+  const child = spawn(process.execPath, [...nodeArgs, path.join(hubDir, '.output/server/index.mjs')], {
     cwd: hubDir,
     env: {
       ...inherited,

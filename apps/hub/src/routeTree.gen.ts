@@ -15,6 +15,7 @@ import { Route as LoginRouteImport } from './routes/login'
 import { Route as MetricsRouteImport } from './routes/metrics'
 import { Route as ReadyzRouteImport } from './routes/readyz'
 import { Route as AuthenticatedIndexRouteImport } from './routes/_authenticated/index'
+import { Route as AuthenticatedAlertsRouteRouteImport } from './routes/_authenticated/alerts/route'
 import { Route as AuthenticatedInventoryRouteRouteImport } from './routes/_authenticated/inventory/route'
 import { Route as AuthenticatedLeaksRouteImport } from './routes/_authenticated/leaks'
 import { Route as AuthenticatedMeRouteImport } from './routes/_authenticated/me'
@@ -66,6 +67,12 @@ const AuthenticatedIndexRoute = AuthenticatedIndexRouteImport.update({
   path: '/',
   getParentRoute: () => AuthenticatedRoute,
 } as any)
+const AuthenticatedAlertsRouteRoute =
+  AuthenticatedAlertsRouteRouteImport.update({
+    id: '/alerts',
+    path: '/alerts',
+    getParentRoute: () => AuthenticatedRoute,
+  } as any)
 const AuthenticatedInventoryRouteRoute =
   AuthenticatedInventoryRouteRouteImport.update({
     id: '/inventory',
@@ -94,26 +101,26 @@ const AuthenticatedTokensRoute = AuthenticatedTokensRouteImport.update({
 } as any)
 const AuthenticatedAlertsIndexRoute =
   AuthenticatedAlertsIndexRouteImport.update({
-    id: '/alerts/',
-    path: '/alerts/',
-    getParentRoute: () => AuthenticatedRoute,
+    id: '/',
+    path: '/',
+    getParentRoute: () => AuthenticatedAlertsRouteRoute,
   } as any)
 const AuthenticatedAlertsIdRoute = AuthenticatedAlertsIdRouteImport.update({
-  id: '/alerts/$id',
-  path: '/alerts/$id',
-  getParentRoute: () => AuthenticatedRoute,
+  id: '/$id',
+  path: '/$id',
+  getParentRoute: () => AuthenticatedAlertsRouteRoute,
 } as any)
 const AuthenticatedAlertsChannelsRoute =
   AuthenticatedAlertsChannelsRouteImport.update({
-    id: '/alerts/channels',
-    path: '/alerts/channels',
-    getParentRoute: () => AuthenticatedRoute,
+    id: '/channels',
+    path: '/channels',
+    getParentRoute: () => AuthenticatedAlertsRouteRoute,
   } as any)
 const AuthenticatedAlertsRulesRoute =
   AuthenticatedAlertsRulesRouteImport.update({
-    id: '/alerts/rules',
-    path: '/alerts/rules',
-    getParentRoute: () => AuthenticatedRoute,
+    id: '/rules',
+    path: '/rules',
+    getParentRoute: () => AuthenticatedAlertsRouteRoute,
   } as any)
 const AuthenticatedInventoryIndexRoute =
   AuthenticatedInventoryIndexRouteImport.update({
@@ -192,6 +199,7 @@ export interface FileRoutesByFullPath {
   '/login': typeof LoginRoute
   '/metrics': typeof MetricsRoute
   '/readyz': typeof ReadyzRoute
+  '/alerts': typeof AuthenticatedAlertsRouteRouteWithChildren
   '/inventory': typeof AuthenticatedInventoryRouteRouteWithChildren
   '/leaks': typeof AuthenticatedLeaksRoute
   '/me': typeof AuthenticatedMeRoute
@@ -248,6 +256,7 @@ export interface FileRoutesById {
   '/login': typeof LoginRoute
   '/metrics': typeof MetricsRoute
   '/readyz': typeof ReadyzRoute
+  '/_authenticated/alerts': typeof AuthenticatedAlertsRouteRouteWithChildren
   '/_authenticated/inventory': typeof AuthenticatedInventoryRouteRouteWithChildren
   '/_authenticated/leaks': typeof AuthenticatedLeaksRoute
   '/_authenticated/me': typeof AuthenticatedMeRoute
@@ -279,6 +288,7 @@ export interface FileRouteTypes {
     | '/login'
     | '/metrics'
     | '/readyz'
+    | '/alerts'
     | '/inventory'
     | '/leaks'
     | '/me'
@@ -334,6 +344,7 @@ export interface FileRouteTypes {
     | '/login'
     | '/metrics'
     | '/readyz'
+    | '/_authenticated/alerts'
     | '/_authenticated/inventory'
     | '/_authenticated/leaks'
     | '/_authenticated/me'
@@ -411,6 +422,13 @@ declare module '@tanstack/react-router' {
       preLoaderRoute: typeof AuthenticatedIndexRouteImport
       parentRoute: typeof AuthenticatedRoute
     }
+    '/_authenticated/alerts': {
+      id: '/_authenticated/alerts'
+      path: '/alerts'
+      fullPath: '/alerts'
+      preLoaderRoute: typeof AuthenticatedAlertsRouteRouteImport
+      parentRoute: typeof AuthenticatedRoute
+    }
     '/_authenticated/inventory': {
       id: '/_authenticated/inventory'
       path: '/inventory'
@@ -448,31 +466,31 @@ declare module '@tanstack/react-router' {
     }
     '/_authenticated/alerts/': {
       id: '/_authenticated/alerts/'
-      path: '/alerts'
+      path: '/'
       fullPath: '/alerts/'
       preLoaderRoute: typeof AuthenticatedAlertsIndexRouteImport
-      parentRoute: typeof AuthenticatedRoute
+      parentRoute: typeof AuthenticatedAlertsRouteRoute
     }
     '/_authenticated/alerts/$id': {
       id: '/_authenticated/alerts/$id'
-      path: '/alerts/$id'
+      path: '/$id'
       fullPath: '/alerts/$id'
       preLoaderRoute: typeof AuthenticatedAlertsIdRouteImport
-      parentRoute: typeof AuthenticatedRoute
+      parentRoute: typeof AuthenticatedAlertsRouteRoute
     }
     '/_authenticated/alerts/channels': {
       id: '/_authenticated/alerts/channels'
-      path: '/alerts/channels'
+      path: '/channels'
       fullPath: '/alerts/channels'
       preLoaderRoute: typeof AuthenticatedAlertsChannelsRouteImport
-      parentRoute: typeof AuthenticatedRoute
+      parentRoute: typeof AuthenticatedAlertsRouteRoute
     }
     '/_authenticated/alerts/rules': {
       id: '/_authenticated/alerts/rules'
-      path: '/alerts/rules'
+      path: '/rules'
       fullPath: '/alerts/rules'
       preLoaderRoute: typeof AuthenticatedAlertsRulesRouteImport
-      parentRoute: typeof AuthenticatedRoute
+      parentRoute: typeof AuthenticatedAlertsRouteRoute
     }
     '/_authenticated/inventory/': {
       id: '/_authenticated/inventory/'
@@ -561,6 +579,26 @@ declare module '@tanstack/react-router' {
   }
 }
 
+interface AuthenticatedAlertsRouteRouteChildren {
+  AuthenticatedAlertsIdRoute: typeof AuthenticatedAlertsIdRoute
+  AuthenticatedAlertsChannelsRoute: typeof AuthenticatedAlertsChannelsRoute
+  AuthenticatedAlertsRulesRoute: typeof AuthenticatedAlertsRulesRoute
+  AuthenticatedAlertsIndexRoute: typeof AuthenticatedAlertsIndexRoute
+}
+
+const AuthenticatedAlertsRouteRouteChildren: AuthenticatedAlertsRouteRouteChildren =
+  {
+    AuthenticatedAlertsIdRoute: AuthenticatedAlertsIdRoute,
+    AuthenticatedAlertsChannelsRoute: AuthenticatedAlertsChannelsRoute,
+    AuthenticatedAlertsRulesRoute: AuthenticatedAlertsRulesRoute,
+    AuthenticatedAlertsIndexRoute: AuthenticatedAlertsIndexRoute,
+  }
+
+const AuthenticatedAlertsRouteRouteWithChildren =
+  AuthenticatedAlertsRouteRoute._addFileChildren(
+    AuthenticatedAlertsRouteRouteChildren,
+  )
+
 interface AuthenticatedInventoryRouteRouteChildren {
   AuthenticatedInventoryNewRoute: typeof AuthenticatedInventoryNewRoute
   AuthenticatedInventoryIndexRoute: typeof AuthenticatedInventoryIndexRoute
@@ -582,26 +620,24 @@ const AuthenticatedInventoryRouteRouteWithChildren =
   )
 
 interface AuthenticatedRouteChildren {
+  AuthenticatedAlertsRouteRoute: typeof AuthenticatedAlertsRouteRouteWithChildren
   AuthenticatedInventoryRouteRoute: typeof AuthenticatedInventoryRouteRouteWithChildren
   AuthenticatedLeaksRoute: typeof AuthenticatedLeaksRoute
   AuthenticatedMeRoute: typeof AuthenticatedMeRoute
   AuthenticatedSourcesRoute: typeof AuthenticatedSourcesRoute
   AuthenticatedTokensRoute: typeof AuthenticatedTokensRoute
   AuthenticatedIndexRoute: typeof AuthenticatedIndexRoute
-  AuthenticatedAlertsIdRoute: typeof AuthenticatedAlertsIdRoute
-  AuthenticatedAlertsChannelsRoute: typeof AuthenticatedAlertsChannelsRoute
-  AuthenticatedAlertsRulesRoute: typeof AuthenticatedAlertsRulesRoute
   AuthenticatedPolicyAccessRoute: typeof AuthenticatedPolicyAccessRoute
   AuthenticatedPolicyAuditRoute: typeof AuthenticatedPolicyAuditRoute
   AuthenticatedPolicyGroupsRoute: typeof AuthenticatedPolicyGroupsRoute
   AuthenticatedPolicyPoliciesRoute: typeof AuthenticatedPolicyPoliciesRoute
   AuthenticatedPolicyWhoCanRoute: typeof AuthenticatedPolicyWhoCanRoute
   AuthenticatedScansScanIdRoute: typeof AuthenticatedScansScanIdRoute
-  AuthenticatedAlertsIndexRoute: typeof AuthenticatedAlertsIndexRoute
   AuthenticatedScansIndexRoute: typeof AuthenticatedScansIndexRoute
 }
 
 const AuthenticatedRouteChildren: AuthenticatedRouteChildren = {
+  AuthenticatedAlertsRouteRoute: AuthenticatedAlertsRouteRouteWithChildren,
   AuthenticatedInventoryRouteRoute:
     AuthenticatedInventoryRouteRouteWithChildren,
   AuthenticatedLeaksRoute: AuthenticatedLeaksRoute,
@@ -609,16 +645,12 @@ const AuthenticatedRouteChildren: AuthenticatedRouteChildren = {
   AuthenticatedSourcesRoute: AuthenticatedSourcesRoute,
   AuthenticatedTokensRoute: AuthenticatedTokensRoute,
   AuthenticatedIndexRoute: AuthenticatedIndexRoute,
-  AuthenticatedAlertsIdRoute: AuthenticatedAlertsIdRoute,
-  AuthenticatedAlertsChannelsRoute: AuthenticatedAlertsChannelsRoute,
-  AuthenticatedAlertsRulesRoute: AuthenticatedAlertsRulesRoute,
   AuthenticatedPolicyAccessRoute: AuthenticatedPolicyAccessRoute,
   AuthenticatedPolicyAuditRoute: AuthenticatedPolicyAuditRoute,
   AuthenticatedPolicyGroupsRoute: AuthenticatedPolicyGroupsRoute,
   AuthenticatedPolicyPoliciesRoute: AuthenticatedPolicyPoliciesRoute,
   AuthenticatedPolicyWhoCanRoute: AuthenticatedPolicyWhoCanRoute,
   AuthenticatedScansScanIdRoute: AuthenticatedScansScanIdRoute,
-  AuthenticatedAlertsIndexRoute: AuthenticatedAlertsIndexRoute,
   AuthenticatedScansIndexRoute: AuthenticatedScansIndexRoute,
 }
 

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { JsonValue } from '@nhi/nhi';
 import {
   ConflictError,
   isUniqueViolation,
@@ -48,7 +49,7 @@ export interface ChannelView {
   name: string;
   enabled: boolean;
   /** Non-secret settings (URL of a webhook, SMTP host, recipients); never the secret. */
-  settings: Record<string, unknown>;
+  settings: { [key: string]: JsonValue };
   hasSecret: boolean;
   severities: string[];
   ruleIds: string[];
@@ -74,6 +75,12 @@ export interface DeliveryView {
   history: { attempt: number; ok: boolean; status: number | null; error: string | null; createdAt: Date }[];
 }
 
+/** What the channels page shows: every channel, and the delivery log. */
+export interface ChannelsOverview {
+  channels: ChannelView[];
+  deliveries: DeliveryView[];
+}
+
 type ChannelRow = {
   id: string;
   type: 'webhook' | 'slack' | 'email';
@@ -91,7 +98,7 @@ type ChannelRow = {
 
 function viewOf(row: ChannelRow): ChannelView {
   const { encryptedSecret, settings, ...rest } = row;
-  return { ...rest, settings: settings as Record<string, unknown>, hasSecret: encryptedSecret !== null };
+  return { ...rest, settings: settings as ChannelView['settings'], hasSecret: encryptedSecret !== null };
 }
 
 /**
@@ -251,6 +258,12 @@ export class AlertChannelService {
       return created.id;
     });
     return this.delivery.deliverNow(this.context.realm.id, notificationId);
+  }
+
+  /** Every channel and the delivery log; one after the other, as the embedded database serves one transaction at a time. */
+  async overview(input: ListDeliveriesInput = {}): Promise<ChannelsOverview> {
+    const channels = await this.list();
+    return { channels, deliveries: await this.deliveries(input) };
   }
 
   /** The delivery log, newest first, with each attempt. */

@@ -1,3 +1,4 @@
+import type { JsonValue } from '@nhi/nhi';
 import type { AlertRule, AlertSeverity, RiskDimension } from './alert-rules.ts';
 import { alertRuleOf } from './alert-rules.ts';
 
@@ -65,7 +66,7 @@ export interface AlertHistoryEntry {
 
 export type AlertDetail = AlertListItem & {
   subject: string;
-  evidence: Record<string, unknown>;
+  evidence: { [key: string]: JsonValue };
   suppressedById: string | null;
   explanation: string;
   /** The evidence in sentences: the path, statements or bindings, places found (alert-explanation.ts). */
@@ -75,6 +76,18 @@ export type AlertDetail = AlertListItem & {
   sources: string;
   history: AlertHistoryEntry[];
 };
+
+/** What the caller may do with the realm's alerts: triage them (ack), configure rules and channels. */
+export interface AlertAbilities {
+  ack: boolean;
+  configure: boolean;
+}
+
+/** Around every alert page: what the caller may do, and the server's "now", from which a suppression's default expiry counts. */
+export interface AlertContext {
+  can: AlertAbilities;
+  asOf: Date;
+}
 
 export type RuleView = AlertRule & { enabled: boolean; values: Record<string, number>; customised: boolean };
 

@@ -14,6 +14,7 @@ const procedures = alertRouter._def.procedures as unknown as Record<
 it('declares a known permission on every procedure', () => {
   expect(undeclaredProcedures(alertRouter)).toEqual([]);
   expect(Object.fromEntries(procedurePermissions(alertRouter).map((p) => [p.path, p.permission]))).toEqual({
+    context: 'alert:read',
     list: 'alert:read',
     get: 'alert:read',
     risk: 'alert:read',
@@ -24,6 +25,7 @@ it('declares a known permission on every procedure', () => {
     'rules.configure': 'alert:configure',
     evaluate: 'alert:configure',
     'channels.list': 'alert:configure',
+    'channels.page': 'alert:configure',
     'channels.create': 'alert:configure',
     'channels.update': 'alert:configure',
     'channels.delete': 'alert:configure',
@@ -97,6 +99,41 @@ describeEachDatabase('alert.* over /api/trpc', (_kind, newDatabase) => {
     });
   });
 
+  it('tells each role what it may do with alerts, with the server’s time', async () => {
+    const t = await setup();
+
+    const viewer = (await t.call(t.tokens.vic, 'context', {})).body;
+    const editor = (await t.call(t.tokens.eve, 'context', {})).body;
+    const admin = (await t.call(t.tokens.ana, 'context', {})).body;
+
+    expect(viewer.result.data.can).toEqual({ ack: false, configure: false });
+    expect(editor.result.data.can).toEqual({ ack: true, configure: false });
+    expect(admin.result.data.can).toEqual({ ack: true, configure: true });
+    expect(new Date(admin.result.data.asOf)).toEqual(t.clock.now());
+  });
+
+  it('shows the channels page to admins only: the channels with their delivery log', async () => {
+    const t = await setup();
+    const created = await t.call(t.tokens.ana, 'channels.create', {
+      type: 'webhook',
+      name: 'SOC',
+      url: 'https://hooks.test/soc',
+    });
+    await t.machine({ ownerUserId: null });
+    await t.evaluate();
+
+    const page = (await t.call(t.tokens.ana, 'channels.page', { limit: 10 })).body.result.data;
+    const refused = await t.call(t.tokens.eve, 'channels.page', {});
+
+    expect(created.body.result.data.signingSecret).toMatch(/^whsec_/);
+    expect(page.channels).toEqual([
+      expect.objectContaining({ name: 'SOC', settings: { url: 'https://hooks.test/soc' }, hasSecret: true }),
+    ]);
+    expect(page.deliveries).toEqual([expect.objectContaining({ channelName: 'SOC', kind: 'alert.opened' })]);
+    expect(JSON.stringify(page)).not.toContain(created.body.result.data.signingSecret);
+    expect(refused.status).toBe(403);
+  });
+
   it('answers NOT_FOUND for alerts of another realm and a clear error for bad input', async () => {
     const t = await setup();
 
@@ -151,13 +188,20 @@ describeEachDatabase('alert.* over /api/trpc', (_kind, newDatabase) => {
       'channels.list': (await t.call(t.tokens.oli, 'channels.list', {})).body.result.data,
       'deliveries.list': (await t.call(t.tokens.oli, 'deliveries.list', { channelId: channel.id })).body
         .result.data,
+      'channels.page': (await t.call(t.tokens.oli, 'channels.page', { channelId: channel.id })).body.result
+        .data,
     };
-    const otherCalls = ['rules.list', 'rules.configure', 'evaluate', 'channels.create'];
+    const otherCalls = ['context', 'rules.list', 'rules.configure', 'evaluate', 'channels.create'];
     expect(
       (await t.call(t.tokens.oli, 'rules.configure', { ruleId: 'nhi1.unowned', enabled: false })).status,
     ).toBe(200);
 
-    expect(seen).toEqual({ list: [], 'channels.list': [], 'deliveries.list': [] });
+    expect(seen).toEqual({
+      list: [],
+      'channels.list': [],
+      'deliveries.list': [],
+      'channels.page': { channels: [], deliveries: [] },
+    });
     expect((await t.call(t.tokens.ana, 'get', { id: t.alert.id })).body.result.data.state).toBe('open');
     expect((await t.call(t.tokens.ana, 'channels.list', {})).body.result.data).toEqual([
       expect.objectContaining({ id: channel.id, name: 'SOC' }),

@@ -11,6 +11,7 @@ import {
 } from './alert.schema.ts';
 import { AlertService } from './alert.service.ts';
 import { AlertChannelService } from './alert-channels.service.ts';
+import type { AlertContext } from './alert-detail.ts';
 import {
   channelIdInput,
   createChannelInput,
@@ -27,6 +28,16 @@ const channels = (ctx: { scope: { container: DependencyContainer } }) =>
 
 /** alert.*: the alerts of the realm the call is bound to. Ids of other realms are NOT_FOUND. */
 export const alertRouter = router({
+  /** What the caller may do with alerts, and the server's "now": what every alert page starts from. */
+  context: read().query(
+    ({ ctx }): AlertContext => ({
+      can: {
+        ack: ctx.scope.permissions.has('alert:ack'),
+        configure: ctx.scope.permissions.has('alert:configure'),
+      },
+      asOf: ctx.scope.context.clock.now(),
+    }),
+  ),
   list: read()
     .input(listAlertsInput)
     .query(({ ctx, input }) => ctx.scope.container.resolve(AlertService).list(input)),
@@ -56,6 +67,10 @@ export const alertRouter = router({
   }),
   channels: router({
     list: configure().query(({ ctx }) => channels(ctx).list()),
+    /** The channels page: every channel, and the delivery log filtered by the input. */
+    page: configure()
+      .input(listDeliveriesInput)
+      .query(({ ctx, input }) => channels(ctx).overview(input)),
     /** A webhook's answer carries its signing secret, shown this once. */
     create: configure()
       .input(createChannelInput)

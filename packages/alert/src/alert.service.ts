@@ -134,7 +134,7 @@ export class AlertService {
       return {
         ...toListItem(row, nhis.get(row.nhiId ?? '')),
         subject: row.subject,
-        evidence: row.evidence as Record<string, unknown>,
+        evidence: row.evidence as AlertDetail['evidence'],
         suppressedById: row.suppressedById,
         explanation: rule?.explanation ?? '',
         details: evidenceLines(row.evidence, 20),

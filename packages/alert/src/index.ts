@@ -2,16 +2,20 @@
 import 'reflect-metadata';
 import './alert.permissions.ts';
 
+export { alertDomain } from './alert.domain.ts';
 export { type AlertPermission, alertPermissions } from './alert.permissions.ts';
 export { alertRouter } from './alert.procedures.ts';
 export { AlertService, type TransitionResult } from './alert.service.ts';
 export {
   AlertChannelService,
+  type ChannelsOverview,
   type ChannelView,
   type DeliveryView,
 } from './alert-channels.service.ts';
 export { AlertDelivery, type DeliveryOptions, defaultDeliveryOptions } from './alert-delivery.ts';
 export type {
+  AlertAbilities,
+  AlertContext,
   AlertDetail,
   AlertHistoryEntry,
   AlertListItem,

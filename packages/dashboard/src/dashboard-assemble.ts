@@ -86,3 +86,8 @@ export const credentialAgeOf = (identities: IdentityFigures): CountOf<AgeBucket>
   countsOf(ageBuckets, identities.credentialAge);
 
 export const riskLevelsOf = (identities: IdentityFigures) => countsOf(riskLevels, identities.riskLevels);
+
+/** How old figures counted at `asOf` are at `now`; never negative. */
+export function ageMsOf(asOf: Date, now: Date): number {
+  return Math.max(0, now.getTime() - asOf.getTime());
+}

@@ -1,3 +1,4 @@
+import { liveIdentityMatching } from '@nhi/nhi';
 import { joinSql, type RealmQuery, type Sql, sql } from '@nhi/platform';
 import {
   type AgeBucket,
@@ -25,16 +26,6 @@ export function filterParams(filter: DashboardFilter) {
     sources: filter.source?.length ? filter.source : null,
     filtered: Boolean(filter.environment?.length || filter.provider?.length || filter.source?.length),
   };
-}
-
-/** `n` is a live identity the page filter matches (the inventory's conditions for the same filter). */
-export function liveIdentityMatching(filter: DashboardFilter): Sql {
-  const { environments, providers, sources } = filterParams(filter);
-  return sql`n."deletedAt" IS NULL
-    AND (${environments}::"NhiEnvironment"[] IS NULL OR n.environment = ANY(${environments}::"NhiEnvironment"[]))
-    AND (${sources}::text[] IS NULL OR EXISTS (SELECT 1 FROM "SourceItem" AS si
-      WHERE si."realmId" = n."realmId" AND si."nhiId" = n.id AND si."sourceId" = ANY(${sources}::text[])))
-    AND (${providers}::"NhiProvider"[] IS NULL OR n.provider = ANY(${providers}::"NhiProvider"[]))`;
 }
 
 export interface IdentityFigures {

@@ -1,5 +1,6 @@
+import { liveIdentityMatching } from '@nhi/nhi';
 import { type RealmQuery, sql } from '@nhi/platform';
-import { filterParams, liveIdentityMatching } from './dashboard-figures.sql.ts';
+import { filterParams } from './dashboard-figures.sql.ts';
 import type {
   AlertActivity,
   DashboardFilter,

@@ -127,3 +127,12 @@ export interface DashboardOverview {
   /** The realm's scanner sources, for the page's source filter. */
   sources: ScannerSource[];
 }
+
+/**
+ * The overview as served: with how old its figures were when sent, by the server's clock (an
+ * unchanged realm is served what was counted a few seconds before). The page's "updated N s ago"
+ * starts from there, whatever the browser's clock says.
+ */
+export interface ServedOverview extends DashboardOverview {
+  ageMs: number;
+}

@@ -13,8 +13,19 @@ import {
   type RequestContext,
 } from '@nhi/platform';
 import { inject, injectable } from 'tsyringe';
-import { type DashboardFilterInput, dashboardFilterInput } from './dashboard.schema.ts';
-import { countsOf, credentialAgeOf, figuresOf, presentCountsOf, riskLevelsOf } from './dashboard-assemble.ts';
+import {
+  type DashboardFilterInput,
+  type DashboardOverviewInput,
+  dashboardFilterInput,
+} from './dashboard.schema.ts';
+import {
+  ageMsOf,
+  countsOf,
+  credentialAgeOf,
+  figuresOf,
+  presentCountsOf,
+  riskLevelsOf,
+} from './dashboard-assemble.ts';
 import { changeStampOf } from './dashboard-change-stamp.sql.ts';
 import { alertFigures, identityFigures, leakCount } from './dashboard-figures.sql.ts';
 import { fixFirst, recentAlertActivity, recentScans, scannerSources } from './dashboard-lists.sql.ts';
@@ -28,7 +39,12 @@ import {
   trendBefore,
   writeSnapshot,
 } from './dashboard-snapshots.sql.ts';
-import type { DashboardFigures, DashboardFilter, DashboardOverview } from './dashboard-view.ts';
+import type {
+  DashboardFigures,
+  DashboardFilter,
+  DashboardOverview,
+  ServedOverview,
+} from './dashboard-view.ts';
 
 /** Figures of 100k identities take a few hundred ms on a busy machine: more than a request default. */
 const readTimeoutMs = 30_000;
@@ -69,6 +85,13 @@ export class DashboardService {
       () => this.build(filter, now),
       options.fresh,
     );
+  }
+
+  /** What dashboard.overview serves: the overview under the page's filter, and its age. */
+  async served(input: DashboardOverviewInput = {}): Promise<ServedOverview> {
+    const { fresh, ...filter } = input;
+    const overview = await this.overview(filter, { fresh });
+    return { ...overview, ageMs: ageMsOf(overview.asOf, this.context.clock.now()) };
   }
 
   private async build(filter: DashboardFilter, now: Date): Promise<DashboardOverview> {

@@ -3,6 +3,7 @@
 import 'reflect-metadata';
 import './dashboard.permissions.ts';
 
+export { dashboardDomain } from './dashboard.domain.ts';
 export { type DashboardPermission, dashboardPermissions } from './dashboard.permissions.ts';
 export { dashboardRouter } from './dashboard.procedures.ts';
 export { DashboardService, DashboardSnapshots } from './dashboard.service.ts';
@@ -12,6 +13,7 @@ export {
   type RealmOverview,
   type RealmRef,
 } from './dashboard-combine.ts';
+export type { ServedCombinedOverview } from './dashboard-combined-overview.ts';
 export {
   type DashboardJobsRuntime,
   dashboardJobNames,

@@ -2,6 +2,7 @@
 import 'reflect-metadata';
 import './nhi.permissions.ts';
 
+export { nhiDomain } from './nhi.domain.ts';
 export { type NhiAccessPermission, nhiAccessPermissions } from './nhi.permissions.ts';
 export { nhiRouter } from './nhi.procedures.ts';
 export { type BulkUpdateResult, NhiService } from './nhi.service.ts';
@@ -41,6 +42,7 @@ export type {
 } from './nhi-detail.ts';
 export { loadNhiDetail } from './nhi-detail-select.ts';
 export { type NhiImportResult, NhiImportService } from './nhi-import.service.ts';
+export { liveIdentityMatching, type SharedNhiFilter } from './nhi-list.sql.ts';
 export { lockNhis } from './nhi-locks.ts';
 export { assertOwnersAreMembers } from './nhi-owner.ts';
 export {

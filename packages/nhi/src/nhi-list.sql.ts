@@ -81,8 +81,7 @@ export function nhiListConditions(
   const and: Sql[] = [];
   if (!filter.includeDeleted) and.push(sql`n."deletedAt" IS NULL`);
   if (filter.kind?.length) and.push(oneOfEnum('kind', filter.kind));
-  if (filter.provider?.length) and.push(oneOfEnum('provider', filter.provider));
-  if (filter.environment?.length) and.push(oneOfEnum('environment', filter.environment));
+  and.push(...sharedConditions(filter));
   if (filter.status?.length) and.push(oneOfEnum('status', filter.status));
   if (filter.owner?.length) and.push(ownerCondition(filter.owner));
   if (filter.tag?.length) and.push(sql`n.tags @> ARRAY[${joinSql(filter.tag)}]::text[]`);
@@ -95,10 +94,6 @@ export function nhiListConditions(
     and.push(sql`n."oldestActiveCredentialAt" >= ${at(since)}`);
   }
   if (filter.riskLevel?.length) and.push(riskCondition(filter.riskLevel));
-  if (filter.source?.length) {
-    and.push(sql`EXISTS (SELECT 1 FROM "SourceItem" AS si
-      WHERE si."realmId" = n."realmId" AND si."nhiId" = n.id AND si."sourceId" IN (${joinSql(filter.source)}))`);
-  }
   if (filter.expiringWithinDays !== undefined) {
     // No lower bound: an identity whose credential already expired needs attention even more.
     const until = new Date(now.getTime() + filter.expiringWithinDays * dayMs);
@@ -114,6 +109,28 @@ export function nhiListConditions(
     );
   }
   return { realmId, filter: and.length > 0 ? joinSql(and, ' AND ') : sql`TRUE` };
+}
+
+/** The filters the dashboard shares with the inventory. */
+export type SharedNhiFilter = Pick<ListNhiFilter, 'environment' | 'provider' | 'source'>;
+
+function sharedConditions(filter: SharedNhiFilter): Sql[] {
+  const and: Sql[] = [];
+  if (filter.provider?.length) and.push(oneOfEnum('provider', filter.provider));
+  if (filter.environment?.length) and.push(oneOfEnum('environment', filter.environment));
+  if (filter.source?.length) {
+    and.push(sql`EXISTS (SELECT 1 FROM "SourceItem" AS si
+      WHERE si."realmId" = n."realmId" AND si."nhiId" = n.id AND si."sourceId" IN (${joinSql(filter.source)}))`);
+  }
+  return and;
+}
+
+/**
+ * `n` is a live identity (not deleted) the filter matches: the inventory's own conditions, so a
+ * figure the dashboard shows for a filter is the count the inventory lists for it.
+ */
+export function liveIdentityMatching(filter: SharedNhiFilter): Sql {
+  return joinSql([sql`n."deletedAt" IS NULL`, ...sharedConditions(filter)], ' AND ');
 }
 
 /** Unowned: neither a person nor a group answers for it. */

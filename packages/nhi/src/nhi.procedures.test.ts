@@ -23,6 +23,7 @@ interface TrpcBody {
 
 const expectedPermissions: Record<string, string> = {
   list: 'nhi:read',
+  context: 'nhi:read',
   get: 'nhi:read',
   history: 'nhi:read',
   audit: 'nhi:read',
@@ -137,12 +138,15 @@ describeEachDatabase('nhi.* over /api/trpc', (_kind, newDatabase) => {
     const otherExport = await t.ok(other, 'export', { format: 'json' });
     const sameKey = await t.ok(other, 'create', { ...newNhi(), idempotencyKey: 'seeded-identity-1' });
     const imported = await t.ok(other, 'import', { format: 'json', content: exported.body });
-    const covered = [...Object.keys(notFound), 'list', 'export', 'create', 'import'];
+    const context = await t.ok(other, 'context', {});
+    const covered = [...Object.keys(notFound), 'list', 'export', 'create', 'import', 'context'];
 
     expect(listed).toMatchObject({ items: [], total: 0 });
     expect(otherExport.body).not.toContain(nhi.id);
     expect(sameKey.id).not.toBe(nhi.id);
     expect(imported).toMatchObject({ imported: true, errors: [] });
+    expect(JSON.stringify(context)).not.toContain(t.hubRealm.id);
+    expect(context.members.map((member: { email: string }) => member.email)).not.toContain('eve@example.com');
     expect(covered.sort()).toEqual(
       procedurePermissions(nhiRouter)
         .map((p) => p.path)

@@ -28,3 +28,5 @@ export * from './runtime/platform-runtime.ts';
 export * from './validation/parse-input.ts';
 export * from './whoami/whoami.procedures.ts';
 export * from './whoami/whoami.service.ts';
+export * from './runtime/domain.ts';
+export { platformDomain } from './platform.domain.ts';

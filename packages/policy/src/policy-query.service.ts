@@ -62,6 +62,43 @@ export interface GroupDetail {
   assignments: AssignmentView[];
 }
 
+/** A member of the realm, as the pages offer them for a group or a question. */
+export interface RealmMemberChoice {
+  userId: string;
+  email: string;
+  role: string;
+}
+
+export interface PolicyChoice {
+  id: string;
+  name: string;
+  description: string;
+  builtIn: boolean;
+  permissions: string[];
+}
+
+/** The permissions there are and the realm's policies made of them. */
+export interface PolicyCatalogue {
+  permissions: { key: string; description: string }[];
+  policies: PolicyChoice[];
+}
+
+/** A JSON column's value, typed so that it crosses to the browser as it is. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** One change to the realm's access control, as the audit trail records it. */
+export interface PolicyAuditEntry {
+  id: string;
+  action: string;
+  actorType: string;
+  actorId: string | null;
+  entityType: string;
+  entityId: string | null;
+  before: JsonValue;
+  after: JsonValue;
+  createdAt: Date;
+}
+
 export interface Explanation {
   allowed: boolean;
   permission: string;
@@ -155,7 +192,7 @@ export class PolicyQueryService {
   }
 
   /** The permission catalogue and the realm's policies. */
-  async policies() {
+  async policies(): Promise<PolicyCatalogue> {
     const state = await this.state();
     const rows = await this.realmDb.transaction((tx) =>
       tx.policy.findMany({ select: { id: true, description: true }, orderBy: { name: 'asc' } }),
@@ -175,7 +212,7 @@ export class PolicyQueryService {
     };
   }
 
-  async members(): Promise<{ userId: string; email: string; role: string }[]> {
+  async members(): Promise<RealmMemberChoice[]> {
     const state = await this.state();
     return [...state.members.values()]
       .map((m) => ({ userId: m.userId, email: m.email, role: m.role }))
@@ -211,9 +248,9 @@ export class PolicyQueryService {
   }
 
   /** Changes to groups, memberships, policies, assignments and realm roles, newest first. */
-  async audit(raw: PolicyAuditInput = {}) {
+  async audit(raw: PolicyAuditInput = {}): Promise<PolicyAuditEntry[]> {
     const input = policyAuditInput.parse(raw);
-    return this.realmDb.transaction((tx) =>
+    const rows = await this.realmDb.transaction((tx) =>
       tx.auditLog.findMany({
         where: { OR: [{ action: { startsWith: 'policy.' } }, { action: { startsWith: 'member.' } }] },
         select: {
@@ -231,6 +268,11 @@ export class PolicyQueryService {
         take: input.limit,
       }),
     );
+    return rows.map((row) => ({
+      ...row,
+      before: (row.before ?? null) as JsonValue,
+      after: (row.after ?? null) as JsonValue,
+    }));
   }
 
   private requireMember(state: PolicyState, userId: string): void {

@@ -85,7 +85,7 @@ describeEachDatabase('policy.* over /api/trpc', (_kind, newDatabase) => {
 
   /** Realm `hub` with a group, a policy assigned to it, and Ana in it; Oli, admin of realm `other`. */
   async function setupTwoRealms() {
-    const { hub, ana } = await setup();
+    const { hub, ana, vic } = await setup();
     const { realm: other, user: oliUser } = await hub.otherRealmAdmin();
     const oliScope = await openRequestScope(hub.root, {
       context: {
@@ -110,6 +110,7 @@ describeEachDatabase('policy.* over /api/trpc', (_kind, newDatabase) => {
     return {
       hub,
       ana,
+      vic,
       oli,
       ok,
       ids: { group: group.id, policy: policy.id, assignment: assignment.id, ana: anaId },
@@ -124,6 +125,7 @@ describeEachDatabase('policy.* over /api/trpc', (_kind, newDatabase) => {
       group: { groupId: ids.group },
       explain: { userId: ids.ana, permission: 'policy:read' },
       whatCan: { userId: ids.ana },
+      accessPage: { userId: ids.ana },
       createGroup: { parentId: ids.group, name: 'Under theirs' },
       moveGroup: { groupId: ids.group, parentId: null },
       deleteGroup: { groupId: ids.group },
@@ -152,6 +154,11 @@ describeEachDatabase('policy.* over /api/trpc', (_kind, newDatabase) => {
         (entry: { userId: string }) => entry.userId,
       ),
       audit: JSON.stringify((await call(hub, oli, 'audit', {})).body.result.data),
+      // Named another realm's group, the page shows one of the caller's own.
+      groupsPage: (await call(hub, oli, 'groupsPage', { groupId: ids.group })).body.result.data,
+      policiesPage: (await call(hub, oli, 'policiesPage', undefined)).body.result.data,
+      whoCanPage: (await call(hub, oli, 'whoCanPage', { permission: 'policy:read' })).body.result.data,
+      auditPage: (await call(hub, oli, 'auditPage', undefined)).body.result.data,
     };
 
     for (const value of Object.values(seen)) {
@@ -168,5 +175,106 @@ describeEachDatabase('policy.* over /api/trpc', (_kind, newDatabase) => {
         .map((p) => p.path)
         .sort(),
     );
+  });
+  /** Realm `hub` as above, with Vic beside Ana in Security: Vic may read access control, not change it. */
+  async function setupPages() {
+    const t = await setupTwoRealms();
+    const vicId = t.hub.userOf('vic').id;
+    await t.ok('addMember', { groupId: t.ids.group, userId: vicId });
+    const page = async (bearer: string, path: string, input?: unknown) => {
+      const response = await call(t.hub, bearer, path, input);
+      expect(response.status, path).toBe(200);
+      return response.body.result.data;
+    };
+    return { ...t, ids: { ...t.ids, vic: vicId }, page };
+  }
+
+  it('shows the groups page on the group asked for, and on the first for one the realm does not have', async () => {
+    const { hub, ana, vic, ids, page } = await setupPages();
+
+    const security = await page(ana, 'groupsPage', { groupId: ids.group });
+    const first = await page(vic, 'groupsPage', { groupId: 'no-such-group' });
+
+    expect(security.selected).toMatchObject({ id: ids.group, name: 'Security' });
+    expect(security.selected.members.map((m: { email: string }) => m.email)).toEqual([
+      'ana@example.com',
+      'vic@example.com',
+    ]);
+    expect(security.members.map((m: { email: string }) => m.email)).toEqual([
+      'ana@example.com',
+      'vic@example.com',
+    ]);
+    expect(security.policies.map((p: { name: string }) => p.name)).toContain('Policy readers');
+    expect(security.canAdminister).toBe(true);
+    expect(new Date(security.now).toISOString()).toBe(hub.clock.now().toISOString());
+    expect(first.selected.id).toBe(first.groups[0].id);
+    expect(first.canAdminister).toBe(false);
+  });
+
+  it('shows the policies page with the catalogue, and whether the caller may change policies', async () => {
+    const { hub, ana, vic, page } = await setupPages();
+
+    const asAna = await page(ana, 'policiesPage');
+    const asVic = await page(vic, 'policiesPage');
+
+    expect(asAna.permissions.map((p: { key: string }) => p.key)).toEqual(hub.catalogueKeys());
+    expect(asAna.policies.map((p: { name: string }) => p.name)).toContain('Policy readers');
+    expect(asAna.canAdminister).toBe(true);
+    expect(asVic.canAdminister).toBe(false);
+  });
+
+  it('shows a member’s effective access with its grants, the first member’s when none is named', async () => {
+    const { hub, vic, ids, page } = await setupPages();
+
+    const vicsAccess = await page(vic, 'accessPage', { userId: ids.vic });
+    const opening = await page(vic, 'accessPage', {});
+    const stranger = await call(hub, vic, 'accessPage', { userId: '3f1c2a9e-0000-4000-8000-000000000000' });
+
+    expect(vicsAccess.userId).toBe(ids.vic);
+    expect(vicsAccess.permissions).toContainEqual({
+      permission: 'policy:read',
+      grants: [expect.objectContaining({ policyName: 'Policy readers', path: ['Security'] })],
+    });
+    expect(vicsAccess.permissions.map((p: { permission: string }) => p.permission)).not.toContain(
+      'policy:admin',
+    );
+    expect(vicsAccess.catalogue.map((p: { key: string }) => p.key)).toEqual(hub.catalogueKeys());
+    expect(opening.userId).toBe(ids.ana);
+    expect(opening.permissions.length).toBe(hub.catalogueKeys().length);
+    expect(stranger.status).toBe(404);
+  });
+
+  it('shows who holds a permission, the catalogue’s first when none is named', async () => {
+    const { hub, vic, page } = await setupPages();
+
+    const readers = await page(vic, 'whoCanPage', { permission: 'policy:read' });
+    const opening = await page(vic, 'whoCanPage', {});
+
+    expect(readers.permission).toBe('policy:read');
+    expect(readers.items.map((entry: { email: string }) => entry.email)).toEqual([
+      'ana@example.com',
+      'vic@example.com',
+    ]);
+    expect(readers.nextCursor).toBeNull();
+    expect(opening.permission).toBe(hub.catalogueKeys()[0]);
+  });
+
+  it('shows the audit trail of access control with the realm’s members, to name who made the changes', async () => {
+    const { vic, ids, page } = await setupPages();
+
+    const { entries, members } = await page(vic, 'auditPage');
+
+    expect(entries.map((e: { action: string }) => e.action)).toEqual(
+      expect.arrayContaining([
+        'policy.group.create',
+        'policy.policy.create',
+        'policy.assignment.create',
+        'policy.member.add',
+      ]),
+    );
+    expect(entries.find((e: { action: string }) => e.action === 'policy.group.create')).toMatchObject({
+      after: expect.objectContaining({ name: 'Security' }),
+    });
+    expect(members.map((m: { userId: string }) => m.userId)).toContain(ids.ana);
   });
 });

@@ -1,13 +1,16 @@
 import { authorizedProcedure, router } from '@nhi/platform';
+import { PolicyPages } from './policy-pages.ts';
 import { PolicyQueryService } from './policy-query.service.ts';
 import './policy.permissions.ts';
 import {
+  accessPageInput,
   assignmentIdInput,
   assignPolicyInput,
   createGroupInput,
   createPolicyInput,
   explainInput,
   groupIdInput,
+  groupsPageInput,
   membershipInput,
   moveGroupInput,
   policyAuditInput,
@@ -15,6 +18,7 @@ import {
   updatePolicyInput,
   whatCanInput,
   whoCanInput,
+  whoCanPageInput,
 } from './policy.schema.ts';
 import { PolicyService } from './policy.service.ts';
 
@@ -41,6 +45,22 @@ export const policyRouter = router({
   audit: read()
     .input(policyAuditInput)
     .query(({ ctx, input }) => ctx.scope.container.resolve(PolicyQueryService).audit(input)),
+  /** The groups page: the tree, one group in full, and what may be added or assigned to it. */
+  groupsPage: read()
+    .input(groupsPageInput)
+    .query(({ ctx, input }) => ctx.scope.container.resolve(PolicyPages).groups(input.groupId)),
+  /** The policies page: the permission catalogue and the realm's policies. */
+  policiesPage: read().query(({ ctx }) => ctx.scope.container.resolve(PolicyPages).policies()),
+  /** The effective-access page: every permission a member holds and why; a stranger is NOT_FOUND. */
+  accessPage: read()
+    .input(accessPageInput)
+    .query(({ ctx, input }) => ctx.scope.container.resolve(PolicyPages).access(input.userId)),
+  /** The who-can page: one page of the holders of a permission and what gives it to them. */
+  whoCanPage: read()
+    .input(whoCanPageInput)
+    .query(({ ctx, input }) => ctx.scope.container.resolve(PolicyPages).whoCan(input)),
+  /** The audit-trail page: the latest changes to access control and who made them. */
+  auditPage: read().query(({ ctx }) => ctx.scope.container.resolve(PolicyPages).audit()),
   createGroup: admin()
     .input(createGroupInput)
     .mutation(({ ctx, input }) => ctx.scope.container.resolve(PolicyService).createGroup(input)),

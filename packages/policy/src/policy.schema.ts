@@ -64,3 +64,18 @@ export type ExplainInput = z.infer<typeof explainInput>;
 
 export const policyAuditInput = z.object({ limit: z.number().int().min(1).max(200).default(100) });
 export type PolicyAuditInput = z.input<typeof policyAuditInput>;
+
+/** The groups page: the group to show; none, or one the realm does not have, shows the first. */
+export const groupsPageInput = z.object({ groupId: z.string().max(64).optional() });
+export type GroupsPageInput = z.infer<typeof groupsPageInput>;
+
+/** The effective-access page: the member to show, the first by email when none is named. */
+export const accessPageInput = z.object({ userId: id.optional() });
+export type AccessPageInput = z.infer<typeof accessPageInput>;
+
+/** The who-can page: the permission to show, the catalogue's first when none is named. */
+export const whoCanPageInput = z.object({
+  permission: z.string().max(100).optional(),
+  cursor: z.string().max(400).nullish(),
+});
+export type WhoCanPageInput = z.infer<typeof whoCanPageInput>;

@@ -11,9 +11,19 @@ export {
   scanFactKinds,
 } from './scan-facts.ts';
 export { ScanRunner } from './scan-runner.ts';
+export { scannerDomain } from './scanner.domain.ts';
 export { type ScannerPermission, scannerPermissions } from './scanner.permissions.ts';
 export { scannerRouter } from './scanner.procedures.ts';
-export type { LeakView, ScanInput, ScanState, ScanView, SourceType, SourceView } from './scanner.schema.ts';
+export type {
+  LeakView,
+  ScanInput,
+  ScannerAbilities,
+  ScanState,
+  ScanView,
+  SourcesPage,
+  SourceType,
+  SourceView,
+} from './scanner.schema.ts';
 export { ScannerService } from './scanner.service.ts';
 export {
   registerScannerJobs,

@@ -26,6 +26,7 @@ it('declares a known permission on every procedure', () => {
     'source.delete': 'source:manage',
     'source.get': 'source:read',
     'source.list': 'source:read',
+    'source.page': 'source:read',
     'source.update': 'source:manage',
   });
 });
@@ -103,6 +104,21 @@ describeEachDatabase('scanner.* over /api/trpc', (_kind, newDatabase) => {
     expect((await t.call(t.vic, 'leak.list', {}, 'query')).status).toBe(200);
   });
 
+  it('shows the sources page with what each role may do there', async () => {
+    const t = await setup(newDatabase);
+    await t.call(t.ana, 'source.create', { type: 'aws_iam', name: 'prod' }, 'mutation');
+
+    const pageOf = async (bearer: string) =>
+      JSON.parse((await t.call(bearer, 'source.page', undefined, 'query')).text).result.data;
+    const admin = await pageOf(t.ana);
+    const viewer = await pageOf(t.vic);
+
+    expect(admin.sources.map((s: { name: string }) => s.name)).toEqual(['prod']);
+    expect(admin.abilities).toEqual({ manageSources: true, runScans: true, readLeaks: true });
+    expect(viewer.sources.map((s: { name: string }) => s.name)).toEqual(['prod']);
+    expect(viewer.abilities).toEqual({ manageSources: false, runScans: false, readLeaks: true });
+  });
+
   it('answers a clear BAD_REQUEST for an upload of the wrong source type', async () => {
     const t = await setup(newDatabase);
     const created = await t.call(t.ana, 'source.create', { type: 'kubernetes', name: 'cluster' }, 'mutation');
@@ -156,9 +172,12 @@ describeEachDatabase('scanner.* over /api/trpc', (_kind, newDatabase) => {
       'leak.list': (await t.call(oli, 'leak.list', { sourceId }, 'query')).text,
     };
 
+    const page = JSON.parse((await t.call(oli, 'source.page', undefined, 'query')).text).result.data;
+
     for (const text of Object.values(seen)) expect(JSON.parse(text).result.data).toEqual([]);
+    expect(page.sources).toEqual([]);
     expect((await t.call(t.ana, 'source.get', { id: sourceId }, 'query')).text).toContain('"name":"cluster"');
-    expect([...Object.keys(notFound), ...Object.keys(seen), 'source.create'].sort()).toEqual(
+    expect([...Object.keys(notFound), ...Object.keys(seen), 'source.page', 'source.create'].sort()).toEqual(
       procedurePermissions(scannerRouter)
         .map((p) => p.path)
         .sort(),

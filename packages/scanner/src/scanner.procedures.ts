@@ -5,6 +5,7 @@ import {
   idInput,
   listLeaksInput,
   listScansInput,
+  type SourcesPage,
   startScanInput,
   updateSourceInput,
 } from './scanner.schema.ts';
@@ -17,6 +18,17 @@ const service = (ctx: { scope: { container: { resolve(token: typeof ScannerServi
 export const scannerRouter = router({
   source: router({
     list: authorizedProcedure('source:read').query(({ ctx }) => service(ctx).listSources()),
+    /** The sources page: the sources with what the caller may do, so it hides what would be refused. */
+    page: authorizedProcedure('source:read').query(
+      async ({ ctx }): Promise<SourcesPage> => ({
+        sources: await service(ctx).listSources(),
+        abilities: {
+          manageSources: ctx.scope.permissions.has('source:manage'),
+          runScans: ctx.scope.permissions.has('scan:run'),
+          readLeaks: ctx.scope.permissions.has('leak:read'),
+        },
+      }),
+    ),
     get: authorizedProcedure('source:read')
       .input(idInput)
       .query(({ ctx, input }) => service(ctx).getSource(input.id)),

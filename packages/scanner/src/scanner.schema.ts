@@ -85,6 +85,19 @@ export interface SourceView {
   lastScan: { id: string; state: ScanState; finishedAt: Date | null; createdAt: Date } | null;
 }
 
+/** What the caller may do on the scanner pages: they hide what would only be refused. */
+export interface ScannerAbilities {
+  manageSources: boolean;
+  runScans: boolean;
+  readLeaks: boolean;
+}
+
+/** The sources page: the realm's sources and what the caller may do with them. */
+export interface SourcesPage {
+  sources: SourceView[];
+  abilities: ScannerAbilities;
+}
+
 export interface ScanWarningView {
   item: string;
   message: string;

@@ -1,8 +1,8 @@
+import type { MyRealms } from '@nhi/platform';
 import { Link, useRouter } from '@tanstack/react-router';
 import { type ChangeEvent, useState } from 'react';
 import { errorCodeOf, errorMessageOf } from '../lib/server-fn-error.ts';
 import { switchRealm } from '../server/functions/realm.functions.ts';
-import type { MyRealms } from '../server/functions/realm.server.ts';
 import { logout } from '../server/functions/session.functions.ts';
 
 export function AppHeader({ session }: { session: MyRealms }) {

@@ -1,10 +1,5 @@
-// The domains' permissions join the catalogue before the first request is authorized.
-import '@nhi/nhi';
-import { registerAlertJobs } from '@nhi/alert';
-import { registerDashboardJobs } from '@nhi/dashboard';
 import { getHubRuntime, type PlatformRuntime } from '@nhi/platform';
-import { registerPolicy } from '@nhi/policy';
-import { registerScannerJobs } from '@nhi/scanner';
+import { hubDomains } from './domains.ts';
 import { seedDemoOnFirstStart } from './lifecycle/demo-data.server.ts';
 
 let starting: Promise<PlatformRuntime> | undefined;
@@ -15,12 +10,9 @@ let running: PlatformRuntime | undefined;
  * demo realm, when asked for, is seeded before the hub reports itself ready.
  */
 export function hubRuntime(): Promise<PlatformRuntime> {
-  starting ??= getHubRuntime({ modules: [registerPolicy], jobs: {} }).then(async (runtime) => {
-    // Scans run inside the hub process (the only one that may open an embedded database).
-    await registerScannerJobs(runtime.root);
+  // Jobs run inside the hub process (the only one that may open an embedded database).
+  starting ??= getHubRuntime({ domains: hubDomains, jobs: {} }).then(async (runtime) => {
     await seedDemoOnFirstStart(runtime);
-    await registerAlertJobs(runtime);
-    await registerDashboardJobs(runtime);
     return runtime;
   });
   const runtime = starting;

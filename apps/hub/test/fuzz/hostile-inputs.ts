@@ -335,6 +335,7 @@ export const crossRealmCalls: readonly CrossRealmCall[] = [
   { procedure: 'policy.revoke', input: { assignmentId: 'other:assignment' } },
   { procedure: 'policy.explain', input: { userId: 'other:userId', permission: 'nhi:read' } },
   { procedure: 'policy.whatCan', input: { userId: 'other:userId' } },
+  { procedure: 'policy.accessPage', input: { userId: 'other:userId' } },
   { procedure: 'scanner.source.get', input: { id: 'other:source' } },
   { procedure: 'scanner.source.update', input: { id: 'other:source', name: 'taken' } },
   { procedure: 'scanner.source.delete', input: { id: 'other:source' } },

@@ -235,6 +235,25 @@ describeEachDatabase('platform.tokens over /api/trpc', (_kind, newDatabase) => {
     expect((await t.call(readOnly, 'platform.tokens.revoke', { id: readOnly.id })).status).toBe(403);
   });
 
+  it('offers a new token only the permissions the caller holds in the realm, with what each allows', async () => {
+    const t = await setup();
+
+    const viewer = await t.call(await t.session('vic@example.com'), 'platform.tokens.grantable');
+    const admin = await t.call(await t.session('ana@example.com'), 'platform.tokens.grantable');
+
+    expect(viewer.body.result.data.map((p: { key: string }) => p.key)).toEqual([
+      'realm:read',
+      'token:manage',
+    ]);
+    expect(admin.body.result.data.map((p: { key: string }) => p.key)).toEqual([
+      'audit:read',
+      'member:manage',
+      'realm:read',
+      'token:manage',
+    ]);
+    expect(admin.body.result.data.every((p: { description: string }) => p.description.length > 0)).toBe(true);
+  });
+
   it('answers 401 without a credential', async () => {
     const t = await setup();
 

@@ -1,10 +1,17 @@
 import { authorizedProcedure, router } from '../rpc/trpc.ts';
 import { createApiTokenInput, revokeApiTokenInput } from './api-tokens.schema.ts';
-import { createMyApiToken, listMyApiTokens, revokeMyApiToken } from './my-api-tokens.ts';
+import {
+  createMyApiToken,
+  grantablePermissionsOf,
+  listMyApiTokens,
+  revokeMyApiToken,
+} from './my-api-tokens.ts';
 
 /** platform.tokens: the caller's own API tokens in the realm the call is bound to. */
 export const apiTokensRouter = router({
   list: authorizedProcedure('token:manage').query(({ ctx }) => listMyApiTokens(ctx.scope)),
+  /** The permissions a new token may carry: those the caller holds here, with what each allows. */
+  grantable: authorizedProcedure('token:manage').query(({ ctx }) => grantablePermissionsOf(ctx.scope)),
   /** The answer carries the token: the only time it is ever shown. */
   create: authorizedProcedure('token:manage')
     .input(createApiTokenInput)

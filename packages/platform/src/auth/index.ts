@@ -32,10 +32,22 @@ export {
   type ApiTokenStatus,
   apiTokenStatus,
   createMyApiToken,
+  type GrantablePermission,
+  grantablePermissionsOf,
   listMyApiTokens,
   type MyApiToken,
   revokeMyApiToken,
 } from './my-api-tokens.ts';
+export { myRealmsRouter } from './my-realms.procedures.ts';
+export { type SwitchRealmInput, switchRealmInput } from './my-realms.schema.ts';
+export {
+  type MyRealm,
+  type MyRealms,
+  myRealmsOf,
+  type RealmSwitch,
+  type SwitchedRealm,
+  switchMyRealm,
+} from './my-realms.ts';
 export { PasswordHasher } from './password-hasher.ts';
 export * from './permissions.ts';
 export { type CreatedMember, RealmAdminService } from './realm-admin.service.ts';

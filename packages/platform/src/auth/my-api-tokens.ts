@@ -1,6 +1,7 @@
 import type { RequestScope } from '../guards/request-scope.ts';
 import { apiTokenExpiry, type CreateApiTokenInput, type RevokeApiTokenInput } from './api-tokens.schema.ts';
 import { ApiTokenService, type CreatedApiToken } from './api-tokens.service.ts';
+import { permissionCatalogue } from './permissions.ts';
 
 export type ApiTokenStatus = 'active' | 'expired' | 'revoked';
 
@@ -15,6 +16,12 @@ export interface MyApiToken {
   lastUsedAt: Date | null;
   revokedAt: Date | null;
   status: ApiTokenStatus;
+}
+
+/** A permission a new token may be narrowed to, as the create form offers it. */
+export interface GrantablePermission {
+  key: string;
+  description: string;
 }
 
 type Scope = Pick<RequestScope, 'container' | 'context'>;
@@ -50,4 +57,11 @@ export function createMyApiToken(scope: Scope, input: CreateApiTokenInput): Prom
 export async function revokeMyApiToken(scope: Scope, input: RevokeApiTokenInput): Promise<{ id: string }> {
   await scope.container.resolve(ApiTokenService).revoke(input.id);
   return { id: input.id };
+}
+
+/** What a new token may be narrowed to: never more than the caller holds in the realm. */
+export function grantablePermissionsOf(scope: Pick<RequestScope, 'permissions'>): GrantablePermission[] {
+  return permissionCatalogue()
+    .filter(({ key }) => scope.permissions.has(key))
+    .map(({ key, description }) => ({ key, description }));
 }

@@ -7,7 +7,10 @@ import { authorizedProcedure, router } from './trpc.ts';
 describe('procedure permission enumeration', () => {
   it('lists every platform procedure with a known permission', () => {
     expect(procedurePermissions(platformRouter)).toEqual([
+      { path: 'realms.list', permission: 'realm:read' },
+      { path: 'realms.switch', permission: 'realm:read' },
       { path: 'tokens.create', permission: 'token:manage' },
+      { path: 'tokens.grantable', permission: 'token:manage' },
       { path: 'tokens.list', permission: 'token:manage' },
       { path: 'tokens.revoke', permission: 'token:manage' },
       { path: 'whoami', permission: 'realm:read' },
@@ -26,7 +29,10 @@ describe('procedure permission enumeration', () => {
     });
     expect(procedurePermissions(composed).map((p) => p.path)).toEqual([
       'nested.deeper.guarded',
+      'platform.realms.list',
+      'platform.realms.switch',
       'platform.tokens.create',
+      'platform.tokens.grantable',
       'platform.tokens.list',
       'platform.tokens.revoke',
       'platform.whoami',

@@ -16,6 +16,7 @@ import { DOMAIN_EVENT_RELAY } from '../events/tokens.ts';
 import { registerFingerprints } from '../fingerprints/register-fingerprints.ts';
 import { JobQueue, type JobQueueOptions } from '../jobs/job-queue.ts';
 import { JOB_QUEUE } from '../jobs/tokens.ts';
+import { type DomainDefinition, registerDomainJobs, registerDomainServices } from './domain.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
 import { HubMetrics } from '../metrics/metrics.ts';
 
@@ -53,6 +54,11 @@ export interface StartOptions {
    * domain putting its decisions behind PERMISSION_RESOLVER.
    */
   modules?: readonly ((root: DependencyContainer) => void)[];
+  /**
+   * The domains this process serves: their services join the root container with the modules,
+   * and, when it runs jobs, their jobs are registered before the runtime is handed back.
+   */
+  domains?: readonly DomainDefinition[];
   /** Start the durable job queue (background scans, alert evaluation) in this process. */
   jobs?: JobQueueOptions;
 }
@@ -73,6 +79,7 @@ export async function startPlatform(options: StartOptions = {}): Promise<Platfor
       jobMs: config.NHI_JOB_STATEMENT_TIMEOUT_MS,
     },
   });
+  let started: PlatformRuntime | undefined;
   try {
     if (options.migrate ?? config.NHI_MIGRATE_ON_START) {
       await applyMigrations(database, { logger });
@@ -91,6 +98,7 @@ export async function startPlatform(options: StartOptions = {}): Promise<Platfor
     registerAuth(root);
     registerFingerprints(root);
     for (const register of options.modules ?? []) register(root);
+    registerDomainServices(root, options.domains ?? []);
     // Fail at start-up, not at the first login, when configured keys are unusable.
     await root.resolve(SigningKeys).load();
     if (options.firstStart ?? true)
@@ -111,7 +119,7 @@ export async function startPlatform(options: StartOptions = {}): Promise<Platfor
       events.start();
     }
     let closed = false;
-    return {
+    started = {
       root,
       config,
       logger,
@@ -130,8 +138,12 @@ export async function startPlatform(options: StartOptions = {}): Promise<Platfor
         await database.close();
       },
     };
+    await registerDomainJobs(started, options.domains ?? []);
+    return started;
   } catch (error) {
-    await database.close();
+    // Once the queue runs, its shutdown closes the database after stopping it.
+    if (started) await started.shutdown();
+    else await database.close();
     throw error;
   }
 }

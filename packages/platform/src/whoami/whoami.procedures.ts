@@ -1,4 +1,5 @@
 import { apiTokensRouter } from '../auth/api-tokens.procedures.ts';
+import { myRealmsRouter } from '../auth/my-realms.procedures.ts';
 import { authorizedProcedure, router } from '../rpc/trpc.ts';
 import { WhoAmIService } from './whoami.service.ts';
 
@@ -7,4 +8,5 @@ export const platformRouter = router({
     ctx.scope.container.resolve(WhoAmIService).whoami(),
   ),
   tokens: apiTokensRouter,
+  realms: myRealmsRouter,
 });

@@ -1,8 +1,7 @@
-import type { CreatedApiToken } from '@nhi/platform';
+import type { CreatedApiToken, GrantablePermission } from '@nhi/platform';
 import type { CreateApiTokenInput } from '@nhi/platform/api-tokens';
 import { type FormEvent, useEffect, useState } from 'react';
 import { createToken } from '../../server/functions/api-tokens.functions.ts';
-import type { GrantablePermission } from '../../server/functions/api-tokens.server.ts';
 import { AlertMessage } from '../shared/alert-message.tsx';
 import { useFailureMessage } from '../shared/use-failure-message.ts';
 

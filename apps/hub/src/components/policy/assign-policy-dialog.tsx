@@ -1,7 +1,7 @@
+import type { GroupDetail, PolicyChoice } from '@nhi/policy';
 import { useRouter } from '@tanstack/react-router';
 import { type FormEvent, useState } from 'react';
 import { assignPolicy } from '../../server/functions/policy.functions.ts';
-import type { GroupDetail, PolicyChoice } from '../../server/functions/policy.server.ts';
 import { AlertMessage } from '../shared/alert-message.tsx';
 import { usePendingAction } from '../shared/use-pending-action.ts';
 

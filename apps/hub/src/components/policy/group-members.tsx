@@ -1,7 +1,7 @@
+import type { GroupDetail, RealmMemberChoice } from '@nhi/policy';
 import { useRouter } from '@tanstack/react-router';
 import { type FormEvent, useState } from 'react';
 import { addGroupMember, removeGroupMember } from '../../server/functions/policy.functions.ts';
-import type { GroupDetail, RealmMemberChoice } from '../../server/functions/policy.server.ts';
 import { AlertMessage } from '../shared/alert-message.tsx';
 import { usePendingAction } from '../shared/use-pending-action.ts';
 

@@ -1,3 +1,4 @@
+import type { GroupDetail, GroupSummary } from '@nhi/policy';
 import { useRouter } from '@tanstack/react-router';
 import { type FormEvent, useState } from 'react';
 import {
@@ -5,7 +6,6 @@ import {
   deletePolicyGroup,
   movePolicyGroup,
 } from '../../server/functions/policy.functions.ts';
-import type { GroupDetail, GroupSummary } from '../../server/functions/policy.server.ts';
 import { AlertMessage } from '../shared/alert-message.tsx';
 import { InlineConfirm } from '../shared/inline-confirm.tsx';
 import { usePendingAction } from '../shared/use-pending-action.ts';

@@ -1,5 +1,5 @@
+import type { GroupSummary } from '@nhi/policy';
 import { Link } from '@tanstack/react-router';
-import type { GroupSummary } from '../../server/functions/policy.server.ts';
 
 /** The realm's groups as a nested list; each name selects the group. */
 export function GroupTree({ groups, selectedId }: { groups: GroupSummary[]; selectedId: string | null }) {

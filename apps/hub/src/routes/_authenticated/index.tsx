@@ -16,8 +16,6 @@ import { filterOf, parseDashboardSearch } from '../../components/dashboard/dashb
 import { Freshness, refreshSeconds } from '../../components/dashboard/freshness.tsx';
 import { HeadlineFigures } from '../../components/dashboard/headline-figures.tsx';
 import { dashboardCombinedOverview, dashboardOverview } from '../../server/functions/dashboard.functions.ts';
-// The filter's zod schema travels with the server function: no eval in the browser (CSP).
-import '../../components/inventory/zod-jitless.ts';
 
 /**
  * Set by the refresh button for the next load: the user asked for figures counted now, not for
@@ -35,14 +33,12 @@ export const Route = createFileRoute('/_authenticated/')({
     countAnew = false;
     if (deps.realms === 'all') {
       // Scanner sources belong to one realm each: the combined view filters by environment and provider.
-      const { combined, ageMs } = await dashboardCombinedOverview({
-        data: filterOf({ ...deps, source: undefined }),
-      });
-      return { overview: null, combined, loadedAt: Date.now() - ageMs };
+      const combined = await dashboardCombinedOverview({ data: filterOf({ ...deps, source: undefined }) });
+      return { overview: null, combined, loadedAt: Date.now() - combined.ageMs };
     }
-    const { overview, ageMs } = await dashboardOverview({ data: { ...filterOf(deps), fresh } });
+    const overview = await dashboardOverview({ data: { ...filterOf(deps), fresh } });
     // When the figures were counted, on this browser's clock: "updated N s ago" tells their real age.
-    return { overview, combined: null, loadedAt: Date.now() - ageMs };
+    return { overview, combined: null, loadedAt: Date.now() - overview.ageMs };
   },
   // A refresh or a new filter keeps the page on screen until the new figures arrive: no flicker.
   pendingMs: Number.POSITIVE_INFINITY,

@@ -1,108 +1,87 @@
-import {
-  channelIdInput,
-  createChannelInput,
-  listDeliveriesInput,
-  notificationIdsInput,
-  updateChannelInput,
-} from '@nhi/alert/channels';
-import {
-  alertIdInput,
-  alertIdsInput,
-  configureRuleInput,
-  listAlertsInput,
-  nhiRiskInput,
-  suppressAlertsInput,
-} from '@nhi/alert/schema';
 import { createServerFn } from '@tanstack/react-start';
 import { authGuard } from '../guards/auth-guard.ts';
-import { inputValidator } from '../guards/input-validator.ts';
-import {
-  acknowledgeFor,
-  alertListOf,
-  alertPageOf,
-  channelsPageOf,
-  configureRuleFor,
-  createChannelFor,
-  deleteChannelFor,
-  evaluateFor,
-  resolveFor,
-  retryDeliveriesFor,
-  riskOf,
-  rulesOf,
-  suppressFor,
-  testChannelFor,
-  updateChannelFor,
-} from './alerts.server.ts';
+import { inputOf } from '../rpc/procedure-input.ts';
 
+/** What the caller may do with alerts, and the server's "now": what every alert page starts from. */
+export const alertContext = createServerFn({ method: 'GET' })
+  .middleware([authGuard('alert.context')])
+  .handler(({ context }) => context.rpc.alert.context.query());
+
+/** One page of alerts with the total; cursors page forwards and back. */
 export const listAlerts = createServerFn({ method: 'GET' })
-  .middleware([authGuard('alert:read')])
-  .validator(inputValidator(listAlertsInput))
-  .handler(({ data, context }) => alertListOf(context.scope, data));
+  .middleware([authGuard('alert.list')])
+  .validator(inputOf('alert.list'))
+  .handler(({ data, context }) => context.rpc.alert.list.query(data));
 
+/** The alert with its evidence in sentences, remediation and history. */
 export const getAlertPage = createServerFn({ method: 'GET' })
-  .middleware([authGuard('alert:read')])
-  .validator(inputValidator(alertIdInput))
-  .handler(({ data, context }) => alertPageOf(context.scope, data.id));
+  .middleware([authGuard('alert.get')])
+  .validator(inputOf('alert.get'))
+  .handler(({ data, context }) => context.rpc.alert.get.query(data));
 
 export const acknowledgeAlerts = createServerFn({ method: 'POST' })
-  .middleware([authGuard('alert:ack')])
-  .validator(inputValidator(alertIdsInput))
-  .handler(({ data, context }) => acknowledgeFor(context.scope, data));
+  .middleware([authGuard('alert.acknowledge')])
+  .validator(inputOf('alert.acknowledge'))
+  .handler(({ data, context }) => context.rpc.alert.acknowledge.mutate(data));
 
 export const resolveAlerts = createServerFn({ method: 'POST' })
-  .middleware([authGuard('alert:ack')])
-  .validator(inputValidator(alertIdsInput))
-  .handler(({ data, context }) => resolveFor(context.scope, data));
+  .middleware([authGuard('alert.resolve')])
+  .validator(inputOf('alert.resolve'))
+  .handler(({ data, context }) => context.rpc.alert.resolve.mutate(data));
 
+/** Until the expiry; the alert then reopens if its condition still holds. */
 export const suppressAlerts = createServerFn({ method: 'POST' })
-  .middleware([authGuard('alert:ack')])
-  .validator(inputValidator(suppressAlertsInput))
-  .handler(({ data, context }) => suppressFor(context.scope, data));
+  .middleware([authGuard('alert.suppress')])
+  .validator(inputOf('alert.suppress'))
+  .handler(({ data, context }) => context.rpc.alert.suppress.mutate(data));
 
 export const evaluateAlerts = createServerFn({ method: 'POST' })
-  .middleware([authGuard('alert:configure')])
-  .handler(({ context }) => evaluateFor(context.scope));
+  .middleware([authGuard('alert.evaluate')])
+  .handler(({ context }) => context.rpc.alert.evaluate.mutate());
 
 export const listAlertRules = createServerFn({ method: 'GET' })
-  .middleware([authGuard('alert:read')])
-  .handler(({ context }) => rulesOf(context.scope));
+  .middleware([authGuard('alert.rules.list')])
+  .handler(({ context }) => context.rpc.alert.rules.list.query());
 
 export const configureAlertRule = createServerFn({ method: 'POST' })
-  .middleware([authGuard('alert:configure')])
-  .validator(inputValidator(configureRuleInput))
-  .handler(({ data, context }) => configureRuleFor(context.scope, data));
+  .middleware([authGuard('alert.rules.configure')])
+  .validator(inputOf('alert.rules.configure'))
+  .handler(({ data, context }) => context.rpc.alert.rules.configure.mutate(data));
 
 export const getNhiRisk = createServerFn({ method: 'GET' })
-  .middleware([authGuard('alert:read')])
-  .validator(inputValidator(nhiRiskInput))
-  .handler(({ data, context }) => riskOf(context.scope, data.nhiId));
+  .middleware([authGuard('alert.risk')])
+  .validator(inputOf('alert.risk'))
+  .handler(({ data, context }) => context.rpc.alert.risk.query(data));
 
+/** Every channel and the delivery log. */
 export const getChannelsPage = createServerFn({ method: 'GET' })
-  .middleware([authGuard('alert:configure')])
-  .validator(inputValidator(listDeliveriesInput))
-  .handler(({ data, context }) => channelsPageOf(context.scope, data));
+  .middleware([authGuard('alert.channels.page')])
+  .validator(inputOf('alert.channels.page'))
+  .handler(({ data, context }) => context.rpc.alert.channels.page.query(data));
 
+/** A webhook's answer carries its signing secret, shown this once. */
 export const createAlertChannel = createServerFn({ method: 'POST' })
-  .middleware([authGuard('alert:configure')])
-  .validator(inputValidator(createChannelInput))
-  .handler(({ data, context }) => createChannelFor(context.scope, data));
+  .middleware([authGuard('alert.channels.create')])
+  .validator(inputOf('alert.channels.create'))
+  .handler(({ data, context }) => context.rpc.alert.channels.create.mutate(data));
 
 export const updateAlertChannel = createServerFn({ method: 'POST' })
-  .middleware([authGuard('alert:configure')])
-  .validator(inputValidator(updateChannelInput))
-  .handler(({ data, context }) => updateChannelFor(context.scope, data));
+  .middleware([authGuard('alert.channels.update')])
+  .validator(inputOf('alert.channels.update'))
+  .handler(({ data, context }) => context.rpc.alert.channels.update.mutate(data));
 
 export const deleteAlertChannel = createServerFn({ method: 'POST' })
-  .middleware([authGuard('alert:configure')])
-  .validator(inputValidator(channelIdInput))
-  .handler(({ data, context }) => deleteChannelFor(context.scope, data.id));
+  .middleware([authGuard('alert.channels.delete')])
+  .validator(inputOf('alert.channels.delete'))
+  .handler(({ data, context }) => context.rpc.alert.channels.delete.mutate(data));
 
+/** Sends a sample alert through the channel now and says how it went. */
 export const testAlertChannel = createServerFn({ method: 'POST' })
-  .middleware([authGuard('alert:configure')])
-  .validator(inputValidator(channelIdInput))
-  .handler(({ data, context }) => testChannelFor(context.scope, data.id));
+  .middleware([authGuard('alert.channels.test')])
+  .validator(inputOf('alert.channels.test'))
+  .handler(({ data, context }) => context.rpc.alert.channels.test.mutate(data));
 
 export const retryDeliveries = createServerFn({ method: 'POST' })
-  .middleware([authGuard('alert:configure')])
-  .validator(inputValidator(notificationIdsInput))
-  .handler(({ data, context }) => retryDeliveriesFor(context.scope, data.ids));
+  .middleware([authGuard('alert.deliveries.retry')])
+  .validator(inputOf('alert.deliveries.retry'))
+  .handler(({ data, context }) => context.rpc.alert.deliveries.retry.mutate(data));

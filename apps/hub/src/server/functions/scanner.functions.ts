@@ -1,69 +1,51 @@
-import {
-  createSourceInput,
-  idInput,
-  listLeaksInput,
-  listScansInput,
-  startScanInput,
-  updateSourceInput,
-} from '@nhi/scanner/schema';
 import { createServerFn } from '@tanstack/react-start';
 import { authGuard } from '../guards/auth-guard.ts';
-import { inputValidator } from '../guards/input-validator.ts';
-import {
-  cancelScanFor,
-  createSourceFor,
-  deleteSourceFor,
-  getScanFor,
-  listLeaksFor,
-  listScansFor,
-  sourcesPageOf,
-  startScanFor,
-  updateSourceFor,
-} from './scanner.server.ts';
+import { inputOf } from '../rpc/procedure-input.ts';
 
+/** The realm's sources and what the caller may do with them. */
 export const loadSourcesPage = createServerFn({ method: 'GET' })
-  .middleware([authGuard('source:read')])
-  .handler(({ context }) => sourcesPageOf(context.scope));
+  .middleware([authGuard('scanner.source.page')])
+  .handler(({ context }) => context.rpc.scanner.source.page.query());
 
 /** Credentials in `secrets` are encrypted before they are stored and never come back. */
 export const createSource = createServerFn({ method: 'POST' })
-  .middleware([authGuard('source:manage')])
-  .validator(inputValidator(createSourceInput))
-  .handler(({ data, context }) => createSourceFor(context.scope, data));
+  .middleware([authGuard('scanner.source.create')])
+  .validator(inputOf('scanner.source.create'))
+  .handler(({ data, context }) => context.rpc.scanner.source.create.mutate(data));
 
 /** Credentials given replace the stored ones; absent, the stored ones are kept (they are never sent back). */
 export const updateSource = createServerFn({ method: 'POST' })
-  .middleware([authGuard('source:manage')])
-  .validator(inputValidator(updateSourceInput))
-  .handler(({ data, context }) => updateSourceFor(context.scope, data));
+  .middleware([authGuard('scanner.source.update')])
+  .validator(inputOf('scanner.source.update'))
+  .handler(({ data, context }) => context.rpc.scanner.source.update.mutate(data));
 
 export const deleteSource = createServerFn({ method: 'POST' })
-  .middleware([authGuard('source:manage')])
-  .validator(inputValidator(idInput))
-  .handler(({ data, context }) => deleteSourceFor(context.scope, data.id));
+  .middleware([authGuard('scanner.source.delete')])
+  .validator(inputOf('scanner.source.delete'))
+  .handler(({ data, context }) => context.rpc.scanner.source.delete.mutate(data));
 
 /** The uploaded file travels base64-encoded; its size is checked against NHI_SCAN_UPLOAD_MAX_BYTES. */
 export const startScan = createServerFn({ method: 'POST' })
-  .middleware([authGuard('scan:run')])
-  .validator(inputValidator(startScanInput))
-  .handler(({ data, context }) => startScanFor(context.scope, data));
+  .middleware([authGuard('scanner.scan.start')])
+  .validator(inputOf('scanner.scan.start'))
+  .handler(({ data, context }) => context.rpc.scanner.scan.start.mutate(data));
 
 export const listScans = createServerFn({ method: 'GET' })
-  .middleware([authGuard('source:read')])
-  .validator(inputValidator(listScansInput))
-  .handler(({ data, context }) => listScansFor(context.scope, data));
+  .middleware([authGuard('scanner.scan.list')])
+  .validator(inputOf('scanner.scan.list'))
+  .handler(({ data, context }) => context.rpc.scanner.scan.list.query(data));
 
 export const getScan = createServerFn({ method: 'GET' })
-  .middleware([authGuard('source:read')])
-  .validator(inputValidator(idInput))
-  .handler(({ data, context }) => getScanFor(context.scope, data.id));
+  .middleware([authGuard('scanner.scan.get')])
+  .validator(inputOf('scanner.scan.get'))
+  .handler(({ data, context }) => context.rpc.scanner.scan.get.query(data));
 
 export const cancelScan = createServerFn({ method: 'POST' })
-  .middleware([authGuard('scan:run')])
-  .validator(inputValidator(idInput))
-  .handler(({ data, context }) => cancelScanFor(context.scope, data.id));
+  .middleware([authGuard('scanner.scan.cancel')])
+  .validator(inputOf('scanner.scan.cancel'))
+  .handler(({ data, context }) => context.rpc.scanner.scan.cancel.mutate(data));
 
 export const listLeaks = createServerFn({ method: 'GET' })
-  .middleware([authGuard('leak:read')])
-  .validator(inputValidator(listLeaksInput))
-  .handler(({ data, context }) => listLeaksFor(context.scope, data));
+  .middleware([authGuard('scanner.leak.list')])
+  .validator(inputOf('scanner.leak.list'))
+  .handler(({ data, context }) => context.rpc.scanner.leak.list.query(data));

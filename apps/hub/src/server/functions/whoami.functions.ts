@@ -1,7 +1,7 @@
 import { createServerFn } from '@tanstack/react-start';
 import { authGuard } from '../guards/auth-guard.ts';
-import { whoamiOf } from './whoami.server.ts';
 
+/** Who is calling, in which realm, with which role and permissions. */
 export const whoami = createServerFn({ method: 'GET' })
-  .middleware([authGuard('realm:read')])
-  .handler(({ context }) => whoamiOf(context.scope));
+  .middleware([authGuard('platform.whoami')])
+  .handler(({ context }) => context.rpc.platform.whoami.query());

@@ -1,4 +1,4 @@
-import { type PermissionKey, requirePermission } from '@nhi/platform';
+import { requirePermission } from '@nhi/platform';
 import { createMiddleware } from '@tanstack/react-start';
 import { permissionOf } from '../rpc/caller.server.ts';
 import type { ProcedurePath } from '../rpc/procedure-paths.ts';
@@ -9,15 +9,11 @@ import { jwtGuard } from './jwt-guard.ts';
  * current realm does not grant the permission that procedure declares. Includes jwtGuard,
  * so one entry is enough.
  */
-export function authGuard(procedure: ProcedurePath | PermissionKey) {
+export function authGuard(procedure: ProcedurePath) {
   return createMiddleware({ type: 'function' })
     .middleware([jwtGuard])
     .server(({ context, next }) => {
-      // TRANSITIONAL: a permission key, until every serverFn names its procedure.
-      requirePermission(
-        context.scope,
-        procedure.includes(':') ? (procedure as PermissionKey) : permissionOf(procedure),
-      );
+      requirePermission(context.scope, permissionOf(procedure));
       return next();
     });
 }

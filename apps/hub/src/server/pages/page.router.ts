@@ -3,6 +3,7 @@ import type { NhiAuditEntry, NhiDetail, NhiVersionEntry } from '@nhi/nhi';
 import { nhiIdInput } from '@nhi/nhi/schema';
 import { authorizedProcedure, router } from '@nhi/platform';
 import { hubCaller } from '../rpc/caller.server.ts';
+import { platformPages } from './platform.page.ts';
 
 /** The detail page's record; who may own it and what the caller may do come with the inventory's layout. */
 export interface NhiPage {
@@ -19,6 +20,7 @@ export interface NhiPage {
  * where its realm's route says.
  */
 export const pageRouter = router({
+  ...platformPages,
   /** The identity's detail page: the record, its versions and audit trail, its risk. */
   nhi: authorizedProcedure('nhi:read')
     .input(nhiIdInput)

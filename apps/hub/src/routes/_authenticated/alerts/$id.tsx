@@ -1,4 +1,4 @@
-import { createFileRoute, Link, useRouter } from '@tanstack/react-router';
+import { createFileRoute, Link, useLoaderData, useRouter } from '@tanstack/react-router';
 import { AlertActions } from '../../../components/alerts/alert-actions.tsx';
 import { SeverityBadge, StateBadge } from '../../../components/alerts/alert-badges.tsx';
 import { orNotFound } from '../../../lib/not-found.ts';
@@ -11,7 +11,8 @@ export const Route = createFileRoute('/_authenticated/alerts/$id')({
 });
 
 function AlertPage() {
-  const { alert, can, asOf } = Route.useLoaderData();
+  const alert = Route.useLoaderData();
+  const { can, asOf } = useLoaderData({ from: '/_authenticated/alerts' });
   const router = useRouter();
 
   return (

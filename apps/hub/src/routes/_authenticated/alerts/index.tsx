@@ -1,4 +1,4 @@
-import { createFileRoute, Link, useNavigate, useRouter } from '@tanstack/react-router';
+import { createFileRoute, Link, useLoaderData, useNavigate, useRouter } from '@tanstack/react-router';
 import { useState } from 'react';
 import { AlertActions } from '../../../components/alerts/alert-actions.tsx';
 import { SeverityBadge, StateBadge } from '../../../components/alerts/alert-badges.tsx';
@@ -78,6 +78,7 @@ export const Route = createFileRoute('/_authenticated/alerts/')({
 
 function AlertsPage() {
   const page = Route.useLoaderData();
+  const { can, asOf } = useLoaderData({ from: '/_authenticated/alerts' });
   const search = Route.useSearch();
   const navigate = useNavigate({ from: '/alerts/' });
   const router = useRouter();
@@ -117,7 +118,7 @@ function AlertsPage() {
         <h1>Alerts</h1>
         <p className="muted">
           Risks found by the rules of the OWASP NHI Top 10. <Link to="/alerts/rules">Rules</Link>
-          {page.can.configure ? (
+          {can.configure ? (
             <>
               {' · '}
               <Link to="/alerts/channels">Channels and delivery log</Link>
@@ -170,7 +171,7 @@ function AlertsPage() {
             </Link>
           </p>
         ) : null}
-        {page.can.configure ? (
+        {can.configure ? (
           <button type="button" className="button small" data-testid="evaluate-alerts" onClick={evaluate}>
             Evaluate now
           </button>
@@ -181,7 +182,7 @@ function AlertsPage() {
           {message}
         </p>
       ) : null}
-      {page.can.ack ? <AlertActions ids={selected} asOf={page.asOf} onDone={refresh} /> : null}
+      {can.ack ? <AlertActions ids={selected} asOf={asOf} onDone={refresh} /> : null}
       <div className="table-scroll">
         <table className="table" data-testid="alerts-table" data-count={page.items.length}>
           <thead>

@@ -1,5 +1,5 @@
 import type { RuleView } from '@nhi/alert';
-import { createFileRoute, Link, useRouter } from '@tanstack/react-router';
+import { createFileRoute, Link, useLoaderData, useRouter } from '@tanstack/react-router';
 import { useState } from 'react';
 import { SeverityBadge } from '../../../components/alerts/alert-badges.tsx';
 import { errorMessageOf } from '../../../lib/server-fn-error.ts';
@@ -12,7 +12,8 @@ export const Route = createFileRoute('/_authenticated/alerts/rules')({
 });
 
 function RulesPage() {
-  const { rules, can } = Route.useLoaderData();
+  const rules = Route.useLoaderData();
+  const { can } = useLoaderData({ from: '/_authenticated/alerts' });
   return (
     <div className="stack wide" data-testid="rules-page">
       <header className="page-header">

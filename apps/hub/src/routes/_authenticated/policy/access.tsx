@@ -5,6 +5,8 @@ import { PolicyError } from '../../../components/policy/policy-error.tsx';
 import { PolicyNav } from '../../../components/policy/policy-nav.tsx';
 import { orNotFound } from '../../../lib/not-found.ts';
 import { effectiveAccessPage } from '../../../server/functions/policy.functions.ts';
+// The search schema parses in the browser too: zod without eval there, as the CSP requires.
+import '../../../components/inventory/zod-jitless.ts';
 
 const search = z.object({ user: z.string().max(64).optional() });
 

@@ -7,6 +7,8 @@ import { GroupTree } from '../../../components/policy/group-tree.tsx';
 import { PolicyError } from '../../../components/policy/policy-error.tsx';
 import { PolicyNav } from '../../../components/policy/policy-nav.tsx';
 import { policyGroupsPage } from '../../../server/functions/policy.functions.ts';
+// The search schema parses in the browser too: zod without eval there, as the CSP requires.
+import '../../../components/inventory/zod-jitless.ts';
 
 const search = z.object({ group: z.string().max(64).optional() });
 

@@ -4,6 +4,8 @@ import { GrantList } from '../../../components/policy/grant-list.tsx';
 import { PolicyError } from '../../../components/policy/policy-error.tsx';
 import { PolicyNav } from '../../../components/policy/policy-nav.tsx';
 import { whoCanPage } from '../../../server/functions/policy.functions.ts';
+// The search schema parses in the browser too: zod without eval there, as the CSP requires.
+import '../../../components/inventory/zod-jitless.ts';
 
 const search = z.object({
   permission: z.string().max(100).optional(),

@@ -1,13 +1,14 @@
-import {
-  type CombinedOverview,
-  combineOverviews,
-  DashboardService,
-  type RealmOverview,
-} from '@nhi/dashboard';
-import type { DashboardFilterInput } from '@nhi/dashboard/schema';
 import { AuthService, openRequestScope, type RequestScope, ValidationError } from '@nhi/platform';
 import type { DependencyContainer } from 'tsyringe';
-import { hubRuntime } from '../hub-runtime.server.ts';
+import type { DashboardFilterInput } from './dashboard.schema.ts';
+import { DashboardService } from './dashboard.service.ts';
+import { ageMsOf } from './dashboard-assemble.ts';
+import { type CombinedOverview, combineOverviews, type RealmOverview } from './dashboard-combine.ts';
+
+/** The combined overview as served: its age is that of the oldest realm's figures. */
+export interface ServedCombinedOverview extends CombinedOverview {
+  ageMs: number;
+}
 
 /**
  * The combined overview of every realm the caller may read the dashboard of. Each realm is read
@@ -19,7 +20,7 @@ export async function combinedOverviewOf(
   root: DependencyContainer,
   scope: RequestScope,
   filter: DashboardFilterInput,
-): Promise<{ combined: CombinedOverview; ageMs: number }> {
+): Promise<ServedCombinedOverview> {
   const { principal } = scope.context;
   // An API token is bound to one realm.
   if (principal.kind !== 'user' || scope.credential !== 'session')
@@ -36,14 +37,8 @@ export async function combinedOverviewOf(
       return { realm: { slug, name }, overview };
     }),
   );
-  const combined = combineOverviews(parts.filter((part): part is RealmOverview => part !== null));
-  // The oldest realm's figures say how old the combination is.
-  const oldest = Math.min(...parts.flatMap((part) => (part ? [new Date(part.overview.asOf).getTime()] : [])));
-  const now = scope.context.clock.now().getTime();
-  return { combined, ageMs: Number.isFinite(oldest) ? Math.max(0, now - oldest) : 0 };
-}
-
-/** The same for the serverFn: the hub process's root container. */
-export async function combinedDashboardOverviewOf(scope: RequestScope, filter: DashboardFilterInput) {
-  return combinedOverviewOf((await hubRuntime()).root, scope, filter);
+  const read = parts.filter((part): part is RealmOverview => part !== null);
+  const now = scope.context.clock.now();
+  const ageMs = Math.max(0, ...read.map((part) => ageMsOf(part.overview.asOf, now)));
+  return { ...combineOverviews(read), ageMs };
 }

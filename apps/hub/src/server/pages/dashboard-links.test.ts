@@ -1,9 +1,7 @@
 import '@nhi/nhi';
-import { AlertEvaluator, AlertService } from '@nhi/alert';
-import { DashboardService } from '@nhi/dashboard';
+import { AlertEvaluator } from '@nhi/alert';
 import { alertsLinks, type DashboardLink, hrefOf, inventoryLinks } from '@nhi/dashboard/links';
 import { ageBuckets, type DashboardFilter, riskLevels, severities } from '@nhi/dashboard/view';
-import { NhiQueryService } from '@nhi/nhi';
 import { seedDemoRealm } from '@nhi/nhi/demo';
 import { openRequestScope, RealmDb } from '@nhi/platform';
 import { describeEachDatabase } from '@nhi/platform/testing';
@@ -11,11 +9,12 @@ import { defaultParseSearch } from '@tanstack/react-router';
 import { expect, it } from 'vitest';
 import { setupHub } from '../../../test/support/hub-setup.ts';
 import { listInputOf, parseInventorySearch } from '../../components/inventory/inventory-search.ts';
+import { hubCaller } from '../rpc/caller.server.ts';
 
 const adminEmail = 'ada@example.test';
 const scannerSourceId = '3f0c7d52-8a41-4b6e-9d2f-51c0e8a7b913';
 
-describeEachDatabase('dashboard links', (_kind, newDatabase) => {
+describeEachDatabase('dashboard links through the caller', (_kind, newDatabase) => {
   /** The demo realm, with its alerts and risk scores evaluated by the alert rules. */
   async function setup() {
     const hub = await setupHub(newDatabase);
@@ -52,22 +51,22 @@ describeEachDatabase('dashboard links', (_kind, newDatabase) => {
       },
       credential: 'bearer',
     });
-    const inventory = scope.container.resolve(NhiQueryService);
-    const alerts = scope.container.resolve(AlertService);
+    // The procedures the dashboard, inventory and alerts pages run.
+    const rpc = hubCaller(hub.root, scope);
 
     /** What the page behind the link lists: the URL read as the router and the inventory page read it. */
     async function inventoryCount(link: DashboardLink) {
       const [path, query = ''] = hrefOf(link).split('?');
       expect(path).toBe('/inventory');
       const search = parseInventorySearch(defaultParseSearch(`?${query}`));
-      return (await inventory.list({ ...listInputOf(search), limit: 1 })).total;
+      return (await rpc.nhi.list.query({ ...listInputOf(search), limit: 1 })).total;
     }
 
     async function inventoryIds(filter: DashboardFilter): Promise<Set<string>> {
       const ids = new Set<string>();
       let cursor: string | undefined;
       do {
-        const page = await inventory.list({ ...filter, limit: 500, cursor });
+        const page = await rpc.nhi.list.query({ ...filter, limit: 500, cursor });
         for (const item of page.items) ids.add(item.id);
         cursor = page.nextCursor ?? undefined;
       } while (cursor);
@@ -90,7 +89,7 @@ describeEachDatabase('dashboard links', (_kind, newDatabase) => {
       let count = 0;
       let cursor: string | undefined;
       do {
-        const page = await alerts.list({
+        const page = await rpc.alert.list.query({
           states: [search.state as 'open'],
           severities: search.severity ? [search.severity as 'high'] : undefined,
           owaspId: search.owasp as 'NHI1' | undefined,
@@ -106,7 +105,7 @@ describeEachDatabase('dashboard links', (_kind, newDatabase) => {
       return count;
     }
 
-    return { ...hub, dashboard: scope.container.resolve(DashboardService), inventoryCount, alertCount };
+    return { ...hub, rpc, inventoryCount, alertCount };
   }
 
   it.each([
@@ -119,7 +118,7 @@ describeEachDatabase('dashboard links', (_kind, newDatabase) => {
     async (_name, filter) => {
       const t = await setup();
 
-      const overview = await t.dashboard.overview(filter);
+      const overview = await t.rpc.dashboard.overview.query(filter);
       const f = overview.figures;
       const open = severities.reduce((sum, severity) => sum + f.openAlerts[severity], 0);
 

@@ -1,0 +1,12 @@
+import { defineDomain } from '@nhi/platform';
+import { registerAlertJobs } from './alert-jobs.ts';
+import { alertPermissions } from './alert.permissions.ts';
+import { alertRouter } from './alert.procedures.ts';
+
+/** Rules, alerts and their delivery; evaluations and deliveries run as jobs. */
+export const alertDomain = defineDomain({
+  name: 'alert',
+  router: alertRouter,
+  permissions: alertPermissions,
+  jobs: (runtime) => registerAlertJobs(runtime),
+});

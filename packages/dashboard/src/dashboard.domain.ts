@@ -1,0 +1,12 @@
+import { defineDomain } from '@nhi/platform';
+import { registerDashboardJobs } from './dashboard-jobs.ts';
+import { dashboardPermissions } from './dashboard.permissions.ts';
+import { dashboardRouter } from './dashboard.procedures.ts';
+
+/** The overview's figures; daily snapshots run as jobs. */
+export const dashboardDomain = defineDomain({
+  name: 'dashboard',
+  router: dashboardRouter,
+  permissions: dashboardPermissions,
+  jobs: (runtime) => registerDashboardJobs(runtime),
+});

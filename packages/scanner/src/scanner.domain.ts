@@ -1,0 +1,14 @@
+import { defineDomain } from '@nhi/platform';
+import { scannerPermissions } from './scanner.permissions.ts';
+import { scannerRouter } from './scanner.procedures.ts';
+import { registerScannerJobs } from './scanner-jobs.ts';
+
+/** Sources, scans and leaks; scans run as jobs of the process that owns the database. */
+export const scannerDomain = defineDomain({
+  name: 'scanner',
+  router: scannerRouter,
+  permissions: scannerPermissions,
+  jobs: async (runtime) => {
+    await registerScannerJobs(runtime.root);
+  },
+});
