@@ -1,7 +1,7 @@
 import { defineDomain } from '@nhi/platform';
-import { registerAlertJobs } from './alert-jobs.ts';
 import { alertPermissions } from './alert.permissions.ts';
 import { alertRouter } from './alert.procedures.ts';
+import { registerAlertJobs } from './alert-jobs.ts';
 
 /** Rules, alerts and their delivery; evaluations and deliveries run as jobs. */
 export const alertDomain = defineDomain({

@@ -37,7 +37,10 @@ export function domainRouters<const Domains extends readonly DomainDefinition[]>
 }
 
 /** Services first: a job may need them. */
-export function registerDomainServices(root: DependencyContainer, domains: readonly DomainDefinition[]): void {
+export function registerDomainServices(
+  root: DependencyContainer,
+  domains: readonly DomainDefinition[],
+): void {
   for (const domain of domains) domain.services?.(root);
 }
 

@@ -16,9 +16,9 @@ import { DOMAIN_EVENT_RELAY } from '../events/tokens.ts';
 import { registerFingerprints } from '../fingerprints/register-fingerprints.ts';
 import { JobQueue, type JobQueueOptions } from '../jobs/job-queue.ts';
 import { JOB_QUEUE } from '../jobs/tokens.ts';
-import { type DomainDefinition, registerDomainJobs, registerDomainServices } from './domain.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
 import { HubMetrics } from '../metrics/metrics.ts';
+import { type DomainDefinition, registerDomainJobs, registerDomainServices } from './domain.ts';
 
 export interface PlatformRuntime {
   root: DependencyContainer;
