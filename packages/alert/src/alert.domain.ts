@@ -1,7 +1,7 @@
 import { defineDomain } from '@nhi/platform';
-import { alertPermissions } from './alert.permissions.ts';
-import { alertRouter } from './alert.procedures.ts';
-import { registerAlertJobs } from './alert-jobs.ts';
+import { alertPermissions } from './api/alert.permissions.ts';
+import { alertRouter } from './api/alert.procedures.ts';
+import { registerAlertJobs } from './service/alert-jobs.ts';
 
 /** Rules, alerts and their delivery; evaluations and deliveries run as jobs. */
 export const alertDomain = defineDomain({

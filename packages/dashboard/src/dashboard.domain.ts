@@ -1,7 +1,7 @@
 import { defineDomain } from '@nhi/platform';
-import { dashboardPermissions } from './dashboard.permissions.ts';
-import { dashboardRouter } from './dashboard.procedures.ts';
-import { registerDashboardJobs } from './dashboard-jobs.ts';
+import { dashboardPermissions } from './api/dashboard.permissions.ts';
+import { dashboardRouter } from './api/dashboard.procedures.ts';
+import { registerDashboardJobs } from './service/dashboard-jobs.ts';
 
 /** The overview's figures; daily snapshots run as jobs. */
 export const dashboardDomain = defineDomain({

@@ -1,6 +1,6 @@
 import { defineDomain } from '@nhi/platform';
-import { nhiAccessPermissions } from './nhi.permissions.ts';
-import { nhiRouter } from './nhi.procedures.ts';
+import { nhiAccessPermissions } from './api/nhi.permissions.ts';
+import { nhiRouter } from './api/nhi.procedures.ts';
 
 /** The inventory: no jobs of its own; scans and imports write to it. */
 export const nhiDomain = defineDomain({ name: 'nhi', router: nhiRouter, permissions: nhiAccessPermissions });

@@ -1,7 +1,7 @@
 import { defineDomain } from '@nhi/platform';
-import { policyPermissions } from './policy.permissions.ts';
-import { policyRouter } from './policy.procedures.ts';
-import { registerPolicy } from './register-policy.ts';
+import { policyPermissions } from './api/policy.permissions.ts';
+import { policyRouter } from './api/policy.procedures.ts';
+import { registerPolicy } from './service/register-policy.ts';
 
 /** Groups, policies and assignments; its decisions answer every permission check. */
 export const policyDomain = defineDomain({

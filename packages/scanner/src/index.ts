@@ -1,35 +1,13 @@
-// The public face of @nhi/scanner: discovery sources, durable scans, leaks and finding facts.
+// The public face of @nhi/scanner: the domain, the services that run scans, and the few types callers name.
 // Zod shapes and views for the UI: '@nhi/scanner/schema'; the fact vocabulary alone: '@nhi/scanner/facts'.
 import 'reflect-metadata';
-import './scanner.permissions.ts';
+// Importing the package adds the scanner's permissions to the catalogue.
+import './api/scanner.permissions.ts';
 
-export {
-  isScanFactKind,
-  type ObservedFact,
-  type ScanFactKind,
-  scanFactKindList,
-  scanFactKinds,
-} from './scan-facts.ts';
-export { ScanRunner } from './scan-runner.ts';
+export type { ScanFactKind } from './api/scan-facts.ts';
+export type { ScanInput, ScanView, SourceType } from './api/scanner.schema.ts';
 export { scannerDomain } from './scanner.domain.ts';
-export { type ScannerPermission, scannerPermissions } from './scanner.permissions.ts';
-export { scannerRouter } from './scanner.procedures.ts';
-export type {
-  LeakView,
-  ScanInput,
-  ScannerAbilities,
-  ScanState,
-  ScanView,
-  SourcesPage,
-  SourceType,
-  SourceView,
-} from './scanner.schema.ts';
-export { ScannerService } from './scanner.service.ts';
-export {
-  registerScannerJobs,
-  type ScannerJobOptions,
-  scanJob,
-  scheduledInputOf,
-  scheduledScanJob,
-} from './scanner-jobs.ts';
-export { ScannerSecrets } from './scanner-secrets.ts';
+export { ScanRunner } from './service/scan-runner.ts';
+export { ScannerService } from './service/scanner.service.ts';
+export { registerScannerJobs, scheduledInputOf } from './service/scanner-jobs.ts';
+export { ScannerSecrets } from './service/scanner-secrets.ts';

@@ -1,7 +1,7 @@
 import { defineDomain } from '@nhi/platform';
-import { scannerPermissions } from './scanner.permissions.ts';
-import { scannerRouter } from './scanner.procedures.ts';
-import { registerScannerJobs } from './scanner-jobs.ts';
+import { scannerPermissions } from './api/scanner.permissions.ts';
+import { scannerRouter } from './api/scanner.procedures.ts';
+import { registerScannerJobs } from './service/scanner-jobs.ts';
 
 /** Sources, scans and leaks; scans run as jobs of the process that owns the database. */
 export const scannerDomain = defineDomain({

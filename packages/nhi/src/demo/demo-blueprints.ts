@@ -1,5 +1,5 @@
-import type { NhiPermission } from '../nhi.schema.ts';
-import type { NhiEnvironment, NhiKind, NhiProvider } from '../nhi-detail.ts';
+import type { NhiPermission } from '../api/nhi.schema.ts';
+import type { NhiEnvironment, NhiKind, NhiProvider } from '../service/nhi-detail.ts';
 import { type DemoRandom, digits, hex } from './demo-random.ts';
 import type { DemoSecretShape } from './demo-secrets.ts';
 

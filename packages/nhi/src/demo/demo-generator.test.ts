@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addCredentialInput, createNhiInput } from '../nhi.schema.ts';
+import { addCredentialInput, createNhiInput } from '../api/nhi.schema.ts';
 import { generateDemoInventory } from './demo-generator.ts';
 
 const dayMs = 86_400_000;

@@ -1,4 +1,4 @@
-import type { NhiEnvironment, NhiStatus } from '../nhi-detail.ts';
+import type { NhiEnvironment, NhiStatus } from '../service/nhi-detail.ts';
 import { type DemoDraft, repeatedBlueprints, singletonDrafts } from './demo-blueprints.ts';
 import type { DemoCredential, DemoInventoryOptions, DemoNhi } from './demo-inventory.ts';
 import { DemoRandom } from './demo-random.ts';

@@ -1,4 +1,4 @@
-import type { NhiPermission } from '../nhi.schema.ts';
+import type { NhiPermission } from '../api/nhi.schema.ts';
 import type {
   CredentialKind,
   CredentialStatus,
@@ -6,7 +6,7 @@ import type {
   NhiKind,
   NhiProvider,
   NhiStatus,
-} from '../nhi-detail.ts';
+} from '../service/nhi-detail.ts';
 
 /** A credential of the demo inventory. Its secret is generated noise that only looks real. */
 export interface DemoCredential {

@@ -1,4 +1,4 @@
-import type { CredentialKind } from '../nhi-detail.ts';
+import type { CredentialKind } from '../service/nhi-detail.ts';
 import { alnum, base64ish, type DemoRandom, hex, upperAlnum } from './demo-random.ts';
 
 /**

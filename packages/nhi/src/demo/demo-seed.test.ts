@@ -1,10 +1,10 @@
 import { openRequestScope, type RealmSummary, SecretFingerprints } from '@nhi/platform';
 import { describeEachDatabase, setupHub } from '@nhi/platform/testing';
 import { expect, it } from 'vitest';
-import '../nhi.permissions.ts';
-import { NhiService } from '../nhi.service.ts';
-import { NhiQueryService } from '../nhi-query.service.ts';
-import { findTextContaining } from '../secret-scan.ts';
+import '../api/nhi.permissions.ts';
+import { NhiService } from '../service/nhi.service.ts';
+import { NhiQueryService } from '../service/nhi-query.service.ts';
+import { findTextContaining } from '../testing/secret-scan.ts';
 import { generateDemoInventory } from './demo-generator.ts';
 import {
   demoOwnerEmails,

@@ -11,7 +11,7 @@ import {
   systemClock,
 } from '@nhi/platform';
 import type { DependencyContainer } from 'tsyringe';
-import { NhiImportService } from '../nhi-import.service.ts';
+import { NhiImportService } from '../service/nhi-import.service.ts';
 import { generateDemoInventory } from './demo-generator.ts';
 import type { DemoNhi } from './demo-inventory.ts';
 

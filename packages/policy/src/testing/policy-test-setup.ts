@@ -7,10 +7,10 @@ import {
   type RealmSummary,
 } from '@nhi/platform';
 import { type NewTestDatabase, setupHub } from '@nhi/platform/testing';
-import { PolicyService } from '../policy.service.ts';
-import { PolicyQueryService } from '../policy-query.service.ts';
-import { registerPolicy } from '../register-policy.ts';
-import '../policy.permissions.ts';
+import { PolicyService } from '../service/policy.service.ts';
+import { PolicyQueryService } from '../service/policy-query.service.ts';
+import { registerPolicy } from '../service/register-policy.ts';
+import '../api/policy.permissions.ts';
 
 export type PolicyHub = Awaited<ReturnType<typeof setupPolicyHub>>;
 

@@ -1,5 +1,5 @@
 import type { NhiProvider, SourcedNhi } from '@nhi/nhi';
-import type { ObservedFact } from '../scan-facts.ts';
+import type { ObservedFact } from '../api/scan-facts.ts';
 import type { SecretType, Verification } from './secrets/secret-types.ts';
 
 /** A bad row or document: reported on the scan, the rest of the input is still read. */

@@ -1,6 +1,6 @@
-import type { ScanFactKind } from '../scan-facts.ts';
-import { scanFactKindList } from '../scan-facts.ts';
-import type { ScanInput, SourceType } from '../scanner.schema.ts';
+import type { ScanFactKind } from '../api/scan-facts.ts';
+import { scanFactKindList } from '../api/scan-facts.ts';
+import type { ScanInput, SourceType } from '../api/scanner.schema.ts';
 import { authorizationOptions, readAuthorizationDetails } from './aws/authorization-details.ts';
 import { readAwsLive } from './aws/aws-live.ts';
 import { readCredentialReport } from './aws/credential-report.ts';

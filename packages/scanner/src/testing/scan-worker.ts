@@ -1,7 +1,7 @@
 // A worker process for the crash-recovery test: runs the scanner's jobs against the database in
 // DATABASE_URL until it is killed. Prints "ready" once its handlers are registered.
 import { loadConfig, startPlatform } from '@nhi/platform';
-import { registerScannerJobs } from '../scanner-jobs.ts';
+import { registerScannerJobs } from '../service/scanner-jobs.ts';
 
 const runtime = await startPlatform({
   config: loadConfig(process.env),

@@ -1,10 +1,10 @@
 import { JOB_QUEUE, JobQueue, LOGGER, openRequestScope, type RealmSummary } from '@nhi/platform';
 import { type NewTestDatabase, setupHub } from '@nhi/platform/testing';
 import { onTestFinished } from 'vitest';
-import type { ScanView } from '../scanner.schema.ts';
-import { ScannerService } from '../scanner.service.ts';
-import { registerScannerJobs } from '../scanner-jobs.ts';
-import '../scanner.permissions.ts';
+import type { ScanView } from '../api/scanner.schema.ts';
+import { ScannerService } from '../service/scanner.service.ts';
+import { registerScannerJobs } from '../service/scanner-jobs.ts';
+import '../api/scanner.permissions.ts';
 
 /**
  * A hub with realms `hub` (Ana admin, Vic viewer) and `other` (Oli admin), its job queue running

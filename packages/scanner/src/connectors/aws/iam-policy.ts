@@ -1,4 +1,4 @@
-import type { ScanFactKind } from '../../scan-facts.ts';
+import type { ScanFactKind } from '../../api/scan-facts.ts';
 import {
   type ActionCatalogue,
   type Bitset,

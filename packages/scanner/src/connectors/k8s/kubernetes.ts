@@ -1,5 +1,5 @@
 import type { SourcedCredential } from '@nhi/nhi';
-import type { ObservedFact } from '../../scan-facts.ts';
+import type { ObservedFact } from '../../api/scan-facts.ts';
 import {
   type ConnectorOutput,
   type DiscoveredNhi,

@@ -1,4 +1,4 @@
-import type { ScanFactKind } from '../../scan-facts.ts';
+import type { ScanFactKind } from '../../api/scan-facts.ts';
 import { type ResourceRequest, type Rule, ruleMatches } from './rbac.ts';
 
 /** A role as one binding grants it. */

@@ -1,0 +1,96 @@
+import { authorizedProcedure, router } from '@nhi/platform';
+import type { DependencyContainer } from 'tsyringe';
+import './alert.permissions.ts';
+import { AlertService } from '../service/alert.service.ts';
+import { AlertChannelService } from '../service/alert-channels.service.ts';
+import type { AlertContext } from '../service/alert-detail.ts';
+import {
+  alertIdInput,
+  alertIdsInput,
+  configureRuleInput,
+  listAlertsInput,
+  nhiRiskInput,
+  suppressAlertsInput,
+} from './alert.schema.ts';
+import {
+  channelIdInput,
+  createChannelInput,
+  listDeliveriesInput,
+  notificationIdsInput,
+  updateChannelInput,
+} from './channel.schema.ts';
+
+const read = () => authorizedProcedure('alert:read');
+const ack = () => authorizedProcedure('alert:ack');
+const configure = () => authorizedProcedure('alert:configure');
+const channels = (ctx: { scope: { container: DependencyContainer } }) =>
+  ctx.scope.container.resolve(AlertChannelService);
+
+/** alert.*: the alerts of the realm the call is bound to. Ids of other realms are NOT_FOUND. */
+export const alertRouter = router({
+  /** What the caller may do with alerts, and the server's "now": what every alert page starts from. */
+  context: read().query(
+    ({ ctx }): AlertContext => ({
+      can: {
+        ack: ctx.scope.permissions.has('alert:ack'),
+        configure: ctx.scope.permissions.has('alert:configure'),
+      },
+      asOf: ctx.scope.context.clock.now(),
+    }),
+  ),
+  list: read()
+    .input(listAlertsInput)
+    .query(({ ctx, input }) => ctx.scope.container.resolve(AlertService).list(input)),
+  get: read()
+    .input(alertIdInput)
+    .query(({ ctx, input }) => ctx.scope.container.resolve(AlertService).get(input.id)),
+  acknowledge: ack()
+    .input(alertIdsInput)
+    .mutation(({ ctx, input }) => ctx.scope.container.resolve(AlertService).acknowledge(input)),
+  resolve: ack()
+    .input(alertIdsInput)
+    .mutation(({ ctx, input }) => ctx.scope.container.resolve(AlertService).resolve(input)),
+  /** Until the expiry; the alert then reopens if its condition still holds. */
+  suppress: ack()
+    .input(suppressAlertsInput)
+    .mutation(({ ctx, input }) => ctx.scope.container.resolve(AlertService).suppress(input)),
+  /** Runs the full evaluation of the realm now (it also runs hourly and after changes). */
+  evaluate: configure().mutation(({ ctx }) => ctx.scope.container.resolve(AlertService).evaluateNow()),
+  risk: read()
+    .input(nhiRiskInput)
+    .query(({ ctx, input }) => ctx.scope.container.resolve(AlertService).risk(input.nhiId)),
+  rules: router({
+    list: read().query(({ ctx }) => ctx.scope.container.resolve(AlertService).rules()),
+    configure: configure()
+      .input(configureRuleInput)
+      .mutation(({ ctx, input }) => ctx.scope.container.resolve(AlertService).configureRule(input)),
+  }),
+  channels: router({
+    list: configure().query(({ ctx }) => channels(ctx).list()),
+    /** The channels page: every channel, and the delivery log filtered by the input. */
+    page: configure()
+      .input(listDeliveriesInput)
+      .query(({ ctx, input }) => channels(ctx).overview(input)),
+    /** A webhook's answer carries its signing secret, shown this once. */
+    create: configure()
+      .input(createChannelInput)
+      .mutation(({ ctx, input }) => channels(ctx).create(input)),
+    update: configure()
+      .input(updateChannelInput)
+      .mutation(({ ctx, input }) => channels(ctx).update(input)),
+    delete: configure()
+      .input(channelIdInput)
+      .mutation(({ ctx, input }) => channels(ctx).remove(input.id)),
+    test: configure()
+      .input(channelIdInput)
+      .mutation(({ ctx, input }) => channels(ctx).sendTest(input.id)),
+  }),
+  deliveries: router({
+    list: configure()
+      .input(listDeliveriesInput)
+      .query(({ ctx, input }) => channels(ctx).deliveries(input)),
+    retry: configure()
+      .input(notificationIdsInput)
+      .mutation(({ ctx, input }) => channels(ctx).retry(input)),
+  }),
+});

@@ -1,0 +1,350 @@
+import { randomBytes } from 'node:crypto';
+import type { JsonValue } from '@nhi/nhi';
+import {
+  ConflictError,
+  isUniqueViolation,
+  NotFoundError,
+  parseInput,
+  publishDomainEvent,
+  REALM_DB,
+  REQUEST_CONTEXT,
+  type RealmDb,
+  type RequestContext,
+  writeAuditEntry,
+} from '@nhi/platform';
+import { inject, injectable } from 'tsyringe';
+import type { z } from 'zod';
+import {
+  type CreateChannelInput,
+  createChannelInput,
+  type ListDeliveriesInput,
+  listDeliveriesInput,
+  notificationIdsInput,
+  type UpdateChannelInput,
+  updateChannelInput,
+} from '../api/channel.schema.ts';
+import { AlertDelivery } from './alert-delivery.ts';
+import type { AlertNotice } from './alert-message.ts';
+import type { SendOutcome } from './alert-senders.ts';
+import { ChannelSecrets } from './channel-secrets.ts';
+
+const channelSelect = {
+  id: true,
+  type: true,
+  name: true,
+  enabled: true,
+  settings: true,
+  severities: true,
+  ruleIds: true,
+  environments: true,
+  digestMinutes: true,
+  createdAt: true,
+  updatedAt: true,
+  encryptedSecret: true,
+} as const;
+
+export interface ChannelView {
+  id: string;
+  type: 'webhook' | 'slack' | 'email';
+  name: string;
+  enabled: boolean;
+  /** Non-secret settings (URL of a webhook, SMTP host, recipients); never the secret. */
+  settings: { [key: string]: JsonValue };
+  hasSecret: boolean;
+  severities: string[];
+  ruleIds: string[];
+  environments: string[];
+  digestMinutes: number | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface DeliveryView {
+  id: string;
+  channelId: string;
+  channelName: string;
+  alertId: string | null;
+  kind: string;
+  state: 'pending' | 'sending' | 'delivered' | 'dead';
+  attempts: number;
+  nextAttemptAt: Date;
+  lastError: string | null;
+  deliveredAt: Date | null;
+  createdAt: Date;
+  recipient: string | null;
+  history: { attempt: number; ok: boolean; status: number | null; error: string | null; createdAt: Date }[];
+}
+
+/** What the channels page shows: every channel, and the delivery log. */
+export interface ChannelsOverview {
+  channels: ChannelView[];
+  deliveries: DeliveryView[];
+}
+
+type ChannelRow = {
+  id: string;
+  type: 'webhook' | 'slack' | 'email';
+  name: string;
+  enabled: boolean;
+  settings: unknown;
+  severities: string[];
+  ruleIds: string[];
+  environments: string[];
+  digestMinutes: number | null;
+  createdAt: Date;
+  updatedAt: Date;
+  encryptedSecret: string | null;
+};
+
+function viewOf(row: ChannelRow): ChannelView {
+  const { encryptedSecret, settings, ...rest } = row;
+  return { ...rest, settings: settings as ChannelView['settings'], hasSecret: encryptedSecret !== null };
+}
+
+/**
+ * The realm's notification channels, their routing, the delivery log and its retry. Secrets are
+ * encrypted before they reach the database and never returned, except a webhook's generated
+ * signing secret, shown once at creation so the receiver can be configured.
+ */
+@injectable()
+export class AlertChannelService {
+  constructor(
+    @inject(REQUEST_CONTEXT) private readonly context: RequestContext,
+    @inject(REALM_DB) private readonly realmDb: RealmDb,
+    @inject(ChannelSecrets) private readonly secrets: ChannelSecrets,
+    @inject(AlertDelivery) private readonly delivery: AlertDelivery,
+  ) {}
+
+  async list(): Promise<ChannelView[]> {
+    const rows = await this.realmDb.transaction((tx) =>
+      tx.alertChannel.findMany({ orderBy: { name: 'asc' }, select: channelSelect }),
+    );
+    return rows.map(viewOf);
+  }
+
+  /** For a webhook, `signingSecret` is the secret receivers verify with; it is not shown again. */
+  async create(input: CreateChannelInput): Promise<ChannelView & { signingSecret?: string }> {
+    const parsed = parseInput(createChannelInput, input, 'channel');
+    const { type, name, severities, ruleIds, environments, digestMinutes, hubUrl } = parsed;
+    let secret: string | null = null;
+    let settings: Record<string, unknown> = {};
+    let signingSecret: string | undefined;
+    if (parsed.type === 'webhook') {
+      signingSecret = `whsec_${randomBytes(24).toString('base64url')}`;
+      secret = signingSecret;
+      settings = { url: parsed.url };
+    } else if (parsed.type === 'slack') {
+      secret = parsed.webhookUrl;
+    } else {
+      secret = parsed.password ?? null;
+      settings = {
+        host: parsed.host,
+        port: parsed.port,
+        secure: parsed.secure,
+        username: parsed.username ?? null,
+        from: parsed.from,
+        toOwner: parsed.toOwner,
+        recipients: parsed.recipients,
+      };
+    }
+    if (hubUrl) settings.hubUrl = hubUrl;
+    const encryptedSecret = secret ? await this.secrets.encrypt(secret) : null;
+    const now = this.context.clock.now();
+    try {
+      const row = await this.realmDb.transaction(async (tx) => {
+        const created = await tx.alertChannel.create({
+          data: {
+            type,
+            name,
+            settings: settings as object,
+            encryptedSecret,
+            severities,
+            ruleIds,
+            environments,
+            digestMinutes,
+            createdAt: now,
+            updatedAt: now,
+          },
+          select: channelSelect,
+        });
+        await this.audit(tx, 'alert.channel.create', created.id, undefined, {
+          type,
+          name,
+          settings,
+          severities,
+          ruleIds,
+          environments,
+          digestMinutes,
+        });
+        return created;
+      });
+      return { ...viewOf(row), ...(signingSecret ? { signingSecret } : {}) };
+    } catch (error) {
+      if (isUniqueViolation(error))
+        throw new ConflictError(`A channel named ${name} exists already`, { name });
+      throw error;
+    }
+  }
+
+  async update(input: UpdateChannelInput): Promise<ChannelView> {
+    const { id, ...changes } = parseInput(updateChannelInput, input, 'channel');
+    try {
+      return await this.applyUpdate(id, changes);
+    } catch (error) {
+      // A rename onto another channel's name is the caller's conflict, as on create.
+      if (isUniqueViolation(error))
+        throw new ConflictError(`A channel named ${changes.name} exists already`, { name: changes.name });
+      throw error;
+    }
+  }
+
+  private applyUpdate(
+    id: string,
+    changes: Omit<z.output<typeof updateChannelInput>, 'id'>,
+  ): Promise<ChannelView> {
+    return this.realmDb.transaction(async (tx) => {
+      const before = await tx.alertChannel.findFirst({ where: { id }, select: channelSelect });
+      if (!before) throw new NotFoundError('AlertChannel', id);
+      const row = await tx.alertChannel.update({
+        where: { id },
+        data: { ...changes, updatedAt: this.context.clock.now() },
+        select: channelSelect,
+      });
+      const { encryptedSecret: _b, ...auditBefore } = before;
+      await this.audit(
+        tx,
+        'alert.channel.update',
+        id,
+        { ...auditBefore, settings: auditBefore.settings as object },
+        changes,
+      );
+      return viewOf(row);
+    });
+  }
+
+  async remove(id: string): Promise<void> {
+    await this.realmDb.transaction(async (tx) => {
+      const deleted = await tx.alertChannel.deleteMany({ where: { id } });
+      if (deleted.count === 0) throw new NotFoundError('AlertChannel', id);
+      await this.audit(tx, 'alert.channel.delete', id, undefined, undefined);
+    });
+  }
+
+  /** Sends a sample alert through the channel now and says how it went (also in the delivery log). */
+  async sendTest(id: string): Promise<SendOutcome> {
+    const now = this.context.clock.now();
+    const notificationId = await this.realmDb.transaction(async (tx) => {
+      const channel = await tx.alertChannel.findFirst({ where: { id }, select: { id: true } });
+      if (!channel) throw new NotFoundError('AlertChannel', id);
+      const payload: AlertNotice = {
+        alertId: '00000000-0000-0000-0000-000000000000',
+        ruleId: 'nhi2.leaked_secret',
+        owaspId: 'NHI2',
+        severity: 'critical',
+        state: 'open',
+        subject: 'test',
+        nhiId: null,
+        credentialId: null,
+        nhi: 'test-identity',
+        environment: 'production',
+        owner: null,
+        at: now.toISOString(),
+      };
+      const created = await tx.alertNotification.create({
+        data: { channelId: id, kind: 'test', payload: payload as object, nextAttemptAt: now, createdAt: now },
+        select: { id: true },
+      });
+      await this.audit(tx, 'alert.channel.test', id, undefined, undefined);
+      return created.id;
+    });
+    return this.delivery.deliverNow(this.context.realm.id, notificationId);
+  }
+
+  /** Every channel and the delivery log; one after the other, as the embedded database serves one transaction at a time. */
+  async overview(input: ListDeliveriesInput = {}): Promise<ChannelsOverview> {
+    const channels = await this.list();
+    return { channels, deliveries: await this.deliveries(input) };
+  }
+
+  /** The delivery log, newest first, with each attempt. */
+  async deliveries(input: ListDeliveriesInput = {}): Promise<DeliveryView[]> {
+    const { states, channelId, limit } = parseInput(listDeliveriesInput, input, 'delivery filter');
+    const rows = await this.realmDb.transaction((tx) =>
+      tx.alertNotification.findMany({
+        where: { ...(states ? { state: { in: states } } : {}), ...(channelId ? { channelId } : {}) },
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        take: limit,
+        select: {
+          id: true,
+          channelId: true,
+          alertId: true,
+          kind: true,
+          state: true,
+          attempts: true,
+          nextAttemptAt: true,
+          lastError: true,
+          deliveredAt: true,
+          createdAt: true,
+          recipient: true,
+          channel: { select: { name: true } },
+          attemptsLog: {
+            orderBy: { attempt: 'asc' },
+            select: { attempt: true, ok: true, status: true, error: true, createdAt: true },
+          },
+        },
+      }),
+    );
+    return rows.map(({ channel, attemptsLog, ...row }) => ({
+      ...row,
+      channelName: channel.name,
+      history: attemptsLog,
+    }));
+  }
+
+  /**
+   * Gives dead notifications a new round of attempts, due now; those not dead are left as they
+   * are. An id that names no notification of the realm is NOT_FOUND and retries none.
+   */
+  async retry(input: { ids: string[] }): Promise<{ retried: number }> {
+    const { ids } = parseInput(notificationIdsInput, input, 'notification selection');
+    return this.realmDb.transaction(async (tx) => {
+      const unique = [...new Set(ids)];
+      const found = await tx.alertNotification.findMany({
+        where: { id: { in: unique } },
+        select: { id: true },
+      });
+      if (found.length !== unique.length) {
+        const known = new Set(found.map((row) => row.id));
+        throw new NotFoundError('AlertNotification', unique.find((id) => !known.has(id)) ?? '');
+      }
+      const updated = await tx.alertNotification.updateMany({
+        where: { id: { in: ids }, state: 'dead' },
+        data: { state: 'pending', attempts: 0, nextAttemptAt: this.context.clock.now(), lockedUntil: null },
+      });
+      if (updated.count > 0) {
+        await this.audit(tx, 'alert.notification.retry', undefined, undefined, { ids });
+        await publishDomainEvent(tx, 'alert.notifications_queued');
+      }
+      return { retried: updated.count };
+    });
+  }
+
+  private audit(
+    tx: Parameters<Parameters<RealmDb['transaction']>[0]>[0],
+    action: string,
+    entityId: string | undefined,
+    before: object | undefined,
+    after: object | undefined,
+  ) {
+    return writeAuditEntry(tx, {
+      realmId: this.context.realm.id,
+      actor: this.context.principal,
+      action,
+      entityType: 'AlertChannel',
+      entityId,
+      before: before as never,
+      after: after as never,
+      requestId: this.context.requestId,
+    });
+  }
+}

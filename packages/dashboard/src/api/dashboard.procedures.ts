@@ -1,0 +1,20 @@
+import { authorizedProcedure, router } from '@nhi/platform';
+import './dashboard.permissions.ts';
+import { DashboardService } from '../service/dashboard.service.ts';
+import { combinedOverviewOf } from '../service/dashboard-combined-overview.ts';
+import { dashboardFilterInput, dashboardOverviewInput } from './dashboard.schema.ts';
+
+/** dashboard.*: the overview of the realm the call is bound to, or of all the caller's realms. */
+export const dashboardRouter = router({
+  /** `fresh`: counted anew rather than served from the last seconds' overview of an unchanged realm. */
+  overview: authorizedProcedure('dashboard:read')
+    .input(dashboardOverviewInput)
+    .query(({ ctx, input }) => ctx.scope.container.resolve(DashboardService).served(input)),
+  /**
+   * Every realm of the logged-in user, each read with the user's permission in it (the guard
+   * asks for the realm of the call; the others are checked one by one). Not with an API token.
+   */
+  combinedOverview: authorizedProcedure('dashboard:read')
+    .input(dashboardFilterInput)
+    .query(({ ctx, input }) => combinedOverviewOf(ctx.root, ctx.scope, input)),
+});

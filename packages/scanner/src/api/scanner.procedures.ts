@@ -1,0 +1,66 @@
+import { authorizedProcedure, router } from '@nhi/platform';
+import './scanner.permissions.ts';
+import { ScannerService } from '../service/scanner.service.ts';
+import {
+  createSourceInput,
+  idInput,
+  listLeaksInput,
+  listScansInput,
+  type SourcesPage,
+  startScanInput,
+  updateSourceInput,
+} from './scanner.schema.ts';
+
+const service = (ctx: { scope: { container: { resolve(token: typeof ScannerService): ScannerService } } }) =>
+  ctx.scope.container.resolve(ScannerService);
+
+/** scanner.*: discovery sources, scans and leaks of the realm the call is bound to. */
+export const scannerRouter = router({
+  source: router({
+    list: authorizedProcedure('source:read').query(({ ctx }) => service(ctx).listSources()),
+    /** The sources page: the sources with what the caller may do, so it hides what would be refused. */
+    page: authorizedProcedure('source:read').query(
+      async ({ ctx }): Promise<SourcesPage> => ({
+        sources: await service(ctx).listSources(),
+        abilities: {
+          manageSources: ctx.scope.permissions.has('source:manage'),
+          runScans: ctx.scope.permissions.has('scan:run'),
+          readLeaks: ctx.scope.permissions.has('leak:read'),
+        },
+      }),
+    ),
+    get: authorizedProcedure('source:read')
+      .input(idInput)
+      .query(({ ctx, input }) => service(ctx).getSource(input.id)),
+    /** Credentials in `secrets` are encrypted at rest and never returned (only their names). */
+    create: authorizedProcedure('source:manage')
+      .input(createSourceInput)
+      .mutation(({ ctx, input }) => service(ctx).createSource(input)),
+    update: authorizedProcedure('source:manage')
+      .input(updateSourceInput)
+      .mutation(({ ctx, input }) => service(ctx).updateSource(input)),
+    delete: authorizedProcedure('source:manage')
+      .input(idInput)
+      .mutation(({ ctx, input }) => service(ctx).deleteSource(input.id)),
+  }),
+  scan: router({
+    /** With `upload` (base64), the file is the input; otherwise the source's settings are. */
+    start: authorizedProcedure('scan:run')
+      .input(startScanInput)
+      .mutation(({ ctx, input }) => service(ctx).startScan(input)),
+    list: authorizedProcedure('source:read')
+      .input(listScansInput)
+      .query(({ ctx, input }) => service(ctx).listScans(input)),
+    get: authorizedProcedure('source:read')
+      .input(idInput)
+      .query(({ ctx, input }) => service(ctx).getScan(input.id)),
+    cancel: authorizedProcedure('scan:run')
+      .input(idInput)
+      .mutation(({ ctx, input }) => service(ctx).cancelScan(input.id)),
+  }),
+  leak: router({
+    list: authorizedProcedure('leak:read')
+      .input(listLeaksInput)
+      .query(({ ctx, input }) => service(ctx).listLeaks(input)),
+  }),
+});

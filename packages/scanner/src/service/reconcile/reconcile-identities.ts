@@ -1,0 +1,373 @@
+import { createHash } from 'node:crypto';
+import {
+  canonicalJson,
+  markSourcedNhisMissing,
+  type SourcedNhi,
+  type SourceSyncContext,
+  syncSourcedNhis,
+} from '@nhi/nhi';
+import type { RealmDb, RealmTx } from '@nhi/platform';
+import type { ScanFactKind } from '../../api/scan-facts.ts';
+import type { DiscoveredNhi, LooseFact } from '../../connectors/connector.ts';
+import {
+  deleteUnreportedFactsOf,
+  deleteUnreportedFactsOnOthers,
+  deleteUnreportedLooseFacts,
+  type FactScope,
+  type ScanFactRow,
+  upsertScanFacts,
+} from '../../sql/facts.sql.ts';
+import {
+  credentialsOtherSourcesKeep,
+  type KeptCredential,
+  liveIdentities,
+} from '../../sql/identities.sql.ts';
+import {
+  markSourceItemsMissing,
+  nhisReportedByOtherSources,
+  type SourceItemScope,
+  sourceItemsOfInput,
+  upsertSourceItems,
+} from '../../sql/source-items.sql.ts';
+
+export interface ReconcileCounts {
+  new: number;
+  updated: number;
+  unchanged: number;
+  missing: number;
+}
+
+export interface ReconcilePlan {
+  realmDb: RealmDb;
+  sync: SourceSyncContext;
+  sourceId: string;
+  scanId: string;
+  input: string;
+  complete: boolean;
+  /** Only identities under this external id prefix are the input's to mark missing (a Kubernetes cluster). */
+  externalIdPrefix?: string;
+  /**
+   * Whether the input may name identities it does not hold (Kubernetes bindings): facts it attached to
+   * them are then removed with its loose facts.
+   */
+  namesOthers?: boolean;
+  factKinds: readonly ScanFactKind[];
+  batchSize: number;
+  /**
+   * Batch transactions in flight at once (PostgreSQL: 2, so one batch writes while the next is read,
+   * compared and sent; PGlite has one connection: 1).
+   */
+  writers: number;
+  /** Called between batches, outside any transaction: throws to stop (cancel). */
+  checkpoint(): Promise<void>;
+  /** Inside each batch's transaction, so the scan's progress commits with the batch. */
+  progress(tx: RealmTx, processed: number, counts: ReconcileCounts): Promise<void>;
+}
+
+/** Identities take minutes to write at 100k; one batch stays far below this. */
+const batchTimeoutMs = 120_000;
+
+/** Items hashed between two turns of the event loop while a batch is written. */
+const hashSlice = 250;
+
+const factKey = (fact: { kind: string; subject: string }) => `${fact.kind}\u0000${fact.subject}`;
+
+function sharesAny(one: ReadonlySet<string>, other: ReadonlySet<string>): boolean {
+  for (const key of one) if (other.has(key)) return true;
+  return false;
+}
+
+const keyOf = (item: { provider: string; externalId: string }) => `${item.provider}\u0000${item.externalId}`;
+
+/** Hash of everything the source said about the identity: equal hash, nothing to write. */
+export function contentHash(item: DiscoveredNhi): string {
+  return createHash('sha256').update(canonicalJson(item)).digest('base64url');
+}
+
+/**
+ * Brings what one scan input reported into the inventory, batch by batch. Each batch is one realm
+ * transaction holding the identities, their source items, facts and the scan's progress: a crash
+ * loses at most the batch in flight, and a re-run skips what committed (its hashes match).
+ */
+export async function reconcileIdentities(
+  plan: ReconcilePlan,
+  items: readonly DiscoveredNhi[],
+): Promise<ReconcileCounts> {
+  const { realmDb, sourceId, input } = plan;
+  const prior = await realmDb.transaction((tx) => sourceItemsOfInput(tx, realmDb.realmId, sourceId, input), {
+    timeout: batchTimeoutMs,
+  });
+  const priorByKey = new Map(prior.map((row) => [keyOf(row), row]));
+  const counts: ReconcileCounts = { new: 0, updated: 0, unchanged: 0, missing: 0 };
+  const seen = new Set<string>();
+  let processed = 0;
+
+  // Hashing a batch is CPU work and writing one waits on the database: the next batch is hashed in
+  // small slices while the current one is written.
+  const prepare = async (batch: readonly DiscoveredNhi[]) => {
+    const changed: ChangedItem[] = [];
+    const factKeys = new Set<string>();
+    let unchanged = 0;
+    for (let index = 0; index < batch.length; index++) {
+      if (index > 0 && index % hashSlice === 0) await new Promise((resolve) => setImmediate(resolve));
+      const item = batch[index] as DiscoveredNhi;
+      const key = keyOf(item);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const hash = contentHash(item);
+      const before = priorByKey.get(key);
+      if (before && before.contentHash === hash && !before.missing) unchanged += 1;
+      else {
+        changed.push({ item, hash, known: before !== undefined });
+        for (const fact of item.facts) factKeys.add(factKey(fact));
+      }
+    }
+    return { changed, unchanged, factKeys, size: batch.length };
+  };
+  let next = items.length > 0 ? prepare(items.slice(0, plan.batchSize)) : undefined;
+  // The batch before the current one: its commit, and the facts it writes.
+  let previous: { committed: Promise<void>; factKeys: Set<string> } | undefined;
+  try {
+    for (let start = 0; next; start += plan.batchSize) {
+      const prepared = await next;
+      const following = start + plan.batchSize;
+      next =
+        following < items.length ? prepare(items.slice(following, following + plan.batchSize)) : undefined;
+      await plan.checkpoint();
+      const before = previous;
+      // A fact is keyed by its subject, not by an identity: two batches reporting one fact never overlap.
+      if (before && (plan.writers < 2 || sharesAny(before.factKeys, prepared.factKeys)))
+        await before.committed;
+      const committed = realmDb.transaction(
+        async (tx) => {
+          const own: ReconcileCounts = { new: 0, updated: 0, unchanged: prepared.unchanged, missing: 0 };
+          const written =
+            prepared.changed.length > 0 ? await writeIdentities(tx, plan, prepared.changed, own) : [];
+          // Batches commit in order, so what committed is always the input's first batches and the
+          // progress counts exactly those. Until the batch before commits this one holds locks only on
+          // rows of its own identities, which that batch never touches.
+          await before?.committed;
+          if (written.length > 0) await writeFacts(tx, plan, prepared.changed, written);
+          counts.new += own.new;
+          counts.updated += own.updated;
+          counts.unchanged += own.unchanged;
+          processed += prepared.size;
+          await plan.progress(tx, processed, counts);
+        },
+        { timeout: batchTimeoutMs },
+      );
+      // Awaited below or by the next batch; a failure is reported there, never as unhandled.
+      committed.catch(() => undefined);
+      previous = { committed, factKeys: prepared.factKeys };
+      // At most `writers` batches in flight: the next one is prepared while this one writes.
+      if (before) await before.committed;
+    }
+    await previous?.committed;
+  } catch (error) {
+    // A batch still in flight ends (it rolls back once the failed one has) before the error is reported.
+    await previous?.committed.catch(() => undefined);
+    throw error;
+  }
+
+  if (plan.complete) {
+    const prefix = plan.externalIdPrefix ?? '';
+    const gone = prior
+      .filter((row) => !seen.has(keyOf(row)) && !row.missing && row.externalId.startsWith(prefix))
+      .map((row) => row.nhiId);
+    for (let start = 0; start < gone.length; start += plan.batchSize) {
+      await plan.checkpoint();
+      const ids = gone.slice(start, start + plan.batchSize);
+      await realmDb.transaction(
+        async (tx) => {
+          // The input no longer reports them; the identity is missing only if no other source still does.
+          const reported = await stillReportedElsewhere(tx, plan, ids);
+          await markSourcedNhisMissing(
+            tx,
+            plan.sync,
+            ids.filter((id) => !reported.has(id)),
+          );
+          counts.missing += ids.length;
+          await markSourceItemsMissing(tx, realmDb.realmId, itemScope(plan), ids);
+          await removeFactsOf(tx, plan, ids);
+          await plan.progress(tx, processed, counts);
+        },
+        { timeout: batchTimeoutMs },
+      );
+    }
+  }
+  return counts;
+}
+
+/** The source items a scan writes: its input of its source, as of its time. */
+const itemScope = (plan: ReconcilePlan): SourceItemScope => ({
+  sourceId: plan.sourceId,
+  input: plan.input,
+  scanId: plan.scanId,
+  seenAt: plan.sync.seenAt,
+});
+
+/** The facts a scan answers for: its source's of its input's kinds, as of its time. */
+const factScope = (plan: ReconcilePlan): FactScope => ({
+  sourceId: plan.sourceId,
+  seenAt: plan.sync.seenAt,
+  kinds: plan.factKinds,
+});
+
+interface ChangedItem {
+  item: DiscoveredNhi;
+  hash: string;
+  /** This input reported the identity before: only then can it have facts of the input's kinds to remove. */
+  known: boolean;
+}
+
+/** The batch's identities and source items; returns each changed item's identity id, in order. */
+async function writeIdentities(
+  tx: RealmTx,
+  plan: ReconcilePlan,
+  changed: ChangedItem[],
+  counts: ReconcileCounts,
+): Promise<string[]> {
+  const sourced = changed.map(({ item }) => {
+    const { facts: _facts, ...rest } = item;
+    return rest;
+  });
+  const result = await syncSourcedNhis(tx, plan.sync, await withOthersCredentials(tx, plan, sourced));
+  const rows = changed.map(({ hash }, index) => {
+    const outcome = result.items[index];
+    if (!outcome) throw new Error('identity sync lost an item');
+    if (outcome.outcome === 'created') counts.new += 1;
+    else if (outcome.outcome === 'updated') counts.updated += 1;
+    else counts.unchanged += 1;
+    return { nhiId: outcome.nhiId, contentHash: hash };
+  });
+  await upsertSourceItems(tx, plan.sync.context.realm.id, itemScope(plan), rows);
+  return rows.map((row) => row.nhiId);
+}
+
+/**
+ * Of these identities, those another source still reports (two exports of one cluster). The inputs of
+ * one source (an AWS credential report and authorization export) speak for the same account, so the
+ * newest complete one decides, as before.
+ */
+async function stillReportedElsewhere(tx: RealmTx, plan: ReconcilePlan, nhiIds: string[]) {
+  return new Set(await nhisReportedByOtherSources(tx, plan.sync.context.realm.id, plan.sourceId, nhiIds));
+}
+
+/**
+ * The items with the credentials this source may not revoke added back as they are stored. The
+ * inventory's sync revokes every credential of an identity its item leaves out; when another source
+ * also reports the identity (two exports of one cluster, one of them partial), a credential left out
+ * is revoked only if this source reported it before and no other source did (the facts each source
+ * recorded about the credential say which did). Credentials of an identity only this source reports
+ * are its own, as before.
+ */
+async function withOthersCredentials(
+  tx: RealmTx,
+  plan: ReconcilePlan,
+  items: SourcedNhi[],
+): Promise<SourcedNhi[]> {
+  const reporting = items.filter((item) => item.credentials !== undefined);
+  if (reporting.length === 0) return items;
+  const kept = await credentialsOtherSourcesKeep(tx, plan.sync.context.realm.id, plan.sourceId, reporting);
+  if (kept.length === 0) return items;
+  const byItem = new Map<string, KeptCredential[]>();
+  for (const row of kept) {
+    const key = keyOf(row);
+    byItem.set(key, [...(byItem.get(key) ?? []), row]);
+  }
+  return items.map((item) => {
+    const others = byItem.get(keyOf(item));
+    if (!others || !item.credentials) return item;
+    const reported = new Set(item.credentials.map((credential) => credential.key));
+    const added = others
+      .filter((row) => !reported.has(row.hint))
+      .map((row) => ({
+        key: row.hint,
+        kind: row.kind,
+        fingerprint: row.fingerprint,
+        providerCreatedAt: row.providerCreatedAt,
+        lastRotatedAt: row.lastRotatedAt,
+        expiresAt: row.expiresAt,
+        lastUsedAt: row.lastUsedAt,
+        status: row.status,
+      }));
+    return added.length > 0 ? { ...item, credentials: [...item.credentials, ...added] } : item;
+  });
+}
+
+/** The facts the batch's identities were reported with; those of their kinds not reported again go. */
+async function writeFacts(tx: RealmTx, plan: ReconcilePlan, changed: ChangedItem[], nhiIds: string[]) {
+  const facts = changed.flatMap(({ item }, index) =>
+    item.facts.map((fact) => ({
+      nhiId: nhiIds[index] ?? null,
+      credentialKey: fact.credentialKey ?? null,
+      kind: fact.kind,
+      subject: fact.subject,
+      evidence: fact.evidence,
+    })),
+  );
+  await upsertFacts(tx, plan, facts);
+  await removeFactsOf(
+    tx,
+    plan,
+    nhiIds.filter((_, index) => changed[index]?.known),
+  );
+}
+
+/** Inserts or refreshes facts; firstSeenAt stays, lastSeenAt becomes this scan's time. */
+export async function upsertFacts(
+  tx: RealmTx,
+  plan: Pick<ReconcilePlan, 'sync' | 'sourceId'>,
+  facts: ScanFactRow[],
+) {
+  if (facts.length === 0) return;
+  // One statement may not touch a row twice: the last report of a fact wins.
+  const unique = [...new Map(facts.map((fact) => [`${fact.kind}\u0000${fact.subject}`, fact])).values()];
+  await upsertScanFacts(
+    tx,
+    plan.sync.context.realm.id,
+    { sourceId: plan.sourceId, seenAt: plan.sync.seenAt },
+    unique,
+  );
+}
+
+/** Facts of this input's kinds about these identities that this scan did not report (again). */
+async function removeFactsOf(tx: RealmTx, plan: ReconcilePlan, nhiIds: string[]) {
+  if (nhiIds.length === 0) return;
+  await deleteUnreportedFactsOf(tx, plan.sync.context.realm.id, factScope(plan), nhiIds);
+}
+
+/**
+ * Facts about no identity of the input (users and groups, orphaned bindings), and facts about
+ * identities the input names but does not hold: those go to the inventory's identity when it has one
+ * (reported by another source or file), or give way to their `unknown` alternative (an orphaned
+ * binding). A complete scan's set replaces the previous one; a partial scan only adds and refreshes,
+ * since what it leaves out may still exist.
+ */
+export async function reconcileLooseFacts(plan: ReconcilePlan, facts: readonly LooseFact[]) {
+  await plan.realmDb.transaction(async (tx) => {
+    const known = await knownIdentities(tx, plan, facts);
+    const rows = facts.flatMap(({ about, when, ...fact }): ScanFactRow[] => {
+      const nhiId = about ? known.get(keyOf(about)) : undefined;
+      if (when === 'known' && !nhiId) return [];
+      if (when === 'unknown' && nhiId) return [];
+      return [{ ...fact, nhiId: nhiId ?? null, credentialKey: null }];
+    });
+    await upsertFacts(tx, plan, rows);
+    if (!plan.complete) return;
+    const realmId = plan.sync.context.realm.id;
+    await deleteUnreportedLooseFacts(tx, realmId, factScope(plan));
+    if (!plan.namesOthers) return;
+    // Attached facts not reported again: those on identities the source does not report itself (facts
+    // on its own identities are kept current with them).
+    await deleteUnreportedFactsOnOthers(tx, realmId, factScope(plan));
+  });
+}
+
+/** The inventory's live identities (not deleted, not missing from their source) the facts are about. */
+async function knownIdentities(tx: RealmTx, plan: ReconcilePlan, facts: readonly LooseFact[]) {
+  const about = [...new Map(facts.flatMap((f) => (f.about ? [[keyOf(f.about), f.about]] : []))).values()];
+  if (about.length === 0) return new Map<string, string>();
+  const rows = await liveIdentities(tx, plan.sync.context.realm.id, about);
+  return new Map(rows.map((row) => [keyOf(row), row.id]));
+}

@@ -1,0 +1,66 @@
+import { RealmDb } from '@nhi/platform';
+import { describeEachDatabase } from '@nhi/platform/testing';
+import { expect, it } from 'vitest';
+import { setupScanner } from '../testing/scanner-test-setup.ts';
+
+const header =
+  'user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,cert_1_last_rotated,cert_2_active,cert_2_last_rotated';
+const machine = (name: string) =>
+  `${name},arn:aws:iam::111122223333:user/${name},2024-01-01T00:00:00+00:00,false,N/A,N/A,N/A,false,true,2024-01-02T00:00:00+00:00,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A`;
+const names = Array.from({ length: 10 }, (_, i) => `svc-${i}`);
+const content = [header, ...names.map(machine)].join('\n');
+
+describeEachDatabase('Scan batches', (_kind, newDatabase) => {
+  it('keeps only the batches before a failed one, so a re-run writes just the rest', async () => {
+    // Batches of two: the batch of svc-4 fails while the batch after it may already be writing.
+    const hub = await setupScanner(newDatabase, { batchSize: 2 });
+    const scanner = await hub.scannerOf();
+    const source = await scanner.createSource({ type: 'aws_iam', name: 'prod account' });
+    await hub.db.systemPrisma.$executeRawUnsafe(`
+      CREATE FUNCTION refuse_svc_4() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.name = 'svc-4' THEN RAISE EXCEPTION 'svc-4 refused'; END IF;
+        RETURN NEW;
+      END $$`);
+    await hub.db.systemPrisma.$executeRawUnsafe(
+      'CREATE TRIGGER refuse_svc_4 BEFORE INSERT ON "Nhi" FOR EACH ROW EXECUTE FUNCTION refuse_svc_4()',
+    );
+    const scan = async () => {
+      const started = await scanner.startScan({
+        sourceId: source.id,
+        input: 'aws.credential_report',
+        upload: { name: 'credential-report.csv', contentBase64: Buffer.from(content).toString('base64') },
+      });
+      return hub.finished(scanner, started.id);
+    };
+    const realmDb = new RealmDb(hub.db, hub.hubRealm.id);
+    const stored = () =>
+      realmDb.transaction(async (tx) => ({
+        identities: (await tx.nhi.findMany({ select: { name: true }, orderBy: { name: 'asc' } })).map(
+          (nhi) => nhi.name,
+        ),
+        sourceItems: await tx.sourceItem.count(),
+        credentials: await tx.credential.count(),
+      }));
+
+    const failed = await scan();
+
+    expect(failed).toMatchObject({ state: 'failed', itemsProcessed: 4, counts: { new: 4 } });
+    expect(failed.error).toContain('svc-4 refused');
+    expect(await stored()).toEqual({
+      identities: ['svc-0', 'svc-1', 'svc-2', 'svc-3'],
+      sourceItems: 4,
+      credentials: 4,
+    });
+
+    await hub.db.systemPrisma.$executeRawUnsafe('DROP TRIGGER refuse_svc_4 ON "Nhi"');
+    const again = await scan();
+
+    expect(again).toMatchObject({
+      state: 'succeeded',
+      itemsProcessed: 10,
+      counts: { new: 6, updated: 0, unchanged: 4, missing: 0 },
+    });
+    expect(await stored()).toEqual({ identities: names, sourceItems: 10, credentials: 10 });
+  });
+});

@@ -1,0 +1,238 @@
+import {
+  analyzeAfterBulkWrite,
+  cleanProviderData,
+  cleanText,
+  LOGGER,
+  type Logger,
+  PLATFORM_DATABASE,
+  type PlatformDatabase,
+  publishDomainEvent,
+  RealmDb,
+  type RealmTx,
+  SecretFingerprints,
+} from '@nhi/platform';
+import { inject, injectable } from 'tsyringe';
+import { type ConnectorOutput, UnreadableInputError } from '../connectors/connector.ts';
+import { connectorFor } from '../connectors/registry.ts';
+import {
+  type ReconcileCounts,
+  reconcileIdentities,
+  reconcileLooseFacts,
+} from './reconcile/reconcile-identities.ts';
+import { reconcileLeaks } from './reconcile/reconcile-leaks.ts';
+import { ScannerSecrets } from './scanner-secrets.ts';
+
+/** The tables a scan writes, whose statistics a large scan refreshes. */
+const scanTables = ['Nhi', 'Credential', 'NhiVersion', 'SourceItem', 'ScanFact', 'Leak'];
+
+/** The first warnings are kept on the scan; the count has them all. */
+export const keptWarnings = 200;
+
+export interface ScanRunOptions {
+  signal?: AbortSignal;
+  /** Identities per transaction. */
+  batchSize?: number;
+}
+
+export class ScanCancelledError extends Error {
+  constructor() {
+    super('The scan was cancelled');
+  }
+}
+
+const terminal = new Set(['succeeded', 'failed', 'cancelled']);
+
+/**
+ * Runs one scan: reads its input with the connector, reconciles identities, facts and leaks batch by
+ * batch, and keeps the Scan row's state, phase, progress and counts current. Runs as the
+ * `scanner.scan` job; running it again after a crash continues where the committed batches end.
+ */
+@injectable()
+export class ScanRunner {
+  constructor(
+    @inject(PLATFORM_DATABASE) private readonly db: PlatformDatabase,
+    @inject(LOGGER) private readonly logger: Logger,
+    @inject(ScannerSecrets) private readonly secrets: ScannerSecrets,
+    @inject(SecretFingerprints) private readonly fingerprints: SecretFingerprints,
+  ) {}
+
+  async run(realmId: string, scanId: string, options: ScanRunOptions = {}): Promise<void> {
+    const realmDb = new RealmDb(this.db, realmId);
+    const loaded = await realmDb.transaction(async (tx) => {
+      const scan = await tx.scan.findUnique({
+        where: { id: scanId },
+        select: {
+          state: true,
+          input: true,
+          complete: true,
+          startedAt: true,
+          cancelRequestedAt: true,
+          uploadEncrypted: true,
+          uploadName: true,
+          triggeredByType: true,
+          triggeredById: true,
+          source: {
+            select: { id: true, type: true, environment: true, settings: true, encryptedSecrets: true },
+          },
+        },
+      });
+      const realm = await tx.realm.findUnique({ where: { id: realmId }, select: { id: true, slug: true } });
+      return scan && realm ? { scan, realm } : null;
+    });
+    if (!loaded || terminal.has(loaded.scan.state)) return;
+    const { scan, realm } = loaded;
+    const log = this.logger.child({ scanId, realmId, input: scan.input });
+    if (scan.cancelRequestedAt) {
+      await this.finish(realmDb, scanId, 'cancelled');
+      return;
+    }
+    const startedAt = scan.startedAt ?? new Date();
+    await realmDb.transaction((tx) =>
+      tx.scan.update({
+        where: { id: scanId },
+        data: {
+          state: 'running',
+          phase: 'reading',
+          startedAt,
+          itemsProcessed: 0,
+          newCount: 0,
+          updatedCount: 0,
+          unchangedCount: 0,
+          missingCount: 0,
+          leakCount: 0,
+          error: null,
+        },
+        select: { id: true },
+      }),
+    );
+    const connector = connectorFor(scan.input);
+    try {
+      if (!connector || connector.sourceType !== scan.source.type)
+        throw new UnreadableInputError(`A ${scan.source.type} source cannot read ${scan.input}`);
+      const upload = scan.uploadEncrypted ? await this.secrets.decrypt(scan.uploadEncrypted) : null;
+      if (connector.needsUpload && !upload) throw new UnreadableInputError('The scan has no uploaded file');
+      // Provider data is cleaned, not refused: one odd name or date must not fail the scan (ADR 0023).
+      const output = cleanProviderData(
+        await connector.read(upload, {
+          settings: (scan.source.settings ?? {}) as Record<string, unknown>,
+          secrets: scan.source.encryptedSecrets
+            ? await this.secrets.decryptJson(scan.source.encryptedSecrets)
+            : {},
+          fingerprint: (secret) => this.fingerprints.fingerprint(secret),
+          signal: options.signal ?? new AbortController().signal,
+          uploadName: scan.uploadName,
+        }),
+      );
+      // Identities take the source's environment unless the connector knows better; people may change it later.
+      for (const nhi of output.nhis) nhi.environment ??= scan.source.environment;
+      await this.recordRead(realmDb, scanId, output);
+      const checkpoint = async () => {
+        if (options.signal?.aborted) throw new ScanCancelledError();
+        const current = await realmDb.transaction((tx) =>
+          tx.scan.findUnique({ where: { id: scanId }, select: { cancelRequestedAt: true } }),
+        );
+        if (current?.cancelRequestedAt) throw new ScanCancelledError();
+      };
+      const plan = {
+        realmDb,
+        sync: {
+          context: {
+            realm,
+            principal: { kind: 'system' as const, name: `scan:${scanId}` },
+            requestId: scanId,
+          },
+          sourceType: `scan:${scan.source.type}`,
+          sourceRef: scan.source.id,
+          seenAt: startedAt,
+        },
+        sourceId: scan.source.id,
+        scanId,
+        input: scan.input,
+        complete: scan.complete,
+        externalIdPrefix: output.externalIdPrefix,
+        namesOthers: output.namesOthers,
+        factKinds: connector.factKinds,
+        batchSize: options.batchSize ?? 1000,
+        writers: this.db.kind === 'postgres' ? 2 : 1,
+        checkpoint,
+        progress: (tx: RealmTx, processed: number, counts: ReconcileCounts) =>
+          this.progress(tx, scanId, processed, counts),
+      };
+      const counts = await reconcileIdentities(plan, output.nhis);
+      await reconcileLooseFacts(plan, output.looseFacts);
+      let leaks = 0;
+      if (output.leaks.length > 0 || connector.sourceType === 'secrets') {
+        await realmDb.transaction((tx) =>
+          tx.scan.update({ where: { id: scanId }, data: { phase: 'leaks' }, select: { id: true } }),
+        );
+        leaks = await reconcileLeaks(plan, output.leaks);
+        await realmDb.transaction((tx) =>
+          tx.scan.update({ where: { id: scanId }, data: { leakCount: leaks }, select: { id: true } }),
+        );
+      }
+      await this.finish(realmDb, scanId, 'succeeded');
+      log.info({ ...counts }, 'scan succeeded');
+      // After the commit, outside any transaction: the evaluation and the lists that follow a large
+      // scan are planned on the identities it wrote, not on the statistics of an emptier table.
+      const written = counts.new + counts.updated + counts.missing + output.looseFacts.length + leaks;
+      await analyzeAfterBulkWrite(this.db, scanTables, written, log);
+    } catch (error) {
+      if (error instanceof ScanCancelledError) {
+        await this.finish(realmDb, scanId, 'cancelled');
+        log.info('scan cancelled');
+        return;
+      }
+      const message = cleanText(error instanceof Error ? error.message : String(error));
+      await this.finish(realmDb, scanId, 'failed', message);
+      // The message names the input's problem; the input itself (possibly holding secrets) is never logged.
+      log.warn({ error: message }, 'scan failed');
+    }
+  }
+
+  private async recordRead(realmDb: RealmDb, scanId: string, output: ConnectorOutput) {
+    await realmDb.transaction((tx) =>
+      tx.scan.update({
+        where: { id: scanId },
+        data: {
+          phase: 'reconciling',
+          itemsTotal: output.nhis.length + output.leaks.length,
+          warningCount: output.warnings.length,
+          warnings: output.warnings.slice(0, keptWarnings).map((w) => ({ item: w.item, message: w.message })),
+        },
+        select: { id: true },
+      }),
+    );
+  }
+
+  private async progress(tx: RealmTx, scanId: string, processed: number, counts: ReconcileCounts) {
+    await tx.scan.update({
+      where: { id: scanId },
+      data: {
+        itemsProcessed: processed,
+        newCount: counts.new,
+        updatedCount: counts.updated,
+        unchangedCount: counts.unchanged,
+        missingCount: counts.missing,
+      },
+      select: { id: true },
+    });
+  }
+
+  /** Ends the scan and erases its upload: uploads may hold secrets, kept only while needed. */
+  private async finish(
+    realmDb: RealmDb,
+    scanId: string,
+    state: 'succeeded' | 'failed' | 'cancelled',
+    error?: string,
+  ) {
+    await realmDb.transaction(async (tx) => {
+      await tx.scan.update({
+        where: { id: scanId },
+        data: { state, phase: null, error: error ?? null, finishedAt: new Date(), uploadEncrypted: null },
+        select: { id: true },
+      });
+      // Even a failed or cancelled scan may have committed batches: whatever it changed is judged again.
+      await publishDomainEvent(tx, 'scan.finished', [scanId]);
+    });
+  }
+}
