@@ -12,7 +12,7 @@
 //        TEST_DATABASE_URL selects the server (default postgresql://postgres@127.0.0.1:5432/postgres).
 //        NHI_BENCH_KEEP_DATABASE=true keeps the seeded database (to EXPLAIN the queries) and prints its name.
 import { randomUUID } from 'node:crypto';
-import type { DashboardFilterInput } from '../../packages/dashboard/src/dashboard.schema.ts';
+import type { DashboardFilterInput } from '../../packages/dashboard/src/api/dashboard.schema.ts';
 import {
   DashboardOverviewCache,
   DashboardService,

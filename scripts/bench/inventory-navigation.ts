@@ -15,10 +15,11 @@
 //        (or pnpm bench:inventory ... --navigation, after the list benchmark)
 //        --hub-dir runs the server already built in another checkout's hub app (<dir>/.output), to
 //        compare a change with the code before it; nothing is built then.
+//        PG tx/nav is over all navigations only: counting needs 10 s pauses, which each step would multiply.
 //        TEST_DATABASE_URL selects the PostgreSQL server (default postgresql://postgres@127.0.0.1:5432/postgres).
 // The build and the run hold /tmp/hub-build.lock, so a parallel build cannot swap the server mid-run.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { openSync } from 'node:fs';
+import { openSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -55,7 +56,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Step {
   kind: string;
-  act(page: Page, round: number): Promise<void>;
+  act(page: Page, round: number): Promise<unknown>;
 }
 
 const sorts = ['lastUsedAt', 'kind', 'oldestCredentialAge', 'provider', 'updatedAt'];
@@ -80,12 +81,7 @@ const steps: Step[] = [
   },
   { kind: 'search cleared', act: (page) => page.getByTestId('inventory-search').fill('') },
   { kind: 'quick filter', act: click('quick-unowned') },
-  {
-    kind: 'filter select',
-    act: async (page) => {
-      await page.getByTestId('filter-environment').selectOption('production');
-    },
-  },
+  { kind: 'filter select', act: (page) => page.getByTestId('filter-environment').selectOption('production') },
   { kind: 'quick filter', act: click('quick-unowned') },
   {
     kind: 'filter chip removed',
@@ -97,17 +93,25 @@ const steps: Step[] = [
 // The serverFn calls of the page, gathered per navigation.
 
 interface Call {
+  /** The serverFn's id, from its URL. */
+  id: string;
   /** From the request's start to the last byte of its answer, in ms (the browser's timing). */
   ms: number;
+  /** No answer, or an error status. */
+  failed: boolean;
 }
 
 class ServerFnCalls {
   private inFlight = 0;
-  private lastEventAt = 0;
+  /** When a serverFn call last started or ended (performance.now()). */
+  lastEventAt = 0;
   private current: Call[] = [];
 
   constructor(page: Page) {
-    const isServerFn = (request: Request) => new URL(request.url()).pathname.startsWith('/_serverFn/');
+    const prefix = '/_serverFn/';
+    const isServerFn = (request: Request) => new URL(request.url()).pathname.startsWith(prefix);
+    const statuses = new WeakMap<Request, number>();
+    page.on('response', (response) => statuses.set(response.request(), response.status()));
     page.on('request', (request) => {
       if (!isServerFn(request)) return;
       this.inFlight++;
@@ -118,7 +122,12 @@ class ServerFnCalls {
       this.inFlight--;
       this.lastEventAt = performance.now();
       const { responseEnd } = request.timing();
-      this.current.push({ ms: failed || responseEnd < 0 ? Number.NaN : responseEnd });
+      const id = new URL(request.url()).pathname.slice(prefix.length);
+      this.current.push({
+        id,
+        ms: failed || responseEnd < 0 ? Number.NaN : responseEnd,
+        failed: failed || (statuses.get(request) ?? 0) >= 400,
+      });
     };
     page.on('requestfinished', (request) => done(request, false));
     page.on('requestfailed', (request) => done(request, true));
@@ -152,13 +161,18 @@ async function navigate(page: Page, calls: ServerFnCalls, step: Step, round: num
   const started = performance.now();
   await step.act(page, round);
   await page.waitForURL((url) => url.href !== before, { timeout: stepTimeoutMs });
+  const busy = page.locator(
+    '[data-testid=inventory-table][aria-busy=true], [data-testid=inventory-refreshing]',
+  );
+  let idleSince: number | undefined;
   for (;;) {
-    const busy = await page.locator('[aria-busy=true], [data-testid=inventory-refreshing]').count();
-    if (busy === 0 && calls.quiet()) break;
+    idleSince = (await busy.count()) > 0 ? undefined : (idleSince ?? performance.now());
+    if (idleSince !== undefined && calls.quiet()) break;
     if (performance.now() - started > stepTimeoutMs) throw new Error(`${step.kind}: did not settle`);
     await sleep(20);
   }
-  const ms = performance.now() - started - networkQuietMs;
+  // Over when the table stopped being busy or the last call ended, whichever came later.
+  const ms = Math.max(idleSince, calls.lastEventAt) - started;
   return { kind: step.kind, calls: calls.take(), ms };
 }
 
@@ -188,6 +202,22 @@ async function prepare(env: Record<string, string>): Promise<void> {
   }
 }
 
+/**
+ * The serverFns' names by id, from the manifest the build writes into its server chunks, so the
+ * report can say what the page called; an id not found there is shown shortened.
+ */
+function serverFnNames(appDir: string): Map<string, string> {
+  const chunks = path.join(appDir, '.output/server/_ssr');
+  const names = new Map<string, string>();
+  const entry = /"([0-9a-f]{16,})": \{\s*functionName: "(\w+?)(?:_createServerFn_handler)?"/g;
+  for (const file of readdirSync(chunks).filter((name) => name.endsWith('.mjs'))) {
+    for (const [, id, name] of readFileSync(path.join(chunks, file), 'utf8').matchAll(entry)) {
+      names.set(id as string, name as string);
+    }
+  }
+  return names;
+}
+
 /** Jobs running in the hub right now, from its metrics (which touch no database). */
 async function activeJobs(url: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(5_000) })).text();
@@ -210,7 +240,7 @@ async function waitForJobs(url: string): Promise<void> {
 
 function launchBrowser(): Promise<Browser> {
   return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    executablePath: '/usr/bin/chromium',
     args: [
       '--headless',
       '--no-sandbox',
@@ -236,7 +266,8 @@ async function openInventory(browser: Browser, url: string): Promise<Page> {
   await page.locator('html[data-hydrated=true]').waitFor({ state: 'attached' });
   await page.getByTestId('realm-switcher').selectOption('demo');
   await page.waitForFunction(
-    () => (document.querySelector('[data-testid=realm-switcher]') as HTMLSelectElement | null)?.value === 'demo',
+    () =>
+      (document.querySelector('[data-testid=realm-switcher]') as HTMLSelectElement | null)?.value === 'demo',
   );
   await page.goto('/inventory');
   await page.locator('html[data-hydrated=true]').waitFor({ state: 'attached' });
@@ -281,7 +312,7 @@ async function transactionsDuring(databaseName: string, work: () => Promise<void
 async function measure() {
   const database = await freshDatabase('postgres', 'nhi_bench_navigation');
   try {
-    const env = { NHI_DATA_DIR: database.dataDir, ...database.env };
+    const env = { NHI_DATA_DIR: database.dataDir, DATABASE_URL: database.url as string };
     console.log('Preparing the demo realm…');
     await prepare(env);
     const logFile = path.join(os.tmpdir(), 'nhi-bench-navigation.log');
@@ -316,42 +347,61 @@ async function measure() {
 
 // ---------------------------------------------------------------------------------------------
 
-function row(label: string, done: Navigation[]) {
-  const durations = done
-    .flatMap((navigation) => navigation.calls.map((call) => call.ms))
-    .filter((ms) => !Number.isNaN(ms))
-    .sort((a, b) => a - b);
-  const times = done.map((navigation) => navigation.ms).sort((a, b) => a - b);
-  const requests = done.reduce((sum, navigation) => sum + navigation.calls.length, 0);
+const sorted = (values: number[]) => values.filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
+const fixed = (value: number) => value.toFixed(0);
+
+function stepRow(label: string, done: Navigation[], transactions?: number) {
+  const calls = done.flatMap((navigation) => navigation.calls);
+  const durations = sorted(calls.map((call) => call.ms));
+  const times = sorted(done.map((navigation) => navigation.ms));
   return {
     step: label,
     navigations: done.length,
-    'serverFn/nav': (requests / done.length).toFixed(2),
-    'serverFn p50 ms': percentile(durations, 50).toFixed(0),
-    'serverFn p95 ms': percentile(durations, 95).toFixed(0),
-    'nav p50 ms': percentile(times, 50).toFixed(0),
-    'nav p95 ms': percentile(times, 95).toFixed(0),
+    'serverFn/nav': (calls.length / done.length).toFixed(2),
+    failed: calls.filter((call) => call.failed).length,
+    'serverFn p50 ms': fixed(percentile(durations, 50)),
+    'serverFn p95 ms': fixed(percentile(durations, 95)),
+    'nav p50 ms': fixed(percentile(times, 50)),
+    'nav p95 ms': fixed(percentile(times, 95)),
+    'PG tx/nav': transactions === undefined ? '' : (transactions / done.length).toFixed(1),
   };
+}
+
+function functionRows(done: Navigation[]) {
+  const names = serverFnNames(hubDir ?? path.join(root, 'apps/hub'));
+  const byId = new Map<string, Call[]>();
+  for (const call of done.flatMap((navigation) => navigation.calls)) {
+    byId.set(call.id, [...(byId.get(call.id) ?? []), call]);
+  }
+  return [...byId].map(([id, calls]) => {
+    const durations = sorted(calls.map((call) => call.ms));
+    return {
+      serverFn: names.get(id) ?? `${id.slice(0, 12)}…`,
+      'calls/nav': (calls.length / done.length).toFixed(2),
+      'p50 ms': fixed(percentile(durations, 50)),
+      'p95 ms': fixed(percentile(durations, 95)),
+    };
+  });
 }
 
 function report({ machineLoad, measured, transactions }: Awaited<ReturnType<typeof measure>>) {
   console.log(
-    `\nInventory navigation, demo realm on PostgreSQL, ${hubDir ? `the hub built in ${hubDir}` : 'this checkout'}; ` +
-      `load average at start ${machineLoad.map((l) => l.toFixed(2)).join(' ')} (${os.cpus().length} cores)\n`,
+    `\nInventory navigation, demo realm on PostgreSQL, ${hubDir ? `the hub built in ${hubDir}` : 'this checkout'}: ` +
+      `${measured.length} navigations; load average at start ${machineLoad.map((l) => l.toFixed(2)).join(' ')} ` +
+      `(${os.cpus().length} cores)\n`,
   );
   const kinds = [...new Set(measured.map((navigation) => navigation.kind))];
   console.table([
     ...kinds.map((kind) =>
-      row(
+      stepRow(
         kind,
         measured.filter((navigation) => navigation.kind === kind),
       ),
     ),
-    row('all', measured),
+    stepRow('all', measured, transactions),
   ]);
-  console.log(
-    `PostgreSQL transactions per navigation (net of the idle hub): ${(transactions / measured.length).toFixed(1)}`,
-  );
+  console.log('serverFn calls by function:');
+  console.table(functionRows(measured));
 }
 
 async function main() {

@@ -4,14 +4,21 @@
 // combinations, each next to the same query in raw SQL, and the time to import a 10k-row CSV.
 // Works in a fresh database nhi_bench_<timestamp> (random_page_cost = 1.1), dropped at the end.
 //
-// Usage: pnpm bench:inventory [identities=100000] [runs=150]
+// With --navigation, then runs the inventory page's navigation benchmark (bench:inventory:navigation:
+// the built hub in headless chromium, serverFn calls and database transactions per filter, sort or
+// page change), passing on the other --options (--no-build, --navigations=N, --hub-dir=<dir>). It is
+// not part of the default run: it builds the hub and adds a few minutes.
+//
+// Usage: pnpm bench:inventory [identities=100000] [runs=150] [--navigation [--no-build] [--navigations=40]]
 //        TEST_DATABASE_URL selects the server (default postgresql://postgres@127.0.0.1:5432/postgres).
 //        NHI_BENCH_KEEP_DATABASE=true keeps the seeded database and prints its name; NHI_BENCH_DATABASE=<name>
 //        measures again on such a database (migrated to the current schema) without seeding it.
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import type { ListNhiInput } from '../../packages/nhi/src/api/nhi.schema.ts';
+import { nhiKinds } from '../../packages/nhi/src/api/nhi.vocabulary.ts';
 import { NhiImportService, NhiQueryService } from '../../packages/nhi/src/index.ts';
-import type { ListNhiInput } from '../../packages/nhi/src/nhi.schema.ts';
-import { nhiKinds } from '../../packages/nhi/src/nhi.vocabulary.ts';
 import {
   applyMigrations,
   createRequestContainer,
@@ -28,8 +35,11 @@ import {
   type SystemConnection,
 } from '../../packages/platform/src/index.ts';
 
-const identities = Number(process.argv[2] ?? 100_000);
-const runs = Number(process.argv[3] ?? 150);
+const args = process.argv.slice(2);
+const positional = args.filter((arg) => !arg.startsWith('--'));
+const identities = Number(positional[0] ?? 100_000);
+const runs = Number(positional[1] ?? 150);
+const navigation = args.includes('--navigation');
 const warmup = 5;
 const pageSize = 50;
 const dayMs = 86_400_000;
@@ -502,9 +512,23 @@ async function main() {
   }
 }
 
+/** The page's navigation benchmark, in a process of its own: it takes the build lock and starts the hub. */
+function runNavigation(): void {
+  const forwarded = args.filter((arg) => arg.startsWith('--') && arg !== '--navigation');
+  const script = path.join(import.meta.dirname, 'inventory-navigation.ts');
+  console.log('\nInventory page navigation (bench:inventory:navigation)…');
+  const { status } = spawnSync(process.execPath, [...process.execArgv, script, ...forwarded], {
+    stdio: 'inherit',
+  });
+  if (status !== 0) process.exitCode = status ?? 1;
+}
+
 main()
   .catch((error: unknown) => {
     console.error(error);
     process.exitCode = 1;
+  })
+  .then(() => {
+    if (navigation) runNavigation();
   })
   .finally(() => process.exit(process.exitCode ?? 0));

@@ -23,9 +23,9 @@ import {
   type RealmRef,
   systemClock,
 } from '../../packages/platform/src/index.ts';
-import { PolicyService } from '../../packages/policy/src/policy.service.ts';
-import { PolicyDecisions } from '../../packages/policy/src/policy-decisions.ts';
-import { effectiveAccess } from '../../packages/policy/src/policy-engine.ts';
+import { PolicyService } from '../../packages/policy/src/service/policy.service.ts';
+import { PolicyDecisions } from '../../packages/policy/src/service/policy-decisions.ts';
+import { effectiveAccess } from '../../packages/policy/src/service/policy-engine.ts';
 
 const decisions = Number(process.argv[2] ?? 20_000);
 const casbinDecisions = Number(process.argv[3] ?? 300);
