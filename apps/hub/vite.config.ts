@@ -21,7 +21,11 @@ export default defineConfig({
     // Output: .output/server/index.mjs, a self-contained Node server listening on PORT.
     nitro({
       preset: 'node-server',
-      plugins: ['./src/nitro/reflect-metadata.ts', './src/nitro/start-at-launch.ts'],
+      plugins: [
+        './src/nitro/reflect-metadata.ts',
+        './src/nitro/worker-only.ts',
+        './src/nitro/start-at-launch.ts',
+      ],
       traceDeps: serverExternals,
       rolldownConfig: {
         onwarn(warning, warn) {

@@ -1,6 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { CliError, type CliIo, ExitCode } from './cli-io.ts';
 import { registerDbCommands } from './commands/db.commands.ts';
+import { registerInstanceCommands } from './commands/instance.commands.ts';
 import { registerKeyCommands } from './commands/keys.commands.ts';
 import { registerRealmCommands } from './commands/realm.commands.ts';
 import { registerScanCommands } from './commands/scan.commands.ts';
@@ -23,6 +24,7 @@ export function buildProgram(io: CliIo): Command {
   registerUserCommands(program, io);
   registerTokenCommands(program, io);
   registerKeyCommands(program, io);
+  registerInstanceCommands(program, io);
   registerSeedCommands(program, io);
   registerScanCommands(program, io);
   return program;

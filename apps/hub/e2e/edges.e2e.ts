@@ -201,6 +201,20 @@ describe('caching', () => {
     expect(assetAnswer.status).toBe(200);
     expect(assetAnswer.headers.get('cache-control') ?? '').not.toContain('no-store');
   });
+
+  it('lets anyone fetch the public key set, cacheable for five minutes', async () => {
+    const hub = await startReadyHub(await temporaryDataDir());
+
+    const response = await fetch(`${hub.url}/.well-known/jwks.json`);
+    const { keys } = (await response.json()) as { keys: Record<string, unknown>[] };
+
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/jwk-set+json');
+    expect(response.headers.get('cache-control')).toBe('public, max-age=300');
+    expect(keys).toHaveLength(1);
+    expect(keys[0]).toMatchObject({ kty: 'OKP', alg: 'EdDSA', use: 'sig' });
+    expect(keys[0]).not.toHaveProperty('d');
+  });
 });
 
 describe('first start', () => {

@@ -14,6 +14,7 @@ import { Route as HealthzRouteImport } from './routes/healthz'
 import { Route as LoginRouteImport } from './routes/login'
 import { Route as MetricsRouteImport } from './routes/metrics'
 import { Route as ReadyzRouteImport } from './routes/readyz'
+import { Route as DotwellKnownJwksDotjsonRouteImport } from './routes/[.]well-known/jwks[.]json'
 import { Route as AuthenticatedIndexRouteImport } from './routes/_authenticated/index'
 import { Route as AuthenticatedAlertsRouteRouteImport } from './routes/_authenticated/alerts/route'
 import { Route as AuthenticatedInventoryRouteRouteImport } from './routes/_authenticated/inventory/route'
@@ -60,6 +61,11 @@ const MetricsRoute = MetricsRouteImport.update({
 const ReadyzRoute = ReadyzRouteImport.update({
   id: '/readyz',
   path: '/readyz',
+  getParentRoute: () => rootRouteImport,
+} as any)
+const DotwellKnownJwksDotjsonRoute = DotwellKnownJwksDotjsonRouteImport.update({
+  id: '/.well-known/jwks.json',
+  path: '/.well-known/jwks.json',
   getParentRoute: () => rootRouteImport,
 } as any)
 const AuthenticatedIndexRoute = AuthenticatedIndexRouteImport.update({
@@ -201,6 +207,7 @@ export interface FileRoutesByFullPath {
   '/readyz': typeof ReadyzRoute
   '/alerts': typeof AuthenticatedAlertsRouteRouteWithChildren
   '/inventory': typeof AuthenticatedInventoryRouteRouteWithChildren
+  '/.well-known/jwks.json': typeof DotwellKnownJwksDotjsonRoute
   '/leaks': typeof AuthenticatedLeaksRoute
   '/me': typeof AuthenticatedMeRoute
   '/sources': typeof AuthenticatedSourcesRoute
@@ -227,6 +234,7 @@ export interface FileRoutesByTo {
   '/login': typeof LoginRoute
   '/metrics': typeof MetricsRoute
   '/readyz': typeof ReadyzRoute
+  '/.well-known/jwks.json': typeof DotwellKnownJwksDotjsonRoute
   '/leaks': typeof AuthenticatedLeaksRoute
   '/me': typeof AuthenticatedMeRoute
   '/sources': typeof AuthenticatedSourcesRoute
@@ -258,6 +266,7 @@ export interface FileRoutesById {
   '/readyz': typeof ReadyzRoute
   '/_authenticated/alerts': typeof AuthenticatedAlertsRouteRouteWithChildren
   '/_authenticated/inventory': typeof AuthenticatedInventoryRouteRouteWithChildren
+  '/.well-known/jwks.json': typeof DotwellKnownJwksDotjsonRoute
   '/_authenticated/leaks': typeof AuthenticatedLeaksRoute
   '/_authenticated/me': typeof AuthenticatedMeRoute
   '/_authenticated/sources': typeof AuthenticatedSourcesRoute
@@ -290,6 +299,7 @@ export interface FileRouteTypes {
     | '/readyz'
     | '/alerts'
     | '/inventory'
+    | '/.well-known/jwks.json'
     | '/leaks'
     | '/me'
     | '/sources'
@@ -316,6 +326,7 @@ export interface FileRouteTypes {
     | '/login'
     | '/metrics'
     | '/readyz'
+    | '/.well-known/jwks.json'
     | '/leaks'
     | '/me'
     | '/sources'
@@ -346,6 +357,7 @@ export interface FileRouteTypes {
     | '/readyz'
     | '/_authenticated/alerts'
     | '/_authenticated/inventory'
+    | '/.well-known/jwks.json'
     | '/_authenticated/leaks'
     | '/_authenticated/me'
     | '/_authenticated/sources'
@@ -375,6 +387,7 @@ export interface RootRouteChildren {
   LoginRoute: typeof LoginRoute
   MetricsRoute: typeof MetricsRoute
   ReadyzRoute: typeof ReadyzRoute
+  DotwellKnownJwksDotjsonRoute: typeof DotwellKnownJwksDotjsonRoute
   ApiTrpcSplatRoute: typeof ApiTrpcSplatRoute
 }
 
@@ -413,6 +426,13 @@ declare module '@tanstack/react-router' {
       path: '/readyz'
       fullPath: '/readyz'
       preLoaderRoute: typeof ReadyzRouteImport
+      parentRoute: typeof rootRouteImport
+    }
+    '/.well-known/jwks.json': {
+      id: '/.well-known/jwks.json'
+      path: '/.well-known/jwks.json'
+      fullPath: '/.well-known/jwks.json'
+      preLoaderRoute: typeof DotwellKnownJwksDotjsonRouteImport
       parentRoute: typeof rootRouteImport
     }
     '/_authenticated/': {
@@ -664,6 +684,7 @@ const rootRouteChildren: RootRouteChildren = {
   LoginRoute: LoginRoute,
   MetricsRoute: MetricsRoute,
   ReadyzRoute: ReadyzRoute,
+  DotwellKnownJwksDotjsonRoute: DotwellKnownJwksDotjsonRoute,
   ApiTrpcSplatRoute: ApiTrpcSplatRoute,
 }
 export const routeTree = rootRouteImport

@@ -10,6 +10,7 @@ import { createHttpEnvelope } from './server/http/http-envelope.ts';
 import { createRouteLabeler } from './server/http/route-label.ts';
 import { appRoutePatterns } from './server/http/route-patterns.ts';
 import { createServerFnGate } from './server/http/server-fn-gate.ts';
+import { workerRefusal } from './server/http/worker-gate.ts';
 import { hubRuntime, runningHubRuntime } from './server/hub-runtime.server.ts';
 import { installGracefulShutdown } from './server/lifecycle/graceful-shutdown.ts';
 import { InFlightRequests } from './server/lifecycle/in-flight.ts';
@@ -23,6 +24,15 @@ const releaseTimeoutMs = 4_000;
 // stops the hub at once, and a first-start admin password is printed at launch.
 hubRuntime().then(
   ({ logger, config }) => {
+    if (config.NHI_MODE === 'worker') {
+      logger.info({ port: config.PORT, instance: config.NHI_INSTANCE_NAME }, 'worker ready');
+      routeConsoleErrorsToLog(logger);
+      // No login hint: people log in to the hub, which forwards their calls here.
+      process.stderr.write(
+        `\nNHI Hub worker ${config.NHI_INSTANCE_NAME} is serving /api/trpc at http://localhost:${config.PORT}\n\n`,
+      );
+      return;
+    }
     logger.info({ port: config.PORT, database: config.DATABASE_URL ? 'postgresql' : 'pglite' }, 'hub ready');
     routeConsoleErrorsToLog(logger);
     // For the person who just ran the start command, not for the log pipeline: standard output
@@ -56,6 +66,8 @@ const envelope = createHttpEnvelope({
   bodyLimit: createBodyLimits({ uploadMaxBytes: settings.NHI_SCAN_UPLOAD_MAX_BYTES }),
   routeLabel: createRouteLabeler(appRoutePatterns()),
   isDraining: lifecycle.isDraining,
+  // A worker serves only the calls the hub forwards to it, and its probes.
+  ...(settings.NHI_MODE === 'worker' ? { refuse: workerRefusal } : {}),
   onComplete(request) {
     hubRuntime().then(
       ({ logger, metrics }) => {

@@ -1,6 +1,7 @@
 // The public face of @nhi/platform. Domains and apps import from here only.
 import 'reflect-metadata';
 
+export * from './auth/forward-tokens.ts';
 export * from './auth/index.ts';
 export * from './config/config.ts';
 export * from './context/request-context.ts';
@@ -15,6 +16,7 @@ export * from './guards/http-status.ts';
 export * from './guards/request-scope.ts';
 export * from './guards/same-origin.ts';
 export * from './input/index.ts';
+export * from './instances/index.ts';
 export * from './jobs/index.ts';
 export * from './logging/logger.ts';
 export * from './metrics/metrics.ts';

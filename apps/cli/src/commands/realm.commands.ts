@@ -1,4 +1,4 @@
-import { RealmAdminService } from '@nhi/platform';
+import { InstanceRegistry, RealmAdminService } from '@nhi/platform';
 import type { Command } from 'commander';
 import type { CliIo } from '../cli-io.ts';
 import { withPlatform } from './with-platform.ts';
@@ -11,12 +11,16 @@ export function registerRealmCommands(program: Command, io: CliIo): void {
     .description('Create a realm')
     .requiredOption('--slug <slug>', 'lowercase identifier, e.g. payments')
     .option('--name <name>', 'display name (defaults to the slug)')
-    .action(async (options: { slug: string; name?: string }) => {
+    .option('--instance <name>', 'the worker instance that serves the realm (the hub itself when omitted)')
+    .action(async (options: { slug: string; name?: string; instance?: string }) => {
+      const input = { slug: options.slug, name: options.name ?? options.slug };
+      const instance = options.instance;
       const created = await withPlatform(io, (runtime) =>
-        runtime.root
-          .resolve(RealmAdminService)
-          .createRealm({ slug: options.slug, name: options.name ?? options.slug }),
+        instance
+          ? runtime.root.resolve(InstanceRegistry).createRealmOn(input, instance)
+          : runtime.root.resolve(RealmAdminService).createRealm(input),
       );
-      io.stdout.write(`Created realm ${created.slug} (${created.id})\n`);
+      const placement = instance ? ` on instance ${instance}` : '';
+      io.stdout.write(`Created realm ${created.slug} (${created.id})${placement}\n`);
     });
 }

@@ -33,4 +33,46 @@ describe('loadConfig', () => {
   it('refuses a short admin password rather than creating a weak admin', () => {
     expect(() => loadConfig({ NHI_ADMIN_PASSWORD: 'short' })).toThrow(/at least 12 characters/);
   });
+
+  it('runs as a hub unless told otherwise', () => {
+    const config = loadConfig({}, '/srv');
+    expect(config.NHI_MODE).toBe('hub');
+    expect(config.NHI_INSTANCE_NAME).toBeUndefined();
+  });
+
+  it('accepts a worker with a name and a PostgreSQL database', () => {
+    const config = loadConfig({
+      NHI_MODE: 'worker',
+      NHI_INSTANCE_NAME: 'eu-west-1',
+      DATABASE_URL: 'postgresql://nhi@db.example:5432/nhi',
+    });
+    expect(config).toMatchObject({ NHI_MODE: 'worker', NHI_INSTANCE_NAME: 'eu-west-1' });
+  });
+
+  it('refuses a worker without DATABASE_URL, naming the variable', () => {
+    const attempt = () => loadConfig({ NHI_MODE: 'worker', NHI_INSTANCE_NAME: 'w1' });
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(/DATABASE_URL: required in worker mode/);
+  });
+
+  it('refuses a worker on a database other than PostgreSQL', () => {
+    expect(() =>
+      loadConfig({ NHI_MODE: 'worker', NHI_INSTANCE_NAME: 'w1', DATABASE_URL: 'mysql://db.example/nhi' }),
+    ).toThrow(/DATABASE_URL: must be a postgresql:\/\/ URL/);
+  });
+
+  it('refuses a worker without an instance name', () => {
+    expect(() => loadConfig({ NHI_MODE: 'worker', DATABASE_URL: 'postgresql://db.example/nhi' })).toThrow(
+      /NHI_INSTANCE_NAME: required in worker mode/,
+    );
+  });
+
+  it('refuses an instance name that is not a short slug', () => {
+    expect(() => loadConfig({ NHI_INSTANCE_NAME: 'Worker One' })).toThrow(/NHI_INSTANCE_NAME/);
+    expect(() => loadConfig({ NHI_INSTANCE_NAME: 'w'.repeat(33) })).toThrow(/NHI_INSTANCE_NAME/);
+  });
+
+  it('refuses an unknown mode', () => {
+    expect(() => loadConfig({ NHI_MODE: 'replica' })).toThrow(/NHI_MODE/);
+  });
 });

@@ -18,6 +18,16 @@ const base64Key = z
  * written from this schema; keep them together.
  */
 export const configSchema = z.object({
+  /** `hub` serves users and pages; `worker` serves only its realms' tRPC calls, forwarded by the hub. */
+  NHI_MODE: z.enum(['hub', 'worker']).default('hub'),
+  /** The worker's name among the hub's instances; required in worker mode. */
+  NHI_INSTANCE_NAME: z
+    .string()
+    .regex(
+      /^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/,
+      'must be a short slug: a-z, 0-9 and -, at most 32 characters',
+    )
+    .optional(),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   NHI_DATA_DIR: z.string().min(1).default('./data'),
   DATABASE_URL: z.string().url().optional(),
@@ -67,5 +77,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
+  const workerProblems = parsed.data.NHI_MODE === 'worker' ? workerModeProblems(parsed.data) : [];
+  if (workerProblems.length > 0) {
+    throw new ConfigError(`Invalid configuration for NHI_MODE=worker:\n${workerProblems.join('\n')}`);
+  }
   return { ...parsed.data, dataDir: path.resolve(cwd, parsed.data.NHI_DATA_DIR) };
+}
+
+/**
+ * A worker is one of several instances the hub forwards to: it needs a name the hub knows it by,
+ * and a database of its own that outlives it. The embedded database is the single hub's.
+ */
+function workerModeProblems(config: z.infer<typeof configSchema>): string[] {
+  const problems: string[] = [];
+  if (!config.NHI_INSTANCE_NAME) problems.push('  NHI_INSTANCE_NAME: required in worker mode');
+  if (!config.DATABASE_URL) {
+    problems.push(
+      '  DATABASE_URL: required in worker mode (a postgresql:// URL; workers do not run the embedded database)',
+    );
+  } else if (!/^postgres(ql)?:\/\//.test(config.DATABASE_URL)) {
+    problems.push('  DATABASE_URL: must be a postgresql:// URL in worker mode');
+  }
+  return problems;
 }

@@ -45,7 +45,7 @@ export interface StartOptions {
   logger?: Logger;
   /** The CLI migrates on its own command; the hub migrates on start unless told not to. */
   migrate?: boolean;
-  /** Create the `hub` realm and its first admin on an empty database. */
+  /** Create the `hub` realm and its first admin on an empty database. Default: on a hub, not on a worker. */
   firstStart?: boolean;
   /** Where the one-time notice with a generated admin password goes (stdout by default). */
   printFirstStartNotice?: (text: string) => void;
@@ -101,7 +101,8 @@ export async function startPlatform(options: StartOptions = {}): Promise<Platfor
     registerDomainServices(root, options.domains ?? []);
     // Fail at start-up, not at the first login, when configured keys are unusable.
     await root.resolve(SigningKeys).load();
-    if (options.firstStart ?? true)
+    // A worker has no users of its own: people log in to the hub, which forwards their calls.
+    if (options.firstStart ?? config.NHI_MODE === 'hub')
       await ensureFirstStart(database, config, logger, { print: options.printFirstStartNotice });
     const jobs = options.jobs ? new JobQueue(database.jobStore, logger, options.jobs) : undefined;
     const metrics = new HubMetrics(

@@ -166,4 +166,20 @@ describe('HTTP envelope', () => {
       expect(response.headers.get('cache-control'), name).toBe('no-store');
     }
   });
+
+  it('lets the public key set be cached as its handler says, and only that', async () => {
+    const { envelope } = setup();
+    const cacheable = () =>
+      Response.json({ keys: [] }, { headers: { 'cache-control': 'public, max-age=300' } });
+
+    const keySet = await envelope(new Request('http://hub.test/.well-known/jwks.json'), cacheable);
+    const elsewhere = await envelope(new Request('http://hub.test/.well-known/other.json'), cacheable);
+    const failure = await envelope(new Request('http://hub.test/.well-known/jwks.json'), () => {
+      throw new Error('database down');
+    });
+
+    expect(keySet.headers.get('cache-control')).toBe('public, max-age=300');
+    expect(elsewhere.headers.get('cache-control')).toBe('no-store');
+    expect(failure.headers.get('cache-control')).toBe('no-store');
+  });
 });

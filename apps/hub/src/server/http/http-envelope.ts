@@ -27,6 +27,11 @@ export interface HttpEnvelopeOptions {
   isDraining?(): boolean;
   /** The largest body each path accepts, in bytes; larger ones are answered 413 while being read. */
   bodyLimit: BodyLimiter;
+  /**
+   * Answers a request before any route sees it when it returns a response (a worker refuses the
+   * paths it does not serve); undefined lets the request through.
+   */
+  refuse?(request: Request, path: string): Response | undefined;
 }
 
 export type FetchHandler = (request: Request) => Response | Promise<Response>;
@@ -43,11 +48,14 @@ export function createHttpEnvelope(options: HttpEnvelopeOptions) {
     const path = new URL(request.url).pathname;
     let response: Response;
     let failure: unknown;
+    const refusal = options.refuse?.(request, path);
     if (options.isDraining?.()) {
       response = Response.json(
         { status: 'shutting down' },
         { status: 503, headers: { connection: 'close' } },
       );
+    } else if (refusal) {
+      response = refusal;
     } else {
       try {
         response = await httpRequestStore.run({ requestId }, () =>
@@ -62,6 +70,7 @@ export function createHttpEnvelope(options: HttpEnvelopeOptions) {
     response.headers.set('x-request-id', requestId);
     applySecurityHeaders(response.headers, {
       https: isHttpsRequest(request.headers, request.url, options.trustProxy),
+      path,
     });
     options.onComplete({
       requestId,

@@ -34,6 +34,7 @@ describe('route labels', () => {
     expect(label('/healthz')).toBe('/healthz');
     expect(label('/readyz')).toBe('/readyz');
     expect(label('/metrics')).toBe('/metrics');
+    expect(label('/.well-known/jwks.json')).toBe('/.well-known/jwks.json');
     expect(label('/api/trpc/platform.whoami')).toBe('/api/trpc/$');
     expect(label('/_serverFn/abc123')).toBe('/_serverFn/$');
     expect(label('/assets/index-abc.js')).toBe('/assets/$');

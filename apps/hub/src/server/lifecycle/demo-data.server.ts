@@ -7,7 +7,8 @@ import type { PlatformRuntime } from '@nhi/platform';
  * logged, not fatal: the hub is usable without its demo.
  */
 export async function seedDemoOnFirstStart(runtime: PlatformRuntime): Promise<void> {
-  if (!runtime.config.NHI_DEMO_DATA) return;
+  // A worker's realms are placed on it by the hub; it has no users to show a demo to.
+  if (!runtime.config.NHI_DEMO_DATA || runtime.config.NHI_MODE === 'worker') return;
   try {
     const result = await seedDemoRealm(runtime.root, {
       adminEmail: runtime.config.NHI_ADMIN_EMAIL,

@@ -1,0 +1,18 @@
+/**
+ * The paths a worker serves: its probes, its metrics and /api/trpc. Pages, serverFns and built
+ * assets are the hub's; a worker has no users and no UI. Free of imports, because nitro's
+ * plugins load it before the app.
+ */
+const workerProbePaths = new Set(['/healthz', '/readyz', '/metrics']);
+const trpcPath = '/api/trpc';
+
+export const notServedByWorker = { error: 'not served by a worker' } as const;
+
+export function isServedByWorker(path: string): boolean {
+  return workerProbePaths.has(path) || path === trpcPath || path.startsWith(`${trpcPath}/`);
+}
+
+/** NHI_MODE as the configuration reads it; for code that runs before the configuration is loaded. */
+export function isWorkerProcess(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env.NHI_MODE === 'worker';
+}
