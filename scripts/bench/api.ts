@@ -19,7 +19,6 @@ import { openSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import pg from 'pg';
 import { seedDemoRealm } from '../../packages/nhi/src/demo/index.ts';
 import {
   AuthService,
@@ -29,7 +28,7 @@ import {
   startPlatform,
 } from '../../packages/platform/src/index.ts';
 import { registerPolicy } from '../../packages/policy/src/index.ts';
-import { demoRealmToken, freshDatabase, percentile, startBuiltHub } from './built-hub.ts';
+import { demoRealmToken, freshDatabase, percentile, startBuiltHub, transactionsDuring } from './built-hub.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const lockFile = '/tmp/hub-build.lock';
@@ -49,7 +48,6 @@ const targets = { ratioToHealthz: 0.4, p95Ms: 200 };
 
 const adminEmail = 'admin@nhi.local';
 const adminPassword = 'bench-api-admin-password';
-const serverUrl = process.env.TEST_DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/postgres';
 
 interface Credentials {
   token: string;
@@ -198,24 +196,7 @@ async function load(
   };
 }
 
-async function transactionCount(databaseName: string): Promise<number> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ n: string }>(
-      'SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = $1',
-      [databaseName],
-    );
-    return Number(rows[0]?.n ?? 0);
-  } finally {
-    await client.end();
-  }
-}
-
-/**
- * Transactions the database counted per call, net of what the idle hub does meanwhile (the job
- * queue's polling). Backends report their counts after up to 10 s of idleness, hence the pauses.
- */
+/** Transactions per call, made one after the other (see transactionsDuring). */
 async function transactionsPerCall(
   databaseName: string,
   url: string,
@@ -223,18 +204,10 @@ async function transactionsPerCall(
   credentials: Credentials,
 ): Promise<number> {
   const calls = 200;
-  const flush = () => sleep(11_000);
-  await flush();
-  const idleStart = await transactionCount(databaseName);
-  const idleStarted = performance.now();
-  await flush();
-  const idleRate = ((await transactionCount(databaseName)) - idleStart) / (performance.now() - idleStarted);
-  const before = await transactionCount(databaseName);
-  const started = performance.now();
-  for (let i = 0; i < calls; i++) await call(`${url}${endpoint.path}`, endpoint.credential, credentials);
-  await flush();
-  const counted = (await transactionCount(databaseName)) - before;
-  return (counted - idleRate * (performance.now() - started)) / calls;
+  const counted = await transactionsDuring(databaseName, async () => {
+    for (let i = 0; i < calls; i++) await call(`${url}${endpoint.path}`, endpoint.credential, credentials);
+  });
+  return counted / calls;
 }
 
 async function benchDatabase(kind: 'postgres' | 'pglite'): Promise<{ load: number[]; results: Measured[] }> {

@@ -22,6 +22,40 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
 }
 
+async function transactionCount(databaseName: string): Promise<number> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ n: string }>(
+      'SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = $1',
+      [databaseName],
+    );
+    return Number(rows[0]?.n ?? 0);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * The transactions PostgreSQL counted in `databaseName` during `work`, net of what the idle hub
+ * does meanwhile (the job queue's polling). Backends report their counts after up to 10 s of
+ * idleness, hence the pauses.
+ */
+export async function transactionsDuring(databaseName: string, work: () => Promise<void>): Promise<number> {
+  const flush = () => sleep(11_000);
+  await flush();
+  const idleStart = await transactionCount(databaseName);
+  const idleStarted = performance.now();
+  await flush();
+  const idleRate = ((await transactionCount(databaseName)) - idleStart) / (performance.now() - idleStarted);
+  const before = await transactionCount(databaseName);
+  const started = performance.now();
+  await work();
+  await flush();
+  const counted = (await transactionCount(databaseName)) - before;
+  return counted - idleRate * (performance.now() - started);
+}
+
 async function adminQuery(sql: string): Promise<void> {
   const client = new pg.Client({ connectionString: serverUrl });
   await client.connect();

@@ -22,12 +22,11 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { openSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { type Browser, chromium, type Page, type Request } from 'playwright-core';
 import { seedDemoRealm } from '../../packages/nhi/src/demo/index.ts';
 import { loadConfig, startPlatform } from '../../packages/platform/src/index.ts';
 import { registerPolicy } from '../../packages/policy/src/index.ts';
-import { freshDatabase, percentile, startBuiltHub } from './built-hub.ts';
+import { freshDatabase, percentile, startBuiltHub, transactionsDuring } from './built-hub.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const lockFile = '/tmp/hub-build.lock';
@@ -41,7 +40,6 @@ const navigations = Number(option('navigations') ?? 40);
 
 const adminEmail = 'admin@nhi.local';
 const adminPassword = 'bench-navigation-admin-password';
-const serverUrl = process.env.TEST_DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/postgres';
 /** No job active for this long: the demo import's alert evaluation is over. */
 const jobsQuietMs = 10_000;
 /** No serverFn call for this long after the table stopped being busy: the navigation is over. */
@@ -273,40 +271,6 @@ async function openInventory(browser: Browser, url: string): Promise<Page> {
   await page.locator('html[data-hydrated=true]').waitFor({ state: 'attached' });
   await page.getByTestId('inventory-row').first().waitFor();
   return page;
-}
-
-async function transactionCount(databaseName: string): Promise<number> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ n: string }>(
-      'SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = $1',
-      [databaseName],
-    );
-    return Number(rows[0]?.n ?? 0);
-  } finally {
-    await client.end();
-  }
-}
-
-/**
- * The transactions the database counted during `work`, net of what the idle hub does meanwhile
- * (the job queue's polling). Backends report their counts after up to 10 s of idleness, hence the
- * pauses, as in bench:api.
- */
-async function transactionsDuring(databaseName: string, work: () => Promise<void>): Promise<number> {
-  const flush = () => sleep(11_000);
-  await flush();
-  const idleStart = await transactionCount(databaseName);
-  const idleStarted = performance.now();
-  await flush();
-  const idleRate = ((await transactionCount(databaseName)) - idleStart) / (performance.now() - idleStarted);
-  const before = await transactionCount(databaseName);
-  const started = performance.now();
-  await work();
-  await flush();
-  const counted = (await transactionCount(databaseName)) - before;
-  return counted - idleRate * (performance.now() - started);
 }
 
 async function measure() {

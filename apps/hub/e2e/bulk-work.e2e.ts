@@ -1,15 +1,8 @@
 import { demoOwnerEmails, generateDemoInventory, seedDemoRealm } from '@nhi/nhi/demo';
-import {
-  ApiTokenService,
-  loadConfig,
-  openRequestScope,
-  RealmAdminService,
-  startPlatform,
-  systemClock,
-} from '@nhi/platform';
+import { ApiTokenService, RealmAdminService } from '@nhi/platform';
 import { registerPolicy } from '@nhi/policy';
 import { describe, expect, it } from 'vitest';
-import { adminEmail, adminPassword, temporaryDataDir } from './support/seed.ts';
+import { adminEmail, seedingScope, temporaryDataDir, withSeedingRuntime } from './support/seed.ts';
 import { startReadyHub } from './support/session.ts';
 
 /** Enough identities for several write slices of the import and several evaluation jobs. */
@@ -22,42 +15,32 @@ const hangGuardMs = 120_000;
  * the export's JSON shape (credentials without secrets), prepared before the hub starts.
  */
 async function setup(dataDir: string) {
-  const runtime = await startPlatform({
-    config: loadConfig({ NHI_DATA_DIR: dataDir, NHI_ADMIN_PASSWORD: adminPassword, LOG_LEVEL: 'warn' }),
-    modules: [registerPolicy],
-  });
-  try {
-    await seedDemoRealm(runtime.root, { adminEmail });
-    const member = await runtime.root.resolve(RealmAdminService).findMember(adminEmail, 'demo');
-    const scope = await openRequestScope(runtime.root, {
-      context: {
-        requestId: 'e2e-bulk',
-        realm: { id: member.realm.id, slug: member.realm.slug },
-        principal: { kind: 'system', name: 'e2e' },
-        clock: systemClock,
-      },
-      credential: 'bearer',
-    });
-    const { token } = await scope.container
-      .resolve(ApiTokenService)
-      .create({ userId: member.userId, name: 'e2e' });
-    const inventory = generateDemoInventory({
-      count: importedCount,
-      seed: 99,
-      now: new Date(),
-      ownerEmails: [...demoOwnerEmails],
-    });
-    const rows = inventory.map(({ credentials, ownerEmail, ...fields }) => ({
-      ...fields,
-      externalId: `bulk/${fields.externalId}`,
-      name: `bulk-${fields.name}`,
-      owner: ownerEmail,
-      credentials: credentials.map(({ secret: _secret, ...credential }) => credential),
-    }));
-    return { token, file: JSON.stringify(rows) };
-  } finally {
-    await runtime.shutdown();
-  }
+  return withSeedingRuntime(
+    dataDir,
+    async (runtime) => {
+      await seedDemoRealm(runtime.root, { adminEmail });
+      const member = await runtime.root.resolve(RealmAdminService).findMember(adminEmail, 'demo');
+      const scope = await seedingScope(runtime, { id: member.realm.id, slug: member.realm.slug });
+      const { token } = await scope.container
+        .resolve(ApiTokenService)
+        .create({ userId: member.userId, name: 'e2e' });
+      const inventory = generateDemoInventory({
+        count: importedCount,
+        seed: 99,
+        now: new Date(),
+        ownerEmails: [...demoOwnerEmails],
+      });
+      const rows = inventory.map(({ credentials, ownerEmail, ...fields }) => ({
+        ...fields,
+        externalId: `bulk/${fields.externalId}`,
+        name: `bulk-${fields.name}`,
+        owner: ownerEmail,
+        credentials: credentials.map(({ secret: _secret, ...credential }) => credential),
+      }));
+      return { token, file: JSON.stringify(rows) };
+    },
+    { modules: [registerPolicy] },
+  );
 }
 
 interface Answer {

@@ -2,18 +2,11 @@ import fs from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { NhiService } from '@nhi/nhi';
-import {
-  ApiTokenService,
-  loadConfig,
-  openRequestScope,
-  RealmAdminService,
-  startPlatform,
-  systemClock,
-} from '@nhi/platform';
+import { ApiTokenService, RealmAdminService } from '@nhi/platform';
 import type { Page } from 'playwright-core';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { startHubProcess, waitForReady } from './support/hub-process.ts';
-import { adminEmail, adminPassword, temporaryDataDir } from './support/seed.ts';
+import { adminEmail, seedingScope, temporaryDataDir, withSeedingRuntime } from './support/seed.ts';
 import { logIn, openPage, startReadyHub } from './support/session.ts';
 
 const megabyte = 1024 * 1024;
@@ -92,24 +85,11 @@ function uploadLikeBody(size: number): Buffer {
 
 /** First start, and an API token of the admin in realm `hub`, so calls get past authentication. */
 async function seedAdminToken(dataDir: string): Promise<string> {
-  const runtime = await startPlatform({
-    config: loadConfig({ NHI_DATA_DIR: dataDir, NHI_ADMIN_PASSWORD: adminPassword, LOG_LEVEL: 'warn' }),
-  });
-  try {
+  return withSeedingRuntime(dataDir, async (runtime) => {
     const { userId, realm } = await runtime.root.resolve(RealmAdminService).findMember(adminEmail, 'hub');
-    const scope = await openRequestScope(runtime.root, {
-      context: {
-        requestId: 'e2e-seed',
-        realm,
-        principal: { kind: 'system', name: 'e2e' },
-        clock: systemClock,
-      },
-      credential: 'bearer',
-    });
+    const scope = await seedingScope(runtime, realm);
     return (await scope.container.resolve(ApiTokenService).create({ userId, name: 'e2e' })).token;
-  } finally {
-    await runtime.shutdown();
-  }
+  });
 }
 
 describe('request bodies over HTTP', () => {
@@ -242,31 +222,18 @@ describe('first start', () => {
 
 /** The hub realm with the admin, and realm `ops` (the admin a viewer there) holding one identity. */
 async function seedIdentityInOtherRealm(dataDir: string): Promise<string> {
-  const runtime = await startPlatform({
-    config: loadConfig({ NHI_DATA_DIR: dataDir, NHI_ADMIN_PASSWORD: adminPassword, LOG_LEVEL: 'warn' }),
-  });
-  try {
-    const realmAdmin = runtime.root.resolve(RealmAdminService);
-    const realm = await realmAdmin.createRealm({ slug: 'ops', name: 'Operations' });
-    const scope = await openRequestScope(runtime.root, {
-      context: {
-        requestId: 'e2e-seed',
-        realm,
-        principal: { kind: 'system', name: 'e2e' },
-        clock: systemClock,
-      },
-      credential: 'bearer',
-    });
-    const nhi = await scope.container.resolve(NhiService).create({
+  return withSeedingRuntime(dataDir, async (runtime) => {
+    const realm = await runtime.root
+      .resolve(RealmAdminService)
+      .createRealm({ slug: 'ops', name: 'Operations' });
+    const nhi = await (await seedingScope(runtime, realm)).container.resolve(NhiService).create({
       kind: 'service_account',
       provider: 'aws',
       externalId: 'arn:aws:iam::123456789012:user/ops-deployer',
       name: 'ops-deployer',
     });
     return nhi.id;
-  } finally {
-    await runtime.shutdown();
-  }
+  });
 }
 
 async function notFoundShown(page: Page): Promise<boolean> {

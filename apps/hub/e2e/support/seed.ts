@@ -3,7 +3,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { NhiQueryService } from '@nhi/nhi';
 import { seedDemoRealm } from '@nhi/nhi/demo';
-import { loadConfig, openRequestScope, RealmAdminService, startPlatform, systemClock } from '@nhi/platform';
+import {
+  loadConfig,
+  openRequestScope,
+  type PlatformRuntime,
+  RealmAdminService,
+  type RealmRef,
+  type RequestScope,
+  type StartOptions,
+  startPlatform,
+  systemClock,
+} from '@nhi/platform';
 import { PolicyService, registerPolicy } from '@nhi/policy';
 import { onTestFinished } from 'vitest';
 
@@ -17,21 +27,44 @@ export async function temporaryDataDir(): Promise<string> {
 }
 
 /**
+ * The platform on `dataDir` as the hub opens it (first start included), handed to `work` and shut
+ * down after: PGlite serves one process at a time, and the hub starts once seeding is done.
+ */
+export async function withSeedingRuntime<T>(
+  dataDir: string,
+  work: (runtime: PlatformRuntime) => Promise<T>,
+  options: Pick<StartOptions, 'modules'> = {},
+): Promise<T> {
+  const runtime = await startPlatform({
+    config: loadConfig({ NHI_DATA_DIR: dataDir, NHI_ADMIN_PASSWORD: adminPassword, LOG_LEVEL: 'warn' }),
+    ...options,
+  });
+  try {
+    return await work(runtime);
+  } finally {
+    await runtime.shutdown();
+  }
+}
+
+/** A system principal's scope in `realm`, for seeding through the domain services. */
+export function seedingScope(runtime: PlatformRuntime, realm: RealmRef): Promise<RequestScope> {
+  return openRequestScope(runtime.root, {
+    context: { requestId: 'e2e-seed', realm, principal: { kind: 'system', name: 'e2e' }, clock: systemClock },
+    credential: 'bearer',
+  });
+}
+
+/**
  * Prepares a data directory as an operator would before starting the hub: first start
  * (hub realm and admin), a second realm, and the admin as a viewer there. Done through the
  * platform's services and closed again, since PGlite serves one process at a time.
  */
 export async function seedTwoRealms(dataDir: string): Promise<void> {
-  const runtime = await startPlatform({
-    config: loadConfig({ NHI_DATA_DIR: dataDir, NHI_ADMIN_PASSWORD: adminPassword, LOG_LEVEL: 'warn' }),
-  });
-  try {
+  await withSeedingRuntime(dataDir, async (runtime) => {
     const realmAdmin = runtime.root.resolve(RealmAdminService);
     await realmAdmin.createRealm({ slug: 'ops', name: 'Operations' });
     await realmAdmin.createUser({ email: adminEmail, realmSlug: 'ops', role: 'viewer' });
-  } finally {
-    await runtime.shutdown();
-  }
+  });
 }
 
 /** The filter the inventory e2e applies in the browser, as the list service takes it. */
@@ -42,27 +75,13 @@ export const demoFilter = { provider: ['aws'] as ['aws'], q: 'prod' };
  * whole realm and for `demoFilter`: the numbers the page must show.
  */
 export async function seedDemo(dataDir: string): Promise<{ total: number; filteredTotal: number }> {
-  const runtime = await startPlatform({
-    config: loadConfig({ NHI_DATA_DIR: dataDir, NHI_ADMIN_PASSWORD: adminPassword, LOG_LEVEL: 'warn' }),
-  });
-  try {
+  return withSeedingRuntime(dataDir, async (runtime) => {
     const { realm } = await seedDemoRealm(runtime.root, { adminEmail });
-    const scope = await openRequestScope(runtime.root, {
-      context: {
-        requestId: 'e2e-seed',
-        realm,
-        principal: { kind: 'system', name: 'e2e' },
-        clock: systemClock,
-      },
-      credential: 'bearer',
-    });
-    const list = scope.container.resolve(NhiQueryService);
+    const list = (await seedingScope(runtime, realm)).container.resolve(NhiQueryService);
     const all = await list.list({ limit: 1 });
     const filtered = await list.list({ ...demoFilter, limit: 1 });
     return { total: all.total, filteredTotal: filtered.total };
-  } finally {
-    await runtime.shutdown();
-  }
+  });
 }
 
 export const memberEmail = 'member@nhi.local';
@@ -70,29 +89,19 @@ export const memberPassword = 'e2e-member-password';
 
 /** First start, a viewer in the hub realm, and a top-level group Security for the admin to work under. */
 export async function seedPolicyRealm(dataDir: string): Promise<void> {
-  const runtime = await startPlatform({
-    config: loadConfig({ NHI_DATA_DIR: dataDir, NHI_ADMIN_PASSWORD: adminPassword, LOG_LEVEL: 'warn' }),
-    modules: [registerPolicy],
-  });
-  try {
-    const realmAdmin = runtime.root.resolve(RealmAdminService);
-    const { realm } = await realmAdmin.createUser({
-      email: memberEmail,
-      realmSlug: 'hub',
-      role: 'viewer',
-      password: memberPassword,
-    });
-    const scope = await openRequestScope(runtime.root, {
-      context: {
-        requestId: 'e2e-seed',
-        realm,
-        principal: { kind: 'system', name: 'e2e' },
-        clock: systemClock,
-      },
-      credential: 'bearer',
-    });
-    await scope.container.resolve(PolicyService).createGroup({ name: 'Security' });
-  } finally {
-    await runtime.shutdown();
-  }
+  await withSeedingRuntime(
+    dataDir,
+    async (runtime) => {
+      const { realm } = await runtime.root.resolve(RealmAdminService).createUser({
+        email: memberEmail,
+        realmSlug: 'hub',
+        role: 'viewer',
+        password: memberPassword,
+      });
+      await (await seedingScope(runtime, realm)).container
+        .resolve(PolicyService)
+        .createGroup({ name: 'Security' });
+    },
+    { modules: [registerPolicy] },
+  );
 }
