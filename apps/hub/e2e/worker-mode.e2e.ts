@@ -6,7 +6,7 @@ import { createTestDatabase, postgresUnavailableReason } from '@nhi/platform/tes
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { hubDir, startHubProcess, waitForReady } from './support/hub-process.ts';
 
-const workerEnv = { NHI_MODE: 'worker', NHI_INSTANCE_NAME: 'w1' };
+const workerEnv = { NHI_MODE: 'worker', NHI_INSTANCE_NAME: 'w1', NHI_HUB_URL: 'http://127.0.0.1:9' };
 
 async function temporaryDir(): Promise<string> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'nhi-worker-'));

@@ -35,6 +35,7 @@ import { Route as AuthenticatedPolicyPoliciesRouteImport } from './routes/_authe
 import { Route as AuthenticatedPolicyWhoCanRouteImport } from './routes/_authenticated/policy/who-can'
 import { Route as AuthenticatedScansIndexRouteImport } from './routes/_authenticated/scans/index'
 import { Route as AuthenticatedScansScanIdRouteImport } from './routes/_authenticated/scans/$scanId'
+import { Route as ApiInstanceSyncRouteImport } from './routes/api/instance/sync'
 import { Route as ApiTrpcSplatRouteImport } from './routes/api/trpc/$'
 import { Route as AuthenticatedInventoryIdIndexRouteImport } from './routes/_authenticated/inventory/$id/index'
 import { Route as AuthenticatedInventoryIdEditRouteImport } from './routes/_authenticated/inventory/$id/edit'
@@ -181,6 +182,11 @@ const AuthenticatedScansScanIdRoute =
     path: '/scans/$scanId',
     getParentRoute: () => AuthenticatedRoute,
   } as any)
+const ApiInstanceSyncRoute = ApiInstanceSyncRouteImport.update({
+  id: '/api/instance/sync',
+  path: '/api/instance/sync',
+  getParentRoute: () => rootRouteImport,
+} as any)
 const ApiTrpcSplatRoute = ApiTrpcSplatRouteImport.update({
   id: '/api/trpc/$',
   path: '/api/trpc/$',
@@ -222,6 +228,7 @@ export interface FileRoutesByFullPath {
   '/policy/policies': typeof AuthenticatedPolicyPoliciesRoute
   '/policy/who-can': typeof AuthenticatedPolicyWhoCanRoute
   '/scans/$scanId': typeof AuthenticatedScansScanIdRoute
+  '/api/instance/sync': typeof ApiInstanceSyncRoute
   '/api/trpc/$': typeof ApiTrpcSplatRoute
   '/alerts/': typeof AuthenticatedAlertsIndexRoute
   '/inventory/': typeof AuthenticatedInventoryIndexRoute
@@ -250,6 +257,7 @@ export interface FileRoutesByTo {
   '/policy/policies': typeof AuthenticatedPolicyPoliciesRoute
   '/policy/who-can': typeof AuthenticatedPolicyWhoCanRoute
   '/scans/$scanId': typeof AuthenticatedScansScanIdRoute
+  '/api/instance/sync': typeof ApiInstanceSyncRoute
   '/api/trpc/$': typeof ApiTrpcSplatRoute
   '/alerts': typeof AuthenticatedAlertsIndexRoute
   '/inventory': typeof AuthenticatedInventoryIndexRoute
@@ -282,6 +290,7 @@ export interface FileRoutesById {
   '/_authenticated/policy/policies': typeof AuthenticatedPolicyPoliciesRoute
   '/_authenticated/policy/who-can': typeof AuthenticatedPolicyWhoCanRoute
   '/_authenticated/scans/$scanId': typeof AuthenticatedScansScanIdRoute
+  '/api/instance/sync': typeof ApiInstanceSyncRoute
   '/api/trpc/$': typeof ApiTrpcSplatRoute
   '/_authenticated/alerts/': typeof AuthenticatedAlertsIndexRoute
   '/_authenticated/inventory/': typeof AuthenticatedInventoryIndexRoute
@@ -314,6 +323,7 @@ export interface FileRouteTypes {
     | '/policy/policies'
     | '/policy/who-can'
     | '/scans/$scanId'
+    | '/api/instance/sync'
     | '/api/trpc/$'
     | '/alerts/'
     | '/inventory/'
@@ -342,6 +352,7 @@ export interface FileRouteTypes {
     | '/policy/policies'
     | '/policy/who-can'
     | '/scans/$scanId'
+    | '/api/instance/sync'
     | '/api/trpc/$'
     | '/alerts'
     | '/inventory'
@@ -373,6 +384,7 @@ export interface FileRouteTypes {
     | '/_authenticated/policy/policies'
     | '/_authenticated/policy/who-can'
     | '/_authenticated/scans/$scanId'
+    | '/api/instance/sync'
     | '/api/trpc/$'
     | '/_authenticated/alerts/'
     | '/_authenticated/inventory/'
@@ -388,6 +400,7 @@ export interface RootRouteChildren {
   MetricsRoute: typeof MetricsRoute
   ReadyzRoute: typeof ReadyzRoute
   DotwellKnownJwksDotjsonRoute: typeof DotwellKnownJwksDotjsonRoute
+  ApiInstanceSyncRoute: typeof ApiInstanceSyncRoute
   ApiTrpcSplatRoute: typeof ApiTrpcSplatRoute
 }
 
@@ -575,6 +588,13 @@ declare module '@tanstack/react-router' {
       preLoaderRoute: typeof AuthenticatedScansScanIdRouteImport
       parentRoute: typeof AuthenticatedRoute
     }
+    '/api/instance/sync': {
+      id: '/api/instance/sync'
+      path: '/api/instance/sync'
+      fullPath: '/api/instance/sync'
+      preLoaderRoute: typeof ApiInstanceSyncRouteImport
+      parentRoute: typeof rootRouteImport
+    }
     '/api/trpc/$': {
       id: '/api/trpc/$'
       path: '/api/trpc/$'
@@ -685,6 +705,7 @@ const rootRouteChildren: RootRouteChildren = {
   MetricsRoute: MetricsRoute,
   ReadyzRoute: ReadyzRoute,
   DotwellKnownJwksDotjsonRoute: DotwellKnownJwksDotjsonRoute,
+  ApiInstanceSyncRoute: ApiInstanceSyncRoute,
   ApiTrpcSplatRoute: ApiTrpcSplatRoute,
 }
 export const routeTree = rootRouteImport

@@ -6,4 +6,5 @@ import './api/dashboard.permissions.ts';
 export { dashboardDomain } from './dashboard.domain.ts';
 export { DashboardService, DashboardSnapshots } from './service/dashboard.service.ts';
 export type { CombinedOverview } from './service/dashboard-combine.ts';
+export type { ServedCombinedOverview, UnavailableRealm } from './service/dashboard-combined-overview.ts';
 export { DashboardOverviewCache } from './service/dashboard-overview-cache.ts';

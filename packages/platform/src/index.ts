@@ -2,6 +2,7 @@
 import 'reflect-metadata';
 
 export * from './auth/forward-tokens.ts';
+export * from './auth/forwarded-calls.ts';
 export * from './auth/index.ts';
 export * from './config/config.ts';
 export * from './context/request-context.ts';

@@ -1,4 +1,4 @@
-import { InstanceRegistry, RealmAdminService } from '@nhi/platform';
+import { InstanceRegistry, InstanceSync, RealmAdminService } from '@nhi/platform';
 import type { Command } from 'commander';
 import type { CliIo } from '../cli-io.ts';
 import { withPlatform } from './with-platform.ts';
@@ -15,12 +15,16 @@ export function registerRealmCommands(program: Command, io: CliIo): void {
     .action(async (options: { slug: string; name?: string; instance?: string }) => {
       const input = { slug: options.slug, name: options.name ?? options.slug };
       const instance = options.instance;
-      const created = await withPlatform(io, (runtime) =>
-        instance
-          ? runtime.root.resolve(InstanceRegistry).createRealmOn(input, instance)
-          : runtime.root.resolve(RealmAdminService).createRealm(input),
-      );
+      const { created, synced } = await withPlatform(io, async (runtime) => {
+        if (!instance) return { created: await runtime.root.resolve(RealmAdminService).createRealm(input) };
+        const placed = await runtime.root.resolve(InstanceRegistry).createRealmOn(input, instance);
+        // The worker creates its copy now; when it cannot be reached, the next sync does.
+        return { created: placed, synced: await runtime.root.resolve(InstanceSync).syncRealm(placed.id) };
+      });
       const placement = instance ? ` on instance ${instance}` : '';
       io.stdout.write(`Created realm ${created.slug} (${created.id})${placement}\n`);
+      if (synced?.error) {
+        io.stderr.write(`Warning: ${synced.error}\nRun \`nhi instance sync ${instance}\` once it is reachable.\n`);
+      }
     });
 }

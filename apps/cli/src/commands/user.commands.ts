@@ -1,4 +1,4 @@
-import { RealmAdminService } from '@nhi/platform';
+import { InstanceSync, RealmAdminService } from '@nhi/platform';
 import { type Command, Option } from 'commander';
 import type { CliIo } from '../cli-io.ts';
 import { withPlatform } from './with-platform.ts';
@@ -24,14 +24,17 @@ export function registerUserCommands(program: Command, io: CliIo): void {
         role: 'admin' | 'editor' | 'viewer';
         password?: string;
       }) => {
-        const result = await withPlatform(io, (runtime) =>
-          runtime.root.resolve(RealmAdminService).createUser({
+        const { result, synced } = await withPlatform(io, async (runtime) => {
+          const created = await runtime.root.resolve(RealmAdminService).createUser({
             email: options.email,
             realmSlug: options.realm,
             role: options.role,
             password: options.password,
-          }),
-        );
+          });
+          // A realm a worker serves learns of its new member now.
+          return { result: created, synced: await runtime.root.resolve(InstanceSync).syncRealm(created.realm.id) };
+        });
+        if (synced?.error) io.stderr.write(`Warning: ${synced.error}\n`);
         io.stdout.write(`User ${result.user.email} is ${options.role} in realm ${options.realm}\n`);
         if (result.generatedPassword) io.stdout.write(`Password (shown once): ${result.generatedPassword}\n`);
       },

@@ -26,6 +26,8 @@ function respond(request: Request, deps: TrpcHandlerDeps): Promise<Response> {
     endpoint: trpcEndpoint,
     req: request,
     router: deps.router,
+    // The hub forwards queries as POST: their inputs outgrow a URL.
+    allowMethodOverride: true,
     createContext: ({ req, resHeaders }) => ({ root: deps.root, requestId: deps.requestId, req, resHeaders }),
     onError({ error, path }) {
       if (error.code === 'INTERNAL_SERVER_ERROR') {

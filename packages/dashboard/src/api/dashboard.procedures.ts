@@ -13,8 +13,9 @@ export const dashboardRouter = router({
   /**
    * Every realm of the logged-in user, each read with the user's permission in it (the guard
    * asks for the realm of the call; the others are checked one by one). Not with an API token.
+   * The hub's: it reaches each realm where it is served, and reports those it could not reach.
    */
-  combinedOverview: authorizedProcedure('dashboard:read')
+  combinedOverview: authorizedProcedure('dashboard:read', { hubOnly: true })
     .input(dashboardFilterInput)
     .query(({ ctx, input }) => combinedOverviewOf(ctx.root, ctx.scope, input)),
 });

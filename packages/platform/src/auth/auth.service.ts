@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { inject, injectable } from 'tsyringe';
-import type { Clock, Principal, RealmRef } from '../context/request-context.ts';
+import type { Clock, Principal, RealmPlacement, RealmRef } from '../context/request-context.ts';
 import type { PlatformDatabase } from '../database/platform-database.ts';
 import { PLATFORM_DATABASE } from '../database/tokens.ts';
 import { CLOCK, LOGGER } from '../di/tokens.ts';
@@ -21,6 +21,8 @@ export interface RealmSummary {
 
 export interface RealmOfUser extends RealmSummary {
   role: BuiltInRole;
+  /** Where the realm is served when a worker instance serves it. */
+  placement?: RealmPlacement;
 }
 
 export interface SessionToken {
@@ -60,7 +62,13 @@ interface EpochRow {
   policyEpoch: string | null;
 }
 
-interface SessionRow extends EpochRow {
+/** The instance columns of a realm row: both null when the hub serves the realm itself. */
+interface PlacementColumns {
+  instanceName: string | null;
+  instanceUrl: string | null;
+}
+
+interface SessionRow extends EpochRow, PlacementColumns {
   email: string;
   disabled: boolean;
   revoked: boolean;
@@ -69,7 +77,7 @@ interface SessionRow extends EpochRow {
   realmSlug: string | null;
 }
 
-interface ApiTokenRow extends EpochRow {
+interface ApiTokenRow extends EpochRow, PlacementColumns {
   id: string;
   userId: string;
   permissions: string[];
@@ -95,26 +103,35 @@ const sessionSql = `
   SELECT u.email, u."disabledAt" IS NOT NULL AS disabled, u."authEpoch"::text AS "authEpoch",
     s."revokedAt" IS NOT NULL AS revoked,
     (extract(epoch FROM s."expiresAt") * 1000)::float8 AS "expiresAt",
-    r.id AS "realmId", r.slug AS "realmSlug",
+    r.id AS "realmId", r.slug AS "realmSlug", i.name AS "instanceName", i."baseUrl" AS "instanceUrl",
     (SELECT p.epoch::text FROM "PolicyEpoch" p WHERE p."realmId" = r.id) AS "policyEpoch"
   FROM "Session" s
   JOIN "User" u ON u.id = s."userId"
   LEFT JOIN "Realm" r ON r.slug = $3
     AND EXISTS (SELECT 1 FROM "RealmMembership" m WHERE m."realmId" = r.id AND m."userId" = s."userId")
+  LEFT JOIN "Instance" i ON i.id = r."instanceId"
   WHERE s.id = $1 AND s."userId" = $2`;
 
 const apiTokenSql = `
   SELECT t.id, t."userId", t.permissions, t."revokedAt" IS NOT NULL AS revoked,
     (extract(epoch FROM t."expiresAt") * 1000)::float8 AS "expiresAt",
     (extract(epoch FROM t."lastUsedAt") * 1000)::float8 AS "lastUsedAt",
-    r.id AS "realmId", r.slug AS "realmSlug",
+    r.id AS "realmId", r.slug AS "realmSlug", i.name AS "instanceName", i."baseUrl" AS "instanceUrl",
     u.email, u."disabledAt" IS NOT NULL AS disabled, u."authEpoch"::text AS "authEpoch",
     EXISTS (SELECT 1 FROM "RealmMembership" m WHERE m."realmId" = t."realmId" AND m."userId" = t."userId") AS member,
     (SELECT p.epoch::text FROM "PolicyEpoch" p WHERE p."realmId" = t."realmId") AS "policyEpoch"
   FROM "ApiToken" t
   JOIN "User" u ON u.id = t."userId"
   JOIN "Realm" r ON r.id = t."realmId"
+  LEFT JOIN "Instance" i ON i.id = r."instanceId"
   WHERE t."tokenHash" = $1`;
+
+function realmRefOf(id: string, slug: string, placement: PlacementColumns): RealmRef {
+  const { instanceName, instanceUrl } = placement;
+  return instanceName && instanceUrl
+    ? { id, slug, placement: { instance: instanceName, baseUrl: instanceUrl } }
+    : { id, slug };
+}
 
 export function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();
@@ -213,10 +230,19 @@ export class AuthService {
   async realmsOf(userId: string): Promise<RealmOfUser[]> {
     const memberships = await this.db.systemPrisma.realmMembership.findMany({
       where: { userId },
-      select: { role: true, realm: { select: { id: true, slug: true, name: true } } },
+      select: {
+        role: true,
+        realm: {
+          select: { id: true, slug: true, name: true, instance: { select: { name: true, baseUrl: true } } },
+        },
+      },
       orderBy: [{ realm: { name: 'asc' } }, { realm: { slug: 'asc' } }],
     });
-    return memberships.map(({ role, realm }) => ({ ...realm, role }));
+    return memberships.map(({ role, realm: { instance, ...realm } }) => ({
+      ...realm,
+      role,
+      ...(instance ? { placement: { instance: instance.name, baseUrl: instance.baseUrl } } : {}),
+    }));
   }
 
   private async authenticateSession(token: string): Promise<Authenticated> {
@@ -240,7 +266,7 @@ export class AuthService {
     if (!row.realmId || !row.realmSlug) throw new AuthenticationError(sessionInvalid);
     return this.remember(key, now, {
       principal: { kind: 'user', userId: claims.sub, email: row.email, sessionId: claims.sid },
-      realm: { id: row.realmId, slug: row.realmSlug },
+      realm: realmRefOf(row.realmId, row.realmSlug, row),
       authEpoch: row.authEpoch,
       policyEpoch: row.policyEpoch ?? noEpoch,
       validUntil: Math.min(row.expiresAt, claims.exp * 1000),
@@ -271,7 +297,7 @@ export class AuthService {
         tokenId: row.id,
         tokenPermissions: row.permissions,
       },
-      realm: { id: row.realmId, slug: row.realmSlug },
+      realm: realmRefOf(row.realmId, row.realmSlug, row),
       authEpoch: row.authEpoch,
       policyEpoch: row.policyEpoch ?? noEpoch,
       validUntil: row.expiresAt ?? Number.POSITIVE_INFINITY,

@@ -13,6 +13,15 @@ import { SigningKeys } from './signing-keys.ts';
  */
 export const forwardTokenType = 'nhi-forward+jwt';
 
+/**
+ * The hub's own calls to an instance (realm provisioning, user synchronisation): no user, no
+ * realm, and a type of their own so that neither kind of token passes for the other.
+ */
+export const instanceTokenType = 'nhi-instance+jwt';
+
+/** The subject of an instance token: the hub itself. */
+export const hubSubject = 'hub';
+
 /** Long enough for one forwarded call to arrive, short enough that a leaked token is soon useless. */
 export const forwardTokenLifetimeSeconds = 60;
 
@@ -34,6 +43,11 @@ export interface ForwardClaims {
   realm: string;
   /** Request id of the call on the hub, so both sides log the same id. */
   rid: string;
+  /** The hub session the call came with, for audit rows and logs. */
+  sid?: string;
+  /** API token id when the call came with one; `perm` its chosen permissions (empty: all of the user's). */
+  tok?: string;
+  perm?: string[];
   iat: number;
   exp: number;
 }
@@ -44,6 +58,9 @@ export interface ForwardedCall {
   userId: string;
   realmId: string;
   requestId: string;
+  sessionId?: string;
+  /** An API token's id and chosen permissions: the worker narrows to them as the hub would. */
+  token?: { id: string; permissions: readonly string[] };
 }
 
 /** Signs, on the hub, one token per forwarded call, with the session signing keys. */
@@ -59,11 +76,32 @@ export class ForwardTokens {
     const signer = await this.keys.signer();
     if (!signer.privateKey) throw new Error('This process holds no private key to sign forward tokens with');
     const iat = Math.floor(this.clock.now().getTime() / 1000);
-    return new SignJWT({ realm: call.realmId, rid: call.requestId })
+    const claims = {
+      realm: call.realmId,
+      rid: call.requestId,
+      ...(call.sessionId ? { sid: call.sessionId } : {}),
+      ...(call.token ? { tok: call.token.id, perm: [...call.token.permissions] } : {}),
+    };
+    return new SignJWT(claims)
       .setProtectedHeader({ alg: signer.alg, kid: signer.kid, typ: forwardTokenType })
       .setIssuer(this.config.NHI_JWT_ISSUER)
       .setAudience(call.instance)
       .setSubject(call.userId)
+      .setIssuedAt(iat)
+      .setExpirationTime(iat + forwardTokenLifetimeSeconds)
+      .sign(signer.privateKey);
+  }
+
+  /** A token for one of the hub's own calls to `instance` (provisioning, synchronisation). */
+  async issueForInstance(instance: string, requestId: string): Promise<string> {
+    const signer = await this.keys.signer();
+    if (!signer.privateKey) throw new Error('This process holds no private key to sign instance tokens with');
+    const iat = Math.floor(this.clock.now().getTime() / 1000);
+    return new SignJWT({ rid: requestId })
+      .setProtectedHeader({ alg: signer.alg, kid: signer.kid, typ: instanceTokenType })
+      .setIssuer(this.config.NHI_JWT_ISSUER)
+      .setAudience(instance)
+      .setSubject(hubSubject)
       .setIssuedAt(iat)
       .setExpirationTime(iat + forwardTokenLifetimeSeconds)
       .sign(signer.privateKey);
@@ -102,16 +140,30 @@ export class ForwardTokenVerifier {
     return claims;
   }
 
-  private async verifiedPayload(token: string): Promise<JWTPayload> {
+  /** An instance token: the hub itself calling this instance. Returns the hub's request id. */
+  async verifyInstanceCall(token: string | undefined): Promise<{ rid: string }> {
+    if (!token) throw new AuthenticationError(forwardTokenMissing);
+    const payload = await this.verifiedPayload(token, instanceTokenType, ['sub', 'rid', 'iat', 'exp']);
+    if (payload.sub !== hubSubject || typeof payload.rid !== 'string') {
+      throw new AuthenticationError(forwardTokenInvalid);
+    }
+    return { rid: payload.rid };
+  }
+
+  private async verifiedPayload(
+    token: string,
+    typ = forwardTokenType,
+    requiredClaims = ['sub', 'realm', 'rid', 'iat', 'exp'],
+  ): Promise<JWTPayload> {
     try {
       const { payload } = await jwtVerify(token, this.options.keys, {
         // The asymmetric allow-list is checked before any key is looked up: `none` and HMAC never get that far.
         algorithms: [...sessionAlgorithms],
-        typ: forwardTokenType,
+        typ,
         issuer: this.options.issuer,
         audience: this.options.instance,
         currentDate: this.clock.now(),
-        requiredClaims: ['sub', 'realm', 'rid', 'iat', 'exp'],
+        requiredClaims,
       });
       return payload;
     } catch (error) {
@@ -124,7 +176,11 @@ export class ForwardTokenVerifier {
 }
 
 function claimsOf(payload: JWTPayload): ForwardClaims {
-  const { iss, aud, sub, realm, rid, iat, exp } = payload;
+  const { iss, aud, sub, realm, rid, iat, exp, sid, tok, perm } = payload;
+  const optional = {
+    ...(typeof sid === 'string' ? { sid } : {}),
+    ...(typeof tok === 'string' && isStringArray(perm) ? { tok, perm } : {}),
+  };
   if (
     typeof iss !== 'string' ||
     typeof aud !== 'string' ||
@@ -136,5 +192,9 @@ function claimsOf(payload: JWTPayload): ForwardClaims {
   ) {
     throw new AuthenticationError(forwardTokenInvalid);
   }
-  return { iss, aud, sub, realm, rid, iat, exp };
+  return { iss, aud, sub, realm, rid, iat, exp, ...optional };
+}
+
+function isStringArray(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string');
 }

@@ -16,11 +16,14 @@ function answerOf(ctx: TrpcContext, { token, expiresAt, realm }: SwitchedRealm):
   return { realm };
 }
 
+/** The realm list and sessions are the hub's, whichever instance serves the current realm. */
+const hubOnly = { hubOnly: true } as const;
+
 /** platform.realms: the realms of the caller, and moving the session to another of them. */
 export const myRealmsRouter = router({
-  list: authorizedProcedure('realm:read').query(({ ctx }) => myRealmsOf(ctx.scope)),
+  list: authorizedProcedure('realm:read', hubOnly).query(({ ctx }) => myRealmsOf(ctx.scope)),
   /** Same session, another realm of the same user; API tokens are bound to theirs. */
-  switch: authorizedProcedure('realm:read')
+  switch: authorizedProcedure('realm:read', hubOnly)
     .input(switchRealmInput)
     .mutation(async ({ ctx, input }) => answerOf(ctx, await switchMyRealm(ctx.scope, input))),
 });

@@ -29,9 +29,10 @@ export function isUniqueViolation(error: unknown): boolean {
   return error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
 }
 
+/** `id`: given when a worker instance creates the realm the hub already knows by that id. */
 export async function insertRealm(
   tx: Prisma.TransactionClient,
-  input: { slug: string; name: string },
+  input: { slug: string; name: string; id?: string },
   actor: Principal,
 ): Promise<RealmSummary> {
   validateRealm(input);
@@ -39,7 +40,7 @@ export async function insertRealm(
   if (taken)
     throw new ConflictError(`A realm with slug "${input.slug}" already exists`, { slug: input.slug });
   const realm = await tx.realm.create({
-    data: { slug: input.slug, name: input.name.trim() },
+    data: { ...(input.id ? { id: input.id } : {}), slug: input.slug, name: input.name.trim() },
     select: { id: true, slug: true, name: true },
   });
   await writeAuditEntry(tx, {

@@ -1,7 +1,9 @@
 import type { DependencyContainer } from 'tsyringe';
 import { ApiTokenService } from './api-tokens.service.ts';
 import { AuthService } from './auth.service.ts';
+import { InstanceForwarder } from '../instances/instance-forwarder.ts';
 import { BuiltInRolePermissionResolver } from './builtin-role-resolver.ts';
+import { ForwardTokens } from './forward-tokens.ts';
 import { LoginThrottle } from './login-throttle.ts';
 import { PasswordHasher } from './password-hasher.ts';
 import { PERMISSION_RESOLVER } from './permissions.ts';
@@ -44,6 +46,8 @@ export function registerAuth(root: DependencyContainer): void {
     AuthService,
     RealmAdminService,
     BuiltInRolePermissionResolver,
+    ForwardTokens,
+    InstanceForwarder,
   ] as ServiceClass<unknown>[]) {
     registerRootSingleton(root, service);
   }

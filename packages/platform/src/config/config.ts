@@ -28,6 +28,8 @@ export const configSchema = z.object({
       'must be a short slug: a-z, 0-9 and -, at most 32 characters',
     )
     .optional(),
+  /** Worker mode: the hub's base URL, where the worker fetches the keys that sign forwarded calls. */
+  NHI_HUB_URL: z.string().url().optional(),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   NHI_DATA_DIR: z.string().min(1).default('./data'),
   DATABASE_URL: z.string().url().optional(),
@@ -58,6 +60,8 @@ export const configSchema = z.object({
   NHI_REQUEST_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(15_000),
   /** PostgreSQL: longest a statement of a background job (scan, evaluation) may run, in ms (0: no limit). */
   NHI_JOB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(600_000),
+  /** Hub mode: how often the hub asks each registered worker instance whether it is ready. */
+  NHI_INSTANCE_HEARTBEAT_SECONDS: durationSeconds.default(15),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -91,6 +95,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
 function workerModeProblems(config: z.infer<typeof configSchema>): string[] {
   const problems: string[] = [];
   if (!config.NHI_INSTANCE_NAME) problems.push('  NHI_INSTANCE_NAME: required in worker mode');
+  if (!config.NHI_HUB_URL) {
+    problems.push('  NHI_HUB_URL: required in worker mode (the hub whose keys sign forwarded calls)');
+  }
   if (!config.DATABASE_URL) {
     problems.push(
       '  DATABASE_URL: required in worker mode (a postgresql:// URL; workers do not run the embedded database)',

@@ -7,6 +7,17 @@ export type Principal =
 export interface RealmRef {
   id: string;
   slug: string;
+  /**
+   * Set on the hub for a realm a worker instance serves: its calls are forwarded there (ADR
+   * 0029). Read with the credential, in the same statement, so routing costs nothing per call.
+   */
+  placement?: RealmPlacement;
+}
+
+/** The worker instance that serves a realm, as the hub reaches it. */
+export interface RealmPlacement {
+  instance: string;
+  baseUrl: string;
 }
 
 export interface Clock {

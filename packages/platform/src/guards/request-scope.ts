@@ -1,5 +1,6 @@
 import type { DependencyContainer } from 'tsyringe';
-import { AuthService } from '../auth/auth.service.ts';
+import { type Authenticated, AuthService } from '../auth/auth.service.ts';
+import { FORWARDED_CALLS } from '../auth/forwarded-calls.ts';
 import { PERMISSION_RESOLVER, type PermissionKey } from '../auth/permissions.ts';
 import { type RequestContext, systemClock } from '../context/request-context.ts';
 import { realmDbProvider } from '../database/realm-db-provider.ts';
@@ -14,8 +15,11 @@ export interface RequestScope {
   container: DependencyContainer;
   context: RequestContext;
   permissions: ReadonlySet<string>;
-  /** How the caller proved who they are: cookie-borne sessions need a same-origin check. */
-  credential: 'session' | 'bearer';
+  /**
+   * How the caller proved who they are: cookie-borne sessions need a same-origin check;
+   * `forwarded`: a worker serving a call the hub forwarded for its user.
+   */
+  credential: 'session' | 'bearer' | 'forwarded';
   renewedToken?: { token: string; expiresAt: Date };
 }
 
@@ -32,10 +36,7 @@ export async function authenticateRequest(
   root: DependencyContainer,
   { headers, requestId }: RequestCredentials,
 ): Promise<RequestScope> {
-  const bearerToken = readBearerToken(headers);
-  const sessionToken = bearerToken ? undefined : readCookie(headers, SESSION_COOKIE);
-  const auth = root.resolve(AuthService);
-  const result = await auth.authenticate({ sessionToken, bearerToken });
+  const result = await authenticateCredentials(root, headers);
   return openRequestScope(root, {
     context: {
       requestId,
@@ -43,10 +44,27 @@ export async function authenticateRequest(
       principal: result.principal,
       clock: root.isRegistered(CLOCK, true) ? root.resolve(CLOCK) : systemClock,
     },
-    credential: bearerToken ? 'bearer' : 'session',
+    credential: result.credential,
     renewedToken: result.renewedToken,
     policyEpoch: result.policyEpoch,
   });
+}
+
+/**
+ * A worker knows no sessions or API tokens: only the hub's forward tokens (ADR 0029). The hub
+ * takes an API token (preferred when both are present) or its session cookie.
+ */
+async function authenticateCredentials(
+  root: DependencyContainer,
+  headers: Headers,
+): Promise<Authenticated & { credential: RequestScope['credential'] }> {
+  if (root.isRegistered(FORWARDED_CALLS, true)) {
+    return { ...(await root.resolve(FORWARDED_CALLS).authenticate(headers)), credential: 'forwarded' };
+  }
+  const bearerToken = readBearerToken(headers);
+  const sessionToken = bearerToken ? undefined : readCookie(headers, SESSION_COOKIE);
+  const result = await root.resolve(AuthService).authenticate({ sessionToken, bearerToken });
+  return { ...result, credential: bearerToken ? 'bearer' : 'session' };
 }
 
 /**

@@ -4,10 +4,12 @@ import { isKnownPermission } from '../auth/permissions.ts';
 export interface ProcedurePermission {
   path: string;
   permission: string | undefined;
+  /** Runs on the hub for every realm (ProcedureMeta.hubOnly). */
+  hubOnly: boolean;
 }
 
 interface ProcedureLike {
-  _def: { procedure: true; meta?: { permission?: string } };
+  _def: { procedure: true; meta?: { permission?: string; hubOnly?: boolean } };
 }
 
 function isProcedure(value: unknown): value is ProcedureLike {
@@ -21,7 +23,7 @@ export function procedurePermissions(router: AnyRouter): ProcedurePermission[] {
     for (const [key, value] of Object.entries(record)) {
       const path = prefix ? `${prefix}.${key}` : key;
       if (isProcedure(value)) {
-        found.push({ path, permission: value._def.meta?.permission });
+        found.push({ path, permission: value._def.meta?.permission, hubOnly: value._def.meta?.hubOnly === true });
       } else if (value && typeof value === 'object') {
         const nested = (value as { _def?: { record?: Record<string, unknown> } })._def?.record;
         walk(nested ?? (value as Record<string, unknown>), path);

@@ -1,4 +1,5 @@
 import { initTRPC, TRPCError } from '@trpc/server';
+import { middlewareMarker } from '@trpc/server/unstable-core-do-not-import';
 import type { DependencyContainer } from 'tsyringe';
 import { ZodError } from 'zod';
 import type { PermissionKey } from '../auth/permissions.ts';
@@ -6,6 +7,7 @@ import { inputErrorOf, sqlStateOf } from '../database/database-errors.ts';
 import { cancellationErrorOf } from '../database/work-scope.ts';
 import { CONFIG, LOGGER } from '../di/tokens.ts';
 import { isDomainError } from '../errors/domain-errors.ts';
+import { ForwardedError, InstanceForwarder } from '../instances/instance-forwarder.ts';
 import { isHttpsRequest, serializeSessionCookie } from '../guards/cookies.ts';
 import { authenticateRequest, type RequestScope, requirePermission } from '../guards/request-scope.ts';
 import { isSameOriginRequest } from '../guards/same-origin.ts';
@@ -31,6 +33,12 @@ export interface ProcedureMeta {
   permission: PermissionKey;
   /** Top-level input fields holding an uploaded file's text, checked row by row by its parser. */
   fileFields?: readonly string[];
+  /**
+   * Runs on the hub whatever realm the caller is in: it reads or changes what the hub alone
+   * keeps (sessions, API tokens, the realm list). Every other procedure of a realm placed on a
+   * worker instance is forwarded there (ADR 0029).
+   */
+  hubOnly?: boolean;
 }
 
 const t = initTRPC
@@ -52,12 +60,19 @@ const t = initTRPC
         data: {
           ...shape.data,
           stack: undefined,
-          zodIssues: error.cause instanceof ZodError ? error.cause.issues : undefined,
+          zodIssues: zodIssuesOf(error.cause),
           details: domainDetailsOf(error.cause),
         },
       };
     },
   });
+
+/** A schema's issues, raised here or by the worker a call was forwarded to. */
+function zodIssuesOf(cause: unknown): unknown[] | undefined {
+  if (cause instanceof ZodError) return cause.issues;
+  if (cause instanceof ForwardedError) return cause.zodIssues;
+  return undefined;
+}
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
@@ -124,7 +139,28 @@ const jwtGuard = t.middleware(async ({ ctx, next }) => {
   return next({ ctx: { scope } });
 });
 
-const authGuard = jwtGuard.unstable_pipe(async ({ ctx, meta, next }) => {
+/**
+ * routingMiddleware: a call for a realm a worker instance serves goes there, as the same
+ * procedure with its raw input, before this process checks a permission it has no policy data
+ * for; the worker runs this very guard against its own. Whether the call came over HTTP (an API
+ * token) or through the hub's caller (a serverFn), it takes this one way.
+ */
+const routeToInstance = jwtGuard.unstable_pipe(async ({ ctx, meta, path, type, getRawInput, next }) => {
+  if (!isForwarded(ctx.scope, meta)) return next();
+  if (type === 'subscription') throw new TRPCError({ code: 'METHOD_NOT_SUPPORTED' });
+  const data = await ctx.root
+    .resolve(InstanceForwarder)
+    .call(ctx.scope, { type, path, input: await getRawInput() }, { signal: ctx.req?.signal });
+  // The worker's answer is this procedure's result: nothing here runs after it.
+  return { ok: true as const, data, marker: middlewareMarker };
+});
+
+/** Whether a call in `scope` runs on the worker instance that serves its realm. */
+export function isForwarded(scope: Pick<RequestScope, 'context'>, meta: ProcedureMeta | undefined): boolean {
+  return scope.context.realm.placement !== undefined && !meta?.hubOnly;
+}
+
+const authGuard = routeToInstance.unstable_pipe(async ({ ctx, meta, next }) => {
   if (!meta?.permission) {
     throw new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: 'Procedure declares no permission' });
   }

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import type { DependencyContainer } from 'tsyringe';
 import { ensureFirstStart } from '../auth/first-start.ts';
+import { registerForwardedCalls } from '../auth/forwarded-calls.ts';
 import { registerAuth, SigningKeys } from '../auth/index.ts';
 import { type Config, loadConfig } from '../config/config.ts';
 import { systemClock } from '../context/request-context.ts';
@@ -17,7 +18,7 @@ import { registerFingerprints } from '../fingerprints/register-fingerprints.ts';
 import { JobQueue, type JobQueueOptions } from '../jobs/job-queue.ts';
 import { JOB_QUEUE } from '../jobs/tokens.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
-import { HubMetrics } from '../metrics/metrics.ts';
+import { HUB_METRICS, HubMetrics } from '../metrics/metrics.ts';
 import { type DomainDefinition, registerDomainJobs, registerDomainServices } from './domain.ts';
 
 export interface PlatformRuntime {
@@ -96,6 +97,7 @@ export async function startPlatform(options: StartOptions = {}): Promise<Platfor
     root.register(CLOCK, { useValue: systemClock });
     root.register(PLATFORM_DATABASE, { useValue: database });
     registerAuth(root);
+    registerForwardedCalls(root, config);
     registerFingerprints(root);
     for (const register of options.modules ?? []) register(root);
     registerDomainServices(root, options.domains ?? []);
@@ -109,6 +111,7 @@ export async function startPlatform(options: StartOptions = {}): Promise<Platfor
       database.poolStats ? () => database.poolStats?.() : undefined,
       jobs ? () => jobs.activeJobs() : undefined,
     );
+    root.register(HUB_METRICS, { useValue: metrics });
     if (jobs) {
       await jobs.start();
       root.register(JOB_QUEUE, { useValue: jobs });

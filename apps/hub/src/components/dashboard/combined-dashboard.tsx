@@ -1,4 +1,4 @@
-import type { CombinedOverview } from '@nhi/dashboard';
+import type { CombinedOverview, UnavailableRealm } from '@nhi/dashboard';
 import { severities } from '@nhi/dashboard/view';
 import { BarChartCard, TrendCard } from './chart-panel.tsx';
 import { labelOf, percent, riskLevelLabels, severityLabels } from './dashboard-labels.ts';
@@ -8,7 +8,11 @@ import { labelOf, percent, riskLevelLabels, severityLabels } from './dashboard-l
  * inventory and the alerts pages show the realm the session works in), so here figures carry no
  * link: the realm's own dashboard has them.
  */
-export function CombinedDashboard({ combined }: { combined: CombinedOverview }) {
+export function CombinedDashboard({
+  combined,
+}: {
+  combined: CombinedOverview & { unavailable?: UnavailableRealm[] };
+}) {
   const f = combined.figures;
   const open = severities.reduce((sum, severity) => sum + f.openAlerts[severity], 0);
   const figures: [string, string, string?][] = [
@@ -40,6 +44,15 @@ export function CombinedDashboard({ combined }: { combined: CombinedOverview }) 
           Each realm counted with your access in it. Open a realm's own dashboard to follow a figure to its
           list.
         </p>
+        {combined.unavailable && combined.unavailable.length > 0 ? (
+          <ul className="warning" role="status" data-testid="dashboard-unavailable-realms">
+            {combined.unavailable.map((realm) => (
+              <li key={realm.slug}>
+                {realm.name} is not counted: its instance {realm.instance} is unavailable.
+              </li>
+            ))}
+          </ul>
+        ) : null}
         <dl className="figures">
           {figures.map(([title, value, detail]) => (
             <div className="figure" key={title}>

@@ -5,6 +5,7 @@ import {
   NotFoundError,
   PermissionDeniedError,
   RateLimitedError,
+  type RealmRef,
   type RequestScope,
 } from '@nhi/platform';
 import { describe, expect, it } from 'vitest';
@@ -15,14 +16,24 @@ import { authGuard } from './auth-guard.ts';
 import { toServerFnError } from './error-mapping.server.ts';
 
 type ServerStep = (options: {
-  context: { scope: Pick<RequestScope, 'permissions'> };
+  context: { scope: Pick<RequestScope, 'permissions'> & { context: { realm: RealmRef } } };
   next: () => unknown;
 }) => unknown;
 
+const localRealm: RealmRef = { id: 'r-1', slug: 'hub' };
+const workerRealm: RealmRef = {
+  id: 'r-2',
+  slug: 'north',
+  placement: { instance: 'w1', baseUrl: 'http://w1.internal' },
+};
+
 /** Runs authGuard's own server step, as Start does after jwtGuard has put the scope in context. */
-function runAuthGuard(procedure: ProcedurePath, granted: string[]) {
+function runAuthGuard(procedure: ProcedurePath, granted: string[], realm = localRealm) {
   const step = (authGuard(procedure) as unknown as { options: { server: ServerStep } }).options.server;
-  return step({ context: { scope: { permissions: new Set(granted) } }, next: () => 'handler ran' });
+  return step({
+    context: { scope: { permissions: new Set(granted), context: { realm } } },
+    next: () => 'handler ran',
+  });
 }
 
 function setup() {
@@ -45,6 +56,14 @@ describe('authGuard', () => {
 
   it('stops the call with the missing permission when the scope lacks it', () => {
     expect(() => runAuthGuard('nhi.delete', ['nhi:read', 'nhi:write'])).toThrow(PermissionDeniedError);
+  });
+
+  it('leaves the decision to the worker for a realm a worker serves, where the hub has no policy data', () => {
+    expect(runAuthGuard('nhi.delete', [], workerRealm)).toBe('handler ran');
+  });
+
+  it('still decides on the hub what only the hub serves, whichever instance serves the realm', () => {
+    expect(() => runAuthGuard('platform.tokens.create', [], workerRealm)).toThrow(PermissionDeniedError);
   });
 });
 

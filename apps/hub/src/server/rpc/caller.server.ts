@@ -2,6 +2,8 @@ import {
   type Caller,
   createCaller,
   type PermissionKey,
+  type ProcedureMeta,
+  type ProcedurePermission,
   procedurePermissions,
   type RequestScope,
 } from '@nhi/platform';
@@ -15,14 +17,22 @@ export function hubCaller(root: DependencyContainer, scope: RequestScope): HubCa
   return createCaller(appRouter, root, scope);
 }
 
-let permissions: Map<string, PermissionKey | undefined> | undefined;
+let declared: Map<string, ProcedurePermission> | undefined;
+
+function declarationOf(path: string): ProcedurePermission & { permission: PermissionKey } {
+  declared ??= new Map(procedurePermissions(appRouter).map((p) => [p.path, p]));
+  const declaration = declared.get(path);
+  if (!declaration?.permission) throw new Error(`No procedure ${path} with a permission`);
+  return declaration as ProcedurePermission & { permission: PermissionKey };
+}
 
 /** The permission a procedure declares: a serverFn guards with it, never with one of its own. */
 export function permissionOf(path: string): PermissionKey {
-  permissions ??= new Map(
-    procedurePermissions(appRouter).map((p) => [p.path, p.permission as PermissionKey]),
-  );
-  const permission = permissions.get(path);
-  if (!permission) throw new Error(`No procedure ${path} with a permission`);
-  return permission;
+  return declarationOf(path).permission;
+}
+
+/** What a procedure declares, as its own guard reads it: the permission, and whether it is the hub's alone. */
+export function procedureMetaOf(path: string): ProcedureMeta {
+  const { permission, hubOnly } = declarationOf(path);
+  return { permission, hubOnly };
 }

@@ -1,0 +1,94 @@
+import { inject, injectable } from 'tsyringe';
+import { z } from 'zod';
+import { insertRealm } from '../auth/realm-admin-writes.ts';
+import type { Principal } from '../context/request-context.ts';
+import type { PlatformDatabase } from '../database/platform-database.ts';
+import { PLATFORM_DATABASE } from '../database/tokens.ts';
+
+/** Where the hub sends a worker the state of one of its realms. */
+export const realmSyncPath = '/api/instance/sync';
+
+/**
+ * A worker's password column for users it only mirrors: not a hash any password matches, so
+ * nobody logs in at a worker (it serves no login either).
+ */
+export const mirroredPasswordHash = '!mirrored-from-hub';
+
+const realmSlug = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/);
+
+/** Everything a worker needs of a realm's people: who they are, whether enabled, their role. */
+export const realmSyncSchema = z.object({
+  realm: z.object({ id: z.string().uuid(), slug: realmSlug, name: z.string().min(1).max(100) }),
+  members: z
+    .array(
+      z.object({
+        userId: z.string().uuid(),
+        email: z.string().email().max(320),
+        displayName: z.string().max(200).nullable(),
+        disabled: z.boolean(),
+        role: z.enum(['admin', 'editor', 'viewer']),
+      }),
+    )
+    .max(100_000),
+});
+
+export type RealmSync = z.infer<typeof realmSyncSchema>;
+
+export interface RealmSyncResult {
+  created: boolean;
+  members: number;
+}
+
+const hub: Principal = { kind: 'system', name: 'hub' };
+
+/**
+ * A worker's side of synchronisation: the hub is the authority for realms, users and
+ * memberships (people log in there); the worker keeps the copy its guards read. Each sync carries
+ * a realm's whole membership, so applying it twice, or out of turn with a later one, leaves the
+ * state the later one describes. The first sync creates the realm, and with it (realm.created)
+ * its built-in policies and schedules, here.
+ */
+@injectable()
+export class RealmSyncReceiver {
+  constructor(@inject(PLATFORM_DATABASE) private readonly db: PlatformDatabase) {}
+
+  async apply(sync: RealmSync): Promise<RealmSyncResult> {
+    return this.db.systemPrisma.$transaction(async (tx) => {
+      const existing = await tx.realm.findUnique({ where: { id: sync.realm.id }, select: { slug: true } });
+      if (!existing) await insertRealm(tx, sync.realm, hub);
+      else
+        await tx.realm.update({
+          where: { id: sync.realm.id },
+          data: { slug: sync.realm.slug, name: sync.realm.name },
+        });
+      for (const member of sync.members) {
+        const fields = {
+          email: member.email,
+          displayName: member.displayName,
+          disabledAt: member.disabled ? new Date() : null,
+        };
+        // The email is unique: a user the hub re-created under the same email replaces the old copy.
+        await tx.user.deleteMany({ where: { email: member.email, NOT: { id: member.userId } } });
+        const user = await tx.user.findUnique({ where: { id: member.userId }, select: { disabledAt: true } });
+        if (!user) {
+          await tx.user.create({
+            data: { id: member.userId, passwordHash: mirroredPasswordHash, ...fields },
+          });
+        } else {
+          // Keep the first instant a user was seen disabled: it is what owner_inactive reports.
+          const disabledAt = member.disabled ? (user.disabledAt ?? new Date()) : null;
+          await tx.user.update({ where: { id: member.userId }, data: { ...fields, disabledAt } });
+        }
+        await tx.realmMembership.upsert({
+          where: { realmId_userId: { realmId: sync.realm.id, userId: member.userId } },
+          create: { realmId: sync.realm.id, userId: member.userId, role: member.role },
+          update: { role: member.role },
+        });
+      }
+      await tx.realmMembership.deleteMany({
+        where: { realmId: sync.realm.id, userId: { notIn: sync.members.map((m) => m.userId) } },
+      });
+      return { created: !existing, members: sync.members.length };
+    });
+  }
+}
