@@ -14,16 +14,21 @@ import { workerRefusal } from './server/http/worker-gate.ts';
 import { hubRuntime, runningHubRuntime } from './server/hub-runtime.server.ts';
 import { installGracefulShutdown } from './server/lifecycle/graceful-shutdown.ts';
 import { InFlightRequests } from './server/lifecycle/in-flight.ts';
+import { startInstanceHeartbeats } from './server/lifecycle/instance-heartbeats.server.ts';
 
 /** From SIGTERM to exit, everything included. */
 const drainTimeoutMs = 10_000;
 /** Of that, kept for stopping jobs and closing the database when a request does not end. */
 const releaseTimeoutMs = 4_000;
 
+/** Set once the hub has started its heartbeat of the worker instances. */
+let stopInstanceHeartbeats = async () => {};
+
 // Started with the process, not the first request: a locked data dir or a failing migration
 // stops the hub at once, and a first-start admin password is printed at launch.
 hubRuntime().then(
-  ({ logger, config }) => {
+  (runtime) => {
+    const { logger, config } = runtime;
     if (config.NHI_MODE === 'worker') {
       logger.info({ port: config.PORT, instance: config.NHI_INSTANCE_NAME }, 'worker ready');
       routeConsoleErrorsToLog(logger);
@@ -34,6 +39,7 @@ hubRuntime().then(
       return;
     }
     logger.info({ port: config.PORT, database: config.DATABASE_URL ? 'postgresql' : 'pglite' }, 'hub ready');
+    stopInstanceHeartbeats = startInstanceHeartbeats(runtime);
     routeConsoleErrorsToLog(logger);
     // For the person who just ran the start command, not for the log pipeline: standard output
     // is the JSON log, so this goes to standard error.
@@ -55,7 +61,11 @@ const lifecycle = installGracefulShutdown({
   drainTimeoutMs,
   releaseTimeoutMs,
   // A runtime still starting (initdb, migrations) is let finish first, then closed cleanly.
-  release: async (budgetMs) => (await hubRuntime()).shutdown({ timeoutMs: budgetMs }),
+  release: async (budgetMs) => {
+    const runtime = await hubRuntime();
+    await stopInstanceHeartbeats();
+    await runtime.shutdown({ timeoutMs: budgetMs });
+  },
   log: (message, fields) => runningHubRuntime()?.logger.info(fields ?? {}, message),
   exit: (code) => process.exit(code),
 });

@@ -24,7 +24,9 @@ export function registerRealmCommands(program: Command, io: CliIo): void {
       const placement = instance ? ` on instance ${instance}` : '';
       io.stdout.write(`Created realm ${created.slug} (${created.id})${placement}\n`);
       if (synced?.error) {
-        io.stderr.write(`Warning: ${synced.error}\nRun \`nhi instance sync ${instance}\` once it is reachable.\n`);
+        io.stderr.write(
+          `Warning: ${synced.error}\nRun \`nhi instance sync ${instance}\` once it is reachable.\n`,
+        );
       }
     });
 }

@@ -32,7 +32,10 @@ export function registerUserCommands(program: Command, io: CliIo): void {
             password: options.password,
           });
           // A realm a worker serves learns of its new member now.
-          return { result: created, synced: await runtime.root.resolve(InstanceSync).syncRealm(created.realm.id) };
+          return {
+            result: created,
+            synced: await runtime.root.resolve(InstanceSync).syncRealm(created.realm.id),
+          };
         });
         if (synced?.error) io.stderr.write(`Warning: ${synced.error}\n`);
         io.stdout.write(`User ${result.user.email} is ${options.role} in realm ${options.realm}\n`);

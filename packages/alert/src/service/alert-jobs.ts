@@ -1,9 +1,11 @@
 import {
   type DomainEventJobPayload,
   type DomainEventRelay,
+  isRealmServedHere,
   type JobQueue,
   type PlatformDatabase,
   realmCreatedEvent,
+  realmIdsServedHere,
 } from '@nhi/platform';
 import type { DependencyContainer } from 'tsyringe';
 import { AlertDelivery } from './alert-delivery.ts';
@@ -75,12 +77,13 @@ export async function registerAlertJobs(runtime: AlertJobsRuntime, options: { cr
   events?.subscribe('alert.rules_changed', alertJobNames.evaluateRealm);
   const cron = options.cron ?? defaultEvaluationCron;
   await jobs.register<DomainEventJobPayload>(alertJobNames.scheduleRealm, async ({ payload }) => {
-    await scheduleRealm(jobs, payload.realmId, cron);
+    // A realm created on the hub for a worker instance is scheduled there, on its own data.
+    if (await isRealmServedHere(runtime.database, payload.realmId))
+      await scheduleRealm(jobs, payload.realmId, cron);
   });
   events?.subscribe(realmCreatedEvent, alertJobNames.scheduleRealm);
   // System code: the realm ids the schedules are keyed by; evaluation itself runs per realm.
-  const realms = await runtime.database.systemPrisma.realm.findMany({ select: { id: true } });
-  for (const realm of realms) await scheduleRealm(jobs, realm.id, cron);
+  for (const realmId of await realmIdsServedHere(runtime.database)) await scheduleRealm(jobs, realmId, cron);
 }
 
 /** A realm's schedules (a job belongs to one realm); scheduling again replaces them. */

@@ -7,8 +7,8 @@ import {
   ValidationError,
 } from '@nhi/platform';
 import type { DependencyContainer } from 'tsyringe';
-import type { DashboardOverview } from '../api/dashboard-view.ts';
 import type { DashboardFilterInput } from '../api/dashboard.schema.ts';
+import type { DashboardOverview } from '../api/dashboard-view.ts';
 import { DashboardService } from './dashboard.service.ts';
 import { ageMsOf } from './dashboard-assemble.ts';
 import {

@@ -1,9 +1,11 @@
 import {
   type DomainEventJobPayload,
   type DomainEventRelay,
+  isRealmServedHere,
   type JobQueue,
   type PlatformDatabase,
   realmCreatedEvent,
+  realmIdsServedHere,
 } from '@nhi/platform';
 import type { DependencyContainer } from 'tsyringe';
 import { DashboardSnapshots } from './dashboard.service.ts';
@@ -43,10 +45,10 @@ export async function registerDashboardJobs(runtime: DashboardJobsRuntime, optio
   const schedule = (realmId: string) =>
     jobs.schedule(dashboardJobNames.snapshot, `realm-${realmId}`, cron, { realmId });
   await jobs.register<DomainEventJobPayload>(dashboardJobNames.scheduleRealm, async ({ payload }) => {
-    await schedule(payload.realmId);
+    // A realm created on the hub for a worker instance is snapshotted there, on its own data.
+    if (await isRealmServedHere(runtime.database, payload.realmId)) await schedule(payload.realmId);
   });
   runtime.events?.subscribe(realmCreatedEvent, dashboardJobNames.scheduleRealm);
   // System code: the realm ids the schedules are keyed by; the snapshot itself runs per realm.
-  const realms = await runtime.database.systemPrisma.realm.findMany({ select: { id: true } });
-  for (const realm of realms) await schedule(realm.id);
+  for (const realmId of await realmIdsServedHere(runtime.database)) await schedule(realmId);
 }

@@ -12,6 +12,8 @@ import {
   forwardTokenExpired,
   forwardTokenInvalid,
   forwardTokenMissing,
+  hubSubject,
+  instanceTokenType,
 } from './forward-tokens.ts';
 
 const call = { instance: 'worker-a', userId: 'user-1', realmId: 'realm-1', requestId: 'req-1' };
@@ -93,6 +95,41 @@ describeEachDatabase('forward tokens', (_kind, newDatabase) => {
     });
     expect(decodePart(payload)).toEqual(claims);
     await expect(worker.verify(token)).resolves.toEqual(claims);
+  });
+
+  it('carry the hub session, and an API token with its chosen permissions, as issued', async () => {
+    const { forwardTokens, worker } = await setup(newDatabase);
+    const token = { id: 'token-1', permissions: ['nhi:read', 'nhi:write'] };
+
+    await expect(
+      worker.verify(await forwardTokens.issue({ ...call, sessionId: 'session-1', token })),
+    ).resolves.toMatchObject({ sid: 'session-1', tok: 'token-1', perm: ['nhi:read', 'nhi:write'] });
+    // No chosen permissions still names the token: the worker narrows to the user's own.
+    await expect(
+      worker.verify(await forwardTokens.issue({ ...call, token: { id: 'token-2', permissions: [] } })),
+    ).resolves.toMatchObject({ tok: 'token-2', perm: [] });
+    const plain = await worker.verify(await forwardTokens.issue(call));
+    expect(plain).not.toHaveProperty('sid');
+    expect(plain).not.toHaveProperty('tok');
+    expect(plain).not.toHaveProperty('perm');
+  });
+
+  it('are refused when they name an API token without its permission list, never widened to the user', async () => {
+    const { worker, signingKeys, config, clock } = await setup(newDatabase);
+    const signer = await signingKeys.signer();
+    if (!signer.privateKey) throw new Error('the hub holds its private key');
+    const now = Math.floor(clock.now().getTime() / 1000);
+    for (const perm of [undefined, 'nhi:read', [1]]) {
+      const token = await new SignJWT({ realm: call.realmId, rid: 'req-1', tok: 'token-1', perm })
+        .setProtectedHeader({ alg: signer.alg, kid: signer.kid, typ: 'nhi-forward+jwt' })
+        .setIssuer(config.NHI_JWT_ISSUER)
+        .setAudience(call.instance)
+        .setSubject(call.userId)
+        .setIssuedAt(now)
+        .setExpirationTime(now + 60)
+        .sign(signer.privateKey);
+      await expectRefused(worker.verify(token));
+    }
   });
 
   it('are refused when there is none', async () => {
@@ -260,5 +297,77 @@ describeEachDatabase('forward tokens', (_kind, newDatabase) => {
 
     expect(error).toBeInstanceOf(Error);
     expect(error).not.toBeInstanceOf(AuthenticationError);
+  });
+});
+
+describeEachDatabase('instance tokens', (_kind, newDatabase) => {
+  it('carry the hub as subject, the instance and the request id, and pass as the hub calling', async () => {
+    const { forwardTokens, worker, signingKeys, clock } = await setup(newDatabase);
+    const token = await forwardTokens.issueForInstance('worker-a', 'req-9');
+    const [header, payload] = partsOf(token);
+    const now = Math.floor(clock.now().getTime() / 1000);
+
+    expect(decodePart(header)).toEqual({
+      alg: 'EdDSA',
+      kid: (await signingKeys.signer()).kid,
+      typ: instanceTokenType,
+    });
+    expect(decodePart(payload)).toEqual({
+      iss: 'nhi-hub',
+      aud: 'worker-a',
+      sub: hubSubject,
+      rid: 'req-9',
+      iat: now,
+      exp: now + 60,
+    });
+    await expect(worker.verifyInstanceCall(token)).resolves.toEqual({ rid: 'req-9' });
+  });
+
+  it('never pass as a forwarded call, nor a forward token as an instance token', async () => {
+    const { forwardTokens, worker } = await setup(newDatabase);
+
+    await expectRefused(worker.verify(await forwardTokens.issueForInstance('worker-a', 'req-9')));
+    await expectRefused(worker.verifyInstanceCall(await forwardTokens.issue(call)));
+  });
+
+  it('are refused when there is none', async () => {
+    const { worker } = await setup(newDatabase);
+
+    await expectRefused(worker.verifyInstanceCall(undefined), forwardTokenMissing);
+    await expectRefused(worker.verifyInstanceCall(''), forwardTokenMissing);
+  });
+
+  it('are refused by an instance they were not issued for', async () => {
+    const { forwardTokens, worker } = await setup(newDatabase);
+
+    await expectRefused(worker.verifyInstanceCall(await forwardTokens.issueForInstance('worker-b', 'req-9')));
+  });
+
+  it('are refused once expired, saying so', async () => {
+    const { forwardTokens, worker, clock } = await setup(newDatabase);
+    const token = await forwardTokens.issueForInstance('worker-a', 'req-9');
+    clock.advanceSeconds(59);
+    await expect(worker.verifyInstanceCall(token)).resolves.toEqual({ rid: 'req-9' });
+
+    clock.advanceSeconds(1);
+    await expectRefused(worker.verifyInstanceCall(token), forwardTokenExpired);
+  });
+
+  it('are refused when signed by the hub key for a subject other than the hub', async () => {
+    const { worker, signingKeys, config, clock } = await setup(newDatabase);
+    const signer = await signingKeys.signer();
+    if (!signer.privateKey) throw new Error('the hub holds its private key');
+    const now = Math.floor(clock.now().getTime() / 1000);
+    // Genuine in every other way: only the subject says it is not the hub's own call.
+    const asUser = await new SignJWT({ rid: 'req-9' })
+      .setProtectedHeader({ alg: signer.alg, kid: signer.kid, typ: instanceTokenType })
+      .setIssuer(config.NHI_JWT_ISSUER)
+      .setAudience('worker-a')
+      .setSubject('user-1')
+      .setIssuedAt(now)
+      .setExpirationTime(now + 60)
+      .sign(signer.privateKey);
+
+    await expectRefused(worker.verifyInstanceCall(asUser));
   });
 });

@@ -177,6 +177,10 @@ export class ForwardTokenVerifier {
 
 function claimsOf(payload: JWTPayload): ForwardClaims {
   const { iss, aud, sub, realm, rid, iat, exp, sid, tok, perm } = payload;
+  // An API token's id without its permission list would pass for the user's whole session: refused.
+  if (tok !== undefined && (typeof tok !== 'string' || !isStringArray(perm))) {
+    throw new AuthenticationError(forwardTokenInvalid);
+  }
   const optional = {
     ...(typeof sid === 'string' ? { sid } : {}),
     ...(typeof tok === 'string' && isStringArray(perm) ? { tok, perm } : {}),

@@ -1,8 +1,15 @@
-import { RateLimiterMemory, type RateLimiterRes } from 'rate-limiter-flexible';
+import type { Redis } from 'ioredis';
+import {
+  type RateLimiterAbstract,
+  RateLimiterMemory,
+  RateLimiterRedis,
+  type RateLimiterRes,
+} from 'rate-limiter-flexible';
 import { inject, injectable } from 'tsyringe';
 import type { Config } from '../config/config.ts';
 import { CONFIG } from '../di/tokens.ts';
 import { RateLimitedError } from '../errors/domain-errors.ts';
+import { REDIS } from '../redis/redis-client.ts';
 
 /**
  * One address may serve several people (an office behind NAT), so it gets this many times
@@ -10,20 +17,29 @@ import { RateLimitedError } from '../errors/domain-errors.ts';
  */
 const addressAllowanceFactor = 4;
 
+interface LimiterOptions {
+  keyPrefix: string;
+  points: number;
+  duration: number;
+}
+
 /**
  * Counts failed logins per email+address and per address over NHI_LOGIN_WINDOW_SECONDS.
- * The counts live in this process: several hub processes each count on their own.
+ * With REDIS_URL the counts live in Redis, under NHI_REDIS_PREFIX, so every hub process behind
+ * one address sees the same failures; without it each process counts on its own.
  */
 @injectable()
 export class LoginThrottle {
-  private readonly perAccount: RateLimiterMemory;
-  private readonly perAddress: RateLimiterMemory;
+  private readonly perAccount: RateLimiterAbstract;
+  private readonly perAddress: RateLimiterAbstract;
 
-  constructor(@inject(CONFIG) config: Config) {
+  constructor(@inject(CONFIG) config: Config, @inject(REDIS, { isOptional: true }) redis?: Redis) {
     const duration = config.NHI_LOGIN_WINDOW_SECONDS;
     const points = config.NHI_LOGIN_MAX_ATTEMPTS;
-    this.perAccount = new RateLimiterMemory({ keyPrefix: 'login-account', points, duration });
-    this.perAddress = new RateLimiterMemory({
+    const limiter = (options: LimiterOptions) =>
+      redis ? sharedLimiter(redis, config.NHI_REDIS_PREFIX, options) : new RateLimiterMemory(options);
+    this.perAccount = limiter({ keyPrefix: 'login-account', points, duration });
+    this.perAddress = limiter({
       keyPrefix: 'login-address',
       points: points * addressAllowanceFactor,
       duration,
@@ -51,6 +67,23 @@ export class LoginThrottle {
   async recordSuccess(email: string, ip: string): Promise<void> {
     await this.perAccount.delete(accountKey(email, ip));
   }
+}
+
+/**
+ * Counted in Redis, with a limiter in this process's memory as insurance. When Redis cannot be
+ * reached the throttle fails open to per-process counting rather than closed: refusing every
+ * login for the length of a Redis outage would lock everyone out, whereas counting per process
+ * still caps guessing at NHI_LOGIN_MAX_ATTEMPTS per process and window. The client fails fast
+ * (see openRedis), so a login waits at most a moment before the insurance answers.
+ */
+function sharedLimiter(redis: Redis, prefix: string, options: LimiterOptions): RateLimiterRedis {
+  return new RateLimiterRedis({
+    ...options,
+    storeClient: redis,
+    keyPrefix: `${prefix}:${options.keyPrefix}`,
+    rejectIfRedisNotReady: true,
+    insuranceLimiter: new RateLimiterMemory(options),
+  });
 }
 
 function accountKey(email: string, ip: string): string {

@@ -1,7 +1,7 @@
 import type { DependencyContainer } from 'tsyringe';
+import { InstanceForwarder } from '../instances/instance-forwarder.ts';
 import { ApiTokenService } from './api-tokens.service.ts';
 import { AuthService } from './auth.service.ts';
-import { InstanceForwarder } from '../instances/instance-forwarder.ts';
 import { BuiltInRolePermissionResolver } from './builtin-role-resolver.ts';
 import { ForwardTokens } from './forward-tokens.ts';
 import { LoginThrottle } from './login-throttle.ts';

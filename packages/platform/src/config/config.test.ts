@@ -40,13 +40,24 @@ describe('loadConfig', () => {
     expect(config.NHI_INSTANCE_NAME).toBeUndefined();
   });
 
-  it('accepts a worker with a name and a PostgreSQL database', () => {
+  it('accepts a worker with a name, a PostgreSQL database and the hub it serves', () => {
     const config = loadConfig({
       NHI_MODE: 'worker',
       NHI_INSTANCE_NAME: 'eu-west-1',
+      NHI_HUB_URL: 'https://hub.example.internal',
       DATABASE_URL: 'postgresql://nhi@db.example:5432/nhi',
     });
     expect(config).toMatchObject({ NHI_MODE: 'worker', NHI_INSTANCE_NAME: 'eu-west-1' });
+  });
+
+  it('refuses a worker without NHI_HUB_URL: it could verify no forwarded call', () => {
+    expect(() =>
+      loadConfig({
+        NHI_MODE: 'worker',
+        NHI_INSTANCE_NAME: 'w1',
+        DATABASE_URL: 'postgresql://db.example/nhi',
+      }),
+    ).toThrow(/NHI_HUB_URL: required in worker mode/);
   });
 
   it('refuses a worker without DATABASE_URL, naming the variable', () => {
@@ -57,7 +68,12 @@ describe('loadConfig', () => {
 
   it('refuses a worker on a database other than PostgreSQL', () => {
     expect(() =>
-      loadConfig({ NHI_MODE: 'worker', NHI_INSTANCE_NAME: 'w1', DATABASE_URL: 'mysql://db.example/nhi' }),
+      loadConfig({
+        NHI_MODE: 'worker',
+        NHI_INSTANCE_NAME: 'w1',
+        NHI_HUB_URL: 'https://hub.example.internal',
+        DATABASE_URL: 'mysql://db.example/nhi',
+      }),
     ).toThrow(/DATABASE_URL: must be a postgresql:\/\/ URL/);
   });
 
@@ -74,5 +90,20 @@ describe('loadConfig', () => {
 
   it('refuses an unknown mode', () => {
     expect(() => loadConfig({ NHI_MODE: 'replica' })).toThrow(/NHI_MODE/);
+  });
+
+  it('shares login limits only when REDIS_URL is set, under the prefix nhi by default', () => {
+    const unset = loadConfig({}, '/srv');
+    expect(unset.REDIS_URL).toBeUndefined();
+    expect(unset.NHI_REDIS_PREFIX).toBe('nhi');
+    expect(loadConfig({ REDIS_URL: 'rediss://:pw@cache.example:6380/2' }, '/srv').REDIS_URL).toBe(
+      'rediss://:pw@cache.example:6380/2',
+    );
+  });
+
+  it('refuses a REDIS_URL of another scheme without repeating its password', () => {
+    const attempt = () => loadConfig({ REDIS_URL: 'http://:hunter2-secret@cache.example' });
+    expect(attempt).toThrow(/REDIS_URL: must be a redis:\/\/ or rediss:\/\/ URL/);
+    expect(attempt).not.toThrow(/hunter2/);
   });
 });

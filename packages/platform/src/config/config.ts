@@ -52,6 +52,14 @@ export const configSchema = z.object({
   NHI_SESSION_TTL_SECONDS: durationSeconds.default(8 * 60 * 60),
   NHI_LOGIN_MAX_ATTEMPTS: z.coerce.number().int().positive().default(5),
   NHI_LOGIN_WINDOW_SECONDS: durationSeconds.default(15 * 60),
+  /** Where hub processes behind one address share their login limits; unset: each process counts alone. */
+  REDIS_URL: z
+    .string()
+    .url()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .optional(),
+  /** Start of every Redis key: hubs of different databases sharing one Redis each need their own. */
+  NHI_REDIS_PREFIX: z.string().min(1).default('nhi'),
   NHI_TRUST_PROXY: booleanFromEnv.default(false),
   NHI_MIGRATE_ON_START: booleanFromEnv.default(true),
   /** Seed the realm `demo` with synthetic identities on the first start (the quick start sets it). */

@@ -2,7 +2,7 @@ import { createTRPCUntypedClient, httpLink, TRPCClientError, type TRPCUntypedCli
 import type { AnyRouter } from '@trpc/server';
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
 import superjson from 'superjson';
-import { type InjectionToken, inject, injectable } from 'tsyringe';
+import { inject, injectable } from 'tsyringe';
 import { ForwardTokens } from '../auth/forward-tokens.ts';
 import { FORWARD_TOKEN_HEADER } from '../auth/forwarded-calls.ts';
 import type { Principal, RealmPlacement } from '../context/request-context.ts';
@@ -10,6 +10,7 @@ import { LOGGER } from '../di/tokens.ts';
 import { DomainError, type DomainErrorCode, UnavailableError } from '../errors/domain-errors.ts';
 import type { RequestScope } from '../guards/request-scope.ts';
 import type { Logger } from '../logging/logger.ts';
+import { HUB_METRICS, type HubMetrics } from '../metrics/metrics.ts';
 import { WIRE_FORMAT_HEADER } from '../rpc/wire-format.ts';
 
 /** The request id travels with the call, so the hub's and the worker's log lines share it. */
@@ -29,13 +30,6 @@ export interface ForwardOptions {
 }
 
 export type ForwardOutcome = 'ok' | 'error' | 'unavailable';
-
-/** Told about every forwarded call; the hub's metrics count them by instance and outcome. */
-export interface ForwardObserver {
-  forwarded(instance: string, outcome: ForwardOutcome, seconds: number): void;
-}
-
-export const FORWARD_OBSERVER: InjectionToken<ForwardObserver> = Symbol('ForwardObserver');
 
 /** Queries answer within this; mutations (an upload scan, say) get longer. */
 const queryTimeoutMs = 30_000;
@@ -88,7 +82,8 @@ export class InstanceForwarder {
   constructor(
     @inject(ForwardTokens) private readonly tokens: ForwardTokens,
     @inject(LOGGER) private readonly logger: Logger,
-    @inject(FORWARD_OBSERVER, { isOptional: true }) private readonly observer?: ForwardObserver,
+    /** Counts forwarded calls by instance and outcome; absent in a process without metrics (the CLI). */
+    @inject(HUB_METRICS, { isOptional: true }) private readonly metrics?: HubMetrics,
   ) {}
 
   async call(
@@ -179,7 +174,7 @@ export class InstanceForwarder {
   }
 
   private observe(placement: RealmPlacement, outcome: ForwardOutcome, started: number): void {
-    this.observer?.forwarded(placement.instance, outcome, (performance.now() - started) / 1000);
+    this.metrics?.recordForwardedCall(placement.instance, outcome, (performance.now() - started) / 1000);
   }
 }
 

@@ -99,6 +99,16 @@ export class InstanceRegistry {
     return rows.map(({ _count, ...instance }) => ({ ...instance, realmCount: _count.realms }));
   }
 
+  /** The instance by name; NOT_FOUND when no such instance is registered. */
+  async get(name: string): Promise<InstanceSummary> {
+    const instance = await this.db.systemPrisma.instance.findUnique({
+      where: { name },
+      select: instanceColumns,
+    });
+    if (!instance) throw new NotFoundError('Instance', name);
+    return instance;
+  }
+
   /** Refuses while realms are placed on the instance: their data lives there. */
   async remove(name: string): Promise<void> {
     await this.db.systemPrisma.$transaction(async (tx) => {

@@ -1,9 +1,10 @@
 import { inject, injectable } from 'tsyringe';
 import { z } from 'zod';
 import { insertRealm } from '../auth/realm-admin-writes.ts';
-import type { Principal } from '../context/request-context.ts';
+import type { Clock, Principal } from '../context/request-context.ts';
 import type { PlatformDatabase } from '../database/platform-database.ts';
 import { PLATFORM_DATABASE } from '../database/tokens.ts';
+import { CLOCK } from '../di/tokens.ts';
 
 /** Where the hub sends a worker the state of one of its realms. */
 export const realmSyncPath = '/api/instance/sync';
@@ -50,40 +51,73 @@ const hub: Principal = { kind: 'system', name: 'hub' };
  */
 @injectable()
 export class RealmSyncReceiver {
-  constructor(@inject(PLATFORM_DATABASE) private readonly db: PlatformDatabase) {}
+  constructor(
+    @inject(PLATFORM_DATABASE) private readonly db: PlatformDatabase,
+    @inject(CLOCK) private readonly clock: Clock,
+  ) {}
 
   async apply(sync: RealmSync): Promise<RealmSyncResult> {
     return this.db.systemPrisma.$transaction(async (tx) => {
-      const existing = await tx.realm.findUnique({ where: { id: sync.realm.id }, select: { slug: true } });
+      const existing = await tx.realm.findUnique({
+        where: { id: sync.realm.id },
+        select: { slug: true, name: true },
+      });
       if (!existing) await insertRealm(tx, sync.realm, hub);
       else
         await tx.realm.update({
           where: { id: sync.realm.id },
           data: { slug: sync.realm.slug, name: sync.realm.name },
         });
+      const now = this.clock.now();
+      const users = new Map(
+        (
+          await tx.user.findMany({
+            where: { id: { in: sync.members.map((m) => m.userId) } },
+            select: { id: true, email: true, displayName: true, disabledAt: true },
+          })
+        ).map((user) => [user.id, user]),
+      );
+      const roles = new Map(
+        (
+          await tx.realmMembership.findMany({
+            where: { realmId: sync.realm.id },
+            select: { userId: true, role: true },
+          })
+        ).map((membership) => [membership.userId, membership.role]),
+      );
+      // Only what changed is written: a membership write moves the realm's policy epoch, which
+      // throws away every cached permission decision of the realm.
       for (const member of sync.members) {
-        const fields = {
-          email: member.email,
-          displayName: member.displayName,
-          disabledAt: member.disabled ? new Date() : null,
-        };
-        // The email is unique: a user the hub re-created under the same email replaces the old copy.
-        await tx.user.deleteMany({ where: { email: member.email, NOT: { id: member.userId } } });
-        const user = await tx.user.findUnique({ where: { id: member.userId }, select: { disabledAt: true } });
+        const user = users.get(member.userId);
+        // Keep the first instant a user was seen disabled: it is what owner_inactive reports.
+        const disabledAt = member.disabled ? (user?.disabledAt ?? now) : null;
+        const fields = { email: member.email, displayName: member.displayName, disabledAt };
+        if (!user || user.email !== member.email) {
+          // The email is unique: a user the hub re-created under the same email replaces the old copy.
+          await tx.user.deleteMany({ where: { email: member.email, NOT: { id: member.userId } } });
+        }
         if (!user) {
           await tx.user.create({
             data: { id: member.userId, passwordHash: mirroredPasswordHash, ...fields },
           });
-        } else {
-          // Keep the first instant a user was seen disabled: it is what owner_inactive reports.
-          const disabledAt = member.disabled ? (user.disabledAt ?? new Date()) : null;
-          await tx.user.update({ where: { id: member.userId }, data: { ...fields, disabledAt } });
+        } else if (
+          user.email !== fields.email ||
+          user.displayName !== fields.displayName ||
+          (user.disabledAt === null) !== (fields.disabledAt === null)
+        ) {
+          await tx.user.update({ where: { id: member.userId }, data: fields });
         }
-        await tx.realmMembership.upsert({
-          where: { realmId_userId: { realmId: sync.realm.id, userId: member.userId } },
-          create: { realmId: sync.realm.id, userId: member.userId, role: member.role },
-          update: { role: member.role },
-        });
+        const role = roles.get(member.userId);
+        if (role === undefined) {
+          await tx.realmMembership.create({
+            data: { realmId: sync.realm.id, userId: member.userId, role: member.role },
+          });
+        } else if (role !== member.role) {
+          await tx.realmMembership.update({
+            where: { realmId_userId: { realmId: sync.realm.id, userId: member.userId } },
+            data: { role: member.role },
+          });
+        }
       }
       await tx.realmMembership.deleteMany({
         where: { realmId: sync.realm.id, userId: { notIn: sync.members.map((m) => m.userId) } },

@@ -23,7 +23,11 @@ export function procedurePermissions(router: AnyRouter): ProcedurePermission[] {
     for (const [key, value] of Object.entries(record)) {
       const path = prefix ? `${prefix}.${key}` : key;
       if (isProcedure(value)) {
-        found.push({ path, permission: value._def.meta?.permission, hubOnly: value._def.meta?.hubOnly === true });
+        found.push({
+          path,
+          permission: value._def.meta?.permission,
+          hubOnly: value._def.meta?.hubOnly === true,
+        });
       } else if (value && typeof value === 'object') {
         const nested = (value as { _def?: { record?: Record<string, unknown> } })._def?.record;
         walk(nested ?? (value as Record<string, unknown>), path);

@@ -7,11 +7,11 @@ import { inputErrorOf, sqlStateOf } from '../database/database-errors.ts';
 import { cancellationErrorOf } from '../database/work-scope.ts';
 import { CONFIG, LOGGER } from '../di/tokens.ts';
 import { isDomainError } from '../errors/domain-errors.ts';
-import { ForwardedError, InstanceForwarder } from '../instances/instance-forwarder.ts';
 import { isHttpsRequest, serializeSessionCookie } from '../guards/cookies.ts';
 import { authenticateRequest, type RequestScope, requirePermission } from '../guards/request-scope.ts';
 import { isSameOriginRequest } from '../guards/same-origin.ts';
 import { assertSafeText } from '../input/text-safety.ts';
+import { ForwardedError, InstanceForwarder } from '../instances/instance-forwarder.ts';
 import { domainDetailsOf, originOf, toTrpcError } from './trpc-errors.ts';
 import { wireTransformer } from './wire-format.ts';
 

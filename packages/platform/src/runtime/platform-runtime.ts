@@ -19,6 +19,7 @@ import { JobQueue, type JobQueueOptions } from '../jobs/job-queue.ts';
 import { JOB_QUEUE } from '../jobs/tokens.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
 import { HUB_METRICS, HubMetrics } from '../metrics/metrics.ts';
+import { closeRedis, openRedis, REDIS } from '../redis/redis-client.ts';
 import { type DomainDefinition, registerDomainJobs, registerDomainServices } from './domain.ts';
 
 export interface PlatformRuntime {
@@ -81,6 +82,7 @@ export async function startPlatform(options: StartOptions = {}): Promise<Platfor
     },
   });
   let started: PlatformRuntime | undefined;
+  const redis = config.REDIS_URL ? openRedis(config.REDIS_URL, logger) : undefined;
   try {
     if (options.migrate ?? config.NHI_MIGRATE_ON_START) {
       await applyMigrations(database, { logger });
@@ -96,6 +98,7 @@ export async function startPlatform(options: StartOptions = {}): Promise<Platfor
     root.register(LOGGER, { useValue: logger });
     root.register(CLOCK, { useValue: systemClock });
     root.register(PLATFORM_DATABASE, { useValue: database });
+    if (redis) root.register(REDIS, { useValue: redis });
     registerAuth(root);
     registerForwardedCalls(root, config);
     registerFingerprints(root);
@@ -140,6 +143,7 @@ export async function startPlatform(options: StartOptions = {}): Promise<Platfor
         // signals abort, which cancels their statements (runAsWork) before the connections close.
         await jobs?.stop(Math.max(0, deadline - Date.now() - closeReserveMs));
         await database.close();
+        if (redis) await closeRedis(redis);
       },
     };
     await registerDomainJobs(started, options.domains ?? []);
@@ -147,7 +151,10 @@ export async function startPlatform(options: StartOptions = {}): Promise<Platfor
   } catch (error) {
     // Once the queue runs, its shutdown closes the database after stopping it.
     if (started) await started.shutdown();
-    else await database.close();
+    else {
+      await database.close();
+      if (redis) await closeRedis(redis);
+    }
     throw error;
   }
 }

@@ -27,7 +27,11 @@ async function setup(env: Record<string, string>) {
 // Worker mode needs PostgreSQL, so these run on PostgreSQL only.
 describe.skipIf(unavailable)('first start by mode', () => {
   it('creates no admin on a worker, whose users log in to the hub', async () => {
-    const { created, dataDir, printed } = await setup({ NHI_MODE: 'worker', NHI_INSTANCE_NAME: 'w1' });
+    const { created, dataDir, printed } = await setup({
+      NHI_MODE: 'worker',
+      NHI_INSTANCE_NAME: 'w1',
+      NHI_HUB_URL: 'http://127.0.0.1:9',
+    });
 
     expect(await created.systemPrisma.user.count()).toBe(0);
     expect(printed).toEqual([]);

@@ -14,3 +14,4 @@ export {
   type TestDatabaseOptions,
   testPostgresUrl,
 } from './test-database.ts';
+export { deleteKeys, redisUnavailableReason, testRedisPrefix, testRedisUrl } from './test-redis.ts';

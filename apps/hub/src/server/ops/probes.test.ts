@@ -79,6 +79,14 @@ describeEachDatabase('/readyz', (kind, newDatabase) => {
     expect(await response.json()).toEqual({ status: 'busy', reason: 'database' });
   });
 
+  it("carries the build's version when given it, for the hub's heartbeat to record", async () => {
+    const db = await newDatabase();
+
+    const response = await readinessResponse(db, { version: '1.4.2' });
+
+    expect(await response.json()).toEqual({ status: 'ready', version: '1.4.2' });
+  });
+
   it('answers 503 once the database is gone', async () => {
     const db = await newDatabase();
     await db.close();

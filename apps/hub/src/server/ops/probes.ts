@@ -16,21 +16,28 @@ type ProbedDatabase = Pick<PlatformDatabase, 'ping' | 'busy' | 'poolStats'>;
  * to answer because it is working (an import, an evaluation: the embedded database runs one
  * statement at a time, PostgreSQL's pool may be all taken) is `busy`, still 200: requests are
  * answered, later. Taking the only hub out of service for it would answer none. A database that
- * fails, or does not answer while idle, is `unavailable` (503).
+ * fails, or does not answer while idle, is `unavailable` (503). Every answer carries the build's
+ * version when given one.
  */
-export async function readinessResponse(database: ProbedDatabase | undefined): Promise<Response> {
-  if (!database) return Response.json({ status: 'starting' }, { status: 503, headers: noStore });
+export async function readinessResponse(
+  database: ProbedDatabase | undefined,
+  build: { version?: string } = {},
+): Promise<Response> {
+  // The hub's heartbeat records the version its workers report here.
+  const answer = (body: Record<string, string>, status = 200) =>
+    Response.json({ ...body, ...build }, { status, headers: noStore });
+  if (!database) return answer({ status: 'starting' }, 503);
   const ping = database.ping();
   try {
     await withTimeout(ping, pingTimeoutMs);
-    return Response.json({ status: 'ready' }, { headers: noStore });
+    return answer({ status: 'ready' });
   } catch (error) {
     if (error instanceof PingTimeout && isBusy(database)) {
       // The ping stays queued behind the work; its late answer (or failure) concerns nobody.
       ping.catch(() => {});
-      return Response.json({ status: 'busy', reason: 'database' }, { headers: noStore });
+      return answer({ status: 'busy', reason: 'database' });
     }
-    return Response.json({ status: 'unavailable', reason: 'database' }, { status: 503, headers: noStore });
+    return answer({ status: 'unavailable', reason: 'database' }, 503);
   }
 }
 

@@ -20,11 +20,12 @@ export async function realmSyncResponse(
   request: Request,
   deps: { root: DependencyContainer; logger: Logger; requestId: string },
 ): Promise<Response> {
-  if (!deps.root.isRegistered(FORWARDED_CALLS, true)) return Response.json({ error: 'not found' }, { status: 404 });
+  if (!deps.root.isRegistered(FORWARDED_CALLS, true))
+    return Response.json({ error: 'not found' }, { status: 404 });
   try {
-    await deps.root.resolve(FORWARDED_CALLS).tokens.verifyInstanceCall(
-      request.headers.get(FORWARD_TOKEN_HEADER) ?? undefined,
-    );
+    await deps.root
+      .resolve(FORWARDED_CALLS)
+      .tokens.verifyInstanceCall(request.headers.get(FORWARD_TOKEN_HEADER) ?? undefined);
   } catch (error) {
     if (isDomainError(error)) return Response.json({ error: error.message }, { status: toHttpStatus(error) });
     throw error;

@@ -10,10 +10,12 @@ export interface TokensPage {
 
 /** page.* of the platform's own pages, spread into the page router. */
 export const platformPages = {
-  tokens: authorizedProcedure('token:manage', { hubOnly: true }).query(async ({ ctx }): Promise<TokensPage> => {
-    const rpc = hubCaller(ctx.root, ctx.scope);
-    const tokens = await rpc.platform.tokens.list.query();
-    const grantable = await rpc.platform.tokens.grantable.query();
-    return { tokens, grantable };
-  }),
+  tokens: authorizedProcedure('token:manage', { hubOnly: true }).query(
+    async ({ ctx }): Promise<TokensPage> => {
+      const rpc = hubCaller(ctx.root, ctx.scope);
+      const tokens = await rpc.platform.tokens.list.query();
+      const grantable = await rpc.platform.tokens.grantable.query();
+      return { tokens, grantable };
+    },
+  ),
 };
