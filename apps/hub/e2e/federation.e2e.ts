@@ -290,7 +290,11 @@ async function operatorOn(db: TestDatabase): Promise<PlatformRuntime> {
  */
 async function setup() {
   const [hubDb, w1Db, w2Db] = [await database(), await database(), await database()];
-  const hub = await started({ DATABASE_URL: hubDb.url ?? '', NHI_ADMIN_PASSWORD: adminPassword });
+  const hub = await started({
+    DATABASE_URL: hubDb.url ?? '',
+    NHI_ADMIN_PASSWORD: adminPassword,
+    NHI_INSTANCE_HEARTBEAT_SECONDS: '1',
+  });
   const [w1, w2] = await Promise.all([startWorker('w1', hub, w1Db), startWorker('w2', hub, w2Db)]);
   const operator = await operatorOn(hubDb);
   const registry = operator.root.resolve(InstanceRegistry);
@@ -459,6 +463,18 @@ describe.skipIf(skipReason)('a hub with two worker instances', () => {
     await expect.poll(() => w1.stdout()).toContain('federation-e2e-1');
   });
 
+  it('counts the calls it forwarded on its /metrics, by instance and outcome', async () => {
+    const { hub } = shared;
+
+    const metrics = await (await fetch(`${hub.url}/metrics`)).text();
+    expect(metrics).toMatch(/nhi_forwarded_calls_total\{instance="w1",outcome="ok"\} [1-9]/);
+    expect(metrics).toMatch(/nhi_forwarded_call_duration_seconds_count\{instance="w1"\} [1-9]/);
+    // The heartbeat (every second here) finds the instances registered after the hub started.
+    await expect
+      .poll(async () => (await fetch(`${hub.url}/metrics`)).text(), { timeout: 10_000 })
+      .toMatch(/nhi_instance_up\{instance="w1"\} 1/);
+  });
+
   describe('every procedure family answers alike on the hub’s realm and on a worker realm', () => {
     // One scan (and its alerts' evaluation) per realm serves the scanner, alert and dashboard families.
     const prepared = new Map<Realm, ReturnType<typeof scanned>>();
@@ -532,5 +548,7 @@ describe.skipIf(skipReason)('a hub with two worker instances', () => {
     expect(south.body.error.message).toContain('unavailable');
     expect((await viaHub('north', 'nhi.list', { limit: 1 })).status).toBe(200);
     expect((await viaHub('hub', 'nhi.list', { limit: 1 })).status).toBe(200);
+    const metrics = await (await fetch(`${hub.url}/metrics`)).text();
+    expect(metrics).toMatch(/nhi_forwarded_calls_total\{instance="w2",outcome="unavailable"\} [1-9]/);
   });
 });

@@ -11,7 +11,7 @@ import { DomainError, type DomainErrorCode, UnavailableError } from '../errors/d
 import type { RequestScope } from '../guards/request-scope.ts';
 import type { Logger } from '../logging/logger.ts';
 import { HUB_METRICS, type HubMetrics } from '../metrics/metrics.ts';
-import { WIRE_FORMAT_HEADER } from '../rpc/wire-format.ts';
+import { WIRE_FORMAT_HEADER, type WireFormat } from '../rpc/wire-format.ts';
 
 /** The request id travels with the call, so the hub's and the worker's log lines share it. */
 export const REQUEST_ID_HEADER = 'x-request-id';
@@ -24,6 +24,12 @@ export interface ForwardedOperation {
 }
 
 export interface ForwardOptions {
+  /**
+   * `json`: the caller is an HTTP client that reads plain JSON; the worker's plain JSON answer is
+   * passed on as it came, with no superjson decoding and encoding again on the hub. Otherwise
+   * (in-process callers, superjson clients) values keep their types across the hop.
+   */
+  wire?: WireFormat;
   /** Abandon the call after this long: the instance is then reported unavailable. */
   timeoutMs?: number;
   signal?: AbortSignal;
@@ -78,6 +84,7 @@ interface WorkerErrorData {
 @injectable()
 export class InstanceForwarder {
   private readonly clients = new Map<string, TRPCUntypedClient<AnyRouter>>();
+  private readonly jsonClients = new Map<string, TRPCUntypedClient<AnyRouter>>();
 
   constructor(
     @inject(ForwardTokens) private readonly tokens: ForwardTokens,
@@ -106,13 +113,22 @@ export class InstanceForwarder {
       ? AbortSignal.any([options.signal, AbortSignal.timeout(timeoutMs)])
       : AbortSignal.timeout(timeoutMs);
     const started = performance.now();
-    const client = this.clientOf(placement);
+    const client = options.wire === 'json' ? this.jsonClientOf(placement) : this.clientOf(placement);
     const context = { forwardToken: token, requestId };
+    const send = () =>
+      operation.type === 'query'
+        ? client.query(operation.path, operation.input, { context, signal })
+        : client.mutation(operation.path, operation.input, { context, signal });
     try {
-      const data =
-        operation.type === 'query'
-          ? await client.query(operation.path, operation.input, { context, signal })
-          : await client.mutation(operation.path, operation.input, { context, signal });
+      let data: unknown;
+      try {
+        data = await send();
+      } catch (error) {
+        // A query changes nothing: one more try when the connection failed before any answer (a
+        // worker restarting, a pooled connection the worker had closed). A mutation never.
+        if (operation.type !== 'query' || !isConnectionFailure(error) || signal.aborted) throw error;
+        data = await send();
+      }
       this.observe(placement, 'ok', started);
       return data;
     } catch (error) {
@@ -141,6 +157,27 @@ export class InstanceForwarder {
         ],
       });
       this.clients.set(placement.baseUrl, client);
+    }
+    return client;
+  }
+
+  /** Plain JSON both ways: what a JSON client sent goes on as it is, and the answer comes back the same. */
+  private jsonClientOf(placement: RealmPlacement): TRPCUntypedClient<AnyRouter> {
+    let client = this.jsonClients.get(placement.baseUrl);
+    if (!client) {
+      client = createTRPCUntypedClient<AnyRouter>({
+        links: [
+          httpLink({
+            url: `${placement.baseUrl}/api/trpc`,
+            methodOverride: 'POST',
+            headers: ({ op }) => ({
+              [FORWARD_TOKEN_HEADER]: String(op.context.forwardToken),
+              [REQUEST_ID_HEADER]: String(op.context.requestId),
+            }),
+          }),
+        ],
+      });
+      this.jsonClients.set(placement.baseUrl, client);
     }
     return client;
   }
@@ -176,6 +213,13 @@ export class InstanceForwarder {
   private observe(placement: RealmPlacement, outcome: ForwardOutcome, started: number): void {
     this.metrics?.recordForwardedCall(placement.instance, outcome, (performance.now() - started) / 1000);
   }
+}
+
+/** No answer at all (no tRPC error data): refused, reset or unreachable, not a worker's refusal. */
+function isConnectionFailure(error: unknown): boolean {
+  return (
+    error instanceof TRPCClientError && error.data === undefined && !(error.cause instanceof DOMException)
+  );
 }
 
 function userIdOf(principal: Principal): string {

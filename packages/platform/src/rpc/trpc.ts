@@ -13,7 +13,7 @@ import { isSameOriginRequest } from '../guards/same-origin.ts';
 import { assertSafeText } from '../input/text-safety.ts';
 import { ForwardedError, InstanceForwarder } from '../instances/instance-forwarder.ts';
 import { domainDetailsOf, originOf, toTrpcError } from './trpc-errors.ts';
-import { wireTransformer } from './wire-format.ts';
+import { currentWireFormat, wireTransformer } from './wire-format.ts';
 
 /**
  * Over HTTP a call brings its request (credentials, origin) and the response headers (a renewed
@@ -150,7 +150,11 @@ const routeToInstance = jwtGuard.unstable_pipe(async ({ ctx, meta, path, type, g
   if (type === 'subscription') throw new TRPCError({ code: 'METHOD_NOT_SUPPORTED' });
   const data = await ctx.root
     .resolve(InstanceForwarder)
-    .call(ctx.scope, { type, path, input: await getRawInput() }, { signal: ctx.req?.signal });
+    .call(
+      ctx.scope,
+      { type, path, input: await getRawInput() },
+      { signal: ctx.req?.signal, wire: ctx.req ? currentWireFormat() : undefined },
+    );
   // The worker's answer is this procedure's result: nothing here runs after it.
   return { ok: true as const, data, marker: middlewareMarker };
 });

@@ -26,6 +26,14 @@ export function withWireFormat<T>(format: WireFormat, handle: () => T): T {
 const superjsonRequested = () => requestFormat.getStore() === 'superjson';
 
 /**
+ * The wire format of the HTTP request being handled, or undefined in-process (the hub's caller),
+ * where values pass untouched.
+ */
+export function currentWireFormat(): WireFormat | undefined {
+  return requestFormat.getStore();
+}
+
+/**
  * The router's transformer. In-process calls (the hub's caller) pass values untouched; over
  * HTTP it encodes per request, as the client asked. The client side of it (serialize input,
  * deserialize output) is always superjson: our own clients opt in.
