@@ -5,15 +5,16 @@ import { procedurePermissions, undeclaredProcedures } from './procedure-permissi
 import { authorizedProcedure, router } from './trpc.ts';
 
 describe('procedure permission enumeration', () => {
-  it('lists every platform procedure with a known permission', () => {
+  it('lists every platform procedure with a known permission, and which run on the hub alone', () => {
     expect(procedurePermissions(platformRouter)).toEqual([
-      { path: 'realms.list', permission: 'realm:read' },
-      { path: 'realms.switch', permission: 'realm:read' },
-      { path: 'tokens.create', permission: 'token:manage' },
-      { path: 'tokens.grantable', permission: 'token:manage' },
-      { path: 'tokens.list', permission: 'token:manage' },
-      { path: 'tokens.revoke', permission: 'token:manage' },
-      { path: 'whoami', permission: 'realm:read' },
+      { path: 'realms.list', permission: 'realm:read', hubOnly: true },
+      { path: 'realms.switch', permission: 'realm:read', hubOnly: true },
+      { path: 'tokens.create', permission: 'token:manage', hubOnly: true },
+      { path: 'tokens.grantable', permission: 'token:manage', hubOnly: true },
+      { path: 'tokens.list', permission: 'token:manage', hubOnly: true },
+      { path: 'tokens.revoke', permission: 'token:manage', hubOnly: true },
+      // Who am I in a realm a worker serves is the worker's answer: its policies decide.
+      { path: 'whoami', permission: 'realm:read', hubOnly: false },
     ]);
     expect(undeclaredProcedures(platformRouter)).toEqual([]);
   });
