@@ -58,6 +58,9 @@ export class RealmSyncReceiver {
 
   async apply(sync: RealmSync): Promise<RealmSyncResult> {
     return this.db.systemPrisma.$transaction(async (tx) => {
+      // One sync of a realm at a time: the heartbeat's catch-up and a CLI change may send the same
+      // realm at once, and both would create it. The second waits, then finds it.
+      await tx.$queryRaw`SELECT pg_advisory_xact_lock(hashtext(${`realm-sync:${sync.realm.id}`}))::text AS locked`;
       const existing = await tx.realm.findUnique({
         where: { id: sync.realm.id },
         select: { slug: true, name: true },
