@@ -69,15 +69,13 @@ async function realmPartOf(
   { id, slug, name, placement }: RealmOfUser,
   filter: DashboardFilterInput,
 ): Promise<RealmPart> {
-  const realmScope = await openRequestScope(root, {
-    context: {
-      ...scope.context,
-      requestId: `${scope.context.requestId}:${slug}`,
-      realm: { id, slug, ...(placement ? { placement } : {}) },
-    },
-    credential: scope.credential,
-  });
+  const context = {
+    ...scope.context,
+    requestId: `${scope.context.requestId}:${slug}`,
+    realm: { id, slug, ...(placement ? { placement } : {}) },
+  };
   if (!placement) {
+    const realmScope = await openRequestScope(root, { context, credential: scope.credential });
     if (!realmScope.permissions.has('dashboard:read')) return null;
     const overview = await realmScope.container.resolve(DashboardService).overview(filter);
     return { realm: { slug, name }, overview };
@@ -87,7 +85,7 @@ async function realmPartOf(
     const overview = (await root
       .resolve(InstanceForwarder)
       .call(
-        realmScope,
+        { context },
         { type: 'query', path: 'dashboard.overview', input: filter },
         { timeoutMs: combinedRealmDeadlineMs },
       )) as DashboardOverview;

@@ -84,7 +84,6 @@ interface WorkerErrorData {
 @injectable()
 export class InstanceForwarder {
   private readonly clients = new Map<string, TRPCUntypedClient<AnyRouter>>();
-  private readonly jsonClients = new Map<string, TRPCUntypedClient<AnyRouter>>();
 
   constructor(
     @inject(ForwardTokens) private readonly tokens: ForwardTokens,
@@ -94,7 +93,7 @@ export class InstanceForwarder {
   ) {}
 
   async call(
-    scope: RequestScope,
+    scope: Pick<RequestScope, 'context'>,
     operation: ForwardedOperation,
     options: ForwardOptions = {},
   ): Promise<unknown> {
@@ -113,7 +112,7 @@ export class InstanceForwarder {
       ? AbortSignal.any([options.signal, AbortSignal.timeout(timeoutMs)])
       : AbortSignal.timeout(timeoutMs);
     const started = performance.now();
-    const client = options.wire === 'json' ? this.jsonClientOf(placement) : this.clientOf(placement);
+    const client = this.clientOf(placement, options.wire === 'json' ? 'json' : 'superjson');
     const context = { forwardToken: token, requestId };
     const send = () =>
       operation.type === 'query'
@@ -138,46 +137,29 @@ export class InstanceForwarder {
     }
   }
 
-  private clientOf(placement: RealmPlacement): TRPCUntypedClient<AnyRouter> {
-    let client = this.clients.get(placement.baseUrl);
+  /**
+   * One client per instance and wire format. `json`: plain JSON both ways, so what a JSON client
+   * sent goes on as it is and the answer comes back the same; otherwise superjson.
+   */
+  private clientOf(placement: RealmPlacement, wire: WireFormat): TRPCUntypedClient<AnyRouter> {
+    const key = `${wire} ${placement.baseUrl}`;
+    let client = this.clients.get(key);
     if (!client) {
+      const superjsonWire = wire === 'superjson';
+      const link = {
+        url: `${placement.baseUrl}/api/trpc`,
+        // Queries go as POST too: inputs (filters, uploads' metadata) outgrow a URL.
+        methodOverride: 'POST' as const,
+        headers: ({ op }: { op: { context: Record<string, unknown> } }): Record<string, string> => ({
+          ...(superjsonWire ? { [WIRE_FORMAT_HEADER]: 'superjson' } : {}),
+          [FORWARD_TOKEN_HEADER]: String(op.context.forwardToken),
+          [REQUEST_ID_HEADER]: String(op.context.requestId),
+        }),
+      };
       client = createTRPCUntypedClient<AnyRouter>({
-        links: [
-          httpLink({
-            url: `${placement.baseUrl}/api/trpc`,
-            transformer: superjson,
-            // Queries go as POST too: inputs (filters, uploads' metadata) outgrow a URL.
-            methodOverride: 'POST',
-            headers: ({ op }) => ({
-              [WIRE_FORMAT_HEADER]: 'superjson',
-              [FORWARD_TOKEN_HEADER]: String(op.context.forwardToken),
-              [REQUEST_ID_HEADER]: String(op.context.requestId),
-            }),
-          }),
-        ],
+        links: [httpLink(superjsonWire ? { ...link, transformer: superjson } : link)],
       });
-      this.clients.set(placement.baseUrl, client);
-    }
-    return client;
-  }
-
-  /** Plain JSON both ways: what a JSON client sent goes on as it is, and the answer comes back the same. */
-  private jsonClientOf(placement: RealmPlacement): TRPCUntypedClient<AnyRouter> {
-    let client = this.jsonClients.get(placement.baseUrl);
-    if (!client) {
-      client = createTRPCUntypedClient<AnyRouter>({
-        links: [
-          httpLink({
-            url: `${placement.baseUrl}/api/trpc`,
-            methodOverride: 'POST',
-            headers: ({ op }) => ({
-              [FORWARD_TOKEN_HEADER]: String(op.context.forwardToken),
-              [REQUEST_ID_HEADER]: String(op.context.requestId),
-            }),
-          }),
-        ],
-      });
-      this.jsonClients.set(placement.baseUrl, client);
+      this.clients.set(key, client);
     }
     return client;
   }

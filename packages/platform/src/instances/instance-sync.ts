@@ -5,7 +5,6 @@ import { FORWARD_TOKEN_HEADER } from '../auth/forwarded-calls.ts';
 import type { PlatformDatabase } from '../database/platform-database.ts';
 import { PLATFORM_DATABASE } from '../database/tokens.ts';
 import { LOGGER } from '../di/tokens.ts';
-import { UnavailableError } from '../errors/domain-errors.ts';
 import type { Logger } from '../logging/logger.ts';
 import { REQUEST_ID_HEADER } from './instance-forwarder.ts';
 import { type RealmSync, type RealmSyncResult, realmSyncPath } from './realm-sync.ts';
@@ -51,19 +50,6 @@ export class InstanceSync {
   async syncInstance(instanceName: string): Promise<SyncedRealm[]> {
     const realms = await this.placedRealms({ instance: { name: instanceName } });
     return Promise.all(realms.map((realm) => this.send(realm)));
-  }
-
-  /** Every realm served elsewhere that the user belongs to: after a change to the user. */
-  async syncUser(userId: string): Promise<SyncedRealm[]> {
-    const realms = await this.placedRealms({ memberships: { some: { userId } } });
-    return Promise.all(realms.map((realm) => this.send(realm)));
-  }
-
-  /** Like syncRealm, but a failure is an error: for the CLI, which must say the realm is not there yet. */
-  async requireSynced(realmId: string): Promise<SyncedRealm | undefined> {
-    const synced = await this.syncRealm(realmId);
-    if (synced?.error) throw new UnavailableError(synced.error, { instance: synced.instance });
-    return synced;
   }
 
   private async placedRealms(where: Record<string, unknown>): Promise<PlacedRealm[]> {
