@@ -142,8 +142,53 @@ function countingStream(
   );
 }
 
+/**
+ * How long a refused sender may keep sending after the 413 went out. Closing
+ * a socket with unread bytes in it sends a reset, and a reset that arrives before the client read
+ * the answer throws the answer away: the client sees EPIPE or ECONNRESET instead of 413. So the
+ * server closes its side, discards what still arrives for a moment (nginx's lingering close),
+ * and only then drops the connection.
+ */
+const lingerMs = 2_000;
+
+interface NodeSocketLike {
+  destroySoon?: () => void;
+  end(): void;
+  destroy(): void;
+  destroyed: boolean;
+  once(event: 'end', listener: () => void): void;
+}
+
+/** Node's socket under a request served by the Node adapter; undefined on other runtimes. */
+function nodeSocketOf(request: Request): NodeSocketLike | undefined {
+  const runtime = (request as { runtime?: { node?: { req?: { socket?: NodeSocketLike } } } }).runtime;
+  return runtime?.node?.req?.socket;
+}
+
+/**
+ * Makes the connection under `request` close gently once its answer is sent: the server's side
+ * ends, what the client still sends is read and discarded (Node's server discards an unread
+ * body once the answer finished), and the socket goes once the client closes or after lingerMs.
+ */
+function lingerBeforeClosing(request: Request): void {
+  const socket = nodeSocketOf(request);
+  if (!socket || typeof socket.destroySoon !== 'function') return;
+  socket.destroySoon = () => {
+    if (socket.destroyed) return;
+    const drop = () => {
+      clearTimeout(timer);
+      if (!socket.destroyed) socket.destroy();
+    };
+    const timer = setTimeout(drop, lingerMs);
+    timer.unref?.();
+    socket.once('end', drop);
+    socket.end();
+  };
+}
+
 /** The answer to a body over the limit; the connection is closed rather than the rest read. */
-export function tooLargeResponse(limit: number): Response {
+export function tooLargeResponse(limit: number, request?: Request): Response {
+  if (request) lingerBeforeClosing(request);
   return Response.json(
     { error: 'Request body too large', limitBytes: limit },
     { status: 413, headers: { connection: 'close' } },

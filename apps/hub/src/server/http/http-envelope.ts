@@ -94,15 +94,15 @@ async function handleBounded(request: Request, limit: number, handle: FetchHandl
   // Decided from the method, not by touching `body`: opening the body stream marks it as being
   // read, and a body nobody reads could then no longer be skipped to keep the connection alive.
   if (request.method === 'GET' || request.method === 'HEAD') return handle(request);
-  if (Number(request.headers.get('content-length') ?? 0) > limit) return tooLargeResponse(limit);
+  if (Number(request.headers.get('content-length') ?? 0) > limit) return tooLargeResponse(limit, request);
   const bounded = limitRequestBody(request, limit);
   try {
     const response = await handle(bounded.request);
     if (!bounded.exceeded()) return response;
     await response.body?.cancel().catch(() => {});
-    return tooLargeResponse(limit);
+    return tooLargeResponse(limit, request);
   } catch (error) {
-    if (bounded.exceeded()) return tooLargeResponse(limit);
+    if (bounded.exceeded()) return tooLargeResponse(limit, request);
     throw error;
   }
 }
