@@ -4,6 +4,8 @@
 # older), installs dependencies, then runs the requested action.
 #
 #   scripts/hub.sh start        build and serve the hub (PORT, default 3000), demo realm on first start
+#   scripts/hub.sh worker       build and serve a worker instance (NHI_MODE=worker; needs DATABASE_URL,
+#                               NHI_INSTANCE_NAME and NHI_HUB_URL)
 #   scripts/hub.sh test         lint, format, typecheck, unit, integration, browser e2e
 #   scripts/hub.sh nhi ...      the command-line interface
 #   scripts/hub.sh pnpm ...     any pnpm command with the project toolchain
@@ -62,6 +64,13 @@ main() {
       ensure_dependencies
       # The quick start shows a demo realm on first start; production starts leave it off.
       export NHI_DEMO_DATA="${NHI_DEMO_DATA:-true}"
+      exec pnpm run --silent start "$@"
+      ;;
+    worker)
+      ensure_dependencies
+      # The same build as the hub; the mode decides what it serves. It refuses to start, saying
+      # which, when a variable a worker needs is missing.
+      export NHI_MODE=worker
       exec pnpm run --silent start "$@"
       ;;
     test)

@@ -6,6 +6,7 @@ export default defineProject({
     // Drives the built server (.output), which the build task produces first.
     include: ['e2e/**/*.e2e.ts'],
     setupFiles: ['reflect-metadata'],
+    globalSetup: ['e2e/support/started-data-dir.global.ts'],
     testTimeout: 180_000,
     hookTimeout: 180_000,
     // One hub process and one browser at a time: two cores.

@@ -3,13 +3,12 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { collectCspViolations, screenshot } from './support/browser.ts';
 import { credentialReportHeader, machineUserRow } from './support/credential-report.ts';
-import { seedDemo, temporaryDataDir } from './support/seed.ts';
+import { seedDemo, seededDataDir, temporaryDataDir } from './support/seed.ts';
 import { logIn, openPage, startReadyHub, switchToDemoRealm, visit } from './support/session.ts';
 import { addSource, scanFile } from './support/sources.ts';
 
 async function setup() {
-  const dataDir = await temporaryDataDir();
-  await seedDemo(dataDir);
+  const { dataDir } = await seededDataDir(seedDemo);
   const page = await openPage(await startReadyHub(dataDir));
   const cspViolations = collectCspViolations(page);
   await logIn(page);

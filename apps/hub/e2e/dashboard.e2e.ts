@@ -1,12 +1,11 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { collectCspViolations, screenshot } from './support/browser.ts';
-import { seedDemo, temporaryDataDir } from './support/seed.ts';
+import { seedDemo, seededDataDir } from './support/seed.ts';
 import { logIn, openPage, startReadyHub } from './support/session.ts';
 
 async function setup() {
-  const dataDir = await temporaryDataDir();
-  await seedDemo(dataDir);
+  const { dataDir } = await seededDataDir(seedDemo);
   const page = await openPage(await startReadyHub(dataDir), { viewport: { width: 1280, height: 900 } });
   const cspViolations = collectCspViolations(page);
   return { page, cspViolations };

@@ -6,7 +6,13 @@ import { ApiTokenService, RealmAdminService } from '@nhi/platform';
 import type { Page } from 'playwright-core';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { startHubProcess, waitForReady } from './support/hub-process.ts';
-import { adminEmail, seedingScope, temporaryDataDir, withSeedingRuntime } from './support/seed.ts';
+import {
+  adminEmail,
+  emptyDataDir,
+  seedingScope,
+  temporaryDataDir,
+  withSeedingRuntime,
+} from './support/seed.ts';
 import { logIn, openPage, startReadyHub } from './support/session.ts';
 
 const megabyte = 1024 * 1024;
@@ -200,7 +206,7 @@ describe('caching', () => {
 
 describe('first start', () => {
   it('writes only JSON lines to standard output, and the generated password and address to standard error', async () => {
-    const dataDir = await temporaryDataDir();
+    const dataDir = await emptyDataDir();
     const hub = await startHubProcess({ NHI_DATA_DIR: dataDir });
     onTestFinished(async () => {
       await hub.stop();

@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import {
   ApiTokenService,
   ForwardTokens,
@@ -14,6 +16,7 @@ import {
 import { createTestDatabase, postgresUnavailableReason, type TestDatabase } from '@nhi/platform/testing';
 import { registerPolicy } from '@nhi/policy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { screenshot } from './support/browser.ts';
 import { credentialReportHeader, machineUserRow } from './support/credential-report.ts';
 import { type RunningHub, startHubProcess, waitForReady } from './support/hub-process.ts';
 import { adminEmail, adminPassword, seedingScope } from './support/seed.ts';
@@ -274,6 +277,18 @@ function rowsOf(db: TestDatabase, model: RowModel, ids: string[]): Promise<numbe
   return delegate.count({ where: { id: { in: ids } } });
 }
 
+const cliMain = path.resolve(import.meta.dirname, '../../cli/src/main.ts');
+
+/** `nhi <args>` as an operator runs it next to the hub, on the hub's database; fails on a non-zero exit. */
+async function nhiCommand(db: TestDatabase, ...args: string[]): Promise<{ stdout: string; stderr: string }> {
+  return promisify(execFile)(process.execPath, ['--import', 'tsx', cliMain, ...args], {
+    // From the repository root, as `pnpm nhi` runs it: tsx takes that tsconfig (decorators) for every package.
+    cwd: path.resolve(import.meta.dirname, '../../..'),
+    env: { ...process.env, DATABASE_URL: db.url ?? '', NHI_MIGRATE_ON_START: 'false', LOG_LEVEL: 'warn' },
+    timeout: 90_000,
+  });
+}
+
 /** The operator's side, on the hub's database: what `nhi instance add`, `realm create --instance` and `user create` do. */
 async function operatorOn(db: TestDatabase): Promise<PlatformRuntime> {
   const runtime = await startPlatform({
@@ -515,6 +530,42 @@ describe.skipIf(skipReason)('a hub with two worker instances', () => {
     );
   });
 
+  it('moves a realm from one worker to the other with `nhi realm move`, and back, serving it through the hub', async () => {
+    const { viaHub, north, hubDb, w1Db, w2Db } = shared;
+    const before = await viaHub('north', 'nhi.list', { limit: 100 });
+    const alertsBefore = await viaHub('north', 'alert.list', { limit: 100 });
+    const identities = await w1Db.systemPrisma.nhi.count({ where: { realmId: north.id } });
+    expect(identities).toBeGreaterThan(0);
+
+    const there = await nhiCommand(hubDb, 'realm', 'move', 'north', '--to', 'w2');
+
+    expect(there.stdout).toMatch(/\n {2}Nhi +\d+ → \d+\n/);
+    expect(there.stdout).toMatch(/Moved realm north from w1 to w2\n$/);
+    expect(await w2Db.systemPrisma.nhi.count({ where: { realmId: north.id } })).toBe(identities);
+    expect(await w1Db.systemPrisma.realm.count({ where: { id: north.id } })).toBe(0);
+    const after = await viaHub('north', 'nhi.list', { limit: 100 });
+    expect(after.status).toBe(200);
+    expect(comparable(after.body.result.data)).toEqual(comparable(before.body.result.data));
+    expect((await viaHub('north', 'alert.list', { limit: 100 })).body.result.data.total).toBe(
+      alertsBefore.body.result.data.total,
+    );
+    // Changes land on w2 now.
+    const created = await viaHub('north', 'nhi.create', {
+      ...identity,
+      externalId: 'arn:aws:iam::1:user/moved',
+      name: 'moved-north',
+    });
+    expect(created.status).toBe(200);
+    expect(await w2Db.systemPrisma.nhi.count({ where: { id: created.body.result.data.id } })).toBe(1);
+
+    const back = await nhiCommand(hubDb, 'realm', 'move', 'north', '--to', 'w1');
+
+    expect(back.stdout).toMatch(/Moved realm north from w2 to w1\n$/);
+    expect(await w1Db.systemPrisma.nhi.count({ where: { realmId: north.id } })).toBe(identities + 1);
+    expect(await w2Db.systemPrisma.realm.count({ where: { id: north.id } })).toBe(0);
+    expect((await viaHub('north', 'nhi.get', { id: created.body.result.data.id })).status).toBe(200);
+  }, 120_000);
+
   it('in a browser: a worker realm’s inventory, the combined overview, and a stopped instance marked unavailable', async () => {
     const { hub, w2, viaHub } = shared;
     await viaHub('north', 'nhi.create', {
@@ -553,5 +604,29 @@ describe.skipIf(skipReason)('a hub with two worker instances', () => {
     expect((await viaHub('hub', 'nhi.list', { limit: 1 })).status).toBe(200);
     const metrics = await (await fetch(`${hub.url}/metrics`)).text();
     expect(metrics).toMatch(/nhi_forwarded_calls_total\{instance="w2",outcome="unavailable"\} [1-9]/);
+
+    // The hub realm's admin sees the stopped instance down, and its realm marked in the switcher.
+    await page.getByTestId('realm-switcher').selectOption('hub');
+    await page.getByTestId('nav-instances').click();
+    await page.getByTestId('instance-table').waitFor();
+    const row = (name: string) => page.locator(`[data-testid="instance-row"][data-instance-name="${name}"]`);
+    // The page shows what the heartbeat recorded when it loaded: refreshed until the next round says so.
+    await expect
+      .poll(async () => {
+        await page.getByTestId('refresh-instances').click();
+        return row('w2').getAttribute('data-up');
+      })
+      .toBe('false');
+    expect(await row('w2').getByTestId('instance-health').textContent()).toBe('Down');
+    expect(await row('w2').textContent()).toContain('South');
+    expect(await row('w1').getByTestId('instance-health').textContent()).toBe('Up');
+    expect(await row('w1').getByTestId('instance-heartbeat-age').textContent()).toMatch(/^\d+ seconds? ago$/);
+    await screenshot(page, 'instances-one-down');
+    const southOption = page.getByTestId('realm-switcher').locator('option[value="south"]');
+    expect(await southOption.textContent()).toContain('(unavailable)');
+    expect(await southOption.getAttribute('title')).toContain('w2 is not answering');
+    expect(
+      await page.getByTestId('realm-switcher').locator('option[value="north"]').textContent(),
+    ).not.toContain('unavailable');
   });
 });

@@ -2,12 +2,18 @@ import { SESSION_COOKIE } from '@nhi/platform';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { collectCspViolations, launchBrowser, screenshot } from './support/browser.ts';
 import { recordTiming, startHubProcess, waitForReady } from './support/hub-process.ts';
-import { adminEmail, adminPassword, seedTwoRealms, temporaryDataDir } from './support/seed.ts';
+import {
+  adminEmail,
+  adminPassword,
+  emptyDataDir,
+  seededDataDir,
+  seedTwoRealms,
+  temporaryDataDir,
+} from './support/seed.ts';
 import { visit } from './support/session.ts';
 
 async function setup() {
-  const dataDir = await temporaryDataDir();
-  await seedTwoRealms(dataDir);
+  const { dataDir } = await seededDataDir(seedTwoRealms);
   const hub = await startHubProcess({ NHI_DATA_DIR: dataDir, NHI_ADMIN_PASSWORD: adminPassword });
   onTestFinished(async () => {
     await hub.stop();
@@ -177,7 +183,7 @@ describe('hub in two tabs', () => {
 
 describe('hub process', () => {
   it('starts on an empty data directory, and on SIGTERM finishes, releases it and exits 0', async () => {
-    const dataDir = await temporaryDataDir();
+    const dataDir = await emptyDataDir();
 
     const first = await startHubProcess({ NHI_DATA_DIR: dataDir, NHI_ADMIN_PASSWORD: adminPassword });
     recordTiming('fresh data dir: spawn to first /healthz 200', first.startupMs);

@@ -3,12 +3,11 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { collectCspViolations, screenshot } from './support/browser.ts';
 import { parseCsv } from './support/csv.ts';
-import { adminEmail, demoFilter, seedDemo, temporaryDataDir } from './support/seed.ts';
+import { adminEmail, demoFilter, emptyDataDir, seedDemo, seededDataDir } from './support/seed.ts';
 import { logIn, openPage, startReadyHub, switchToDemoRealm, visit } from './support/session.ts';
 
 async function setup() {
-  const dataDir = await temporaryDataDir();
-  const expected = await seedDemo(dataDir);
+  const { dataDir, value: expected } = await seededDataDir(seedDemo);
   const page = await openPage(await startReadyHub(dataDir), { acceptDownloads: true });
   const cspViolations = collectCspViolations(page);
   return { context: page.context(), page, cspViolations, expected };
@@ -26,7 +25,7 @@ const total = (page: Page) => page.getByTestId('inventory-total').textContent();
 
 /** The realms the admin can switch to, after logging in to a hub started with `env`. */
 async function realmsOffered(env: Record<string, string>): Promise<string[]> {
-  const page = await openPage(await startReadyHub(await temporaryDataDir(), env));
+  const page = await openPage(await startReadyHub(await emptyDataDir(), env));
   await logIn(page);
   await page.getByTestId('dashboard').waitFor();
   return page

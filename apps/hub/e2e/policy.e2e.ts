@@ -1,12 +1,11 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { collectCspViolations, screenshot } from './support/browser.ts';
-import { memberEmail, memberPassword, seedPolicyRealm, temporaryDataDir } from './support/seed.ts';
+import { memberEmail, memberPassword, seededDataDir, seedPolicyRealm } from './support/seed.ts';
 import { logIn, openPage, startReadyHub, visit } from './support/session.ts';
 
 async function setup() {
-  const dataDir = await temporaryDataDir();
-  await seedPolicyRealm(dataDir);
+  const { dataDir } = await seededDataDir(seedPolicyRealm);
   const hub = await startReadyHub(dataDir);
   // Each person in a browser context of their own: separate cookies, separate sessions.
   const viewport = { width: 1280, height: 900 };

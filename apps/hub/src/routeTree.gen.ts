@@ -17,6 +17,7 @@ import { Route as ReadyzRouteImport } from './routes/readyz'
 import { Route as DotwellKnownJwksDotjsonRouteImport } from './routes/[.]well-known/jwks[.]json'
 import { Route as AuthenticatedIndexRouteImport } from './routes/_authenticated/index'
 import { Route as AuthenticatedAlertsRouteRouteImport } from './routes/_authenticated/alerts/route'
+import { Route as AuthenticatedInstancesRouteImport } from './routes/_authenticated/instances'
 import { Route as AuthenticatedInventoryRouteRouteImport } from './routes/_authenticated/inventory/route'
 import { Route as AuthenticatedLeaksRouteImport } from './routes/_authenticated/leaks'
 import { Route as AuthenticatedMeRouteImport } from './routes/_authenticated/me'
@@ -35,10 +36,13 @@ import { Route as AuthenticatedPolicyPoliciesRouteImport } from './routes/_authe
 import { Route as AuthenticatedPolicyWhoCanRouteImport } from './routes/_authenticated/policy/who-can'
 import { Route as AuthenticatedScansIndexRouteImport } from './routes/_authenticated/scans/index'
 import { Route as AuthenticatedScansScanIdRouteImport } from './routes/_authenticated/scans/$scanId'
+import { Route as ApiInstanceRealmMoveRouteImport } from './routes/api/instance/realm-move'
 import { Route as ApiInstanceSyncRouteImport } from './routes/api/instance/sync'
 import { Route as ApiTrpcSplatRouteImport } from './routes/api/trpc/$'
 import { Route as AuthenticatedInventoryIdIndexRouteImport } from './routes/_authenticated/inventory/$id/index'
 import { Route as AuthenticatedInventoryIdEditRouteImport } from './routes/_authenticated/inventory/$id/edit'
+import { Route as AuthOidcProviderCallbackRouteImport } from './routes/auth/oidc/$provider/callback'
+import { Route as AuthOidcProviderStartRouteImport } from './routes/auth/oidc/$provider/start'
 
 const AuthenticatedRoute = AuthenticatedRouteImport.update({
   id: '/_authenticated',
@@ -80,6 +84,11 @@ const AuthenticatedAlertsRouteRoute =
     path: '/alerts',
     getParentRoute: () => AuthenticatedRoute,
   } as any)
+const AuthenticatedInstancesRoute = AuthenticatedInstancesRouteImport.update({
+  id: '/instances',
+  path: '/instances',
+  getParentRoute: () => AuthenticatedRoute,
+} as any)
 const AuthenticatedInventoryRouteRoute =
   AuthenticatedInventoryRouteRouteImport.update({
     id: '/inventory',
@@ -182,6 +191,11 @@ const AuthenticatedScansScanIdRoute =
     path: '/scans/$scanId',
     getParentRoute: () => AuthenticatedRoute,
   } as any)
+const ApiInstanceRealmMoveRoute = ApiInstanceRealmMoveRouteImport.update({
+  id: '/api/instance/realm-move',
+  path: '/api/instance/realm-move',
+  getParentRoute: () => rootRouteImport,
+} as any)
 const ApiInstanceSyncRoute = ApiInstanceSyncRouteImport.update({
   id: '/api/instance/sync',
   path: '/api/instance/sync',
@@ -204,6 +218,17 @@ const AuthenticatedInventoryIdEditRoute =
     path: '/$id/edit',
     getParentRoute: () => AuthenticatedInventoryRouteRoute,
   } as any)
+const AuthOidcProviderCallbackRoute =
+  AuthOidcProviderCallbackRouteImport.update({
+    id: '/auth/oidc/$provider/callback',
+    path: '/auth/oidc/$provider/callback',
+    getParentRoute: () => rootRouteImport,
+  } as any)
+const AuthOidcProviderStartRoute = AuthOidcProviderStartRouteImport.update({
+  id: '/auth/oidc/$provider/start',
+  path: '/auth/oidc/$provider/start',
+  getParentRoute: () => rootRouteImport,
+} as any)
 
 export interface FileRoutesByFullPath {
   '/': typeof AuthenticatedIndexRoute
@@ -214,6 +239,7 @@ export interface FileRoutesByFullPath {
   '/alerts': typeof AuthenticatedAlertsRouteRouteWithChildren
   '/inventory': typeof AuthenticatedInventoryRouteRouteWithChildren
   '/.well-known/jwks.json': typeof DotwellKnownJwksDotjsonRoute
+  '/instances': typeof AuthenticatedInstancesRoute
   '/leaks': typeof AuthenticatedLeaksRoute
   '/me': typeof AuthenticatedMeRoute
   '/sources': typeof AuthenticatedSourcesRoute
@@ -228,12 +254,15 @@ export interface FileRoutesByFullPath {
   '/policy/policies': typeof AuthenticatedPolicyPoliciesRoute
   '/policy/who-can': typeof AuthenticatedPolicyWhoCanRoute
   '/scans/$scanId': typeof AuthenticatedScansScanIdRoute
+  '/api/instance/realm-move': typeof ApiInstanceRealmMoveRoute
   '/api/instance/sync': typeof ApiInstanceSyncRoute
   '/api/trpc/$': typeof ApiTrpcSplatRoute
   '/alerts/': typeof AuthenticatedAlertsIndexRoute
   '/inventory/': typeof AuthenticatedInventoryIndexRoute
   '/scans/': typeof AuthenticatedScansIndexRoute
   '/inventory/$id/edit': typeof AuthenticatedInventoryIdEditRoute
+  '/auth/oidc/$provider/callback': typeof AuthOidcProviderCallbackRoute
+  '/auth/oidc/$provider/start': typeof AuthOidcProviderStartRoute
   '/inventory/$id/': typeof AuthenticatedInventoryIdIndexRoute
 }
 export interface FileRoutesByTo {
@@ -242,6 +271,7 @@ export interface FileRoutesByTo {
   '/metrics': typeof MetricsRoute
   '/readyz': typeof ReadyzRoute
   '/.well-known/jwks.json': typeof DotwellKnownJwksDotjsonRoute
+  '/instances': typeof AuthenticatedInstancesRoute
   '/leaks': typeof AuthenticatedLeaksRoute
   '/me': typeof AuthenticatedMeRoute
   '/sources': typeof AuthenticatedSourcesRoute
@@ -257,12 +287,15 @@ export interface FileRoutesByTo {
   '/policy/policies': typeof AuthenticatedPolicyPoliciesRoute
   '/policy/who-can': typeof AuthenticatedPolicyWhoCanRoute
   '/scans/$scanId': typeof AuthenticatedScansScanIdRoute
+  '/api/instance/realm-move': typeof ApiInstanceRealmMoveRoute
   '/api/instance/sync': typeof ApiInstanceSyncRoute
   '/api/trpc/$': typeof ApiTrpcSplatRoute
   '/alerts': typeof AuthenticatedAlertsIndexRoute
   '/inventory': typeof AuthenticatedInventoryIndexRoute
   '/scans': typeof AuthenticatedScansIndexRoute
   '/inventory/$id/edit': typeof AuthenticatedInventoryIdEditRoute
+  '/auth/oidc/$provider/callback': typeof AuthOidcProviderCallbackRoute
+  '/auth/oidc/$provider/start': typeof AuthOidcProviderStartRoute
   '/inventory/$id': typeof AuthenticatedInventoryIdIndexRoute
 }
 export interface FileRoutesById {
@@ -275,6 +308,7 @@ export interface FileRoutesById {
   '/_authenticated/alerts': typeof AuthenticatedAlertsRouteRouteWithChildren
   '/_authenticated/inventory': typeof AuthenticatedInventoryRouteRouteWithChildren
   '/.well-known/jwks.json': typeof DotwellKnownJwksDotjsonRoute
+  '/_authenticated/instances': typeof AuthenticatedInstancesRoute
   '/_authenticated/leaks': typeof AuthenticatedLeaksRoute
   '/_authenticated/me': typeof AuthenticatedMeRoute
   '/_authenticated/sources': typeof AuthenticatedSourcesRoute
@@ -290,12 +324,15 @@ export interface FileRoutesById {
   '/_authenticated/policy/policies': typeof AuthenticatedPolicyPoliciesRoute
   '/_authenticated/policy/who-can': typeof AuthenticatedPolicyWhoCanRoute
   '/_authenticated/scans/$scanId': typeof AuthenticatedScansScanIdRoute
+  '/api/instance/realm-move': typeof ApiInstanceRealmMoveRoute
   '/api/instance/sync': typeof ApiInstanceSyncRoute
   '/api/trpc/$': typeof ApiTrpcSplatRoute
   '/_authenticated/alerts/': typeof AuthenticatedAlertsIndexRoute
   '/_authenticated/inventory/': typeof AuthenticatedInventoryIndexRoute
   '/_authenticated/scans/': typeof AuthenticatedScansIndexRoute
   '/_authenticated/inventory/$id/edit': typeof AuthenticatedInventoryIdEditRoute
+  '/auth/oidc/$provider/callback': typeof AuthOidcProviderCallbackRoute
+  '/auth/oidc/$provider/start': typeof AuthOidcProviderStartRoute
   '/_authenticated/inventory/$id/': typeof AuthenticatedInventoryIdIndexRoute
 }
 export interface FileRouteTypes {
@@ -309,6 +346,7 @@ export interface FileRouteTypes {
     | '/alerts'
     | '/inventory'
     | '/.well-known/jwks.json'
+    | '/instances'
     | '/leaks'
     | '/me'
     | '/sources'
@@ -323,12 +361,15 @@ export interface FileRouteTypes {
     | '/policy/policies'
     | '/policy/who-can'
     | '/scans/$scanId'
+    | '/api/instance/realm-move'
     | '/api/instance/sync'
     | '/api/trpc/$'
     | '/alerts/'
     | '/inventory/'
     | '/scans/'
     | '/inventory/$id/edit'
+    | '/auth/oidc/$provider/callback'
+    | '/auth/oidc/$provider/start'
     | '/inventory/$id/'
   fileRoutesByTo: FileRoutesByTo
   to:
@@ -337,6 +378,7 @@ export interface FileRouteTypes {
     | '/metrics'
     | '/readyz'
     | '/.well-known/jwks.json'
+    | '/instances'
     | '/leaks'
     | '/me'
     | '/sources'
@@ -352,12 +394,15 @@ export interface FileRouteTypes {
     | '/policy/policies'
     | '/policy/who-can'
     | '/scans/$scanId'
+    | '/api/instance/realm-move'
     | '/api/instance/sync'
     | '/api/trpc/$'
     | '/alerts'
     | '/inventory'
     | '/scans'
     | '/inventory/$id/edit'
+    | '/auth/oidc/$provider/callback'
+    | '/auth/oidc/$provider/start'
     | '/inventory/$id'
   id:
     | '__root__'
@@ -369,6 +414,7 @@ export interface FileRouteTypes {
     | '/_authenticated/alerts'
     | '/_authenticated/inventory'
     | '/.well-known/jwks.json'
+    | '/_authenticated/instances'
     | '/_authenticated/leaks'
     | '/_authenticated/me'
     | '/_authenticated/sources'
@@ -384,12 +430,15 @@ export interface FileRouteTypes {
     | '/_authenticated/policy/policies'
     | '/_authenticated/policy/who-can'
     | '/_authenticated/scans/$scanId'
+    | '/api/instance/realm-move'
     | '/api/instance/sync'
     | '/api/trpc/$'
     | '/_authenticated/alerts/'
     | '/_authenticated/inventory/'
     | '/_authenticated/scans/'
     | '/_authenticated/inventory/$id/edit'
+    | '/auth/oidc/$provider/callback'
+    | '/auth/oidc/$provider/start'
     | '/_authenticated/inventory/$id/'
   fileRoutesById: FileRoutesById
 }
@@ -400,8 +449,11 @@ export interface RootRouteChildren {
   MetricsRoute: typeof MetricsRoute
   ReadyzRoute: typeof ReadyzRoute
   DotwellKnownJwksDotjsonRoute: typeof DotwellKnownJwksDotjsonRoute
+  ApiInstanceRealmMoveRoute: typeof ApiInstanceRealmMoveRoute
   ApiInstanceSyncRoute: typeof ApiInstanceSyncRoute
   ApiTrpcSplatRoute: typeof ApiTrpcSplatRoute
+  AuthOidcProviderCallbackRoute: typeof AuthOidcProviderCallbackRoute
+  AuthOidcProviderStartRoute: typeof AuthOidcProviderStartRoute
 }
 
 declare module '@tanstack/react-router' {
@@ -460,6 +512,13 @@ declare module '@tanstack/react-router' {
       path: '/alerts'
       fullPath: '/alerts'
       preLoaderRoute: typeof AuthenticatedAlertsRouteRouteImport
+      parentRoute: typeof AuthenticatedRoute
+    }
+    '/_authenticated/instances': {
+      id: '/_authenticated/instances'
+      path: '/instances'
+      fullPath: '/instances'
+      preLoaderRoute: typeof AuthenticatedInstancesRouteImport
       parentRoute: typeof AuthenticatedRoute
     }
     '/_authenticated/inventory': {
@@ -588,6 +647,13 @@ declare module '@tanstack/react-router' {
       preLoaderRoute: typeof AuthenticatedScansScanIdRouteImport
       parentRoute: typeof AuthenticatedRoute
     }
+    '/api/instance/realm-move': {
+      id: '/api/instance/realm-move'
+      path: '/api/instance/realm-move'
+      fullPath: '/api/instance/realm-move'
+      preLoaderRoute: typeof ApiInstanceRealmMoveRouteImport
+      parentRoute: typeof rootRouteImport
+    }
     '/api/instance/sync': {
       id: '/api/instance/sync'
       path: '/api/instance/sync'
@@ -615,6 +681,20 @@ declare module '@tanstack/react-router' {
       fullPath: '/inventory/$id/edit'
       preLoaderRoute: typeof AuthenticatedInventoryIdEditRouteImport
       parentRoute: typeof AuthenticatedInventoryRouteRoute
+    }
+    '/auth/oidc/$provider/callback': {
+      id: '/auth/oidc/$provider/callback'
+      path: '/auth/oidc/$provider/callback'
+      fullPath: '/auth/oidc/$provider/callback'
+      preLoaderRoute: typeof AuthOidcProviderCallbackRouteImport
+      parentRoute: typeof rootRouteImport
+    }
+    '/auth/oidc/$provider/start': {
+      id: '/auth/oidc/$provider/start'
+      path: '/auth/oidc/$provider/start'
+      fullPath: '/auth/oidc/$provider/start'
+      preLoaderRoute: typeof AuthOidcProviderStartRouteImport
+      parentRoute: typeof rootRouteImport
     }
   }
 }
@@ -662,6 +742,7 @@ const AuthenticatedInventoryRouteRouteWithChildren =
 interface AuthenticatedRouteChildren {
   AuthenticatedAlertsRouteRoute: typeof AuthenticatedAlertsRouteRouteWithChildren
   AuthenticatedInventoryRouteRoute: typeof AuthenticatedInventoryRouteRouteWithChildren
+  AuthenticatedInstancesRoute: typeof AuthenticatedInstancesRoute
   AuthenticatedLeaksRoute: typeof AuthenticatedLeaksRoute
   AuthenticatedMeRoute: typeof AuthenticatedMeRoute
   AuthenticatedSourcesRoute: typeof AuthenticatedSourcesRoute
@@ -680,6 +761,7 @@ const AuthenticatedRouteChildren: AuthenticatedRouteChildren = {
   AuthenticatedAlertsRouteRoute: AuthenticatedAlertsRouteRouteWithChildren,
   AuthenticatedInventoryRouteRoute:
     AuthenticatedInventoryRouteRouteWithChildren,
+  AuthenticatedInstancesRoute: AuthenticatedInstancesRoute,
   AuthenticatedLeaksRoute: AuthenticatedLeaksRoute,
   AuthenticatedMeRoute: AuthenticatedMeRoute,
   AuthenticatedSourcesRoute: AuthenticatedSourcesRoute,
@@ -705,8 +787,11 @@ const rootRouteChildren: RootRouteChildren = {
   MetricsRoute: MetricsRoute,
   ReadyzRoute: ReadyzRoute,
   DotwellKnownJwksDotjsonRoute: DotwellKnownJwksDotjsonRoute,
+  ApiInstanceRealmMoveRoute: ApiInstanceRealmMoveRoute,
   ApiInstanceSyncRoute: ApiInstanceSyncRoute,
   ApiTrpcSplatRoute: ApiTrpcSplatRoute,
+  AuthOidcProviderCallbackRoute: AuthOidcProviderCallbackRoute,
+  AuthOidcProviderStartRoute: AuthOidcProviderStartRoute,
 }
 export const routeTree = rootRouteImport
   ._addFileChildren(rootRouteChildren)

@@ -1,7 +1,26 @@
-import { InstanceRegistry, InstanceSync, RealmAdminService } from '@nhi/platform';
+import {
+  InstanceRegistry,
+  InstanceSync,
+  RealmAdminService,
+  type RealmMoveReport,
+  RealmMover,
+} from '@nhi/platform';
 import type { Command } from 'commander';
-import type { CliIo } from '../cli-io.ts';
+import { CliError, type CliIo } from '../cli-io.ts';
 import { withPlatform } from './with-platform.ts';
+
+function describeMove(report: RealmMoveReport): string {
+  const width = Math.max(...report.tables.map((t) => t.table.length));
+  const lines = report.tables.map((t) => `  ${t.table.padEnd(width)}  ${t.source} → ${t.target}\n`);
+  return `${lines.join('')}Moved realm ${report.realm} from ${report.from} to ${report.to}\n`;
+}
+
+function waitSecondsOf(value: string): number {
+  const seconds = Number(value);
+  if (!Number.isInteger(seconds) || seconds < 0 || seconds > 86_400)
+    throw new CliError('--wait-seconds takes a whole number of seconds, 0 to 86400');
+  return seconds;
+}
 
 export function registerRealmCommands(program: Command, io: CliIo): void {
   const realm = program.command('realm').description('Realms (tenants)');
@@ -28,5 +47,26 @@ export function registerRealmCommands(program: Command, io: CliIo): void {
           `Warning: ${synced.error}\nRun \`nhi instance sync ${instance}\` once it is reachable.\n`,
         );
       }
+    });
+
+  realm
+    .command('move')
+    .description(
+      'Move a realm to a worker instance, or back to the hub: copies its rows, then switches where it is served. ' +
+        'The realm is read-only meanwhile.',
+    )
+    .argument('<slug>', 'the realm to move')
+    .requiredOption('--to <instance>', 'the instance that serves the realm from now on, or `hub`')
+    .option('--wait-seconds <seconds>', 'how long to wait for running scans of the realm to end', '120')
+    .action(async (slug: string, options: { to: string; waitSeconds: string }) => {
+      const waitSeconds = waitSecondsOf(options.waitSeconds);
+      const report = await withPlatform(io, (runtime) =>
+        runtime.root.resolve(RealmMover).move(slug, options.to, {
+          waitSeconds,
+          onStep: (step) => io.stdout.write(`${step}\n`),
+        }),
+      );
+      io.stdout.write(describeMove(report));
+      for (const warning of report.warnings) io.stderr.write(`Warning: ${warning}\n`);
     });
 }

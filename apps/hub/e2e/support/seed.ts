@@ -15,15 +15,49 @@ import {
   systemClock,
 } from '@nhi/platform';
 import { PolicyService, registerPolicy } from '@nhi/policy';
-import { onTestFinished } from 'vitest';
+import { inject, onTestFinished } from 'vitest';
+import { adminEmail, adminPassword } from './seed-constants.ts';
 
-export const adminEmail = 'admin@nhi.local';
-export const adminPassword = 'e2e-admin-password';
+export { adminEmail, adminPassword } from './seed-constants.ts';
 
-export async function temporaryDataDir(): Promise<string> {
+/** An empty data directory, removed after the test: for tests of the first start itself. */
+export async function emptyDataDir(): Promise<string> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'nhi-hub-e2e-'));
   onTestFinished(() => fs.rm(dir, { recursive: true, force: true }));
   return dir;
+}
+
+/**
+ * A data directory the hub has started on once (migrated, the first admin created with
+ * adminPassword), removed after the test: a copy of the one the global setup made.
+ */
+export async function temporaryDataDir(): Promise<string> {
+  const dir = await emptyDataDir();
+  await fs.cp(inject('startedDataDir'), dir, { recursive: true });
+  return dir;
+}
+
+type Seed<T> = (dataDir: string) => Promise<T>;
+const seededTemplates = new Map<Seed<unknown>, Promise<{ dir: string; value: unknown }>>();
+
+/**
+ * A data directory as `seed` leaves a started one, and what `seed` returned: seeded once per
+ * test file, then copied for each test, so every test still starts from the same state of its own.
+ */
+export async function seededDataDir<T>(seed: Seed<T>): Promise<{ dataDir: string; value: T }> {
+  let template = seededTemplates.get(seed);
+  if (!template) {
+    template = (async () => {
+      const dir = await fs.mkdtemp(path.join(inject('seededDataDirs'), `${seed.name}-`));
+      await fs.cp(inject('startedDataDir'), dir, { recursive: true });
+      return { dir, value: await seed(dir) };
+    })();
+    seededTemplates.set(seed, template);
+  }
+  const { dir, value } = await template;
+  const dataDir = await emptyDataDir();
+  await fs.cp(dir, dataDir, { recursive: true });
+  return { dataDir, value: value as T };
 }
 
 /**

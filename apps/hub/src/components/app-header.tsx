@@ -1,9 +1,24 @@
-import type { MyRealms } from '@nhi/platform';
+import type { MyRealm, MyRealms } from '@nhi/platform';
 import { Link, useRouter } from '@tanstack/react-router';
 import { type ChangeEvent, useState } from 'react';
 import { errorCodeOf, errorMessageOf } from '../lib/server-fn-error.ts';
 import { switchRealm } from '../server/functions/realm.functions.ts';
 import { logout } from '../server/functions/session.functions.ts';
+
+/** A realm whose instance is not answering stays selectable, marked in words as well as by title. */
+function RealmOption({ realm }: { realm: MyRealm }) {
+  const label = `${realm.name} (${realm.role})`;
+  if (realm.available) return <option value={realm.slug}>{label}</option>;
+  return (
+    <option
+      value={realm.slug}
+      title={`Instance ${realm.instance} is not answering: this realm is unavailable`}
+      data-available="false"
+    >
+      {label} (unavailable)
+    </option>
+  );
+}
 
 export function AppHeader({ session }: { session: MyRealms }) {
   const router = useRouter();
@@ -27,12 +42,19 @@ export function AppHeader({ session }: { session: MyRealms }) {
 
   async function onLogout() {
     setBusy(true);
+    let redirectTo: string | undefined;
     try {
-      await logout();
-    } finally {
-      await router.navigate({ to: '/login' });
-      await router.invalidate();
+      ({ redirectTo } = await logout());
+    } catch {
+      // Logged out already, or the hub is unreachable: the login page is where to go either way.
     }
+    // A session an identity provider started ends there too; it sends the browser back to /login.
+    if (redirectTo) {
+      window.location.assign(redirectTo);
+      return;
+    }
+    await router.navigate({ to: '/login' });
+    await router.invalidate();
   }
 
   return (
@@ -64,6 +86,11 @@ export function AppHeader({ session }: { session: MyRealms }) {
           <Link to="/tokens" data-testid="nav-tokens">
             API tokens
           </Link>
+          {session.mayReadInstances ? (
+            <Link to="/instances" data-testid="nav-instances">
+              Instances
+            </Link>
+          ) : null}
         </nav>
       </div>
       <div className="header-tools">
@@ -76,9 +103,7 @@ export function AppHeader({ session }: { session: MyRealms }) {
             disabled={busy || session.realms.length < 2}
           >
             {session.realms.map((realm) => (
-              <option key={realm.slug} value={realm.slug}>
-                {realm.name} ({realm.role})
-              </option>
+              <RealmOption key={realm.slug} realm={realm} />
             ))}
           </select>
         </label>

@@ -3,7 +3,7 @@ import { type FormEvent, useEffect, useState } from 'react';
 import { AlertMessage } from '../components/shared/alert-message.tsx';
 import { errorMessageOf } from '../lib/server-fn-error.ts';
 import { listMyRealms } from '../server/functions/realm.functions.ts';
-import { login } from '../server/functions/session.functions.ts';
+import { login, loginOptions } from '../server/functions/session.functions.ts';
 
 /** Someone already logged in has nothing to do here. */
 async function redirectWhenLoggedIn() {
@@ -13,11 +13,18 @@ async function redirectWhenLoggedIn() {
 
 export const Route = createFileRoute('/login')({
   head: () => ({ meta: [{ title: 'Log in · NHI Hub' }] }),
+  // `?local=1` shows the password form when password login is off: the break-glass way in.
+  validateSearch: (search: Record<string, unknown>): { local?: boolean } =>
+    search.local === 1 || search.local === '1' || search.local === true ? { local: true } : {},
   beforeLoad: redirectWhenLoggedIn,
+  loader: () => loginOptions(),
   component: LoginPage,
 });
 
 function LoginPage() {
+  const { providers, localLogin } = Route.useLoaderData();
+  const { local } = Route.useSearch();
+  const showPasswordForm = localLogin || local === true || providers.length === 0;
   const router = useRouter();
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
@@ -45,34 +52,57 @@ function LoginPage() {
 
   return (
     <main className="login-page">
-      <form
-        className="card login-card"
-        method="post"
-        onSubmit={onSubmit}
-        aria-labelledby="login-title"
-        data-testid="login-form"
-        data-ready={hydrated ? 'true' : 'false'}
-      >
-        <h1 id="login-title">Log in to NHI Hub</h1>
-        <label className="field">
-          <span>Email</span>
-          <input name="email" type="email" autoComplete="username" required data-testid="login-email" />
-        </label>
-        <label className="field">
-          <span>Password</span>
-          <input
-            name="password"
-            type="password"
-            autoComplete="current-password"
-            required
-            data-testid="login-password"
-          />
-        </label>
-        <AlertMessage message={error} testId="login-error" />
-        <button type="submit" className="button" disabled={!hydrated || pending} data-testid="login-submit">
-          {pending ? 'Logging in…' : 'Log in'}
-        </button>
-      </form>
+      {providers.length > 0 && (
+        <section className="card login-card" aria-labelledby="sso-title" data-testid="sso-options">
+          <h1 id="sso-title">{showPasswordForm ? 'Sign in with' : 'Log in to NHI Hub'}</h1>
+          {providers.map((provider) => (
+            // A full navigation: the provider's page is not part of this app.
+            <a
+              key={provider.id}
+              className="button"
+              href={`/auth/oidc/${encodeURIComponent(provider.id)}/start`}
+              data-testid={`sso-${provider.id}`}
+            >
+              Sign in with {provider.name}
+            </a>
+          ))}
+          {!showPasswordForm && (
+            <a className="login-local-link" href="/login?local=1" data-testid="login-local-link">
+              Administrator login with a password
+            </a>
+          )}
+        </section>
+      )}
+      {showPasswordForm && (
+        <form
+          className="card login-card"
+          method="post"
+          onSubmit={onSubmit}
+          aria-labelledby="login-title"
+          data-testid="login-form"
+          data-ready={hydrated ? 'true' : 'false'}
+        >
+          <h1 id="login-title">Log in to NHI Hub</h1>
+          <label className="field">
+            <span>Email</span>
+            <input name="email" type="email" autoComplete="username" required data-testid="login-email" />
+          </label>
+          <label className="field">
+            <span>Password</span>
+            <input
+              name="password"
+              type="password"
+              autoComplete="current-password"
+              required
+              data-testid="login-password"
+            />
+          </label>
+          <AlertMessage message={error} testId="login-error" />
+          <button type="submit" className="button" disabled={!hydrated || pending} data-testid="login-submit">
+            {pending ? 'Logging in…' : 'Log in'}
+          </button>
+        </form>
+      )}
     </main>
   );
 }

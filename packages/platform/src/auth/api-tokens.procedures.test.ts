@@ -247,6 +247,7 @@ describeEachDatabase('platform.tokens over /api/trpc', (_kind, newDatabase) => {
     ]);
     expect(admin.body.result.data.map((p: { key: string }) => p.key)).toEqual([
       'audit:read',
+      'instance:read',
       'member:manage',
       'realm:read',
       'token:manage',

@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { inject, injectable } from 'tsyringe';
+import type { Config } from '../config/config.ts';
 import type { Clock, Principal, RealmPlacement, RealmRef } from '../context/request-context.ts';
 import type { PlatformDatabase } from '../database/platform-database.ts';
 import { PLATFORM_DATABASE } from '../database/tokens.ts';
-import { CLOCK, LOGGER } from '../di/tokens.ts';
+import { CLOCK, CONFIG, LOGGER } from '../di/tokens.ts';
 import { AuthenticationError, NotFoundError } from '../errors/domain-errors.ts';
 import type { Logger } from '../logging/logger.ts';
 import { hashApiToken, looksLikeApiToken } from './api-token-format.ts';
+import { writeAuditEntry } from './audit-entry.ts';
 import { LoginThrottle } from './login-throttle.ts';
 import { PasswordHasher } from './password-hasher.ts';
 import type { BuiltInRole } from './permissions.ts';
@@ -30,6 +32,12 @@ export interface SessionToken {
   expiresAt: Date;
 }
 
+/** A session that logout ended, and how it had started (null: a password login). */
+export interface EndedSession {
+  identityProvider: string | null;
+  idToken: string | null;
+}
+
 export interface LoginResult extends SessionToken {
   user: { id: string; email: string };
   realm: RealmSummary;
@@ -51,6 +59,7 @@ export interface Authenticated {
 export const defaultRealmSlug = 'hub';
 
 const invalidCredentials = 'Invalid email or password';
+const passwordLoginOff = 'Password login is switched off here: sign in with your organisation’s provider';
 const invalidApiToken = 'Invalid API token';
 /** lastUsedAt is for people reading a token list: minute precision spares a write per call. */
 const lastUsedPrecisionMs = 60_000;
@@ -66,6 +75,7 @@ interface EpochRow {
 interface PlacementColumns {
   instanceName: string | null;
   instanceUrl: string | null;
+  movingTo: string | null;
 }
 
 interface SessionRow extends EpochRow, PlacementColumns {
@@ -104,6 +114,7 @@ const sessionSql = `
     s."revokedAt" IS NOT NULL AS revoked,
     (extract(epoch FROM s."expiresAt") * 1000)::float8 AS "expiresAt",
     r.id AS "realmId", r.slug AS "realmSlug", i.name AS "instanceName", i."baseUrl" AS "instanceUrl",
+    r."movingTo",
     (SELECT p.epoch::text FROM "PolicyEpoch" p WHERE p."realmId" = r.id) AS "policyEpoch"
   FROM "Session" s
   JOIN "User" u ON u.id = s."userId"
@@ -117,6 +128,7 @@ const apiTokenSql = `
     (extract(epoch FROM t."expiresAt") * 1000)::float8 AS "expiresAt",
     (extract(epoch FROM t."lastUsedAt") * 1000)::float8 AS "lastUsedAt",
     r.id AS "realmId", r.slug AS "realmSlug", i.name AS "instanceName", i."baseUrl" AS "instanceUrl",
+    r."movingTo",
     u.email, u."disabledAt" IS NOT NULL AS disabled, u."authEpoch"::text AS "authEpoch",
     EXISTS (SELECT 1 FROM "RealmMembership" m WHERE m."realmId" = t."realmId" AND m."userId" = t."userId") AS member,
     (SELECT p.epoch::text FROM "PolicyEpoch" p WHERE p."realmId" = t."realmId") AS "policyEpoch"
@@ -127,10 +139,11 @@ const apiTokenSql = `
   WHERE t."tokenHash" = $1`;
 
 function realmRefOf(id: string, slug: string, placement: PlacementColumns): RealmRef {
-  const { instanceName, instanceUrl } = placement;
+  const { instanceName, instanceUrl, movingTo } = placement;
+  const moving = movingTo ? { movingTo } : {};
   return instanceName && instanceUrl
-    ? { id, slug, placement: { instance: instanceName, baseUrl: instanceUrl } }
-    : { id, slug };
+    ? { id, slug, placement: { instance: instanceName, baseUrl: instanceUrl }, ...moving }
+    : { id, slug, ...moving };
 }
 
 export function normaliseEmail(email: string): string {
@@ -150,6 +163,7 @@ export class AuthService {
     @inject(LoginThrottle) private readonly throttle: LoginThrottle,
     @inject(CLOCK) private readonly clock: Clock,
     @inject(LOGGER) private readonly logger: Logger,
+    @inject(CONFIG) private readonly config: Config,
   ) {}
 
   /** Credentials verified by this process; each use still checks the epochs (see authenticate). */
@@ -172,18 +186,60 @@ export class AuthService {
     }
     await this.throttle.recordSuccess(email, input.ip);
     if (user.disabledAt) throw new AuthenticationError('This account is disabled');
+    // Checked after the password, so the answer tells a stranger nothing about which account is
+    // the break-glass one.
+    if (!this.passwordLoginAllowed(user.email)) throw new AuthenticationError(passwordLoginOff);
+    return this.startSession(user, { method: 'password' });
+  }
 
+  /** Whether `email` may log in with a password: everyone, or only the break-glass account. */
+  passwordLoginAllowed(email: string): boolean {
+    if (this.config.NHI_LOCAL_LOGIN) return true;
+    const breakGlass = this.config.NHI_BREAK_GLASS_EMAIL ?? this.config.NHI_ADMIN_EMAIL;
+    return normaliseEmail(email) === normaliseEmail(breakGlass);
+  }
+
+  /**
+   * A session for a user whose credentials were checked (a password, or an identity provider):
+   * lands in realm `hub` when a member, else the first realm; the login goes to that realm's
+   * audit trail with its method.
+   */
+  async startSession(
+    user: { id: string; email: string },
+    login: { method: string; identityProvider?: string; idToken?: string; requestId?: string },
+  ): Promise<LoginResult> {
     const realms = await this.realmsOf(user.id);
     const realm = realms.find((candidate) => candidate.slug === defaultRealmSlug) ?? realms[0];
     if (!realm) throw new AuthenticationError('This account has no access to any realm');
 
     const sessionId = randomUUID();
     const issued = await this.sessionTokens.issue({ userId: user.id, sessionId, realmSlug: realm.slug });
-    await this.db.systemPrisma.session.create({
-      data: { id: sessionId, userId: user.id, createdAt: this.clock.now(), expiresAt: issued.expiresAt },
-      select: { id: true },
+    await this.db.systemPrisma.$transaction(async (tx) => {
+      await tx.session.create({
+        data: {
+          id: sessionId,
+          userId: user.id,
+          createdAt: this.clock.now(),
+          expiresAt: issued.expiresAt,
+          identityProvider: login.identityProvider ?? null,
+          idToken: login.idToken ?? null,
+        },
+        select: { id: true },
+      });
+      await writeAuditEntry(tx, {
+        realmId: realm.id,
+        actor: { kind: 'user', userId: user.id, email: user.email, sessionId },
+        action: 'auth.login',
+        entityType: 'Session',
+        entityId: sessionId,
+        after: {
+          method: login.method,
+          ...(login.identityProvider ? { provider: login.identityProvider } : {}),
+        },
+        ...(login.requestId ? { requestId: login.requestId } : {}),
+      });
     });
-    this.logger.info({ event: 'login', userId: user.id, sessionId }, 'user logged in');
+    this.logger.info({ event: 'login', userId: user.id, sessionId, method: login.method }, 'user logged in');
     return {
       token: issued.token,
       expiresAt: issued.expiresAt,
@@ -193,12 +249,18 @@ export class AuthService {
   }
 
   /** Ends the session: every token issued for it stops working on its next use. */
-  async logout(sessionId: string): Promise<void> {
+  async logout(sessionId: string): Promise<EndedSession> {
     await this.db.systemPrisma.session.updateMany({
       where: { id: sessionId, revokedAt: null },
       data: { revokedAt: this.clock.now() },
     });
     this.logger.info({ event: 'logout', sessionId }, 'session revoked');
+    // What RP-initiated logout needs: the provider that signed the user in and its ID token.
+    const ended = await this.db.systemPrisma.session.findUnique({
+      where: { id: sessionId },
+      select: { identityProvider: true, idToken: true },
+    });
+    return { identityProvider: ended?.identityProvider ?? null, idToken: ended?.idToken ?? null };
   }
 
   /** A token for the same session, working in another realm of the user. */

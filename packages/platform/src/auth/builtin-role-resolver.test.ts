@@ -28,6 +28,7 @@ describeEachDatabase('built-in role permissions', (_kind, newDatabase) => {
 
     expect(await sorted(asUser(admin.id))).toEqual([
       'audit:read',
+      'instance:read',
       'member:manage',
       'realm:read',
       'token:manage',

@@ -14,6 +14,7 @@ export {
   type Authenticated,
   AuthService,
   defaultRealmSlug,
+  type EndedSession,
   type LoginResult,
   normaliseEmail,
   type RealmOfUser,
@@ -48,6 +49,13 @@ export {
   type SwitchedRealm,
   switchMyRealm,
 } from './my-realms.ts';
+export {
+  type AssertedIdentity,
+  type ManagedGrants,
+  OidcAccounts,
+} from './oidc/oidc-accounts.ts';
+export { type OidcClaimRule, type OidcProviderConfig, oidcEnvPrefix } from './oidc/oidc-config.ts';
+export { OIDC_FLOW_COOKIE, OidcLogin, OidcLoginError, oidcFlowTtlSeconds } from './oidc/oidc-login.ts';
 export { PasswordHasher } from './password-hasher.ts';
 export * from './permissions.ts';
 export { type CreatedMember, RealmAdminService } from './realm-admin.service.ts';

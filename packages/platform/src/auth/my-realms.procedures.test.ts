@@ -85,9 +85,10 @@ describeEachDatabase('platform.realms', (_kind, newDatabase) => {
       email: 'ana@example.com',
       current: 'hub',
       realms: [
-        { slug: 'hub', name: 'Hub', role: 'admin' },
-        { slug: 'lab', name: 'Lab', role: 'viewer' },
+        { slug: 'hub', name: 'Hub', role: 'admin', instance: null, available: true },
+        { slug: 'lab', name: 'Lab', role: 'viewer', instance: null, available: true },
       ],
+      mayReadInstances: true,
     });
   });
 

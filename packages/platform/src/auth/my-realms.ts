@@ -1,5 +1,7 @@
 import { ValidationError } from '../errors/domain-errors.ts';
 import type { RequestScope } from '../guards/request-scope.ts';
+import { mayReadInstances } from '../instances/instance-access.ts';
+import { InstanceHealthReader } from '../instances/instance-health.ts';
 import { AuthService, type RealmSummary, type SessionToken } from './auth.service.ts';
 import type { SwitchRealmInput } from './my-realms.schema.ts';
 import type { BuiltInRole } from './permissions.ts';
@@ -8,6 +10,10 @@ export interface MyRealm {
   slug: string;
   name: string;
   role: BuiltInRole;
+  /** The worker instance that serves the realm; null when the hub serves it itself. */
+  instance: string | null;
+  /** False while the instance that serves the realm is not answering the hub's heartbeat. */
+  available: boolean;
 }
 
 /** The realms the caller belongs to, and which one the call works in. */
@@ -16,6 +22,8 @@ export interface MyRealms {
   /** Slug of the realm the session (or token) works in. */
   current: string;
   realms: MyRealm[];
+  /** Whether the caller may see the worker instances (platform.instances.list). */
+  mayReadInstances: boolean;
 }
 
 /** The realm the session now works in, and the token that says so. */
@@ -32,16 +40,28 @@ export interface RealmSwitch {
   session?: SessionToken;
 }
 
-type Scope = Pick<RequestScope, 'container' | 'context'>;
+type Scope = Pick<RequestScope, 'container' | 'context' | 'permissions'>;
 
 export async function myRealmsOf(scope: Scope): Promise<MyRealms> {
   const { principal, realm } = scope.context;
-  if (principal.kind === 'system') return { email: null, current: realm.slug, realms: [] };
+  const mayRead = mayReadInstances(scope);
+  if (principal.kind === 'system')
+    return { email: null, current: realm.slug, realms: [], mayReadInstances: mayRead };
   const realms = await scope.container.resolve(AuthService).realmsOf(principal.userId);
+  // Read only when a realm is placed: a hub without workers pays no second statement.
+  const placedOn = realms.flatMap(({ placement }) => (placement ? [placement.instance] : []));
+  const up = await scope.container.resolve(InstanceHealthReader).upAmong(placedOn);
   return {
     email: principal.email,
     current: realm.slug,
-    realms: realms.map(({ slug, name, role }) => ({ slug, name, role })),
+    realms: realms.map(({ slug, name, role, placement }) => ({
+      slug,
+      name,
+      role,
+      instance: placement?.instance ?? null,
+      available: !placement || up.has(placement.instance),
+    })),
+    mayReadInstances: mayRead,
   };
 }
 

@@ -52,6 +52,12 @@ export const platformPermissions = definePermissions([
     grantedTo: ['admin'],
   },
   { key: 'audit:read', description: 'Read the realm’s audit log', grantedTo: ['admin'] },
+  {
+    // The hub is administered from its `hub` realm: held in any other realm, the key opens nothing.
+    key: 'instance:read',
+    description: 'See the worker instances, their health and the realms they serve (in the hub realm)',
+    grantedTo: ['admin'],
+  },
 ] as const);
 
 export type PlatformPermission = (typeof platformPermissions)[number]['key'];

@@ -5,6 +5,8 @@ import { AuthService } from './auth.service.ts';
 import { BuiltInRolePermissionResolver } from './builtin-role-resolver.ts';
 import { ForwardTokens } from './forward-tokens.ts';
 import { LoginThrottle } from './login-throttle.ts';
+import { OidcAccounts } from './oidc/oidc-accounts.ts';
+import { OidcLogin } from './oidc/oidc-login.ts';
 import { PasswordHasher } from './password-hasher.ts';
 import { PERMISSION_RESOLVER } from './permissions.ts';
 import { RealmAdminService } from './realm-admin.service.ts';
@@ -48,6 +50,8 @@ export function registerAuth(root: DependencyContainer): void {
     BuiltInRolePermissionResolver,
     ForwardTokens,
     InstanceForwarder,
+    OidcAccounts,
+    OidcLogin,
   ] as ServiceClass<unknown>[]) {
     registerRootSingleton(root, service);
   }

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { type OidcProviderConfig, parseOidcProviders } from '../auth/oidc/oidc-config.ts';
 
 const booleanFromEnv = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -50,6 +51,14 @@ export const configSchema = z.object({
     .positive()
     .default(50 * 1024 * 1024),
   NHI_SESSION_TTL_SECONDS: durationSeconds.default(8 * 60 * 60),
+  /** `false`: password login only for the break-glass account; everyone else signs in through OIDC. */
+  NHI_LOCAL_LOGIN: booleanFromEnv.default(true),
+  /** The account that may still log in with a password when NHI_LOCAL_LOGIN=false; default NHI_ADMIN_EMAIL. */
+  NHI_BREAK_GLASS_EMAIL: z.string().email().optional(),
+  /** Comma-separated OIDC provider ids; each is configured by NHI_OIDC_<ID>_* variables. */
+  NHI_OIDC_PROVIDERS: z.string().optional(),
+  /** The hub's address as browsers reach it, for OIDC redirect URIs; unset: taken from each request. */
+  NHI_PUBLIC_URL: z.string().url().optional(),
   NHI_LOGIN_MAX_ATTEMPTS: z.coerce.number().int().positive().default(5),
   NHI_LOGIN_WINDOW_SECONDS: durationSeconds.default(15 * 60),
   /** Where hub processes behind one address share their login limits; unset: each process counts alone. */
@@ -76,6 +85,8 @@ export const configSchema = z.object({
 export type Config = z.infer<typeof configSchema> & {
   /** Absolute form of NHI_DATA_DIR. */
   dataDir: string;
+  /** The providers of NHI_OIDC_PROVIDERS, read from their NHI_OIDC_<ID>_* variables. */
+  oidcProviders: OidcProviderConfig[];
 };
 
 export class ConfigError extends Error {}
@@ -93,7 +104,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   if (workerProblems.length > 0) {
     throw new ConfigError(`Invalid configuration for NHI_MODE=worker:\n${workerProblems.join('\n')}`);
   }
-  return { ...parsed.data, dataDir: path.resolve(cwd, parsed.data.NHI_DATA_DIR) };
+  const oidc = parseOidcProviders(present);
+  if (oidc.problems.length > 0) {
+    throw new ConfigError(`Invalid OIDC configuration:\n${oidc.problems.join('\n')}`);
+  }
+  return {
+    ...parsed.data,
+    dataDir: path.resolve(cwd, parsed.data.NHI_DATA_DIR),
+    oidcProviders: oidc.providers,
+  };
 }
 
 /**

@@ -12,6 +12,11 @@ export interface RealmRef {
    * 0029). Read with the credential, in the same statement, so routing costs nothing per call.
    */
   placement?: RealmPlacement;
+  /**
+   * Set on the hub while `nhi realm move` copies the realm (where it goes): its changes are
+   * refused until the move ends; queries are still answered where it is served.
+   */
+  movingTo?: string;
 }
 
 /** The worker instance that serves a realm, as the hub reaches it. */

@@ -75,8 +75,10 @@ export class DomainEventRelay {
   async relayOnce(): Promise<number> {
     // System code: only which realms have events is read across realms; the events themselves
     // are read and deleted through each realm's RealmDb.
+    // A realm being moved keeps its events: they travel with it and are relayed where it lands.
     const realms = await this.database.systemPrisma.$queryRaw<{ realmId: string }[]>`
-      SELECT DISTINCT "realmId" FROM "DomainEvent"`;
+      SELECT DISTINCT "realmId" FROM "DomainEvent"
+      WHERE "realmId" NOT IN (SELECT id FROM "Realm" WHERE "movingSince" IS NOT NULL)`;
     let enqueued = 0;
     for (const { realmId } of realms) enqueued += await this.relayRealm(realmId);
     return enqueued;

@@ -46,6 +46,15 @@ export class InstanceSync {
     return realm[0] ? this.send(realm[0]) : undefined;
   }
 
+  /** The realm's members to an instance before the realm is placed there (a move). */
+  async syncRealmTo(realmId: string, instance: { name: string; baseUrl: string }): Promise<SyncedRealm> {
+    const realm = await this.db.systemPrisma.realm.findUniqueOrThrow({
+      where: { id: realmId },
+      select: { id: true, slug: true, name: true },
+    });
+    return this.send({ ...realm, instance });
+  }
+
   /** Every realm placed on the instance. */
   async syncInstance(instanceName: string): Promise<SyncedRealm[]> {
     const realms = await this.placedRealms({ instance: { name: instanceName } });

@@ -4,7 +4,7 @@ import { RealmAdminService } from '../auth/realm-admin.service.ts';
 import type { NewTestDatabase } from '../testing/describe-each-database.ts';
 import { describeEachDatabase } from '../testing/describe-each-database.ts';
 import { InstanceRegistry } from './instance-registry.ts';
-import { isRealmServedHere, realmIdsServedHere } from './served-here.ts';
+import { isRealmServedHere, realmIdsServedHere, realmJobGate } from './served-here.ts';
 
 /** A hub with a realm of its own and one placed on worker-a. */
 async function setup(newDatabase: NewTestDatabase) {
@@ -31,5 +31,18 @@ describeEachDatabase('realms served here', (_kind, newDatabase) => {
     const { db } = await setup(newDatabase);
 
     expect(await isRealmServedHere(db, '00000000-0000-4000-8000-000000000000')).toBe(false);
+  });
+
+  it('run their jobs, hold them while a move copies the realm, and skip those of realms elsewhere', async () => {
+    const { db, own, placed } = await setup(newDatabase);
+
+    expect(await realmJobGate(db, own.id)).toBe('run');
+    expect(await realmJobGate(db, placed.id)).toBe('skip');
+    expect(await realmJobGate(db, '00000000-0000-4000-8000-000000000000')).toBe('skip');
+    // Marked read-only, its scans may still end; once the copy starts, its jobs wait.
+    await db.systemPrisma.realm.update({ where: { id: own.id }, data: { movingTo: 'worker-a' } });
+    expect(await realmJobGate(db, own.id)).toBe('run');
+    await db.systemPrisma.realm.update({ where: { id: own.id }, data: { movingSince: new Date() } });
+    expect(await realmJobGate(db, own.id)).toBe('hold');
   });
 });

@@ -18,3 +18,17 @@ export async function isRealmServedHere(db: PlatformDatabase, realmId: string): 
   });
   return realm !== null && realm.instanceId === null;
 }
+
+/**
+ * Whether a job of the realm runs in this process's database now (the job queue's realm gate):
+ * not for a realm whose data is elsewhere (placed on a worker, or moved away and gone), and not
+ * yet while a move copies it, so the copy reads a realm nobody writes.
+ */
+export async function realmJobGate(db: PlatformDatabase, realmId: string): Promise<'run' | 'hold' | 'skip'> {
+  const realm = await db.systemPrisma.realm.findUnique({
+    where: { id: realmId },
+    select: { instanceId: true, movingSince: true },
+  });
+  if (!realm || realm.instanceId !== null) return 'skip';
+  return realm.movingSince ? 'hold' : 'run';
+}

@@ -52,6 +52,40 @@ describeEachDatabase('JobQueue', (_kind, newDatabase) => {
     await queue.stop();
   });
 
+  it('runs a job only when its realm’s gate lets it: held jobs come back later, skipped ones do not', async () => {
+    const gates = new Map<string, 'run' | 'hold' | 'skip'>([
+      ['moving', 'hold'],
+      ['elsewhere', 'skip'],
+    ]);
+    const { queue } = await setup(newDatabase, {
+      realmGate: async (realmId) => gates.get(realmId) ?? 'run',
+      holdSeconds: 1,
+    });
+    const ran: string[] = [];
+    const here = deferred();
+    const moved = deferred();
+    await queue.register<Greeting>('test.gated', async (job) => {
+      ran.push(job.payload.realmId);
+      if (job.payload.realmId === 'here') here.resolve();
+      if (job.payload.realmId === 'moving') moved.resolve();
+    });
+
+    const held = await queue.enqueue<Greeting>('test.gated', { realmId: 'moving', text: 'a' });
+    const skipped = await queue.enqueue<Greeting>('test.gated', { realmId: 'elsewhere', text: 'b' });
+    await queue.enqueue<Greeting>('test.gated', { realmId: 'here', text: 'c' });
+
+    await here.promise;
+    await waitForState(queue, 'test.gated', held, 'completed');
+    await waitForState(queue, 'test.gated', skipped, 'completed');
+    expect(ran).toEqual(['here']);
+
+    // The move is over: the held job, sent again for later, runs now; the skipped one never does.
+    gates.set('moving', 'run');
+    await moved.promise;
+    expect(ran).toEqual(['here', 'moving']);
+    await queue.stop();
+  });
+
   it('runs jobs on an embedded database in its own thread, as the hub runs it', async () => {
     const { queue } = await setup(newDatabase, {}, { pgliteThread: true });
     const seen = deferred<Greeting>();

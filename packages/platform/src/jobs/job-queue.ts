@@ -50,7 +50,17 @@ export interface JobQueueOptions {
   schedule?: boolean;
   /** How often jobs of dead workers are looked for. Default 60 s. */
   superviseIntervalSeconds?: number;
+  /**
+   * Whether a job of the realm may run in this process's database now: `skip` for a realm whose
+   * data is elsewhere (placed on a worker, or moved away), `hold` while a move copies it (the job
+   * is sent again for later). Unset: every job runs.
+   */
+  realmGate?: (realmId: string) => Promise<RealmJobGate>;
+  /** How long a held job waits before it is tried again. Default 30 s. */
+  holdSeconds?: number;
 }
+
+export type RealmJobGate = 'run' | 'hold' | 'skip';
 
 const SCHEMA = 'pgboss';
 
@@ -184,6 +194,7 @@ export class JobQueue {
       },
       async ([job]) => {
         if (!job) return;
+        if (await this.heldOrSkipped(name, job.data)) return;
         const started = Date.now();
         this.running.set(name, (this.running.get(name) ?? 0) + 1);
         try {
@@ -206,6 +217,15 @@ export class JobQueue {
         }
       },
     );
+  }
+
+  /** True when the realm gate says the job does not run now (sent again for later when held). */
+  private async heldOrSkipped(name: string, payload: JobPayload): Promise<boolean> {
+    const gate = this.options.realmGate ? await this.options.realmGate(payload.realmId) : 'run';
+    if (gate === 'run') return false;
+    if (gate === 'hold') await this.boss.send(name, payload, { startAfter: this.options.holdSeconds ?? 30 });
+    this.logger.debug({ job: name, realmId: payload.realmId, gate }, 'job not run for its realm');
+    return true;
   }
 
   private readonly known = new Set<string>();

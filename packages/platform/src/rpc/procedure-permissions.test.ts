@@ -7,6 +7,7 @@ import { authorizedProcedure, router } from './trpc.ts';
 describe('procedure permission enumeration', () => {
   it('lists every platform procedure with a known permission, and which run on the hub alone', () => {
     expect(procedurePermissions(platformRouter)).toEqual([
+      { path: 'instances.list', permission: 'instance:read', hubOnly: true },
       { path: 'realms.list', permission: 'realm:read', hubOnly: true },
       { path: 'realms.switch', permission: 'realm:read', hubOnly: true },
       { path: 'tokens.create', permission: 'token:manage', hubOnly: true },
@@ -30,6 +31,7 @@ describe('procedure permission enumeration', () => {
     });
     expect(procedurePermissions(composed).map((p) => p.path)).toEqual([
       'nested.deeper.guarded',
+      'platform.instances.list',
       'platform.realms.list',
       'platform.realms.switch',
       'platform.tokens.create',

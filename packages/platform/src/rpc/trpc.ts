@@ -6,7 +6,7 @@ import type { PermissionKey } from '../auth/permissions.ts';
 import { inputErrorOf, sqlStateOf } from '../database/database-errors.ts';
 import { cancellationErrorOf } from '../database/work-scope.ts';
 import { CONFIG, LOGGER } from '../di/tokens.ts';
-import { isDomainError } from '../errors/domain-errors.ts';
+import { isDomainError, UnavailableError } from '../errors/domain-errors.ts';
 import { isHttpsRequest, serializeSessionCookie } from '../guards/cookies.ts';
 import { authenticateRequest, type RequestScope, requirePermission } from '../guards/request-scope.ts';
 import { isSameOriginRequest } from '../guards/same-origin.ts';
@@ -146,6 +146,9 @@ const jwtGuard = t.middleware(async ({ ctx, next }) => {
  * token) or through the hub's caller (a serverFn), it takes this one way.
  */
 const routeToInstance = jwtGuard.unstable_pipe(async ({ ctx, meta, path, type, getRawInput, next }) => {
+  const { realm } = ctx.scope.context;
+  // A realm being copied elsewhere takes no change, here or at its worker: the copy would miss it.
+  if (realm.movingTo && type === 'mutation') throw toTrpcError(realmMovingError(realm.slug));
   if (!isForwarded(ctx.scope, meta)) return next();
   if (type === 'subscription') throw new TRPCError({ code: 'METHOD_NOT_SUPPORTED' });
   const data = await ctx.root
@@ -158,6 +161,11 @@ const routeToInstance = jwtGuard.unstable_pipe(async ({ ctx, meta, path, type, g
   // The worker's answer is this procedure's result: nothing here runs after it.
   return { ok: true as const, data, marker: middlewareMarker };
 });
+
+/** The refusal of a change to a realm while `nhi realm move` copies it. */
+export function realmMovingError(slug: string): UnavailableError {
+  return new UnavailableError(`Realm ${slug} is being moved; try again in a moment`, { realm: slug });
+}
 
 /** Whether a call in `scope` runs on the worker instance that serves its realm. */
 export function isForwarded(scope: Pick<RequestScope, 'context'>, meta: ProcedureMeta | undefined): boolean {

@@ -15,6 +15,7 @@ import { CLOCK, CONFIG, LOGGER } from '../di/tokens.ts';
 import { DomainEventRelay } from '../events/domain-event-relay.ts';
 import { DOMAIN_EVENT_RELAY } from '../events/tokens.ts';
 import { registerFingerprints } from '../fingerprints/register-fingerprints.ts';
+import { realmJobGate } from '../instances/served-here.ts';
 import { JobQueue, type JobQueueOptions } from '../jobs/job-queue.ts';
 import { JOB_QUEUE } from '../jobs/tokens.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
@@ -109,7 +110,12 @@ export async function startPlatform(options: StartOptions = {}): Promise<Platfor
     // A worker has no users of its own: people log in to the hub, which forwards their calls.
     if (options.firstStart ?? config.NHI_MODE === 'hub')
       await ensureFirstStart(database, config, logger, { print: options.printFirstStartNotice });
-    const jobs = options.jobs ? new JobQueue(database.jobStore, logger, options.jobs) : undefined;
+    const jobs = options.jobs
+      ? new JobQueue(database.jobStore, logger, {
+          realmGate: (realmId) => realmJobGate(database, realmId),
+          ...options.jobs,
+        })
+      : undefined;
     const metrics = new HubMetrics(
       database.poolStats ? () => database.poolStats?.() : undefined,
       jobs ? () => jobs.activeJobs() : undefined,

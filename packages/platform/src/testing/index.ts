@@ -15,3 +15,4 @@ export {
   testPostgresUrl,
 } from './test-database.ts';
 export { deleteKeys, redisUnavailableReason, testRedisPrefix, testRedisUrl } from './test-redis.ts';
+export { startTestWorker } from './test-worker.ts';

@@ -1,5 +1,6 @@
 import { apiTokensRouter } from '../auth/api-tokens.procedures.ts';
 import { myRealmsRouter } from '../auth/my-realms.procedures.ts';
+import { instancesRouter } from '../instances/instances.procedures.ts';
 import { authorizedProcedure, router } from '../rpc/trpc.ts';
 import { WhoAmIService } from './whoami.service.ts';
 
@@ -9,4 +10,5 @@ export const platformRouter = router({
   ),
   tokens: apiTokensRouter,
   realms: myRealmsRouter,
+  instances: instancesRouter,
 });

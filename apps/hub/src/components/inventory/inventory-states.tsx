@@ -1,5 +1,5 @@
-import { Link, useRouter } from '@tanstack/react-router';
-import { errorMessageOf } from '../../lib/server-fn-error.ts';
+import { Link } from '@tanstack/react-router';
+import { LoadFailed } from '../load-failed.tsx';
 
 export function InventoryLoading() {
   return (
@@ -10,19 +10,7 @@ export function InventoryLoading() {
 }
 
 export function InventoryError({ error }: { error: unknown }) {
-  const router = useRouter();
-  return (
-    <div className="card inventory-state stack" data-testid="inventory-failed">
-      <p role="alert" className="error">
-        The inventory could not be loaded: {errorMessageOf(error)}
-      </p>
-      <div>
-        <button type="button" className="button secondary" onClick={() => router.invalidate()}>
-          Try again
-        </button>
-      </div>
-    </div>
-  );
+  return <LoadFailed what="The inventory" error={error} testId="inventory-failed" />;
 }
 
 export function InventoryEmpty({

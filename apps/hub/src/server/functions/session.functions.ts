@@ -2,7 +2,7 @@ import { createServerFn } from '@tanstack/react-start';
 import { z } from 'zod';
 import { inputValidator } from '../guards/input-validator.ts';
 import { publicServerFn } from '../guards/public-server-fn.ts';
-import { logIn, logOut } from './session.server.ts';
+import { logIn, logOut, signInOptions } from './session.server.ts';
 
 const credentials = z.object({
   email: z.string().trim().min(1, 'Enter your email').max(320),
@@ -22,3 +22,8 @@ export const login = createServerFn({ method: 'POST' })
 export const logout = createServerFn({ method: 'POST' })
   .middleware([publicServerFn])
   .handler(() => logOut());
+
+/** Public: the login page asks before anyone is logged in. Names and ids of providers only. */
+export const loginOptions = createServerFn({ method: 'GET' })
+  .middleware([publicServerFn])
+  .handler(() => signInOptions());

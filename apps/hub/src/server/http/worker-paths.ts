@@ -1,9 +1,15 @@
 /**
- * The paths a worker serves: its probes, its metrics, /api/trpc and the hub's realm sync. Pages, serverFns and built
+ * The paths a worker serves: its probes, its metrics, /api/trpc, the hub's realm sync and realm moves. Pages, serverFns and built
  * assets are the hub's; a worker has no users and no UI. Free of imports, because nitro's
  * plugins load it before the app.
  */
-const workerProbePaths = new Set(['/healthz', '/readyz', '/metrics', '/api/instance/sync']);
+const workerProbePaths = new Set([
+  '/healthz',
+  '/readyz',
+  '/metrics',
+  '/api/instance/sync',
+  '/api/instance/realm-move',
+]);
 const trpcPath = '/api/trpc';
 
 export const notServedByWorker = { error: 'not served by a worker' } as const;

@@ -77,9 +77,10 @@ describeEachDatabase('platform pages through the caller', (_kind, newDatabase) =
       email: 'ada@example.test',
       current: 'hub',
       realms: [
-        { slug: 'hub', name: 'Hub', role: 'admin' },
-        { slug: 'lab', name: 'Lab', role: 'viewer' },
+        { slug: 'hub', name: 'Hub', role: 'admin', instance: null, available: true },
+        { slug: 'lab', name: 'Lab', role: 'viewer', instance: null, available: true },
       ],
+      mayReadInstances: true,
     });
     expect(switched.realm).toMatchObject({ slug: 'lab', name: 'Lab' });
     expect((await inLab.platform.realms.list.query()).current).toBe('lab');

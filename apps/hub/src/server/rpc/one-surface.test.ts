@@ -373,6 +373,8 @@ async function scenario(api: HubCaller, world: ScenarioWorld): Promise<void> {
   // as its cookie, over HTTP without it, the cookie being set on the response.)
   await api.platform.realms.list.query();
   await refused(api.platform.realms.switch.mutate({ slug: 'ops' }));
+  // The hub realm's admin sees the worker instances (none here).
+  await api.platform.instances.list.query();
 
   await scenarioInventory(api, { eveId: eve.id, now });
   await scenarioPolicies(api, { eveId: eve.id, now });
