@@ -5,6 +5,7 @@ import { registerInstanceCommands } from './commands/instance.commands.ts';
 import { registerKeyCommands } from './commands/keys.commands.ts';
 import { registerRealmCommands } from './commands/realm.commands.ts';
 import { registerScanCommands } from './commands/scan.commands.ts';
+import { registerScimTokenCommands } from './commands/scim-token.commands.ts';
 import { registerSeedCommands } from './commands/seed.commands.ts';
 import { registerTokenCommands } from './commands/token.commands.ts';
 import { registerUserCommands } from './commands/user.commands.ts';
@@ -23,6 +24,7 @@ export function buildProgram(io: CliIo): Command {
   registerRealmCommands(program, io);
   registerUserCommands(program, io);
   registerTokenCommands(program, io);
+  registerScimTokenCommands(program, io);
   registerKeyCommands(program, io);
   registerInstanceCommands(program, io);
   registerSeedCommands(program, io);

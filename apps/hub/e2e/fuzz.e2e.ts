@@ -44,8 +44,9 @@ interface Failure {
   body: string;
 }
 
-/** Logging out would end the session the other calls use: it is only called without one. */
-const endsSession = (name: string) => name === 'logout';
+/** Logging out (here or everywhere) would end the session the other calls use: they are only called without one. */
+const sessionEnders = new Set(['logout', 'signOutEverywhere']);
+const endsSession = (name: string) => sessionEnders.has(name);
 
 /** Start answers a serverFn called with the other method 405 before running anything of it. */
 async function methodOf(hub: RunningHub, fn: BuiltServerFn): Promise<Method> {

@@ -23,12 +23,15 @@ import { Route as AuthenticatedLeaksRouteImport } from './routes/_authenticated/
 import { Route as AuthenticatedMeRouteImport } from './routes/_authenticated/me'
 import { Route as AuthenticatedSourcesRouteImport } from './routes/_authenticated/sources'
 import { Route as AuthenticatedTokensRouteImport } from './routes/_authenticated/tokens'
+import { Route as AuthenticatedUsersRouteImport } from './routes/_authenticated/users'
+import { Route as InviteTokenRouteImport } from './routes/invite/$token'
 import { Route as AuthenticatedAlertsIndexRouteImport } from './routes/_authenticated/alerts/index'
 import { Route as AuthenticatedAlertsIdRouteImport } from './routes/_authenticated/alerts/$id'
 import { Route as AuthenticatedAlertsChannelsRouteImport } from './routes/_authenticated/alerts/channels'
 import { Route as AuthenticatedAlertsRulesRouteImport } from './routes/_authenticated/alerts/rules'
 import { Route as AuthenticatedInventoryIndexRouteImport } from './routes/_authenticated/inventory/index'
 import { Route as AuthenticatedInventoryNewRouteImport } from './routes/_authenticated/inventory/new'
+import { Route as AuthenticatedMeMfaRouteImport } from './routes/_authenticated/me_.mfa'
 import { Route as AuthenticatedPolicyAccessRouteImport } from './routes/_authenticated/policy/access'
 import { Route as AuthenticatedPolicyAuditRouteImport } from './routes/_authenticated/policy/audit'
 import { Route as AuthenticatedPolicyGroupsRouteImport } from './routes/_authenticated/policy/groups'
@@ -39,6 +42,7 @@ import { Route as AuthenticatedScansScanIdRouteImport } from './routes/_authenti
 import { Route as ApiInstanceRealmMoveRouteImport } from './routes/api/instance/realm-move'
 import { Route as ApiInstanceSyncRouteImport } from './routes/api/instance/sync'
 import { Route as ApiTrpcSplatRouteImport } from './routes/api/trpc/$'
+import { Route as ScimV2SplatRouteImport } from './routes/scim/v2/$'
 import { Route as AuthenticatedInventoryIdIndexRouteImport } from './routes/_authenticated/inventory/$id/index'
 import { Route as AuthenticatedInventoryIdEditRouteImport } from './routes/_authenticated/inventory/$id/edit'
 import { Route as AuthOidcProviderCallbackRouteImport } from './routes/auth/oidc/$provider/callback'
@@ -115,6 +119,16 @@ const AuthenticatedTokensRoute = AuthenticatedTokensRouteImport.update({
   path: '/tokens',
   getParentRoute: () => AuthenticatedRoute,
 } as any)
+const AuthenticatedUsersRoute = AuthenticatedUsersRouteImport.update({
+  id: '/users',
+  path: '/users',
+  getParentRoute: () => AuthenticatedRoute,
+} as any)
+const InviteTokenRoute = InviteTokenRouteImport.update({
+  id: '/invite/$token',
+  path: '/invite/$token',
+  getParentRoute: () => rootRouteImport,
+} as any)
 const AuthenticatedAlertsIndexRoute =
   AuthenticatedAlertsIndexRouteImport.update({
     id: '/',
@@ -150,6 +164,11 @@ const AuthenticatedInventoryNewRoute =
     path: '/new',
     getParentRoute: () => AuthenticatedInventoryRouteRoute,
   } as any)
+const AuthenticatedMeMfaRoute = AuthenticatedMeMfaRouteImport.update({
+  id: '/me_/mfa',
+  path: '/me/mfa',
+  getParentRoute: () => AuthenticatedRoute,
+} as any)
 const AuthenticatedPolicyAccessRoute =
   AuthenticatedPolicyAccessRouteImport.update({
     id: '/policy/access',
@@ -206,6 +225,11 @@ const ApiTrpcSplatRoute = ApiTrpcSplatRouteImport.update({
   path: '/api/trpc/$',
   getParentRoute: () => rootRouteImport,
 } as any)
+const ScimV2SplatRoute = ScimV2SplatRouteImport.update({
+  id: '/scim/v2/$',
+  path: '/scim/v2/$',
+  getParentRoute: () => rootRouteImport,
+} as any)
 const AuthenticatedInventoryIdIndexRoute =
   AuthenticatedInventoryIdIndexRouteImport.update({
     id: '/$id/',
@@ -244,10 +268,13 @@ export interface FileRoutesByFullPath {
   '/me': typeof AuthenticatedMeRoute
   '/sources': typeof AuthenticatedSourcesRoute
   '/tokens': typeof AuthenticatedTokensRoute
+  '/users': typeof AuthenticatedUsersRoute
+  '/invite/$token': typeof InviteTokenRoute
   '/alerts/$id': typeof AuthenticatedAlertsIdRoute
   '/alerts/channels': typeof AuthenticatedAlertsChannelsRoute
   '/alerts/rules': typeof AuthenticatedAlertsRulesRoute
   '/inventory/new': typeof AuthenticatedInventoryNewRoute
+  '/me/mfa': typeof AuthenticatedMeMfaRoute
   '/policy/access': typeof AuthenticatedPolicyAccessRoute
   '/policy/audit': typeof AuthenticatedPolicyAuditRoute
   '/policy/groups': typeof AuthenticatedPolicyGroupsRoute
@@ -257,6 +284,7 @@ export interface FileRoutesByFullPath {
   '/api/instance/realm-move': typeof ApiInstanceRealmMoveRoute
   '/api/instance/sync': typeof ApiInstanceSyncRoute
   '/api/trpc/$': typeof ApiTrpcSplatRoute
+  '/scim/v2/$': typeof ScimV2SplatRoute
   '/alerts/': typeof AuthenticatedAlertsIndexRoute
   '/inventory/': typeof AuthenticatedInventoryIndexRoute
   '/scans/': typeof AuthenticatedScansIndexRoute
@@ -276,11 +304,14 @@ export interface FileRoutesByTo {
   '/me': typeof AuthenticatedMeRoute
   '/sources': typeof AuthenticatedSourcesRoute
   '/tokens': typeof AuthenticatedTokensRoute
+  '/users': typeof AuthenticatedUsersRoute
+  '/invite/$token': typeof InviteTokenRoute
   '/': typeof AuthenticatedIndexRoute
   '/alerts/$id': typeof AuthenticatedAlertsIdRoute
   '/alerts/channels': typeof AuthenticatedAlertsChannelsRoute
   '/alerts/rules': typeof AuthenticatedAlertsRulesRoute
   '/inventory/new': typeof AuthenticatedInventoryNewRoute
+  '/me/mfa': typeof AuthenticatedMeMfaRoute
   '/policy/access': typeof AuthenticatedPolicyAccessRoute
   '/policy/audit': typeof AuthenticatedPolicyAuditRoute
   '/policy/groups': typeof AuthenticatedPolicyGroupsRoute
@@ -290,6 +321,7 @@ export interface FileRoutesByTo {
   '/api/instance/realm-move': typeof ApiInstanceRealmMoveRoute
   '/api/instance/sync': typeof ApiInstanceSyncRoute
   '/api/trpc/$': typeof ApiTrpcSplatRoute
+  '/scim/v2/$': typeof ScimV2SplatRoute
   '/alerts': typeof AuthenticatedAlertsIndexRoute
   '/inventory': typeof AuthenticatedInventoryIndexRoute
   '/scans': typeof AuthenticatedScansIndexRoute
@@ -313,11 +345,14 @@ export interface FileRoutesById {
   '/_authenticated/me': typeof AuthenticatedMeRoute
   '/_authenticated/sources': typeof AuthenticatedSourcesRoute
   '/_authenticated/tokens': typeof AuthenticatedTokensRoute
+  '/_authenticated/users': typeof AuthenticatedUsersRoute
+  '/invite/$token': typeof InviteTokenRoute
   '/_authenticated/': typeof AuthenticatedIndexRoute
   '/_authenticated/alerts/$id': typeof AuthenticatedAlertsIdRoute
   '/_authenticated/alerts/channels': typeof AuthenticatedAlertsChannelsRoute
   '/_authenticated/alerts/rules': typeof AuthenticatedAlertsRulesRoute
   '/_authenticated/inventory/new': typeof AuthenticatedInventoryNewRoute
+  '/_authenticated/me_/mfa': typeof AuthenticatedMeMfaRoute
   '/_authenticated/policy/access': typeof AuthenticatedPolicyAccessRoute
   '/_authenticated/policy/audit': typeof AuthenticatedPolicyAuditRoute
   '/_authenticated/policy/groups': typeof AuthenticatedPolicyGroupsRoute
@@ -327,6 +362,7 @@ export interface FileRoutesById {
   '/api/instance/realm-move': typeof ApiInstanceRealmMoveRoute
   '/api/instance/sync': typeof ApiInstanceSyncRoute
   '/api/trpc/$': typeof ApiTrpcSplatRoute
+  '/scim/v2/$': typeof ScimV2SplatRoute
   '/_authenticated/alerts/': typeof AuthenticatedAlertsIndexRoute
   '/_authenticated/inventory/': typeof AuthenticatedInventoryIndexRoute
   '/_authenticated/scans/': typeof AuthenticatedScansIndexRoute
@@ -351,10 +387,13 @@ export interface FileRouteTypes {
     | '/me'
     | '/sources'
     | '/tokens'
+    | '/users'
+    | '/invite/$token'
     | '/alerts/$id'
     | '/alerts/channels'
     | '/alerts/rules'
     | '/inventory/new'
+    | '/me/mfa'
     | '/policy/access'
     | '/policy/audit'
     | '/policy/groups'
@@ -364,6 +403,7 @@ export interface FileRouteTypes {
     | '/api/instance/realm-move'
     | '/api/instance/sync'
     | '/api/trpc/$'
+    | '/scim/v2/$'
     | '/alerts/'
     | '/inventory/'
     | '/scans/'
@@ -383,11 +423,14 @@ export interface FileRouteTypes {
     | '/me'
     | '/sources'
     | '/tokens'
+    | '/users'
+    | '/invite/$token'
     | '/'
     | '/alerts/$id'
     | '/alerts/channels'
     | '/alerts/rules'
     | '/inventory/new'
+    | '/me/mfa'
     | '/policy/access'
     | '/policy/audit'
     | '/policy/groups'
@@ -397,6 +440,7 @@ export interface FileRouteTypes {
     | '/api/instance/realm-move'
     | '/api/instance/sync'
     | '/api/trpc/$'
+    | '/scim/v2/$'
     | '/alerts'
     | '/inventory'
     | '/scans'
@@ -419,11 +463,14 @@ export interface FileRouteTypes {
     | '/_authenticated/me'
     | '/_authenticated/sources'
     | '/_authenticated/tokens'
+    | '/_authenticated/users'
+    | '/invite/$token'
     | '/_authenticated/'
     | '/_authenticated/alerts/$id'
     | '/_authenticated/alerts/channels'
     | '/_authenticated/alerts/rules'
     | '/_authenticated/inventory/new'
+    | '/_authenticated/me_/mfa'
     | '/_authenticated/policy/access'
     | '/_authenticated/policy/audit'
     | '/_authenticated/policy/groups'
@@ -433,6 +480,7 @@ export interface FileRouteTypes {
     | '/api/instance/realm-move'
     | '/api/instance/sync'
     | '/api/trpc/$'
+    | '/scim/v2/$'
     | '/_authenticated/alerts/'
     | '/_authenticated/inventory/'
     | '/_authenticated/scans/'
@@ -449,9 +497,11 @@ export interface RootRouteChildren {
   MetricsRoute: typeof MetricsRoute
   ReadyzRoute: typeof ReadyzRoute
   DotwellKnownJwksDotjsonRoute: typeof DotwellKnownJwksDotjsonRoute
+  InviteTokenRoute: typeof InviteTokenRoute
   ApiInstanceRealmMoveRoute: typeof ApiInstanceRealmMoveRoute
   ApiInstanceSyncRoute: typeof ApiInstanceSyncRoute
   ApiTrpcSplatRoute: typeof ApiTrpcSplatRoute
+  ScimV2SplatRoute: typeof ScimV2SplatRoute
   AuthOidcProviderCallbackRoute: typeof AuthOidcProviderCallbackRoute
   AuthOidcProviderStartRoute: typeof AuthOidcProviderStartRoute
 }
@@ -556,6 +606,20 @@ declare module '@tanstack/react-router' {
       preLoaderRoute: typeof AuthenticatedTokensRouteImport
       parentRoute: typeof AuthenticatedRoute
     }
+    '/_authenticated/users': {
+      id: '/_authenticated/users'
+      path: '/users'
+      fullPath: '/users'
+      preLoaderRoute: typeof AuthenticatedUsersRouteImport
+      parentRoute: typeof AuthenticatedRoute
+    }
+    '/invite/$token': {
+      id: '/invite/$token'
+      path: '/invite/$token'
+      fullPath: '/invite/$token'
+      preLoaderRoute: typeof InviteTokenRouteImport
+      parentRoute: typeof rootRouteImport
+    }
     '/_authenticated/alerts/': {
       id: '/_authenticated/alerts/'
       path: '/'
@@ -597,6 +661,13 @@ declare module '@tanstack/react-router' {
       fullPath: '/inventory/new'
       preLoaderRoute: typeof AuthenticatedInventoryNewRouteImport
       parentRoute: typeof AuthenticatedInventoryRouteRoute
+    }
+    '/_authenticated/me_/mfa': {
+      id: '/_authenticated/me_/mfa'
+      path: '/me/mfa'
+      fullPath: '/me/mfa'
+      preLoaderRoute: typeof AuthenticatedMeMfaRouteImport
+      parentRoute: typeof AuthenticatedRoute
     }
     '/_authenticated/policy/access': {
       id: '/_authenticated/policy/access'
@@ -666,6 +737,13 @@ declare module '@tanstack/react-router' {
       path: '/api/trpc/$'
       fullPath: '/api/trpc/$'
       preLoaderRoute: typeof ApiTrpcSplatRouteImport
+      parentRoute: typeof rootRouteImport
+    }
+    '/scim/v2/$': {
+      id: '/scim/v2/$'
+      path: '/scim/v2/$'
+      fullPath: '/scim/v2/$'
+      preLoaderRoute: typeof ScimV2SplatRouteImport
       parentRoute: typeof rootRouteImport
     }
     '/_authenticated/inventory/$id/': {
@@ -747,7 +825,9 @@ interface AuthenticatedRouteChildren {
   AuthenticatedMeRoute: typeof AuthenticatedMeRoute
   AuthenticatedSourcesRoute: typeof AuthenticatedSourcesRoute
   AuthenticatedTokensRoute: typeof AuthenticatedTokensRoute
+  AuthenticatedUsersRoute: typeof AuthenticatedUsersRoute
   AuthenticatedIndexRoute: typeof AuthenticatedIndexRoute
+  AuthenticatedMeMfaRoute: typeof AuthenticatedMeMfaRoute
   AuthenticatedPolicyAccessRoute: typeof AuthenticatedPolicyAccessRoute
   AuthenticatedPolicyAuditRoute: typeof AuthenticatedPolicyAuditRoute
   AuthenticatedPolicyGroupsRoute: typeof AuthenticatedPolicyGroupsRoute
@@ -766,7 +846,9 @@ const AuthenticatedRouteChildren: AuthenticatedRouteChildren = {
   AuthenticatedMeRoute: AuthenticatedMeRoute,
   AuthenticatedSourcesRoute: AuthenticatedSourcesRoute,
   AuthenticatedTokensRoute: AuthenticatedTokensRoute,
+  AuthenticatedUsersRoute: AuthenticatedUsersRoute,
   AuthenticatedIndexRoute: AuthenticatedIndexRoute,
+  AuthenticatedMeMfaRoute: AuthenticatedMeMfaRoute,
   AuthenticatedPolicyAccessRoute: AuthenticatedPolicyAccessRoute,
   AuthenticatedPolicyAuditRoute: AuthenticatedPolicyAuditRoute,
   AuthenticatedPolicyGroupsRoute: AuthenticatedPolicyGroupsRoute,
@@ -787,9 +869,11 @@ const rootRouteChildren: RootRouteChildren = {
   MetricsRoute: MetricsRoute,
   ReadyzRoute: ReadyzRoute,
   DotwellKnownJwksDotjsonRoute: DotwellKnownJwksDotjsonRoute,
+  InviteTokenRoute: InviteTokenRoute,
   ApiInstanceRealmMoveRoute: ApiInstanceRealmMoveRoute,
   ApiInstanceSyncRoute: ApiInstanceSyncRoute,
   ApiTrpcSplatRoute: ApiTrpcSplatRoute,
+  ScimV2SplatRoute: ScimV2SplatRoute,
   AuthOidcProviderCallbackRoute: AuthOidcProviderCallbackRoute,
   AuthOidcProviderStartRoute: AuthOidcProviderStartRoute,
 }

@@ -1,4 +1,4 @@
-import { InstanceSync, RealmAdminService } from '@nhi/platform';
+import { InstanceSync, MfaService, RealmAdminService } from '@nhi/platform';
 import { type Command, Option } from 'commander';
 import type { CliIo } from '../cli-io.ts';
 import { withPlatform } from './with-platform.ts';
@@ -42,4 +42,19 @@ export function registerUserCommands(program: Command, io: CliIo): void {
         if (result.generatedPassword) io.stdout.write(`Password (shown once): ${result.generatedPassword}\n`);
       },
     );
+
+  user
+    .command('mfa-reset')
+    .description('Remove a user’s second factor (TOTP and recovery codes), e.g. after a lost phone')
+    .requiredOption('--email <email>', 'login email')
+    .action(async (options: { email: string }) => {
+      const reset = await withPlatform(io, (runtime) =>
+        runtime.root.resolve(MfaService).resetByOperator(options.email, 'cli'),
+      );
+      io.stdout.write(
+        reset
+          ? `Second factor of ${options.email} removed: the password alone logs in until it is set up again\n`
+          : `${options.email} has no second factor\n`,
+      );
+    });
 }

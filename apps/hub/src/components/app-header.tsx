@@ -86,6 +86,11 @@ export function AppHeader({ session }: { session: MyRealms }) {
           <Link to="/tokens" data-testid="nav-tokens">
             API tokens
           </Link>
+          {session.realms.find((realm) => realm.slug === session.current)?.role === 'admin' ? (
+            <Link to="/users" data-testid="nav-users">
+              Users
+            </Link>
+          ) : null}
           {session.mayReadInstances ? (
             <Link to="/instances" data-testid="nav-instances">
               Instances

@@ -1,9 +1,25 @@
+import type { TotpEnrolment as Enrolment } from '@nhi/platform';
 import { createFileRoute, redirect, useRouter } from '@tanstack/react-router';
 import { type FormEvent, useEffect, useState } from 'react';
+import { RecoveryCodes } from '../components/mfa/recovery-codes.tsx';
+import { type SecondFactorAnswer, SecondFactorForm } from '../components/mfa/second-factor-form.tsx';
+import { TotpEnrolment } from '../components/mfa/totp-enrolment.tsx';
 import { AlertMessage } from '../components/shared/alert-message.tsx';
 import { errorMessageOf } from '../lib/server-fn-error.ts';
 import { listMyRealms } from '../server/functions/realm.functions.ts';
-import { login, loginOptions } from '../server/functions/session.functions.ts';
+import {
+  login,
+  loginEnrolmentBegin,
+  loginEnrolmentConfirm,
+  loginOptions,
+  loginSecondFactor,
+} from '../server/functions/session.functions.ts';
+
+/** After the password: a code (the account has TOTP), enrolment (a realm requires it), its recovery codes. */
+type SecondStep =
+  | { kind: 'verify'; challenge: string }
+  | { kind: 'enrol'; challenge: string; enrolment: Enrolment }
+  | { kind: 'codes'; codes: string[] };
 
 /** Someone already logged in has nothing to do here. */
 async function redirectWhenLoggedIn() {
@@ -32,22 +48,73 @@ function LoginPage() {
   // request to this page, not a login.
   const [hydrated, setHydrated] = useState(false);
   useEffect(() => setHydrated(true), []);
+  const [step, setStep] = useState<SecondStep | null>(null);
+
+  async function enter() {
+    await router.invalidate();
+    await router.navigate({ to: '/' });
+  }
+
+  /** Runs one step; a failure shows its message and leaves the step as it was. */
+  async function attempt(action: () => Promise<void>) {
+    setPending(true);
+    setError(null);
+    try {
+      await action();
+    } catch (failure) {
+      setError(errorMessageOf(failure));
+    }
+    setPending(false);
+  }
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    setPending(true);
-    setError(null);
-    try {
-      await login({
+    await attempt(async () => {
+      const result = await login({
         data: { email: String(form.get('email') ?? ''), password: String(form.get('password') ?? '') },
       });
-      await router.invalidate();
-      await router.navigate({ to: '/' });
-    } catch (failure) {
-      setError(errorMessageOf(failure));
-      setPending(false);
-    }
+      if (!('secondFactor' in result)) return enter();
+      const { purpose, challenge } = result.secondFactor;
+      if (purpose === 'verify') return setStep({ kind: 'verify', challenge });
+      const enrolment = await loginEnrolmentBegin({ data: { challenge } });
+      setStep({ kind: 'enrol', challenge, enrolment });
+    });
+  }
+
+  if (step?.kind === 'verify') {
+    const onCode = (answer: SecondFactorAnswer) =>
+      attempt(async () => {
+        await loginSecondFactor({ data: { challenge: step.challenge, ...answer } });
+        await enter();
+      });
+    return (
+      <main className="login-page">
+        <SecondFactorForm error={error} pending={pending} onSubmit={onCode} />
+      </main>
+    );
+  }
+  if (step?.kind === 'enrol') {
+    const onConfirm = (code: string) =>
+      attempt(async () => {
+        const confirmed = await loginEnrolmentConfirm({ data: { challenge: step.challenge, code } });
+        setStep({ kind: 'codes', codes: confirmed.recoveryCodes });
+      });
+    return (
+      <main className="login-page">
+        <p className="hint" data-testid="mfa-enrol-required">
+          One of your realms requires two-factor authentication: set it up to continue.
+        </p>
+        <TotpEnrolment enrolment={step.enrolment} error={error} pending={pending} onConfirm={onConfirm} />
+      </main>
+    );
+  }
+  if (step?.kind === 'codes') {
+    return (
+      <main className="login-page">
+        <RecoveryCodes codes={step.codes} onDone={enter} />
+      </main>
+    );
   }
 
   return (

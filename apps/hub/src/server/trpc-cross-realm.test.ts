@@ -93,5 +93,8 @@ describeEachDatabase('tRPC procedures given another realm’s ids', (kind) => {
     expect(await data('platform.tokens.list')).toEqual(
       expect.arrayContaining([expect.objectContaining({ id: b.token, revokedAt: null })]),
     );
+    expect(await data('platform.users.list')).toEqual(
+      expect.arrayContaining([expect.objectContaining({ id: b.userId, status: 'active' })]),
+    );
   });
 });

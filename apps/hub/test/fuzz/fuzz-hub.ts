@@ -60,6 +60,7 @@ export interface RealmObjects {
   delivery: string | undefined;
   alert: string | undefined;
   token: string;
+  scimToken: string;
 }
 
 export interface RawRequest {
@@ -230,6 +231,7 @@ export async function startFuzzHub(kind: DatabaseKind) {
     }[];
     await must(realm, 'alert.evaluate', 'mutation');
     const alerts = (await must(realm, 'alert.list', 'query', {})) as { items?: { id: string }[] };
+    const scimToken = await must(realm, 'platform.scimTokens.create', 'mutation', { name: `fuzz ${realm}` });
     return {
       userId: realms[realm].userId,
       nhi: nhiId,
@@ -243,6 +245,7 @@ export async function startFuzzHub(kind: DatabaseKind) {
       delivery: deliveries[0]?.id,
       alert: alerts.items?.[0]?.id,
       token: realms[realm].tokenId,
+      scimToken: scimToken.id as string,
     };
   }
 

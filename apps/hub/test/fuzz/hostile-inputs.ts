@@ -362,6 +362,10 @@ export const crossRealmCalls: readonly CrossRealmCall[] = [
   { procedure: 'alert.channels.delete', input: { id: 'other:channel' } },
   { procedure: 'alert.deliveries.retry', input: { ids: ['other:delivery'] } },
   { procedure: 'platform.tokens.revoke', input: { id: 'other:token' } },
+  { procedure: 'platform.scimTokens.revoke', input: { id: 'other:scimToken' } },
+  { procedure: 'platform.users.disable', input: { userId: 'other:userId' } },
+  { procedure: 'platform.users.enable', input: { userId: 'other:userId' } },
+  { procedure: 'platform.users.resetPassword', input: { userId: 'other:userId' } },
 ];
 
 /** serverFn GET parameters: what a `payload=` can hold instead of Start's serialization. */

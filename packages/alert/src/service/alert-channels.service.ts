@@ -148,7 +148,7 @@ export class AlertChannelService {
       };
     }
     if (hubUrl) settings.hubUrl = hubUrl;
-    const encryptedSecret = secret ? await this.secrets.encrypt(secret) : null;
+    const encryptedSecret = secret ? await this.secrets.seal(secret) : null;
     const now = this.context.clock.now();
     try {
       const row = await this.realmDb.transaction(async (tx) => {

@@ -142,7 +142,7 @@ export class AlertDelivery {
         const target: ChannelTarget = {
           type: channel.type,
           settings,
-          secret: channel.encryptedSecret ? await this.secrets.decrypt(channel.encryptedSecret) : null,
+          secret: channel.encryptedSecret ? await this.secrets.open(channel.encryptedSecret) : null,
         };
         const kind = group.length > 1 ? 'alert.digest' : first.kind;
         outcome = await send(

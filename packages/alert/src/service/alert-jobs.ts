@@ -3,6 +3,7 @@ import {
   type DomainEventRelay,
   isRealmServedHere,
   type JobQueue,
+  memberDeactivatedEvent,
   type PlatformDatabase,
   realmCreatedEvent,
   realmIdsServedHere,
@@ -12,7 +13,7 @@ import { AlertDelivery } from './alert-delivery.ts';
 import { AlertEvaluator } from './alert-evaluator.ts';
 
 export const alertJobNames = {
-  /** After NHI changes: the changed NHIs (and those sharing a secret with them). */
+  /** After NHI changes and owner deactivations: those NHIs (and those sharing a secret with them). */
   evaluateNhis: 'alert.evaluate-nhis',
   /** After a scan, a rule change, and on the schedule for time-based rules: the whole realm. */
   evaluateRealm: 'alert.evaluate-realm',
@@ -73,6 +74,8 @@ export async function registerAlertJobs(runtime: AlertJobsRuntime, options: { cr
   );
   events?.subscribe('alert.notifications_queued', alertJobNames.deliver);
   events?.subscribe('nhi.changed', alertJobNames.evaluateNhis);
+  // A deactivated owner (SCIM) makes nhi1.owner_inactive fire now, not at the next hourly pass.
+  events?.subscribe(memberDeactivatedEvent, alertJobNames.evaluateNhis);
   events?.subscribe('scan.finished', alertJobNames.evaluateRealm);
   events?.subscribe('alert.rules_changed', alertJobNames.evaluateRealm);
   const cron = options.cron ?? defaultEvaluationCron;

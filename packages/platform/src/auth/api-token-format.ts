@@ -10,6 +10,11 @@ const prefixLength = marker.length + 8;
 const tokenShape = new RegExp(`^${marker}[0-9A-Za-z]{${secretLength}}$`);
 
 export function generateApiToken(): string {
+  return marker + randomSecret();
+}
+
+/** 256 random bits as 43 base62 characters: the secret part of every bearer token the hub issues. */
+export function randomSecret(): string {
   let secret = '';
   while (secret.length < secretLength) {
     for (const byte of randomBytes(secretLength * 2)) {
@@ -17,7 +22,7 @@ export function generateApiToken(): string {
       if (byte < 248 && secret.length < secretLength) secret += alphabet[byte % 62];
     }
   }
-  return marker + secret;
+  return secret;
 }
 
 export function looksLikeApiToken(candidate: string): boolean {

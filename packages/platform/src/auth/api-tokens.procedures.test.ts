@@ -242,15 +242,21 @@ describeEachDatabase('platform.tokens over /api/trpc', (_kind, newDatabase) => {
     const admin = await t.call(await t.session('ana@example.com'), 'platform.tokens.grantable');
 
     expect(viewer.body.result.data.map((p: { key: string }) => p.key)).toEqual([
+      'account:manage',
+      'mfa:manage',
       'realm:read',
       'token:manage',
     ]);
     expect(admin.body.result.data.map((p: { key: string }) => p.key)).toEqual([
+      'account:manage',
       'audit:read',
       'instance:read',
       'member:manage',
+      'mfa:manage',
       'realm:read',
+      'scim:manage',
       'token:manage',
+      'user:manage',
     ]);
     expect(admin.body.result.data.every((p: { description: string }) => p.description.length > 0)).toBe(true);
   });

@@ -10,6 +10,8 @@ import type { Logger } from '../logging/logger.ts';
 import { hashApiToken, looksLikeApiToken } from './api-token-format.ts';
 import { writeAuditEntry } from './audit-entry.ts';
 import { LoginThrottle } from './login-throttle.ts';
+import { type MfaChallenge, MfaChallenges } from './mfa/mfa-challenges.ts';
+import { IdTokenSeal } from './oidc/id-token-seal.ts';
 import { PasswordHasher } from './password-hasher.ts';
 import type { BuiltInRole } from './permissions.ts';
 import { type SessionClaims, SessionTokens, sessionExpired, sessionInvalid } from './session-tokens.ts';
@@ -59,6 +61,7 @@ export interface Authenticated {
 export const defaultRealmSlug = 'hub';
 
 const invalidCredentials = 'Invalid email or password';
+const secondFactorNeeded = 'This account needs its second factor: log in from the login page';
 const passwordLoginOff = 'Password login is switched off here: sign in with your organisation’s provider';
 const invalidApiToken = 'Invalid API token';
 /** lastUsedAt is for people reading a token list: minute precision spares a write per call. */
@@ -164,17 +167,34 @@ export class AuthService {
     @inject(CLOCK) private readonly clock: Clock,
     @inject(LOGGER) private readonly logger: Logger,
     @inject(CONFIG) private readonly config: Config,
+    @inject(MfaChallenges) private readonly mfaChallenges: MfaChallenges,
+    @inject(IdTokenSeal) private readonly idTokens: IdTokenSeal,
   ) {}
 
   /** Credentials verified by this process; each use still checks the epochs (see authenticate). */
   private readonly verified = new VerifiedCredentials();
 
+  /** A password login that ends in a session; an account that needs a second factor is refused. */
   async login(input: { email: string; password: string; ip: string }): Promise<LoginResult> {
+    const outcome = await this.passwordLogin(input);
+    if ('challenge' in outcome) throw new AuthenticationError(secondFactorNeeded);
+    return outcome;
+  }
+
+  /**
+   * Password first. An account with TOTP, or a member of a realm that requires it, gets a
+   * short-lived challenge for the second step (MfaService) instead of a session (ADR 0034).
+   */
+  async passwordLogin(input: {
+    email: string;
+    password: string;
+    ip: string;
+  }): Promise<LoginResult | MfaChallenge> {
     const email = normaliseEmail(input.email);
     await this.throttle.assertAllowed(email, input.ip);
     const user = await this.db.systemPrisma.user.findUnique({
       where: { email },
-      select: { id: true, email: true, passwordHash: true, disabledAt: true },
+      select: { id: true, email: true, passwordHash: true, disabledAt: true, totpEnabledAt: true },
     });
     const passwordMatches = user
       ? await this.passwords.verify(user.passwordHash, input.password)
@@ -184,12 +204,25 @@ export class AuthService {
       this.logger.info({ event: 'login_failed', ip: input.ip }, 'login failed');
       throw new AuthenticationError(invalidCredentials);
     }
-    await this.throttle.recordSuccess(email, input.ip);
+    const secondFactor = await this.secondFactorOf(user);
+    // With a second factor the account's failures are forgotten once its code is right: a known
+    // password must not reset the count that limits guessing codes.
+    if (!secondFactor) await this.throttle.recordSuccess(email, input.ip);
     if (user.disabledAt) throw new AuthenticationError('This account is disabled');
     // Checked after the password, so the answer tells a stranger nothing about which account is
     // the break-glass one.
     if (!this.passwordLoginAllowed(user.email)) throw new AuthenticationError(passwordLoginOff);
+    if (secondFactor) return this.mfaChallenges.issue(user.id, secondFactor);
     return this.startSession(user, { method: 'password' });
+  }
+
+  /** `verify` when the account has TOTP; `enrol` when it has none and one of its realms requires it. */
+  private async secondFactorOf(user: { id: string; totpEnabledAt: Date | null }) {
+    if (user.totpEnabledAt) return 'verify' as const;
+    const requiring = await this.db.systemPrisma.realmMembership.count({
+      where: { userId: user.id, realm: { mfaRequired: true } },
+    });
+    return requiring > 0 ? ('enrol' as const) : undefined;
   }
 
   /** Whether `email` may log in with a password: everyone, or only the break-glass account. */
@@ -214,6 +247,9 @@ export class AuthService {
 
     const sessionId = randomUUID();
     const issued = await this.sessionTokens.issue({ userId: user.id, sessionId, realmSlug: realm.slug });
+    // Sealed before the transaction: the seal's key may have to be read, and the embedded database
+    // serves one connection, which the transaction holds.
+    const idToken = login.idToken ? await this.idTokens.seal(login.idToken) : null;
     await this.db.systemPrisma.$transaction(async (tx) => {
       await tx.session.create({
         data: {
@@ -222,7 +258,7 @@ export class AuthService {
           createdAt: this.clock.now(),
           expiresAt: issued.expiresAt,
           identityProvider: login.identityProvider ?? null,
-          idToken: login.idToken ?? null,
+          idToken,
         },
         select: { id: true },
       });
@@ -260,7 +296,20 @@ export class AuthService {
       where: { id: sessionId },
       select: { identityProvider: true, idToken: true },
     });
-    return { identityProvider: ended?.identityProvider ?? null, idToken: ended?.idToken ?? null };
+    return {
+      identityProvider: ended?.identityProvider ?? null,
+      idToken: ended?.idToken ? await this.openedIdToken(ended.idToken) : null,
+    };
+  }
+
+  /** A sealed ID token that no longer opens (the key was replaced) only costs the logout hint. */
+  private async openedIdToken(sealed: string): Promise<string | null> {
+    try {
+      return await this.idTokens.open(sealed);
+    } catch {
+      this.logger.warn({ event: 'id_token_unreadable' }, 'the ID token kept for logout could not be read');
+      return null;
+    }
   }
 
   /** A token for the same session, working in another realm of the user. */

@@ -27,14 +27,28 @@ describeEachDatabase('built-in role permissions', (_kind, newDatabase) => {
     const viewer = await member('v@example.com', 'hub', 'viewer');
 
     expect(await sorted(asUser(admin.id))).toEqual([
+      'account:manage',
       'audit:read',
       'instance:read',
       'member:manage',
+      'mfa:manage',
+      'realm:read',
+      'scim:manage',
+      'token:manage',
+      'user:manage',
+    ]);
+    expect(await sorted(asUser(editor.id))).toEqual([
+      'account:manage',
+      'mfa:manage',
       'realm:read',
       'token:manage',
     ]);
-    expect(await sorted(asUser(editor.id))).toEqual(['realm:read', 'token:manage']);
-    expect(await sorted(asUser(viewer.id))).toEqual(['realm:read', 'token:manage']);
+    expect(await sorted(asUser(viewer.id))).toEqual([
+      'account:manage',
+      'mfa:manage',
+      'realm:read',
+      'token:manage',
+    ]);
   });
 
   it('are empty for someone who is a member of other realms only', async () => {

@@ -1,3 +1,11 @@
+export {
+  checkPasswordPolicy,
+  type LinkDelivery,
+  type PasswordLinkInfo,
+  PasswordLinks,
+  passwordLinkPath,
+  passwordLinkTtlMs,
+} from './account-links.ts';
 export { apiTokenPrefix, generateApiToken, hashApiToken, looksLikeApiToken } from './api-token-format.ts';
 export { apiTokensRouter } from './api-tokens.procedures.ts';
 export {
@@ -29,6 +37,11 @@ export {
   initialPasswordFileName,
 } from './first-start.ts';
 export { LoginThrottle } from './login-throttle.ts';
+export { mfaRouter } from './mfa/mfa.procedures.ts';
+export { MfaService, type MfaStatus, type TotpEnrolment } from './mfa/mfa.service.ts';
+export { type ChallengePurpose, type MfaChallenge, MfaChallenges } from './mfa/mfa-challenges.ts';
+export { totpCodeAt } from './mfa/totp.ts';
+export { changeMyPassword, type MySession, mySessions, signOutEverywhere } from './my-account.ts';
 export {
   type ApiTokenStatus,
   apiTokenStatus,
@@ -70,3 +83,21 @@ export {
 } from './session-tokens.ts';
 export { type SessionAlgorithm, sessionAlgorithms } from './signing-key-material.ts';
 export { SigningKeys } from './signing-keys.ts';
+export {
+  AccountBeyondRealmError,
+  type InvitedUser,
+  type RealmUser,
+  type ResetLink,
+  type UserStatus,
+} from './user-admin.ts';
+export { meRouter, usersRouter } from './users.procedures.ts';
+export {
+  type ChangePasswordInput,
+  changePasswordInput,
+  type InviteUserInput,
+  inviteUserInput,
+  passwordLinkInput,
+  redeemPasswordLinkInput,
+  type UserIdInput,
+  userIdInput,
+} from './users.schema.ts';

@@ -53,10 +53,30 @@ export const platformPermissions = definePermissions([
   },
   { key: 'audit:read', description: 'Read the realm’s audit log', grantedTo: ['admin'] },
   {
+    key: 'scim:manage',
+    description: 'Create, list and revoke the realm’s SCIM provisioning tokens',
+    grantedTo: ['admin'],
+  },
+  {
+    key: 'user:manage',
+    description: 'See the realm’s users; invite, disable, re-enable them and send password reset links',
+    grantedTo: ['admin'],
+  },
+  {
+    key: 'account:manage',
+    description: 'Change one’s own password, list one’s sessions and sign out everywhere',
+    grantedTo: ['admin', 'editor', 'viewer'],
+  },
+  {
     // The hub is administered from its `hub` realm: held in any other realm, the key opens nothing.
     key: 'instance:read',
     description: 'See the worker instances, their health and the realms they serve (in the hub realm)',
     grantedTo: ['admin'],
+  },
+  {
+    key: 'mfa:manage',
+    description: 'Set up and remove one’s own second factor (TOTP)',
+    grantedTo: ['admin', 'editor', 'viewer'],
   },
 ] as const);
 

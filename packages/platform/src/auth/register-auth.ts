@@ -1,10 +1,15 @@
 import type { DependencyContainer } from 'tsyringe';
 import { InstanceForwarder } from '../instances/instance-forwarder.ts';
+import { PasswordLinks } from './account-links.ts';
 import { ApiTokenService } from './api-tokens.service.ts';
 import { AuthService } from './auth.service.ts';
 import { BuiltInRolePermissionResolver } from './builtin-role-resolver.ts';
 import { ForwardTokens } from './forward-tokens.ts';
 import { LoginThrottle } from './login-throttle.ts';
+import { MfaService } from './mfa/mfa.service.ts';
+import { MfaChallenges } from './mfa/mfa-challenges.ts';
+import { MfaSecrets } from './mfa/mfa-secrets.ts';
+import { IdTokenSeal } from './oidc/id-token-seal.ts';
 import { OidcAccounts } from './oidc/oidc-accounts.ts';
 import { OidcLogin } from './oidc/oidc-login.ts';
 import { PasswordHasher } from './password-hasher.ts';
@@ -45,13 +50,18 @@ export function registerAuth(root: DependencyContainer): void {
     SigningKeys,
     SessionTokens,
     LoginThrottle,
+    MfaChallenges,
+    MfaSecrets,
+    IdTokenSeal,
     AuthService,
+    MfaService,
     RealmAdminService,
     BuiltInRolePermissionResolver,
     ForwardTokens,
     InstanceForwarder,
     OidcAccounts,
     OidcLogin,
+    PasswordLinks,
   ] as ServiceClass<unknown>[]) {
     registerRootSingleton(root, service);
   }

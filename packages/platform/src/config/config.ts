@@ -59,6 +59,14 @@ export const configSchema = z.object({
   NHI_OIDC_PROVIDERS: z.string().optional(),
   /** The hub's address as browsers reach it, for OIDC redirect URIs; unset: taken from each request. */
   NHI_PUBLIC_URL: z.string().url().optional(),
+  /** SMTP server for invitation and password-reset mails (smtp:// or smtps://, credentials in the URL); unset: links are shown to the admin. */
+  NHI_SMTP_URL: z
+    .string()
+    .url()
+    .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
+    .optional(),
+  /** Sender of invitation and password-reset mails. */
+  NHI_SMTP_FROM: z.string().email().default('nhi-hub@localhost'),
   NHI_LOGIN_MAX_ATTEMPTS: z.coerce.number().int().positive().default(5),
   NHI_LOGIN_WINDOW_SECONDS: durationSeconds.default(15 * 60),
   /** Where hub processes behind one address share their login limits; unset: each process counts alone. */

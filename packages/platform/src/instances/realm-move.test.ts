@@ -349,7 +349,7 @@ describeEachDatabase('realm tables', (_kind, newDatabase) => {
         .filter((t) => t.role === 'hub')
         .map((t) => t.name)
         .sort(),
-    ).toEqual(['ApiToken', 'RealmMembership']);
+    ).toEqual(['ApiToken', 'RealmMembership', 'ScimToken', 'ScimUser']);
     // Parents first: a page never arrives before the rows it points at.
     const order = tables.map((t) => t.name);
     expect(order.indexOf('Nhi')).toBeLessThan(order.indexOf('Credential'));

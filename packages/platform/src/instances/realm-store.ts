@@ -19,6 +19,8 @@ export type RealmTableRole = 'hub' | 'policy' | 'outbox' | 'audit' | 'moved';
 const namedRoles: Record<string, RealmTableRole> = {
   RealmMembership: 'hub',
   ApiToken: 'hub',
+  ScimToken: 'hub',
+  ScimUser: 'hub',
   PolicyEpoch: 'policy',
   Policy: 'policy',
   PolicyGroup: 'policy',

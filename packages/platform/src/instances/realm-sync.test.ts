@@ -3,6 +3,7 @@ import { expect, it } from 'vitest';
 import { setupHub, testPassword } from '../auth/auth-test-setup.ts';
 import { realmCreatedEvent } from '../auth/realm-admin-writes.ts';
 import { AuthenticationError } from '../errors/domain-errors.ts';
+import { memberDeactivatedEvent } from '../scim/member-deactivated.ts';
 import { describeEachDatabase, type NewTestDatabase } from '../testing/describe-each-database.ts';
 import { mirroredPasswordHash, type RealmSync, RealmSyncReceiver, realmSyncSchema } from './realm-sync.ts';
 
@@ -141,6 +142,36 @@ describeEachDatabase('realm sync on a worker', (_kind, newDatabase) => {
       // The user stays: it may be a member of another realm this worker serves.
       ['carol@example.com', 'enabled'],
     ]);
+  });
+
+  it('publishes member.deactivated for the NHIs of owners who left or were disabled', async () => {
+    const { receiver, sync, db } = await setup(newDatabase);
+    await receiver.apply(sync);
+    const [alice, bob, carol] = sync.members;
+    if (!alice || !bob || !carol) throw new Error('three members');
+    const nhi = (ownerUserId: string, name: string) =>
+      db.systemPrisma.nhi.create({
+        data: {
+          realmId: sync.realm.id,
+          kind: 'api_key',
+          provider: 'github',
+          externalId: name,
+          name,
+          ownerUserId,
+        },
+        select: { id: true },
+      });
+    const bobs = await nhi(bob.userId, 'bob-key');
+    const carols = await nhi(carol.userId, 'carol-key');
+    await nhi(alice.userId, 'alice-key');
+
+    await receiver.apply({ ...sync, members: [alice, { ...bob, disabled: true }] });
+
+    const events = await db.systemPrisma.domainEvent.findMany({
+      where: { realmId: sync.realm.id, type: memberDeactivatedEvent },
+      select: { subjectIds: true },
+    });
+    expect(events.map((event) => [...event.subjectIds].sort())).toEqual([[bobs.id, carols.id].sort()]);
   });
 
   it('changes nothing when the same sync arrives twice', async () => {

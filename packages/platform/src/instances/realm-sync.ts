@@ -5,6 +5,7 @@ import type { Clock, Principal } from '../context/request-context.ts';
 import type { PlatformDatabase } from '../database/platform-database.ts';
 import { PLATFORM_DATABASE } from '../database/tokens.ts';
 import { CLOCK } from '../di/tokens.ts';
+import { publishMemberDeactivated } from '../scim/member-deactivated.ts';
 
 /** Where the hub sends a worker the state of one of its realms. */
 export const realmSyncPath = '/api/instance/sync';
@@ -90,8 +91,11 @@ export class RealmSyncReceiver {
       );
       // Only what changed is written: a membership write moves the realm's policy epoch, which
       // throws away every cached permission decision of the realm.
+      const kept = new Set(sync.members.map((m) => m.userId));
+      const inactive = [...roles.keys()].filter((userId) => !kept.has(userId));
       for (const member of sync.members) {
         const user = users.get(member.userId);
+        if (member.disabled && user && user.disabledAt === null) inactive.push(member.userId);
         // Keep the first instant a user was seen disabled: it is what owner_inactive reports.
         const disabledAt = member.disabled ? (user?.disabledAt ?? now) : null;
         const fields = { email: member.email, displayName: member.displayName, disabledAt };
@@ -125,6 +129,8 @@ export class RealmSyncReceiver {
       await tx.realmMembership.deleteMany({
         where: { realmId: sync.realm.id, userId: { notIn: sync.members.map((m) => m.userId) } },
       });
+      // Owners who left or were disabled on the hub (SCIM, an admin): owner_inactive now, not hourly.
+      await publishMemberDeactivated(tx, sync.realm.id, inactive);
       return { created: !existing, members: sync.members.length };
     });
   }

@@ -159,7 +159,14 @@ describe('serverFns', () => {
   it('public ones are only those meant to be: logging in and out, and what the login page offers', () => {
     const publicOnes = serverFnDeclarations().filter(({ guard }) => guard === 'publicServerFn');
 
+    // Logging in (password, second factor, enrolment a realm requires first), out, login options.
     expect(publicOnes.map(({ file }) => file)).toEqual([
+      // Choosing a password with a one-time invitation or reset link.
+      'server/functions/password-link.functions.ts',
+      'server/functions/password-link.functions.ts',
+      'server/functions/session.functions.ts',
+      'server/functions/session.functions.ts',
+      'server/functions/session.functions.ts',
       'server/functions/session.functions.ts',
       'server/functions/session.functions.ts',
       'server/functions/session.functions.ts',

@@ -1,4 +1,4 @@
-import { AuthService, authenticateRequest, OidcLogin } from '@nhi/platform';
+import { AuthService, authenticateRequest, type LoginResult, MfaService, OidcLogin } from '@nhi/platform';
 import { getRequest } from '@tanstack/react-start/server';
 import { clearSessionCookie, setSessionCookie } from '../guards/session-cookie.server.ts';
 import { currentRequestId } from '../http/request-store.server.ts';
@@ -6,12 +6,49 @@ import { hubRuntime } from '../hub-runtime.server.ts';
 import { publicOrigin } from '../ops/oidc-sign-in.ts';
 import { clientAddress } from './client-address.server.ts';
 
+/**
+ * The password step. An account with TOTP (or one a realm requires it of) gets no session yet:
+ * the answer carries the challenge the page sends back with the code (ADR 0034).
+ */
 export async function logIn(credentials: { email: string; password: string }) {
   const runtime = await hubRuntime();
   const trustProxy = runtime.config.NHI_TRUST_PROXY;
-  const result = await runtime.root
+  const outcome = await runtime.root
     .resolve(AuthService)
-    .login({ ...credentials, ip: clientAddress(trustProxy) });
+    .passwordLogin({ ...credentials, ip: clientAddress(trustProxy) });
+  if ('challenge' in outcome) {
+    return { secondFactor: { purpose: outcome.purpose, challenge: outcome.challenge } } as const;
+  }
+  return loggedIn(outcome, trustProxy);
+}
+
+/** The second step: a TOTP code or a recovery code with the challenge of the password step. */
+export async function logInSecondFactor(input: { challenge: string; code?: string; recoveryCode?: string }) {
+  const runtime = await hubRuntime();
+  const trustProxy = runtime.config.NHI_TRUST_PROXY;
+  const result = await runtime.root
+    .resolve(MfaService)
+    .completeLogin({ ...input, ip: clientAddress(trustProxy) });
+  return loggedIn(result, trustProxy);
+}
+
+/** A realm requires TOTP and the account has none: its secret, before any session exists. */
+export async function beginEnrolmentAtLogin(input: { challenge: string }) {
+  const runtime = await hubRuntime();
+  return runtime.root.resolve(MfaService).beginEnrolmentAtLogin(input.challenge);
+}
+
+/** The first code enables TOTP and opens the session; the recovery codes are shown once. */
+export async function confirmEnrolmentAtLogin(input: { challenge: string; code: string }) {
+  const runtime = await hubRuntime();
+  const trustProxy = runtime.config.NHI_TRUST_PROXY;
+  const { recoveryCodes, session } = await runtime.root
+    .resolve(MfaService)
+    .confirmEnrolmentAtLogin({ ...input, ip: clientAddress(trustProxy) });
+  return { ...loggedIn(session, trustProxy), recoveryCodes };
+}
+
+function loggedIn(result: LoginResult, trustProxy: boolean) {
   setSessionCookie(result, trustProxy);
   return { user: { email: result.user.email }, realm: result.realm };
 }

@@ -3,6 +3,8 @@ import type { CompletedRequest } from './http-envelope.ts';
 
 /** Probes and scrapes arrive every few seconds; at info they would drown the log. */
 const quietRoutes = new Set(['/healthz', '/readyz', '/metrics']);
+/** Routes whose path carries a one-time credential (an invitation or reset link): logged by pattern only. */
+const secretPathRoutes = new Set(['/invite/$token']);
 
 /** One JSON line per request. Built from named fields only: headers, cookies and bodies never reach it. */
 export function logRequest(logger: Logger, request: CompletedRequest): void {
@@ -10,7 +12,7 @@ export function logRequest(logger: Logger, request: CompletedRequest): void {
     requestId: request.requestId,
     method: request.method,
     route: request.route,
-    path: request.path,
+    path: secretPathRoutes.has(request.route) ? request.route : request.path,
     status: request.status,
     durationMs: Math.round(request.durationMs * 10) / 10,
   };

@@ -230,7 +230,10 @@ async function runScenario(
 const uuidPattern = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 const textRewrites: [RegExp, string][] = [
   [/nhi_[0-9A-Za-z]{43}/g, '<api-token>'],
+  [/\/invite\/[A-Za-z0-9_-]{43}/g, '/invite/<password-link>'],
   [/^nhi_[0-9A-Za-z]{8}$/, '<api-token-prefix>'],
+  [/nhiscim_[0-9A-Za-z]{43}/g, '<scim-token>'],
+  [/^nhiscim_[0-9A-Za-z]{8}$/, '<scim-token-prefix>'],
   [/whsec_[A-Za-z0-9_-]{32}/g, '<signing-secret>'],
   [/\b[0-9a-f]{64}\b/g, '<fingerprint>'],
 ];
@@ -368,6 +371,15 @@ async function scenario(api: HubCaller, world: ScenarioWorld): Promise<void> {
   await api.platform.tokens.revoke.mutate({ id: ciToken.id });
   await api.page.tokens.query();
 
+  // The realm's SCIM tokens (an admin's).
+  const idpToken = await api.platform.scimTokens.create.mutate({
+    name: 'scenario-idp',
+    defaultRole: 'editor',
+  });
+  await refused(api.platform.scimTokens.create.mutate({ name: '   ' }));
+  await api.platform.scimTokens.list.query();
+  await api.platform.scimTokens.revoke.mutate({ id: idpToken.id });
+
   // An API token is bound to its realm: it lists the user's realms but cannot move. (A session's
   // switch answers differently by design: in-process with the new session for the serverFn to set
   // as its cookie, over HTTP without it, the cookie being set on the response.)
@@ -375,6 +387,7 @@ async function scenario(api: HubCaller, world: ScenarioWorld): Promise<void> {
   await refused(api.platform.realms.switch.mutate({ slug: 'ops' }));
   // The hub realm's admin sees the worker instances (none here).
   await api.platform.instances.list.query();
+  await scenarioUsers(api, eve.id);
 
   await scenarioInventory(api, { eveId: eve.id, now });
   await scenarioPolicies(api, { eveId: eve.id, now });
@@ -390,6 +403,51 @@ async function scenario(api: HubCaller, world: ScenarioWorld): Promise<void> {
   await session.platform.realms.list.query();
   await session.dashboard.combinedOverview.query({});
   await session.dashboard.combinedOverview.query({ provider: ['aws'] });
+  await scenarioMfa(api, session);
+  // Last: signing out everywhere ends the session the calls above used.
+  await scenarioMyAccount(api, session);
+}
+
+/**
+ * The second factor: an API token may not change it; the session's refused steps answer alike
+ * (a set-up's secret is random, so it stays out of the comparison). The realm requirement goes
+ * on and off again.
+ */
+async function scenarioMfa(api: HubCaller, session: HubCaller) {
+  await refused(api.platform.mfa.status.query());
+  await session.platform.mfa.status.query();
+  await refused(session.platform.mfa.begin.mutate({ password: 'not the password' }));
+  await refused(session.platform.mfa.confirm.mutate({ code: '000000' }));
+  await refused(session.platform.mfa.disable.mutate({ password: 'not the password', code: '000000' }));
+  await api.platform.mfa.realmRequirement.query();
+  await session.platform.mfa.setRealmRequirement.mutate({ required: true });
+  await session.platform.mfa.setRealmRequirement.mutate({ required: false });
+}
+
+/** The realm's users as its admin manages them; links are shown, no mail server being set. */
+async function scenarioUsers(api: HubCaller, eveId: string) {
+  await api.platform.users.list.query();
+  await api.platform.users.invite.mutate({ email: 'scenario-new@example.test', role: 'viewer' });
+  await refused(api.platform.users.invite.mutate({ email: 'scenario-new@example.test', role: 'editor' }));
+  await api.platform.users.resetPassword.mutate({ userId: eveId });
+  await api.platform.users.disable.mutate({ userId: eveId });
+  await refused(api.platform.users.disable.mutate({ userId: unknownId }));
+  await api.platform.users.enable.mutate({ userId: eveId });
+  await api.platform.users.list.query();
+}
+
+/** One's own account: an API token may list sessions but not change the password. */
+async function scenarioMyAccount(api: HubCaller, session: HubCaller) {
+  await api.platform.me.sessions.query();
+  await refused(api.platform.me.changePassword.mutate({ currentPassword: 'x', newPassword: 'y'.repeat(12) }));
+  await session.platform.me.sessions.query();
+  await refused(
+    session.platform.me.changePassword.mutate({
+      currentPassword: 'not the password',
+      newPassword: 'z'.repeat(16),
+    }),
+  );
+  await session.platform.me.signOutEverywhere.mutate();
 }
 
 async function scenarioInventory(api: HubCaller, { eveId, now }: { eveId: string; now: number }) {

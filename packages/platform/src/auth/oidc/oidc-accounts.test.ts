@@ -69,10 +69,14 @@ describeEachDatabase('OIDC accounts', (_kind, newDatabase) => {
       email: 'ada@example.test',
     });
     const session = await db.systemPrisma.session.findFirstOrThrow({ where: { userId: login.user.id } });
-    expect(session).toMatchObject({ identityProvider: 'corp', idToken: 'id-token' });
+    // Kept for logout at the provider, sealed: never in clear, and logout hands it back.
+    expect(session.identityProvider).toBe('corp');
+    expect(session.idToken).not.toContain('id-token');
+    expect(session.idToken).toMatch(/^v1\./);
     await expect(auth.authenticate({ sessionToken: login.token })).resolves.toMatchObject({
       principal: { userId: login.user.id },
     });
+    await expect(auth.logout(session.id)).resolves.toEqual({ identityProvider: 'corp', idToken: 'id-token' });
     const audit = await db.systemPrisma.auditLog.findMany({
       where: { realmId: hubRealm.id, action: { in: ['user.create', 'member.add', 'auth.login'] } },
       select: { action: true, actorId: true, after: true },

@@ -1,0 +1,147 @@
+import type { AddressInfo } from 'node:net';
+import type { Page } from 'playwright-core';
+import { SMTPServer } from 'smtp-server';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { screenshot } from './support/browser.ts';
+import { seededDataDir, seedTwoRealms } from './support/seed.ts';
+import { logIn, openPage, startReadyHub, visit } from './support/session.ts';
+
+const invitedEmail = 'newcomer@nhi.local';
+const firstPassword = 'newcomer first password';
+const secondPassword = 'newcomer second password';
+const publicUrl = 'https://nhi.example.test';
+
+/** A local SMTP server that keeps every message it is sent, as text. */
+async function startMailbox() {
+  const messages: { to: string[]; text: string }[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    onData(stream, session, callback) {
+      let text = '';
+      stream.on('data', (chunk: Buffer) => {
+        text += chunk.toString();
+      });
+      stream.on('end', () => {
+        messages.push({ to: session.envelope.rcptTo.map((rcpt) => rcpt.address), text });
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const { port } = server.server.address() as AddressInfo;
+  return { url: `smtp://127.0.0.1:${port}`, messages };
+}
+
+/** A hub whose admin is logged in on the Users page; `env` adds settings (a mail server). */
+async function setup(env: Record<string, string> = {}) {
+  const { dataDir } = await seededDataDir(seedTwoRealms);
+  const hub = await startReadyHub(dataDir, env);
+  const admin = await openPage(hub);
+  await logIn(admin);
+  await admin.getByTestId('nav-users').click();
+  await admin.waitForURL('**/users');
+  await admin.getByTestId('user-table').waitFor();
+  return { hub, admin };
+}
+
+async function invite(admin: Page, email: string) {
+  await admin.getByTestId('open-invite').click();
+  await admin.getByTestId('invite-email').fill(email);
+  await admin.getByTestId('invite-role').selectOption('editor');
+  await admin.getByTestId('invite-submit').click();
+  await admin.getByTestId('link-reveal').waitFor();
+}
+
+async function choosePassword(page: Page, link: string, password: string) {
+  await visit(page, link);
+  await page.locator('[data-testid=set-password-form][data-ready=true]').waitFor();
+  await page.getByTestId('new-password').fill(password);
+  await page.getByTestId('confirm-password').fill(password);
+  await page.getByTestId('set-password-submit').click();
+  await page.getByTestId('password-set').waitFor();
+}
+
+const userRow = (admin: Page, email: string) =>
+  admin.locator(`[data-testid=user-row][data-email="${email}"]`);
+
+/** The session is refused: any page behind the login sends the browser to /login. */
+async function expectLoggedOut(page: Page) {
+  await page.goto('/me');
+  await page.waitForURL('**/login');
+}
+
+describe('account management in a browser', () => {
+  it('invites a user by mail, who sets a password and logs in; disabling them ends their open session at once', async () => {
+    const mailbox = await startMailbox();
+    // The address in the mail is the public one; the test opens its path on the hub it started.
+    const { hub, admin } = await setup({ NHI_SMTP_URL: mailbox.url, NHI_PUBLIC_URL: publicUrl });
+
+    await invite(admin, invitedEmail);
+
+    expect(await admin.getByTestId('link-reveal').getAttribute('data-delivery')).toBe('mailed');
+    await expect.poll(() => mailbox.messages.length).toBe(1);
+    expect(mailbox.messages[0]?.to).toEqual([invitedEmail]);
+    const link = /https:\/\/nhi\.example\.test(\/invite\/[A-Za-z0-9_-]{43})/.exec(
+      mailbox.messages[0]?.text.replace(/=\r?\n/g, '') ?? '',
+    )?.[1];
+    expect(link).toBeDefined();
+    await admin.getByTestId('link-reveal-done').click();
+    await admin.reload();
+    expect(await userRow(admin, invitedEmail).getAttribute('data-status')).toBe('invited');
+
+    const user = await openPage(hub);
+    await choosePassword(user, link as string, firstPassword);
+    await visit(user, link as string);
+    await user.getByTestId('password-link-invalid').waitFor();
+    await logIn(user, invitedEmail, firstPassword);
+
+    await admin.reload();
+    const row = userRow(admin, invitedEmail);
+    expect(await row.getAttribute('data-status')).toBe('active');
+    expect(await row.getByTestId('user-sign-in').textContent()).toBe('password');
+    await row.getByTestId('user-disable').click();
+    await screenshot(admin, 'users-disable-confirmation');
+    await admin.getByTestId('confirm-user-action').click();
+    await expect.poll(() => userRow(admin, invitedEmail).getAttribute('data-status')).toBe('disabled');
+
+    await expectLoggedOut(user);
+    // The link is a credential: the access log names its route, never the token.
+    expect(hub.output()).toContain('/invite/$token');
+    expect(hub.output()).not.toContain((link as string).slice('/invite/'.length));
+  });
+
+  it('shows the link to the admin without a mail server; the user changes the password and signs out everywhere', async () => {
+    const { hub, admin } = await setup();
+
+    await invite(admin, invitedEmail);
+
+    expect(await admin.getByTestId('link-reveal').getAttribute('data-delivery')).toBe('link');
+    const link = new URL(await admin.getByTestId('one-time-link').inputValue()).pathname;
+    await screenshot(admin, 'users-invitation-link');
+    const user = await openPage(hub);
+    await choosePassword(user, link, firstPassword);
+    await logIn(user, invitedEmail, firstPassword);
+    const elsewhere = await openPage(hub);
+    await logIn(elsewhere, invitedEmail, firstPassword);
+
+    await visit(user, '/me');
+    await expect.poll(() => user.getByTestId('session-row').count()).toBe(2);
+    await user.getByTestId('current-password').fill(firstPassword);
+    await user.getByTestId('new-password').fill(secondPassword);
+    await user.getByTestId('confirm-password').fill(secondPassword);
+    await user.getByTestId('change-password-submit').click();
+    await user.getByTestId('change-password-done').waitFor();
+    await screenshot(user, 'profile-password-changed');
+
+    await expectLoggedOut(elsewhere);
+    await expect.poll(() => user.getByTestId('session-row').count()).toBe(1);
+    await logIn(elsewhere, invitedEmail, secondPassword);
+
+    await user.getByTestId('sign-out-everywhere').click();
+    await user.getByTestId('confirm-sign-out-everywhere').click();
+    await user.waitForURL('**/login');
+    await expectLoggedOut(elsewhere);
+  });
+});

@@ -1,0 +1,10 @@
+export { memberDeactivatedEvent, publishMemberDeactivated } from './member-deactivated.ts';
+export { discoveryResource, serviceProviderConfig } from './scim-discovery.ts';
+export { ScimError, scimErrorSchema } from './scim-error.ts';
+export { maxScimPageSize, parseScimFilter, scimPage } from './scim-filter.ts';
+export { groupSchema, ScimGroups } from './scim-groups.ts';
+export { applyPatch, patchOpSchema } from './scim-patch.ts';
+export { createScimTokenInput, revokeScimTokenInput, scimTokensRouter } from './scim-tokens.procedures.ts';
+export { type CreatedScimToken, type ScimCaller, type ScimTokenSummary, ScimTokens } from './scim-tokens.ts';
+export { userSchema } from './scim-user-mapping.ts';
+export { type ScimListResponse, type ScimRequest, ScimUsers } from './scim-users.ts';
