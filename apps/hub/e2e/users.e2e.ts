@@ -144,4 +144,76 @@ describe('account management in a browser', () => {
     await user.waitForURL('**/login');
     await expectLoggedOut(elsewhere);
   });
+
+  it('changes a member’s role and removes them from the realm; a SCIM token made on the tokens page provisions a user', async () => {
+    const { hub, admin } = await setup();
+    await invite(admin, invitedEmail);
+    const link = new URL(await admin.getByTestId('one-time-link').inputValue()).pathname;
+    await admin.getByTestId('link-reveal-done').click();
+    const user = await openPage(hub);
+    await choosePassword(user, link, firstPassword);
+    await logIn(user, invitedEmail, firstPassword);
+    await visit(admin, '/users');
+    const row = userRow(admin, invitedEmail);
+
+    await row.getByTestId('user-role-select').selectOption('admin');
+    await expect.poll(() => row.getAttribute('data-role')).toBe('admin');
+    await visit(user, '/users');
+    await user.getByTestId('user-table').waitFor();
+
+    // Taking admin rights away is asked first.
+    await row.getByTestId('user-role-select').selectOption('viewer');
+    await admin.getByTestId('user-confirmation').waitFor();
+    expect(await admin.getByTestId('user-confirmation').textContent()).toContain('stop being an admin');
+    await screenshot(admin, 'users-demote-confirmation');
+    await admin.getByTestId('confirm-user-action').click();
+    await expect.poll(() => row.getAttribute('data-role')).toBe('viewer');
+    await expect.poll(() => row.getByTestId('user-role-select').inputValue()).toBe('viewer');
+
+    await row.getByTestId('user-remove').click();
+    expect(await admin.getByTestId('user-confirmation').textContent()).toContain('Remove newcomer@nhi.local');
+    await admin.getByTestId('confirm-user-action').click();
+    await row.waitFor({ state: 'detached' });
+    await expectLoggedOut(user);
+
+    await admin.getByTestId('users-scim-link').click();
+    await admin.waitForURL((url) => url.pathname === '/tokens' && url.hash === '#scim-tokens');
+    await admin.locator('[data-testid=create-scim-token-form][data-ready=true]').waitFor();
+    expect(await admin.getByTestId('no-scim-tokens').isVisible()).toBe(true);
+    await admin.getByTestId('scim-token-name').fill('e2e provider');
+    await admin.getByTestId('scim-token-role').selectOption('editor');
+    await admin.getByTestId('create-scim-token').click();
+    await admin.getByTestId('scim-token-reveal').waitFor();
+    const token = await admin.getByTestId('scim-new-token').inputValue();
+    expect(token).toMatch(/^nhiscim_[0-9A-Za-z]{43}$/);
+    const baseUrl = await admin.getByTestId('scim-base-url').textContent();
+    expect(baseUrl).toBe(`${hub.url}/scim/v2`);
+    await screenshot(admin, 'tokens-scim-created');
+
+    const provisioned = await fetch(`${baseUrl}/Users`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/scim+json' },
+      body: JSON.stringify({
+        schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+        userName: 'provisioned@nhi.local',
+        active: true,
+      }),
+    });
+    expect(provisioned.status).toBe(201);
+
+    await admin.getByTestId('scim-token-reveal-done').click();
+    await admin.reload();
+    const tokenRow = admin.locator('[data-testid=scim-token-row][data-token-name="e2e provider"]');
+    await tokenRow.waitFor();
+    expect(await admin.content()).not.toContain(token.slice(16));
+    expect(await tokenRow.getByTestId('scim-token-last-used').textContent()).not.toBe('Never');
+    await tokenRow.getByTestId('revoke-scim-token').click();
+    await admin.getByTestId('confirm-revoke-scim').click();
+    await expect.poll(() => tokenRow.getAttribute('data-status')).toBe('revoked');
+    const refused = await fetch(`${baseUrl}/Users`, { headers: { authorization: `Bearer ${token}` } });
+    expect(refused.status).toBe(401);
+
+    await visit(admin, '/users');
+    expect(await userRow(admin, 'provisioned@nhi.local').getAttribute('data-role')).toBe('editor');
+  });
 });

@@ -366,6 +366,8 @@ export const crossRealmCalls: readonly CrossRealmCall[] = [
   { procedure: 'platform.users.disable', input: { userId: 'other:userId' } },
   { procedure: 'platform.users.enable', input: { userId: 'other:userId' } },
   { procedure: 'platform.users.resetPassword', input: { userId: 'other:userId' } },
+  { procedure: 'platform.users.setRole', input: { userId: 'other:userId', role: 'viewer' } },
+  { procedure: 'platform.users.remove', input: { userId: 'other:userId' } },
 ];
 
 /** serverFn GET parameters: what a `payload=` can hold instead of Start's serialization. */
@@ -436,6 +438,9 @@ export const serverFnCalls: readonly ServerFnCall[] = [
   unknownFor('assignPolicy', { policyId: unknownId, groupId: unknownId, reason: 'fuzz' }),
   unknownFor('revokeAssignment', { assignmentId: unknownId }),
   unknownFor('revokeToken', { id: unknownId }),
+  unknownFor('revokeScimToken', { id: unknownId }),
+  unknownFor('setUserRole', { userId: unknownId, role: 'viewer' }),
+  unknownFor('removeUser', { userId: unknownId }),
   ...hostileStrings.map((text) => ({
     name: 'createNhi',
     case: `name = ${text.name}`,

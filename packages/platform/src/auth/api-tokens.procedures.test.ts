@@ -243,7 +243,6 @@ describeEachDatabase('platform.tokens over /api/trpc', (_kind, newDatabase) => {
 
     expect(viewer.body.result.data.map((p: { key: string }) => p.key)).toEqual([
       'account:manage',
-      'mfa:manage',
       'realm:read',
       'token:manage',
     ]);
@@ -252,7 +251,6 @@ describeEachDatabase('platform.tokens over /api/trpc', (_kind, newDatabase) => {
       'audit:read',
       'instance:read',
       'member:manage',
-      'mfa:manage',
       'realm:read',
       'scim:manage',
       'token:manage',

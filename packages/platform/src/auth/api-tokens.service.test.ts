@@ -237,7 +237,6 @@ describeEachDatabase('API tokens', (_kind, newDatabase) => {
 
     expect([...(await t.permissionsOf(chosenPrincipal, t.hubRealm))]).toEqual(['realm:read']);
     expect([...(await t.permissionsOf(everythingPrincipal, t.hubRealm))].sort()).toEqual([
-      'mfa:manage',
       'realm:read',
       'token:manage',
     ]);

@@ -31,24 +31,13 @@ describeEachDatabase('built-in role permissions', (_kind, newDatabase) => {
       'audit:read',
       'instance:read',
       'member:manage',
-      'mfa:manage',
       'realm:read',
       'scim:manage',
       'token:manage',
       'user:manage',
     ]);
-    expect(await sorted(asUser(editor.id))).toEqual([
-      'account:manage',
-      'mfa:manage',
-      'realm:read',
-      'token:manage',
-    ]);
-    expect(await sorted(asUser(viewer.id))).toEqual([
-      'account:manage',
-      'mfa:manage',
-      'realm:read',
-      'token:manage',
-    ]);
+    expect(await sorted(asUser(editor.id))).toEqual(['account:manage', 'realm:read', 'token:manage']);
+    expect(await sorted(asUser(viewer.id))).toEqual(['account:manage', 'realm:read', 'token:manage']);
   });
 
   it('are empty for someone who is a member of other realms only', async () => {

@@ -98,6 +98,8 @@ export {
   inviteUserInput,
   passwordLinkInput,
   redeemPasswordLinkInput,
+  type SetRoleInput,
+  setRoleInput,
   type UserIdInput,
   userIdInput,
 } from './users.schema.ts';

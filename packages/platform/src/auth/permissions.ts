@@ -59,12 +59,14 @@ export const platformPermissions = definePermissions([
   },
   {
     key: 'user:manage',
-    description: 'See the realm’s users; invite, disable, re-enable them and send password reset links',
+    description:
+      'See the realm’s users; invite, disable, re-enable them, send password reset links, change their roles and remove them',
     grantedTo: ['admin'],
   },
   {
     key: 'account:manage',
-    description: 'Change one’s own password, list one’s sessions and sign out everywhere',
+    description:
+      'Change one’s own password, set up and remove one’s own second factor, list one’s sessions and sign out everywhere',
     grantedTo: ['admin', 'editor', 'viewer'],
   },
   {
@@ -72,11 +74,6 @@ export const platformPermissions = definePermissions([
     key: 'instance:read',
     description: 'See the worker instances, their health and the realms they serve (in the hub realm)',
     grantedTo: ['admin'],
-  },
-  {
-    key: 'mfa:manage',
-    description: 'Set up and remove one’s own second factor (TOTP)',
-    grantedTo: ['admin', 'editor', 'viewer'],
   },
 ] as const);
 

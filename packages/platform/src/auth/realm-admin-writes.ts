@@ -96,3 +96,41 @@ export async function insertMembership(
     after: { userId: input.userId, role: input.role },
   });
 }
+
+/**
+ * Takes the user out of the realm and nothing more: the membership, the user's policy groups
+ * there and the API tokens bound to the realm (they would otherwise wait, revived by a later
+ * invitation). The account, its sessions and its other realms stay: a session started here is
+ * refused at its next request here, since authentication requires the membership. Tokens and
+ * groups go even when the membership is already gone; the audit row is written only when there was
+ * one. The caller publishes `member.deactivated` and syncs worker instances.
+ */
+export async function removeMembership(
+  tx: Prisma.TransactionClient,
+  input: { realmId: string; userId: string; revokedAt: Date; requestId?: string | undefined },
+  actor: Principal,
+): Promise<{ role: BuiltInRole | null; apiTokensRevoked: number }> {
+  const { realmId, userId } = input;
+  const tokens = await tx.apiToken.updateMany({
+    where: { realmId, userId, revokedAt: null },
+    data: { revokedAt: input.revokedAt },
+  });
+  await tx.policyGroupMember.deleteMany({ where: { realmId, userId } });
+  const membership = await tx.realmMembership.findUnique({
+    where: { realmId_userId: { realmId, userId } },
+    select: { role: true },
+  });
+  if (!membership) return { role: null, apiTokensRevoked: tokens.count };
+  await tx.realmMembership.delete({ where: { realmId_userId: { realmId, userId } }, select: { role: true } });
+  await writeAuditEntry(tx, {
+    realmId,
+    actor,
+    action: 'member.remove',
+    entityType: 'RealmMembership',
+    entityId: userId,
+    before: { userId, role: membership.role },
+    after: { apiTokensRevoked: tokens.count },
+    ...(input.requestId ? { requestId: input.requestId } : {}),
+  });
+  return { role: membership.role, apiTokensRevoked: tokens.count };
+}

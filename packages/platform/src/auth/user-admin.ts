@@ -5,12 +5,13 @@ import { ConflictError, DomainError, NotFoundError, ValidationError } from '../e
 import type { Prisma } from '../generated/prisma/client.ts';
 import type { RequestScope } from '../guards/request-scope.ts';
 import { InstanceSync } from '../instances/instance-sync.ts';
+import { publishMemberDeactivated } from '../scim/member-deactivated.ts';
 import { type LinkDelivery, noPasswordHash, PasswordLinks } from './account-links.ts';
 import { writeAuditEntry } from './audit-entry.ts';
 import { normaliseEmail } from './auth.service.ts';
 import type { BuiltInRole } from './permissions.ts';
-import { insertMembership, insertUser, isUniqueViolation } from './realm-admin-writes.ts';
-import type { InviteUserInput, UserIdInput } from './users.schema.ts';
+import { insertMembership, insertUser, isUniqueViolation, removeMembership } from './realm-admin-writes.ts';
+import type { InviteUserInput, SetRoleInput, UserIdInput } from './users.schema.ts';
 
 export type UserStatus = 'active' | 'invited' | 'disabled';
 
@@ -47,7 +48,7 @@ export class AccountBeyondRealmError extends DomainError {
   readonly code = 'FORBIDDEN';
   constructor() {
     super(
-      'This account also belongs to realms you do not administer: remove it from this realm instead, or ask the hub administrators',
+      'This account also belongs to realms you do not administer: use “Remove from realm” to take it out of this one, or ask the hub administrators',
     );
   }
 }
@@ -134,9 +135,9 @@ async function administeredRealms(scope: Scope): Promise<'all' | Set<string>> {
 
 /**
  * The member of the caller's realm, or NOT_FOUND exactly as for an id that names nobody: a user of
- * another realm is not disclosed. FORBIDDEN when the account reaches realms the caller does not run.
+ * another realm is not disclosed.
  */
-async function manageableMember(
+async function realmMember(
   scope: Scope,
   userId: string,
 ): Promise<{ id: string; email: string; realmIds: string[] }> {
@@ -147,11 +148,20 @@ async function manageableMember(
     select: { id: true, email: true, memberships: { select: { realmId: true } } },
   });
   if (!user) throw new NotFoundError('User', userId);
-  const realmIds = user.memberships.map((m) => m.realmId);
+  return { id: user.id, email: user.email, realmIds: user.memberships.map((m) => m.realmId) };
+}
+
+/** realmMember, and FORBIDDEN when the account reaches realms the caller does not run. */
+async function manageableMember(
+  scope: Scope,
+  userId: string,
+): Promise<{ id: string; email: string; realmIds: string[] }> {
+  const member = await realmMember(scope, userId);
+  const { realmIds } = member;
   const administered = await administeredRealms(scope);
   if (administered !== 'all' && realmIds.some((id) => !administered.has(id)))
     throw new AccountBeyondRealmError();
-  return { id: user.id, email: user.email, realmIds };
+  return member;
 }
 
 /** Worker instances keep copies of members: each realm the change touched hears of it. */
@@ -231,9 +241,131 @@ export async function disableUser(scope: Scope, input: UserIdInput): Promise<{ i
       sessionsRevoked: sessions.count,
       apiTokensRevoked: tokens.count,
     });
+    await publishWhereServedHere(tx, target.realmIds, target.id);
   });
   await syncRealms(scope, target.realmIds);
   return { id: target.id, disabled: true };
+}
+
+/**
+ * What the user owns raises nhi1.owner_inactive now, not at the next scheduled pass. Realms on a
+ * worker hear of the change with the sync that follows it, and the worker publishes it there.
+ */
+async function publishWhereServedHere(
+  tx: Prisma.TransactionClient,
+  realmIds: readonly string[],
+  userId: string,
+): Promise<void> {
+  const servedHere = await tx.realm.findMany({
+    where: { id: { in: [...realmIds] }, instanceId: null },
+    select: { id: true },
+  });
+  for (const realm of servedHere) await publishMemberDeactivated(tx, realm.id, [userId]);
+}
+
+const lastAdminRefusal = 'This realm would be left without an admin: make another member an admin first';
+
+/**
+ * The member's role, read after locking the realm's admin memberships for the rest of the
+ * transaction (in one order, so two changes cannot deadlock). With the lock, two admins demoting
+ * or removing each other at once cannot both succeed: the second reads what the first committed.
+ * NOT_FOUND when the membership went in the meantime, as for any id that names no member.
+ */
+async function lockedRoleOf(
+  tx: Prisma.TransactionClient,
+  realmId: string,
+  userId: string,
+): Promise<BuiltInRole> {
+  await tx.$queryRaw`
+    SELECT "userId" FROM "RealmMembership"
+    WHERE "realmId" = ${realmId} AND "role" = 'admin'
+    ORDER BY "userId"
+    FOR UPDATE`;
+  const membership = await tx.realmMembership.findUnique({
+    where: { realmId_userId: { realmId, userId } },
+    select: { role: true },
+  });
+  if (!membership) throw new NotFoundError('User', userId);
+  return membership.role;
+}
+
+/** Refuses to take the admin role from the last admin whose account is enabled. */
+async function requireAnotherAdmin(
+  tx: Prisma.TransactionClient,
+  realmId: string,
+  userId: string,
+): Promise<void> {
+  const others = await tx.realmMembership.count({
+    where: { realmId, role: 'admin', userId: { not: userId }, user: { disabledAt: null } },
+  });
+  if (others === 0) throw new ValidationError(lastAdminRefusal);
+}
+
+/**
+ * Gives a member of the caller's realm another role there, and nothing else: the account and its
+ * other realms are untouched, so an account shared with other realms is changed too. Permissions
+ * follow at the member's next request (the membership change moves the realm's policy epoch).
+ */
+export async function setMemberRole(
+  scope: Scope,
+  input: SetRoleInput,
+): Promise<{ id: string; role: BuiltInRole; changed: boolean }> {
+  const target = await realmMember(scope, input.userId);
+  if (target.id === callerUserId(scope)) throw new ValidationError('You cannot change your own role');
+  const { db } = servicesOf(scope);
+  const { realm, principal, requestId } = scope.context;
+  const changed = await db.systemPrisma.$transaction(async (tx) => {
+    const role = await lockedRoleOf(tx, realm.id, target.id);
+    if (role === input.role) return false;
+    if (role === 'admin') await requireAnotherAdmin(tx, realm.id, target.id);
+    await tx.realmMembership.update({
+      where: { realmId_userId: { realmId: realm.id, userId: target.id } },
+      data: { role: input.role },
+      select: { role: true },
+    });
+    await writeAuditEntry(tx, {
+      realmId: realm.id,
+      actor: principal,
+      action: 'member.set_role',
+      entityType: 'RealmMembership',
+      entityId: target.id,
+      before: { role },
+      after: { role: input.role },
+      requestId,
+    });
+    return true;
+  });
+  if (changed) await syncRealms(scope, [realm.id]);
+  return { id: target.id, role: input.role, changed };
+}
+
+/**
+ * Takes a member out of the caller's realm (removeMembership): the account and its other realms
+ * stay, so this is what a realm admin can do to an account shared with realms they do not run.
+ */
+export async function removeMember(
+  scope: Scope,
+  input: UserIdInput,
+): Promise<{ id: string; removed: true; apiTokensRevoked: number }> {
+  const target = await realmMember(scope, input.userId);
+  if (target.id === callerUserId(scope))
+    throw new ValidationError('You cannot remove yourself from the realm');
+  const { db, clock } = servicesOf(scope);
+  const { realm, principal, requestId } = scope.context;
+  const removed = await db.systemPrisma.$transaction(async (tx) => {
+    if ((await lockedRoleOf(tx, realm.id, target.id)) === 'admin') {
+      await requireAnotherAdmin(tx, realm.id, target.id);
+    }
+    const result = await removeMembership(
+      tx,
+      { realmId: realm.id, userId: target.id, revokedAt: clock.now(), requestId },
+      principal,
+    );
+    await publishWhereServedHere(tx, [realm.id], target.id);
+    return result;
+  });
+  await syncRealms(scope, [realm.id]);
+  return { id: target.id, removed: true, apiTokensRevoked: removed.apiTokensRevoked };
 }
 
 /** Lets the account log in again; sessions and tokens revoked by disabling stay revoked. */

@@ -1,7 +1,7 @@
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { expect, it } from 'vitest';
 import { SESSION_COOKIE } from '../guards/cookies.ts';
-import { authenticateRequest } from '../guards/request-scope.ts';
+import { authenticateRequest, openRequestScope } from '../guards/request-scope.ts';
 import { createCaller } from '../rpc/caller.ts';
 import { router } from '../rpc/trpc.ts';
 import { describeEachDatabase } from '../testing/describe-each-database.ts';
@@ -28,11 +28,11 @@ function headersFor(credential: Credential): Record<string, string> {
 const tokenOf = (link: string) => link.split('/').at(-1) as string;
 const newPassword = 'a much longer passphrase';
 
-describeEachDatabase('platform.users and platform.me', (_kind, newDatabase) => {
+describeEachDatabase('platform.users and platform.me', (kind, newDatabase) => {
   async function setup() {
     const hub = await setupHub(newDatabase);
-    await hub.realm('hub', 'Hub');
-    await hub.realm('lab', 'Lab');
+    const hubRealm = await hub.realm('hub', 'Hub');
+    const labRealm = await hub.realm('lab', 'Lab');
     const ana = await hub.member('ana@example.com', 'hub', 'admin');
     const vic = await hub.member('vic@example.com', 'hub', 'viewer');
     const oli = await hub.member('oli@example.com', 'lab', 'admin');
@@ -72,9 +72,24 @@ describeEachDatabase('platform.users and platform.me', (_kind, newDatabase) => {
         where: { action },
         select: { realmId: true, entityId: true, after: true },
       });
+    /** The operator's tools act as system code: every permission, and nobody's own account. */
+    async function systemCaller() {
+      const scope = await openRequestScope(hub.root, {
+        context: {
+          requestId: 'req-3',
+          realm: hubRealm,
+          principal: { kind: 'system', name: 'test' },
+          clock: hub.clock,
+        },
+        credential: 'bearer',
+      });
+      return createCaller(appRouter, hub.root, scope);
+    }
     return {
       ...hub,
+      systemCaller,
       ids: { ana: ana.id, vic: vic.id, oli: oli.id, sam: sam.id },
+      realms: { hub: hubRealm.id, lab: labRealm.id },
       call,
       callerOf,
       session,
@@ -109,11 +124,14 @@ describeEachDatabase('platform.users and platform.me', (_kind, newDatabase) => {
       await t.call(vic, 'platform.users.disable', { userId: t.ids.ana }),
       await t.call(vic, 'platform.users.enable', { userId: t.ids.ana }),
       await t.call(vic, 'platform.users.resetPassword', { userId: t.ids.ana }),
+      await t.call(vic, 'platform.users.setRole', { userId: t.ids.sam, role: 'viewer' }),
+      await t.call(vic, 'platform.users.remove', { userId: t.ids.sam }),
     ];
 
     expect(answers.map((a) => [a.status, a.body.error?.data.code])).toEqual(
-      Array(5).fill([403, 'FORBIDDEN']),
+      Array(7).fill([403, 'FORBIDDEN']),
     );
+    expect((await (await t.callerOf(vic)).platform.whoami.query()).permissions).not.toContain('user:manage');
   });
 
   it('answers NOT_FOUND for a user of another realm and FORBIDDEN for an account reaching realms the admin does not run', async () => {
@@ -211,8 +229,25 @@ describeEachDatabase('platform.users and platform.me', (_kind, newDatabase) => {
     expect(await t.works(vicSession)).toBe(200);
     expect(await t.works({ bearer: vicToken.token })).toBe(200);
 
+    const owned = await t.db.systemPrisma.nhi.create({
+      data: {
+        realmId: t.realms.hub,
+        kind: 'service_account',
+        provider: 'aws',
+        externalId: 'deployer',
+        name: 'deployer',
+        ownerUserId: t.ids.vic,
+      },
+    });
     await ana.platform.users.disable.mutate({ userId: t.ids.vic });
 
+    // Its owner's identities are evaluated for nhi1.owner_inactive at once.
+    expect(
+      await t.db.systemPrisma.domainEvent.findMany({
+        where: { type: 'member.deactivated' },
+        select: { realmId: true, subjectIds: true },
+      }),
+    ).toEqual([{ realmId: t.realms.hub, subjectIds: [owned.id] }]);
     expect(await t.works(vicSession)).toBe(401);
     expect(await t.works({ bearer: vicToken.token })).toBe(401);
     await expect(t.session('vic@example.com')).rejects.toThrow('This account is disabled');
@@ -294,5 +329,205 @@ describeEachDatabase('platform.users and platform.me', (_kind, newDatabase) => {
     expect(answer.body.result.data).toEqual({ revoked: 2 });
     expect([await t.works(here), await t.works(elsewhere)]).toEqual([401, 401]);
     expect((await t.audit('sessions.revoked'))[0]?.after).toMatchObject({ count: 2 });
+  });
+
+  it('changes a member’s role in the realm, with permissions following at their next request', async () => {
+    const t = await setup();
+    const ana = await t.callerOf(await t.session('ana@example.com'));
+    const vicSession = await t.session('vic@example.com');
+    expect((await t.call(vicSession, 'platform.users.list')).status).toBe(403);
+
+    const promoted = await ana.platform.users.setRole.mutate({ userId: t.ids.vic, role: 'admin' });
+
+    expect(promoted).toEqual({ id: t.ids.vic, role: 'admin', changed: true });
+    expect((await t.call(vicSession, 'platform.users.list')).status).toBe(200);
+
+    await ana.platform.users.setRole.mutate({ userId: t.ids.vic, role: 'viewer' });
+
+    expect((await t.call(vicSession, 'platform.users.list')).status).toBe(403);
+    expect((await ana.platform.users.list.query()).find((u) => u.id === t.ids.vic)?.role).toBe('viewer');
+    expect(
+      await t.db.systemPrisma.auditLog.findMany({
+        where: { action: 'member.set_role' },
+        select: { realmId: true, entityId: true, before: true, after: true },
+        orderBy: { createdAt: 'asc' },
+      }),
+    ).toEqual([
+      { realmId: t.realms.hub, entityId: t.ids.vic, before: { role: 'viewer' }, after: { role: 'admin' } },
+      { realmId: t.realms.hub, entityId: t.ids.vic, before: { role: 'admin' }, after: { role: 'viewer' } },
+    ]);
+  });
+
+  it('changes the role of an account shared with other realms in this realm only', async () => {
+    const t = await setup();
+    const ana = await t.callerOf(await t.session('ana@example.com'));
+
+    await ana.platform.users.setRole.mutate({ userId: t.ids.sam, role: 'viewer' });
+
+    expect(
+      await t.db.systemPrisma.realmMembership.findMany({
+        where: { userId: t.ids.sam },
+        select: { realmId: true, role: true },
+        orderBy: { role: 'asc' },
+      }),
+    ).toEqual(
+      expect.arrayContaining([
+        { realmId: t.realms.hub, role: 'viewer' },
+        { realmId: t.realms.lab, role: 'viewer' },
+      ]),
+    );
+    const unchanged = await ana.platform.users.setRole.mutate({ userId: t.ids.sam, role: 'viewer' });
+    expect(unchanged.changed).toBe(false);
+    expect(await t.audit('member.set_role')).toHaveLength(1);
+  });
+
+  it('removes a member from the realm: its session and API token here are refused, the account keeps its other realms', async () => {
+    const t = await setup();
+    const ana = await t.callerOf(await t.session('ana@example.com'));
+    const samHere = await t.session('sam@example.com');
+    const sam = await t.callerOf(samHere);
+    const hereToken = await sam.platform.tokens.create.mutate({ name: 'hub ci' });
+    const switched = await sam.platform.realms.switch.mutate({ slug: 'lab' });
+    const samInLab = { session: switched.session?.token as string };
+    const labToken = await (await t.callerOf(samInLab)).platform.tokens.create.mutate({ name: 'lab ci' });
+    const group = await t.db.systemPrisma.policyGroup.create({
+      data: { realmId: t.realms.hub, name: 'Ops' },
+    });
+    await t.db.systemPrisma.policyGroupMember.create({
+      data: { realmId: t.realms.hub, groupId: group.id, userId: t.ids.sam },
+    });
+    const owned = await t.db.systemPrisma.nhi.create({
+      data: {
+        realmId: t.realms.hub,
+        kind: 'service_account',
+        provider: 'aws',
+        externalId: 'uploader',
+        name: 'uploader',
+        ownerUserId: t.ids.sam,
+      },
+    });
+    const refusedDisable = await t.call(await t.session('ana@example.com'), 'platform.users.disable', {
+      userId: t.ids.sam,
+    });
+    expect(refusedDisable.body.error.message).toContain('Remove from realm');
+
+    const removed = await ana.platform.users.remove.mutate({ userId: t.ids.sam });
+
+    expect(removed).toEqual({ id: t.ids.sam, removed: true, apiTokensRevoked: 1 });
+    expect(await t.works(samHere)).toBe(401);
+    expect(await t.works({ bearer: hereToken.token })).toBe(401);
+    expect(await t.works(samInLab)).toBe(200);
+    expect(await t.works({ bearer: labToken.token })).toBe(200);
+    const again = await t.session('sam@example.com');
+    expect((await (await t.callerOf(again)).platform.whoami.query()).realm.slug).toBe('lab');
+    expect((await ana.platform.users.list.query()).map((u) => u.email)).not.toContain('sam@example.com');
+    expect(await t.db.systemPrisma.policyGroupMember.count({ where: { userId: t.ids.sam } })).toBe(0);
+    expect(
+      await t.db.systemPrisma.domainEvent.findMany({
+        where: { type: 'member.deactivated' },
+        select: { realmId: true, subjectIds: true },
+      }),
+    ).toEqual([{ realmId: t.realms.hub, subjectIds: [owned.id] }]);
+    expect(await t.audit('member.remove')).toEqual([
+      {
+        realmId: t.realms.hub,
+        entityId: t.ids.sam,
+        after: { apiTokensRevoked: 1 },
+      },
+    ]);
+    const twice = await t.call(await t.session('ana@example.com'), 'platform.users.remove', {
+      userId: t.ids.sam,
+    });
+    expect([twice.status, twice.body.error.data.code]).toEqual([404, 'NOT_FOUND']);
+  });
+
+  it('answers NOT_FOUND for a role change or removal of a user of another realm or of nobody', async () => {
+    const t = await setup();
+    const ana = await t.session('ana@example.com');
+
+    const answers = [
+      await t.call(ana, 'platform.users.setRole', { userId: t.ids.oli, role: 'viewer' }),
+      await t.call(ana, 'platform.users.remove', { userId: t.ids.oli }),
+      await t.call(ana, 'platform.users.setRole', { userId: crypto.randomUUID(), role: 'viewer' }),
+      await t.call(ana, 'platform.users.remove', { userId: crypto.randomUUID() }),
+    ];
+
+    expect(answers.map((a) => [a.status, a.body.error?.data.code])).toEqual(
+      Array(4).fill([404, 'NOT_FOUND']),
+    );
+    expect(await t.works(await t.session('oli@example.com'))).toBe(200);
+    expect(await t.db.systemPrisma.realmMembership.count({ where: { userId: t.ids.oli } })).toBe(1);
+  });
+
+  it('refuses an admin changing their own role or removing themself', async () => {
+    const t = await setup();
+    const ana = await t.session('ana@example.com');
+
+    const demoted = await t.call(ana, 'platform.users.setRole', { userId: t.ids.ana, role: 'editor' });
+    const removed = await t.call(ana, 'platform.users.remove', { userId: t.ids.ana });
+
+    expect([demoted.status, demoted.body.error.message]).toEqual([400, 'You cannot change your own role']);
+    expect([removed.status, removed.body.error.message]).toEqual([
+      400,
+      'You cannot remove yourself from the realm',
+    ]);
+    expect((await t.call(ana, 'platform.users.list')).status).toBe(200);
+  });
+
+  it('refuses to leave the realm without an enabled admin', async () => {
+    const t = await setup();
+    const ana = await t.callerOf(await t.session('ana@example.com'));
+    const system = await t.systemCaller();
+    const lastAdmin = 'This realm would be left without an admin: make another member an admin first';
+
+    await expect(system.platform.users.setRole.mutate({ userId: t.ids.ana, role: 'editor' })).rejects.toThrow(
+      lastAdmin,
+    );
+    await expect(system.platform.users.remove.mutate({ userId: t.ids.ana })).rejects.toThrow(lastAdmin);
+    // A disabled admin cannot act for the realm either.
+    await ana.platform.users.setRole.mutate({ userId: t.ids.vic, role: 'admin' });
+    await ana.platform.users.disable.mutate({ userId: t.ids.vic });
+    await expect(system.platform.users.remove.mutate({ userId: t.ids.ana })).rejects.toThrow(lastAdmin);
+
+    await ana.platform.users.enable.mutate({ userId: t.ids.vic });
+    await system.platform.users.remove.mutate({ userId: t.ids.ana });
+
+    expect(
+      await t.db.systemPrisma.realmMembership.findMany({
+        where: { realmId: t.realms.hub, role: 'admin' },
+        select: { userId: true },
+      }),
+    ).toEqual([{ userId: t.ids.vic }]);
+  });
+
+  it('lets only one of two admins demoting each other at once succeed', async () => {
+    const t = await setup();
+    const ana = await t.callerOf(await t.session('ana@example.com'));
+    await ana.platform.users.setRole.mutate({ userId: t.ids.vic, role: 'admin' });
+    const vic = await t.callerOf(await t.session('vic@example.com'));
+    const both = () =>
+      Promise.allSettled([
+        ana.platform.users.setRole.mutate({ userId: t.ids.vic, role: 'viewer' }),
+        vic.platform.users.setRole.mutate({ userId: t.ids.ana, role: 'viewer' }),
+      ]);
+
+    // On PostgreSQL both changes are held at the admins' rows until both have read the realm as
+    // it was, so they truly overlap; PGlite runs one transaction at a time.
+    const outcomes = await (kind === 'postgres'
+      ? t.db.systemPrisma
+          .$transaction(async (tx) => {
+            await tx.$queryRaw`SELECT 1 FROM "RealmMembership" WHERE role = 'admin' FOR UPDATE`;
+            const running = both();
+            await new Promise((resolve) => setTimeout(resolve, 500));
+            // Wrapped: the lock is let go before the changes are awaited.
+            return { running };
+          })
+          .then(({ running }) => running)
+      : both());
+
+    expect(outcomes.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect(
+      await t.db.systemPrisma.realmMembership.count({ where: { realmId: t.realms.hub, role: 'admin' } }),
+    ).toBe(1);
   });
 });

@@ -1,7 +1,15 @@
 import { authorizedProcedure, router } from '../rpc/trpc.ts';
 import { changeMyPassword, mySessions, signOutEverywhere } from './my-account.ts';
-import { disableUser, enableUser, inviteUser, listRealmUsers, requestPasswordReset } from './user-admin.ts';
-import { changePasswordInput, inviteUserInput, userIdInput } from './users.schema.ts';
+import {
+  disableUser,
+  enableUser,
+  inviteUser,
+  listRealmUsers,
+  removeMember,
+  requestPasswordReset,
+  setMemberRole,
+} from './user-admin.ts';
+import { changePasswordInput, inviteUserInput, setRoleInput, userIdInput } from './users.schema.ts';
 
 /** Accounts, sessions and memberships are the hub's, whichever instance serves the realm. */
 const hubOnly = { hubOnly: true } as const;
@@ -22,6 +30,14 @@ export const usersRouter = router({
   resetPassword: authorizedProcedure('user:manage', hubOnly)
     .input(userIdInput)
     .mutation(({ ctx, input }) => requestPasswordReset(ctx.scope, input)),
+  /** The role in this realm only; never the caller's own, never the realm's last admin's. */
+  setRole: authorizedProcedure('user:manage', hubOnly)
+    .input(setRoleInput)
+    .mutation(({ ctx, input }) => setMemberRole(ctx.scope, input)),
+  /** The membership in this realm only: the account and its other realms stay. */
+  remove: authorizedProcedure('user:manage', hubOnly)
+    .input(userIdInput)
+    .mutation(({ ctx, input }) => removeMember(ctx.scope, input)),
 });
 
 /** platform.me: the caller's own account. */

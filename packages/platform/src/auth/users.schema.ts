@@ -24,3 +24,7 @@ export const passwordLinkInput = z.object({ token: z.string().min(20).max(100) }
 export const redeemPasswordLinkInput = passwordLinkInput.extend({
   password: z.string().min(1, 'Choose a password').max(1024),
 });
+
+export const setRoleInput = userIdInput.extend({ role: z.enum(['admin', 'editor', 'viewer']) });
+
+export type SetRoleInput = z.infer<typeof setRoleInput>;

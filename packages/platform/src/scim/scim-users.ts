@@ -2,7 +2,12 @@ import { inject, injectable } from 'tsyringe';
 import { writeAuditEntry } from '../auth/audit-entry.ts';
 import { generatePassword } from '../auth/generated-password.ts';
 import { PasswordHasher } from '../auth/password-hasher.ts';
-import { insertMembership, insertUser, isUniqueViolation } from '../auth/realm-admin-writes.ts';
+import {
+  insertMembership,
+  insertUser,
+  isUniqueViolation,
+  removeMembership,
+} from '../auth/realm-admin-writes.ts';
 import type { Config } from '../config/config.ts';
 import type { Clock, Principal } from '../context/request-context.ts';
 import type { PlatformDatabase } from '../database/platform-database.ts';
@@ -175,8 +180,11 @@ export class ScimUsers {
       if (!current) throw scimNotFound('User', id);
       await this.requireNotBreakGlass(tx, id);
       if (isActive(current)) await this.deactivate(tx, request, id);
-      await tx.policyGroupMember.deleteMany({ where: { realmId, userId: id } });
-      const removed = await tx.realmMembership.deleteMany({ where: { realmId, userId: id } });
+      const removed = await removeMembership(
+        tx,
+        { realmId, userId: id, revokedAt: this.clock.now(), requestId: request.requestId },
+        scimActor(request.caller),
+      );
       await tx.scimUser.deleteMany({ where: { realmId, userId: id } });
       await this.audit(
         tx,
@@ -185,7 +193,7 @@ export class ScimUsers {
         id,
         { userName: current.email },
         {
-          membershipRemoved: removed.count > 0,
+          membershipRemoved: removed.role !== null,
         },
       );
       return current;
@@ -276,24 +284,21 @@ export class ScimUsers {
       });
       effects = { scope: 'account', sessionsRevoked: sessions.count, apiTokensRevoked: tokens.count };
     } else {
-      const tokens = await tx.apiToken.updateMany({
-        where: { realmId, userId, revokedAt: null },
-        data: { revokedAt: now },
-      });
-      await tx.policyGroupMember.deleteMany({ where: { realmId, userId } });
-      if (membership) {
-        await tx.realmMembership.delete({
-          where: { realmId_userId: { realmId, userId } },
-          select: { role: true },
-        });
+      const removed = await removeMembership(
+        tx,
+        { realmId, userId, revokedAt: now, requestId: request.requestId },
+        scimActor(request.caller),
+      );
+      if (removed.role) {
+        // Kept for reactivation, which gives the membership back with the role it had.
         await tx.scimUser.upsert({
           where: { realmId_userId: { realmId, userId } },
-          create: { realmId, userId, role: membership.role },
-          update: { role: membership.role },
+          create: { realmId, userId, role: removed.role },
+          update: { role: removed.role },
           select: { userId: true },
         });
       }
-      effects = { scope: 'membership', role: membership?.role ?? null, apiTokensRevoked: tokens.count };
+      effects = { scope: 'membership', role: removed.role, apiTokensRevoked: removed.apiTokensRevoked };
     }
     await this.audit(
       tx,

@@ -282,6 +282,15 @@ describeEachDatabase('SCIM provisioning', (_kind, newDatabase) => {
     await expect(auth.authenticate({ bearerToken: alphaToken })).rejects.toThrow();
     await expect(auth.authenticate({ bearerToken: betaToken })).resolves.toBeTruthy();
     expect(await users.get(a, user.id)).toMatchObject({ active: false });
+    // The same removal a realm admin makes on the Users page, recorded the same way.
+    expect(
+      await db.systemPrisma.auditLog.findMany({
+        where: { action: 'member.remove', entityId: user.id },
+        select: { realmId: true, before: true, after: true },
+      }),
+    ).toEqual([
+      { realmId: alpha.id, before: { userId: user.id, role: 'editor' }, after: { apiTokensRevoked: 1 } },
+    ]);
 
     await users.patch(a, user.id, patch({ op: 'replace', path: 'active', value: true }));
 

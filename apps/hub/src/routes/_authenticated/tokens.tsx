@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { CreateTokenForm } from '../../components/api-tokens/create-token-form.tsx';
 import { TokenReveal } from '../../components/api-tokens/token-reveal.tsx';
 import { TokenTable } from '../../components/api-tokens/token-table.tsx';
+import { ScimTokensSection } from '../../components/scim-tokens/scim-tokens-section.tsx';
 import { listMyTokens } from '../../server/functions/api-tokens.functions.ts';
 
 export const Route = createFileRoute('/_authenticated/tokens')({
@@ -13,7 +14,7 @@ export const Route = createFileRoute('/_authenticated/tokens')({
 });
 
 function TokensPage() {
-  const { tokens, grantable } = Route.useLoaderData();
+  const { tokens, grantable, scim } = Route.useLoaderData();
   const router = useRouter();
   // Held in memory only: leaving the page or dismissing the panel forgets it.
   const [created, setCreated] = useState<CreatedApiToken | null>(null);
@@ -39,6 +40,7 @@ function TokensPage() {
         }}
       />
       <TokenTable tokens={tokens} onRevoked={refresh} />
+      {scim ? <ScimTokensSection scim={scim} onChanged={refresh} /> : null}
     </div>
   );
 }

@@ -1,5 +1,5 @@
 import type { InvitedUser, LinkDelivery } from '@nhi/platform';
-import { createFileRoute, getRouteApi, useRouter } from '@tanstack/react-router';
+import { createFileRoute, getRouteApi, Link, useRouter } from '@tanstack/react-router';
 import { useState } from 'react';
 import { LoadFailed } from '../../components/load-failed.tsx';
 import { InviteUserForm } from '../../components/users/invite-user-form.tsx';
@@ -32,7 +32,15 @@ function UsersPage() {
         <h1>Users</h1>
         <p className="muted">
           The people who belong to this realm. A new user gets a one-time link to choose a password; disabling
-          an account ends its sessions and API tokens at once.
+          an account ends its sessions and API tokens at once. A role changes this realm only, and removing a
+          user from the realm leaves the account and its other realms as they are.
+        </p>
+        <p>
+          An identity provider can provision users with a{' '}
+          <Link to="/tokens" hash="scim-tokens" data-testid="users-scim-link">
+            SCIM token
+          </Link>
+          .
         </p>
       </header>
       {revealed ? (

@@ -27,3 +27,15 @@ export const resetUserPassword = createServerFn({ method: 'POST' })
   .middleware([authGuard('platform.users.resetPassword')])
   .validator(inputOf('platform.users.resetPassword'))
   .handler(({ data, context }) => context.rpc.platform.users.resetPassword.mutate(data));
+
+/** The role in the current realm only. */
+export const setUserRole = createServerFn({ method: 'POST' })
+  .middleware([authGuard('platform.users.setRole')])
+  .validator(inputOf('platform.users.setRole'))
+  .handler(({ data, context }) => context.rpc.platform.users.setRole.mutate(data));
+
+/** The membership in the current realm: the account and its other realms stay. */
+export const removeUser = createServerFn({ method: 'POST' })
+  .middleware([authGuard('platform.users.remove')])
+  .validator(inputOf('platform.users.remove'))
+  .handler(({ data, context }) => context.rpc.platform.users.remove.mutate(data));

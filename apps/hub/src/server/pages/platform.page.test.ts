@@ -87,4 +87,31 @@ describeEachDatabase('platform pages through the caller', (_kind, newDatabase) =
     expect(await inLab.platform.whoami.query()).toMatchObject({ realm: { slug: 'lab' }, role: 'viewer' });
     expect((await inLab.page.tokens.query()).tokens).toEqual([]);
   });
+
+  it('shows the realm’s SCIM tokens, never the token, to its admin only, with the base URL to give a provider', async () => {
+    const t = await setup();
+    const ada = await t.callerOf('ada@example.test');
+    const created = await ada.platform.scimTokens.create.mutate({ name: 'okta', defaultRole: 'editor' });
+
+    const admin = await ada.page.tokens.query();
+    const viewer = await (await t.callerOf('vic@example.test')).page.tokens.query();
+
+    expect(admin.scim).toEqual({
+      tokens: [
+        {
+          id: created.id,
+          name: 'okta',
+          prefix: created.prefix,
+          defaultRole: 'editor',
+          createdAt: expect.any(Date),
+          lastUsedAt: null,
+          revokedAt: null,
+        },
+      ],
+      // Without NHI_PUBLIC_URL the page completes the path with the address it was loaded from.
+      baseUrl: '/scim/v2',
+    });
+    expect(JSON.stringify(admin)).not.toContain(created.token);
+    expect(viewer.scim).toBeNull();
+  });
 });

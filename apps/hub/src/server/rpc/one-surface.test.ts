@@ -427,12 +427,20 @@ async function scenarioMfa(api: HubCaller, session: HubCaller) {
 /** The realm's users as its admin manages them; links are shown, no mail server being set. */
 async function scenarioUsers(api: HubCaller, eveId: string) {
   await api.platform.users.list.query();
-  await api.platform.users.invite.mutate({ email: 'scenario-new@example.test', role: 'viewer' });
+  const invited = await api.platform.users.invite.mutate({
+    email: 'scenario-new@example.test',
+    role: 'viewer',
+  });
   await refused(api.platform.users.invite.mutate({ email: 'scenario-new@example.test', role: 'editor' }));
   await api.platform.users.resetPassword.mutate({ userId: eveId });
   await api.platform.users.disable.mutate({ userId: eveId });
   await refused(api.platform.users.disable.mutate({ userId: unknownId }));
   await api.platform.users.enable.mutate({ userId: eveId });
+  await api.platform.users.setRole.mutate({ userId: invited.user.id, role: 'admin' });
+  await api.platform.users.setRole.mutate({ userId: invited.user.id, role: 'editor' });
+  await refused(api.platform.users.setRole.mutate({ userId: unknownId, role: 'viewer' }));
+  await api.platform.users.remove.mutate({ userId: invited.user.id });
+  await refused(api.platform.users.remove.mutate({ userId: invited.user.id }));
   await api.platform.users.list.query();
 }
 

@@ -24,20 +24,20 @@ function mfa(scope: Scope): MfaService {
 
 /** platform.mfa: the caller's TOTP second factor, and whether the current realm requires one. */
 export const mfaRouter = router({
-  status: authorizedProcedure('mfa:manage', hubOnly).query(({ ctx }) =>
+  status: authorizedProcedure('account:manage', hubOnly).query(({ ctx }) =>
     mfa(ctx.scope).status(actorOf(ctx.scope).principal.userId),
   ),
   /** The answer carries the secret: shown while enrolment waits for its first code, never again. */
-  begin: authorizedProcedure('mfa:manage', hubOnly)
+  begin: authorizedProcedure('account:manage', hubOnly)
     .input(beginMfaInput)
     .mutation(({ ctx, input }) =>
       mfa(ctx.scope).beginEnrolment(actorOf(ctx.scope).principal.userId, input.password),
     ),
   /** The answer carries the recovery codes: the only time they are shown. */
-  confirm: authorizedProcedure('mfa:manage', hubOnly)
+  confirm: authorizedProcedure('account:manage', hubOnly)
     .input(confirmMfaInput)
     .mutation(({ ctx, input }) => mfa(ctx.scope).confirmEnrolment(actorOf(ctx.scope), input.code)),
-  disable: authorizedProcedure('mfa:manage', hubOnly)
+  disable: authorizedProcedure('account:manage', hubOnly)
     .input(disableMfaInput)
     .mutation(async ({ ctx, input }) => {
       const { password, ...proof } = input;
