@@ -237,6 +237,7 @@ describeEachDatabase('API tokens', (_kind, newDatabase) => {
 
     expect([...(await t.permissionsOf(chosenPrincipal, t.hubRealm))]).toEqual(['realm:read']);
     expect([...(await t.permissionsOf(everythingPrincipal, t.hubRealm))].sort()).toEqual([
+      'account:manage',
       'realm:read',
       'token:manage',
     ]);

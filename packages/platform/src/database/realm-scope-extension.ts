@@ -14,8 +14,11 @@ type ModelScope =
   | { kind: 'realm-data'; relationFields: Set<string> }
   /** The Realm table itself: the current realm, read only. */
   | { kind: 'current-realm' }
-  /** Global but needed by application code: read only, rows limited by row-level security. */
-  | { kind: 'read-only-global' }
+  /**
+   * Global but needed by application code: read only, rows limited by row-level security, and
+   * the columns the application role is not granted omitted unless selected explicitly.
+   */
+  | { kind: 'read-only-global'; ungranted: Record<string, true> }
   /** Global and not for application code. */
   | { kind: 'unreachable' };
 
@@ -33,12 +36,15 @@ const FILTERED_WRITES = new Set(['update', 'updateMany', 'updateManyAndReturn', 
 const CREATES = new Set(['create', 'createMany', 'createManyAndReturn']);
 
 /**
- * Global models that application code may read. User: members of the realm (names, emails);
- * row-level security hides everyone else and the password hash column is not granted.
+ * Global models that application code may read, with the columns the application role is
+ * granted (the migrations' GRANT SELECT). User: members of the realm (names, emails); row-level
+ * security hides everyone else. Every other column (the password hash, the sealed TOTP secret,
+ * and any added later) is left out of reads, so a new column is unreadable until granted here
+ * and in a migration.
  */
-const READ_ONLY_GLOBAL_MODELS = new Set(['User']);
-/** Columns the application role may not read; omitted unless the caller selects explicitly. */
-const UNGRANTED_COLUMNS: Record<string, Record<string, true>> = { User: { passwordHash: true } };
+const READ_ONLY_GLOBAL_MODELS = new Map<string, ReadonlySet<string>>([
+  ['User', new Set(['id', 'email', 'displayName', 'disabledAt', 'createdAt', 'updatedAt', 'authEpoch'])],
+]);
 
 /** The client's data model, which Prisma keeps on the instance; the extension needs the relation fields. */
 export function modelScopes(client: PrismaClient): Map<string, ModelScope> {
@@ -54,8 +60,13 @@ export function modelScopes(client: PrismaClient): Map<string, ModelScope> {
         fields.filter((field) => field.kind === 'object').map((field) => field.name),
       );
       scopes.set(model, { kind: 'realm-data', relationFields });
-    } else if (READ_ONLY_GLOBAL_MODELS.has(model)) scopes.set(model, { kind: 'read-only-global' });
-    else scopes.set(model, { kind: 'unreachable' });
+    } else if (READ_ONLY_GLOBAL_MODELS.has(model)) {
+      const granted = READ_ONLY_GLOBAL_MODELS.get(model) ?? new Set();
+      const ungranted = fields
+        .filter((field) => field.kind !== 'object' && !granted.has(field.name))
+        .map((field) => [field.name, true] as const);
+      scopes.set(model, { kind: 'read-only-global', ungranted: Object.fromEntries(ungranted) });
+    } else scopes.set(model, { kind: 'unreachable' });
   }
   return scopes;
 }
@@ -143,9 +154,9 @@ export function scopeArgs(
     case 'read-only-global': {
       if (!READ_OPERATIONS.has(operation))
         throw new Error(`${model} is read-only through the realm-scoped client`);
-      const ungranted = UNGRANTED_COLUMNS[model];
+      const ungranted = scope.ungranted;
       if (
-        !ungranted ||
+        Object.keys(ungranted).length === 0 ||
         args.select ||
         operation === 'count' ||
         operation === 'aggregate' ||

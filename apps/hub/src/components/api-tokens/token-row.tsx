@@ -1,10 +1,8 @@
 import type { MyApiToken } from '@nhi/platform';
 import { useState } from 'react';
 import { revokeToken } from '../../server/functions/api-tokens.functions.ts';
-import { AlertMessage } from '../shared/alert-message.tsx';
-import { InlineConfirm } from '../shared/inline-confirm.tsx';
 import { InstantCell } from '../shared/instant-cell.tsx';
-import { usePendingAction } from '../shared/use-pending-action.ts';
+import { RevokeConfirmRow } from '../shared/revoke-confirm-row.tsx';
 
 const statusLabel: Record<MyApiToken['status'], string> = {
   active: 'Active',
@@ -14,7 +12,6 @@ const statusLabel: Record<MyApiToken['status'], string> = {
 
 export function TokenRow({ token, onRevoked }: { token: MyApiToken; onRevoked: () => Promise<void> }) {
   const [confirming, setConfirming] = useState(false);
-  const { pending, error, run } = usePendingAction();
 
   return (
     <>
@@ -58,33 +55,18 @@ export function TokenRow({ token, onRevoked }: { token: MyApiToken; onRevoked: (
         </td>
       </tr>
       {confirming ? (
-        <tr className="confirm-row" data-testid="revoke-confirmation" data-token-name={token.name}>
-          <td colSpan={7}>
-            <InlineConfirm
-              question={
-                <>
-                  Revoke “{token.name}”? Programs using it are refused from the next call on. This cannot be
-                  undone.
-                </>
-              }
-              confirmLabel="Revoke token"
-              pendingLabel="Revoking…"
-              pending={pending}
-              onConfirm={() =>
-                run(
-                  () => revokeToken({ data: { id: token.id } }),
-                  async () => {
-                    setConfirming(false);
-                    await onRevoked();
-                  },
-                )
-              }
-              onCancel={() => setConfirming(false)}
-              testId="confirm-revoke"
-            />
-            <AlertMessage message={error} />
-          </td>
-        </tr>
+        <RevokeConfirmRow
+          name={token.name}
+          consequence="Programs using it are refused from the next call on."
+          revoke={() => revokeToken({ data: { id: token.id } })}
+          onDone={async () => {
+            setConfirming(false);
+            await onRevoked();
+          }}
+          onCancel={() => setConfirming(false)}
+          columns={7}
+          testIds={{ row: 'revoke-confirmation', confirm: 'confirm-revoke' }}
+        />
       ) : null}
     </>
   );

@@ -1,10 +1,8 @@
 import type { ScimTokenSummary } from '@nhi/platform';
 import { useState } from 'react';
 import { revokeScimToken } from '../../server/functions/scim-tokens.functions.ts';
-import { AlertMessage } from '../shared/alert-message.tsx';
-import { InlineConfirm } from '../shared/inline-confirm.tsx';
 import { InstantCell } from '../shared/instant-cell.tsx';
-import { usePendingAction } from '../shared/use-pending-action.ts';
+import { RevokeConfirmRow } from '../shared/revoke-confirm-row.tsx';
 
 export function ScimTokenRow({
   token,
@@ -14,7 +12,6 @@ export function ScimTokenRow({
   onRevoked: () => Promise<void>;
 }) {
   const [confirming, setConfirming] = useState(false);
-  const { pending, error, run } = usePendingAction();
   const status = token.revokedAt ? 'revoked' : 'active';
 
   return (
@@ -55,33 +52,18 @@ export function ScimTokenRow({
         </td>
       </tr>
       {confirming ? (
-        <tr className="confirm-row" data-testid="revoke-scim-confirmation" data-token-name={token.name}>
-          <td colSpan={7}>
-            <InlineConfirm
-              question={
-                <>
-                  Revoke “{token.name}”? The identity provider using it is refused from its next request on
-                  and provisions nothing more until given a new token. This cannot be undone.
-                </>
-              }
-              confirmLabel="Revoke token"
-              pendingLabel="Revoking…"
-              pending={pending}
-              onConfirm={() =>
-                run(
-                  () => revokeScimToken({ data: { id: token.id } }),
-                  async () => {
-                    setConfirming(false);
-                    await onRevoked();
-                  },
-                )
-              }
-              onCancel={() => setConfirming(false)}
-              testId="confirm-revoke-scim"
-            />
-            <AlertMessage message={error} />
-          </td>
-        </tr>
+        <RevokeConfirmRow
+          name={token.name}
+          consequence="The identity provider using it is refused from its next request on and provisions nothing more until given a new token."
+          revoke={() => revokeScimToken({ data: { id: token.id } })}
+          onDone={async () => {
+            setConfirming(false);
+            await onRevoked();
+          }}
+          onCancel={() => setConfirming(false)}
+          columns={7}
+          testIds={{ row: 'revoke-scim-confirmation', confirm: 'confirm-revoke-scim' }}
+        />
       ) : null}
     </>
   );
