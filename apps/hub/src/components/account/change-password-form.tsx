@@ -1,15 +1,13 @@
 import { type FormEvent, useEffect, useState } from 'react';
 import { changeMyPassword } from '../../server/functions/account.functions.ts';
 import { AlertMessage } from '../shared/alert-message.tsx';
-import { useFailureMessage } from '../shared/use-failure-message.ts';
+import { usePendingAction } from '../shared/use-pending-action.ts';
 import { NewPasswordFields } from './new-password-fields.tsx';
 
 /** Changes the password with the current one; the caller's other sessions end. */
 export function ChangePasswordForm({ onChanged }: { onChanged: () => Promise<void> }) {
-  const failureMessage = useFailureMessage();
-  const [error, setError] = useState<string | null>(null);
+  const { pending, error, setError, run } = usePendingAction();
   const [done, setDone] = useState<string | null>(null);
-  const [pending, setPending] = useState(false);
   const [hydrated, setHydrated] = useState(false);
   useEffect(() => setHydrated(true), []);
 
@@ -24,23 +22,21 @@ export function ChangePasswordForm({ onChanged }: { onChanged: () => Promise<voi
       setError('The two new passwords differ');
       return;
     }
-    setPending(true);
-    try {
-      const changed = await changeMyPassword({
-        data: { currentPassword: String(form.get('currentPassword') ?? ''), newPassword },
-      });
-      formElement.reset();
-      setDone(
-        changed.sessionsRevoked > 0
-          ? `Password changed; ${changed.sessionsRevoked} other session(s) signed out.`
-          : 'Password changed.',
-      );
-      await onChanged();
-    } catch (failure) {
-      setError(await failureMessage(failure));
-    } finally {
-      setPending(false);
-    }
+    await run(
+      () =>
+        changeMyPassword({
+          data: { currentPassword: String(form.get('currentPassword') ?? ''), newPassword },
+        }),
+      async (changed) => {
+        formElement.reset();
+        setDone(
+          changed.sessionsRevoked > 0
+            ? `Password changed; ${changed.sessionsRevoked} other session(s) signed out.`
+            : 'Password changed.',
+        );
+        await onChanged();
+      },
+    );
   }
 
   return (

@@ -2,7 +2,7 @@ import type { BuiltInRole, CreatedScimToken } from '@nhi/platform';
 import { type FormEvent, useEffect, useState } from 'react';
 import { createScimToken } from '../../server/functions/scim-tokens.functions.ts';
 import { AlertMessage } from '../shared/alert-message.tsx';
-import { useFailureMessage } from '../shared/use-failure-message.ts';
+import { usePendingAction } from '../shared/use-pending-action.ts';
 
 const roles: BuiltInRole[] = ['viewer', 'editor', 'admin'];
 
@@ -11,9 +11,7 @@ export function CreateScimTokenForm({
 }: {
   onCreated: (created: CreatedScimToken) => Promise<void>;
 }) {
-  const failureMessage = useFailureMessage();
-  const [error, setError] = useState<string | null>(null);
-  const [pending, setPending] = useState(false);
+  const { pending, error, run } = usePendingAction();
   // Until the page is interactive the form must not submit natively.
   const [hydrated, setHydrated] = useState(false);
   useEffect(() => setHydrated(true), []);
@@ -22,22 +20,19 @@ export function CreateScimTokenForm({
     event.preventDefault();
     const formElement = event.currentTarget;
     const form = new FormData(formElement);
-    setPending(true);
-    setError(null);
-    try {
-      const created = await createScimToken({
-        data: {
-          name: String(form.get('name') ?? ''),
-          defaultRole: String(form.get('defaultRole') ?? 'viewer') as BuiltInRole,
-        },
-      });
-      formElement.reset();
-      await onCreated(created);
-    } catch (failure) {
-      setError(await failureMessage(failure));
-    } finally {
-      setPending(false);
-    }
+    await run(
+      () =>
+        createScimToken({
+          data: {
+            name: String(form.get('name') ?? ''),
+            defaultRole: String(form.get('defaultRole') ?? 'viewer') as BuiltInRole,
+          },
+        }),
+      async (created) => {
+        formElement.reset();
+        await onCreated(created);
+      },
+    );
   }
 
   return (

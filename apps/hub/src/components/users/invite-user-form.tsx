@@ -2,34 +2,28 @@ import type { InvitedUser } from '@nhi/platform';
 import { type FormEvent, useEffect, useState } from 'react';
 import { inviteUser } from '../../server/functions/users.functions.ts';
 import { AlertMessage } from '../shared/alert-message.tsx';
-import { useFailureMessage } from '../shared/use-failure-message.ts';
+import { usePendingAction } from '../shared/use-pending-action.ts';
 
 const roles = ['viewer', 'editor', 'admin'] as const;
 
 /** Opens as a dialog from the page's button; invites by email with a role in this realm. */
 export function InviteUserForm({ onInvited }: { onInvited: (invited: InvitedUser) => Promise<void> }) {
-  const failureMessage = useFailureMessage();
   const [open, setOpen] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [pending, setPending] = useState(false);
+  const { pending, error, run } = usePendingAction();
   const [hydrated, setHydrated] = useState(false);
   useEffect(() => setHydrated(true), []);
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    setPending(true);
-    setError(null);
-    try {
-      const role = String(form.get('role') ?? 'viewer') as (typeof roles)[number];
-      const invited = await inviteUser({ data: { email: String(form.get('email') ?? ''), role } });
-      setOpen(false);
-      await onInvited(invited);
-    } catch (failure) {
-      setError(await failureMessage(failure));
-    } finally {
-      setPending(false);
-    }
+    const role = String(form.get('role') ?? 'viewer') as (typeof roles)[number];
+    await run(
+      () => inviteUser({ data: { email: String(form.get('email') ?? ''), role } }),
+      async (invited) => {
+        setOpen(false);
+        await onInvited(invited);
+      },
+    );
   }
 
   if (!open) {
