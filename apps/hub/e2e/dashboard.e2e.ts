@@ -1,8 +1,12 @@
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { collectCspViolations, screenshot } from './support/browser.ts';
 import { seedDemo, seededDataDir } from './support/seed.ts';
-import { logIn, openPage, startReadyHub } from './support/session.ts';
+import { logIn, openPage, startReadyHub, switchToDemoRealm, visit } from './support/session.ts';
+
+const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 async function setup() {
   const { dataDir } = await seededDataDir(seedDemo);
@@ -15,10 +19,25 @@ async function setup() {
 async function openDemoDashboard(page: Page) {
   await logIn(page);
   await page.getByTestId('dashboard').waitFor();
-  await page.getByTestId('realm-switcher').selectOption('demo');
+  await switchToDemoRealm(page);
+  await openDashboard(page);
   await expect
     .poll(async () => Number(await page.getByTestId('figure-total-value').textContent()))
     .toBeGreaterThan(0);
+}
+
+/** Opens alerts for the demo realm's identities, so the risk charts and the posture have something to say. */
+async function evaluateAlerts(page: Page) {
+  await visit(page, '/alerts');
+  await page.getByTestId('evaluate-alerts').click();
+  await expect.poll(() => page.getByTestId('alerts-message').textContent()).toMatch(/Evaluated: \d+ opened/);
+  await openDashboard(page);
+}
+
+/** The dashboard of the realm the session works in, reached as a user does: from the header. */
+async function openDashboard(page: Page) {
+  await page.getByTestId('nav-dashboard').click();
+  await page.getByTestId('fix-first').waitFor();
 }
 
 const inventoryTotal = async (page: Page) => {
@@ -26,22 +45,161 @@ const inventoryTotal = async (page: Page) => {
   return Number(text.replace(/\D/g, ''));
 };
 
-describe('dashboard in a browser', () => {
-  it('opens on the demo realm’s figures and follows a chart bar into the inventory with its count', async () => {
-    const { page, cspViolations } = await setup();
+const chartIds = ['by-kind', 'by-provider', 'by-environment', 'by-owasp', 'credential-age', 'risk-levels'];
 
+/** Waits until the chart module has drawn the chart's bars. */
+async function chartDrawn(page: Page, id: string) {
+  await page.locator(`[data-testid=chart-${id}] .recharts-bar-rectangle path`).first().waitFor();
+}
+
+/** The counts of a chart's table rows, top to bottom (the chart draws its bars in the same order). */
+async function tableCounts(page: Page, id: string): Promise<number[]> {
+  const rows = page.locator(`[data-testid=table-${id}] tbody tr`);
+  return (await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-count')))).map(Number);
+}
+
+/** The chart's category labels as drawn, top to bottom. */
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: unknown[] }[];
+}
+
+/** Serious and critical violations axe finds on the page as it is now, as "rule: targets". */
+async function axeViolations(page: Page): Promise<string[]> {
+  // Evaluated rather than added as a script tag: the page's CSP blocks an inline script without its nonce.
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (context: unknown) => Promise<unknown> } }).axe;
+    const result = (await axe.run(document)) as { violations: AxeViolation[] };
+    return result.violations;
+  });
+  return violations
+    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+    .flatMap((violation) =>
+      violation.nodes.map((node) => `${violation.id} (${violation.help}): ${JSON.stringify(node.target)}`),
+    );
+}
+
+describe('dashboard in a browser', () => {
+  it('draws every chart with its bars largest first, and a click on a bar opens the inventory with its count', async () => {
+    const { page, cspViolations } = await setup();
     await openDemoDashboard(page);
-    const bar = page.locator('[data-testid=chart-by-kind] a').first();
-    await bar.waitFor();
+    await evaluateAlerts(page);
+
+    for (const id of chartIds) await chartDrawn(page, id);
     await screenshot(page, 'dashboard-demo');
-    const barCount = Number(await bar.getAttribute('data-count'));
-    await bar.click();
+    for (const id of ['by-kind', 'by-provider', 'by-environment', 'by-owasp']) {
+      const counts = await tableCounts(page, id);
+      expect(counts.length).toBeGreaterThan(0);
+      expect(counts).toEqual([...counts].sort((a, b) => b - a));
+    }
+    expect(await page.locator('[data-testid=table-by-owasp] tbody th').first().textContent()).toMatch(
+      /^NHI\d+ [A-Z][a-z]+/,
+    );
+    const largest = (await tableCounts(page, 'by-kind'))[0];
+    await page.locator('[data-testid=chart-by-kind] .recharts-bar-rectangle path').first().click();
     await page.waitForURL('**/inventory?**');
     await page.getByTestId('inventory-table').waitFor();
 
-    expect(barCount).toBeGreaterThan(0);
-    await expect.poll(() => inventoryTotal(page)).toBe(barCount);
-    await screenshot(page, 'dashboard-kind-into-inventory');
+    expect(largest).toBeGreaterThan(0);
+    await expect.poll(() => inventoryTotal(page)).toBe(largest);
+    expect(cspViolations).toEqual([]);
+  });
+
+  it('reaches the list behind a bar from the keyboard through the chart’s table of links', async () => {
+    const { page, cspViolations } = await setup();
+    await openDemoDashboard(page);
+    await chartDrawn(page, 'by-kind');
+
+    // The drawing is hidden from assistive technology: the table is the way in.
+    expect(await page.getByTestId('chart-by-kind').getAttribute('aria-hidden')).toBe('true');
+    const firstRow = page.locator('[data-testid=table-by-kind] tbody tr').first();
+    const count = Number(await firstRow.getAttribute('data-count'));
+    const link = firstRow.getByRole('link');
+    expect(await link.getAttribute('aria-label')).toMatch(/^.+: \d+$/);
+    const tableWidth = () =>
+      firstRow.evaluate((row) => (row.closest('.dash-table') as HTMLElement).getBoundingClientRect().width);
+    expect(await tableWidth()).toBeLessThanOrEqual(1);
+    await link.focus();
+    await expect.poll(tableWidth).toBeGreaterThan(100);
+    await page.keyboard.press('Enter');
+    await page.waitForURL('**/inventory?**');
+    await page.getByTestId('inventory-table').waitFor();
+
+    await expect.poll(() => inventoryTotal(page)).toBe(count);
+    expect(cspViolations).toEqual([]);
+  });
+
+  it('judges the realm against the ten OWASP NHI risks and shows what to fix first at full width', async () => {
+    const { page, cspViolations } = await setup();
+    await openDemoDashboard(page);
+    await evaluateAlerts(page);
+
+    const posture = page.locator('[data-testid=owasp-posture] tbody tr');
+    await expect.poll(() => posture.count()).toBe(10);
+    expect(await posture.first().locator('th').textContent()).toBe('NHI1 Improper Offboarding');
+    expect(await page.getByTestId('posture-NHI6').getAttribute('data-status')).toBe('not-checked');
+    const failed = page.locator('[data-testid=owasp-posture] tr[data-status=fail]');
+    expect(await failed.count()).toBeGreaterThan(0);
+    const fixFirst = page.getByTestId('fix-first');
+    await fixFirst.locator('tbody tr').first().waitFor();
+    expect(await fixFirst.getByTestId('fix-first-factor').first().textContent()).not.toMatch(/nhi\d+\./);
+    const {
+      card,
+      table,
+      page: pageWidth,
+    } = await fixFirst.evaluate((section) => ({
+      card: section.getBoundingClientRect().width,
+      table: (section.querySelector('table') as HTMLElement).scrollWidth,
+      page: (section.closest('.dashboard') as HTMLElement).getBoundingClientRect().width,
+    }));
+    expect(card).toBeGreaterThan(pageWidth * 0.95);
+    expect(table).toBeLessThanOrEqual(card);
+    await screenshot(page, 'dashboard-posture');
+
+    const failedId = ((await failed.first().getAttribute('data-testid')) ?? '').replace('posture-', '');
+    const alerts = Number(await page.getByTestId(`posture-${failedId}-alerts`).textContent());
+    expect(alerts).toBeGreaterThan(0);
+    await page.getByTestId(`posture-${failedId}-alerts`).click();
+    await page.waitForURL(
+      (url) => url.pathname.endsWith('/alerts') && url.searchParams.get('owasp') === failedId,
+    );
+    expect(cspViolations).toEqual([]);
+  });
+
+  it('has no serious or critical accessibility violation, as charts or as tables, light or dark', async () => {
+    const { page } = await setup();
+    await openDemoDashboard(page);
+    await evaluateAlerts(page);
+    for (const id of chartIds) await chartDrawn(page, id);
+
+    expect(await axeViolations(page)).toEqual([]);
+    await page.getByTestId('card-by-kind-as-table').click();
+    await page.getByTestId('table-by-kind').waitFor();
+    expect(await axeViolations(page)).toEqual([]);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    expect(await axeViolations(page)).toEqual([]);
+  });
+
+  it('waits for the second daily snapshot before drawing a trend, and keeps the chosen range in the URL', async () => {
+    const { page, cspViolations } = await setup();
+    await openDemoDashboard(page);
+
+    expect(await page.getByTestId('trend-alerts-pending').textContent()).toMatch(
+      /Trends appear after the second daily snapshot/,
+    );
+    expect(await page.locator('[data-testid=chart-trend-alerts]').count()).toBe(0);
+    // The router marks the link of the page shown as current.
+    expect(await page.getByTestId('trend-range-30').getAttribute('aria-current')).toBe('page');
+    await page.getByTestId('trend-range-7').click();
+    await page.waitForURL((url) => url.searchParams.get('days') === '7');
+    await page.reload();
+    await page.getByTestId('dashboard').waitFor();
+
+    expect(await page.getByTestId('trend-range-7').getAttribute('aria-current')).toBe('page');
+    expect(await page.getByTestId('card-trend-alerts').textContent()).toMatch(/Open alerts, last 7 days/);
     expect(cspViolations).toEqual([]);
   });
 

@@ -169,7 +169,7 @@ describe('caching', () => {
     const inventory = await page.goto('/inventory');
     const loginAnswers = serverFnAnswers.length;
     await page.getByTestId('logout').click();
-    await page.waitForURL('**/login');
+    await page.waitForURL('**/login**');
     const loginPage = await fetch(`${hub.url}/login`);
     const html = await loginPage.text();
     const asset = html.match(/\/assets\/[\w.-]+\.(?:js|css)/)?.[0];

@@ -10,7 +10,7 @@ import {
   seedTwoRealms,
   temporaryDataDir,
 } from './support/seed.ts';
-import { visit } from './support/session.ts';
+import { onDashboard, visit } from './support/session.ts';
 
 async function setup() {
   const { dataDir } = await seededDataDir(seedTwoRealms);
@@ -45,12 +45,12 @@ describe('hub in a browser', () => {
     const { page, cspViolations } = await setup();
 
     await visit(page, '/');
-    await page.waitForURL('**/login');
+    await page.waitForURL('**/login**');
     await logIn(page, 'not-the-password');
 
     await expect.poll(() => page.getByTestId('login-error').textContent()).toBe('Invalid email or password');
     await screenshot(page, 'login-wrong-password');
-    expect(page.url()).toMatch(/\/login$/);
+    expect(page.url()).toMatch(/\/login(\?|$)/);
     expect(cspViolations).toEqual([]);
   });
 
@@ -58,7 +58,7 @@ describe('hub in a browser', () => {
     const { hub, context, page, cspViolations } = await setup();
 
     await logIn(page, adminPassword);
-    await page.waitForURL((url) => url.pathname === '/');
+    await page.waitForURL(onDashboard);
     await page.getByTestId('dashboard').waitFor();
     await page.getByTestId('nav-whoami').click();
     await page.waitForURL('**/me');
@@ -81,14 +81,14 @@ describe('hub in a browser', () => {
     expect((await whoamiOverTrpc(hub.url, sessionToken)).status).toBe(200);
 
     await page.getByTestId('logout').click();
-    await page.waitForURL('**/login');
+    await page.waitForURL('**/login**');
     await screenshot(page, 'logged-out');
 
     expect((await context.cookies()).some((cookie) => cookie.name === SESSION_COOKIE)).toBe(false);
     expect((await whoamiOverTrpc(hub.url, sessionToken)).status).toBe(401);
     await context.addCookies([{ name: SESSION_COOKIE, value: sessionToken, url: hub.url }]);
     await visit(page, '/');
-    await page.waitForURL('**/login');
+    await page.waitForURL('**/login**');
     expect(cspViolations).toEqual([]);
   });
 });
@@ -102,7 +102,7 @@ describe('API tokens in a browser', () => {
     const { hub, context, page, cspViolations } = await setup();
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: hub.url });
     await logIn(page, adminPassword);
-    await page.waitForURL((url) => url.pathname === '/');
+    await page.waitForURL(onDashboard);
     await page.getByTestId('nav-tokens').click();
     await page.waitForURL('**/tokens');
     await page.locator('[data-testid=create-token-form][data-ready=true]').waitFor();
@@ -167,16 +167,16 @@ describe('hub in two tabs', () => {
   it('sends the other tab back to the login page once the session was logged out in one', async () => {
     const { context, page, cspViolations } = await setup();
     await logIn(page, adminPassword);
-    await page.waitForURL((url) => url.pathname === '/');
+    await page.waitForURL(onDashboard);
     const otherTab = await context.newPage();
     await visit(otherTab, '/me');
     await otherTab.getByTestId('whoami-email').waitFor();
 
     await page.getByTestId('logout').click();
-    await page.waitForURL('**/login');
+    await page.waitForURL('**/login**');
     await otherTab.getByTestId('realm-switcher').selectOption('ops');
 
-    await otherTab.waitForURL('**/login');
+    await otherTab.waitForURL('**/login**');
     expect(cspViolations).toEqual([]);
   });
 });

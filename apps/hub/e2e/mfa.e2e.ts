@@ -3,7 +3,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { collectCspViolations, screenshot } from './support/browser.ts';
 import { adminEmail, adminPassword, temporaryDataDir } from './support/seed.ts';
-import { logIn, openPage, startReadyHub, visit } from './support/session.ts';
+import { logIn, onDashboard, openPage, startReadyHub, visit } from './support/session.ts';
 
 /**
  * A code of the next 30-second step: accepted within the window of one step either way, and later
@@ -63,7 +63,7 @@ describe('TOTP second factor', () => {
     await screenshot(page, 'mfa-login-wrong-code');
     await page.getByTestId('mfa-code').fill(await nextCode(secret));
     await page.getByTestId('mfa-submit').click();
-    await page.waitForURL((url) => url.pathname === '/');
+    await page.waitForURL(onDashboard);
     await logOut(page);
 
     // A recovery code works once.
@@ -74,7 +74,7 @@ describe('TOTP second factor', () => {
       await page.getByTestId('mfa-code').fill(recoveryCode);
       await page.getByTestId('mfa-submit').click();
       if (expected === 'accepted') {
-        await page.waitForURL((url) => url.pathname === '/');
+        await page.waitForURL(onDashboard);
         await logOut(page);
       } else {
         await expect
@@ -111,7 +111,7 @@ describe('TOTP second factor', () => {
     await page.getByTestId('recovery-codes').waitFor();
     expect(await page.getByTestId('recovery-code').count()).toBe(10);
     await page.getByTestId('recovery-codes-done').click();
-    await page.waitForURL((url) => url.pathname === '/');
+    await page.waitForURL(onDashboard);
     await visit(page, '/me/mfa');
     await expect.poll(() => page.getByTestId('mfa-state').textContent()).toContain('10 recovery codes left');
   });

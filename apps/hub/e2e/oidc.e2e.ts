@@ -4,7 +4,7 @@ import { collectCspViolations, screenshot } from './support/browser.ts';
 import type { RunningHub } from './support/hub-process.ts';
 import { startTestIdp, type TestIdp } from './support/oidc-idp.ts';
 import { adminEmail, adminPassword, seededDataDir, seedTwoRealms } from './support/seed.ts';
-import { openPage, startReadyHub, visit } from './support/session.ts';
+import { onDashboard, openPage, startReadyHub, visit } from './support/session.ts';
 
 const providerId = 'corp';
 
@@ -47,7 +47,7 @@ async function signInWithButton(page: Page, login: string): Promise<void> {
   await visit(page, '/login');
   await page.getByTestId(`sso-${providerId}`).click();
   await signInAtIdp(page, login);
-  await page.waitForURL((url) => url.pathname === '/');
+  await page.waitForURL(onDashboard);
 }
 
 /** The role in the current realm and every realm the user may switch to, as /me shows them. */
@@ -141,7 +141,7 @@ describe('OIDC sign-in', () => {
     await page.getByLabel('Email').fill(adminEmail);
     await page.getByLabel('Password').fill(adminPassword);
     await page.getByRole('button', { name: 'Log in' }).click();
-    await page.waitForURL((url) => url.pathname === '/');
+    await page.waitForURL(onDashboard);
     expect((await whoIAm(page)).email).toBe(adminEmail);
   });
 });

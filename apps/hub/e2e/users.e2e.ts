@@ -69,7 +69,7 @@ const userRow = (admin: Page, email: string) =>
 /** The session is refused: any page behind the login sends the browser to /login. */
 async function expectLoggedOut(page: Page) {
   await page.goto('/me');
-  await page.waitForURL('**/login');
+  await page.waitForURL('**/login**');
 }
 
 describe('account management in a browser', () => {
@@ -141,7 +141,7 @@ describe('account management in a browser', () => {
 
     await user.getByTestId('sign-out-everywhere').click();
     await user.getByTestId('confirm-sign-out-everywhere').click();
-    await user.waitForURL('**/login');
+    await user.waitForURL('**/login**');
     await expectLoggedOut(elsewhere);
   });
 

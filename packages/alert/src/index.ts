@@ -6,6 +6,7 @@ import './api/alert.permissions.ts';
 export { alertDomain } from './alert.domain.ts';
 export { AlertService } from './service/alert.service.ts';
 export { AlertDelivery } from './service/alert-delivery.ts';
-export type { NhiRisk, RuleView } from './service/alert-detail.ts';
+export type { AlertListItem, NhiRisk, RuleView } from './service/alert-detail.ts';
 export { evaluateInTransaction } from './service/alert-evaluation.ts';
 export { AlertEvaluator } from './service/alert-evaluator.ts';
+export { type NhiAlertEvent, type NhiAlerts, NhiAlertsService } from './service/nhi-alerts.ts';

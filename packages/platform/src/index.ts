@@ -20,6 +20,7 @@ export * from './input/index.ts';
 export * from './instances/index.ts';
 export * from './jobs/index.ts';
 export * from './logging/logger.ts';
+export * from './mail/hub-mailer.ts';
 export * from './metrics/metrics.ts';
 export { platformDomain } from './platform.domain.ts';
 export * from './rpc/caller.ts';

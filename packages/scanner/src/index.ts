@@ -7,6 +7,13 @@ import './api/scanner.permissions.ts';
 export type { ScanFactKind } from './api/scan-facts.ts';
 export type { ScanInput, ScanView, SourceType } from './api/scanner.schema.ts';
 export { scannerDomain } from './scanner.domain.ts';
+export { ScanDiffService } from './service/scan-diff.ts';
+export {
+  type NhiScanObservations,
+  type ScanObservation,
+  ScanObservationsService,
+  type SourceOfNhi,
+} from './service/scan-observations.ts';
 export { ScanRunner } from './service/scan-runner.ts';
 export { ScannerService } from './service/scanner.service.ts';
 export { registerScannerJobs, scheduledInputOf } from './service/scanner-jobs.ts';

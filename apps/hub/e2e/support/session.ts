@@ -25,6 +25,11 @@ export async function openPage(hub: RunningHub, options: BrowserContextOptions =
   return context.newPage();
 }
 
+/** The dashboard of a realm: page URLs carry the realm they show (`/r/<realm>`). */
+export function onDashboard(url: URL): boolean {
+  return /^\/r\/[a-z0-9-]+\/?$/.test(url.pathname);
+}
+
 /** Logs in through the login page and waits for the landing page, the dashboard. */
 export async function logIn(page: Page, email = adminEmail, password = adminPassword): Promise<void> {
   await page.goto('/login');
@@ -32,7 +37,7 @@ export async function logIn(page: Page, email = adminEmail, password = adminPass
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Log in' }).click();
-  await page.waitForURL((url) => url.pathname === '/');
+  await page.waitForURL(onDashboard);
   await waitForHydration(page);
 }
 

@@ -4,6 +4,8 @@ import { type ChangeEvent, useState } from 'react';
 import { errorCodeOf, errorMessageOf } from '../lib/server-fn-error.ts';
 import { switchRealm } from '../server/functions/realm.functions.ts';
 import { logout } from '../server/functions/session.functions.ts';
+import { MenuButton, useHeaderMenu } from './header-menu.tsx';
+import { ThemeToggle } from './shared/theme-toggle.tsx';
 
 /** A realm whose instance is not answering stays selectable, marked in words as well as by title. */
 function RealmOption({ realm }: { realm: MyRealm }) {
@@ -20,17 +22,34 @@ function RealmOption({ realm }: { realm: MyRealm }) {
   );
 }
 
+/**
+ * Where a realm switch goes: the same page when it names no record (`/policy/audit`), else the
+ * list it belongs to (`/inventory/<id>` goes to `/inventory`).
+ */
+function samePageElsewhere(router: ReturnType<typeof useRouter>): string {
+  const { pathname } = router.state.location;
+  const namesRecord = router.matchRoutes(pathname).some((match) => Object.keys(match.params).length > 0);
+  if (!namesRecord) return pathname;
+  const [, first] = pathname.split('/');
+  return first ? `/${first}` : '/';
+}
+
 export function AppHeader({ session }: { session: MyRealms }) {
   const router = useRouter();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const menu = useHeaderMenu();
 
   async function onRealmChange(event: ChangeEvent<HTMLSelectElement>) {
     setBusy(true);
     setError(null);
+    const slug = event.target.value;
     try {
-      await switchRealm({ data: { slug: event.target.value } });
-      await router.invalidate();
+      // Remembered as the realm the next login lands in.
+      await switchRealm({ data: { slug } });
+      // The same part of the app in the other realm: a record of this realm has no page there.
+      router.options.context.realmOfPage.slug = slug;
+      await router.navigate({ href: samePageElsewhere(router) });
     } catch (failure) {
       // The session ended elsewhere (logged out in another tab, expired): log in again.
       if (errorCodeOf(failure) === 'UNAUTHENTICATED') await router.navigate({ to: '/login' });
@@ -58,10 +77,11 @@ export function AppHeader({ session }: { session: MyRealms }) {
   }
 
   return (
-    <header className="app-header">
+    <header className="app-header" data-menu-open={menu.open}>
       <div className="header-start">
         <span className="brand">NHI Hub</span>
-        <nav className="main-nav" aria-label="Main">
+        <MenuButton open={menu.open} onToggle={menu.toggle} controls="main-nav header-tools" />
+        <nav className="main-nav" id="main-nav" aria-label="Main">
           <Link to="/" activeOptions={{ exact: true, includeSearch: false }} data-testid="nav-dashboard">
             Dashboard
           </Link>
@@ -98,7 +118,7 @@ export function AppHeader({ session }: { session: MyRealms }) {
           ) : null}
         </nav>
       </div>
-      <div className="header-tools">
+      <div className="header-tools" id="header-tools">
         <label className="realm-switcher">
           <span>Realm</span>
           <select
@@ -117,6 +137,7 @@ export function AppHeader({ session }: { session: MyRealms }) {
             {session.email}
           </Link>
         </span>
+        <ThemeToggle />
         <button
           type="button"
           className="button secondary"

@@ -1,9 +1,19 @@
-import { createRootRoute, HeadContent, Outlet, Scripts } from '@tanstack/react-router';
+import { createRootRouteWithContext, HeadContent, Outlet, ScriptOnce, Scripts } from '@tanstack/react-router';
 import { type ReactNode, useEffect } from 'react';
+import { SkipLink } from '../components/shared/skip-link.tsx';
+import designSystem from '../design-system.css?url';
+import identityPage from '../identity-page.css?url';
+import type { RealmOfPage } from '../lib/realm-url.ts';
+import { applyStoredThemeScript } from '../lib/theme.ts';
 import { contentSecurityPolicy } from '../server/http/security-headers.ts';
 import stylesheet from '../styles.css?url';
 
-export const Route = createRootRoute({
+/** What every route can read: the realm the page shows, which the router writes into links. */
+export interface RouterContext {
+  realmOfPage: RealmOfPage;
+}
+
+export const Route = createRootRouteWithContext<RouterContext>()({
   headers: ({ ssr }) =>
     ssr?.nonce ? { 'Content-Security-Policy': contentSecurityPolicy(ssr.nonce) } : undefined,
   head: () => ({
@@ -12,7 +22,12 @@ export const Route = createRootRoute({
       { name: 'viewport', content: 'width=device-width, initial-scale=1' },
       { title: 'NHI Hub' },
     ],
-    links: [{ rel: 'stylesheet', href: stylesheet }],
+    links: [
+      { rel: 'stylesheet', href: stylesheet },
+      { rel: 'stylesheet', href: designSystem },
+      { rel: 'stylesheet', href: identityPage },
+      { rel: 'icon', href: '/favicon.svg', type: 'image/svg+xml' },
+    ],
   }),
   component: RootDocument,
 });
@@ -24,11 +39,14 @@ function RootDocument(): ReactNode {
     document.documentElement.dataset.hydrated = 'true';
   }, []);
   return (
-    <html lang="en">
+    // The head script sets data-theme before hydration; the server cannot know it.
+    <html lang="en" suppressHydrationWarning>
       <head>
+        <ScriptOnce>{applyStoredThemeScript}</ScriptOnce>
         <HeadContent />
       </head>
       <body>
+        <SkipLink />
         <Outlet />
         <Scripts />
       </body>

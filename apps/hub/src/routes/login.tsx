@@ -5,6 +5,8 @@ import { RecoveryCodes } from '../components/mfa/recovery-codes.tsx';
 import { type SecondFactorAnswer, SecondFactorForm } from '../components/mfa/second-factor-form.tsx';
 import { TotpEnrolment } from '../components/mfa/totp-enrolment.tsx';
 import { AlertMessage } from '../components/shared/alert-message.tsx';
+import { contentId } from '../components/shared/skip-link.tsx';
+import { realmOfPath, safeNextPath } from '../lib/realm-url.ts';
 import { errorMessageOf } from '../lib/server-fn-error.ts';
 import { listMyRealms } from '../server/functions/realm.functions.ts';
 import {
@@ -21,25 +23,42 @@ type SecondStep =
   | { kind: 'enrol'; challenge: string; enrolment: Enrolment }
   | { kind: 'codes'; codes: string[] };
 
-/** Someone already logged in has nothing to do here. */
-async function redirectWhenLoggedIn() {
-  const session = await listMyRealms().catch(() => null);
-  if (session) throw redirect({ to: '/' });
+interface LoginSearch {
+  local?: boolean;
+  /** The page that sent here (a deep link opened while logged out): where to go once in. */
+  next?: string;
+}
+
+// `?local=1` shows the password form when password login is off: the break-glass way in.
+function loginSearchOf(search: Record<string, unknown>): LoginSearch {
+  const next = safeNextPath(search.next);
+  return {
+    ...(search.local === 1 || search.local === '1' || search.local === true ? { local: true } : {}),
+    ...(next ? { next } : {}),
+  };
 }
 
 export const Route = createFileRoute('/login')({
   head: () => ({ meta: [{ title: 'Log in · NHI Hub' }] }),
-  // `?local=1` shows the password form when password login is off: the break-glass way in.
-  validateSearch: (search: Record<string, unknown>): { local?: boolean } =>
-    search.local === 1 || search.local === '1' || search.local === true ? { local: true } : {},
-  beforeLoad: redirectWhenLoggedIn,
+  validateSearch: loginSearchOf,
+  beforeLoad: async ({ context, search }) => {
+    // No realm until someone is in: links from here are written without one.
+    context.realmOfPage.slug = undefined;
+    // Someone already logged in has nothing to do here.
+    const session = await listMyRealms().catch(() => null);
+    if (session && search.next) {
+      context.realmOfPage.slug = realmOfPath(search.next);
+      throw redirect({ href: search.next });
+    }
+    if (session) throw redirect({ to: '/' });
+  },
   loader: () => loginOptions(),
   component: LoginPage,
 });
 
 function LoginPage() {
   const { providers, localLogin } = Route.useLoaderData();
-  const { local } = Route.useSearch();
+  const { local, next } = Route.useSearch();
   const showPasswordForm = localLogin || local === true || providers.length === 0;
   const router = useRouter();
   const [error, setError] = useState<string | null>(null);
@@ -52,7 +71,10 @@ function LoginPage() {
 
   async function enter() {
     await router.invalidate();
-    await router.navigate({ to: '/' });
+    // The router writes the realm of the page into the address: the one the link named.
+    router.options.context.realmOfPage.slug = next ? realmOfPath(next) : undefined;
+    if (next) await router.navigate({ href: next });
+    else await router.navigate({ to: '/' });
   }
 
   /** Runs one step; a failure shows its message and leaves the step as it was. */
@@ -89,7 +111,7 @@ function LoginPage() {
         await enter();
       });
     return (
-      <main className="login-page">
+      <main className="login-page" id={contentId} tabIndex={-1}>
         <SecondFactorForm error={error} pending={pending} onSubmit={onCode} />
       </main>
     );
@@ -101,7 +123,7 @@ function LoginPage() {
         setStep({ kind: 'codes', codes: confirmed.recoveryCodes });
       });
     return (
-      <main className="login-page">
+      <main className="login-page" id={contentId} tabIndex={-1}>
         <p className="hint" data-testid="mfa-enrol-required">
           One of your realms requires two-factor authentication: set it up to continue.
         </p>
@@ -111,14 +133,14 @@ function LoginPage() {
   }
   if (step?.kind === 'codes') {
     return (
-      <main className="login-page">
+      <main className="login-page" id={contentId} tabIndex={-1}>
         <RecoveryCodes codes={step.codes} onDone={enter} />
       </main>
     );
   }
 
   return (
-    <main className="login-page">
+    <main className="login-page" id={contentId} tabIndex={-1}>
       {providers.length > 0 && (
         <section className="card login-card" aria-labelledby="sso-title" data-testid="sso-options">
           <h1 id="sso-title">{showPasswordForm ? 'Sign in with' : 'Log in to NHI Hub'}</h1>

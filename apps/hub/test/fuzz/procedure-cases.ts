@@ -77,6 +77,7 @@ export function knownValuesOf(procedure: string, own: RealmObjects): KnownValues
     assignmentId: () => [own.assignment],
     userId: () => [own.userId],
     ownerUserId: () => [own.userId],
+    assigneeId: () => [own.userId],
     owner: () => [own.userId],
     sourceId: () => [own.source],
     source: () => [own.source],

@@ -9,7 +9,7 @@ export const alertPermissions = definePermissions([
   },
   {
     key: 'alert:ack',
-    description: 'Acknowledge, resolve and suppress alerts',
+    description: 'Acknowledge, resolve, suppress and assign alerts, and comment on them',
     grantedTo: ['admin', 'editor'],
   },
   {

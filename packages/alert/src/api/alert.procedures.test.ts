@@ -16,8 +16,11 @@ it('declares a known permission on every procedure', () => {
   expect(Object.fromEntries(procedurePermissions(alertRouter).map((p) => [p.path, p.permission]))).toEqual({
     context: 'alert:read',
     list: 'alert:read',
+    groups: 'alert:read',
+    filterOptions: 'alert:read',
     get: 'alert:read',
     risk: 'alert:read',
+    ofNhi: 'alert:read',
     'rules.list': 'alert:read',
     acknowledge: 'alert:ack',
     resolve: 'alert:ack',
@@ -32,6 +35,10 @@ it('declares a known permission on every procedure', () => {
     'channels.test': 'alert:configure',
     'deliveries.list': 'alert:configure',
     'deliveries.retry': 'alert:configure',
+    assign: 'alert:ack',
+    assignees: 'alert:ack',
+    'comments.list': 'alert:read',
+    'comments.add': 'alert:ack',
   });
 });
 
@@ -172,10 +179,14 @@ describeEachDatabase('alert.* over /api/trpc', (_kind, newDatabase) => {
       resolve: { ids: [t.alert.id] },
       suppress: { ids: [t.alert.id], reason: 'Handover', until },
       risk: { nhiId: t.n.id },
+      ofNhi: { nhiId: t.n.id },
       'channels.update': { id: channel.id, name: 'taken over' },
       'channels.delete': { id: channel.id },
       'channels.test': { id: channel.id },
       'deliveries.retry': { ids: [delivery.id] },
+      assign: { id: t.alert.id, assigneeId: null },
+      'comments.list': { id: t.alert.id },
+      'comments.add': { id: t.alert.id, body: 'taken over' },
     };
     for (const [path, input] of Object.entries(notFound)) {
       const response = await t.call(t.tokens.oli, path, input);
@@ -185,19 +196,30 @@ describeEachDatabase('alert.* over /api/trpc', (_kind, newDatabase) => {
     // The others take no id of the realm, or filter by one: they see the caller's realm only.
     const seen = {
       list: (await t.call(t.tokens.oli, 'list', { nhiId: t.n.id })).body.result.data.items,
+      groups: (await t.call(t.tokens.oli, 'groups', { by: 'identity', nhiId: t.n.id })).body.result.data
+        .groups,
       'channels.list': (await t.call(t.tokens.oli, 'channels.list', {})).body.result.data,
       'deliveries.list': (await t.call(t.tokens.oli, 'deliveries.list', { channelId: channel.id })).body
         .result.data,
       'channels.page': (await t.call(t.tokens.oli, 'channels.page', { channelId: channel.id })).body.result
         .data,
     };
-    const otherCalls = ['context', 'rules.list', 'rules.configure', 'evaluate', 'channels.create'];
+    const otherCalls = [
+      'context',
+      'rules.list',
+      'rules.configure',
+      'evaluate',
+      'channels.create',
+      'assignees',
+      'filterOptions',
+    ];
     expect(
       (await t.call(t.tokens.oli, 'rules.configure', { ruleId: 'nhi1.unowned', enabled: false })).status,
     ).toBe(200);
 
     expect(seen).toEqual({
       list: [],
+      groups: [],
       'channels.list': [],
       'deliveries.list': [],
       'channels.page': { channels: [], deliveries: [] },

@@ -4,7 +4,9 @@ import './alert.permissions.ts';
 import { AlertService } from '../service/alert.service.ts';
 import { AlertChannelService } from '../service/alert-channels.service.ts';
 import type { AlertContext } from '../service/alert-detail.ts';
+import { NhiAlertsService } from '../service/nhi-alerts.ts';
 import {
+  alertGroupsInput,
   alertIdInput,
   alertIdsInput,
   configureRuleInput,
@@ -12,6 +14,7 @@ import {
   nhiRiskInput,
   suppressAlertsInput,
 } from './alert.schema.ts';
+import { alertCollaborationProcedures } from './alert-collaboration.procedures.ts';
 import {
   channelIdInput,
   createChannelInput,
@@ -41,6 +44,12 @@ export const alertRouter = router({
   list: read()
     .input(listAlertsInput)
     .query(({ ctx, input }) => ctx.scope.container.resolve(AlertService).list(input)),
+  /** The alerts the list's filters match, counted per rule or per identity. */
+  groups: read()
+    .input(alertGroupsInput)
+    .query(({ ctx, input }) => ctx.scope.container.resolve(AlertService).groups(input)),
+  /** The choices of the list's filters: rules with alerts, members, teams and scanner sources. */
+  filterOptions: read().query(({ ctx }) => ctx.scope.container.resolve(AlertService).filterOptions()),
   get: read()
     .input(alertIdInput)
     .query(({ ctx, input }) => ctx.scope.container.resolve(AlertService).get(input.id)),
@@ -59,6 +68,11 @@ export const alertRouter = router({
   risk: read()
     .input(nhiRiskInput)
     .query(({ ctx, input }) => ctx.scope.container.resolve(AlertService).risk(input.nhiId)),
+  /** One identity's alerts, open first, with every transition of them: its page's alerts and timeline. */
+  ofNhi: read()
+    .input(nhiRiskInput)
+    .query(({ ctx, input }) => ctx.scope.container.resolve(NhiAlertsService).ofNhi(input.nhiId)),
+  ...alertCollaborationProcedures,
   rules: router({
     list: read().query(({ ctx }) => ctx.scope.container.resolve(AlertService).rules()),
     configure: configure()

@@ -18,6 +18,12 @@ export const owaspIds = [
   'NHI10',
 ] as const;
 
+/** The triage queue: what still needs someone. Suppressed and resolved alerts show only when asked for. */
+export const alertQueueStates = ['open', 'acknowledged'] as const;
+/** changed: when the state last changed; risk: the identity's risk score; identity: its name. */
+export const alertSortKeys = ['changed', 'severity', 'risk', 'firstSeen', 'lastSeen', 'identity'] as const;
+export type AlertSortKey = (typeof alertSortKeys)[number];
+
 export const alertState = z.enum(alertStates);
 export const alertSeverity = z.enum(alertSeverities);
 
@@ -33,6 +39,13 @@ export const listAlertsInput = z.object({
   /** Alerts about live identities these scanner sources (ids) report. */
   sources: z.array(z.string().uuid()).max(50).optional(),
   nhiId: z.string().uuid().optional(),
+  /** Alerts about identities a group of the realm (an owner team) answers for. */
+  ownerGroupId: z.string().uuid().optional(),
+  /** Alerts about identities whose name contains this text (any case). */
+  identity: z.string().trim().min(1).max(200).optional(),
+  /** The order of the list; each key has its own natural direction unless `order` says otherwise. */
+  sort: z.enum(alertSortKeys).default('changed'),
+  order: z.enum(['asc', 'desc']).optional(),
   /** The id of the last alert of the previous page: the page after it. */
   cursor: z.string().uuid().optional(),
   /** The id of the first alert of the next page: the page before it (ignored with cursor). */
@@ -40,6 +53,12 @@ export const listAlertsInput = z.object({
   limit: z.number().int().min(1).max(500).default(50),
 });
 export type ListAlertsInput = z.input<typeof listAlertsInput>;
+
+/** The alerts the list's filters match, counted per rule or per identity. */
+export const alertGroupsInput = listAlertsInput
+  .omit({ sort: true, order: true, cursor: true, before: true, limit: true })
+  .extend({ by: z.enum(['rule', 'identity']) });
+export type AlertGroupsInput = z.input<typeof alertGroupsInput>;
 
 export const alertIdInput = z.object({ id: z.string().uuid() });
 
@@ -66,3 +85,20 @@ export const configureRuleInput = z.object({
 export type ConfigureRuleInput = z.input<typeof configureRuleInput>;
 
 export const nhiRiskInput = z.object({ nhiId: z.string().uuid() });
+
+/** Sets or clears an alert's assignee (a member of the realm) and due date; null clears. */
+export const assignAlertInput = z.object({
+  id: z.string().uuid(),
+  assigneeId: z.string().uuid().nullable(),
+  /** Only with an assignee: clearing the assignee clears the due date too. */
+  dueAt: storableDate().nullable().default(null),
+});
+export type AssignAlertInput = z.input<typeof assignAlertInput>;
+
+/** Plain text; `@email` of a realm member mentions them (they get a mail). */
+export const addAlertCommentInput = z.object({
+  /** The alert's id. */
+  id: z.string().uuid(),
+  body: z.string().trim().min(1, 'Write something').max(4000),
+});
+export type AddAlertCommentInput = z.input<typeof addAlertCommentInput>;

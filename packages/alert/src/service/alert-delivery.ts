@@ -1,6 +1,8 @@
 import {
   CLOCK,
   type Clock,
+  CONFIG,
+  type Config,
   PLATFORM_DATABASE,
   type PlatformDatabase,
   RealmDb,
@@ -61,6 +63,7 @@ export class AlertDelivery {
     @inject(PLATFORM_DATABASE) private readonly database: PlatformDatabase,
     @inject(CLOCK) private readonly clock: Clock,
     @inject(ChannelSecrets) private readonly secrets: ChannelSecrets,
+    @inject(CONFIG, { isOptional: true }) private readonly config?: Pick<Config, 'NHI_PUBLIC_URL'>,
   ) {}
 
   async deliverDue(realmId: string, overrides: Partial<DeliveryOptions> = {}): Promise<DeliveryRound> {
@@ -91,6 +94,15 @@ export class AlertDelivery {
     if (!notification) return { ok: false, error: 'The notification is being delivered already' };
     const outcomes = await this.deliverClaimed(realmDb, claimed, defaultDeliveryOptions, leaseEndsAt);
     return outcomes.lastOutcome ?? { ok: false, error: 'Not sent' };
+  }
+
+  /** Realms are global rows: read through the system client, by id. */
+  private async realmSlugOf(realmId: string): Promise<string | undefined> {
+    const realm = await this.database.systemPrisma.realm.findUnique({
+      where: { id: realmId },
+      select: { slug: true },
+    });
+    return realm?.slug;
   }
 
   /** leaseEndsAt: when the claim's lease ends, in this process's time (Date.now()). */
@@ -151,7 +163,9 @@ export class AlertDelivery {
             deliveryId: first.id,
             kind,
             notices: group.map((n) => n.payload),
-            hubUrl: typeof settings.hubUrl === 'string' ? settings.hubUrl : undefined,
+            // The channel's own address for the hub wins; else the hub's public URL, so links work by default.
+            hubUrl: typeof settings.hubUrl === 'string' ? settings.hubUrl : this.config?.NHI_PUBLIC_URL,
+            realmSlug: await this.realmSlugOf(realmDb.realmId),
           },
           first.recipient,
           this.clock.now(),

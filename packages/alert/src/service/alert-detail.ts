@@ -1,4 +1,5 @@
 import type { JsonValue } from '@nhi/nhi';
+import type { AlertAssignment } from './alert-collaboration.ts';
 import type { AlertRule, AlertSeverity, RiskDimension } from './alert-rules.ts';
 import { alertRuleOf } from './alert-rules.ts';
 
@@ -56,6 +57,8 @@ export interface AlertListPage {
 }
 
 export interface AlertHistoryEntry {
+  /** assignment: the assignee or due date changed, the state did not; absent where not read. */
+  kind?: 'state' | 'assignment';
   fromState: AlertState | null;
   toState: AlertState;
   reason: string | null;
@@ -63,6 +66,9 @@ export interface AlertHistoryEntry {
   actorId: string | null;
   createdAt: Date;
 }
+
+/** A history entry with who made it as people recognise them: an email, a token's name, or "system". */
+export type AlertHistoryLine = AlertHistoryEntry & { actor: string };
 
 export type AlertDetail = AlertListItem & {
   subject: string;
@@ -74,8 +80,8 @@ export type AlertDetail = AlertListItem & {
   remediation: string;
   /** Which sources can evaluate the rule, so a reader knows what a silent source could not tell. */
   sources: string;
-  history: AlertHistoryEntry[];
-};
+  history: AlertHistoryLine[];
+} & AlertAssignment;
 
 /** What the caller may do with the realm's alerts: triage them (ack), configure rules and channels. */
 export interface AlertAbilities {

@@ -25,14 +25,18 @@ export interface OutgoingMessage {
   kind: string;
   notices: AlertNotice[];
   hubUrl?: string;
+  /** The realm the alerts are in: page URLs carry it (`/r/<realm>/alerts/<id>`). */
+  realmSlug?: string;
 }
 
 export function titleOf(notice: AlertNotice): string {
   return alertRuleOf(notice.ruleId)?.title ?? notice.ruleId;
 }
 
-export function linkOf(notice: AlertNotice, hubUrl?: string): string | null {
-  return hubUrl ? `${hubUrl.replace(/\/+$/, '')}/alerts/${notice.alertId}` : null;
+export function linkOf(notice: AlertNotice, hubUrl?: string, realmSlug?: string): string | null {
+  if (!hubUrl) return null;
+  const realm = realmSlug ? `/r/${encodeURIComponent(realmSlug)}` : '';
+  return `${hubUrl.replace(/\/+$/, '')}${realm}/alerts/${notice.alertId}`;
 }
 
 /** The JSON a webhook receives: always a list, one element unless it is a digest. */
@@ -46,7 +50,7 @@ export function webhookBody(message: OutgoingMessage, sentAt: Date): string {
       title: titleOf(notice),
       details: evidenceLines(notice.evidence),
       remediation: alertRuleOf(notice.ruleId)?.remediation ?? null,
-      link: linkOf(notice, message.hubUrl),
+      link: linkOf(notice, message.hubUrl, message.realmSlug),
     })),
   });
 }
@@ -67,7 +71,7 @@ export function subjectLine(message: OutgoingMessage): string {
 export function plainText(message: OutgoingMessage): string {
   return message.notices
     .map((notice) => {
-      const link = linkOf(notice, message.hubUrl);
+      const link = linkOf(notice, message.hubUrl, message.realmSlug);
       const fix = alertRuleOf(notice.ruleId)?.remediation;
       const details = evidenceLines(notice.evidence).map((detail) => `- ${detail}`);
       return [line(notice), ...details, fix ? `What to do: ${fix}` : null, link ? `Open: ${link}` : null]
@@ -82,8 +86,8 @@ const slackEscape = (value: string) =>
   value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** One alert as Slack blocks: the headline, what the evidence says, what to do, and the link. */
-function slackBlocks(notice: AlertNotice, hubUrl?: string): unknown[] {
-  const link = linkOf(notice, hubUrl);
+function slackBlocks(notice: AlertNotice, hubUrl?: string, realmSlug?: string): unknown[] {
+  const link = linkOf(notice, hubUrl, realmSlug);
   const details = evidenceLines(notice.evidence);
   const fix = alertRuleOf(notice.ruleId)?.remediation;
   const headline = slackEscape(line(notice).split(';')[0] ?? '');
@@ -117,14 +121,14 @@ function slackBlocks(notice: AlertNotice, hubUrl?: string): unknown[] {
 export function slackBody(message: OutgoingMessage): string {
   const text = message.notices
     .map((notice) => {
-      const link = linkOf(notice, message.hubUrl);
+      const link = linkOf(notice, message.hubUrl, message.realmSlug);
       return `${link ? `<${link}|${line(notice)}>` : line(notice)}`;
     })
     .join('\n');
   const shown = message.notices.slice(0, 15);
   const blocks = shown.flatMap((notice, index) => [
     ...(index > 0 ? [{ type: 'divider' }] : []),
-    ...slackBlocks(notice, message.hubUrl),
+    ...slackBlocks(notice, message.hubUrl, message.realmSlug),
   ]);
   if (message.notices.length > shown.length)
     blocks.push({

@@ -7,8 +7,8 @@ import { AlertChannelService } from './alert-channels.service.ts';
 import { AlertDelivery } from './alert-delivery.ts';
 
 describeEachDatabase('Alert notifications', (_kind, newDatabase) => {
-  async function setup() {
-    const w = await setupAlerts(newDatabase);
+  async function setup(env: Record<string, string> = {}) {
+    const w = await setupAlerts(newDatabase, env);
     const scope = await w.scopeOf(w.ana);
     const channels = scope.resolve(AlertChannelService);
     const delivery = w.root.resolve(AlertDelivery);
@@ -83,8 +83,20 @@ describeEachDatabase('Alert notifications', (_kind, newDatabase) => {
         },
       ],
     });
-    expect(body.alerts[0].link).toMatch(/^https:\/\/hub\.example\/alerts\//);
+    expect(body.alerts[0].link).toBe(`https://hub.example/r/hub/alerts/${body.alerts[0].alertId}`);
     expect(request?.headers['x-nhi-delivery']).toBe(body.id);
+  });
+
+  it('links each alert to its page in its realm through the hub public URL when the channel names none', async () => {
+    const t = await setup({ NHI_PUBLIC_URL: 'https://nhi.example.org/' });
+    const receiver = await startWebhookReceiver();
+    await t.channels.create({ type: 'webhook', name: 'SOC', url: receiver.url });
+    await t.machine({ ownerUserId: null });
+    await t.evaluate();
+
+    expect(await t.deliver()).toMatchObject({ delivered: 1 });
+    const [alert] = JSON.parse(receiver.received[0]?.body ?? '{}').alerts;
+    expect(alert.link).toBe(`https://nhi.example.org/r/hub/alerts/${alert.alertId}`);
   });
 
   it('retries with exponential backoff, records each attempt, and gives up visibly until retried', async () => {

@@ -13,7 +13,9 @@ import {
 } from '@nhi/platform';
 import { inject, injectable } from 'tsyringe';
 import {
+  type AlertGroupsInput,
   type AlertIdsInput,
+  alertGroupsInput,
   alertIdsInput,
   type ConfigureRuleInput,
   configureRuleInput,
@@ -22,13 +24,13 @@ import {
   type SuppressAlertsInput,
   suppressAlertsInput,
 } from '../api/alert.schema.ts';
-import { identitiesWithAlerts } from '../sql/alert-list.sql.ts';
 import { lockRealmAlerts } from '../sql/alert-lock.sql.ts';
 import { refreshRiskScores } from '../sql/risk-scores.sql.ts';
+import { withActorLabels } from './alert-actors.ts';
+import { assignmentOf, type WithAssignments, withAssignments } from './alert-collaboration.ts';
 import type { AlertState } from './alert-detail.ts';
 import {
   type AlertDetail,
-  type AlertListPage,
   alertListSelect,
   type NhiRisk,
   type RuleView,
@@ -36,6 +38,14 @@ import {
 } from './alert-detail.ts';
 import { type EvaluationResult, evaluateInTransaction } from './alert-evaluation.ts';
 import { evidenceLines } from './alert-explanation.ts';
+import {
+  type AlertFilterOptions,
+  type AlertGroups,
+  type AlertQueuePage,
+  readAlertGroups,
+  readAlertPage,
+  readFilterOptions,
+} from './alert-queue.ts';
 import { loadEffectiveRules } from './alert-rule-settings.ts';
 import { alertRuleOf } from './alert-rules.ts';
 
@@ -58,53 +68,24 @@ export class AlertService {
     @inject(REALM_DB) private readonly realmDb: RealmDb,
   ) {}
 
-  async list(input: ListAlertsInput = {}): Promise<AlertListPage> {
+  /** One page of the list, filtered and sorted on the server, paged by keyset in any order. */
+  async list(input: ListAlertsInput = {}): Promise<WithAssignments<AlertQueuePage>> {
     const filter = parseInput(listAlertsInput, input, 'alert filter');
     return this.realmDb.transaction(async (tx) => {
-      let nhiIds: string[] | undefined;
-      if (
-        filter.ownerUserId ||
-        filter.environments?.length ||
-        filter.providers?.length ||
-        filter.sources?.length
-      ) {
-        nhiIds = await identitiesWithAlerts(tx, this.realmDb.realmId, filter);
-      }
-      if (filter.nhiId) nhiIds = nhiIds ? nhiIds.filter((id) => id === filter.nhiId) : [filter.nhiId];
-      const where = {
-        ...(filter.states ? { state: { in: filter.states } } : {}),
-        ...(filter.severities ? { severity: { in: filter.severities } } : {}),
-        ...(filter.ruleId ? { ruleId: filter.ruleId } : {}),
-        ...(filter.owaspId ? { owaspId: filter.owaspId } : {}),
-        ...(nhiIds ? { nhiId: { in: nhiIds } } : {}),
-      };
-      // Keyset paging on (stateChangedAt, id) from either end of a page: backwards, a negative
-      // take reads the rows just before the cursor, still in the list's order.
-      const backward = !filter.cursor && Boolean(filter.before);
-      const cursor = filter.cursor ?? filter.before;
-      const rows = await tx.alert.findMany({
-        where,
-        orderBy: [{ stateChangedAt: 'desc' }, { id: 'desc' }],
-        ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),
-        take: backward ? -(filter.limit + 1) : filter.limit + 1,
-        select: alertListSelect,
-      });
-      const more = rows.length > filter.limit;
-      const page = backward ? rows.slice(-filter.limit) : rows.slice(0, filter.limit);
-      const total = await tx.alert.count({ where });
-      const nhis = await this.nhiNames(
-        tx,
-        page.map((row) => row.nhiId),
-      );
-      const hasNext = backward ? page.length > 0 : more;
-      const hasPrevious = backward ? more : Boolean(cursor) && page.length > 0;
-      return {
-        items: page.map((row) => toListItem(row, nhis.get(row.nhiId ?? ''))),
-        total,
-        nextCursor: hasNext ? (page.at(-1)?.id ?? null) : null,
-        previousCursor: hasPrevious ? (page[0]?.id ?? null) : null,
-      };
+      const page = await readAlertPage(tx, this.realmDb.realmId, filter);
+      return { ...page, items: await withAssignments(tx, page.items) };
     });
+  }
+
+  /** The alerts the filters match, counted per rule or per identity. */
+  async groups(input: AlertGroupsInput): Promise<AlertGroups> {
+    const { by, ...filter } = parseInput(alertGroupsInput, input, 'alert grouping');
+    return this.realmDb.transaction((tx) => readAlertGroups(tx, this.realmDb.realmId, by, filter));
+  }
+
+  /** The choices of the list's filters. */
+  async filterOptions(): Promise<AlertFilterOptions> {
+    return this.realmDb.transaction((tx) => readFilterOptions(tx));
   }
 
   async get(id: string): Promise<AlertDetail> {
@@ -119,6 +100,7 @@ export class AlertService {
           events: {
             orderBy: { createdAt: 'asc' },
             select: {
+              kind: true,
               fromState: true,
               toState: true,
               reason: true,
@@ -141,7 +123,8 @@ export class AlertService {
         details: evidenceLines(row.evidence, 20),
         remediation: rule?.remediation ?? '',
         sources: rule?.sources ?? '',
-        history: row.events,
+        history: await withActorLabels(tx, row.events),
+        ...(await assignmentOf(tx, row.id)),
       };
     });
   }

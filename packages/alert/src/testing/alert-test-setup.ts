@@ -9,10 +9,11 @@ const day = 86_400_000;
 
 /**
  * A hub with realms `hub` (Ana admin, Eve editor, Vic viewer) and `other` (Oli admin), and ways to
- * write inventory rows and scanner facts directly, evaluate, and act as any of them.
+ * write inventory rows and scanner facts directly, evaluate, and act as any of them. `env` adds
+ * settings (a mail server).
  */
-export async function setupAlerts(newDatabase: NewTestDatabase) {
-  const hub = await setupHub(() => newDatabase());
+export async function setupAlerts(newDatabase: NewTestDatabase, env: Record<string, string> = {}) {
+  const hub = await setupHub(() => newDatabase(), env);
   const hubRealm = await hub.realm('hub', 'Hub');
   const otherRealm = await hub.realm('other', 'Other');
   const ana = await hub.member('ana@example.com', 'hub', 'admin');

@@ -99,6 +99,11 @@ export interface AlertActivity {
   at: Date;
 }
 
+/** How many days the trend looks back: the page's time-range picker. */
+export const trendRanges = [7, 30, 90] as const;
+export type TrendDays = (typeof trendRanges)[number];
+export const defaultTrendDays: TrendDays = 30;
+
 export interface TrendPoint {
   /** YYYY-MM-DD (UTC). */
   day: string;
@@ -118,12 +123,15 @@ export interface DashboardOverview {
   credentialAge: CountOf<AgeBucket>[];
   openAlertsByOwasp: CountOf<string>[];
   riskLevels: CountOf<RiskLevel>[];
-  /** The last 30 days from the daily snapshots, then today's live figures. */
+  /** The last `trendDays` days from the daily snapshots, then today's live figures. */
   trend: TrendPoint[];
+  trendDays: TrendDays;
   fixFirst: FixFirstItem[];
   topOwners: OwnerAlerts[];
   recentScans: RecentScan[];
   recentAlertActivity: AlertActivity[];
+  /** Rules of the catalogue the realm turned off: a risk only they check is not checked. */
+  disabledRules: string[];
   /** The realm's scanner sources, for the page's source filter. */
   sources: ScannerSource[];
 }

@@ -14,8 +14,12 @@ export const dashboardFilterInput = z.object({
 export type DashboardFilterInput = z.input<typeof dashboardFilterInput>;
 
 /**
- * The page's data call: the filter, and `fresh` when the user asked for a refresh (counted anew
- * rather than served from the last seconds' overview of an unchanged realm).
+ * The page's data call: the filter, `fresh` when the user asked for a refresh (counted anew
+ * rather than served from the last seconds' overview of an unchanged realm), and how many days
+ * the trend looks back (30 unless asked).
  */
-export const dashboardOverviewInput = dashboardFilterInput.extend({ fresh: z.boolean().optional() });
+export const dashboardOverviewInput = dashboardFilterInput.extend({
+  fresh: z.boolean().optional(),
+  trendDays: z.union([z.literal(7), z.literal(30), z.literal(90)]).optional(),
+});
 export type DashboardOverviewInput = z.input<typeof dashboardOverviewInput>;

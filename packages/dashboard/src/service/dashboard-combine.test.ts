@@ -31,6 +31,8 @@ function realm(slug: string, over: Partial<DashboardOverview> = {}): RealmOvervi
       openAlertsByOwasp: [{ key: 'NHI1', count: 10 }],
       riskLevels: [{ key: 'none', count: 8 }],
       trend: [{ day: '2026-03-02', openAlerts: 10, riskScore: 20 }],
+      trendDays: 30,
+      disabledRules: [],
       fixFirst: [],
       topOwners: [],
       recentScans: [],

@@ -60,6 +60,24 @@ describeEachDatabase('dashboard snapshot job', (_kind, newDatabase) => {
     await t.jobs.stop();
   });
 
+  it('looks back as many days as the page asks: 7, 30 (unless asked) or 90', async () => {
+    const t = await setup();
+    await t.snapshotNow();
+    t.clock.advanceSeconds(10 * daySeconds);
+    const service = await t.dashboardOf();
+
+    const days = async (trendDays?: 7 | 30 | 90) =>
+      (await service.overview({}, { trendDays })).trend.map((point) => point.day);
+
+    const today = t.clock.now().toISOString().slice(0, 10);
+    const tenDaysAgo = new Date(t.clock.now().getTime() - 10 * daySeconds * 1000).toISOString().slice(0, 10);
+    expect(await days(7)).toEqual([today]);
+    expect(await days()).toEqual([tenDaysAgo, today]);
+    expect(await days(90)).toEqual([tenDaysAgo, today]);
+    expect((await service.overview({}, { trendDays: 7 })).trendDays).toBe(7);
+    await t.jobs.stop();
+  });
+
   it('keeps the figures per environment and source, so a filtered page has its trend and week’s change', async () => {
     const t = await setup();
     const production = { environment: ['production' as const] };

@@ -167,6 +167,23 @@ describeEachDatabase('dashboard figures', (_kind, newDatabase) => {
     expect(other.recentScans).toHaveLength(1);
   });
 
+  it('names the rules its realm turned off, and never those of another realm', async () => {
+    const t = await setup();
+    const settle = (realmId: string, ruleId: string, enabled: boolean) =>
+      new RealmDb(t.db, realmId).transaction((tx) =>
+        tx.alertRuleSetting.create({ data: { realmId, ruleId, enabled } }),
+      );
+    await settle(t.hubRealm.id, 'nhi1.unowned', false);
+    await settle(t.hubRealm.id, 'nhi7.no_expiry', true);
+    await settle(t.otherRealm.id, 'nhi2.leaked_secret', false);
+
+    const hub = await (await t.dashboardOf(t.ana, t.hubRealm)).overview();
+    const other = await (await t.dashboardOf(t.oli, t.otherRealm)).overview();
+
+    expect(hub.disabledRules).toEqual(['nhi1.unowned']);
+    expect(other.disabledRules).toEqual(['nhi2.leaked_secret']);
+  });
+
   it('refuses a filter value that is not in the vocabulary', async () => {
     const t = await setup();
     const service = await t.dashboardOf();

@@ -18,15 +18,23 @@ import {
   type DashboardOverviewInput,
   dashboardFilterInput,
 } from '../api/dashboard.schema.ts';
-import type {
-  DashboardFigures,
-  DashboardFilter,
-  DashboardOverview,
-  ServedOverview,
+import {
+  type DashboardFigures,
+  type DashboardFilter,
+  type DashboardOverview,
+  defaultTrendDays,
+  type ServedOverview,
+  type TrendDays,
 } from '../api/dashboard-view.ts';
 import { changeStampOf } from '../sql/dashboard-change-stamp.sql.ts';
 import { alertFigures, identityFigures, leakCount } from '../sql/dashboard-figures.sql.ts';
-import { fixFirst, recentAlertActivity, recentScans, scannerSources } from '../sql/dashboard-lists.sql.ts';
+import {
+  disabledRules,
+  fixFirst,
+  recentAlertActivity,
+  recentScans,
+  scannerSources,
+} from '../sql/dashboard-lists.sql.ts';
 import {
   dayOf,
   figuresWeekBefore,
@@ -68,33 +76,34 @@ export class DashboardService {
   /**
    * The overview under the page filter. While nothing in the realm changed (its change stamp) an
    * overview built less than a few seconds ago is served again, with its own asOf; `fresh` (the
-   * user's refresh button) counts anew.
+   * user's refresh button) counts anew. `trendDays`: how far back the trend looks.
    */
   async overview(
     input: DashboardFilterInput = {},
-    options: { fresh?: boolean } = {},
+    options: { fresh?: boolean; trendDays?: TrendDays } = {},
   ): Promise<DashboardOverview> {
     const filter = normalise(parseInput(dashboardFilterInput, input, 'dashboard filter'));
     const now = this.context.clock.now();
     const realmId = this.context.realm.id;
     const stamp = await this.realmDb.read((query) => changeStampOf(query, realmId));
+    const trendDays = options.trendDays ?? defaultTrendDays;
     return this.cache.get(
-      `${realmId}:${JSON.stringify(filter)}`,
+      `${realmId}:${JSON.stringify(filter)}:${trendDays}`,
       stamp,
       now.getTime(),
-      () => this.build(filter, now),
+      () => this.build(filter, now, trendDays),
       options.fresh,
     );
   }
 
   /** What dashboard.overview serves: the overview under the page's filter, and its age. */
   async served(input: DashboardOverviewInput = {}): Promise<ServedOverview> {
-    const { fresh, ...filter } = input;
-    const overview = await this.overview(filter, { fresh });
+    const { fresh, trendDays, ...filter } = input;
+    const overview = await this.overview(filter, { fresh, trendDays });
     return { ...overview, ageMs: ageMsOf(overview.asOf, this.context.clock.now()) };
   }
 
-  private async build(filter: DashboardFilter, now: Date): Promise<DashboardOverview> {
+  private async build(filter: DashboardFilter, now: Date, trendDays: TrendDays): Promise<DashboardOverview> {
     const realmId = this.context.realm.id;
     const today = dayOf(now);
     const filtered = Boolean(filter.environment || filter.provider || filter.source);
@@ -114,9 +123,10 @@ export class DashboardService {
         recentScans: await recentScans(query, realmId, filter),
         recentAlertActivity: await recentAlertActivity(query, realmId, filter),
         sources: await scannerSources(query, realmId),
+        disabledRules: await disabledRules(query, realmId),
       })),
       read(async (query) => ({
-        trend: await trendBefore(query, realmId, today, filter),
+        trend: await trendBefore(query, realmId, today, filter, trendDays),
         weekAgo: await figuresWeekBefore(query, realmId, today, filter),
       })),
     ]);
@@ -139,6 +149,7 @@ export class DashboardService {
         filtered && trend.length === 0
           ? []
           : [...trend, { day: today, openAlerts: openAlertsOf(figures), riskScore: figures.riskScore }],
+      trendDays,
       topOwners: alerts.topOwners,
       ...lists,
     };

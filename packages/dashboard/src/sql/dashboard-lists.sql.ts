@@ -76,7 +76,7 @@ export async function recentAlertActivity(
     FROM "AlertEvent" AS e
     JOIN "Alert" AS a ON a."realmId" = e."realmId" AND a.id = e."alertId"
     LEFT JOIN "Nhi" AS n ON n."realmId" = a."realmId" AND n.id = a."nhiId"
-    WHERE e."realmId" = ${realmId}
+    WHERE e."realmId" = ${realmId} AND e.kind = 'state'
       AND (NOT ${filtered}::boolean OR (n.id IS NOT NULL AND ${liveIdentityMatching(filter)}))
     ORDER BY e."createdAt" DESC, e.id
     LIMIT ${recentSize}`);
@@ -86,4 +86,13 @@ export async function recentAlertActivity(
 export async function scannerSources(query: RealmQuery, realmId: string): Promise<ScannerSource[]> {
   return query<ScannerSource>(sql`
     SELECT id, name, type::text AS type FROM "Source" WHERE "realmId" = ${realmId} ORDER BY name, id`);
+}
+
+/** The catalogue rules the realm turned off (rules without a setting are on). */
+export async function disabledRules(query: RealmQuery, realmId: string): Promise<string[]> {
+  const rows = await query<{ ruleId: string }>(sql`
+    SELECT "ruleId" FROM "AlertRuleSetting"
+    WHERE "realmId" = ${realmId} AND NOT enabled
+    ORDER BY "ruleId"`);
+  return rows.map((row) => row.ruleId);
 }

@@ -80,29 +80,30 @@ export function figuresOfCells(
 }
 
 /**
- * The snapshots of the 30 days before today, oldest first; under a page filter, the matching cells
- * of the days that kept cells.
+ * The snapshots of the `days` days before today (30 unless asked), oldest first; under a page
+ * filter, the matching cells of the days that kept cells.
  */
 export async function trendBefore(
   query: RealmQuery,
   realmId: string,
   today: string,
   filter: DashboardFilter,
+  days = 30,
 ): Promise<TrendPoint[]> {
   if (!filter.environment && !filter.provider && !filter.source) {
     const points = await query<TrendPoint>(sql`
       SELECT to_char(day, 'YYYY-MM-DD') AS day, "openAlerts", "riskScore"
       FROM "DashboardSnapshot"
-      WHERE "realmId" = ${realmId} AND day >= ${daysBefore(today, 30)}::date AND day < ${today}::date
+      WHERE "realmId" = ${realmId} AND day >= ${daysBefore(today, days)}::date AND day < ${today}::date
       ORDER BY day`);
     return points.map((point) => ({ ...point, riskScore: Number(point.riskScore) }));
   }
-  const days = await query<{ day: string; cells: SnapshotCell[] }>(sql`
+  const snapshots = await query<{ day: string; cells: SnapshotCell[] }>(sql`
     SELECT to_char(day, 'YYYY-MM-DD') AS day, cells
     FROM "DashboardSnapshot"
-    WHERE "realmId" = ${realmId} AND day >= ${daysBefore(today, 30)}::date AND day < ${today}::date
+    WHERE "realmId" = ${realmId} AND day >= ${daysBefore(today, days)}::date AND day < ${today}::date
     ORDER BY day`);
-  return days.flatMap(({ day, cells }) => {
+  return snapshots.flatMap(({ day, cells }) => {
     const figures = figuresOfCells(cells, filter);
     return figures ? [{ day, openAlerts: openAlertsOf(figures), riskScore: figures.riskScore }] : [];
   });

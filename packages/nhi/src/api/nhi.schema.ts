@@ -117,6 +117,9 @@ export const listNhiInput = z.object({
   expiringWithinDays: z.number().int().min(0).max(36_500).optional(),
   /** Scanner sources (ids): identities any of them reports (missing from its last scan or not). */
   source: z.array(z.string().uuid()).max(50).optional(),
+  /** A scan (id): identities it added, changed or no longer found; `scanChange` narrows to one of those. */
+  scan: z.string().uuid().optional(),
+  scanChange: z.enum(['added', 'changed', 'missing']).optional(),
   /** Risk levels from the alert rules' scores; "none": no score (no open or acknowledged alert). */
   riskLevel: z.array(z.enum(nhiRiskLevels)).optional(),
   /** Free text over name, externalId and description. */

@@ -78,7 +78,12 @@ export interface SourceSyncContext {
 
 export interface SourceSyncResult {
   /** Per input item, in order: the identity's id and what happened to it. */
-  items: { nhiId: string; outcome: 'created' | 'updated' | 'unchanged' | 'deleted' }[];
+  items: {
+    nhiId: string;
+    outcome: 'created' | 'updated' | 'unchanged' | 'deleted';
+    /** What an update changed: the identity's fields by name, and `credentials`. */
+    fields?: string[];
+  }[];
 }
 
 const iso = (value: Date | null | undefined) => (value ? value.toISOString() : null);
@@ -218,13 +223,16 @@ export async function syncSourcedNhis(
         changes,
       })),
     );
-    for (const { index, row } of updates) outcomes[index] = { nhiId: row.id, outcome: 'updated' };
+    for (const { index, row, changes } of updates)
+      outcomes[index] = { nhiId: row.id, outcome: 'updated', fields: Object.keys(changes) };
   }
 
   const credentialChanged = await syncCredentials(tx, sync, items, outcomes);
   for (const index of credentialChanged) {
     const outcome = outcomes[index];
-    if (outcome?.outcome === 'unchanged') outcome.outcome = 'updated';
+    if (!outcome) continue;
+    if (outcome.outcome === 'unchanged') outcome.outcome = 'updated';
+    if (outcome.outcome === 'updated') outcome.fields = [...(outcome.fields ?? []), 'credentials'];
   }
   const created = outcomes.filter((o) => o.outcome === 'created').map((o) => o.nhiId);
   const updated = outcomes.filter((o) => o.outcome === 'updated').map((o) => o.nhiId);

@@ -94,6 +94,7 @@ export function nhiListConditions(
     and.push(sql`n."oldestActiveCredentialAt" >= ${at(since)}`);
   }
   if (filter.riskLevel?.length) and.push(riskCondition(filter.riskLevel));
+  if (filter.scan) and.push(scanCondition(filter.scan, filter.scanChange));
   if (filter.expiringWithinDays !== undefined) {
     // No lower bound: an identity whose credential already expired needs attention even more.
     const until = new Date(now.getTime() + filter.expiringWithinDays * dayMs);
@@ -131,6 +132,13 @@ function sharedConditions(filter: SharedNhiFilter): Sql[] {
  */
 export function liveIdentityMatching(filter: SharedNhiFilter): Sql {
   return joinSql([sql`n."deletedAt" IS NULL`, ...sharedConditions(filter)], ' AND ');
+}
+
+/** What a scan recorded about the identity (ScanChange), of one kind of change when given. */
+function scanCondition(scanId: string, change: ListNhiFilter['scanChange']): Sql {
+  return sql`EXISTS (SELECT 1 FROM "ScanChange" AS sc
+    WHERE sc."realmId" = n."realmId" AND sc."nhiId" = n.id AND sc."scanId" = ${scanId}
+    ${change ? sql`AND sc.change = ${change}` : emptySql})`;
 }
 
 /** Unowned: neither a person nor a group answers for it. */

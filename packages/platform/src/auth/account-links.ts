@@ -1,14 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
-import nodemailer from 'nodemailer';
 import { inject, injectable } from 'tsyringe';
-import type { Config } from '../config/config.ts';
 import type { Clock, Principal } from '../context/request-context.ts';
 import type { PlatformDatabase } from '../database/platform-database.ts';
 import { PLATFORM_DATABASE } from '../database/tokens.ts';
-import { CLOCK, CONFIG, LOGGER } from '../di/tokens.ts';
+import { CLOCK } from '../di/tokens.ts';
 import { ValidationError } from '../errors/domain-errors.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
-import type { Logger } from '../logging/logger.ts';
+import { HubMailer } from '../mail/hub-mailer.ts';
 import { writeAuditEntry } from './audit-entry.ts';
 import { normaliseEmail } from './auth.service.ts';
 import { minimumPasswordLength } from './generated-password.ts';
@@ -75,8 +73,7 @@ export class PasswordLinks {
     @inject(PLATFORM_DATABASE) private readonly db: PlatformDatabase,
     @inject(PasswordHasher) private readonly passwords: PasswordHasher,
     @inject(CLOCK) private readonly clock: Clock,
-    @inject(CONFIG) private readonly config: Config,
-    @inject(LOGGER) private readonly logger: Logger,
+    @inject(HubMailer) private readonly mailer: HubMailer,
   ) {}
 
   /** Writes the link's row with `tx` (the change it belongs to); returns the token, once. */
@@ -102,31 +99,22 @@ export class PasswordLinks {
    */
   async deliver(to: string, purpose: PasswordLinkPurpose, token: string): Promise<LinkDelivery> {
     const path = `${passwordLinkPath}${token}`;
-    const { NHI_SMTP_URL: smtpUrl, NHI_PUBLIC_URL: publicUrl } = this.config;
-    if (!smtpUrl || !publicUrl) {
+    const link = this.mailer.publicLink(path);
+    if (!this.mailer.configured || !link) {
       return {
         delivery: 'link',
         link: path,
         reason: 'No mail server is configured (NHI_SMTP_URL, NHI_PUBLIC_URL)',
       };
     }
-    const transport = nodemailer.createTransport(smtpUrl, {
-      connectionTimeout: 10_000,
-      greetingTimeout: 10_000,
-      socketTimeout: 10_000,
+    const outcome = await this.mailer.send({
+      to,
+      subject: purpose === 'invite' ? 'You are invited to the NHI Hub' : 'Set a new NHI Hub password',
+      text: mailText(purpose, link),
     });
-    try {
-      await transport.sendMail({
-        from: this.config.NHI_SMTP_FROM,
-        to,
-        subject: purpose === 'invite' ? 'You are invited to the NHI Hub' : 'Set a new NHI Hub password',
-        text: mailText(purpose, `${publicUrl.replace(/\/$/, '')}${path}`),
-      });
-      return { delivery: 'mailed' };
-    } catch (error) {
-      this.logger.warn({ event: 'account_mail_failed', err: error }, 'account mail could not be sent');
-      return { delivery: 'link', link: path, reason: 'The mail could not be sent' };
-    }
+    return outcome === 'sent'
+      ? { delivery: 'mailed' }
+      : { delivery: 'link', link: path, reason: 'The mail could not be sent' };
   }
 
   /** What the public page shows before the user chooses a password; does not use the link up. */

@@ -151,6 +151,39 @@ describeEachDatabase('session authentication', (_kind, newDatabase) => {
     await expect(hub.auth.authenticate({})).rejects.toThrow(AuthenticationError);
   });
 
+  it('works in the realm a page names, any of the user’s, and finds no other', async () => {
+    const hub = await loggedInHub();
+    const secret = await hub.realm('secret');
+    const alpha = await hub.db.systemPrisma.realm.findUniqueOrThrow({ where: { slug: 'alpha' } });
+
+    const inAlpha = await hub.auth.authenticate({ sessionToken: hub.login.token, realmSlug: 'alpha' });
+    const inHub = await hub.auth.authenticate({ sessionToken: hub.login.token });
+
+    expect(inAlpha.realm).toEqual({ id: alpha.id, slug: 'alpha' });
+    expect(inHub.realm.slug).toBe('hub');
+    for (const realmSlug of [secret.slug, 'nowhere']) {
+      await expect(hub.auth.authenticate({ sessionToken: hub.login.token, realmSlug })).rejects.toThrow(
+        NotFoundError,
+      );
+    }
+    // The session itself is untouched by a realm it could not enter.
+    expect((await hub.auth.authenticate({ sessionToken: hub.login.token })).realm.slug).toBe('hub');
+  });
+
+  it('lands the next login in the realm the user last chose while still a member', async () => {
+    const hub = await loggedInHub();
+    const principal = (await hub.auth.authenticate({ sessionToken: hub.login.token })).principal;
+    if (principal.kind !== 'user') throw new Error('expected a user');
+
+    await hub.auth.switchRealm(principal, 'alpha');
+    expect((await hub.loggedIn('ivy@example.com')).realm.slug).toBe('alpha');
+
+    await hub.db.systemPrisma.realmMembership.deleteMany({
+      where: { userId: hub.user.id, realm: { slug: 'alpha' } },
+    });
+    expect((await hub.loggedIn('ivy@example.com')).realm.slug).toBe('hub');
+  });
+
   it('stops every token of a session at logout', async () => {
     const hub = await loggedInHub();
     const principal = (await hub.auth.authenticate({ sessionToken: hub.login.token })).principal;

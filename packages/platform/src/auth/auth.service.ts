@@ -234,15 +234,14 @@ export class AuthService {
 
   /**
    * A session for a user whose credentials were checked (a password, or an identity provider):
-   * lands in realm `hub` when a member, else the first realm; the login goes to that realm's
+   * lands in the realm the user last chose, else `hub` when a member, else the first realm; the login goes to that realm's
    * audit trail with its method.
    */
   async startSession(
     user: { id: string; email: string },
     login: { method: string; identityProvider?: string; idToken?: string; requestId?: string },
   ): Promise<LoginResult> {
-    const realms = await this.realmsOf(user.id);
-    const realm = realms.find((candidate) => candidate.slug === defaultRealmSlug) ?? realms[0];
+    const realm = await this.landingRealm(user.id);
     if (!realm) throw new AuthenticationError('This account has no access to any realm');
 
     const sessionId = randomUUID();
@@ -320,6 +319,10 @@ export class AuthService {
     await this.activeSession(session.sessionId, session.userId);
     const realm = (await this.realmsOf(session.userId)).find((candidate) => candidate.slug === realmSlug);
     if (!realm) throw new NotFoundError('Realm', realmSlug);
+    await this.db.systemPrisma.user.update({
+      where: { id: session.userId },
+      data: { lastRealmId: realm.id },
+    });
     const issued = await this.reissue(session.userId, session.sessionId, realm.slug);
     return { ...issued, realm: { id: realm.id, slug: realm.slug, name: realm.name } };
   }
@@ -331,9 +334,19 @@ export class AuthService {
    * disabling, password change or membership change. When either moved, or the entry is older than
    * a minute, the credential is checked in full again (one statement, and the JWT's signature).
    */
-  async authenticate(credentials: { sessionToken?: string; bearerToken?: string }): Promise<Authenticated> {
+  async authenticate(credentials: {
+    sessionToken?: string;
+    bearerToken?: string;
+    /**
+     * The realm the page asking works in (its URL names it, ADR 0036). A session works in any realm
+     * of its user; an API token only in its own, so the name is ignored for tokens.
+     */
+    realmSlug?: string;
+  }): Promise<Authenticated> {
     if (credentials.bearerToken !== undefined) return this.authenticateApiToken(credentials.bearerToken);
-    if (credentials.sessionToken !== undefined) return this.authenticateSession(credentials.sessionToken);
+    if (credentials.sessionToken !== undefined) {
+      return this.authenticateSession(credentials.sessionToken, credentials.realmSlug);
+    }
     throw new AuthenticationError();
   }
 
@@ -356,24 +369,29 @@ export class AuthService {
     }));
   }
 
-  private async authenticateSession(token: string): Promise<Authenticated> {
-    const key = this.verified.keyOf('session', token);
-    const credential = (await this.stillValid(key)) ?? (await this.verifySession(key, token));
+  private async authenticateSession(token: string, realmSlug?: string): Promise<Authenticated> {
+    const key = `${this.verified.keyOf('session', token)}${realmSlug ? `:${realmSlug}` : ''}`;
+    const credential = (await this.stillValid(key)) ?? (await this.verifySession(key, token, realmSlug));
     const claims = credential.claims as SessionClaims;
     const renewedToken = this.sessionTokens.shouldRenew(claims) ? await this.renew(claims) : undefined;
     return { ...this.authenticated(credential), ...(renewedToken ? { renewedToken } : {}) };
   }
 
-  private async verifySession(key: string, token: string): Promise<VerifiedCredential> {
+  private async verifySession(key: string, token: string, realmSlug?: string): Promise<VerifiedCredential> {
     const claims = await this.sessionTokens.verify(token);
     const [row] = await this.db.systemQuery<SessionRow>('auth_session', sessionSql, [
       claims.sid,
       claims.sub,
-      claims.realm,
+      realmSlug ?? claims.realm,
     ]);
     if (!row || row.revoked || row.disabled) throw new AuthenticationError(sessionInvalid);
     const now = this.clock.now().getTime();
     if (row.expiresAt <= now) throw new AuthenticationError(sessionExpired);
+    // A realm the page names that is not the user's is not found, as its records would be: the
+    // session itself is fine and stays.
+    if ((!row.realmId || !row.realmSlug) && realmSlug && realmSlug !== claims.realm) {
+      throw new NotFoundError('Realm', realmSlug);
+    }
     if (!row.realmId || !row.realmSlug) throw new AuthenticationError(sessionInvalid);
     return this.remember(key, now, {
       principal: { kind: 'user', userId: claims.sub, email: row.email, sessionId: claims.sid },
@@ -474,6 +492,19 @@ export class AuthService {
     }
     if (session.expiresAt <= this.clock.now()) throw new AuthenticationError(sessionExpired);
     return { email: session.user.email };
+  }
+
+  /** The realm a new session starts in: the last one chosen while still a member, else `hub`, else the first. */
+  private async landingRealm(userId: string): Promise<RealmOfUser | undefined> {
+    const [realms, user] = await Promise.all([
+      this.realmsOf(userId),
+      this.db.systemPrisma.user.findUnique({ where: { id: userId }, select: { lastRealmId: true } }),
+    ]);
+    return (
+      realms.find((candidate) => candidate.id === user?.lastRealmId) ??
+      realms.find((candidate) => candidate.slug === defaultRealmSlug) ??
+      realms[0]
+    );
   }
 
   private renew(claims: SessionClaims): Promise<SessionToken> {

@@ -59,13 +59,13 @@ export const configSchema = z.object({
   NHI_OIDC_PROVIDERS: z.string().optional(),
   /** The hub's address as browsers reach it, for OIDC redirect URIs; unset: taken from each request. */
   NHI_PUBLIC_URL: z.string().url().optional(),
-  /** SMTP server for invitation and password-reset mails (smtp:// or smtps://, credentials in the URL); unset: links are shown to the admin. */
+  /** SMTP server for invitation, password-reset and alert-mention mails (smtp:// or smtps://, credentials in the URL); unset: links are shown to the admin, mentions are not mailed. */
   NHI_SMTP_URL: z
     .string()
     .url()
     .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
     .optional(),
-  /** Sender of invitation and password-reset mails. */
+  /** Sender of the hub's own mails (invitations, password resets, mentions). */
   NHI_SMTP_FROM: z.string().email().default('nhi-hub@localhost'),
   NHI_LOGIN_MAX_ATTEMPTS: z.coerce.number().int().positive().default(5),
   NHI_LOGIN_WINDOW_SECONDS: durationSeconds.default(15 * 60),

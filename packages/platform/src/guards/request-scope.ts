@@ -9,6 +9,7 @@ import { createRequestContainer } from '../di/container.ts';
 import { CLOCK, REQUEST_PERMISSIONS } from '../di/tokens.ts';
 import { PermissionDeniedError } from '../errors/domain-errors.ts';
 import { readBearerToken, readCookie, SESSION_COOKIE } from './cookies.ts';
+import { REALM_HEADER } from './realm-header.ts';
 
 /** What every guarded call works with: its own container, context and permissions. */
 export interface RequestScope {
@@ -26,6 +27,8 @@ export interface RequestScope {
 export interface RequestCredentials {
   headers: Headers;
   requestId: string;
+  /** The realm named by the page URL when the request is a page render; the header wins over it. */
+  pageRealm?: string;
 }
 
 /**
@@ -34,9 +37,9 @@ export interface RequestCredentials {
  */
 export async function authenticateRequest(
   root: DependencyContainer,
-  { headers, requestId }: RequestCredentials,
+  { headers, requestId, pageRealm }: RequestCredentials,
 ): Promise<RequestScope> {
-  const result = await authenticateCredentials(root, headers);
+  const result = await authenticateCredentials(root, headers, headers.get(REALM_HEADER) || pageRealm);
   return openRequestScope(root, {
     context: {
       requestId,
@@ -57,13 +60,14 @@ export async function authenticateRequest(
 async function authenticateCredentials(
   root: DependencyContainer,
   headers: Headers,
+  realmSlug: string | undefined,
 ): Promise<Authenticated & { credential: RequestScope['credential'] }> {
   if (root.isRegistered(FORWARDED_CALLS, true)) {
     return { ...(await root.resolve(FORWARDED_CALLS).authenticate(headers)), credential: 'forwarded' };
   }
   const bearerToken = readBearerToken(headers);
   const sessionToken = bearerToken ? undefined : readCookie(headers, SESSION_COOKIE);
-  const result = await root.resolve(AuthService).authenticate({ sessionToken, bearerToken });
+  const result = await root.resolve(AuthService).authenticate({ sessionToken, bearerToken, realmSlug });
   return { ...result, credential: bearerToken ? 'bearer' : 'session' };
 }
 

@@ -2,6 +2,7 @@ import {
   ApiTokenService,
   openRequestScope,
   procedurePermissions,
+  RealmDb,
   type RealmRef,
   router,
   undeclaredProcedures,
@@ -18,7 +19,9 @@ it('declares a known permission on every procedure', () => {
   expect(undeclaredProcedures(scannerRouter)).toEqual([]);
   expect(Object.fromEntries(procedurePermissions(scannerRouter).map((p) => [p.path, p.permission]))).toEqual({
     'leak.list': 'leak:read',
+    observations: 'source:read',
     'scan.cancel': 'scan:run',
+    'scan.diff': 'source:read',
     'scan.get': 'source:read',
     'scan.list': 'source:read',
     'scan.start': 'scan:run',
@@ -27,6 +30,7 @@ it('declares a known permission on every procedure', () => {
     'source.get': 'source:read',
     'source.list': 'source:read',
     'source.page': 'source:read',
+    'source.testConnection': 'source:manage',
     'source.update': 'source:manage',
   });
 });
@@ -151,6 +155,12 @@ describeEachDatabase('scanner.* over /api/trpc', (_kind, newDatabase) => {
       'mutation',
     );
     const scanId = JSON.parse(started.text).result.data.id as string;
+    const nhi = await new RealmDb(t.db, t.hubRealm.id).transaction((tx) =>
+      tx.nhi.create({
+        data: { kind: 'bot', provider: 'slack', externalId: 'B1', name: 'hub-bot' },
+        select: { id: true },
+      }),
+    );
 
     const notFound: Record<string, [unknown, 'query' | 'mutation']> = {
       'source.get': [{ id: sourceId }, 'query'],
@@ -159,6 +169,8 @@ describeEachDatabase('scanner.* over /api/trpc', (_kind, newDatabase) => {
       'scan.start': [{ sourceId, input: 'k8s.manifests', upload }, 'mutation'],
       'scan.get': [{ id: scanId }, 'query'],
       'scan.cancel': [{ id: scanId }, 'mutation'],
+      'scan.diff': [{ id: scanId }, 'query'],
+      observations: [{ nhiId: nhi.id }, 'query'],
     };
     for (const [path, [input, type]] of Object.entries(notFound)) {
       const response = await t.call(oli, path, input, type);
@@ -177,7 +189,9 @@ describeEachDatabase('scanner.* over /api/trpc', (_kind, newDatabase) => {
     for (const text of Object.values(seen)) expect(JSON.parse(text).result.data).toEqual([]);
     expect(page.sources).toEqual([]);
     expect((await t.call(t.ana, 'source.get', { id: sourceId }, 'query')).text).toContain('"name":"cluster"');
-    expect([...Object.keys(notFound), ...Object.keys(seen), 'source.page', 'source.create'].sort()).toEqual(
+    // Testing a connection reads nothing of the realm: it tries the credentials it is given.
+    const free = ['source.page', 'source.create', 'source.testConnection'];
+    expect([...Object.keys(notFound), ...Object.keys(seen), ...free].sort()).toEqual(
       procedurePermissions(scannerRouter)
         .map((p) => p.path)
         .sort(),

@@ -1,13 +1,17 @@
 import { authorizedProcedure, router } from '@nhi/platform';
 import './scanner.permissions.ts';
+import { ScanDiffService } from '../service/scan-diff.ts';
+import { ScanObservationsService } from '../service/scan-observations.ts';
 import { ScannerService } from '../service/scanner.service.ts';
 import {
   createSourceInput,
   idInput,
   listLeaksInput,
   listScansInput,
+  nhiIdInput,
   type SourcesPage,
   startScanInput,
+  testConnectionInput,
   updateSourceInput,
 } from './scanner.schema.ts';
 
@@ -42,6 +46,10 @@ export const scannerRouter = router({
     delete: authorizedProcedure('source:manage')
       .input(idInput)
       .mutation(({ ctx, input }) => service(ctx).deleteSource(input.id)),
+    /** Tries a live source's credentials with one call to its provider; nothing is saved. */
+    testConnection: authorizedProcedure('source:manage')
+      .input(testConnectionInput)
+      .mutation(({ ctx, input }) => service(ctx).testConnection(input)),
   }),
   scan: router({
     /** With `upload` (base64), the file is the input; otherwise the source's settings are. */
@@ -57,7 +65,15 @@ export const scannerRouter = router({
     cancel: authorizedProcedure('scan:run')
       .input(idInput)
       .mutation(({ ctx, input }) => service(ctx).cancelScan(input.id)),
+    /** The identities the scan added, changed and no longer found, and the alerts that followed. */
+    diff: authorizedProcedure('source:read')
+      .input(idInput)
+      .query(({ ctx, input }) => ctx.scope.container.resolve(ScanDiffService).ofScan(input.id)),
   }),
+  /** Which scans saw one identity, and its source by name: for the identity's page. */
+  observations: authorizedProcedure('source:read')
+    .input(nhiIdInput)
+    .query(({ ctx, input }) => ctx.scope.container.resolve(ScanObservationsService).ofNhi(input.nhiId)),
   leak: router({
     list: authorizedProcedure('leak:read')
       .input(listLeaksInput)

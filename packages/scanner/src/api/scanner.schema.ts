@@ -46,6 +46,7 @@ export const updateSourceInput = z.object({
 export type UpdateSourceInput = z.input<typeof updateSourceInput>;
 
 export const idInput = z.object({ id: z.string().uuid() });
+export const nhiIdInput = z.object({ nhiId: z.string().uuid() });
 
 export const startScanInput = z.object({
   sourceId: z.string().uuid(),
@@ -83,6 +84,8 @@ export interface SourceView {
   createdAt: Date;
   updatedAt: Date;
   lastScan: { id: string; state: ScanState; finishedAt: Date | null; createdAt: Date } | null;
+  /** Live identities of the inventory the source reports (missing from its last scan or not). */
+  identityCount: number;
 }
 
 /** What the caller may do on the scanner pages: they hide what would only be refused. */
@@ -111,8 +114,12 @@ export interface ScanView {
   state: ScanState;
   phase: string | null;
   complete: boolean;
+  /** Identities and leaks to reconcile, once the input is read; itemsProcessed counts those done. */
   itemsTotal: number | null;
   itemsProcessed: number;
+  /** Items the input held and the connector read, in `itemsUnit` (`Kubernetes objects`); null before. */
+  itemsRead: number | null;
+  itemsUnit: string | null;
   counts: { new: number; updated: number; unchanged: number; missing: number; leaks: number };
   warningCount: number;
   warnings: ScanWarningView[];
@@ -144,4 +151,58 @@ export interface LeakView {
   /** When a complete scan of the same source and input no longer found it; null while open. */
   resolvedAt: Date | null;
   resolvedByScanId: string | null;
+}
+
+/** One identity a scan added, changed or no longer found; `fields` says what changed. */
+export interface ScanDiffIdentity {
+  id: string;
+  name: string;
+  kind: string;
+  provider: string;
+  externalId: string;
+  /** Changed fields by name, `credentials`, `status`, and fact kinds gained (`+kind`) or lost (`-kind`). */
+  fields: string[];
+}
+
+/** An alert that opened or resolved on an identity of the scan's source after the scan. */
+export interface ScanDiffAlert {
+  id: string;
+  ruleId: string;
+  severity: string;
+  state: string;
+  subject: string;
+  nhi: { id: string; name: string } | null;
+  at: Date;
+}
+
+/** A part of a scan's diff: how many, and the first of them. */
+export interface ScanDiffPart<T> {
+  count: number;
+  items: T[];
+}
+
+/** What one scan changed, against what its source reported before. */
+export interface ScanDiffView {
+  scanId: string;
+  sourceId: string;
+  added: ScanDiffPart<ScanDiffIdentity>;
+  changed: ScanDiffPart<ScanDiffIdentity>;
+  missing: ScanDiffPart<ScanDiffIdentity>;
+  alertsOpened: ScanDiffPart<ScanDiffAlert>;
+  alertsResolved: ScanDiffPart<ScanDiffAlert>;
+}
+
+/** A live source's type, settings and credentials to try, before it is saved. */
+export const testConnectionInput = z.object({
+  type: z.enum(sourceTypes),
+  settings: z.record(z.string(), settingValue).default({}),
+  secrets: z.record(z.string(), z.string().max(10_000)).default({}),
+});
+export type TestConnectionInput = z.input<typeof testConnectionInput>;
+
+/** Whether the provider accepted the credentials, in its own words when it did not. */
+export interface ConnectionTestResult {
+  ok: boolean;
+  /** Who the provider says the credentials are (an ARN, a login), or why it refused them. */
+  message: string;
 }

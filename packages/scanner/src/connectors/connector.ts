@@ -64,6 +64,17 @@ export interface ConnectorOutput {
   namesOthers?: boolean;
   leaks: DiscoveredLeak[];
   warnings: ScanWarning[];
+  /**
+   * What the input held, in its own terms (Kubernetes objects, report rows, files): a scan reports
+   * the items it read, which are not its identities (bindings and roles of a cluster are no identity).
+   */
+  read?: ItemsRead;
+}
+
+/** How many items of the input were read, and what they are (plural, e.g. `Kubernetes objects`). */
+export interface ItemsRead {
+  count: number;
+  unit: string;
 }
 
 export function emptyOutput(): ConnectorOutput {

@@ -95,6 +95,8 @@ export class ScanRunner {
           phase: 'reading',
           startedAt,
           itemsProcessed: 0,
+          itemsRead: null,
+          itemsUnit: null,
           newCount: 0,
           updatedCount: 0,
           unchangedCount: 0,
@@ -167,7 +169,11 @@ export class ScanRunner {
         );
         leaks = await reconcileLeaks(plan, output.leaks);
         await realmDb.transaction((tx) =>
-          tx.scan.update({ where: { id: scanId }, data: { leakCount: leaks }, select: { id: true } }),
+          tx.scan.update({
+            where: { id: scanId },
+            data: { leakCount: leaks, itemsProcessed: output.nhis.length + output.leaks.length },
+            select: { id: true },
+          }),
         );
       }
       await this.finish(realmDb, scanId, 'succeeded');
@@ -196,6 +202,9 @@ export class ScanRunner {
         data: {
           phase: 'reconciling',
           itemsTotal: output.nhis.length + output.leaks.length,
+          // What the input held, not what became identities: a cluster's roles and bindings were read too.
+          itemsRead: output.read?.count ?? output.nhis.length + output.leaks.length,
+          itemsUnit: output.read?.unit ?? 'items',
           warningCount: output.warnings.length,
           warnings: output.warnings.slice(0, keptWarnings).map((w) => ({ item: w.item, message: w.message })),
         },

@@ -18,6 +18,7 @@ import {
 import { inject, injectable } from 'tsyringe';
 import type { z } from 'zod';
 import {
+  type ConnectionTestResult,
   type CreateSourceInput,
   createSourceInput,
   type LeakView,
@@ -29,9 +30,12 @@ import {
   type StartScanInput,
   scanInputsBySource,
   startScanInput,
+  type TestConnectionInput,
+  testConnectionInput,
   type UpdateSourceInput,
   updateSourceInput,
 } from '../api/scanner.schema.ts';
+import { testSourceConnection } from '../connectors/connection-test.ts';
 import { connectorFor } from '../connectors/registry.ts';
 import { scanJob, scheduledScanJob } from './scanner-jobs.ts';
 import { ScannerSecrets } from './scanner-secrets.ts';
@@ -63,6 +67,8 @@ const scanSelect = {
   complete: true,
   itemsTotal: true,
   itemsProcessed: true,
+  itemsRead: true,
+  itemsUnit: true,
   newCount: true,
   updatedCount: true,
   unchangedCount: true,
@@ -115,18 +121,20 @@ export class ScannerService {
   ) {}
 
   async listSources(): Promise<SourceView[]> {
-    const rows = await this.db.transaction((tx) =>
-      tx.source.findMany({ select: sourceSelect, orderBy: { name: 'asc' } }),
-    );
-    return Promise.all(rows.map((row) => this.sourceView(row)));
+    const { rows, counts } = await this.db.transaction(async (tx) => ({
+      rows: await tx.source.findMany({ select: sourceSelect, orderBy: { name: 'asc' } }),
+      counts: await identityCountsOfSources(tx, this.db.realmId),
+    }));
+    return Promise.all(rows.map((row) => this.sourceView(row, counts.get(row.id) ?? 0)));
   }
 
   async getSource(id: string): Promise<SourceView> {
-    const row = await this.db.transaction((tx) =>
-      tx.source.findUnique({ where: { id }, select: sourceSelect }),
-    );
+    const { row, counts } = await this.db.transaction(async (tx) => ({
+      row: await tx.source.findUnique({ where: { id }, select: sourceSelect }),
+      counts: await identityCountsOfSources(tx, this.db.realmId, id),
+    }));
     if (!row) throw new NotFoundError('Source', id);
-    return this.sourceView(row);
+    return this.sourceView(row, counts.get(id) ?? 0);
   }
 
   async createSource(raw: CreateSourceInput): Promise<SourceView> {
@@ -184,7 +192,10 @@ export class ScannerService {
       })
       .catch((error) => this.nameTaken(error, input.name ?? ''));
     await this.applySchedule(updated.id, updated.schedule);
-    return this.sourceView(updated);
+    const counts = await this.db.transaction((tx) =>
+      identityCountsOfSources(tx, this.db.realmId, updated.id),
+    );
+    return this.sourceView(updated, counts.get(updated.id) ?? 0);
   }
 
   /** Deletes the source with its scans, facts and leaks; the identities it found stay in the inventory. */
@@ -196,6 +207,12 @@ export class ScannerService {
       await this.audit(tx, 'source.delete', id, this.auditable(before), undefined);
     });
     await this.jobs.unschedule(scheduledScanJob, id);
+  }
+
+  /** Credentials given here are used for one call and forgotten: neither stored, audited nor logged. */
+  async testConnection(raw: TestConnectionInput): Promise<ConnectionTestResult> {
+    const input = parse(testConnectionInput, raw);
+    return testSourceConnection(input.type, input.settings, input.secrets);
   }
 
   async startScan(raw: StartScanInput): Promise<ScanView> {
@@ -346,23 +363,26 @@ export class ScannerService {
     else await this.jobs.unschedule(scheduledScanJob, sourceId);
   }
 
-  private async sourceView(row: {
-    id: string;
-    type: SourceView['type'];
-    name: string;
-    environment: SourceView['environment'];
-    schedule: string | null;
-    settings: unknown;
-    encryptedSecrets: string | null;
-    createdAt: Date;
-    updatedAt: Date;
-    scans: {
+  private async sourceView(
+    row: {
       id: string;
-      state: SourceView['state' & keyof SourceView] | ScanView['state'];
-      finishedAt: Date | null;
+      type: SourceView['type'];
+      name: string;
+      environment: SourceView['environment'];
+      schedule: string | null;
+      settings: unknown;
+      encryptedSecrets: string | null;
       createdAt: Date;
-    }[];
-  }): Promise<SourceView> {
+      updatedAt: Date;
+      scans: {
+        id: string;
+        state: SourceView['state' & keyof SourceView] | ScanView['state'];
+        finishedAt: Date | null;
+        createdAt: Date;
+      }[];
+    },
+    identityCount = 0,
+  ): Promise<SourceView> {
     const secretNames = row.encryptedSecrets
       ? Object.keys(await this.secrets.decryptJson(row.encryptedSecrets)).sort()
       : [];
@@ -385,6 +405,7 @@ export class ScannerService {
             createdAt: last.createdAt,
           }
         : null,
+      identityCount,
     };
   }
 
@@ -430,6 +451,20 @@ export class ScannerService {
   }
 }
 
+/**
+ * Per source, its live identities (not deleted), missing from its last scan or not: what the
+ * inventory's filter by source lists.
+ */
+async function identityCountsOfSources(tx: RealmTx, realmId: string, sourceId?: string) {
+  const rows = await tx.$queryRaw<{ sourceId: string; count: number }[]>`
+    SELECT si."sourceId", count(DISTINCT si."nhiId")::int AS count
+    FROM "SourceItem" AS si JOIN "Nhi" AS n ON n."realmId" = si."realmId" AND n.id = si."nhiId"
+    WHERE si."realmId" = ${realmId} AND n."deletedAt" IS NULL
+      AND (${sourceId ?? null}::text IS NULL OR si."sourceId" = ${sourceId ?? null})
+    GROUP BY si."sourceId"`;
+  return new Map(rows.map((row) => [row.sourceId, row.count]));
+}
+
 function scanView(row: {
   id: string;
   sourceId: string;
@@ -440,6 +475,8 @@ function scanView(row: {
   complete: boolean;
   itemsTotal: number | null;
   itemsProcessed: number;
+  itemsRead: number | null;
+  itemsUnit: string | null;
   newCount: number;
   updatedCount: number;
   unchangedCount: number;
@@ -465,6 +502,8 @@ function scanView(row: {
     complete: row.complete,
     itemsTotal: row.itemsTotal,
     itemsProcessed: row.itemsProcessed,
+    itemsRead: row.itemsRead,
+    itemsUnit: row.itemsUnit,
     counts: {
       new: row.newCount,
       updated: row.updatedCount,

@@ -1,40 +1,94 @@
-import { useState } from 'react';
-import { errorMessageOf } from '../../lib/server-fn-error.ts';
+import { type Ref, useImperativeHandle, useState } from 'react';
 import { acknowledgeAlerts, resolveAlerts, suppressAlerts } from '../../server/functions/alerts.functions.ts';
+import { usePendingAction } from '../shared/use-pending-action.ts';
 
-/** Acknowledge, resolve or suppress (with a reason and an expiry) the selected alerts. */
+const day = 86_400_000;
+const wontFixReason = "Won't fix";
+
+/** What the list's keyboard shortcuts ask of the actions, for the alerts they name. */
+export interface AlertActionsHandle {
+  acknowledge(ids: string[]): void;
+  resolve(ids: string[]): void;
+  suppress(ids: string[]): void;
+}
+
+const alertsWord = (count: number) => `${count} alert${count === 1 ? '' : 's'}`;
+const dateInput = (date: Date) => date.toISOString().slice(0, 10);
+const startOfDay = (date: string) => new Date(`${date}T00:00:00.000Z`);
+
+/**
+ * Acknowledge, resolve or suppress (with a reason and an expiry) the selected alerts. A resolve
+ * says what happens next: the next evaluation reopens an alert whose rule still matches, so the
+ * notice offers "won't fix until" instead, a suppression that holds until its date.
+ */
 export function AlertActions({
   ids,
   asOf,
   onDone,
+  ref,
 }: {
   ids: string[];
   asOf: Date;
   onDone: () => Promise<void>;
+  ref?: Ref<AlertActionsHandle>;
 }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [suppressing, setSuppressing] = useState(false);
+  const { pending, error, run } = usePendingAction();
+  const [suppressing, setSuppressing] = useState<string[] | null>(null);
   const [reason, setReason] = useState('');
-  const inAWeek = new Date(asOf.getTime() + 7 * 86_400_000).toISOString().slice(0, 10);
-  const [until, setUntil] = useState(inAWeek);
+  const [until, setUntil] = useState(dateInput(new Date(asOf.getTime() + 7 * day)));
+  const [resolved, setResolved] = useState<string[] | null>(null);
+  const [wontFixUntil, setWontFixUntil] = useState(dateInput(new Date(asOf.getTime() + 90 * day)));
+  const [notice, setNotice] = useState<string | null>(null);
 
-  async function run(action: () => Promise<unknown>) {
-    setBusy(true);
-    setError(null);
-    try {
-      await action();
-      setSuppressing(false);
-      setReason('');
-      await onDone();
-    } catch (failure) {
-      setError(errorMessageOf(failure));
-    } finally {
-      setBusy(false);
-    }
-  }
+  const acknowledge = (targets: string[]) =>
+    run(
+      () => acknowledgeAlerts({ data: { ids: targets } }),
+      async (result) => {
+        setResolved(null);
+        setNotice(`Acknowledged ${alertsWord(result.changed)}.`);
+        await onDone();
+      },
+    );
+  const resolve = (targets: string[]) =>
+    run(
+      () => resolveAlerts({ data: { ids: targets } }),
+      async (result) => {
+        setNotice(null);
+        setResolved(result.changed > 0 ? targets : null);
+        if (result.changed === 0) setNotice('Already resolved.');
+        await onDone();
+      },
+    );
+  const suppress = (targets: string[], why: string, date: string) =>
+    run(
+      () => suppressAlerts({ data: { ids: targets, reason: why, until: startOfDay(date) } }),
+      async (result) => {
+        setSuppressing(null);
+        setResolved(null);
+        setReason('');
+        setNotice(
+          `Suppressed ${alertsWord(result.changed)} until ${date}; they return to the queue then if the rule still matches.`,
+        );
+        await onDone();
+      },
+    );
+  const openSuppress = (targets: string[], why = '') => {
+    if (targets.length === 0) return;
+    setReason(why);
+    setSuppressing(targets);
+  };
 
-  const none = ids.length === 0 || busy;
+  useImperativeHandle(ref, () => ({
+    acknowledge: (targets) => {
+      if (targets.length > 0 && !pending) void acknowledge(targets);
+    },
+    resolve: (targets) => {
+      if (targets.length > 0 && !pending) void resolve(targets);
+    },
+    suppress: (targets) => openSuppress(targets),
+  }));
+
+  const none = ids.length === 0 || pending;
   return (
     <div className="bulk-bar" data-testid="alert-actions">
       <span className="bulk-count">{ids.length} selected</span>
@@ -44,7 +98,7 @@ export function AlertActions({
           className="button small"
           disabled={none}
           data-testid="acknowledge-alerts"
-          onClick={() => run(() => acknowledgeAlerts({ data: { ids } }))}
+          onClick={() => acknowledge(ids)}
         >
           Acknowledge
         </button>
@@ -53,7 +107,7 @@ export function AlertActions({
           className="button small"
           disabled={none}
           data-testid="resolve-alerts"
-          onClick={() => run(() => resolveAlerts({ data: { ids } }))}
+          onClick={() => resolve(ids)}
         >
           Resolve
         </button>
@@ -62,9 +116,21 @@ export function AlertActions({
           className="button small"
           disabled={none}
           data-testid="suppress-alerts"
-          onClick={() => setSuppressing(true)}
+          onClick={() => openSuppress(ids)}
         >
           Suppress…
+        </button>
+        <button
+          type="button"
+          className="button small"
+          disabled={none}
+          data-testid="wont-fix-alerts"
+          onClick={() => {
+            setUntil(wontFixUntil);
+            openSuppress(ids, wontFixReason);
+          }}
+        >
+          Won’t fix…
         </button>
       </div>
       {suppressing ? (
@@ -73,9 +139,7 @@ export function AlertActions({
           data-testid="suppress-form"
           onSubmit={(event) => {
             event.preventDefault();
-            void run(() =>
-              suppressAlerts({ data: { ids, reason, until: new Date(`${until}T00:00:00.000Z`) } }),
-            );
+            void suppress(suppressing, reason, until);
           }}
         >
           <label className="field">
@@ -84,6 +148,9 @@ export function AlertActions({
               value={reason}
               onChange={(e) => setReason(e.target.value)}
               data-testid="suppress-reason"
+              // Opened from the keyboard, the form is where the user types next.
+              // biome-ignore lint/a11y/noAutofocus: the field appears on request and is the next step
+              autoFocus
               required
             />
           </label>
@@ -97,13 +164,50 @@ export function AlertActions({
               required
             />
           </label>
-          <button type="submit" className="button small" disabled={busy} data-testid="suppress-confirm">
-            Suppress
+          <button type="submit" className="button small" disabled={pending} data-testid="suppress-confirm">
+            Suppress {alertsWord(suppressing.length)}
           </button>
-          <button type="button" className="button small" onClick={() => setSuppressing(false)}>
+          <button type="button" className="button small" onClick={() => setSuppressing(null)}>
             Cancel
           </button>
         </form>
+      ) : null}
+      {resolved ? (
+        <form
+          className="resolve-notice"
+          role="status"
+          data-testid="resolve-notice"
+          onSubmit={(event) => {
+            event.preventDefault();
+            void suppress(resolved, wontFixReason, wontFixUntil);
+          }}
+        >
+          <span>
+            Resolved {alertsWord(resolved.length)}. If the rule still matches at the next evaluation, it
+            reopens.
+          </span>
+          <label className="resolve-notice-choice">
+            <span>Won’t fix until</span>
+            <input
+              type="date"
+              value={wontFixUntil}
+              onChange={(e) => setWontFixUntil(e.target.value)}
+              data-testid="wont-fix-until"
+              required
+            />
+          </label>
+          <button type="submit" className="button small" disabled={pending} data-testid="wont-fix-confirm">
+            Won’t fix instead
+          </button>
+          <button type="button" className="link-button" onClick={() => setResolved(null)}>
+            Dismiss
+          </button>
+        </form>
+      ) : null}
+      {notice ? (
+        <p className="triage-note" role="status" data-testid="alert-action-notice">
+          {notice}
+        </p>
       ) : null}
       {error ? (
         <p className="bulk-error" role="alert">

@@ -1,12 +1,9 @@
-const severityClass: Record<string, string> = {
-  critical: 'badge badge-expired',
-  high: 'badge badge-ancient',
-  medium: 'badge badge-stale',
-  low: 'badge badge-plain',
-};
+const severityLevels = new Set(['critical', 'high', 'medium', 'low', 'info']);
 
+/** The level in words, on the severity colour every page shares (see --sev-* in the stylesheet). */
 export function SeverityBadge({ severity }: { severity: string }) {
-  return <span className={severityClass[severity] ?? 'badge'}>{severity}</span>;
+  const level = severityLevels.has(severity) ? severity : 'info';
+  return <span className={`badge sev-${level}`}>{severity}</span>;
 }
 
 export function StateBadge({ state }: { state: string }) {

@@ -1,3 +1,4 @@
+import { ClientOnly } from '@tanstack/react-router';
 import { lazy, Suspense, useId, useState } from 'react';
 import { barChartHeight, type ChartBar, type TrendSeries, trendHeight } from './chart-types.ts';
 import { FigureLink } from './dashboard-link.tsx';
@@ -5,7 +6,17 @@ import { FigureLink } from './dashboard-link.tsx';
 const BarChart = lazy(() => import('./charts.tsx').then((module) => ({ default: module.BarChart })));
 const TrendChart = lazy(() => import('./charts.tsx').then((module) => ({ default: module.TrendChart })));
 
-/** A card with a chart, and the same data as a table for those who ask (screen readers, copying). */
+/** The chart's height, kept while the chart module loads and on the server: nothing moves when it arrives. */
+function Placeholder({ height }: { height: number }) {
+  // An empty svg of that height: a style attribute would need 'unsafe-inline' in the CSP.
+  return <svg className="chart-placeholder" width="100%" height={height} aria-hidden="true" />;
+}
+
+/**
+ * A card with a chart and the same data as a table. The chart is for the eye and the mouse; the
+ * table, always in the page, is the path for keyboards and screen readers: hidden from sight until
+ * focus enters it or the user asks for the table.
+ */
 function ChartCard({
   title,
   table,
@@ -35,17 +46,13 @@ function ChartCard({
           {asTable ? 'Show chart' : 'Show table'}
         </button>
       </div>
-      {asTable ? (
-        table
-      ) : (
-        // The placeholder has the chart's height: nothing moves when the chart module arrives.
-        // (An empty svg of that height: a style attribute would need 'unsafe-inline' in the CSP.)
-        <Suspense
-          fallback={<svg className="chart-placeholder" width="100%" height={height} aria-hidden="true" />}
-        >
-          {children}
-        </Suspense>
+      {asTable ? null : (
+        // Measured in the browser: the server sends the placeholder, the browser draws the chart.
+        <ClientOnly fallback={<Placeholder height={height} />}>
+          <Suspense fallback={<Placeholder height={height} />}>{children}</Suspense>
+        </ClientOnly>
       )}
+      <div className={asTable ? 'dash-table' : 'dash-table dash-table-offscreen'}>{table}</div>
     </section>
   );
 }
@@ -64,10 +71,14 @@ export function BarChartCard({ id, title, bars }: { id: string; title: string; b
       </thead>
       <tbody>
         {bars.map((bar) => (
-          <tr key={bar.key}>
+          <tr key={bar.key} data-testid={`row-${id}-${bar.key}`} data-count={bar.count}>
             <th scope="row">{bar.label}</th>
             <td className="numeric">
-              <FigureLink link={bar.count > 0 ? bar.link : null} label={`${bar.label}: ${bar.count}`}>
+              <FigureLink
+                link={bar.count > 0 ? bar.link : null}
+                label={`${bar.label}: ${bar.count}`}
+                testId={`link-${id}-${bar.key}`}
+              >
                 {bar.count}
               </FigureLink>
             </td>
@@ -78,12 +89,24 @@ export function BarChartCard({ id, title, bars }: { id: string; title: string; b
   );
   return (
     <ChartCard title={title} table={table} height={barChartHeight(bars.length)} testId={`card-${id}`}>
-      <BarChart id={id} title={title} bars={bars} />
+      <BarChart id={id} bars={bars} />
     </ChartCard>
   );
 }
 
+/** A line needs two days: before the second daily snapshot the card says when the trend appears. */
 export function TrendCard({ id, title, series }: { id: string; title: string; series: TrendSeries }) {
+  if (series.points.length < 2) {
+    return (
+      <section className="card chart-card" data-testid={`card-${id}`}>
+        <h2>{title}</h2>
+        <p className="muted" data-testid={`${id}-pending`}>
+          Trends appear after the second daily snapshot.
+          {series.points[0] ? ` Today: ${series.points[0].value}${series.unit}.` : null}
+        </p>
+      </section>
+    );
+  }
   const table = (
     <table className="table compact" data-testid={`table-${id}`}>
       <caption className="visually-hidden">{title}</caption>

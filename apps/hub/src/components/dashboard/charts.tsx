@@ -1,126 +1,112 @@
-// Loaded on demand (React.lazy): the first paint of the dashboard does not wait for the charts.
+// Loaded on demand (React.lazy): the first paint of the dashboard does not wait for the chart library.
 import { hrefOf } from '@nhi/dashboard/links';
 import { useRouter } from '@tanstack/react-router';
-import type { MouseEvent } from 'react';
-import { barChartHeight, barRowHeight, type ChartBar, type TrendSeries, trendHeight } from './chart-types.ts';
+import {
+  Bar,
+  CartesianGrid,
+  Cell,
+  LabelList,
+  Line,
+  BarChart as RechartsBarChart,
+  LineChart as RechartsLineChart,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
+import { barChartHeight, type ChartBar, type TrendSeries, trendHeight } from './chart-types.ts';
 
-const labelWidth = 150;
-const countWidth = 56;
-const width = 520;
+/** Readable at a glance: at least 12 px, as the rest of the page's small print. */
+const tick = { fontSize: 13 };
+
+/** Room for the longest label on one line at 13 px; only the longest OWASP names wrap. */
+function labelWidth(bars: ChartBar[]): number {
+  const longest = Math.max(0, ...bars.map((bar) => bar.label.length));
+  return Math.min(300, Math.max(90, longest * 8 + 24));
+}
 
 function useFollow() {
   const router = useRouter();
-  return (event: MouseEvent, bar: ChartBar) => {
-    const link = bar.link;
-    if (link?.to !== '/inventory') return;
-    if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
-    event.preventDefault();
-    void router.navigate({ to: '/inventory', search: link.search });
+  return (bar: ChartBar | undefined) => {
+    const link = bar?.link;
+    if (!link || !bar || bar.count === 0) return;
+    if (link.to === '/inventory') void router.navigate({ to: '/inventory', search: link.search });
+    else void router.navigate({ href: hrefOf(link) });
   };
 }
 
-/** Horizontal bars, one per key; each bar with a list behind it is a link to that list. */
-export function BarChart({ id, title, bars }: { id: string; title: string; bars: ChartBar[] }) {
+/**
+ * Horizontal bars, one per key, in the order given; a click on a bar with a list behind it opens
+ * that list. Hidden from assistive technology and out of the tab order: the card's table, with a
+ * real link per row, is the accessible path to the same lists.
+ */
+export function BarChart({ id, bars }: { id: string; bars: ChartBar[] }) {
   const follow = useFollow();
-  const max = Math.max(1, ...bars.map((bar) => bar.count));
-  const barSpace = width - labelWidth - countWidth;
   return (
-    <svg
-      viewBox={`0 0 ${width} ${barChartHeight(bars.length)}`}
-      width="100%"
-      height={barChartHeight(bars.length)}
-      role="img"
-      aria-labelledby={`${id}-title`}
-      className="bar-chart"
-      data-testid={`chart-${id}`}
-    >
-      <title id={`${id}-title`}>{title}</title>
-      {bars.map((bar, index) => {
-        const y = index * barRowHeight + 2;
-        const length = bar.count === 0 ? 0 : Math.max(2, (bar.count / max) * barSpace);
-        const row = (
-          <>
-            <text x={labelWidth - 8} y={y + 16} textAnchor="end" className="bar-label">
-              {bar.label}
-            </text>
-            <rect x={labelWidth} y={y + 3} width={length} height={barRowHeight - 8} rx={3} className="bar" />
-            <text x={labelWidth + length + 6} y={y + 16} className="bar-count">
-              {bar.count}
-            </text>
-          </>
-        );
-        return bar.link && bar.count > 0 ? (
-          <a
-            key={bar.key}
-            href={hrefOf(bar.link)}
-            onClick={(event) => follow(event, bar)}
-            aria-label={`${bar.label}: ${bar.count}`}
-            data-testid={`bar-${id}-${bar.key}`}
-            data-count={bar.count}
-          >
-            {row}
-          </a>
-        ) : (
-          <g key={bar.key} data-testid={`bar-${id}-${bar.key}`} data-count={bar.count}>
-            <title>{`${bar.label}: ${bar.count}`}</title>
-            {row}
-          </g>
-        );
-      })}
-    </svg>
+    <div className="dash-chart" aria-hidden="true" data-testid={`chart-${id}`}>
+      <RechartsBarChart
+        data={bars}
+        layout="vertical"
+        responsive
+        width="100%"
+        height={barChartHeight(bars.length)}
+        margin={{ top: 4, right: 48, bottom: 4, left: 4 }}
+        accessibilityLayer={false}
+        barCategoryGap={6}
+      >
+        <XAxis type="number" dataKey="count" hide allowDecimals={false} />
+        <YAxis
+          type="category"
+          dataKey="label"
+          width={labelWidth(bars)}
+          tick={tick}
+          tickLine={false}
+          axisLine={false}
+          interval={0}
+        />
+        <Bar
+          dataKey="count"
+          isAnimationActive={false}
+          radius={[0, 3, 3, 0]}
+          minPointSize={2}
+          onClick={(_data, index) => follow(bars[index])}
+        >
+          {bars.map((bar) => (
+            <Cell
+              key={bar.key}
+              className={`dash-fill-${bar.tone}${bar.link && bar.count > 0 ? ' dash-bar-link' : ''}`}
+            />
+          ))}
+          <LabelList dataKey="count" position="right" className="dash-bar-count" fontSize={13} />
+        </Bar>
+      </RechartsBarChart>
+    </div>
   );
 }
 
-/** One line over the days of the trend; each point names its day and value. */
+/** One line over the days of the trend, with the day's value on hover; shown from two days on. */
 export function TrendChart({ id, series }: { id: string; series: TrendSeries }) {
-  const { points } = series;
-  const max = Math.max(1, ...points.map((point) => point.value));
-  const left = 36;
-  const right = width - 12;
-  const top = 12;
-  const bottom = trendHeight - 24;
-  const x = (index: number) =>
-    points.length < 2 ? (left + right) / 2 : left + (index / (points.length - 1)) * (right - left);
-  const y = (value: number) => bottom - (value / max) * (bottom - top);
-  const path = points
-    .map((point, index) => `${index === 0 ? 'M' : 'L'}${x(index)},${y(point.value)}`)
-    .join(' ');
-  const first = points.at(0);
-  const last = points.at(-1);
   return (
-    <svg
-      viewBox={`0 0 ${width} ${trendHeight}`}
-      width="100%"
-      height={trendHeight}
-      role="img"
-      aria-labelledby={`${id}-title`}
-      className="trend-chart"
-      data-testid={`chart-${id}`}
-    >
-      <title id={`${id}-title`}>{`${series.label}, last ${points.length} days`}</title>
-      <line x1={left} x2={right} y1={bottom} y2={bottom} className="axis" />
-      <text x={left - 6} y={top + 4} textAnchor="end" className="axis-label">
-        {max}
-      </text>
-      <text x={left - 6} y={bottom} textAnchor="end" className="axis-label">
-        0
-      </text>
-      {first ? (
-        <text x={left} y={trendHeight - 6} className="axis-label">
-          {first.day}
-        </text>
-      ) : null}
-      {last && points.length > 1 ? (
-        <text x={right} y={trendHeight - 6} textAnchor="end" className="axis-label">
-          {last.day}
-        </text>
-      ) : null}
-      <path d={path} className="trend-line" fill="none" />
-      {points.map((point, index) => (
-        <circle key={point.day} cx={x(index)} cy={y(point.value)} r={3} className="trend-point">
-          <title>{`${point.day}: ${point.value}${series.unit}`}</title>
-        </circle>
-      ))}
-    </svg>
+    <div className="dash-chart" aria-hidden="true" data-testid={`chart-${id}`}>
+      <RechartsLineChart
+        data={series.points}
+        responsive
+        width="100%"
+        height={trendHeight}
+        margin={{ top: 8, right: 16, bottom: 4, left: 0 }}
+        accessibilityLayer={false}
+      >
+        <CartesianGrid className="dash-grid" vertical={false} />
+        <XAxis dataKey="day" tick={tick} minTickGap={24} />
+        <YAxis tick={tick} allowDecimals={false} width={44} />
+        <Tooltip isAnimationActive={false} formatter={(value) => [`${value}${series.unit}`, series.label]} />
+        <Line
+          type="monotone"
+          dataKey="value"
+          className={`dash-line dash-stroke-${series.tone}`}
+          isAnimationActive={false}
+          dot={series.points.length <= 31}
+        />
+      </RechartsLineChart>
+    </div>
   );
 }

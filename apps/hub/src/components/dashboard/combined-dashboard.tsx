@@ -1,6 +1,9 @@
 import type { CombinedOverview, UnavailableRealm } from '@nhi/dashboard';
-import { severities } from '@nhi/dashboard/view';
+import { ageBuckets, type RiskLevel, severities } from '@nhi/dashboard/view';
+import { nhiEnvironments, nhiKinds } from '@nhi/nhi/vocabulary';
 import { BarChartCard, TrendCard } from './chart-panel.tsx';
+import type { ChartTone } from './chart-types.ts';
+import { byCountDescending, categoricalTone, severityTone } from './dashboard-chart-data.ts';
 import { labelOf, percent, riskLevelLabels, severityLabels } from './dashboard-labels.ts';
 
 /**
@@ -32,8 +35,18 @@ export function CombinedDashboard({
     ['Risk score', String(f.riskScore), 'mean of active NHIs, weighted by realm'],
     ['Leaks', String(f.leaks)],
   ];
-  const bars = (items: { key: string; count: number }[], label: (key: string) => string = labelOf) =>
-    items.map((item) => ({ key: item.key, label: label(item.key), count: item.count, link: null }));
+  const bars = (
+    items: { key: string; count: number }[],
+    tone: (key: string) => ChartTone,
+    label: (key: string) => string = labelOf,
+  ) =>
+    items.map((item) => ({
+      key: item.key,
+      label: label(item.key),
+      count: item.count,
+      link: null,
+      tone: tone(item.key),
+    }));
   return (
     <>
       <section className="card" aria-labelledby="combined-title" data-testid="dashboard-combined">
@@ -69,23 +82,28 @@ export function CombinedDashboard({
         <BarChartCard
           id="combined-by-kind"
           title="NHIs by kind"
-          bars={bars(combined.byKind).filter((b) => b.count > 0)}
+          bars={byCountDescending(
+            bars(combined.byKind, (key) => categoricalTone(nhiKinds, key)).filter((b) => b.count > 0),
+          )}
         />
         <BarChartCard
           id="combined-by-environment"
           title="NHIs by environment"
-          bars={bars(combined.byEnvironment)}
+          bars={byCountDescending(
+            bars(combined.byEnvironment, (key) => categoricalTone(nhiEnvironments, key)),
+          )}
         />
         <BarChartCard
           id="combined-credential-age"
           title="Credential age of active NHIs"
-          bars={bars(combined.credentialAge)}
+          bars={bars(combined.credentialAge, (key) => categoricalTone(ageBuckets, key))}
         />
         <BarChartCard
           id="combined-risk-levels"
           title="Risk level of active NHIs"
           bars={bars(
             combined.riskLevels,
+            (key) => severityTone(key as RiskLevel),
             (key) => riskLevelLabels[key as keyof typeof riskLevelLabels] ?? key,
           )}
         />
@@ -97,6 +115,7 @@ export function CombinedDashboard({
               label: 'Open alerts',
               unit: '',
               points: combined.trend.map((point) => ({ day: point.day, value: point.openAlerts })),
+              tone: 'cat-5',
             }}
           />
         ) : null}

@@ -1,10 +1,13 @@
+import { owaspLabelOf } from '@nhi/alert/owasp';
 import { alertsLinks } from '@nhi/dashboard/links';
 import type { DashboardOverview } from '@nhi/dashboard/view';
 import { Link } from '@tanstack/react-router';
 import { formatInstant } from '../shared/format-instant.ts';
+import { ruleTitleOf } from './dashboard-chart-data.ts';
 import { labelOf, severityLabels } from './dashboard-labels.ts';
 import { FigureLink } from './dashboard-link.tsx';
 
+/** Full width: the owner to ask and the reason to act are read without scrolling sideways. */
 export function FixFirst({ overview }: { overview: DashboardOverview }) {
   return (
     <section className="card" aria-labelledby="fix-first-title" data-testid="fix-first">
@@ -12,49 +15,50 @@ export function FixFirst({ overview }: { overview: DashboardOverview }) {
       {overview.fixFirst.length === 0 ? (
         <p className="muted">No identity carries risk: nothing to fix first.</p>
       ) : (
-        <div className="table-scroll">
-          <table className="table compact">
-            <thead>
-              <tr>
-                <th scope="col">Identity</th>
-                <th scope="col" className="numeric">
-                  Risk
-                </th>
-                <th scope="col">Owner</th>
-                <th scope="col">Main factor</th>
+        <table className="table compact dash-fix-first">
+          <thead>
+            <tr>
+              <th scope="col">Identity</th>
+              <th scope="col" className="numeric">
+                Risk
+              </th>
+              <th scope="col">Owner</th>
+              <th scope="col">Main factor</th>
+            </tr>
+          </thead>
+          <tbody>
+            {overview.fixFirst.map((item) => (
+              <tr key={item.nhiId}>
+                <td>
+                  <Link to="/inventory/$id" params={{ id: item.nhiId }}>
+                    {item.name}
+                  </Link>
+                  <span className="hint dash-identity-detail">
+                    {labelOf(item.kind)} · {item.provider} · {item.environment}
+                  </span>
+                </td>
+                <td className="numeric">
+                  <span className={`severity severity-${item.level}`}>{item.score}</span>
+                </td>
+                <td data-testid="fix-first-owner">
+                  {item.owner?.email ?? <span className="badge badge-unowned">unowned</span>}
+                </td>
+                <td data-testid="fix-first-factor">
+                  {item.mainFactor ? (
+                    <>
+                      {ruleTitleOf(item.mainFactor.ruleId)}
+                      <span className="hint dash-identity-detail">
+                        {owaspLabelOf(item.mainFactor.owaspId)}
+                      </span>
+                    </>
+                  ) : (
+                    '—'
+                  )}
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {overview.fixFirst.map((item) => (
-                <tr key={item.nhiId}>
-                  <td>
-                    <Link to="/inventory/$id" params={{ id: item.nhiId }}>
-                      {item.name}
-                    </Link>
-                    <span className="hint">
-                      {' '}
-                      {labelOf(item.kind)} · {item.provider} · {item.environment}
-                    </span>
-                  </td>
-                  <td className="numeric">
-                    <span className={`severity severity-${item.level}`}>{item.score}</span>
-                  </td>
-                  <td>{item.owner?.email ?? <span className="badge badge-unowned">unowned</span>}</td>
-                  <td>
-                    {item.mainFactor ? (
-                      <>
-                        <code>{item.mainFactor.ruleId}</code>{' '}
-                        <span className="hint">{item.mainFactor.owaspId}</span>
-                      </>
-                    ) : (
-                      '—'
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+            ))}
+          </tbody>
+        </table>
       )}
     </section>
   );
@@ -138,7 +142,7 @@ export function AlertActivity({ overview }: { overview: DashboardOverview }) {
           {overview.recentAlertActivity.map((entry) => (
             <li key={`${entry.alertId}-${new Date(entry.at).getTime()}-${entry.toState}`}>
               <span className={`severity severity-${entry.severity}`}>{severityLabels[entry.severity]}</span>{' '}
-              <code>{entry.ruleId}</code> {entry.nhiName ? <>on {entry.nhiName} </> : null}
+              {ruleTitleOf(entry.ruleId)} {entry.nhiName ? <>on {entry.nhiName} </> : null}
               {entry.fromState ? `${entry.fromState} → ${entry.toState}` : `raised (${entry.toState})`}
               <span className="hint"> {formatInstant(new Date(entry.at))}</span>
             </li>

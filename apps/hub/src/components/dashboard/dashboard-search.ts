@@ -1,4 +1,4 @@
-import type { DashboardFilter } from '@nhi/dashboard/view';
+import { type DashboardFilter, defaultTrendDays, type TrendDays, trendRanges } from '@nhi/dashboard/view';
 import { nhiEnvironments, nhiProviders } from '@nhi/nhi/vocabulary';
 
 /** The dashboard's page-wide filter in the query string: environment, provider, scanner source. */
@@ -9,6 +9,8 @@ export interface DashboardSearch {
   source?: string[];
   /** "all": the combined overview of every realm the user can read. */
   realms?: 'all';
+  /** How many days the trends look back; 30 when absent. */
+  days?: TrendDays;
 }
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -32,7 +34,14 @@ export function parseDashboardSearch(search: Record<string, unknown>): Dashboard
     ...(provider ? { provider } : {}),
     ...(source.length > 0 ? { source: [...new Set(source)].slice(0, 50) } : {}),
     ...(search.realms === 'all' ? { realms: 'all' as const } : {}),
+    ...trendDaysOf(search.days),
   };
+}
+
+/** Only the picker's ranges; the default stays out of the URL. */
+function trendDaysOf(value: unknown): { days?: TrendDays } {
+  const days = trendRanges.find((range) => String(range) === String(value));
+  return days && days !== defaultTrendDays ? { days } : {};
 }
 
 export function filterOf(search: DashboardSearch): DashboardFilter {

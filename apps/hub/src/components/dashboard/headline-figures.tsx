@@ -138,7 +138,7 @@ export function HeadlineFigures({ overview }: { overview: DashboardOverview }) {
           <li key={severity} className={`severity severity-${severity}`}>
             <FigureLink
               link={alertsLinks.severity(filter, severity)}
-              label={`${severityLabels[severity]} open alerts: ${f.openAlerts[severity]}`}
+              label={`${f.openAlerts[severity]} ${severityLabels[severity]} open alerts`}
               testId={`open-${severity}`}
             >
               <strong>{f.openAlerts[severity]}</strong> {severityLabels[severity]}

@@ -1,5 +1,6 @@
 import type { NhiAuditEntry, RealmMember } from '@nhi/nhi';
 import { InstantCell } from '../shared/instant-cell.tsx';
+import { TableScroll } from '../shared/table-scroll.tsx';
 import { actorLabel } from './actor-label.ts';
 
 function changedKeys(entry: NhiAuditEntry): string {
@@ -20,7 +21,7 @@ export function AuditTrail({ audit, members }: { audit: NhiAuditEntry[]; members
       {audit.length === 0 ? (
         <p className="muted">Nothing recorded yet.</p>
       ) : (
-        <div className="table-scroll">
+        <TableScroll label="Audit trail table">
           <table className="table compact">
             <thead>
               <tr>
@@ -51,7 +52,7 @@ export function AuditTrail({ audit, members }: { audit: NhiAuditEntry[]; members
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       )}
     </section>
   );

@@ -1,5 +1,5 @@
 import type { NhiDetail, RealmMember } from '@nhi/nhi';
-import { useEffect, useRef } from 'react';
+import { ModalDialog } from '../shared/modal-dialog.tsx';
 import { displayValue, fieldLabel } from './field-display.ts';
 import type { NhiChanges } from './nhi-schema.ts';
 
@@ -41,28 +41,20 @@ export function ConflictDialog({
   onReload: () => void;
   onOverwrite: () => void;
 }) {
-  const dialog = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    const element = dialog.current;
-    if (element && !element.open) element.showModal();
-    return () => element?.close();
-  }, []);
   const fields = [...new Set([...conflict.changedFields, ...Object.keys(mine)])];
 
   return (
-    <dialog
-      ref={dialog}
-      className="dialog conflict-dialog"
-      aria-labelledby="conflict-title"
-      data-testid="conflict-dialog"
-      // Escape means "not now": the safe choice is to look at their version.
-      onCancel={(event) => {
-        event.preventDefault();
-        onReload();
+    <ModalDialog
+      open
+      // Escape or a click outside means "not now": the safe choice is to look at their version.
+      onOpenChange={(open) => {
+        if (!open && !pending) onReload();
       }}
+      title="Someone else changed this identity"
+      testId="conflict-dialog"
+      className="conflict-dialog"
     >
       <div className="stack">
-        <h2 id="conflict-title">Someone else changed this identity</h2>
         <p>
           It is now at version <strong data-testid="conflict-version">{conflict.currentVersion}</strong>.
           Compare before you save:
@@ -132,6 +124,6 @@ export function ConflictDialog({
           </button>
         </div>
       </div>
-    </dialog>
+    </ModalDialog>
   );
 }

@@ -1,5 +1,6 @@
 import type { RealmMember } from '@nhi/nhi';
-import { type ChangeEvent, type FormEvent, useState } from 'react';
+import { type ChangeEvent, type FormEvent, useEffect, useState } from 'react';
+import { listSourceNames } from '../../server/functions/scanner.functions.ts';
 import { firstPage, type InventorySearch } from './inventory-search.ts';
 import { environmentLabel, kindLabel, providerLabel, statusLabel } from './labels.ts';
 import { nhiEnvironments, nhiKinds, nhiProviders, nhiStatuses } from './nhi-vocabulary.ts';
@@ -7,7 +8,7 @@ import { nhiEnvironments, nhiKinds, nhiProviders, nhiStatuses } from './nhi-voca
 type ListKey = 'kind' | 'provider' | 'environment' | 'status' | 'owner' | 'tag' | 'risk' | 'source';
 
 interface Chip {
-  key: ListKey | 'olderThan' | 'newerThan' | 'expiring';
+  key: ListKey | 'olderThan' | 'newerThan' | 'expiring' | 'scan';
   value: string;
   label: string;
 }
@@ -20,7 +21,37 @@ function ownerLabel(value: string, members: RealmMember[]): string {
   return members.find((member) => member.id === value)?.email ?? 'a former member';
 }
 
-function chipsOf(search: InventorySearch, members: RealmMember[]): Chip[] {
+interface SourceName {
+  id: string;
+  name: string;
+}
+
+const changeLabel = { added: 'added by', changed: 'changed by', missing: 'missing from' } as const;
+
+/** The realm's scanner sources by name, once the page runs in the browser; none when the caller may not see them. */
+function useSourceNames(): SourceName[] {
+  const [sources, setSources] = useState<SourceName[]>([]);
+  useEffect(() => {
+    let current = true;
+    listSourceNames()
+      .then((list) => {
+        if (current) setSources(list);
+      })
+      .catch(() => undefined);
+    return () => {
+      current = false;
+    };
+  }, []);
+  return sources;
+}
+
+function scanChip(search: InventorySearch): Chip[] {
+  if (!search.scan) return [];
+  const what = search.change ? changeLabel[search.change] : 'recorded by';
+  return [{ key: 'scan', value: search.scan, label: `Identities ${what} scan ${search.scan.slice(0, 8)}` }];
+}
+
+function chipsOf(search: InventorySearch, members: RealmMember[], sources: SourceName[]): Chip[] {
   const list = <K extends ListKey>(key: K, name: string, label: (value: string) => string): Chip[] =>
     (search[key] ?? []).map((value) => ({ key, value, label: `${name}: ${label(value)}` }));
   return [
@@ -31,7 +62,8 @@ function chipsOf(search: InventorySearch, members: RealmMember[]): Chip[] {
     ...list('owner', 'Owner', (v) => ownerLabel(v, members)),
     ...list('tag', 'Tag', (v) => v),
     ...list('risk', 'Risk', (v) => (v === 'none' ? 'no score' : v)),
-    ...list('source', 'Scanner source', (v) => v.slice(0, 8)),
+    ...list('source', 'Scanner source', (v) => sources.find((s) => s.id === v)?.name ?? v.slice(0, 8)),
+    ...scanChip(search),
     ...(search.olderThan === undefined
       ? []
       : [{ key: 'olderThan' as const, value: '', label: `Credential older than ${search.olderThan} days` }]),
@@ -47,6 +79,7 @@ function chipsOf(search: InventorySearch, members: RealmMember[]): Chip[] {
 }
 
 function without(search: InventorySearch, chip: Chip): InventorySearch {
+  if (chip.key === 'scan') return firstPage({ ...search, scan: undefined, change: undefined });
   if (chip.key === 'olderThan' || chip.key === 'newerThan' || chip.key === 'expiring')
     return firstPage({ ...search, [chip.key]: undefined });
   const remaining = (search[chip.key] ?? []).filter((value) => value !== chip.value);
@@ -103,7 +136,8 @@ export function FilterBar({
   onChange: (update: (current: InventorySearch) => InventorySearch) => void;
 }) {
   const [tag, setTag] = useState('');
-  const chips = chipsOf(search, members);
+  const sources = useSourceNames();
+  const chips = chipsOf(search, members, sources);
   const unownedOnly = search.owner?.length === 1 && search.owner[0] === 'unowned';
 
   function onAddTag(event: FormEvent<HTMLFormElement>) {
@@ -190,6 +224,14 @@ export function FilterBar({
           ]}
           onPick={(value) => onChange((current) => withValue(current, 'owner', value))}
         />
+        {sources.length > 0 ? (
+          <AddSelect
+            label="Source"
+            testId="filter-source"
+            options={sources.map((source) => ({ value: source.id, label: source.name }))}
+            onPick={(value) => onChange((current) => withValue(current, 'source', value))}
+          />
+        ) : null}
         <AddSelect
           label="Credential age"
           testId="filter-older-than"

@@ -1,7 +1,8 @@
 import type { NhiImportResult } from '@nhi/nhi';
-import { type FormEvent, useRef, useState } from 'react';
+import { type FormEvent, useState } from 'react';
 import { importNhis } from '../../server/functions/nhi-transfer.functions.ts';
 import { AlertMessage } from '../shared/alert-message.tsx';
+import { DialogClose, ModalDialog } from '../shared/modal-dialog.tsx';
 import { useFailureMessage } from '../shared/use-failure-message.ts';
 
 type Format = 'csv' | 'json';
@@ -54,7 +55,7 @@ function ImportOutcome({ result }: { result: NhiImportResult }) {
 
 /** Upload a CSV or JSON file in the export's shape; nothing is half-imported. */
 export function ImportDialog({ onImported }: { onImported: () => Promise<void> }) {
-  const dialog = useRef<HTMLDialogElement>(null);
+  const [shown, setShown] = useState(false);
   const failureMessage = useFailureMessage();
   const [file, setFile] = useState<File | null>(null);
   const [format, setFormat] = useState<Format>('csv');
@@ -67,7 +68,7 @@ export function ImportDialog({ onImported }: { onImported: () => Promise<void> }
     setFile(null);
     setResult(null);
     setError(null);
-    dialog.current?.showModal();
+    setShown(true);
   }
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
@@ -92,13 +93,14 @@ export function ImportDialog({ onImported }: { onImported: () => Promise<void> }
       <button type="button" className="button secondary small" onClick={open} data-testid="open-import">
         Import…
       </button>
-      <dialog ref={dialog} className="dialog" aria-labelledby="import-title" data-testid="import-dialog">
+      <ModalDialog
+        open={shown}
+        onOpenChange={setShown}
+        title="Import identities"
+        description="A CSV or JSON file in the shape of an export. Rows are matched by provider and external id: existing identities are updated, new ones created. Secrets are never imported, only fingerprints."
+        testId="import-dialog"
+      >
         <form className="stack" onSubmit={onSubmit}>
-          <h2 id="import-title">Import identities</h2>
-          <p className="hint">
-            A CSV or JSON file in the shape of an export. Rows are matched by provider and external id:
-            existing identities are updated, new ones created. Secrets are never imported, only fingerprints.
-          </p>
           <div className="form-row">
             <label className="field grow">
               <span>File</span>
@@ -143,12 +145,14 @@ export function ImportDialog({ onImported }: { onImported: () => Promise<void> }
             <button type="submit" className="button" disabled={!file || pending} data-testid="import-submit">
               {pending ? 'Importing…' : 'Import'}
             </button>
-            <button type="button" className="button secondary" onClick={() => dialog.current?.close()}>
-              Close
-            </button>
+            <DialogClose asChild>
+              <button type="button" className="button secondary">
+                Close
+              </button>
+            </DialogClose>
           </div>
         </form>
-      </dialog>
+      </ModalDialog>
     </>
   );
 }

@@ -116,3 +116,20 @@ describe('inventory URL state', () => {
     expect(hasFilters(parseInventorySearch({ q: '   ' }))).toBe(false);
   });
 });
+
+describe('inventory URL state of a scan’s changes', () => {
+  const scanId = '0b6f5c1e-2a3d-4e5f-8a9b-1c2d3e4f5a6b';
+
+  it('turns a scan and one kind of change into the list filter', () => {
+    const search = parseInventorySearch({ scan: scanId, change: 'missing' });
+
+    expect(listInputOf(search)).toMatchObject({ scan: scanId, scanChange: 'missing' });
+    expect(hasFilters(search)).toBe(true);
+  });
+
+  it('drops a change that names no scan, an unknown change and a scan that is no id', () => {
+    expect(parseInventorySearch({ change: 'missing' })).toEqual({});
+    expect(parseInventorySearch({ scan: scanId, change: 'gone' })).toEqual({ scan: scanId });
+    expect(parseInventorySearch({ scan: 'latest' })).toEqual({});
+  });
+});

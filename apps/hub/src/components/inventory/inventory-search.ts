@@ -11,6 +11,9 @@ import {
 
 export const pageSizes = [25, 50, 100] as const;
 
+/** What a scan did to an identity (the scan page's Added, Changed and Missing). */
+export const scanChanges = ['added', 'changed', 'missing'] as const;
+
 /** The inventory's state in the query string, so a filtered view can be bookmarked, shared and reloaded. */
 export interface InventorySearch {
   kind?: (typeof nhiKinds)[number][];
@@ -26,6 +29,9 @@ export interface InventorySearch {
   newerThan?: number;
   /** Scanner source ids: identities any of them reports. */
   source?: string[];
+  /** A scan id: identities it added, changed or no longer found; `change` narrows to one of those. */
+  scan?: string;
+  change?: (typeof scanChanges)[number];
   /** Risk levels of the identities' scores ("none": no score). */
   risk?: (typeof nhiRiskLevels)[number][];
   /** Has an active credential expiring within this many days. */
@@ -87,6 +93,8 @@ export function parseInventorySearch(search: Record<string, unknown>): Inventory
     newerThan: integer(search.newerThan, maxDays),
     risk: listOf(search.risk, member(nhiRiskLevels)),
     source: listOf(search.source, (item): item is string => uuid.test(item)),
+    scan: typeof search.scan === 'string' && uuid.test(search.scan) ? search.scan : undefined,
+    change: typeof search.scan === 'string' ? oneOf(search.change, scanChanges) : undefined,
     expiring: integer(search.expiring, maxDays),
     q: text(search.q, 200),
     sort: oneOf(search.sort, sortableColumns),
@@ -116,6 +124,8 @@ export function filterOf(search: InventorySearch): Omit<ListNhiInput, 'limit' | 
     credentialNewerThanDays: search.newerThan,
     riskLevel: search.risk,
     source: search.source,
+    scan: search.scan,
+    scanChange: search.scan ? search.change : undefined,
     expiringWithinDays: search.expiring,
     q: search.q?.trim() || undefined,
     sort: search.sort ?? defaultSort,
@@ -148,6 +158,7 @@ export function hasFilters(search: InventorySearch): boolean {
       search.newerThan !== undefined ||
       search.risk?.length ||
       search.source?.length ||
+      search.scan ||
       search.expiring !== undefined ||
       search.q?.trim(),
   );

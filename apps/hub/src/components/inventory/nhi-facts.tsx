@@ -1,9 +1,14 @@
 import type { NhiDetail } from '@nhi/nhi';
+import type { NhiScanObservations } from '@nhi/scanner';
 import { InstantCell } from '../shared/instant-cell.tsx';
 import { OwnerLabel, StatusBadge } from './badges.tsx';
+import { consoleLinkOf } from './console-link.ts';
 import { environmentLabel, kindLabel, providerLabel, statusLabel } from './labels.ts';
+import { NhiSource } from './nhi-source.tsx';
 
-export function NhiFacts({ nhi }: { nhi: NhiDetail }) {
+/** `scans`: its source by name and the scans that saw it; null when the caller may not read sources. */
+export function NhiFacts({ nhi, scans }: { nhi: NhiDetail; scans: NhiScanObservations | null }) {
+  const providerConsole = consoleLinkOf(nhi);
   return (
     <section className="card" aria-labelledby="facts-title" data-testid="nhi-facts">
       <div className="card-heading">
@@ -29,6 +34,17 @@ export function NhiFacts({ nhi }: { nhi: NhiDetail }) {
           <code className="wrap" data-testid="nhi-external-id">
             {nhi.externalId}
           </code>
+          {providerConsole ? (
+            <a
+              href={providerConsole.href}
+              target="_blank"
+              rel="noopener noreferrer"
+              className="console-link"
+              data-testid="nhi-console-link"
+            >
+              {providerConsole.label} ↗
+            </a>
+          ) : null}
         </dd>
         <dt>Environment</dt>
         <dd>
@@ -58,8 +74,7 @@ export function NhiFacts({ nhi }: { nhi: NhiDetail }) {
         <dd data-testid="nhi-description">{nhi.description || <span className="muted">None</span>}</dd>
         <dt>Source</dt>
         <dd>
-          {nhi.sourceType}
-          {nhi.sourceRef ? <code> {nhi.sourceRef}</code> : null}
+          <NhiSource sourceType={nhi.sourceType} scans={scans} />
         </dd>
         <dt>Created at provider</dt>
         <dd>

@@ -1,3 +1,4 @@
+import { TableScroll } from '../shared/table-scroll.tsx';
 import type { NhiPermission } from './nhi-schema.ts';
 
 /** What the identity can do, as its source states it. */
@@ -11,7 +12,7 @@ export function PermissionsTable({ permissions }: { permissions: NhiPermission[]
       {permissions.length === 0 ? (
         <p className="muted">No permissions recorded.</p>
       ) : (
-        <div className="table-scroll">
+        <TableScroll label="Permissions table">
           <table className="table compact">
             <thead>
               <tr>
@@ -42,7 +43,7 @@ export function PermissionsTable({ permissions }: { permissions: NhiPermission[]
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       )}
     </section>
   );

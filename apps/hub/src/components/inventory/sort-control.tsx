@@ -45,12 +45,12 @@ export function SortControl({
         type="button"
         className="button secondary small"
         onClick={() => onSort(sort, direction === 'asc' ? 'desc' : 'asc')}
-        aria-label={
-          direction === 'asc' ? 'Ascending; switch to descending' : 'Descending; switch to ascending'
-        }
+        // The name is the order shown, as the button reads; the title says what a press does.
+        title={direction === 'asc' ? 'Switch to descending' : 'Switch to ascending'}
         data-testid="sort-direction"
       >
-        {direction === 'asc' ? '▲ Asc' : '▼ Desc'}
+        <span aria-hidden="true">{direction === 'asc' ? '▲' : '▼'}</span>
+        {direction === 'asc' ? 'Ascending' : 'Descending'}
       </button>
     </div>
   );

@@ -1,18 +1,40 @@
 import type { NhiVersionEntry, RealmMember } from '@nhi/nhi';
+import type { ScanObservation } from '@nhi/scanner';
+import { Link } from '@tanstack/react-router';
 import { formatInstant } from '../shared/format-instant.ts';
 import { actorLabel } from './actor-label.ts';
 import { displayValue, fieldLabel } from './field-display.ts';
 
-/** The kept versions, newest first, each with the fields it changed. */
-export function VersionHistory({ history, members }: { history: NhiVersionEntry[]; members: RealmMember[] }) {
+/**
+ * The kept versions, newest first, each with the fields it changed. A scan writes no version when
+ * it creates an identity (ADR 0012), so one found by a scan and unchanged since shows that scan.
+ */
+export function VersionHistory({
+  history,
+  members,
+  observations = [],
+}: {
+  history: NhiVersionEntry[];
+  members: RealmMember[];
+  observations?: ScanObservation[];
+}) {
   const newestFirst = [...history].sort((a, b) => b.version - a.version);
+  const found = observations.find((observation) => observation.kind === 'first_seen');
   return (
     <section className="card" aria-labelledby="history-title" data-testid="nhi-history">
       <div className="card-heading">
         <h2 id="history-title">Version history</h2>
         <span className="hint">The latest versions are kept, up to 10</span>
       </div>
-      {newestFirst.length === 0 ? (
+      {newestFirst.length === 0 && found ? (
+        <p data-testid="history-found-by-scan">
+          As found by{' '}
+          <Link to="/scans/$scanId" params={{ scanId: found.scanId }}>
+            a scan of {found.source.name}
+          </Link>{' '}
+          on {formatInstant(found.at)} UTC, unchanged since: scans record a version when they change it.
+        </p>
+      ) : newestFirst.length === 0 ? (
         <p className="muted">No versions recorded.</p>
       ) : (
         <ol className="history">

@@ -3,6 +3,7 @@ import { useRouter } from '@tanstack/react-router';
 import { type FormEvent, useState } from 'react';
 import { assignPolicy } from '../../server/functions/policy.functions.ts';
 import { AlertMessage } from '../shared/alert-message.tsx';
+import { DialogClose, ModalDialog } from '../shared/modal-dialog.tsx';
 import { usePendingAction } from '../shared/use-pending-action.ts';
 
 /** Assigns a policy to the group and everything below it, with a reason and an optional expiry (UTC). */
@@ -42,10 +43,17 @@ export function AssignPolicyDialog({
   }
 
   return (
-    <div className="dialog" role="dialog" aria-labelledby="assign-title" data-testid="assign-dialog">
+    <ModalDialog
+      open
+      // Escape, a click outside and Cancel close it, unless an assignment is on its way.
+      onOpenChange={(open) => {
+        if (!open && !action.pending) onClose();
+      }}
+      title={`Assign a policy to ${group.name}`}
+      description={`It applies to ${group.name} and every group below it.`}
+      testId="assign-dialog"
+    >
       <form className="stack" onSubmit={onSubmit}>
-        <h2 id="assign-title">Assign a policy to {group.name}</h2>
-        <p className="hint">It applies to {group.name} and every group below it.</p>
         <label className="field">
           <span>Policy</span>
           <select
@@ -83,14 +91,16 @@ export function AssignPolicyDialog({
         </label>
         <AlertMessage message={action.error} testId="assign-error" />
         <div className="dialog-actions">
-          <button type="button" className="button secondary" onClick={onClose} disabled={action.pending}>
-            Cancel
-          </button>
+          <DialogClose asChild>
+            <button type="button" className="button secondary" disabled={action.pending}>
+              Cancel
+            </button>
+          </DialogClose>
           <button type="submit" className="button" disabled={action.pending} data-testid="assign-submit">
             {action.pending ? 'Assigning…' : 'Assign'}
           </button>
         </div>
       </form>
-    </div>
+    </ModalDialog>
   );
 }

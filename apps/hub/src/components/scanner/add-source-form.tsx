@@ -1,10 +1,11 @@
 import type { CreateSourceInput, SourceType } from '@nhi/scanner/schema';
-import { type FormEvent, useEffect, useState } from 'react';
+import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { createSource } from '../../server/functions/scanner.functions.ts';
 import { AlertMessage } from '../shared/alert-message.tsx';
 import { usePendingAction } from '../shared/use-pending-action.ts';
 import { sourceFieldsOf, sourceFormValues, sourceTypeLabels } from './source-fields.ts';
 import { SourceEnvironmentField, SourceSettingFields } from './source-form-fields.tsx';
+import { hasConnection, TestConnectionButton } from './test-connection.tsx';
 
 function inputFrom(type: SourceType, form: FormData): CreateSourceInput {
   return { type, ...sourceFormValues(type, form) };
@@ -14,6 +15,7 @@ export function AddSourceForm({ onCreated }: { onCreated: () => Promise<void> })
   const [type, setType] = useState<SourceType>('aws_iam');
   const { pending, error, run } = usePendingAction();
   const [hydrated, setHydrated] = useState(false);
+  const formRef = useRef<HTMLFormElement>(null);
   useEffect(() => setHydrated(true), []);
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
@@ -30,6 +32,7 @@ export function AddSourceForm({ onCreated }: { onCreated: () => Promise<void> })
 
   return (
     <form
+      ref={formRef}
       className="card stack"
       onSubmit={onSubmit}
       data-testid="add-source-form"
@@ -66,10 +69,11 @@ export function AddSourceForm({ onCreated }: { onCreated: () => Promise<void> })
       {sourceFieldsOf[type].secrets.length > 0 ? (
         <p className="hint">Credentials are encrypted when saved and never shown again.</p>
       ) : null}
-      <div>
+      <div className="form-actions">
         <button type="submit" disabled={pending} data-testid="add-source-submit">
           Add source
         </button>
+        {hasConnection(type) ? <TestConnectionButton key={type} type={type} form={formRef} /> : null}
       </div>
       <AlertMessage message={error} />
     </form>

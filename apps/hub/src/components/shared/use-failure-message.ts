@@ -17,7 +17,8 @@ export function useFailureMessage(): (failure: unknown) => Promise<string | null
   const router = useRouter();
   return async (failure) => {
     if (errorCodeOf(failure) === 'UNAUTHENTICATED') {
-      await router.navigate({ to: '/login' });
+      // Back here after logging in again.
+      await router.navigate({ to: '/login', search: { next: router.state.location.publicHref } });
       return null;
     }
     return firstIssueOf(failure) ?? errorMessageOf(failure);

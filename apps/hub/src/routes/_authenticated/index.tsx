@@ -1,9 +1,23 @@
+import { owaspLabelOf, owaspNhiIds } from '@nhi/alert/owasp';
 import { alertsLinks, inventoryLinks } from '@nhi/dashboard/links';
-import { ageBuckets, riskLevels } from '@nhi/dashboard/view';
+import {
+  ageBuckets,
+  type DashboardOverview,
+  defaultTrendDays,
+  riskLevels,
+  trendRanges,
+} from '@nhi/dashboard/view';
+import { nhiEnvironments, nhiKinds, nhiProviders } from '@nhi/nhi/vocabulary';
 import { createFileRoute, Link, useRouter, useRouterState } from '@tanstack/react-router';
 import { useCallback, useEffect, useState } from 'react';
 import { BarChartCard, TrendCard } from '../../components/dashboard/chart-panel.tsx';
 import { CombinedDashboard } from '../../components/dashboard/combined-dashboard.tsx';
+import dashboardStylesheet from '../../components/dashboard/dashboard.css?url';
+import {
+  byCountDescending,
+  categoricalTone,
+  severityTone,
+} from '../../components/dashboard/dashboard-chart-data.ts';
 import { DashboardFilters } from '../../components/dashboard/dashboard-filters.tsx';
 import { ageBucketLabels, labelOf, riskLevelLabels } from '../../components/dashboard/dashboard-labels.ts';
 import {
@@ -12,9 +26,14 @@ import {
   RecentScans,
   TopOwners,
 } from '../../components/dashboard/dashboard-lists.tsx';
-import { filterOf, parseDashboardSearch } from '../../components/dashboard/dashboard-search.ts';
+import {
+  type DashboardSearch,
+  filterOf,
+  parseDashboardSearch,
+} from '../../components/dashboard/dashboard-search.ts';
 import { Freshness, refreshSeconds } from '../../components/dashboard/freshness.tsx';
 import { HeadlineFigures } from '../../components/dashboard/headline-figures.tsx';
+import { OwaspPosture } from '../../components/dashboard/owasp-posture.tsx';
 import { dashboardCombinedOverview, dashboardOverview } from '../../server/functions/dashboard.functions.ts';
 
 /**
@@ -27,7 +46,10 @@ let countAnew = false;
 export const Route = createFileRoute('/_authenticated/')({
   validateSearch: parseDashboardSearch,
   loaderDeps: ({ search }) => search,
-  head: () => ({ meta: [{ title: 'Dashboard · NHI Hub' }] }),
+  head: () => ({
+    meta: [{ title: 'Dashboard · NHI Hub' }],
+    links: [{ rel: 'stylesheet', href: dashboardStylesheet }],
+  }),
   loader: async ({ deps }) => {
     const fresh = countAnew;
     countAnew = false;
@@ -36,7 +58,7 @@ export const Route = createFileRoute('/_authenticated/')({
       const combined = await dashboardCombinedOverview({ data: filterOf({ ...deps, source: undefined }) });
       return { overview: null, combined, loadedAt: Date.now() - combined.ageMs };
     }
-    const overview = await dashboardOverview({ data: { ...filterOf(deps), fresh } });
+    const overview = await dashboardOverview({ data: { ...filterOf(deps), fresh, trendDays: deps.days } });
     // When the figures were counted, on this browser's clock: "updated N s ago" tells their real age.
     return { overview, combined: null, loadedAt: Date.now() - overview.ageMs };
   },
@@ -125,117 +147,178 @@ function DashboardPage() {
       </div>
     );
   }
-  const filter = overview.filter;
   return (
     <div className="stack wide dashboard" data-testid="dashboard" aria-busy={loading}>
       {header}
 
       <HeadlineFigures overview={overview} />
 
+      <DashboardCharts overview={overview} />
+
+      <TrendsSection overview={overview} search={search} />
+
+      <FixFirst overview={overview} />
+
+      <OwaspPosture overview={overview} />
+
       <div className="dashboard-grid">
-        <BarChartCard
-          id="by-kind"
-          title="NHIs by kind"
-          bars={overview.byKind
+        <TopOwners overview={overview} />
+        <RecentScans overview={overview} />
+        <AlertActivity overview={overview} />
+      </div>
+    </div>
+  );
+}
+
+/** The distributions: categories largest first, scales (credential age, risk level) in their order. */
+function DashboardCharts({ overview }: { overview: DashboardOverview }) {
+  const filter = overview.filter;
+  return (
+    <div className="dashboard-grid">
+      <BarChartCard
+        id="by-kind"
+        title="NHIs by kind"
+        bars={byCountDescending(
+          overview.byKind
             .filter((item) => item.count > 0)
             .map((item) => ({
               key: item.key,
               label: labelOf(item.key),
               count: item.count,
               link: inventoryLinks.kind(filter, item.key),
-            }))}
-        />
-        <BarChartCard
-          id="by-provider"
-          title="NHIs by provider"
-          bars={overview.byProvider
+              tone: categoricalTone(nhiKinds, item.key),
+            })),
+        )}
+      />
+      <BarChartCard
+        id="by-provider"
+        title="NHIs by provider"
+        bars={byCountDescending(
+          overview.byProvider
             .filter((item) => item.count > 0)
             .map((item) => ({
               key: item.key,
               label: item.key,
               count: item.count,
               link: inventoryLinks.provider(filter, item.key),
-            }))}
-        />
-        <BarChartCard
-          id="by-environment"
-          title="NHIs by environment"
-          bars={overview.byEnvironment.map((item) => ({
+              tone: categoricalTone(nhiProviders, item.key),
+            })),
+        )}
+      />
+      <BarChartCard
+        id="by-environment"
+        title="NHIs by environment"
+        bars={byCountDescending(
+          overview.byEnvironment.map((item) => ({
             key: item.key,
             label: labelOf(item.key),
             count: item.count,
             link: inventoryLinks.environment(filter, item.key),
-          }))}
-        />
-        <BarChartCard
-          id="credential-age"
-          title="Credential age of active NHIs (oldest active credential)"
-          bars={ageBuckets.map((bucket) => ({
-            key: bucket,
-            label: ageBucketLabels[bucket],
-            count: overview.credentialAge.find((item) => item.key === bucket)?.count ?? 0,
-            link: inventoryLinks.credentialAge(filter, bucket),
-          }))}
-        />
-        <BarChartCard
-          id="by-owasp"
-          title="Open alerts by OWASP NHI risk"
-          bars={overview.openAlertsByOwasp.map((item) => ({
+            tone: categoricalTone(nhiEnvironments, item.key),
+          })),
+        )}
+      />
+      <BarChartCard
+        id="by-owasp"
+        title="Open alerts by OWASP NHI risk"
+        bars={byCountDescending(
+          overview.openAlertsByOwasp.map((item) => ({
             key: item.key,
-            label: item.key,
+            label: owaspLabelOf(item.key),
             count: item.count,
             link: alertsLinks.owasp(filter, item.key),
-          }))}
-        />
-        <BarChartCard
-          id="risk-levels"
-          title="Risk level of active NHIs"
-          bars={riskLevels.map((level) => ({
-            key: level,
-            label: riskLevelLabels[level],
-            count: overview.riskLevels.find((item) => item.key === level)?.count ?? 0,
-            link: inventoryLinks.riskLevel(filter, level),
-          }))}
-        />
-        {overview.trend.length > 0 ? (
-          <>
-            <TrendCard
-              id="trend-alerts"
-              title="Open alerts, last 30 days"
-              series={{
-                label: 'Open alerts',
-                unit: '',
-                points: overview.trend.map((point) => ({ day: point.day, value: point.openAlerts })),
-              }}
-            />
-            <TrendCard
-              id="trend-risk"
-              title="Realm risk score, last 30 days"
-              series={{
-                label: 'Risk score',
-                unit: '',
-                points: overview.trend.map((point) => ({ day: point.day, value: point.riskScore })),
-              }}
-            />
-          </>
-        ) : (
-          <section className="card chart-card" data-testid="trend-filtered">
-            <h2>Trends</h2>
-            <p className="muted">
-              {filter.source
-                ? 'Daily snapshots keep their figures per environment and provider; a scanner source cuts across them, so a page filtered by source has no trend or weekly change. Clear the source filter to see them.'
-                : 'Trends and weekly changes under a filter come from the daily snapshots that keep their figures per environment and provider; none of the last 30 days has them yet, they fill in one day at a time. Clear the filters to see the trend of the whole realm.'}
-            </p>
-          </section>
+            tone: categoricalTone(owaspNhiIds, item.key),
+          })),
         )}
-      </div>
-
-      <div className="dashboard-grid">
-        <FixFirst overview={overview} />
-        <TopOwners overview={overview} />
-        <RecentScans overview={overview} />
-        <AlertActivity overview={overview} />
-      </div>
+      />
+      <BarChartCard
+        id="credential-age"
+        title="Credential age of active NHIs (oldest active credential)"
+        bars={ageBuckets.map((bucket) => ({
+          key: bucket,
+          label: ageBucketLabels[bucket],
+          count: overview.credentialAge.find((item) => item.key === bucket)?.count ?? 0,
+          link: inventoryLinks.credentialAge(filter, bucket),
+          tone: categoricalTone(ageBuckets, bucket),
+        }))}
+      />
+      <BarChartCard
+        id="risk-levels"
+        title="Risk level of active NHIs"
+        bars={riskLevels.map((level) => ({
+          key: level,
+          label: riskLevelLabels[level],
+          count: overview.riskLevels.find((item) => item.key === level)?.count ?? 0,
+          link: inventoryLinks.riskLevel(filter, level),
+          tone: severityTone(level),
+        }))}
+      />
     </div>
+  );
+}
+
+/** Open alerts and risk score over the chosen range (7, 30 or 90 days, kept in the URL). */
+function TrendsSection({ overview, search }: { overview: DashboardOverview; search: DashboardSearch }) {
+  const days = overview.trendDays;
+  const range = (
+    <nav className="dash-range" aria-label="Trend range" data-testid="trend-range">
+      {trendRanges.map((range) => (
+        <Link
+          key={range}
+          to="/"
+          search={{ ...search, days: range === defaultTrendDays ? undefined : range }}
+          aria-current={range === days ? 'true' : undefined}
+          className="dash-range-option"
+          data-testid={`trend-range-${range}`}
+        >
+          {range} days
+        </Link>
+      ))}
+    </nav>
+  );
+  const heading = (
+    <div className="dash-section-heading">
+      <h2 id="trends-title">Trends</h2>
+      {range}
+    </div>
+  );
+  if (overview.trend.length === 0) {
+    return (
+      <section className="card" aria-labelledby="trends-title" data-testid="trend-filtered">
+        {heading}
+        <p className="muted">
+          {overview.filter.source
+            ? 'Daily snapshots keep their figures per environment and provider; a scanner source cuts across them, so a page filtered by source has no trend or weekly change. Clear the source filter to see them.'
+            : `Trends and weekly changes under a filter come from the daily snapshots that keep their figures per environment and provider; none of the last ${days} days has them yet, they fill in one day at a time. Clear the filters to see the trend of the whole realm.`}
+        </p>
+      </section>
+    );
+  }
+  return (
+    <section aria-labelledby="trends-title" className="stack" data-testid="trends">
+      {heading}
+      <div className="dashboard-grid">
+        <TrendCard
+          id="trend-alerts"
+          title={`Open alerts, last ${days} days`}
+          series={{
+            label: 'Open alerts',
+            unit: '',
+            points: overview.trend.map((point) => ({ day: point.day, value: point.openAlerts })),
+            tone: 'cat-5',
+          }}
+        />
+        <TrendCard
+          id="trend-risk"
+          title={`Realm risk score, last ${days} days`}
+          series={{
+            label: 'Risk score',
+            unit: '',
+            points: overview.trend.map((point) => ({ day: point.day, value: point.riskScore })),
+            tone: 'cat-0',
+          }}
+        />
+      </div>
+    </section>
   );
 }

@@ -2,12 +2,16 @@ import { createFileRoute, Link, useRouter } from '@tanstack/react-router';
 import { AddSourceForm } from '../../components/scanner/add-source-form.tsx';
 import { ScanFileForm } from '../../components/scanner/scan-file-form.tsx';
 import { ScanStateBadge } from '../../components/scanner/scan-state-badge.tsx';
+import scannerStyles from '../../components/scanner/scanner.css?url';
 import { SourceActions } from '../../components/scanner/source-actions.tsx';
 import { InstantCell } from '../../components/shared/instant-cell.tsx';
 import { loadSourcesPage } from '../../server/functions/scanner.functions.ts';
 
 export const Route = createFileRoute('/_authenticated/sources')({
-  head: () => ({ meta: [{ title: 'Sources · NHI Hub' }] }),
+  head: () => ({
+    meta: [{ title: 'Sources · NHI Hub' }],
+    links: [{ rel: 'stylesheet', href: scannerStyles }],
+  }),
   loader: () => loadSourcesPage(),
   component: SourcesPage,
 });
@@ -34,6 +38,7 @@ function SourcesPage() {
             <th>Environment</th>
             <th>Schedule</th>
             <th>Last scan (UTC)</th>
+            <th>Identities</th>
             {abilities.runScans ? <th>Scan a file</th> : null}
             {abilities.manageSources ? <th>Manage</th> : null}
           </tr>
@@ -41,7 +46,7 @@ function SourcesPage() {
         <tbody>
           {sources.length === 0 ? (
             <tr>
-              <td colSpan={7} className="muted">
+              <td colSpan={8} className="muted">
                 No sources yet.
               </td>
             </tr>
@@ -68,6 +73,24 @@ function SourcesPage() {
                 ) : (
                   <span className="muted">never</span>
                 )}
+              </td>
+              <td>
+                <Link
+                  to="/inventory"
+                  search={{ source: [source.id] }}
+                  data-testid="source-identity-count"
+                  aria-label={`${source.identityCount} identities of ${source.name} in the inventory`}
+                >
+                  {source.identityCount}
+                </Link>{' '}
+                <Link
+                  to="/alerts"
+                  search={{ source: [source.id] }}
+                  className="hint"
+                  data-testid="source-alerts"
+                >
+                  alerts
+                </Link>
               </td>
               {abilities.runScans ? (
                 <td>

@@ -2,6 +2,7 @@ import { createFileRoute, Link, useRouter } from '@tanstack/react-router';
 import { type FormEvent, useEffect, useState } from 'react';
 import { NewPasswordFields } from '../../components/account/new-password-fields.tsx';
 import { AlertMessage } from '../../components/shared/alert-message.tsx';
+import { contentId } from '../../components/shared/skip-link.tsx';
 import { errorMessageOf } from '../../lib/server-fn-error.ts';
 import { passwordLinkInfo, setPasswordWithLink } from '../../server/functions/password-link.functions.ts';
 
@@ -52,7 +53,7 @@ function SetPasswordPage() {
 
   if (!link) {
     return (
-      <main className="login-page">
+      <main className="login-page" id={contentId} tabIndex={-1}>
         <section className="card login-card" data-testid="password-link-invalid">
           <h1>Link not valid</h1>
           <AlertMessage message={linkError} />
@@ -63,7 +64,7 @@ function SetPasswordPage() {
   }
   if (done) {
     return (
-      <main className="login-page">
+      <main className="login-page" id={contentId} tabIndex={-1}>
         <section className="card login-card" data-testid="password-set">
           <h1>Password set</h1>
           <p>You can now log in as {link.email} with your new password.</p>
@@ -80,7 +81,7 @@ function SetPasswordPage() {
     );
   }
   return (
-    <main className="login-page">
+    <main className="login-page" id={contentId} tabIndex={-1}>
       <form
         className="card login-card"
         method="post"

@@ -13,6 +13,17 @@ export const listAlerts = createServerFn({ method: 'GET' })
   .validator(inputOf('alert.list'))
   .handler(({ data, context }) => context.rpc.alert.list.query(data));
 
+/** The matching alerts counted per rule or per identity. */
+export const listAlertGroups = createServerFn({ method: 'GET' })
+  .middleware([authGuard('alert.groups')])
+  .validator(inputOf('alert.groups'))
+  .handler(({ data, context }) => context.rpc.alert.groups.query(data));
+
+/** The choices of the alert list's filters. */
+export const alertFilterOptions = createServerFn({ method: 'GET' })
+  .middleware([authGuard('alert.filterOptions')])
+  .handler(({ context }) => context.rpc.alert.filterOptions.query());
+
 /** The alert with its evidence in sentences, remediation and history. */
 export const getAlertPage = createServerFn({ method: 'GET' })
   .middleware([authGuard('alert.get')])
@@ -85,3 +96,26 @@ export const retryDeliveries = createServerFn({ method: 'POST' })
   .middleware([authGuard('alert.deliveries.retry')])
   .validator(inputOf('alert.deliveries.retry'))
   .handler(({ data, context }) => context.rpc.alert.deliveries.retry.mutate(data));
+
+/** Sets or clears who answers for an alert (a member of the realm) and by when. */
+export const assignAlert = createServerFn({ method: 'POST' })
+  .middleware([authGuard('alert.assign')])
+  .validator(inputOf('alert.assign'))
+  .handler(({ data, context }) => context.rpc.alert.assign.mutate(data));
+
+/** The realm's members an alert can be assigned to. */
+export const listAlertAssignees = createServerFn({ method: 'GET' })
+  .middleware([authGuard('alert.assignees')])
+  .handler(({ context }) => context.rpc.alert.assignees.query());
+
+/** An alert's comments, oldest first. */
+export const listAlertComments = createServerFn({ method: 'GET' })
+  .middleware([authGuard('alert.comments.list')])
+  .validator(inputOf('alert.comments.list'))
+  .handler(({ data, context }) => context.rpc.alert.comments.list.query(data));
+
+/** Mentioned members (`@email`) are mailed when the hub has a mail server. */
+export const addAlertComment = createServerFn({ method: 'POST' })
+  .middleware([authGuard('alert.comments.add')])
+  .validator(inputOf('alert.comments.add'))
+  .handler(({ data, context }) => context.rpc.alert.comments.add.mutate(data));

@@ -49,3 +49,22 @@ export const listLeaks = createServerFn({ method: 'GET' })
   .middleware([authGuard('scanner.leak.list')])
   .validator(inputOf('scanner.leak.list'))
   .handler(({ data, context }) => context.rpc.scanner.leak.list.query(data));
+
+/** What a scan added, changed and no longer found, and the alerts that opened or resolved after it. */
+export const getScanDiff = createServerFn({ method: 'GET' })
+  .middleware([authGuard('scanner.scan.diff')])
+  .validator(inputOf('scanner.scan.diff'))
+  .handler(({ data, context }) => context.rpc.scanner.scan.diff.query(data));
+
+/** Tries a live source's credentials before it is saved; they are not stored. */
+export const testSourceConnection = createServerFn({ method: 'POST' })
+  .middleware([authGuard('scanner.source.testConnection')])
+  .validator(inputOf('scanner.source.testConnection'))
+  .handler(({ data, context }) => context.rpc.scanner.source.testConnection.mutate(data));
+
+/** The realm's sources by id and name, for filters that name them. */
+export const listSourceNames = createServerFn({ method: 'GET' })
+  .middleware([authGuard('scanner.source.list')])
+  .handler(async ({ context }) =>
+    (await context.rpc.scanner.source.list.query()).map(({ id, name }) => ({ id, name })),
+  );

@@ -3,12 +3,22 @@
  * inline scripts and styles it emits for hydration. Without a nonce (API responses,
  * error pages) nothing inline runs at all.
  */
+const radixTabsStyleHashes = [
+  'sha256-MtxTLcyxVEJFNLEIqbVTaqR4WWr0+lYSZ78AzGmNsuA=',
+  'sha256-PhrR5O1xWiklTp5YfH8xWeig83Y/rhbrdb5whLn1pSg=',
+]
+  .map((hash) => `'${hash}'`)
+  .join(' ');
+
 export function contentSecurityPolicy(nonce?: string): string {
   const inline = nonce ? ` 'nonce-${nonce}'` : '';
   return [
     "default-src 'self'",
     `script-src 'self'${inline}`,
     `style-src 'self'${inline}`,
+    // The two style attributes the tab primitive renders on the server (`outline:none` on the tab
+    // list, `animation-duration:0s` on the panel), allowed by their hashes and nothing else.
+    `style-src-attr 'unsafe-hashes' ${radixTabsStyleHashes}`,
     "img-src 'self' data:",
     "object-src 'none'",
     "base-uri 'self'",

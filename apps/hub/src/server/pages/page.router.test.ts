@@ -78,6 +78,9 @@ describeEachDatabase('inventory pages through the caller', (_kind, newDatabase) 
       expect.arrayContaining(['nhi.create', 'nhi.update']),
     );
     expect(page.risk).not.toBeNull();
+    // Made by hand: alerts to show (it is unowned at first), but no source and no scan that saw it.
+    expect(page.alerts?.alerts.every((alert) => alert.nhiId === created.id)).toBe(true);
+    expect(page.scans).toEqual({ source: null, observations: [] });
     expect((await ada.nhi.list.query({ q: 'deploy' })).total).toBe(1);
   });
 

@@ -1,7 +1,8 @@
-import type { NhiRisk } from '@nhi/alert';
+import type { NhiAlerts, NhiRisk } from '@nhi/alert';
 import type { NhiAuditEntry, NhiDetail, NhiVersionEntry } from '@nhi/nhi';
 import { nhiIdInput } from '@nhi/nhi/schema';
 import { authorizedProcedure, router } from '@nhi/platform';
+import type { NhiScanObservations } from '@nhi/scanner';
 import { hubCaller } from '../rpc/caller.server.ts';
 import { platformPages } from './platform.page.ts';
 
@@ -12,6 +13,12 @@ export interface NhiPage {
   audit: NhiAuditEntry[];
   /** null when the caller may not read alerts. */
   risk: NhiRisk | null;
+  /** The identity's alerts and their transitions; null when the caller may not read alerts. */
+  alerts: NhiAlerts | null;
+  /** Its source by name and the scans that saw it; null when the caller may not read sources. */
+  scans: NhiScanObservations | null;
+  /** The caller may acknowledge, resolve and suppress the alerts. */
+  canTriage: boolean;
 }
 
 /**
@@ -21,7 +28,7 @@ export interface NhiPage {
  */
 export const pageRouter = router({
   ...platformPages,
-  /** The identity's detail page: the record, its versions and audit trail, its risk. */
+  /** The identity's detail page: the record, its versions and audit trail, its risk, alerts and scans. */
   nhi: authorizedProcedure('nhi:read')
     .input(nhiIdInput)
     .query(async ({ ctx, input }): Promise<NhiPage> => {
@@ -33,6 +40,12 @@ export const pageRouter = router({
       const risk = ctx.scope.permissions.has('alert:read')
         ? await rpc.alert.risk.query({ nhiId: input.id })
         : null;
-      return { nhi, history, audit, risk };
+      const alerts = ctx.scope.permissions.has('alert:read')
+        ? await rpc.alert.ofNhi.query({ nhiId: input.id })
+        : null;
+      const scans = ctx.scope.permissions.has('source:read')
+        ? await rpc.scanner.observations.query({ nhiId: input.id })
+        : null;
+      return { nhi, history, audit, risk, alerts, scans, canTriage: ctx.scope.permissions.has('alert:ack') };
     }),
 });

@@ -560,6 +560,10 @@ async function scenarioInventory(api: HubCaller, { eveId, now }: { eveId: string
   });
   await api.page.nhi.query({ id: deployer.id });
   await refused(api.page.nhi.query({ id: unknownId }));
+  await api.alert.ofNhi.query({ nhiId: deployer.id });
+  await refused(api.alert.ofNhi.query({ nhiId: unknownId }));
+  await api.scanner.observations.query({ nhiId: deployer.id });
+  await refused(api.scanner.observations.query({ nhiId: unknownId }));
 }
 
 async function scenarioPolicies(api: HubCaller, { eveId, now }: { eveId: string; now: number }) {
@@ -643,6 +647,9 @@ async function scenarioScanner(api: HubCaller, world: ScenarioWorld): Promise<st
   });
   await world.runScan(scan.id);
   await api.scanner.scan.get.query({ id: scan.id });
+  await api.scanner.scan.diff.query({ id: scan.id });
+  // A Kubernetes source has no connection: the answer comes without calling any provider.
+  await api.scanner.source.testConnection.mutate({ type: 'kubernetes' });
   // A scan still queued is cancelled before it runs; one that ended cannot be.
   const queued = await api.scanner.scan.start.mutate({
     sourceId: spare.id,
@@ -719,6 +726,16 @@ async function scenarioAlerts(
   );
   if (!first || !second || !third) throw new Error('the evaluation opened fewer than three alerts');
   await api.alert.get.query({ id: first.id });
+  const assignees = await api.alert.assignees.query();
+  const eve = assignees.find((member) => member.email === 'eve@example.test');
+  await api.alert.assign.mutate({
+    id: first.id,
+    assigneeId: eve?.id ?? null,
+    dueAt: new Date(now + 3 * day),
+  });
+  await refused(api.alert.assign.mutate({ id: first.id, assigneeId: unknownId }));
+  await api.alert.comments.add.mutate({ id: first.id, body: 'Over to you, @eve@example.test' });
+  await api.alert.comments.list.query({ id: first.id });
   await api.alert.acknowledge.mutate({ ids: [first.id], comment: 'Looking into it' });
   await api.alert.resolve.mutate({ ids: [second.id], comment: 'Rotated' });
   await api.alert.suppress.mutate({
@@ -730,6 +747,8 @@ async function scenarioAlerts(
   await refused(api.alert.get.query({ id: unknownId }));
   await api.alert.list.query({ states: ['acknowledged', 'suppressed'], sources: [sourceId] });
   await api.alert.list.query({ severities: ['high', 'critical'] });
+  await api.alert.groups.query({ by: 'rule' });
+  await api.alert.filterOptions.query();
   // Pages of alerts changed one by one: their times tell them apart, so both hubs cut alike.
   const handled = await api.alert.list.query({
     states: ['acknowledged', 'resolved', 'suppressed'],

@@ -113,6 +113,18 @@ interface PrincipalEntry {
  * statements (their own, their groups', inline and managed) as permissions, and what those allow once
  * Deny statements and permissions boundaries are applied.
  */
+export const authorizationUnit = 'IAM users, roles, groups and policies';
+
+/** The entries of an authorization export: its users, roles, groups and managed policies. */
+export function authorizationEntries(details: AuthorizationDetails): number {
+  return (
+    (details.UserDetailList?.length ?? 0) +
+    (details.RoleDetailList?.length ?? 0) +
+    (details.GroupDetailList?.length ?? 0) +
+    (details.Policies?.length ?? 0)
+  );
+}
+
 export async function readAuthorizationDetails(
   input: string | AuthorizationDetails,
   options: AuthorizationOptions = {},
@@ -123,6 +135,7 @@ export async function readAuthorizationDetails(
   const reader = exportReader(details, catalogue, options.now ?? new Date());
   const resourceFormats = await actionResourceFormats(escalationPaths.flatMap((path) => path.actions.flat()));
   const entries: PrincipalEntry[] = [];
+  output.read = { count: authorizationEntries(details), unit: authorizationUnit };
   output.warnings.push(...reader.groupWarnings);
   (details.UserDetailList ?? []).forEach((user, index) => {
     const item = `UserDetailList[${index}] (${user.UserName ?? 'no name'})`;

@@ -10,6 +10,7 @@ import type { ConnectorContext } from '../registry.ts';
 import { type ListedAccessKey, reconcileAccessKeys } from './access-keys.ts';
 import {
   type AuthorizationDetails,
+  authorizationEntries,
   authorizationOptions,
   readAuthorizationDetails,
 } from './authorization-details.ts';
@@ -84,6 +85,10 @@ export async function readAwsLive(context: ConnectorContext): Promise<ConnectorO
       looseFacts: [],
       leaks: [],
       warnings: [...fromReport.warnings, ...fromDetails.warnings, ...keys.warnings],
+      read: {
+        count: (fromReport.read?.count ?? 0) + authorizationEntries(details),
+        unit: 'credential report rows and IAM entries',
+      },
     };
   } finally {
     client.destroy();

@@ -48,6 +48,7 @@ export function readCredentialReport(input: string): ConnectorOutput {
     throw new UnreadableInputError(
       `Not an AWS credential report: the header must name ${requiredColumns.join(', ')}`,
     );
+  output.read = { count: records.length - 1, unit: 'credential report rows' };
   for (let index = 1; index < records.length; index++) {
     const cells = records[index] as string[];
     const item = `row ${index + 1}`;

@@ -113,6 +113,10 @@ export function readGitHubData(data: GitHubExport): ConnectorOutput {
       });
     }
   });
+  output.read = {
+    count: installations.length + keys.length + (data.personal_access_tokens ?? []).length,
+    unit: 'installations, deploy keys and tokens',
+  };
   (data.personal_access_tokens ?? []).forEach((token, index) => {
     try {
       output.nhis.push(tokenOf(org, token));

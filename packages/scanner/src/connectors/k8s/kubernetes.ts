@@ -63,6 +63,7 @@ export async function readKubernetes(
   };
   const { objects, warnings } = readK8sObjects(input);
   output.warnings.push(...warnings);
+  output.read = { count: objects.length, unit: 'Kubernetes objects' };
   const byKind = (kind: string) => objects.filter((object) => object.kind === kind);
   const accounts = new Map(
     byKind('ServiceAccount').map((sa) => [`${namespaceOf(sa)}/${sa.metadata.name}`, sa]),

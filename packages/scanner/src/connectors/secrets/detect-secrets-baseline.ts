@@ -28,7 +28,9 @@ export async function readDetectSecretsBaseline(
   if (!isObject(baseline) || !isObject(baseline.results))
     throw new UnreadableInputError('A detect-secrets baseline is an object with results');
   const output = emptyOutput();
+  output.read = { count: 0, unit: 'findings' };
   for (const [file, results] of Object.entries(baseline.results)) {
+    if (Array.isArray(results)) output.read.count += results.length;
     if (!Array.isArray(results)) {
       output.warnings.push({ item: file, message: 'its results are not a list' });
       continue;

@@ -70,6 +70,7 @@ export async function outputOf(
   fingerprint: (secret: string) => Promise<string>,
 ): Promise<ConnectorOutput> {
   const output = emptyOutput();
+  output.read = { count: findings.length, unit: 'findings' };
   for (const finding of findings) {
     if ('item' in finding) output.warnings.push(finding);
     else output.leaks.push(await leakOfFinding(finding, fingerprint));

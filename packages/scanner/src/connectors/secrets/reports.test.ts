@@ -22,6 +22,7 @@ describe('gitleaks reports: JSON, CSV and SARIF, told apart by their first chara
       nhis: [],
       looseFacts: [],
       warnings: [],
+      read: { count: 1, unit: 'findings' },
       leaks: [
         {
           rule: 'gitleaks/generic-api-key',

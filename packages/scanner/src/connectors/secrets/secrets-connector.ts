@@ -69,6 +69,7 @@ export async function scanUpload(
     throw new UnreadableInputError(`The upload could not be unpacked: ${(error as Error).message}`);
   }
   const verifier = options.verification ? new SecretVerifier(options.verification, signal) : null;
+  output.read = { count: files.length, unit: 'files' };
   await scanFiles(files, output, fingerprint, signal, verifier);
   recordVerification(output, verifier);
   return output;
@@ -88,13 +89,18 @@ export async function scanDirectory(
     throw new UnreadableInputError(`${directory} is not a directory the hub can read`);
   const output = emptyOutput();
   const verifier = options.verification ? new SecretVerifier(options.verification, signal) : null;
-  await scanFiles(await filesOfDirectory(root, output.warnings), output, fingerprint, signal, verifier);
+  const files = await filesOfDirectory(root, output.warnings);
+  output.read = { count: files.length, unit: 'files' };
+  await scanFiles(files, output, fingerprint, signal, verifier);
   if (history) {
     const isRepository = await fs.stat(path.join(root, '.git')).catch(() => null);
     if (!isRepository)
       output.warnings.push({ item: directory, message: 'history asked for, but it is not a git repository' });
-    else
-      await scanFiles(await filesOfGitHistory(root, output.warnings), output, fingerprint, signal, verifier);
+    else {
+      const revisions = await filesOfGitHistory(root, output.warnings);
+      output.read.count += revisions.length;
+      await scanFiles(revisions, output, fingerprint, signal, verifier);
+    }
   }
   recordVerification(output, verifier);
   return output;

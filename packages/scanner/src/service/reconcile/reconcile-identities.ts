@@ -22,6 +22,7 @@ import {
   type KeptCredential,
   liveIdentities,
 } from '../../sql/identities.sql.ts';
+import { factKeysOf, insertScanChanges, type ScanChangeRow } from '../../sql/scan-changes.sql.ts';
 import {
   markSourceItemsMissing,
   nhisReportedByOtherSources,
@@ -118,7 +119,7 @@ export async function reconcileIdentities(
       const before = priorByKey.get(key);
       if (before && before.contentHash === hash && !before.missing) unchanged += 1;
       else {
-        changed.push({ item, hash, known: before !== undefined });
+        changed.push({ item, hash, known: before !== undefined, returning: before?.missing === true });
         for (const fact of item.facts) factKeys.add(factKey(fact));
       }
     }
@@ -188,6 +189,12 @@ export async function reconcileIdentities(
           );
           counts.missing += ids.length;
           await markSourceItemsMissing(tx, realmDb.realmId, itemScope(plan), ids);
+          await insertScanChanges(
+            tx,
+            realmDb.realmId,
+            plan.scanId,
+            ids.map((nhiId) => ({ nhiId, change: 'missing' as const, fields: [] })),
+          );
           await removeFactsOf(tx, plan, ids);
           await plan.progress(tx, processed, counts);
         },
@@ -218,6 +225,8 @@ interface ChangedItem {
   hash: string;
   /** This input reported the identity before: only then can it have facts of the input's kinds to remove. */
   known: boolean;
+  /** This input reported it before, then a complete scan of it no longer did. */
+  returning: boolean;
 }
 
 /** The batch's identities and source items; returns each changed item's identity id, in order. */
@@ -232,16 +241,71 @@ async function writeIdentities(
     return rest;
   });
   const result = await syncSourcedNhis(tx, plan.sync, await withOthersCredentials(tx, plan, sourced));
-  const rows = changed.map(({ hash }, index) => {
+  const outcomes = changed.map((_, index) => {
     const outcome = result.items[index];
     if (!outcome) throw new Error('identity sync lost an item');
-    if (outcome.outcome === 'created') counts.new += 1;
-    else if (outcome.outcome === 'updated') counts.updated += 1;
-    else counts.unchanged += 1;
-    return { nhiId: outcome.nhiId, contentHash: hash };
+    return outcome;
   });
-  await upsertSourceItems(tx, plan.sync.context.realm.id, itemScope(plan), rows);
+  const realmId = plan.sync.context.realm.id;
+  // Compared with the facts as the source held them before this batch writes its own.
+  const changes = await changesOf(tx, plan, changed, outcomes);
+  for (const { change } of changes) counts[change === 'added' ? 'new' : 'updated'] += 1;
+  counts.unchanged += changed.length - changes.length;
+  await insertScanChanges(tx, realmId, plan.scanId, changes);
+  const rows = changed.map(({ hash }, index) => ({
+    nhiId: (outcomes[index] as Outcome).nhiId,
+    contentHash: hash,
+  }));
+  await upsertSourceItems(tx, realmId, itemScope(plan), rows);
   return rows.map((row) => row.nhiId);
+}
+
+type Outcome = Awaited<ReturnType<typeof syncSourcedNhis>>['items'][number];
+
+/**
+ * What the batch changed, from the source's point of view: an identity the input did not report
+ * before is added (even when another source had it), one it reported is changed when its fields,
+ * credentials or facts differ or it is reported again after missing. A soft-deleted identity stays
+ * out of the inventory and of the scan's changes.
+ */
+async function changesOf(
+  tx: RealmTx,
+  plan: ReconcilePlan,
+  changed: ChangedItem[],
+  outcomes: Outcome[],
+): Promise<ScanChangeRow[]> {
+  const knownIds = outcomes.filter((_, index) => changed[index]?.known).map((outcome) => outcome.nhiId);
+  const prior = await factKeysOf(
+    tx,
+    plan.sync.context.realm.id,
+    { sourceId: plan.sourceId, kinds: plan.factKinds },
+    knownIds,
+  );
+  const priorByNhi = new Map<string, Map<string, string>>();
+  for (const fact of prior) {
+    const facts = priorByNhi.get(fact.nhiId) ?? new Map<string, string>();
+    facts.set(factKey(fact), fact.kind);
+    priorByNhi.set(fact.nhiId, facts);
+  }
+  return changed.flatMap(({ item, known, returning }, index): ScanChangeRow[] => {
+    const outcome = outcomes[index] as Outcome;
+    if (outcome.outcome === 'deleted') return [];
+    if (!known) return [{ nhiId: outcome.nhiId, change: 'added', fields: [] }];
+    const fields = new Set([
+      ...(returning ? ['status'] : []),
+      ...(outcome.fields ?? []),
+      ...factChanges(item, priorByNhi.get(outcome.nhiId) ?? new Map()),
+    ]);
+    return fields.size > 0 ? [{ nhiId: outcome.nhiId, change: 'changed', fields: [...fields] }] : [];
+  });
+}
+
+/** Fact kinds the item gained (`+kind`) or lost (`-kind`) against what the source held. */
+function factChanges(item: DiscoveredNhi, prior: ReadonlyMap<string, string>): string[] {
+  const reported = new Set(item.facts.map(factKey));
+  const gained = item.facts.filter((fact) => !prior.has(factKey(fact))).map((fact) => `+${fact.kind}`);
+  const lost = [...prior].filter(([key]) => !reported.has(key)).map(([, kind]) => `-${kind}`);
+  return [...gained, ...lost];
 }
 
 /**

@@ -1,12 +1,21 @@
 import { createFileRoute, Link, useLoaderData, useRouter } from '@tanstack/react-router';
 import { AlertActions } from '../../../components/alerts/alert-actions.tsx';
+import { AlertAssignment } from '../../../components/alerts/alert-assignment.tsx';
 import { SeverityBadge, StateBadge } from '../../../components/alerts/alert-badges.tsx';
+import { AlertCommentForm } from '../../../components/alerts/alert-comments.tsx';
+import { AlertTimeline } from '../../../components/alerts/alert-timeline.tsx';
 import { orNotFound } from '../../../lib/not-found.ts';
-import { getAlertPage } from '../../../server/functions/alerts.functions.ts';
+import { getAlertPage, listAlertComments } from '../../../server/functions/alerts.functions.ts';
 
 export const Route = createFileRoute('/_authenticated/alerts/$id')({
   head: () => ({ meta: [{ title: 'Alert · NHI Hub' }] }),
-  loader: ({ params }) => orNotFound(getAlertPage({ data: { id: params.id } })),
+  loader: async ({ params }) => {
+    const [alert, comments] = await Promise.all([
+      orNotFound(getAlertPage({ data: { id: params.id } })),
+      orNotFound(listAlertComments({ data: { id: params.id } })),
+    ]);
+    return { ...alert, comments };
+  },
   component: AlertPage,
 });
 
@@ -39,6 +48,12 @@ function AlertPage() {
         </p>
       </header>
       {can.ack ? <AlertActions ids={[alert.id]} asOf={asOf} onDone={() => router.invalidate()} /> : null}
+      <AlertAssignment
+        alertId={alert.id}
+        assignment={alert}
+        canAssign={can.ack}
+        onDone={() => router.invalidate()}
+      />
       <section className="card">
         <h2 className="card-heading">Why it matters</h2>
         <p data-testid="alert-explanation">{alert.explanation}</p>
@@ -71,15 +86,8 @@ function AlertPage() {
       </section>
       <section className="card">
         <h2 className="card-heading">History</h2>
-        <ol className="history" data-testid="alert-history">
-          {alert.history.map((entry) => (
-            <li key={`${entry.createdAt.toISOString()}-${entry.toState}`}>
-              {entry.createdAt.toISOString().replace('T', ' ').slice(0, 16)} · {entry.fromState ?? 'new'} →{' '}
-              {entry.toState} · {entry.actorType}
-              {entry.reason ? ` · ${entry.reason}` : ''}
-            </li>
-          ))}
-        </ol>
+        <AlertTimeline history={alert.history} comments={alert.comments} />
+        {can.ack ? <AlertCommentForm alertId={alert.id} onDone={() => router.invalidate()} /> : null}
       </section>
     </div>
   );

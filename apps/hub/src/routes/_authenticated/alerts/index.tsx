@@ -1,89 +1,79 @@
 import { createFileRoute, Link, useLoaderData, useNavigate, useRouter } from '@tanstack/react-router';
-import { useState } from 'react';
-import { AlertActions } from '../../../components/alerts/alert-actions.tsx';
+import { useEffect, useRef, useState } from 'react';
+import { AlertActions, type AlertActionsHandle } from '../../../components/alerts/alert-actions.tsx';
 import { SeverityBadge, StateBadge } from '../../../components/alerts/alert-badges.tsx';
+import { AlertFilterBar } from '../../../components/alerts/alert-filter-bar.tsx';
+import { AlertGroupsTable } from '../../../components/alerts/alert-groups-table.tsx';
 import { AlertPaging } from '../../../components/alerts/alert-paging.tsx';
-import { FilterSelect } from '../../../components/alerts/filter-select.tsx';
+import {
+  type AlertSearch,
+  alertFilterOf,
+  firstAlertPage,
+  validateAlertSearch,
+} from '../../../components/alerts/alert-search.ts';
+import triageStyles from '../../../components/alerts/alert-triage.css?url';
+import { ShortcutHelp } from '../../../components/alerts/shortcut-help.tsx';
+import { type TriageKey, useTriageKeys } from '../../../components/alerts/use-triage-keys.ts';
 import { errorMessageOf } from '../../../lib/server-fn-error.ts';
-import { evaluateAlerts, listAlerts } from '../../../server/functions/alerts.functions.ts';
-
-const states = ['open', 'acknowledged', 'suppressed', 'resolved'] as const;
-const severities = ['critical', 'high', 'medium', 'low'] as const;
-const owaspIds = ['NHI1', 'NHI2', 'NHI3', 'NHI4', 'NHI5', 'NHI6', 'NHI7', 'NHI8', 'NHI9', 'NHI10'] as const;
-const environments = ['production', 'staging', 'development', 'unknown'] as const;
-const providers = ['aws', 'gcp', 'azure', 'github', 'kubernetes', 'slack', 'okta', 'other'] as const;
-const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** The page's URL: the filters the dashboard links to as well (see @nhi/dashboard's links). */
-type Search = {
-  state?: (typeof states)[number];
-  severity?: (typeof severities)[number];
-  owasp?: (typeof owaspIds)[number];
-  owner?: string;
-  environment?: (typeof environments)[number][];
-  provider?: (typeof providers)[number][];
-  /** Keyset paging: the page after this alert, or the page before it. */
-  after?: string;
-  before?: string;
-  /** Scanner source ids: alerts about identities they report. */
-  source?: string[];
-};
+import {
+  alertFilterOptions,
+  evaluateAlerts,
+  listAlertGroups,
+  listAlerts,
+} from '../../../server/functions/alerts.functions.ts';
 
 const pageSize = 50;
-const idOf = (value: unknown) => (typeof value === 'string' && uuid.test(value) ? value : undefined);
-
-function listOf<T extends string>(value: unknown, allowed: readonly T[]): T[] | undefined {
-  const values = (Array.isArray(value) ? value : [value]).filter((v): v is T => allowed.includes(v as T));
-  return values.length ? values : undefined;
-}
-
-function sourcesOf(value: unknown): string[] | undefined {
-  const ids = (Array.isArray(value) ? value : [value]).filter(
-    (v): v is string => typeof v === 'string' && uuid.test(v),
-  );
-  return ids.length ? ids.slice(0, 50) : undefined;
-}
 
 export const Route = createFileRoute('/_authenticated/alerts/')({
-  head: () => ({ meta: [{ title: 'Alerts · NHI Hub' }] }),
-  validateSearch: (search: Record<string, unknown>): Search => ({
-    state: states.find((s) => s === search.state),
-    severity: severities.find((s) => s === search.severity),
-    owasp: owaspIds.find((s) => s === search.owasp),
-    owner: idOf(search.owner),
-    environment: listOf(search.environment, environments),
-    provider: listOf(search.provider, providers),
-    after: idOf(search.after),
-    before: idOf(search.before),
-    source: sourcesOf(search.source),
+  head: () => ({
+    meta: [{ title: 'Alerts · NHI Hub' }],
+    links: [{ rel: 'stylesheet', href: triageStyles }],
   }),
+  validateSearch: validateAlertSearch,
   loaderDeps: ({ search }) => search,
-  loader: ({ deps }) =>
-    listAlerts({
-      data: {
-        states: deps.state ? [deps.state] : ['open', 'acknowledged', 'suppressed'],
-        severities: deps.severity ? [deps.severity] : undefined,
-        owaspId: deps.owasp,
-        ownerUserId: deps.owner,
-        environments: deps.environment,
-        providers: deps.provider,
-        cursor: deps.after,
-        before: deps.before,
-        limit: pageSize,
-        sources: deps.source,
-      },
-    }),
+  loader: async ({ deps }) => {
+    const filter = alertFilterOf(deps);
+    const [page, groups, choices] = await Promise.all([
+      deps.group
+        ? null
+        : listAlerts({
+            data: {
+              ...filter,
+              sort: deps.sort,
+              order: deps.order,
+              cursor: deps.after,
+              before: deps.before,
+              limit: pageSize,
+            },
+          }),
+      deps.group ? listAlertGroups({ data: { ...filter, by: deps.group } }) : null,
+      alertFilterOptions(),
+    ]);
+    return { page, groups, choices };
+  },
   component: AlertsPage,
 });
 
 function AlertsPage() {
-  const page = Route.useLoaderData();
+  const { page, groups, choices } = Route.useLoaderData();
   const { can, asOf } = useLoaderData({ from: '/_authenticated/alerts' });
   const search = Route.useSearch();
   const navigate = useNavigate({ from: '/alerts/' });
   const router = useRouter();
   const [selected, setSelected] = useState<string[]>([]);
   const [message, setMessage] = useState<string | null>(null);
+  const [cursor, setCursor] = useState(-1);
+  const [helpOpen, setHelpOpen] = useState(false);
+  const actions = useRef<AlertActionsHandle>(null);
+  const rows = useRef(new Map<string, HTMLTableRowElement>());
+  const items = page?.items ?? [];
+  const current = cursor >= 0 ? items[cursor] : undefined;
+
+  // A new page or fewer rows (an alert left the queue) keeps the selection on a row that exists.
+  useEffect(() => {
+    if (cursor >= items.length) setCursor(items.length - 1);
+  }, [cursor, items.length]);
+
   const refresh = async () => {
     setSelected([]);
     await router.invalidate();
@@ -101,16 +91,42 @@ function AlertsPage() {
     }
   }
 
-  // A new filter starts again from the first page.
-  const filterBy = (change: Partial<Search>) =>
-    navigate({ search: { ...search, ...change, after: undefined, before: undefined } });
-  const pageTo = (cursor: { after?: string; before?: string }) => {
+  const show = (next: AlertSearch) => {
     setSelected([]);
-    navigate({ search: { ...search, after: undefined, before: undefined, ...cursor } });
+    setCursor(-1);
+    navigate({ search: next });
   };
+  const pageTo = (at: { after?: string; before?: string }) => show({ ...firstAlertPage(search), ...at });
 
   const toggle = (id: string) =>
-    setSelected((current) => (current.includes(id) ? current.filter((x) => x !== id) : [...current, id]));
+    setSelected((now) => (now.includes(id) ? now.filter((x) => x !== id) : [...now, id]));
+
+  const moveTo = (index: number) => {
+    const bounded = Math.max(0, Math.min(items.length - 1, index));
+    setCursor(bounded);
+    const id = items[bounded]?.id;
+    const row = id ? rows.current.get(id) : undefined;
+    row?.focus();
+    row?.scrollIntoView({ block: 'nearest' });
+  };
+
+  // Ticked alerts when there are any, else the one the keyboard selection is on.
+  const targets = () => (selected.length > 0 ? selected : current ? [current.id] : []);
+
+  useTriageKeys((key: TriageKey) => {
+    if (key === 'help') return setHelpOpen((open) => !open);
+    if (key === 'close') return setHelpOpen(false);
+    if (items.length === 0) return;
+    if (key === 'next') return moveTo(cursor + 1);
+    if (key === 'previous') return moveTo(cursor < 0 ? 0 : cursor - 1);
+    if (!current) return;
+    if (key === 'open') return void navigate({ to: '/alerts/$id', params: { id: current.id } });
+    if (key === 'toggle') return toggle(current.id);
+    if (!can.ack) return setMessage('Your role can see alerts but not change them.');
+    if (key === 'acknowledge') actions.current?.acknowledge(targets());
+    if (key === 'resolve') actions.current?.resolve(targets());
+    if (key === 'suppress') actions.current?.suppress(targets());
+  }, !groups);
 
   return (
     <div className="stack wide" data-testid="alerts-page">
@@ -124,133 +140,135 @@ function AlertsPage() {
               <Link to="/alerts/channels">Channels and delivery log</Link>
             </>
           ) : null}
+          {' · '}
+          <button
+            type="button"
+            className="link-button"
+            data-testid="shortcut-help-toggle"
+            aria-expanded={helpOpen}
+            onClick={() => setHelpOpen((open) => !open)}
+          >
+            Keyboard shortcuts <kbd>?</kbd>
+          </button>
         </p>
       </header>
-      <div className="filter-bar">
-        <FilterSelect
-          label="State"
-          testId="alert-state-filter"
-          value={search.state}
-          options={states}
-          emptyLabel="Unresolved"
-          onChange={(state) => filterBy({ state })}
-        />
-        <FilterSelect
-          label="Severity"
-          testId="alert-severity-filter"
-          value={search.severity}
-          options={severities}
-          onChange={(severity) => filterBy({ severity })}
-        />
-        <FilterSelect
-          label="OWASP"
-          testId="alert-owasp-filter"
-          value={search.owasp}
-          options={owaspIds}
-          onChange={(owasp) => filterBy({ owasp })}
-        />
-        {search.owner || search.environment || search.provider || search.source ? (
-          <p className="muted" data-testid="alert-identity-filter">
-            Identities:{' '}
-            {[
-              search.owner ? 'of one owner' : null,
-              search.environment ? `in ${search.environment.join(', ')}` : null,
-              search.provider ? `from ${search.provider.join(', ')}` : null,
-              search.source
-                ? `reported by ${search.source.length} scanner source${search.source.length > 1 ? 's' : ''}`
-                : null,
-            ]
-              .filter(Boolean)
-              .join(', ')}{' '}
-            <Link
-              to="/alerts"
-              search={{ state: search.state, severity: search.severity, owasp: search.owasp }}
-              data-testid="alert-identity-filter-clear"
-            >
-              clear
-            </Link>
-          </p>
-        ) : null}
-        {can.configure ? (
+      {helpOpen ? <ShortcutHelp onClose={() => setHelpOpen(false)} /> : null}
+      <AlertFilterBar search={search} choices={choices} onChange={show} />
+      {can.configure ? (
+        <div>
           <button type="button" className="button small" data-testid="evaluate-alerts" onClick={evaluate}>
             Evaluate now
           </button>
-        ) : null}
-      </div>
+        </div>
+      ) : null}
       {message ? (
         <p className="muted" role="status" data-testid="alerts-message">
           {message}
         </p>
       ) : null}
-      {can.ack ? <AlertActions ids={selected} asOf={asOf} onDone={refresh} /> : null}
-      <div className="table-scroll">
-        <table className="table" data-testid="alerts-table" data-count={page.items.length}>
-          <thead>
-            <tr>
-              <th aria-label="Select" />
-              <th>Severity</th>
-              <th>Alert</th>
-              <th>OWASP</th>
-              <th>NHI</th>
-              <th>Owner</th>
-              <th>State</th>
-              <th>Since</th>
-            </tr>
-          </thead>
-          <tbody>
-            {page.items.length === 0 ? (
-              <tr>
-                <td colSpan={8} className="muted" data-testid="alerts-empty">
-                  No alerts match.
-                </td>
-              </tr>
-            ) : null}
-            {page.items.map((alert) => (
-              <tr key={alert.id} data-testid="alert-row" data-rule={alert.ruleId} data-alert-id={alert.id}>
-                <td className="select-cell">
-                  <input
-                    type="checkbox"
-                    aria-label={`Select ${alert.title}`}
-                    checked={selected.includes(alert.id)}
-                    onChange={() => toggle(alert.id)}
-                  />
-                </td>
-                <td>
-                  <SeverityBadge severity={alert.severity} />
-                </td>
-                <td>
-                  <Link to="/alerts/$id" params={{ id: alert.id }}>
-                    {alert.title}
-                  </Link>
-                </td>
-                <td>{alert.owaspId}</td>
-                <td>
-                  {alert.nhiId && alert.nhi ? (
-                    <Link to="/inventory/$id" params={{ id: alert.nhiId }}>
-                      {alert.nhi.name}
-                    </Link>
-                  ) : (
-                    <span className="muted">—</span>
-                  )}
-                </td>
-                <td>{alert.nhi?.ownerEmail ?? <span className="badge badge-unowned">none</span>}</td>
-                <td>
-                  <StateBadge state={alert.state} />
-                </td>
-                <td className="nowrap">{alert.stateChangedAt.toISOString().slice(0, 10)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-      <AlertPaging
-        shown={page.items.length}
-        total={page.total}
-        onPrevious={
-          page.previousCursor ? () => pageTo({ before: page.previousCursor ?? undefined }) : undefined
-        }
-        onNext={page.nextCursor ? () => pageTo({ after: page.nextCursor ?? undefined }) : undefined}
-      />
+      {groups ? (
+        <AlertGroupsTable
+          by={groups.by}
+          groups={groups.groups}
+          truncated={groups.truncated}
+          search={search}
+        />
+      ) : (
+        <>
+          {can.ack ? <AlertActions ref={actions} ids={selected} asOf={asOf} onDone={refresh} /> : null}
+          <div className="table-scroll">
+            <table
+              className="table triage-table"
+              data-testid="alerts-table"
+              data-count={items.length}
+              aria-label="Alerts; j and k move the selection, ? lists the shortcuts"
+            >
+              <thead>
+                <tr>
+                  <th aria-label="Select" />
+                  <th>Severity</th>
+                  <th>Alert</th>
+                  <th>OWASP</th>
+                  <th>NHI</th>
+                  <th className="numeric">Risk</th>
+                  <th>Owner</th>
+                  <th>State</th>
+                  <th>Since</th>
+                </tr>
+              </thead>
+              <tbody>
+                {items.length === 0 ? (
+                  <tr>
+                    <td colSpan={9} className="muted" data-testid="alerts-empty">
+                      No alerts match.
+                    </td>
+                  </tr>
+                ) : null}
+                {items.map((alert, index) => (
+                  <tr
+                    key={alert.id}
+                    ref={(row) => {
+                      if (row) rows.current.set(alert.id, row);
+                      else rows.current.delete(alert.id);
+                    }}
+                    tabIndex={-1}
+                    aria-current={index === cursor ? 'true' : undefined}
+                    className={index === cursor ? 'is-cursor' : undefined}
+                    data-testid="alert-row"
+                    data-rule={alert.ruleId}
+                    data-severity={alert.severity}
+                    data-alert-id={alert.id}
+                    onFocus={() => setCursor(index)}
+                  >
+                    <td className="select-cell">
+                      <input
+                        type="checkbox"
+                        aria-label={`Select ${alert.title}`}
+                        checked={selected.includes(alert.id)}
+                        onChange={() => toggle(alert.id)}
+                      />
+                    </td>
+                    <td>
+                      <SeverityBadge severity={alert.severity} />
+                    </td>
+                    <td>
+                      <Link to="/alerts/$id" params={{ id: alert.id }}>
+                        {alert.title}
+                      </Link>
+                    </td>
+                    <td>{alert.owaspId}</td>
+                    <td>
+                      {alert.nhiId && alert.nhi ? (
+                        <Link to="/inventory/$id" params={{ id: alert.nhiId }}>
+                          {alert.nhi.name}
+                        </Link>
+                      ) : (
+                        <span className="muted">—</span>
+                      )}
+                    </td>
+                    <td className="numeric" data-testid="alert-risk">
+                      {alert.riskScore}
+                    </td>
+                    <td>{alert.nhi?.ownerEmail ?? <span className="badge badge-unowned">none</span>}</td>
+                    <td>
+                      <StateBadge state={alert.state} />
+                    </td>
+                    <td className="nowrap">{alert.stateChangedAt.toISOString().slice(0, 10)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <AlertPaging
+            shown={items.length}
+            total={page?.total ?? 0}
+            onPrevious={
+              page?.previousCursor ? () => pageTo({ before: page.previousCursor ?? undefined }) : undefined
+            }
+            onNext={page?.nextCursor ? () => pageTo({ after: page.nextCursor ?? undefined }) : undefined}
+          />
+        </>
+      )}
     </div>
   );
 }

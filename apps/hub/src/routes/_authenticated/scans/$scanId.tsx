@@ -1,22 +1,30 @@
 import { createFileRoute, Link, useRouter } from '@tanstack/react-router';
 import { useEffect } from 'react';
+import { ScanCountLink, ScanDiffSections } from '../../../components/scanner/scan-diff-sections.tsx';
+import { readingSummary } from '../../../components/scanner/scan-reading.ts';
 import { ScanStateBadge } from '../../../components/scanner/scan-state-badge.tsx';
 import { AlertMessage } from '../../../components/shared/alert-message.tsx';
 import { InstantCell } from '../../../components/shared/instant-cell.tsx';
 import { usePendingAction } from '../../../components/shared/use-pending-action.ts';
 import { orNotFound } from '../../../lib/not-found.ts';
-import { cancelScan, getScan } from '../../../server/functions/scanner.functions.ts';
+import { cancelScan, getScan, getScanDiff } from '../../../server/functions/scanner.functions.ts';
 
 export const Route = createFileRoute('/_authenticated/scans/$scanId')({
   head: () => ({ meta: [{ title: 'Scan · NHI Hub' }] }),
-  loader: ({ params }) => orNotFound(getScan({ data: { id: params.scanId } })),
+  loader: async ({ params }) => {
+    const [scan, diff] = await Promise.all([
+      orNotFound(getScan({ data: { id: params.scanId } })),
+      orNotFound(getScanDiff({ data: { id: params.scanId } })),
+    ]);
+    return { scan, diff };
+  },
   component: ScanPage,
 });
 
 const active = new Set(['queued', 'running']);
 
 function ScanPage() {
-  const scan = Route.useLoaderData();
+  const { scan, diff } = Route.useLoaderData();
   const router = useRouter();
   const { pending, error, run } = usePendingAction();
   const running = active.has(scan.state);
@@ -56,17 +64,35 @@ function ScanPage() {
           <span data-testid="scan-phase">{scan.phase ?? scan.state}</span>{' '}
           <span className="muted" data-testid="scan-items">
             {scan.itemsProcessed} / {total}
-          </span>
+          </span>{' '}
+          <span className="muted">identities and leaks</span>
         </div>
+        <p data-testid="scan-reading">{readingSummary(scan)}</p>
         <dl className="counts" data-testid="scan-counts">
           <dt>New</dt>
-          <dd data-testid="count-new">{scan.counts.new}</dd>
+          <dd data-testid="count-new">
+            <ScanCountLink scanId={scan.id} change="added" count={scan.counts.new} testId="count-new-link" />
+          </dd>
           <dt>Updated</dt>
-          <dd data-testid="count-updated">{scan.counts.updated}</dd>
+          <dd data-testid="count-updated">
+            <ScanCountLink
+              scanId={scan.id}
+              change="changed"
+              count={scan.counts.updated}
+              testId="count-updated-link"
+            />
+          </dd>
           <dt>Unchanged</dt>
           <dd data-testid="count-unchanged">{scan.counts.unchanged}</dd>
           <dt>Missing</dt>
-          <dd data-testid="count-missing">{scan.counts.missing}</dd>
+          <dd data-testid="count-missing">
+            <ScanCountLink
+              scanId={scan.id}
+              change="missing"
+              count={scan.counts.missing}
+              testId="count-missing-link"
+            />
+          </dd>
           <dt>Leaks</dt>
           <dd data-testid="count-leaks">{scan.counts.leaks}</dd>
         </dl>
@@ -93,16 +119,21 @@ function ScanPage() {
           </div>
         ) : (
           <p>
-            <Link to="/inventory">See the inventory</Link>
+            <Link to="/inventory" search={{ source: [scan.sourceId] }} data-testid="scan-source-inventory">
+              See the identities of {scan.sourceName}
+            </Link>
           </p>
         )}
       </section>
+      <ScanDiffSections diff={diff} />
       <section className="stack" aria-label="Warnings">
         <h2>
           Warnings <span className="muted">({scan.warningCount})</span>
         </h2>
         {scan.warningCount === 0 ? (
-          <p className="muted">Every item was read.</p>
+          <p className="muted">
+            {scan.state === 'succeeded' ? 'No item of the input had a problem.' : 'None so far.'}
+          </p>
         ) : (
           <table className="table" data-testid="scan-warnings">
             <thead>

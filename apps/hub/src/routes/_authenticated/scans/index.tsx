@@ -1,4 +1,5 @@
 import { createFileRoute, Link } from '@tanstack/react-router';
+import { ScanCountLink } from '../../../components/scanner/scan-diff-sections.tsx';
 import { ScanStateBadge } from '../../../components/scanner/scan-state-badge.tsx';
 import { InstantCell } from '../../../components/shared/instant-cell.tsx';
 import { listScans } from '../../../server/functions/scanner.functions.ts';
@@ -50,10 +51,26 @@ function ScansPage() {
               <td>
                 <ScanStateBadge state={scan.state} />
               </td>
-              <td>{scan.counts.new}</td>
-              <td>{scan.counts.updated}</td>
+              <td>
+                <ScanCountLink scanId={scan.id} change="added" count={scan.counts.new} testId="scan-new" />
+              </td>
+              <td>
+                <ScanCountLink
+                  scanId={scan.id}
+                  change="changed"
+                  count={scan.counts.updated}
+                  testId="scan-updated"
+                />
+              </td>
               <td>{scan.counts.unchanged}</td>
-              <td>{scan.counts.missing}</td>
+              <td>
+                <ScanCountLink
+                  scanId={scan.id}
+                  change="missing"
+                  count={scan.counts.missing}
+                  testId="scan-missing"
+                />
+              </td>
               <td>{scan.counts.leaks}</td>
               <td>{scan.warningCount}</td>
             </tr>

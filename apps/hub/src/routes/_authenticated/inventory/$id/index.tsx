@@ -1,3 +1,4 @@
+import * as Tabs from '@radix-ui/react-tabs';
 import { createFileRoute, Link, useLoaderData, useRouter } from '@tanstack/react-router';
 import { RiskCard } from '../../../../components/alerts/risk-card.tsx';
 import { AuditTrail } from '../../../../components/inventory/audit-trail.tsx';
@@ -5,14 +6,19 @@ import { CredentialsCard } from '../../../../components/inventory/credentials-ca
 import { DeleteRestore } from '../../../../components/inventory/delete-restore.tsx';
 import { InventoryError, InventoryLoading } from '../../../../components/inventory/inventory-states.tsx';
 import { kindLabel, providerLabel } from '../../../../components/inventory/labels.ts';
+import { NhiAlertsTab } from '../../../../components/inventory/nhi-alerts-tab.tsx';
 import { NhiFacts } from '../../../../components/inventory/nhi-facts.tsx';
+import { type NhiTab, nhiPageSearchOf } from '../../../../components/inventory/nhi-page-search.ts';
+import { NhiTimeline } from '../../../../components/inventory/nhi-timeline.tsx';
 import { PermissionsTable } from '../../../../components/inventory/permissions-table.tsx';
+import { timelineOf } from '../../../../components/inventory/timeline-entries.ts';
 import { VersionHistory } from '../../../../components/inventory/version-history.tsx';
 import { orNotFound } from '../../../../lib/not-found.ts';
 import { getNhiPage } from '../../../../server/functions/nhi.functions.ts';
 
 export const Route = createFileRoute('/_authenticated/inventory/$id/')({
   head: () => ({ meta: [{ title: 'Identity · NHI Hub' }] }),
+  validateSearch: nhiPageSearchOf,
   loader: ({ params }) => orNotFound(getNhiPage({ data: { id: params.id } })),
   pendingComponent: InventoryLoading,
   errorComponent: ({ error }) => <InventoryError error={error} />,
@@ -20,10 +26,21 @@ export const Route = createFileRoute('/_authenticated/inventory/$id/')({
 });
 
 function NhiPage() {
-  const { nhi, history, audit, risk } = Route.useLoaderData();
+  const page = Route.useLoaderData();
+  const { nhi, history, audit, risk, alerts, scans } = page;
   const { members, can, asOf } = useLoaderData({ from: '/_authenticated/inventory' });
+  const search = Route.useSearch();
+  const navigate = Route.useNavigate();
   const router = useRouter();
   const refresh = () => router.invalidate();
+  const tab: NhiTab = search.tab === 'alerts' && !alerts ? 'overview' : (search.tab ?? 'overview');
+  const openAlerts = alerts?.alerts.filter((alert) => alert.state === 'open').length ?? 0;
+  const selectTab = (value: string) =>
+    void navigate({
+      search: value === 'overview' ? {} : { tab: value as NhiTab },
+      replace: true,
+      resetScroll: false,
+    });
 
   return (
     <div className="stack wide" data-testid="nhi-page" data-nhi-id={nhi.id} data-version={nhi.version}>
@@ -62,13 +79,22 @@ function NhiPage() {
           Deleted {nhi.deletedAt.toISOString().slice(0, 10)}: hidden from the inventory until restored.
         </p>
       ) : null}
-      <div className="detail-grid">
-        <div className="stack">
-          <NhiFacts nhi={nhi} />
-          {risk ? <RiskCard risk={risk} /> : null}
-          <PermissionsTable permissions={nhi.permissions} />
-        </div>
-        <div className="stack">
+      <Tabs.Root value={tab} onValueChange={selectTab} className="nhi-tabs" data-testid="nhi-tabs">
+        <Tabs.List className="nhi-tab-list" aria-label="Identity sections">
+          <Tabs.Trigger value="overview" className="nhi-tab" data-testid="nhi-tab-overview">
+            Overview
+          </Tabs.Trigger>
+          {alerts ? (
+            <Tabs.Trigger value="alerts" className="nhi-tab" data-testid="nhi-tab-alerts">
+              Alerts
+              {openAlerts > 0 ? <span className="nhi-tab-count">{openAlerts} open</span> : null}
+            </Tabs.Trigger>
+          ) : null}
+          <Tabs.Trigger value="timeline" className="nhi-tab" data-testid="nhi-tab-timeline">
+            Timeline
+          </Tabs.Trigger>
+        </Tabs.List>
+        <Tabs.Content value="overview" className="stack nhi-tab-panel">
           <CredentialsCard
             nhiId={nhi.id}
             credentials={nhi.credentials}
@@ -76,10 +102,43 @@ function NhiPage() {
             canWrite={can.write && !nhi.deletedAt}
             onChanged={refresh}
           />
-          <VersionHistory history={history} members={members} />
-          <AuditTrail audit={audit} members={members} />
-        </div>
-      </div>
+          <div className="detail-grid">
+            <div className="stack">
+              <NhiFacts nhi={nhi} scans={scans} />
+              {risk ? <RiskCard risk={risk} nhiId={alerts ? nhi.id : undefined} /> : null}
+              <PermissionsTable permissions={nhi.permissions} />
+            </div>
+            <div className="stack">
+              <VersionHistory history={history} members={members} observations={scans?.observations} />
+              <AuditTrail audit={audit} members={members} />
+            </div>
+          </div>
+        </Tabs.Content>
+        {alerts ? (
+          <Tabs.Content value="alerts" className="stack nhi-tab-panel">
+            <NhiAlertsTab
+              nhiId={nhi.id}
+              alerts={alerts.alerts}
+              truncated={alerts.truncated}
+              ruleId={search.rule}
+              canAck={page.canTriage}
+              asOf={asOf}
+              onChanged={refresh}
+            />
+          </Tabs.Content>
+        ) : null}
+        <Tabs.Content value="timeline" className="stack nhi-tab-panel">
+          <NhiTimeline
+            entries={timelineOf({
+              history,
+              audit,
+              observations: scans?.observations ?? [],
+              alertEvents: alerts?.events ?? [],
+            })}
+            members={members}
+          />
+        </Tabs.Content>
+      </Tabs.Root>
     </div>
   );
 }

@@ -1,0 +1,67 @@
+import * as Dialog from '@radix-ui/react-dialog';
+import { setNonce } from 'get-nonce';
+import type { ReactNode } from 'react';
+
+let nonceAdopted = false;
+
+/**
+ * The scroll lock of a modal dialog adds a style element, which the Content-Security-Policy only
+ * lets in with the page's nonce. The browser hides the nonce attribute but keeps the property.
+ */
+function adoptPageNonce(): void {
+  if (nonceAdopted || typeof document === 'undefined') return;
+  for (const element of document.querySelectorAll<HTMLElement>('script[nonce], [nonce]')) {
+    if (element.nonce) {
+      setNonce(element.nonce);
+      nonceAdopted = true;
+      return;
+    }
+  }
+}
+
+/**
+ * A modal dialog: focus moves in and stays in until it closes, returns to where it was, Escape and
+ * a click outside close it, and it is labelled by its title. Rendered over the page, so it never
+ * overflows the card that opened it.
+ */
+export function ModalDialog({
+  open,
+  onOpenChange,
+  title,
+  description,
+  testId,
+  className,
+  children,
+}: {
+  open: boolean;
+  onOpenChange: (open: boolean) => void;
+  title: ReactNode;
+  description?: ReactNode;
+  testId?: string;
+  className?: string;
+  children: ReactNode;
+}) {
+  adoptPageNonce();
+  return (
+    <Dialog.Root open={open} onOpenChange={onOpenChange}>
+      <Dialog.Portal>
+        <Dialog.Overlay className="dialog-overlay" />
+        <Dialog.Content
+          className={className ? `dialog ${className}` : 'dialog'}
+          data-testid={testId}
+          // Without a description Radix would warn; the title alone labels the dialog then.
+          {...(description ? {} : { 'aria-describedby': undefined })}
+        >
+          <div className="stack">
+            <Dialog.Title>{title}</Dialog.Title>
+            {description ? <Dialog.Description className="hint">{description}</Dialog.Description> : null}
+            {children}
+          </div>
+        </Dialog.Content>
+      </Dialog.Portal>
+    </Dialog.Root>
+  );
+}
+
+/** A button that closes the dialog it is in. */
+export const DialogClose = Dialog.Close;
