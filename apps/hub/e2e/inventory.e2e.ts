@@ -211,8 +211,9 @@ describe('inventory in a browser', () => {
 
   it('stays usable on a narrow screen', async () => {
     const { page, cspViolations } = await setup();
-    await page.setViewportSize({ width: 390, height: 844 });
+    // The realm is chosen at desktop width (on a phone the switcher sits behind the header's menu).
     await logInToDemoInventory(page);
+    await page.setViewportSize({ width: 390, height: 844 });
 
     await page.getByTestId('quick-unowned').click();
     await expect.poll(() => page.getByTestId('active-filters').textContent()).toContain('Owner: Unowned');
