@@ -37,7 +37,7 @@ describe('TOTP second factor', () => {
 
     await visit(page, '/me');
     await page.getByTestId('mfa-settings-link').click();
-    await page.waitForURL((url) => url.pathname === '/me/mfa');
+    await page.waitForURL((url) => url.pathname.endsWith('/me/mfa'));
     await page.locator('html[data-hydrated=true]').waitFor({ state: 'attached' });
     await page.getByTestId('mfa-begin-password').fill(adminPassword);
     await page.getByTestId('mfa-begin').click();
