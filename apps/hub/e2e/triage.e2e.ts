@@ -109,7 +109,7 @@ describe('alert triage in a browser', () => {
     expect(cspViolations).toEqual([]);
   });
 
-  it('resolves with a word on what happens next, offers won’t fix instead, and groups the queue by rule', async () => {
+  it('resolves with a word on what happens next, and offers won’t fix instead', async () => {
     const { dataDir } = await seededDataDir(seedDemo);
     const page = await openPage(await startReadyHub(dataDir));
     await signIn(page);
@@ -142,21 +142,5 @@ describe('alert triage in a browser', () => {
     await page.getByTestId('alert-state-filter').selectOption('suppressed');
     const suppressed = page.locator(`[data-testid=alert-row][data-alert-id="${id}"]`);
     await expect.poll(() => suppressed.getByTestId('alert-state').textContent()).toBe('suppressed');
-
-    await page.getByTestId('alert-state-filter').selectOption('');
-    await page.waitForURL((url) => !url.searchParams.has('state'));
-    await page.getByTestId('alert-group').selectOption('rule');
-    const groups = page.getByTestId('alert-group-row');
-    // The groups of the default queue (the state filter cleared just before) add up to its total.
-    const groupedTotal = () =>
-      page
-        .getByTestId('alert-group-count')
-        .evaluateAll((cells) => cells.reduce((sum, cell) => sum + Number(cell.textContent), 0));
-    await expect.poll(groupedTotal).toBe(total - 1);
-    const firstCount = await groups.first().getByTestId('alert-group-count').textContent();
-    const rule = await groups.first().getAttribute('data-key');
-    await groups.first().getByRole('link').click();
-    await page.waitForURL((url) => url.searchParams.get('rule') === rule && !url.searchParams.has('group'));
-    await expect.poll(() => page.getByTestId('alerts-total').textContent()).toBe(firstCount);
   });
 });
