@@ -1,8 +1,8 @@
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { axeViolations } from './support/axe.ts';
 import { collectCspViolations } from './support/browser.ts';
 import { credentialReportHeader, machineUserRow } from './support/credential-report.ts';
 import { artifactsDir } from './support/hub-process.ts';
@@ -10,7 +10,6 @@ import { seedDemo, seededDataDir, seedPolicyRealm, temporaryDataDir } from './su
 import { logIn, openPage, startReadyHub, switchToDemoRealm, visit } from './support/session.ts';
 import { addSource, scanFile } from './support/sources.ts';
 
-const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const screenshotsDir = path.join(artifactsDir, 'screenshots');
 
 const viewports = {
@@ -19,30 +18,6 @@ const viewports = {
 } as const;
 type ViewportName = keyof typeof viewports;
 const schemes = ['light', 'dark'] as const;
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: unknown[] }[];
-}
-
-/** Serious and critical violations axe finds on the page as it is now, as "rule: targets". */
-async function axeViolations(page: Page): Promise<string[]> {
-  // Evaluated rather than added as a script tag: the page's Content-Security-Policy rightly blocks an
-  // inline script without its nonce, and the test must not loosen the policy it also checks.
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (context: unknown) => Promise<unknown> } }).axe;
-    const result = (await axe.run(document)) as { violations: AxeViolation[] };
-    return result.violations;
-  });
-  return violations
-    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .flatMap((violation) =>
-      violation.nodes.map((node) => `${violation.id} (${violation.help}): ${JSON.stringify(node.target)}`),
-    );
-}
 
 /** Wider than the viewport means the page scrolls sideways, which a phone user should never have to do. */
 async function overflowsSideways(page: Page): Promise<boolean> {

@@ -1,12 +1,9 @@
-import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { axeViolations } from './support/axe.ts';
 import { collectCspViolations, screenshot } from './support/browser.ts';
 import { seedDemo, seededDataDir } from './support/seed.ts';
 import { logIn, openPage, startReadyHub, switchToDemoRealm, visit } from './support/session.ts';
-
-const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 async function setup() {
   const { dataDir } = await seededDataDir(seedDemo);
@@ -56,30 +53,6 @@ async function chartDrawn(page: Page, id: string) {
 async function tableCounts(page: Page, id: string): Promise<number[]> {
   const rows = page.locator(`[data-testid=table-${id}] tbody tr`);
   return (await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-count')))).map(Number);
-}
-
-/** The chart's category labels as drawn, top to bottom. */
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: unknown[] }[];
-}
-
-/** Serious and critical violations axe finds on the page as it is now, as "rule: targets". */
-async function axeViolations(page: Page): Promise<string[]> {
-  // Evaluated rather than added as a script tag: the page's CSP blocks an inline script without its nonce.
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (context: unknown) => Promise<unknown> } }).axe;
-    const result = (await axe.run(document)) as { violations: AxeViolation[] };
-    return result.violations;
-  });
-  return violations
-    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .flatMap((violation) =>
-      violation.nodes.map((node) => `${violation.id} (${violation.help}): ${JSON.stringify(node.target)}`),
-    );
 }
 
 describe('dashboard in a browser', () => {
