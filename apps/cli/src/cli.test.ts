@@ -1,14 +1,13 @@
 import { AuthService, loadConfig, startPlatform } from '@nhi/platform';
 import { describeEachDatabase } from '@nhi/platform/testing';
 import { expect, it } from 'vitest';
-import { cliHarness } from './testing/cli-harness.ts';
+import { type CliHarnessOptions, cliHarness } from './testing/cli-harness.ts';
 
 describeEachDatabase('nhi CLI', (kind, newDatabase) => {
-  const setup = (options: { generatedAdminPassword?: boolean } = {}) =>
-    cliHarness(kind, newDatabase, options);
+  const setup = (options: CliHarnessOptions = {}) => cliHarness(kind, newDatabase, options);
 
   it('migrates a new database once and then reports it up to date', async () => {
-    const { run } = await setup();
+    const { run } = await setup({ fresh: true });
     const first = await run('db', 'migrate');
     expect(first.code).toBe(0);
     const second = await run('db', 'migrate');

@@ -35,3 +35,5 @@ export {
 } from './service/nhi-source-sync.ts';
 // The dashboard counts the identities the inventory lists, with the same conditions.
 export { liveIdentityMatching } from './sql/nhi-list.sql.ts';
+// The hub's quick search lists identities by name or externalId.
+export { type IdentitySearchHit, identitySearchHits } from './sql/nhi-search.sql.ts';

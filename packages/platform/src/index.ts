@@ -31,6 +31,7 @@ export * from './rpc/trpc-errors.ts';
 export * from './rpc/wire-format.ts';
 export * from './runtime/domain.ts';
 export * from './runtime/platform-runtime.ts';
+export * from './saved-views/index.ts';
 export * from './scim/index.ts';
 export * from './validation/parse-input.ts';
 export * from './whoami/whoami.procedures.ts';

@@ -7,6 +7,14 @@ import './api/scanner.permissions.ts';
 export type { ScanFactKind } from './api/scan-facts.ts';
 export type { ScanInput, ScanView, SourceType } from './api/scanner.schema.ts';
 export { scannerDomain } from './scanner.domain.ts';
+export { AccessGraphService } from './service/access-graph/access-graph.service.ts';
+export type {
+  AccessEdge,
+  AccessGraph,
+  AccessNode,
+  AccessNodeType,
+  AccessSeverity,
+} from './service/access-graph/access-graph.ts';
 export { ScanDiffService } from './service/scan-diff.ts';
 export {
   type NhiScanObservations,

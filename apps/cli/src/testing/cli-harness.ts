@@ -1,4 +1,5 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { DatabaseKind } from '@nhi/platform';
@@ -20,26 +21,62 @@ export interface CliHarness {
   run(...argv: string[]): Promise<CliRun>;
 }
 
+export interface CliHarnessOptions {
+  /** The first start prints a generated admin password instead of using a known one. */
+  generatedAdminPassword?: boolean;
+  /**
+   * An embedded database that no command has opened yet, for the tests of that first start. Without
+   * it a test begins from a copy of an embedded database the first command has already set up.
+   */
+  fresh?: boolean;
+}
+
+const adminPassword = 'correct horse battery staple';
+
 /** A fresh installation for one test, driven the way an operator drives it: through `nhi` commands. */
 export async function cliHarness(
   kind: DatabaseKind,
   newDatabase: NewTestDatabase,
-  options: { generatedAdminPassword?: boolean } = {},
+  options: CliHarnessOptions = {},
 ): Promise<CliHarness> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'nhi-cli-'));
   onTestFinished(() => rm(dataDir, { recursive: true, force: true }));
   const env: NodeJS.ProcessEnv = { NHI_DATA_DIR: dataDir, LOG_LEVEL: 'silent' };
-  if (!options.generatedAdminPassword) env.NHI_ADMIN_PASSWORD = 'correct horse battery staple';
+  if (!options.generatedAdminPassword) env.NHI_ADMIN_PASSWORD = adminPassword;
   if (kind === 'postgres') env.DATABASE_URL = (await newDatabase()).url;
-  const run = async (...argv: string[]): Promise<CliRun> => {
-    let stdout = '';
-    let stderr = '';
-    const code = await runCli(argv, {
-      stdout: { write: (text: string) => (stdout += text) },
-      stderr: { write: (text: string) => (stderr += text) },
-      env,
-    });
-    return { code, stdout, stderr };
-  };
-  return { dataDir, env, run };
+  else if (!options.fresh && !options.generatedAdminPassword)
+    await cp(await startedEmbeddedDataDir(), dataDir, { recursive: true });
+  return { dataDir, env, run: (...argv) => runIn(env, argv) };
+}
+
+async function runIn(env: NodeJS.ProcessEnv, argv: string[]): Promise<CliRun> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(argv, {
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => (stderr += text) },
+    env,
+  });
+  return { code, stdout, stderr };
+}
+
+let startedDataDir: Promise<string> | undefined;
+
+/**
+ * An embedded database as the first command leaves it (initialised, migrated, the first admin
+ * created), made once per test file and copied for each test: that first start is most of the
+ * PGlite time of a test, and only the tests of the first start itself need to watch it happen.
+ */
+function startedEmbeddedDataDir(): Promise<string> {
+  startedDataDir ??= (async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'nhi-cli-started-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    const first = await runIn({ NHI_DATA_DIR: dir, LOG_LEVEL: 'silent', NHI_ADMIN_PASSWORD: adminPassword }, [
+      'instance',
+      'list',
+    ]);
+    if (first.code !== 0) throw new Error(`the first start for the CLI tests failed: ${first.stderr}`);
+    return dir;
+  })();
+  return startedDataDir;
 }

@@ -5,6 +5,7 @@ import { errorCodeOf, errorMessageOf } from '../lib/server-fn-error.ts';
 import { switchRealm } from '../server/functions/realm.functions.ts';
 import { logout } from '../server/functions/session.functions.ts';
 import { MenuButton, useHeaderMenu } from './header-menu.tsx';
+import { GlobalSearchLauncher } from './search/global-search-launcher.tsx';
 import { ThemeToggle } from './shared/theme-toggle.tsx';
 
 /** A realm whose instance is not answering stays selectable, marked in words as well as by title. */
@@ -119,6 +120,7 @@ export function AppHeader({ session }: { session: MyRealms }) {
         </nav>
       </div>
       <div className="header-tools" id="header-tools">
+        <GlobalSearchLauncher realm={session.current} />
         <label className="realm-switcher">
           <span>Realm</span>
           <select

@@ -1,9 +1,27 @@
 import { alertDomain } from '@nhi/alert';
 import { dashboardDomain } from '@nhi/dashboard';
 import { nhiDomain } from '@nhi/nhi';
-import { platformDomain } from '@nhi/platform';
+import { platformDomain, type SavedViewPages, savedViewsDomain } from '@nhi/platform';
 import { policyDomain } from '@nhi/policy';
 import { scannerDomain } from '@nhi/scanner';
+import { validateAlertSearch } from '../components/alerts/alert-search.ts';
+import { parseInventorySearch } from '../components/inventory/inventory-search.ts';
+
+/** The pages that keep saved views, with the URL schemas that check every stored view. */
+export const savedViewPages = {
+  alerts: {
+    readPermission: 'alert:read',
+    parseSearch: validateAlertSearch,
+    pagingKeys: ['after', 'before'],
+  },
+  inventory: {
+    readPermission: 'nhi:read',
+    parseSearch: parseInventorySearch,
+    pagingKeys: ['cursor', 'page'],
+  },
+} satisfies SavedViewPages;
+
+export const savedViews = savedViewsDomain(savedViewPages);
 
 /**
  * The domains the hub serves, in the order their jobs are registered: a domain's services and
@@ -16,4 +34,5 @@ export const hubDomains = [
   scannerDomain,
   alertDomain,
   dashboardDomain,
+  savedViews,
 ] as const;

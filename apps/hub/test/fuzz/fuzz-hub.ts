@@ -24,6 +24,7 @@ import { createTestDatabase, type TestDatabase } from '@nhi/platform/testing';
 import { registerPolicy } from '@nhi/policy';
 import { registerScannerJobs } from '@nhi/scanner';
 import { appRouter } from '../../src/server/app-router.ts';
+import { savedViews } from '../../src/server/domains.ts';
 import { handleTrpcRequest } from '../../src/server/trpc-handler.ts';
 import { ManualClock, testPassword } from '../support/hub-setup.ts';
 
@@ -97,6 +98,7 @@ export async function startFuzzHub(kind: DatabaseKind) {
   await jobs.start();
   root.register(JOB_QUEUE, { useValue: jobs });
   await registerScannerJobs(root);
+  savedViews.services?.(root);
 
   async function send(request: Request): Promise<CallResult> {
     const mark = logged.length;

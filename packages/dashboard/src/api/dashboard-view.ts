@@ -108,7 +108,16 @@ export interface TrendPoint {
   /** YYYY-MM-DD (UTC). */
   day: string;
   openAlerts: number;
-  riskScore: number;
+  /** Null on an estimated day: past risk scores cannot be rebuilt from what the tables keep. */
+  riskScore: number | null;
+  /** Identities known that day (not deleted, any status); absent when a snapshot did not keep it. */
+  nhiTotal?: number;
+  /**
+   * Derived for a day before the realm's first snapshot, as at 00:00 UTC (when the daily snapshot
+   * runs): identities from their first-seen and deletion times, open alerts from their history.
+   * Never set on a measured snapshot or today's live figures.
+   */
+  estimated?: true;
 }
 
 export interface DashboardOverview {
@@ -123,7 +132,10 @@ export interface DashboardOverview {
   credentialAge: CountOf<AgeBucket>[];
   openAlertsByOwasp: CountOf<string>[];
   riskLevels: CountOf<RiskLevel>[];
-  /** The last `trendDays` days from the daily snapshots, then today's live figures. */
+  /**
+   * The last `trendDays` days from the daily snapshots, then today's live figures; on the unfiltered
+   * page, days before the first snapshot are estimated where the data allows.
+   */
   trend: TrendPoint[];
   trendDays: TrendDays;
   fixFirst: FixFirstItem[];

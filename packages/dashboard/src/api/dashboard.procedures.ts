@@ -2,7 +2,9 @@ import { authorizedProcedure, router } from '@nhi/platform';
 import './dashboard.permissions.ts';
 import { DashboardService } from '../service/dashboard.service.ts';
 import { combinedOverviewOf } from '../service/dashboard-combined-overview.ts';
+import { GlobalSearch } from '../service/global-search.ts';
 import { dashboardFilterInput, dashboardOverviewInput } from './dashboard.schema.ts';
+import { globalSearchInput } from './global-search.schema.ts';
 
 /** dashboard.*: the overview of the realm the call is bound to, or of all the caller's realms. */
 export const dashboardRouter = router({
@@ -18,4 +20,11 @@ export const dashboardRouter = router({
   combinedOverview: authorizedProcedure('dashboard:read', { hubOnly: true })
     .input(dashboardFilterInput)
     .query(({ ctx, input }) => combinedOverviewOf(ctx.root, ctx.scope, input)),
+  /**
+   * The quick search (Cmd/Ctrl-K): pages, identities, alerts and sources of the realm matching the
+   * text. Anyone in the realm may ask; each kind is searched only with its own read permission.
+   */
+  search: authorizedProcedure('realm:read')
+    .input(globalSearchInput)
+    .query(({ ctx, input }) => ctx.scope.container.resolve(GlobalSearch).search(input)),
 });

@@ -116,19 +116,17 @@ export function combineOverviews(parts: readonly RealmOverview[]): CombinedOverv
   };
 }
 
-/** Days every realm has a point for: a day missing in one realm would show a false dip. */
+/**
+ * Days every realm has a point for: a day missing in one realm would show a false dip. A day
+ * estimated in any realm is estimated in the sum, and has no risk score when one realm has none.
+ */
 function combineTrends(parts: readonly RealmOverview[]): TrendPoint[] {
   if (parts.length === 0) return [];
-  const byDay = new Map<string, { openAlerts: number; weighted: number; active: number; realms: number }>();
+  const byDay = new Map<string, CombinedDay>();
   for (const { overview } of parts) {
     const active = overview.figures.nhiActive;
     for (const point of overview.trend) {
-      const day = byDay.get(point.day) ?? { openAlerts: 0, weighted: 0, active: 0, realms: 0 };
-      day.openAlerts += point.openAlerts;
-      day.weighted += point.riskScore * active;
-      day.active += active;
-      day.realms += 1;
-      byDay.set(point.day, day);
+      byDay.set(point.day, addPoint(byDay.get(point.day), point, active));
     }
   }
   return [...byDay]
@@ -137,6 +135,39 @@ function combineTrends(parts: readonly RealmOverview[]): TrendPoint[] {
     .map(([day, totals]) => ({
       day,
       openAlerts: totals.openAlerts,
-      riskScore: meanRisk(totals.weighted, totals.active),
+      riskScore: totals.unscored ? null : meanRisk(totals.weighted, totals.active),
+      ...(totals.nhiTotal === null ? {} : { nhiTotal: totals.nhiTotal }),
+      ...(totals.estimated ? { estimated: true as const } : {}),
     }));
+}
+
+interface CombinedDay {
+  openAlerts: number;
+  weighted: number;
+  active: number;
+  realms: number;
+  nhiTotal: number | null;
+  unscored: boolean;
+  estimated: boolean;
+}
+
+function addPoint(day: CombinedDay | undefined, point: TrendPoint, active: number): CombinedDay {
+  const sum = day ?? {
+    openAlerts: 0,
+    weighted: 0,
+    active: 0,
+    realms: 0,
+    nhiTotal: 0,
+    unscored: false,
+    estimated: false,
+  };
+  return {
+    openAlerts: sum.openAlerts + point.openAlerts,
+    weighted: sum.weighted + (point.riskScore ?? 0) * active,
+    active: sum.active + active,
+    realms: sum.realms + 1,
+    nhiTotal: sum.nhiTotal === null || point.nhiTotal === undefined ? null : sum.nhiTotal + point.nhiTotal,
+    unscored: sum.unscored || point.riskScore === null,
+    estimated: sum.estimated || point.estimated === true,
+  };
 }

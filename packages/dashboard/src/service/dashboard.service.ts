@@ -148,7 +148,15 @@ export class DashboardService {
       trend:
         filtered && trend.length === 0
           ? []
-          : [...trend, { day: today, openAlerts: openAlertsOf(figures), riskScore: figures.riskScore }],
+          : [
+              ...trend,
+              {
+                day: today,
+                openAlerts: openAlertsOf(figures),
+                riskScore: figures.riskScore,
+                nhiTotal: figures.nhiTotal,
+              },
+            ],
       trendDays,
       topOwners: alerts.topOwners,
       ...lists,

@@ -7,6 +7,7 @@ import type {
   TrendPoint,
 } from '../api/dashboard-view.ts';
 import { sumFigures } from '../service/dashboard-assemble.ts';
+import { estimatedTrend } from './dashboard-backfill.sql.ts';
 
 /** The figures of one environment and provider on a snapshot day, with the sum behind the mean risk. */
 export interface SnapshotCell {
@@ -91,12 +92,23 @@ export async function trendBefore(
   days = 30,
 ): Promise<TrendPoint[]> {
   if (!filter.environment && !filter.provider && !filter.source) {
-    const points = await query<TrendPoint>(sql`
-      SELECT to_char(day, 'YYYY-MM-DD') AS day, "openAlerts", "riskScore"
+    const from = daysBefore(today, days);
+    const rows = await query<{
+      day: string;
+      openAlerts: number;
+      riskScore: number;
+      nhiTotal: number | null;
+    }>(sql`
+      SELECT to_char(day, 'YYYY-MM-DD') AS day, "openAlerts", "riskScore", (figures->>'nhiTotal')::int AS "nhiTotal"
       FROM "DashboardSnapshot"
-      WHERE "realmId" = ${realmId} AND day >= ${daysBefore(today, days)}::date AND day < ${today}::date
+      WHERE "realmId" = ${realmId} AND day >= ${from}::date AND day < ${today}::date
       ORDER BY day`);
-    return points.map((point) => ({ ...point, riskScore: Number(point.riskScore) }));
+    const measured = rows.map(({ nhiTotal, ...point }) => ({
+      ...point,
+      riskScore: Number(point.riskScore),
+      ...(nhiTotal === null ? {} : { nhiTotal }),
+    }));
+    return [...(await estimatedBefore(query, realmId, from, today)), ...measured];
   }
   const snapshots = await query<{ day: string; cells: SnapshotCell[] }>(sql`
     SELECT to_char(day, 'YYYY-MM-DD') AS day, cells
@@ -105,8 +117,27 @@ export async function trendBefore(
     ORDER BY day`);
   return snapshots.flatMap(({ day, cells }) => {
     const figures = figuresOfCells(cells, filter);
-    return figures ? [{ day, openAlerts: openAlertsOf(figures), riskScore: figures.riskScore }] : [];
+    return figures
+      ? [{ day, openAlerts: openAlertsOf(figures), riskScore: figures.riskScore, nhiTotal: figures.nhiTotal }]
+      : [];
   });
+}
+
+/**
+ * The estimated days of the range before the realm's first snapshot (before today when it has none
+ * yet). Only on the unfiltered page: an identity's environment and the alerts it had are known only
+ * as they are now, and a filtered past built from them would not be the cells a snapshot keeps.
+ */
+async function estimatedBefore(
+  query: RealmQuery,
+  realmId: string,
+  from: string,
+  today: string,
+): Promise<TrendPoint[]> {
+  const rows = await query<{ first: string | null }>(sql`
+    SELECT to_char(min(day), 'YYYY-MM-DD') AS first FROM "DashboardSnapshot" WHERE "realmId" = ${realmId}`);
+  const until = rows[0]?.first ?? today;
+  return until > from ? estimatedTrend(query, realmId, from, until < today ? until : today) : [];
 }
 
 /**

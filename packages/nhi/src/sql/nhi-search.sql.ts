@@ -1,4 +1,4 @@
-import { type RealmQuery, sql } from '@nhi/platform';
+import { emptySql, type RealmQuery, sql } from '@nhi/platform';
 import { escapeLike } from './nhi-list.sql.ts';
 
 /**
@@ -24,4 +24,80 @@ export async function findSearchMatches(
     sql`SELECT id FROM nhi_search(${pattern}) AS id LIMIT ${limit + 1}`,
   );
   return rows.length > limit ? undefined : rows.map((row) => row.id);
+}
+
+/** An identity a quick search found: enough to name it and tell it from its namesakes. */
+export interface IdentitySearchHit {
+  id: string;
+  name: string;
+  externalId: string;
+  kind: string;
+  provider: string;
+  environment: string;
+}
+
+const hitColumns = sql`n.id, n.name, n."externalId", n.kind::text AS kind, n.provider::text AS provider,
+  n.environment::text AS environment`;
+
+/** Rows of the name order a quick search reads before it asks the search index instead. */
+export const searchWindow = 2000;
+/**
+ * Rows of the name order a two-character text is looked for in: no trigram narrows it, and a
+ * walk of a whole realm of 100k rows costs a few hundred ms (bench:search).
+ */
+export const shortTextWindow = 20_000;
+/** Most matches of the index a quick search sorts itself; a broader text walks the name order. */
+const selectiveMatches = 500;
+
+/**
+ * The first `limit` live identities in name order whose name or externalId contains the pattern,
+ * reading at most `window` rows of the (realm, name) index, or all of them without a window.
+ */
+function walkByName(query: RealmQuery, realmId: string, contains: string, limit: number, window?: number) {
+  const rows = window === undefined ? emptySql : sql`LIMIT ${window}`;
+  return query<IdentitySearchHit>(sql`
+    SELECT * FROM (
+      SELECT ${hitColumns} FROM "Nhi" AS n
+      WHERE n."realmId" = ${realmId} AND n."deletedAt" IS NULL
+      ORDER BY n.name, n.id ${rows}
+    ) AS n
+    WHERE n.name ILIKE ${contains} OR n."externalId" ILIKE ${contains}
+    ORDER BY n.name, n.id
+    LIMIT ${limit}`);
+}
+
+/** Of the identities `ids` names, those matching, names starting with the text first. */
+function rankAmong(query: RealmQuery, realmId: string, escaped: string, ids: string[], limit: number) {
+  const contains = `%${escaped}%`;
+  return query<IdentitySearchHit>(sql`
+    SELECT ${hitColumns} FROM "Nhi" AS n
+    WHERE n."realmId" = ${realmId} AND n."deletedAt" IS NULL AND n.id = ANY(${ids}::text[])
+      AND (n.name ILIKE ${contains} OR n."externalId" ILIKE ${contains})
+    ORDER BY (n.name ILIKE ${`${escaped}%`}) DESC, n.name, n.id
+    LIMIT ${limit}`);
+}
+
+/**
+ * Live identities of the realm whose name or externalId contains `text`, bounded for a realm of
+ * 100k (see bench:search). Row-level security keeps ILIKE off every index (ADR 0014), so:
+ * - a common text finds its `limit` hits in the first rows of the name order (a window);
+ * - a rarer one of three characters or more asks the search index, and ranks what it found
+ *   with names starting with the text first;
+ * - a rare two-character text, which no trigram narrows, is looked for in the first
+ *   `shortTextWindow` identities of the name order only: a third character searches them all.
+ */
+export async function identitySearchHits(
+  query: RealmQuery,
+  realmId: string,
+  text: string,
+  limit: number,
+): Promise<IdentitySearchHit[]> {
+  const escaped = escapeLike(text);
+  const contains = `%${escaped}%`;
+  const first = await walkByName(query, realmId, contains, limit, searchWindow);
+  if (first.length === limit) return first;
+  if (text.length < 3) return walkByName(query, realmId, contains, limit, shortTextWindow);
+  const matches = await findSearchMatches(query, text, selectiveMatches);
+  if (matches) return matches.length === 0 ? [] : rankAmong(query, realmId, escaped, matches, limit);
+  return walkByName(query, realmId, contains, limit);
 }

@@ -18,6 +18,7 @@ const appRouter = router({ scanner: scannerRouter });
 it('declares a known permission on every procedure', () => {
   expect(undeclaredProcedures(scannerRouter)).toEqual([]);
   expect(Object.fromEntries(procedurePermissions(scannerRouter).map((p) => [p.path, p.permission]))).toEqual({
+    accessGraph: 'source:read',
     'leak.list': 'leak:read',
     observations: 'source:read',
     'scan.cancel': 'scan:run',
@@ -171,6 +172,7 @@ describeEachDatabase('scanner.* over /api/trpc', (_kind, newDatabase) => {
       'scan.cancel': [{ id: scanId }, 'mutation'],
       'scan.diff': [{ id: scanId }, 'query'],
       observations: [{ nhiId: nhi.id }, 'query'],
+      accessGraph: [{ nhiId: nhi.id }, 'query'],
     };
     for (const [path, [input, type]] of Object.entries(notFound)) {
       const response = await t.call(oli, path, input, type);

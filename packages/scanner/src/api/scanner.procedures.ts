@@ -1,5 +1,6 @@
 import { authorizedProcedure, router } from '@nhi/platform';
 import './scanner.permissions.ts';
+import { AccessGraphService } from '../service/access-graph/access-graph.service.ts';
 import { ScanDiffService } from '../service/scan-diff.ts';
 import { ScanObservationsService } from '../service/scan-observations.ts';
 import { ScannerService } from '../service/scanner.service.ts';
@@ -74,6 +75,17 @@ export const scannerRouter = router({
   observations: authorizedProcedure('source:read')
     .input(nhiIdInput)
     .query(({ ctx, input }) => ctx.scope.container.resolve(ScanObservationsService).ofNhi(input.nhiId)),
+  /**
+   * What the identity can reach and who or what uses it, as a capped graph; the leaks of its
+   * secrets only for callers who may read leaks.
+   */
+  accessGraph: authorizedProcedure('source:read')
+    .input(nhiIdInput)
+    .query(({ ctx, input }) =>
+      ctx.scope.container
+        .resolve(AccessGraphService)
+        .ofNhi(input.nhiId, { withLeaks: ctx.scope.permissions.has('leak:read') }),
+    ),
   leak: router({
     list: authorizedProcedure('leak:read')
       .input(listLeaksInput)

@@ -23,12 +23,15 @@ function ChartCard({
   height,
   children,
   testId,
+  note,
 }: {
   title: string;
   table: React.ReactNode;
   height: number;
   children: React.ReactNode;
   testId: string;
+  /** Shown under the chart or the table, e.g. what a dashed line means. */
+  note?: React.ReactNode;
 }) {
   const [asTable, setAsTable] = useState(false);
   const headingId = useId();
@@ -52,6 +55,7 @@ function ChartCard({
           <Suspense fallback={<Placeholder height={height} />}>{children}</Suspense>
         </ClientOnly>
       )}
+      {note}
       <div className={asTable ? 'dash-table' : 'dash-table dash-table-offscreen'}>{table}</div>
     </section>
   );
@@ -120,8 +124,11 @@ export function TrendCard({ id, title, series }: { id: string; title: string; se
       </thead>
       <tbody>
         {series.points.map((point) => (
-          <tr key={point.day}>
-            <th scope="row">{point.day}</th>
+          <tr key={point.day} data-estimated={point.estimated ? 'true' : undefined}>
+            <th scope="row">
+              {point.day}
+              {point.estimated ? <span className="muted"> (estimated)</span> : null}
+            </th>
             <td className="numeric">{point.value}</td>
           </tr>
         ))}
@@ -129,8 +136,29 @@ export function TrendCard({ id, title, series }: { id: string; title: string; se
     </table>
   );
   return (
-    <ChartCard title={title} table={table} height={trendHeight} testId={`card-${id}`}>
+    <ChartCard
+      title={title}
+      table={table}
+      height={trendHeight}
+      testId={`card-${id}`}
+      note={<EstimatedNote id={id} series={series} />}
+    >
       <TrendChart id={id} series={series} />
     </ChartCard>
+  );
+}
+
+/** Says which days of a trend are estimated, and from what; beside the chart and its table alike. */
+function EstimatedNote({ id, series }: { id: string; series: TrendSeries }) {
+  const estimated = series.points.filter((point) => point.estimated).length;
+  if (estimated === 0) return null;
+  return (
+    <p className="dash-trend-legend muted" data-testid={`${id}-estimated`} data-days={estimated}>
+      <svg width="24" height="8" aria-hidden="true">
+        <line x1="0" y1="4" x2="24" y2="4" strokeDasharray="5 4" strokeWidth="2" />
+      </svg>{' '}
+      {estimated === 1 ? 'One day' : `${estimated} days`} before the first daily snapshot: estimated from
+      first-seen dates and alert history.
+    </p>
   );
 }

@@ -15,10 +15,17 @@ export interface ChartBar {
   tone: ChartTone;
 }
 
+export interface TrendValue {
+  day: string;
+  value: number;
+  estimated?: boolean;
+}
+
 export interface TrendSeries {
   label: string;
   unit: string;
-  points: { day: string; value: number }[];
+  /** `estimated`: derived for a day before the first snapshot, drawn apart from measured days. */
+  points: TrendValue[];
   tone: ChartTone;
 }
 

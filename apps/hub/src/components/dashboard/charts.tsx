@@ -14,6 +14,7 @@ import {
   YAxis,
 } from 'recharts';
 import { barChartHeight, type ChartBar, type TrendSeries, trendHeight } from './chart-types.ts';
+import { trendRows } from './dashboard-chart-data.ts';
 
 /** Readable at a glance: at least 12 px, as the rest of the page's small print. */
 const tick = { fontSize: 13 };
@@ -83,12 +84,17 @@ export function BarChart({ id, bars }: { id: string; bars: ChartBar[] }) {
   );
 }
 
-/** One line over the days of the trend, with the day's value on hover; shown from two days on. */
+/**
+ * One line over the days of the trend, with the day's value on hover; shown from two days on.
+ * Days estimated before the first snapshot are a dashed, lighter line of their own.
+ */
 export function TrendChart({ id, series }: { id: string; series: TrendSeries }) {
+  const rows = trendRows(series.points);
+  const estimated = series.points.some((point) => point.estimated);
   return (
     <div className="dash-chart" aria-hidden="true" data-testid={`chart-${id}`}>
       <RechartsLineChart
-        data={series.points}
+        data={rows}
         responsive
         width="100%"
         height={trendHeight}
@@ -98,10 +104,26 @@ export function TrendChart({ id, series }: { id: string; series: TrendSeries }) 
         <CartesianGrid className="dash-grid" vertical={false} />
         <XAxis dataKey="day" tick={tick} minTickGap={24} />
         <YAxis tick={tick} allowDecimals={false} width={44} />
-        <Tooltip isAnimationActive={false} formatter={(value) => [`${value}${series.unit}`, series.label]} />
+        <Tooltip
+          isAnimationActive={false}
+          formatter={(value, name) => [
+            `${value}${series.unit}`,
+            name === 'estimated' ? `${series.label} (estimated)` : series.label,
+          ]}
+        />
+        {estimated ? (
+          <Line
+            type="monotone"
+            dataKey="estimated"
+            className={`dash-line dash-line-estimated dash-stroke-${series.tone}`}
+            strokeDasharray="5 4"
+            isAnimationActive={false}
+            dot={series.points.length <= 31}
+          />
+        ) : null}
         <Line
           type="monotone"
-          dataKey="value"
+          dataKey="measured"
           className={`dash-line dash-stroke-${series.tone}`}
           isAnimationActive={false}
           dot={series.points.length <= 31}

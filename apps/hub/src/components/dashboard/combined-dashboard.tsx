@@ -114,7 +114,11 @@ export function CombinedDashboard({
             series={{
               label: 'Open alerts',
               unit: '',
-              points: combined.trend.map((point) => ({ day: point.day, value: point.openAlerts })),
+              points: combined.trend.map((point) => ({
+                day: point.day,
+                value: point.openAlerts,
+                estimated: point.estimated,
+              })),
               tone: 'cat-5',
             }}
           />

@@ -7,6 +7,7 @@ import {
   owaspPosture,
   ruleTitleOf,
   severityTone,
+  trendRows,
 } from './dashboard-chart-data.ts';
 
 const bar = (key: string, count: number): ChartBar => ({ key, label: key, count, link: null, tone: 'cat-0' });
@@ -16,6 +17,22 @@ describe('dashboard chart data', () => {
     const sorted = byCountDescending([bar('b', 2), bar('c', 9), bar('a', 2), bar('d', 0)]);
 
     expect(sorted.map((b) => b.key)).toEqual(['c', 'a', 'b', 'd']);
+  });
+
+  it('draws estimated days on their own line, which joins the first measured day', () => {
+    const rows = trendRows([
+      { day: '2026-03-01', value: 3, estimated: true },
+      { day: '2026-03-02', value: 4, estimated: true },
+      { day: '2026-03-03', value: 5 },
+      { day: '2026-03-04', value: 6 },
+    ]);
+
+    expect(rows.map((row) => [row.day, row.measured, row.estimated])).toEqual([
+      ['2026-03-01', null, 3],
+      ['2026-03-02', null, 4],
+      ['2026-03-03', 5, 5],
+      ['2026-03-04', 6, null],
+    ]);
   });
 
   it('gives a category the colour of its place in the vocabulary, whatever the order of the bars', () => {

@@ -2,7 +2,7 @@ import { owaspNhiRisks } from '@nhi/alert/owasp';
 import { alertRuleOf, alertRules } from '@nhi/alert/rules';
 import type { DashboardLink } from '@nhi/dashboard/links';
 import type { RiskLevel } from '@nhi/dashboard/view';
-import type { ChartBar, ChartTone } from './chart-types.ts';
+import type { ChartBar, ChartTone, TrendValue } from './chart-types.ts';
 
 /** The eight hues of Okabe-Ito (black follows the theme's text colour). */
 export const categoricalTones = 8;
@@ -24,6 +24,28 @@ export function severityTone(level: RiskLevel): ChartTone {
 /** Largest first; equal counts in the label's order, so the chart does not reshuffle on refresh. */
 export function byCountDescending(bars: readonly ChartBar[]): ChartBar[] {
   return [...bars].sort((a, b) => b.count - a.count || a.label.localeCompare(b.label, 'en'));
+}
+
+/** One day of a trend chart: its value on the measured line, the estimated line, or both. */
+export interface TrendRow {
+  day: string;
+  measured: number | null;
+  estimated: number | null;
+}
+
+/**
+ * Measured days on one line, estimated days on another drawn apart; the estimated line goes on to
+ * the first measured day, so the two join without the estimate passing for a measure.
+ */
+export function trendRows(points: readonly TrendValue[]): TrendRow[] {
+  return points.map((point, i) => {
+    const joinsEstimate = !point.estimated && points[i - 1]?.estimated === true;
+    return {
+      day: point.day,
+      measured: point.estimated ? null : point.value,
+      estimated: point.estimated || joinsEstimate ? point.value : null,
+    };
+  });
 }
 
 /** A rule's title from the catalogue; a rule the catalogue no longer has reads as its id. */

@@ -3,6 +3,7 @@ import { alertsLinks } from '@nhi/dashboard/links';
 import type { DashboardOverview } from '@nhi/dashboard/view';
 import { Link } from '@tanstack/react-router';
 import { formatInstant } from '../shared/format-instant.ts';
+import { TableScroll } from '../shared/table-scroll.tsx';
 import { ruleTitleOf } from './dashboard-chart-data.ts';
 import { labelOf, severityLabels } from './dashboard-labels.ts';
 import { FigureLink } from './dashboard-link.tsx';
@@ -96,36 +97,38 @@ export function RecentScans({ overview }: { overview: DashboardOverview }) {
       {overview.recentScans.length === 0 ? (
         <p className="muted">No scan yet.</p>
       ) : (
-        <table className="table compact">
-          <thead>
-            <tr>
-              <th scope="col">Source</th>
-              <th scope="col">Status</th>
-              <th scope="col" className="numeric">
-                New / updated / missing
-              </th>
-              <th scope="col" className="numeric">
-                Leaks
-              </th>
-              <th scope="col">Started (UTC)</th>
-            </tr>
-          </thead>
-          <tbody>
-            {overview.recentScans.map((scan) => (
-              <tr key={scan.id}>
-                <td>{scan.sourceName}</td>
-                <td>
-                  <span className={`status status-scan-${scan.state}`}>{scan.state}</span>
-                </td>
-                <td className="numeric">
-                  {scan.newCount} / {scan.updatedCount} / {scan.missingCount}
-                </td>
-                <td className="numeric">{scan.leakCount}</td>
-                <td className="nowrap">{formatInstant(new Date(scan.createdAt))}</td>
+        <TableScroll label="Recent scans table">
+          <table className="table compact">
+            <thead>
+              <tr>
+                <th scope="col">Source</th>
+                <th scope="col">Status</th>
+                <th scope="col" className="numeric">
+                  New / updated / missing
+                </th>
+                <th scope="col" className="numeric">
+                  Leaks
+                </th>
+                <th scope="col">Started (UTC)</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {overview.recentScans.map((scan) => (
+                <tr key={scan.id}>
+                  <td>{scan.sourceName}</td>
+                  <td>
+                    <span className={`status status-scan-${scan.state}`}>{scan.state}</span>
+                  </td>
+                  <td className="numeric">
+                    {scan.newCount} / {scan.updatedCount} / {scan.missingCount}
+                  </td>
+                  <td className="numeric">{scan.leakCount}</td>
+                  <td className="nowrap">{formatInstant(new Date(scan.createdAt))}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
       )}
     </section>
   );

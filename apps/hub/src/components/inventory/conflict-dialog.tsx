@@ -1,4 +1,4 @@
-import type { NhiDetail, RealmMember } from '@nhi/nhi';
+import type { NhiDetail, OwnerGroup, RealmMember } from '@nhi/nhi';
 import { ModalDialog } from '../shared/modal-dialog.tsx';
 import { displayValue, fieldLabel } from './field-display.ts';
 import type { NhiChanges } from './nhi-schema.ts';
@@ -19,6 +19,7 @@ export function conflictOf(details: Record<string, unknown> | undefined): NhiCon
 
 function savedValue(current: NhiDetail, field: string): unknown {
   if (field === 'ownerUserId') return current.owner?.id ?? null;
+  if (field === 'ownerGroupId') return current.ownerGroup?.id ?? null;
   return (current as unknown as Record<string, unknown>)[field];
 }
 
@@ -30,6 +31,7 @@ export function ConflictDialog({
   conflict,
   mine,
   members,
+  groups = [],
   pending,
   onReload,
   onOverwrite,
@@ -37,6 +39,8 @@ export function ConflictDialog({
   conflict: NhiConflict;
   mine: NhiChanges;
   members: RealmMember[];
+  /** The realm's groups, to name an owner group rather than show its id. */
+  groups?: OwnerGroup[];
   pending: boolean;
   onReload: () => void;
   onOverwrite: () => void;
@@ -84,12 +88,12 @@ export function ConflictDialog({
                       {theirs && ours ? <span className="badge badge-expiring">both changed</span> : null}
                     </th>
                     <td>
-                      {displayValue(field, savedValue(conflict.current, field), members)}
+                      {displayValue(field, savedValue(conflict.current, field), members, groups)}
                       {theirs ? null : <span className="muted"> (unchanged)</span>}
                     </td>
                     <td>
                       {ours ? (
-                        displayValue(field, mine[field as keyof NhiChanges], members)
+                        displayValue(field, mine[field as keyof NhiChanges], members, groups)
                       ) : (
                         <span className="muted">not edited</span>
                       )}

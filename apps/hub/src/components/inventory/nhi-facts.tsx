@@ -6,8 +6,19 @@ import { consoleLinkOf } from './console-link.ts';
 import { environmentLabel, kindLabel, providerLabel, statusLabel } from './labels.ts';
 import { NhiSource } from './nhi-source.tsx';
 
-/** `scans`: its source by name and the scans that saw it; null when the caller may not read sources. */
-export function NhiFacts({ nhi, scans }: { nhi: NhiDetail; scans: NhiScanObservations | null }) {
+/**
+ * `scans`: its source by name and the scans that saw it; null when the caller may not read sources.
+ * `ownerControl`: the in-place owner change, for those who may write (absent otherwise).
+ */
+export function NhiFacts({
+  nhi,
+  scans,
+  ownerControl,
+}: {
+  nhi: NhiDetail;
+  scans: NhiScanObservations | null;
+  ownerControl?: React.ReactNode;
+}) {
   const providerConsole = consoleLinkOf(nhi);
   return (
     <section className="card" aria-labelledby="facts-title" data-testid="nhi-facts">
@@ -20,8 +31,9 @@ export function NhiFacts({ nhi, scans }: { nhi: NhiDetail; scans: NhiScanObserva
         <dd data-testid="nhi-owner">
           <OwnerLabel owner={nhi.owner} />
           {nhi.owner || nhi.ownerGroup ? null : (
-            <span className="hint"> Nobody answers for it: assign an owner.</span>
+            <span className="hint"> Nobody answers for it{ownerControl ? '.' : ': assign an owner.'}</span>
           )}
+          {ownerControl ? <span className="owner-control">{ownerControl}</span> : null}
         </dd>
         <dt>Owner group</dt>
         <dd data-testid="nhi-owner-group">{nhi.ownerGroup?.name ?? <span className="muted">None</span>}</dd>

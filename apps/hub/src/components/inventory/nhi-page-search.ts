@@ -1,4 +1,4 @@
-export const nhiTabs = ['overview', 'alerts', 'timeline'] as const;
+export const nhiTabs = ['overview', 'alerts', 'timeline', 'access'] as const;
 export type NhiTab = (typeof nhiTabs)[number];
 
 /** The identity page's URL search: the tab shown, and the one rule whose alerts a risk factor asks for. */

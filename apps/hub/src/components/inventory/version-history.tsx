@@ -1,4 +1,4 @@
-import type { NhiVersionEntry, RealmMember } from '@nhi/nhi';
+import type { NhiVersionEntry, OwnerGroup, RealmMember } from '@nhi/nhi';
 import type { ScanObservation } from '@nhi/scanner';
 import { Link } from '@tanstack/react-router';
 import { formatInstant } from '../shared/format-instant.ts';
@@ -12,10 +12,13 @@ import { displayValue, fieldLabel } from './field-display.ts';
 export function VersionHistory({
   history,
   members,
+  groups = [],
   observations = [],
 }: {
   history: NhiVersionEntry[];
   members: RealmMember[];
+  /** To name an owner group rather than show its id. */
+  groups?: OwnerGroup[];
   observations?: ScanObservation[];
 }) {
   const newestFirst = [...history].sort((a, b) => b.version - a.version);
@@ -68,8 +71,10 @@ export function VersionHistory({
                       {fields.map(([field, change]) => (
                         <tr key={field} data-testid="history-change" data-field={field}>
                           <th scope="row">{fieldLabel[field] ?? field}</th>
-                          <td className="diff-before">{displayValue(field, change.before, members)}</td>
-                          <td className="diff-after">{displayValue(field, change.after, members)}</td>
+                          <td className="diff-before">
+                            {displayValue(field, change.before, members, groups)}
+                          </td>
+                          <td className="diff-after">{displayValue(field, change.after, members, groups)}</td>
                         </tr>
                       ))}
                     </tbody>

@@ -31,6 +31,7 @@ export function ModalDialog({
   description,
   testId,
   className,
+  onCloseAutoFocus,
   children,
 }: {
   open: boolean;
@@ -39,6 +40,11 @@ export function ModalDialog({
   description?: ReactNode;
   testId?: string;
   className?: string;
+  /**
+   * Where focus goes once it closes. Without a Radix trigger nothing takes it back: a dialog opened
+   * by a button of its caller's returns focus there with this.
+   */
+  onCloseAutoFocus?: (event: Event) => void;
   children: ReactNode;
 }) {
   adoptPageNonce();
@@ -49,6 +55,7 @@ export function ModalDialog({
         <Dialog.Content
           className={className ? `dialog ${className}` : 'dialog'}
           data-testid={testId}
+          onCloseAutoFocus={onCloseAutoFocus}
           // Without a description Radix would warn; the title alone labels the dialog then.
           {...(description ? {} : { 'aria-describedby': undefined })}
         >

@@ -304,7 +304,11 @@ function TrendsSection({ overview, search }: { overview: DashboardOverview; sear
           series={{
             label: 'Open alerts',
             unit: '',
-            points: overview.trend.map((point) => ({ day: point.day, value: point.openAlerts })),
+            points: overview.trend.map((point) => ({
+              day: point.day,
+              value: point.openAlerts,
+              estimated: point.estimated,
+            })),
             tone: 'cat-5',
           }}
         />
@@ -314,8 +318,25 @@ function TrendsSection({ overview, search }: { overview: DashboardOverview; sear
           series={{
             label: 'Risk score',
             unit: '',
-            points: overview.trend.map((point) => ({ day: point.day, value: point.riskScore })),
+            // Past risk scores cannot be estimated: measured days only.
+            points: overview.trend.flatMap((point) =>
+              point.riskScore === null ? [] : [{ day: point.day, value: point.riskScore }],
+            ),
             tone: 'cat-0',
+          }}
+        />
+        <TrendCard
+          id="trend-identities"
+          title={`NHIs known, last ${days} days`}
+          series={{
+            label: 'NHIs',
+            unit: '',
+            points: overview.trend.flatMap((point) =>
+              point.nhiTotal === undefined
+                ? []
+                : [{ day: point.day, value: point.nhiTotal, estimated: point.estimated }],
+            ),
+            tone: 'cat-1',
           }}
         />
       </div>

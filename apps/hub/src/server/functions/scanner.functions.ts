@@ -68,3 +68,9 @@ export const listSourceNames = createServerFn({ method: 'GET' })
   .handler(async ({ context }) =>
     (await context.rpc.scanner.source.list.query()).map(({ id, name }) => ({ id, name })),
   );
+
+/** What an identity can reach and who or what uses it: loaded when its Access tab opens. */
+export const getAccessGraph = createServerFn({ method: 'GET' })
+  .middleware([authGuard('scanner.accessGraph')])
+  .validator(inputOf('scanner.accessGraph'))
+  .handler(({ data, context }) => context.rpc.scanner.accessGraph.query(data));

@@ -249,6 +249,7 @@ const tiesBrokenByRandomIds: Record<string, string> = {
   'alert.channels.page': 'its delivery log holds those notifications',
   'dashboard.overview': 'its lists of alerts and identities tie on time and risk',
   'dashboard.combinedOverview': 'the same lists, of every realm',
+  'dashboard.search': 'alerts of one evaluation share their time',
 };
 
 /**
@@ -397,6 +398,10 @@ async function scenario(api: HubCaller, world: ScenarioWorld): Promise<void> {
   await api.dashboard.overview.query({ environment: ['production'], source: [sourceId] });
   await api.dashboard.overview.query({ fresh: true });
   await refused(api.dashboard.combinedOverview.query({}));
+  // The quick search: pages, identities, alerts and sources, and a text too short to search.
+  await api.dashboard.search.query({ q: 'al' });
+  await refused(api.dashboard.search.query({ q: 'a' }));
+  await scenarioViews(api);
 
   // What only a logged-in user may do: one overview of all her realms.
   const { session } = world;
@@ -406,6 +411,20 @@ async function scenario(api: HubCaller, world: ScenarioWorld): Promise<void> {
   await scenarioMfa(api, session);
   // Last: signing out everywhere ends the session the calls above used.
   await scenarioMyAccount(api, session);
+}
+
+/** Saved views: one shared, renamed, listed and deleted, and a search its page does not understand. */
+async function scenarioViews(api: HubCaller) {
+  const view = await api.views.create.mutate({
+    page: 'alerts',
+    name: 'Critical open',
+    shared: true,
+    search: { severity: 'critical' },
+  });
+  await api.views.update.mutate({ id: view.id, name: 'Critical' });
+  await refused(api.views.create.mutate({ page: 'inventory', name: 'Bad', search: { colour: 'red' } }));
+  await api.views.list.query({ page: 'alerts' });
+  await api.views.delete.mutate({ id: view.id });
 }
 
 /**
@@ -564,6 +583,8 @@ async function scenarioInventory(api: HubCaller, { eveId, now }: { eveId: string
   await refused(api.alert.ofNhi.query({ nhiId: unknownId }));
   await api.scanner.observations.query({ nhiId: deployer.id });
   await refused(api.scanner.observations.query({ nhiId: unknownId }));
+  await api.scanner.accessGraph.query({ nhiId: deployer.id });
+  await refused(api.scanner.accessGraph.query({ nhiId: unknownId }));
 }
 
 async function scenarioPolicies(api: HubCaller, { eveId, now }: { eveId: string; now: number }) {

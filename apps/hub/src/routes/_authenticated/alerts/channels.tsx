@@ -1,6 +1,7 @@
 import { createFileRoute, Link, useRouter } from '@tanstack/react-router';
 import { Fragment, useState } from 'react';
 import { ChannelRoutingForm } from '../../../components/alerts/channel-routing-form.tsx';
+import { TableScroll } from '../../../components/shared/table-scroll.tsx';
 import { errorMessageOf } from '../../../lib/server-fn-error.ts';
 import {
   createAlertChannel,
@@ -249,47 +250,51 @@ function ChannelsPage() {
       </section>
       <section className="card">
         <h2 className="card-heading">Delivery log</h2>
-        <table className="table" data-testid="deliveries-table">
-          <thead>
-            <tr>
-              <th>When</th>
-              <th>Channel</th>
-              <th>Kind</th>
-              <th>State</th>
-              <th>Attempts</th>
-              <th>Last error</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {deliveries.map((delivery) => (
-              <tr key={delivery.id} data-testid="delivery-row" data-state={delivery.state}>
-                <td className="nowrap">{delivery.createdAt.toISOString().replace('T', ' ').slice(0, 16)}</td>
-                <td>{delivery.channelName}</td>
-                <td>{delivery.kind}</td>
-                <td>{delivery.state}</td>
-                <td>{delivery.attempts}</td>
-                <td>{delivery.lastError ?? ''}</td>
-                <td>
-                  {delivery.state === 'dead' ? (
-                    <button
-                      type="button"
-                      className="button small"
-                      onClick={() =>
-                        act(async () => {
-                          const { retried } = await retryDeliveries({ data: { ids: [delivery.id] } });
-                          return `${retried} queued again.`;
-                        })
-                      }
-                    >
-                      Retry
-                    </button>
-                  ) : null}
-                </td>
+        <TableScroll label="Delivery log table">
+          <table className="table" data-testid="deliveries-table">
+            <thead>
+              <tr>
+                <th>When</th>
+                <th>Channel</th>
+                <th>Kind</th>
+                <th>State</th>
+                <th>Attempts</th>
+                <th>Last error</th>
+                <th />
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {deliveries.map((delivery) => (
+                <tr key={delivery.id} data-testid="delivery-row" data-state={delivery.state}>
+                  <td className="nowrap">
+                    {delivery.createdAt.toISOString().replace('T', ' ').slice(0, 16)}
+                  </td>
+                  <td>{delivery.channelName}</td>
+                  <td>{delivery.kind}</td>
+                  <td>{delivery.state}</td>
+                  <td>{delivery.attempts}</td>
+                  <td>{delivery.lastError ?? ''}</td>
+                  <td>
+                    {delivery.state === 'dead' ? (
+                      <button
+                        type="button"
+                        className="button small"
+                        onClick={() =>
+                          act(async () => {
+                            const { retried } = await retryDeliveries({ data: { ids: [delivery.id] } });
+                            return `${retried} queued again.`;
+                          })
+                        }
+                      >
+                        Retry
+                      </button>
+                    ) : null}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
       </section>
     </div>
   );

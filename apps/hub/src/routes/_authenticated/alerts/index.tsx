@@ -14,6 +14,8 @@ import {
 import triageStyles from '../../../components/alerts/alert-triage.css?url';
 import { ShortcutHelp } from '../../../components/alerts/shortcut-help.tsx';
 import { type TriageKey, useTriageKeys } from '../../../components/alerts/use-triage-keys.ts';
+import savedViewsStyles from '../../../components/saved-views/saved-views.css?url';
+import { SavedViewsMenu } from '../../../components/saved-views/saved-views-menu.tsx';
 import { errorMessageOf } from '../../../lib/server-fn-error.ts';
 import {
   alertFilterOptions,
@@ -27,7 +29,10 @@ const pageSize = 50;
 export const Route = createFileRoute('/_authenticated/alerts/')({
   head: () => ({
     meta: [{ title: 'Alerts · NHI Hub' }],
-    links: [{ rel: 'stylesheet', href: triageStyles }],
+    links: [
+      { rel: 'stylesheet', href: triageStyles },
+      { rel: 'stylesheet', href: savedViewsStyles },
+    ],
   }),
   validateSearch: validateAlertSearch,
   loaderDeps: ({ search }) => search,
@@ -153,6 +158,11 @@ function AlertsPage() {
         </p>
       </header>
       {helpOpen ? <ShortcutHelp onClose={() => setHelpOpen(false)} /> : null}
+      <SavedViewsMenu
+        page="alerts"
+        search={firstAlertPage(search)}
+        onApply={(next) => show(validateAlertSearch(next))}
+      />
       <AlertFilterBar search={search} choices={choices} onChange={show} />
       {can.configure ? (
         <div>

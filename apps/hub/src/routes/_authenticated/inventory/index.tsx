@@ -21,12 +21,17 @@ import { InventoryTable } from '../../../components/inventory/inventory-table.ts
 import { Pagination } from '../../../components/inventory/pagination.tsx';
 import { SearchBox } from '../../../components/inventory/search-box.tsx';
 import { SortControl } from '../../../components/inventory/sort-control.tsx';
+import savedViewsStyles from '../../../components/saved-views/saved-views.css?url';
+import { SavedViewsMenu } from '../../../components/saved-views/saved-views-menu.tsx';
 import { listNhis } from '../../../server/functions/nhi.functions.ts';
 
 export const Route = createFileRoute('/_authenticated/inventory/')({
   validateSearch: parseInventorySearch,
   loaderDeps: ({ search }) => search,
-  head: () => ({ meta: [{ title: 'Inventory · NHI Hub' }] }),
+  head: () => ({
+    meta: [{ title: 'Inventory · NHI Hub' }],
+    links: [{ rel: 'stylesheet', href: savedViewsStyles }],
+  }),
   loader: ({ deps }) => listNhis({ data: listInputOf(deps) }),
   // A new filter, sort or page keeps the current table on screen, marked busy, until the rows arrive:
   // swapping in a loading placeholder would unmount the search box and drop what the user is typing.
@@ -85,6 +90,11 @@ function InventoryPage() {
 
       <section className="card inventory-card" aria-label="Identities">
         <div className="inventory-toolbar">
+          <SavedViewsMenu
+            page="inventory"
+            search={firstPage(search)}
+            onApply={(next) => go(() => parseInventorySearch(next))}
+          />
           <div className="inventory-search-row">
             <SearchBox
               value={search.q ?? ''}

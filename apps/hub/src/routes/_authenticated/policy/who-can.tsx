@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { GrantList } from '../../../components/policy/grant-list.tsx';
 import { PolicyError } from '../../../components/policy/policy-error.tsx';
 import { PolicyNav } from '../../../components/policy/policy-nav.tsx';
+import { TableScroll } from '../../../components/shared/table-scroll.tsx';
 import { whoCanPage } from '../../../server/functions/policy.functions.ts';
 // The search schema parses in the browser too: zod without eval there, as the CSP requires.
 import '../../../components/inventory/zod-jitless.ts';
@@ -51,24 +52,26 @@ function WhoCanPage() {
         {items.length === 0 ? (
           <p className="muted">Nobody holds this permission.</p>
         ) : (
-          <table className="table compact">
-            <thead>
-              <tr>
-                <th scope="col">Member</th>
-                <th scope="col">Through</th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((entry) => (
-                <tr key={entry.userId} data-testid="who-can-row" data-email={entry.email}>
-                  <td>{entry.email}</td>
-                  <td>
-                    <GrantList grants={entry.grants} />
-                  </td>
+          <TableScroll label="Holders table">
+            <table className="table compact">
+              <thead>
+                <tr>
+                  <th scope="col">Member</th>
+                  <th scope="col">Through</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {items.map((entry) => (
+                  <tr key={entry.userId} data-testid="who-can-row" data-email={entry.email}>
+                    <td>{entry.email}</td>
+                    <td>
+                      <GrantList grants={entry.grants} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableScroll>
         )}
         {nextCursor ? (
           <div className="pagination">

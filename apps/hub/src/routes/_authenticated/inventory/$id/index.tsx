@@ -1,6 +1,7 @@
 import * as Tabs from '@radix-ui/react-tabs';
 import { createFileRoute, Link, useLoaderData, useRouter } from '@tanstack/react-router';
 import { RiskCard } from '../../../../components/alerts/risk-card.tsx';
+import { AccessTab } from '../../../../components/inventory/access-graph/access-tab.tsx';
 import { AuditTrail } from '../../../../components/inventory/audit-trail.tsx';
 import { CredentialsCard } from '../../../../components/inventory/credentials-card.tsx';
 import { DeleteRestore } from '../../../../components/inventory/delete-restore.tsx';
@@ -10,6 +11,7 @@ import { NhiAlertsTab } from '../../../../components/inventory/nhi-alerts-tab.ts
 import { NhiFacts } from '../../../../components/inventory/nhi-facts.tsx';
 import { type NhiTab, nhiPageSearchOf } from '../../../../components/inventory/nhi-page-search.ts';
 import { NhiTimeline } from '../../../../components/inventory/nhi-timeline.tsx';
+import { OwnerInPlace } from '../../../../components/inventory/owner-in-place.tsx';
 import { PermissionsTable } from '../../../../components/inventory/permissions-table.tsx';
 import { timelineOf } from '../../../../components/inventory/timeline-entries.ts';
 import { VersionHistory } from '../../../../components/inventory/version-history.tsx';
@@ -28,12 +30,14 @@ export const Route = createFileRoute('/_authenticated/inventory/$id/')({
 function NhiPage() {
   const page = Route.useLoaderData();
   const { nhi, history, audit, risk, alerts, scans } = page;
-  const { members, can, asOf } = useLoaderData({ from: '/_authenticated/inventory' });
+  const { members, groups, can, asOf } = useLoaderData({ from: '/_authenticated/inventory' });
   const search = Route.useSearch();
   const navigate = Route.useNavigate();
   const router = useRouter();
   const refresh = () => router.invalidate();
-  const tab: NhiTab = search.tab === 'alerts' && !alerts ? 'overview' : (search.tab ?? 'overview');
+  // The access graph is read from the scanner's records: shown to those who may read sources (scans).
+  const hidden = (search.tab === 'alerts' && !alerts) || (search.tab === 'access' && !scans);
+  const tab: NhiTab = hidden ? 'overview' : (search.tab ?? 'overview');
   const openAlerts = alerts?.alerts.filter((alert) => alert.state === 'open').length ?? 0;
   const selectTab = (value: string) =>
     void navigate({
@@ -93,6 +97,11 @@ function NhiPage() {
           <Tabs.Trigger value="timeline" className="nhi-tab" data-testid="nhi-tab-timeline">
             Timeline
           </Tabs.Trigger>
+          {scans ? (
+            <Tabs.Trigger value="access" className="nhi-tab" data-testid="nhi-tab-access">
+              Access
+            </Tabs.Trigger>
+          ) : null}
         </Tabs.List>
         <Tabs.Content value="overview" className="stack nhi-tab-panel">
           <CredentialsCard
@@ -104,12 +113,25 @@ function NhiPage() {
           />
           <div className="detail-grid">
             <div className="stack">
-              <NhiFacts nhi={nhi} scans={scans} />
+              <NhiFacts
+                nhi={nhi}
+                scans={scans}
+                ownerControl={
+                  can.write && !nhi.deletedAt ? (
+                    <OwnerInPlace nhi={nhi} members={members} groups={groups} onSaved={refresh} />
+                  ) : undefined
+                }
+              />
               {risk ? <RiskCard risk={risk} nhiId={alerts ? nhi.id : undefined} /> : null}
               <PermissionsTable permissions={nhi.permissions} />
             </div>
             <div className="stack">
-              <VersionHistory history={history} members={members} observations={scans?.observations} />
+              <VersionHistory
+                history={history}
+                members={members}
+                groups={groups}
+                observations={scans?.observations}
+              />
               <AuditTrail audit={audit} members={members} />
             </div>
           </div>
@@ -138,6 +160,12 @@ function NhiPage() {
             members={members}
           />
         </Tabs.Content>
+        {scans ? (
+          <Tabs.Content value="access" className="stack nhi-tab-panel">
+            {/* Asked for when the tab opens, not with the page: the page does not wait for it. */}
+            {tab === 'access' ? <AccessTab nhiId={nhi.id} /> : null}
+          </Tabs.Content>
+        ) : null}
       </Tabs.Root>
     </div>
   );
