@@ -6,9 +6,13 @@
 // assignment made and revoked through PolicyService) with the decision after it, and the same decisions made by
 // node-casbin (RBAC with role hierarchy: user -> group -> parent group, p = group, permission) in the
 // same run. Both engines' answers are compared on every measured decision.
+// Scoped decisions (ADR 0040): a tenth of the assignments carry a scope (a group in the tree's top three
+// levels); the run measures `coverage(permission)` as a request reads it, for the decisions whose
+// grants are all scoped (the union of the scope groups' subtrees), warm and first-asked.
 // Works in a fresh database nhi_bench_policy_<timestamp>, dropped at the end.
 //
-// Usage: pnpm bench:policy [decisions=20000] [casbinDecisions=300]
+// Usage: pnpm bench:policy [decisions=20000] [casbinDecisions=300] [scale=1]
+//        scale < 1 shrinks groups, users and assignments alike (a quick smoke run).
 //        TEST_DATABASE_URL selects the server (default postgresql://postgres@127.0.0.1:5432/postgres).
 import { randomUUID } from 'node:crypto';
 import { newEnforcer, newModelFromString } from 'casbin';
@@ -29,10 +33,12 @@ import { effectiveAccess } from '../../packages/policy/src/service/policy-engine
 
 const decisions = Number(process.argv[2] ?? 20_000);
 const casbinDecisions = Number(process.argv[3] ?? 300);
-const groupCount = 10_000;
+const scale = Number(process.argv[4] ?? 1);
 const depth = 10;
-const userCount = 50_000;
-const assignmentCount = 20_000;
+const groupCount = Math.max(depth, Math.round((10_000 * scale) / depth) * depth);
+const userCount = Math.max(10, Math.round(50_000 * scale));
+const assignmentCount = Math.max(10, Math.round(20_000 * scale));
+const scopedShare = 0.1;
 const policyCount = 60;
 const permissionCount = 40;
 
@@ -50,13 +56,24 @@ const random = () => {
   return seed / 2_147_483_648;
 };
 const pickIndex = (n: number) => Math.floor(random() * n);
+// Scopes come from their own sequence, so the unscoped data (and its figures) stay as they were.
+let scopeSeed = 20_261_205;
+const scopeRandom = () => {
+  scopeSeed = (scopeSeed * 1_103_515_245 + 12_345) % 2_147_483_648;
+  return scopeSeed / 2_147_483_648;
+};
 
 const permissionKeys = Array.from(
   { length: permissionCount },
   (_, i) => `bench:perm${String(i).padStart(2, '0')}`,
 );
 definePermissions(
-  permissionKeys.map((key) => ({ key, description: `Benchmark permission ${key}`, grantedTo: [] })),
+  permissionKeys.map((key) => ({
+    key,
+    description: `Benchmark permission ${key}`,
+    grantedTo: [],
+    scopable: true,
+  })),
 );
 
 interface Data {
@@ -64,7 +81,13 @@ interface Data {
   groups: { id: string; parentId: string | null }[];
   users: { id: string; email: string; groupIds: string[] }[];
   policies: { id: string; permissions: string[] }[];
-  assignments: { id: string; policyId: string; groupId: string; expiresAt: Date | null }[];
+  assignments: {
+    id: string;
+    policyId: string;
+    groupId: string;
+    expiresAt: Date | null;
+    scopeGroupId: string | null;
+  }[];
 }
 
 function generate(realmId: string): Omit<Data, 'realm'> {
@@ -93,11 +116,16 @@ function generate(realmId: string): Omit<Data, 'realm'> {
     return { id: randomUUID(), permissions: [...permissions] };
   });
   const later = new Date(Date.now() + 30 * 86_400_000);
+  const topLevels = (groupCount / depth) * 3;
   const assignments = Array.from({ length: assignmentCount }, () => ({
     id: randomUUID(),
     policyId: (policies[pickIndex(policyCount)] as { id: string }).id,
     groupId: (groups[pickIndex(groupCount)] as { id: string }).id,
     expiresAt: random() < 0.1 ? later : null,
+    scopeGroupId:
+      scopeRandom() < scopedShare
+        ? (groups[Math.floor(scopeRandom() * topLevels)] as { id: string }).id
+        : null,
   }));
   return { groups, users, policies, assignments };
 }
@@ -311,6 +339,34 @@ async function main() {
         `casbin disagreed on ${mismatches}/${casbinRequests.length}`,
     );
     if (mismatches > 0) process.exitCode = 1;
+
+    // Scoped decisions: what a scoped member's request reads to filter its statements.
+    const scopedWarm: number[] = [];
+    const scopedFirst: number[] = [];
+    let scopedGroups = 0;
+    for (const { user, permission } of requests) {
+      let t = performance.now();
+      const permissions = await resolver.permissionsOf(principalOf(user), data.realm);
+      const coverage = permissions.coverage(permission);
+      const first = performance.now() - t;
+      if (coverage.kind !== 'groups') continue;
+      scopedFirst.push(first);
+      scopedGroups += coverage.groupIds.length;
+      t = performance.now();
+      (await resolver.permissionsOf(principalOf(user), data.realm)).coverage(permission);
+      scopedWarm.push(performance.now() - t);
+    }
+    console.log(
+      `
+${'coverage(user, permission), scoped grants only'.padEnd(46)} ${'n'.padStart(7)} ${'throughput'.padStart(13)}`,
+    );
+    if (scopedWarm.length > 0) {
+      row('PolicyDecisions warm (epoch check + coverage)', stats(scopedWarm));
+      row('PolicyDecisions first asked (subtrees united)', stats(scopedFirst));
+      console.log(
+        `scoped decisions: ${scopedWarm.length}/${requests.length}; groups covered, mean: ${(scopedGroups / scopedWarm.length).toFixed(1)}`,
+      );
+    } else console.log('no decision rests on scoped grants only at this size');
 
     // A change reads the realm's outcome in its transaction (to refuse losing the last admin) and
     // hands it to the decisions, so the decision after it does not read the realm again.

@@ -81,8 +81,15 @@ describe('OIDC sign-in', () => {
     await page.waitForURL((url) => url.origin === hub.url && url.pathname === '/login');
 
     idp.users.set('ada', { email: 'ada@example.test', name: 'Ada Lovelace', groups: ['nhi-admins'] });
-    // The provider's session ended too: it asks for the login again.
-    await signInWithButton(page, 'ada');
+    // The provider's session ended too: it asks for the login again. A link opened while logged out
+    // is where the sign-in at the provider lands.
+    await visit(page, '/r/hub/alerts?severity=high');
+    await page.waitForURL((url) => url.pathname === '/login' && url.searchParams.has('next'));
+    await page.getByTestId(`sso-${providerId}`).click();
+    await signInAtIdp(page, 'ada');
+    await page.waitForURL(
+      (url) => url.pathname === '/r/hub/alerts' && url.searchParams.get('severity') === 'high',
+    );
     expect(await whoIAm(page)).toEqual({ email: 'ada@example.test', role: 'admin', realms: ['hub'] });
     expect(cspViolations).toEqual([]);
   });

@@ -112,6 +112,18 @@ describe('access control in a browser', () => {
     await expect.poll(() => row.locator('code').allTextContents()).toEqual(['nhi:read', 'nhi:write']);
     await screenshot(admin, 'policy-edited');
 
+    // Scoped to a team: the grant reaches only the identities owned by Security's subtree.
+    await visit(admin, '/policy/groups');
+    await admin.locator('[data-testid=group-link][data-group=Security]').click();
+    await admin.locator('[data-testid=group-detail][data-group=Security]').waitFor();
+    await admin.getByTestId('open-assign').click();
+    await admin.getByTestId('assign-policy').selectOption({ label: 'Inventory stewards' });
+    await admin.getByTestId('assign-reason').fill('Security answers for its own identities');
+    await admin.getByTestId('assign-scope').selectOption({ label: 'Identities owned by Security and below' });
+    await admin.getByTestId('assign-submit').click();
+    const scoped = admin.locator('[data-testid=assignment][data-policy="Inventory stewards"]');
+    await expect.poll(() => scoped.getByTestId('assignment-scope').textContent()).toBe('Security');
+
     await visit(admin, '/policy/audit');
     await admin.getByTestId('policy-audit-entry').first().waitFor();
     const actions = await admin

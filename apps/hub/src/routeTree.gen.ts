@@ -31,6 +31,7 @@ import { Route as AuthenticatedAlertsChannelsRouteImport } from './routes/_authe
 import { Route as AuthenticatedAlertsRulesRouteImport } from './routes/_authenticated/alerts/rules'
 import { Route as AuthenticatedInventoryIndexRouteImport } from './routes/_authenticated/inventory/index'
 import { Route as AuthenticatedInventoryNewRouteImport } from './routes/_authenticated/inventory/new'
+import { Route as AuthenticatedInventorySuggestionsRouteImport } from './routes/_authenticated/inventory/suggestions'
 import { Route as AuthenticatedMeMfaRouteImport } from './routes/_authenticated/me_.mfa'
 import { Route as AuthenticatedPolicyAccessRouteImport } from './routes/_authenticated/policy/access'
 import { Route as AuthenticatedPolicyAuditRouteImport } from './routes/_authenticated/policy/audit'
@@ -164,6 +165,12 @@ const AuthenticatedInventoryNewRoute =
     path: '/new',
     getParentRoute: () => AuthenticatedInventoryRouteRoute,
   } as any)
+const AuthenticatedInventorySuggestionsRoute =
+  AuthenticatedInventorySuggestionsRouteImport.update({
+    id: '/suggestions',
+    path: '/suggestions',
+    getParentRoute: () => AuthenticatedInventoryRouteRoute,
+  } as any)
 const AuthenticatedMeMfaRoute = AuthenticatedMeMfaRouteImport.update({
   id: '/me_/mfa',
   path: '/me/mfa',
@@ -274,6 +281,7 @@ export interface FileRoutesByFullPath {
   '/alerts/channels': typeof AuthenticatedAlertsChannelsRoute
   '/alerts/rules': typeof AuthenticatedAlertsRulesRoute
   '/inventory/new': typeof AuthenticatedInventoryNewRoute
+  '/inventory/suggestions': typeof AuthenticatedInventorySuggestionsRoute
   '/me/mfa': typeof AuthenticatedMeMfaRoute
   '/policy/access': typeof AuthenticatedPolicyAccessRoute
   '/policy/audit': typeof AuthenticatedPolicyAuditRoute
@@ -311,6 +319,7 @@ export interface FileRoutesByTo {
   '/alerts/channels': typeof AuthenticatedAlertsChannelsRoute
   '/alerts/rules': typeof AuthenticatedAlertsRulesRoute
   '/inventory/new': typeof AuthenticatedInventoryNewRoute
+  '/inventory/suggestions': typeof AuthenticatedInventorySuggestionsRoute
   '/me/mfa': typeof AuthenticatedMeMfaRoute
   '/policy/access': typeof AuthenticatedPolicyAccessRoute
   '/policy/audit': typeof AuthenticatedPolicyAuditRoute
@@ -352,6 +361,7 @@ export interface FileRoutesById {
   '/_authenticated/alerts/channels': typeof AuthenticatedAlertsChannelsRoute
   '/_authenticated/alerts/rules': typeof AuthenticatedAlertsRulesRoute
   '/_authenticated/inventory/new': typeof AuthenticatedInventoryNewRoute
+  '/_authenticated/inventory/suggestions': typeof AuthenticatedInventorySuggestionsRoute
   '/_authenticated/me_/mfa': typeof AuthenticatedMeMfaRoute
   '/_authenticated/policy/access': typeof AuthenticatedPolicyAccessRoute
   '/_authenticated/policy/audit': typeof AuthenticatedPolicyAuditRoute
@@ -393,6 +403,7 @@ export interface FileRouteTypes {
     | '/alerts/channels'
     | '/alerts/rules'
     | '/inventory/new'
+    | '/inventory/suggestions'
     | '/me/mfa'
     | '/policy/access'
     | '/policy/audit'
@@ -430,6 +441,7 @@ export interface FileRouteTypes {
     | '/alerts/channels'
     | '/alerts/rules'
     | '/inventory/new'
+    | '/inventory/suggestions'
     | '/me/mfa'
     | '/policy/access'
     | '/policy/audit'
@@ -470,6 +482,7 @@ export interface FileRouteTypes {
     | '/_authenticated/alerts/channels'
     | '/_authenticated/alerts/rules'
     | '/_authenticated/inventory/new'
+    | '/_authenticated/inventory/suggestions'
     | '/_authenticated/me_/mfa'
     | '/_authenticated/policy/access'
     | '/_authenticated/policy/audit'
@@ -662,6 +675,13 @@ declare module '@tanstack/react-router' {
       preLoaderRoute: typeof AuthenticatedInventoryNewRouteImport
       parentRoute: typeof AuthenticatedInventoryRouteRoute
     }
+    '/_authenticated/inventory/suggestions': {
+      id: '/_authenticated/inventory/suggestions'
+      path: '/suggestions'
+      fullPath: '/inventory/suggestions'
+      preLoaderRoute: typeof AuthenticatedInventorySuggestionsRouteImport
+      parentRoute: typeof AuthenticatedInventoryRouteRoute
+    }
     '/_authenticated/me_/mfa': {
       id: '/_authenticated/me_/mfa'
       path: '/me/mfa'
@@ -799,6 +819,7 @@ const AuthenticatedAlertsRouteRouteWithChildren =
 
 interface AuthenticatedInventoryRouteRouteChildren {
   AuthenticatedInventoryNewRoute: typeof AuthenticatedInventoryNewRoute
+  AuthenticatedInventorySuggestionsRoute: typeof AuthenticatedInventorySuggestionsRoute
   AuthenticatedInventoryIndexRoute: typeof AuthenticatedInventoryIndexRoute
   AuthenticatedInventoryIdEditRoute: typeof AuthenticatedInventoryIdEditRoute
   AuthenticatedInventoryIdIndexRoute: typeof AuthenticatedInventoryIdIndexRoute
@@ -807,6 +828,8 @@ interface AuthenticatedInventoryRouteRouteChildren {
 const AuthenticatedInventoryRouteRouteChildren: AuthenticatedInventoryRouteRouteChildren =
   {
     AuthenticatedInventoryNewRoute: AuthenticatedInventoryNewRoute,
+    AuthenticatedInventorySuggestionsRoute:
+      AuthenticatedInventorySuggestionsRoute,
     AuthenticatedInventoryIndexRoute: AuthenticatedInventoryIndexRoute,
     AuthenticatedInventoryIdEditRoute: AuthenticatedInventoryIdEditRoute,
     AuthenticatedInventoryIdIndexRoute: AuthenticatedInventoryIdIndexRoute,

@@ -33,6 +33,15 @@ export {
   type SourceSyncContext,
   syncSourcedNhis,
 } from './service/nhi-source-sync.ts';
+// Owners suggested from source metadata (ADR 0041).
+export {
+  type OwnerSuggestionItem,
+  type OwnerSuggestionPage,
+  OwnerSuggestionService,
+} from './service/owner-suggestion.service.ts';
+// The scanner keeps the annotations these rules read (annotations may be whole manifests).
+export { isOwnerKey } from './service/owner-suggestion-rules.ts';
+export { refreshOwnerSuggestions, type SuggestionPass } from './service/owner-suggestions.ts';
 // The dashboard counts the identities the inventory lists, with the same conditions.
 export { liveIdentityMatching } from './sql/nhi-list.sql.ts';
 // The hub's quick search lists identities by name or externalId.

@@ -1,6 +1,12 @@
 import { defineDomain } from '@nhi/platform';
 import { nhiAccessPermissions } from './api/nhi.permissions.ts';
 import { nhiRouter } from './api/nhi.procedures.ts';
+import { registerOwnerSuggestionJobs } from './service/owner-suggestion-jobs.ts';
 
-/** The inventory: no jobs of its own; scans and imports write to it. */
-export const nhiDomain = defineDomain({ name: 'nhi', router: nhiRouter, permissions: nhiAccessPermissions });
+/** The inventory: scans and imports write to it; its one job suggests owners after scans. */
+export const nhiDomain = defineDomain({
+  name: 'nhi',
+  router: nhiRouter,
+  permissions: nhiAccessPermissions,
+  jobs: (runtime) => registerOwnerSuggestionJobs(runtime),
+});

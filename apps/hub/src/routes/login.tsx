@@ -149,7 +149,7 @@ function LoginPage() {
             <a
               key={provider.id}
               className="button"
-              href={`/auth/oidc/${encodeURIComponent(provider.id)}/start`}
+              href={`/auth/oidc/${encodeURIComponent(provider.id)}/start${next ? `?next=${encodeURIComponent(next)}` : ''}`}
               data-testid={`sso-${provider.id}`}
             >
               Sign in with {provider.name}

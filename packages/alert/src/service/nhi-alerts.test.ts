@@ -2,6 +2,7 @@ import { NotFoundError } from '@nhi/platform';
 import { describeEachDatabase } from '@nhi/platform/testing';
 import { expect, it } from 'vitest';
 import { setupAlerts } from '../testing/alert-test-setup.ts';
+import { AlertCollaboration } from './alert-collaboration.ts';
 import { NhiAlertsService } from './nhi-alerts.ts';
 
 describeEachDatabase('Alerts of one identity', (_kind, newDatabase) => {
@@ -60,6 +61,24 @@ describeEachDatabase('Alerts of one identity', (_kind, newDatabase) => {
     );
     const times = events.map((event) => event.createdAt.getTime());
     expect(times).toEqual([...times].sort((a, b) => b - a));
+  });
+
+  it('tells an assignment from a change of state', async () => {
+    const t = await setup();
+    const [first] = (await t.ofNhi(t.n.id)).alerts;
+    if (!first) throw new Error('expects an alert');
+
+    t.clock.advanceSeconds(60);
+    await (await t.scopeOf(t.eve)).resolve(AlertCollaboration).assign({ id: first.id, assigneeId: t.eve.id });
+    const { events } = await t.ofNhi(t.n.id);
+
+    expect(events[0]).toMatchObject({
+      alertId: first.id,
+      kind: 'assignment',
+      fromState: 'open',
+      toState: 'open',
+    });
+    expect(events.slice(1).every((event) => event.kind === 'state')).toBe(true);
   });
 
   it('answers NOT_FOUND for an identity of another realm or none', async () => {

@@ -28,6 +28,7 @@ export const nhiAlertsShown = 200;
 const stateRank: Record<AlertState, number> = { open: 0, acknowledged: 1, suppressed: 2, resolved: 3 };
 
 const eventSelect = {
+  kind: true,
   fromState: true,
   toState: true,
   reason: true,

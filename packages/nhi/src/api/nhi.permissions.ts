@@ -22,6 +22,11 @@ export const nhiAccessPermissions = definePermissions([
     description: 'Import non-human identities from a file',
     grantedTo: ['admin', 'editor'],
   },
+  {
+    key: 'nhi:ownership',
+    description: 'Accept or reject the owners suggested for identities from their source metadata',
+    grantedTo: ['admin'],
+  },
 ] as const);
 
 export type NhiAccessPermission = (typeof nhiAccessPermissions)[number]['key'];

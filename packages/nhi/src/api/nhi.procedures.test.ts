@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { createLogger, procedurePermissions, router, undeclaredProcedures } from '@nhi/platform';
+import { createLogger, procedurePermissions, RealmDb, router, undeclaredProcedures } from '@nhi/platform';
 import { describeEachDatabase } from '@nhi/platform/testing';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { expect, it } from 'vitest';
@@ -37,6 +37,12 @@ const expectedPermissions: Record<string, string> = {
   delete: 'nhi:delete',
   restore: 'nhi:delete',
   import: 'nhi:import',
+  'suggestion.list': 'nhi:read',
+  'suggestion.ofNhi': 'nhi:read',
+  'suggestion.accept': 'nhi:ownership',
+  'suggestion.reject': 'nhi:ownership',
+  'suggestion.acceptForGroup': 'nhi:ownership',
+  'suggestion.refresh': 'nhi:ownership',
 };
 
 it('declares a known permission on every procedure', () => {
@@ -107,12 +113,24 @@ describeEachDatabase('nhi.* over /api/trpc', (_kind, newDatabase) => {
       return { nhi, credential };
     }
 
-    return { ...t, tokens, call, ok, seeded, logLines };
+    /** A pending ownership suggestion in the `hub` realm: a group and an identity tagged for it. */
+    async function suggested() {
+      const group = await new RealmDb(t.db, t.hubRealm.id).transaction((tx) =>
+        tx.policyGroup.create({ data: { name: 'payments' }, select: { id: true } }),
+      );
+      await ok(tokens.ana, 'create', newNhi({ tags: ['team:payments'] }));
+      await ok(tokens.ana, 'suggestion.refresh', {});
+      const page = await ok(tokens.ana, 'suggestion.list', {});
+      return { group, suggestion: page.items[0] };
+    }
+
+    return { ...t, tokens, call, ok, seeded, suggested, logLines };
   }
 
   it('answers NOT_FOUND for every id of another realm, and keeps each realm’s data to itself', async () => {
     const t = await setup();
     const { nhi, credential } = await t.seeded();
+    const { group, suggestion } = await t.suggested();
     const exported = await t.ok(t.tokens.ana, 'export', { format: 'json' });
     const other = t.tokens.anaInOther;
 
@@ -127,6 +145,10 @@ describeEachDatabase('nhi.* over /api/trpc', (_kind, newDatabase) => {
       'credential.rotate': { credentialId: credential.id },
       'credential.revoke': { credentialId: credential.id },
       bulkUpdate: { ids: [nhi.id], environment: 'production' },
+      'suggestion.ofNhi': { id: nhi.id },
+      'suggestion.accept': { id: suggestion.id, expectedVersion: 1 },
+      'suggestion.reject': { id: suggestion.id },
+      'suggestion.acceptForGroup': { groupId: group.id },
     };
     for (const [path, input] of Object.entries(notFound)) {
       const response = await t.call(other, path, input);
@@ -139,9 +161,16 @@ describeEachDatabase('nhi.* over /api/trpc', (_kind, newDatabase) => {
     const sameKey = await t.ok(other, 'create', { ...newNhi(), idempotencyKey: 'seeded-identity-1' });
     const imported = await t.ok(other, 'import', { format: 'json', content: exported.body });
     const context = await t.ok(other, 'context', {});
-    const covered = [...Object.keys(notFound), 'list', 'export', 'create', 'import', 'context'];
+    const otherSuggestions = await t.ok(other, 'suggestion.list', {});
+    const refreshed = await t.ok(other, 'suggestion.refresh', {});
+    const covered = [
+      ...Object.keys(notFound),
+      ...['list', 'export', 'create', 'import', 'context', 'suggestion.list', 'suggestion.refresh'],
+    ];
 
     expect(listed).toMatchObject({ items: [], total: 0 });
+    expect(otherSuggestions).toMatchObject({ items: [], total: 0, groups: [] });
+    expect(refreshed).toEqual({ created: 0, removed: 0 });
     expect(otherExport.body).not.toContain(nhi.id);
     expect(sameKey.id).not.toBe(nhi.id);
     expect(imported).toMatchObject({ imported: true, errors: [] });
@@ -155,7 +184,13 @@ describeEachDatabase('nhi.* over /api/trpc', (_kind, newDatabase) => {
     const inHub = await t.ok(t.tokens.ana, 'get', { id: nhi.id });
     expect(inHub).toMatchObject({ name: nhi.name, version: 1, deletedAt: null, environment: 'unknown' });
     expect(inHub.credentials).toMatchObject([{ id: credential.id, status: 'active' }]);
-    expect(await t.db.systemPrisma.nhi.count({ where: { realmId: t.hubRealm.id } })).toBe(1);
+    // The seeded identity and the one tagged for a suggestion; the suggestion is still pending.
+    expect(await t.db.systemPrisma.nhi.count({ where: { realmId: t.hubRealm.id } })).toBe(2);
+    expect(
+      await t.db.systemPrisma.ownerSuggestion.findUnique({ where: { id: suggestion.id } }),
+    ).toMatchObject({
+      state: 'pending',
+    });
   });
 
   it('lets a viewer read and refuses every change with FORBIDDEN', async () => {

@@ -3,6 +3,7 @@ import { NhiImportService } from '../service/nhi-import.service.ts';
 import { type InventoryContext, NhiQueryService } from '../service/nhi-query.service.ts';
 import './nhi.permissions.ts';
 import { NhiService } from '../service/nhi.service.ts';
+import { OwnerSuggestionService } from '../service/owner-suggestion.service.ts';
 import {
   addCredentialInput,
   bulkUpdateInput,
@@ -15,9 +16,16 @@ import {
   rotateCredentialInput,
   updateNhiInput,
 } from './nhi.schema.ts';
+import {
+  acceptGroupSuggestionsInput,
+  acceptOwnerSuggestionInput,
+  listOwnerSuggestionsInput,
+  ownerSuggestionIdInput,
+} from './owner-suggestion.schema.ts';
 
 const read = () => authorizedProcedure('nhi:read');
 const write = () => authorizedProcedure('nhi:write');
+const decideOwners = () => authorizedProcedure('nhi:ownership');
 
 /** nhi.*: the inventory of the realm the call is bound to. Ids of other realms are NOT_FOUND. */
 export const nhiRouter = router({
@@ -32,6 +40,7 @@ export const nhiRouter = router({
         write: ctx.scope.permissions.has('nhi:write'),
         delete: ctx.scope.permissions.has('nhi:delete'),
         import: ctx.scope.permissions.has('nhi:import'),
+        decideOwners: ctx.scope.permissions.has('nhi:ownership'),
       },
       asOf: ctx.scope.context.clock.now(),
     }),
@@ -79,6 +88,31 @@ export const nhiRouter = router({
   export: read()
     .input(exportNhiInput)
     .query(({ ctx, input }) => ctx.scope.container.resolve(NhiQueryService).exportRows(input)),
+  /** Owners proposed from source metadata (ADR 0041); deciding them is an administrator's. */
+  suggestion: router({
+    list: read()
+      .input(listOwnerSuggestionsInput)
+      .query(({ ctx, input }) => ctx.scope.container.resolve(OwnerSuggestionService).list(input)),
+    ofNhi: read()
+      .input(nhiIdInput)
+      .query(({ ctx, input }) => ctx.scope.container.resolve(OwnerSuggestionService).ofNhi(input.id)),
+    /** A stale `expectedVersion` of the identity is CONFLICT, as for an edit. */
+    accept: decideOwners()
+      .input(acceptOwnerSuggestionInput)
+      .mutation(({ ctx, input }) => ctx.scope.container.resolve(OwnerSuggestionService).accept(input)),
+    reject: decideOwners()
+      .input(ownerSuggestionIdInput)
+      .mutation(({ ctx, input }) => ctx.scope.container.resolve(OwnerSuggestionService).reject(input.id)),
+    /** All of the group's pending suggestions or, when one no longer applies, none. */
+    acceptForGroup: decideOwners()
+      .input(acceptGroupSuggestionsInput)
+      .mutation(({ ctx, input }) =>
+        ctx.scope.container.resolve(OwnerSuggestionService).acceptForGroup(input),
+      ),
+    refresh: decideOwners().mutation(({ ctx }) =>
+      ctx.scope.container.resolve(OwnerSuggestionService).refresh(),
+    ),
+  }),
   /** A cell the database cannot store (NUL, lone surrogate) is an error of its row, not of the call. */
   import: authorizedProcedure('nhi:import', { fileFields: ['content'] })
     .input(importNhiInput)

@@ -195,3 +195,6 @@ export const importNhiInput = z.object({
   skipInvalid: z.boolean().default(false),
 });
 export type ImportNhiInput = z.input<typeof importNhiInput>;
+
+// The ownership suggestions' shapes, under the same import path.
+export * from './owner-suggestion.schema.ts';

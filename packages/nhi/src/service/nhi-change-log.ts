@@ -18,7 +18,8 @@ export type NhiChangeAction =
   | 'nhi.bulk_update'
   | 'nhi.import'
   | 'nhi.delete'
-  | 'nhi.restore';
+  | 'nhi.restore'
+  | 'nhi.owner_suggestion.accept';
 
 export type CredentialChangeAction =
   | 'nhi.credential.add'

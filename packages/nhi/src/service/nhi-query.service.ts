@@ -77,6 +77,8 @@ export interface InventoryAbilities {
   write: boolean;
   delete: boolean;
   import: boolean;
+  /** Accept or reject ownership suggestions. */
+  decideOwners: boolean;
 }
 
 /** Around every inventory page: who can own an identity, what the caller may do, and "now". */

@@ -138,57 +138,67 @@ export class NhiService {
    * Changes equal to the current values write nothing.
    */
   async update(input: UpdateNhiInput): Promise<NhiDetail> {
+    return this.realmDb.transaction((tx) => this.updateIn(tx, input));
+  }
+
+  /**
+   * The update within the caller's transaction: an accepted ownership suggestion commits with the
+   * owner it sets. `action` names the change in the history and audit trail.
+   */
+  async updateIn(
+    tx: RealmTx,
+    input: UpdateNhiInput,
+    action: 'nhi.update' | 'nhi.owner_suggestion.accept' = 'nhi.update',
+  ): Promise<NhiDetail> {
     const { id, expectedVersion, force, changes } = parseInput(updateNhiInput, input, 'NHI update');
-    return this.realmDb.transaction(async (tx) => {
-      await lockNhis(tx, this.realmDb.realmId, [id]);
-      const current = await tx.nhi.findFirst({
-        where: { id },
-        select: { ...nhiSnapshotSelect, version: true },
-      });
-      if (!current) throw new NotFoundError('Nhi', id);
-      const before = snapshotOf(current);
-      if (current.deletedAt) {
-        throw await this.conflict(tx, id, expectedVersion, current.version, before, 'The NHI was deleted');
-      }
-      if (!force && current.version !== expectedVersion) {
-        throw await this.conflict(
-          tx,
-          id,
-          expectedVersion,
-          current.version,
-          before,
-          'NHI changed since you loaded it',
-        );
-      }
-      if (changes.ownerUserId) await assertOwnersAreMembers(tx, [changes.ownerUserId]);
-      if (changes.ownerGroupId) await assertOwnerGroupExists(tx, changes.ownerGroupId);
-      const data = changesToData(changes);
-      const after = snapshotOf({ ...current, ...data });
-      if (sameSnapshot(before, after)) return this.detailIn(tx, id);
-      const updated = await tx.nhi.updateMany({
-        where: { id, deletedAt: null, ...(force ? {} : { version: expectedVersion }) },
-        data: { ...data, version: { increment: 1 }, updatedAt: this.context.clock.now() },
-      });
-      // The row is locked, so this only guards against a caller that skipped the lock.
-      if (updated.count === 0) {
-        throw await this.conflict(
-          tx,
-          id,
-          expectedVersion,
-          current.version,
-          before,
-          'NHI changed since you loaded it',
-        );
-      }
-      await recordNhiChange(tx, this.context, {
-        nhiId: id,
-        version: current.version + 1,
-        action: 'nhi.update',
-        before,
-        after,
-      });
-      return this.detailIn(tx, id);
+    await lockNhis(tx, this.realmDb.realmId, [id]);
+    const current = await tx.nhi.findFirst({
+      where: { id },
+      select: { ...nhiSnapshotSelect, version: true },
     });
+    if (!current) throw new NotFoundError('Nhi', id);
+    const before = snapshotOf(current);
+    if (current.deletedAt) {
+      throw await this.conflict(tx, id, expectedVersion, current.version, before, 'The NHI was deleted');
+    }
+    if (!force && current.version !== expectedVersion) {
+      throw await this.conflict(
+        tx,
+        id,
+        expectedVersion,
+        current.version,
+        before,
+        'NHI changed since you loaded it',
+      );
+    }
+    if (changes.ownerUserId) await assertOwnersAreMembers(tx, [changes.ownerUserId]);
+    if (changes.ownerGroupId) await assertOwnerGroupExists(tx, changes.ownerGroupId);
+    const data = changesToData(changes);
+    const after = snapshotOf({ ...current, ...data });
+    if (sameSnapshot(before, after)) return this.detailIn(tx, id);
+    const updated = await tx.nhi.updateMany({
+      where: { id, deletedAt: null, ...(force ? {} : { version: expectedVersion }) },
+      data: { ...data, version: { increment: 1 }, updatedAt: this.context.clock.now() },
+    });
+    // The row is locked, so this only guards against a caller that skipped the lock.
+    if (updated.count === 0) {
+      throw await this.conflict(
+        tx,
+        id,
+        expectedVersion,
+        current.version,
+        before,
+        'NHI changed since you loaded it',
+      );
+    }
+    await recordNhiChange(tx, this.context, {
+      nhiId: id,
+      version: current.version + 1,
+      action,
+      before,
+      after,
+    });
+    return this.detailIn(tx, id);
   }
 
   /** Hides the identity from the inventory; it keeps its history and can be restored. */

@@ -31,6 +31,15 @@ export {
 } from './auth.service.ts';
 export { BuiltInRolePermissionResolver } from './builtin-role-resolver.ts';
 export {
+  allCoverage,
+  asRequestPermissions,
+  type Coverage,
+  coversOwner,
+  noCoverage,
+  permissionsWithCoverage,
+  type RequestPermissions,
+} from './coverage.ts';
+export {
   ensureFirstStart,
   type FirstStartOptions,
   type FirstStartResult,

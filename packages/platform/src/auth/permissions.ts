@@ -8,6 +8,12 @@ export interface PermissionDefinition {
   description: string;
   /** Built-in roles that hold it until policies replace roles. */
   grantedTo: readonly BuiltInRole[];
+  /**
+   * The permission is about identities and every procedure it guards filters by the caller's
+   * coverage (ADR 0040). A scoped grant gives only such permissions: until a domain filters, its
+   * permissions stay unscopable and a scoped grant of them gives nothing, so no read widens.
+   */
+  scopable?: boolean;
 }
 
 /**
@@ -33,6 +39,11 @@ export function permissionCatalogue(): PermissionDefinition[] {
 
 export function isKnownPermission(key: string): boolean {
   return catalogue.has(key);
+}
+
+/** Whether a scoped grant gives this permission (see `PermissionDefinition.scopable`). */
+export function isScopablePermission(key: string): boolean {
+  return catalogue.get(key)?.scopable === true;
 }
 
 export const platformPermissions = definePermissions([

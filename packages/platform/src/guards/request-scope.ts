@@ -1,5 +1,6 @@
 import type { DependencyContainer } from 'tsyringe';
 import { type Authenticated, AuthService } from '../auth/auth.service.ts';
+import { asRequestPermissions, type RequestPermissions } from '../auth/coverage.ts';
 import { FORWARDED_CALLS } from '../auth/forwarded-calls.ts';
 import { PERMISSION_RESOLVER, type PermissionKey } from '../auth/permissions.ts';
 import { type RequestContext, systemClock } from '../context/request-context.ts';
@@ -15,7 +16,11 @@ import { REALM_HEADER } from './realm-header.ts';
 export interface RequestScope {
   container: DependencyContainer;
   context: RequestContext;
-  permissions: ReadonlySet<string>;
+  /**
+   * `has(permission)` decides whether the call may be made; `coverage(permission)` over which
+   * identities (a permission held only through scoped grants passes `has`: ADR 0040).
+   */
+  permissions: RequestPermissions;
   /**
    * How the caller proved who they are: cookie-borne sessions need a same-origin check;
    * `forwarded`: a worker serving a call the hub forwarded for its user.
@@ -82,14 +87,19 @@ export async function openRequestScope(
   const { policyEpoch, ...scope } = options;
   const container = createRequestContainer(root, scope.context);
   container.register(REALM_DB, realmDbProvider);
-  const permissions = await root
-    .resolve(PERMISSION_RESOLVER)
-    .permissionsOf(scope.context.principal, scope.context.realm, { policyEpoch });
+  const permissions = asRequestPermissions(
+    await root
+      .resolve(PERMISSION_RESOLVER)
+      .permissionsOf(scope.context.principal, scope.context.realm, { policyEpoch }),
+  );
   container.register(REQUEST_PERMISSIONS, { useValue: permissions });
   return { ...scope, container, permissions };
 }
 
 /** The check behind authGuard. */
-export function requirePermission(scope: Pick<RequestScope, 'permissions'>, permission: PermissionKey): void {
+export function requirePermission(
+  scope: { permissions: ReadonlySet<string> },
+  permission: PermissionKey,
+): void {
   if (!scope.permissions.has(permission)) throw new PermissionDeniedError(permission);
 }

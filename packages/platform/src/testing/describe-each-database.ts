@@ -1,8 +1,9 @@
-import { beforeAll, beforeEach, describe, onTestFinished } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, onTestFinished } from 'vitest';
 import type { DatabaseKind } from '../database/platform-database.ts';
 import {
   createTestDatabase,
   databaseKinds,
+  droppedDatabases,
   postgresUnavailableReason,
   type TestDatabase,
   type TestDatabaseOptions,
@@ -25,6 +26,7 @@ export function describeEachDatabase(
   for (const kind of databaseKinds) {
     describe(`${name} [${kind}]`, () => {
       if (kind === 'postgres') {
+        afterAll(droppedDatabases);
         let unavailable: string | undefined;
         beforeAll(async () => {
           unavailable = await postgresUnavailableReason();

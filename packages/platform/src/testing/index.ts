@@ -9,6 +9,7 @@ export { describeEachDatabase, type NewTestDatabase } from './describe-each-data
 export {
   createTestDatabase,
   databaseKinds,
+  droppedDatabases,
   postgresUnavailableReason,
   type TestDatabase,
   type TestDatabaseOptions,

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { expect, it } from 'vitest';
 import { describeEachDatabase } from './describe-each-database.ts';
-import { testPostgresUrl } from './test-database.ts';
+import { droppedDatabases, testPostgresUrl } from './test-database.ts';
 
 describeEachDatabase('createTestDatabase', (kind, newDatabase) => {
   it('gives each test its own migrated database', async () => {
@@ -14,11 +14,12 @@ describeEachDatabase('createTestDatabase', (kind, newDatabase) => {
     expect(await second.systemPrisma.realm.count()).toBe(0);
   });
 
-  it.runIf(kind === 'postgres')('drops its PostgreSQL database on close', async () => {
+  it.runIf(kind === 'postgres')('drops its PostgreSQL database after close', async () => {
     const db = await newDatabase();
     const name = new URL(db.url ?? '').pathname.slice(1);
 
     await db.close();
+    await droppedDatabases();
 
     const admin = new pg.Client({ connectionString: testPostgresUrl() });
     await admin.connect();

@@ -153,9 +153,30 @@ export async function createTestDatabase(
     url,
     async close() {
       await db.close();
-      await withAdminClient((admin) => admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+      dropLater(name);
     },
   };
+}
+
+const pendingDrops = new Set<Promise<void>>();
+
+/**
+ * Dropping a database waits for a checkpoint (a large part of a short test's time), and nothing
+ * after the test needs it gone: the drop runs while the next tests do, and `droppedDatabases()`
+ * waits for the ones still under way when a suite ends.
+ */
+function dropLater(name: string): void {
+  const drop = withAdminClient(async (admin) => {
+    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  })
+    .catch((error: unknown) => console.warn(`test database ${name} was not dropped: ${String(error)}`))
+    .finally(() => pendingDrops.delete(drop));
+  pendingDrops.add(drop);
+}
+
+/** Resolves once every test database closed so far is dropped. */
+export async function droppedDatabases(): Promise<void> {
+  await Promise.all([...pendingDrops]);
 }
 
 /** A template dropped by another checkout's test run is rebuilt once. */

@@ -2,6 +2,7 @@ import {
   ApiTokenService,
   openRequestScope,
   procedurePermissions,
+  RealmDb,
   router,
   undeclaredProcedures,
 } from '@nhi/platform';
@@ -176,6 +177,45 @@ describeEachDatabase('policy.* over /api/trpc', (_kind, newDatabase) => {
         .sort(),
     );
   });
+  it('answers NOT_FOUND for an identity or scope group of another realm, and about its own with a verdict', async () => {
+    const { hub, oli, ok, ids } = await setupTwoRealms();
+    const nhi = await new RealmDb(hub.db, hub.realm.id).transaction((tx) =>
+      tx.nhi.create({
+        data: {
+          kind: 'service_account',
+          provider: 'aws',
+          externalId: 'svc-owned',
+          name: 'svc',
+          ownerGroupId: ids.group,
+        },
+        select: { id: true },
+      }),
+    );
+    const oliId = (await call(hub, oli, 'members', undefined)).body.result.data[0].userId;
+    const ownGroup = (await call(hub, oli, 'createGroup', { name: 'Mine' })).body.result.data;
+    const ownPolicy = (
+      await call(hub, oli, 'createPolicy', { name: 'Readers', permissions: ['policy:read'] })
+    ).body.result.data;
+    const refused = {
+      explain: { userId: oliId, permission: 'policy:read', nhiId: nhi.id },
+      whoCan: { permission: 'policy:read', nhiId: nhi.id },
+      assign: { policyId: ownPolicy.id, groupId: ownGroup.id, reason: 'Theirs', scopeGroupId: ids.group },
+    };
+    for (const [path, input] of Object.entries(refused)) {
+      const response = await call(hub, oli, path, input);
+      expect(response.status, `policy.${path}`).toBe(404);
+      expect(response.body.error.data.code, `policy.${path}`).toBe('NOT_FOUND');
+    }
+
+    const explained = await ok('explain', { userId: ids.ana, permission: 'policy:read', nhiId: nhi.id });
+    expect(explained).toMatchObject({
+      allowed: true,
+      identity: { nhiId: nhi.id, ownerGroupId: ids.group, ownerPath: ['Security'], verdict: 'covered' },
+    });
+    const holders = await ok('whoCan', { permission: 'policy:read', nhiId: nhi.id });
+    expect(holders.items.map((entry: { userId: string }) => entry.userId)).toContain(ids.ana);
+  });
+
   /** Realm `hub` as above, with Vic beside Ana in Security: Vic may read access control, not change it. */
   async function setupPages() {
     const t = await setupTwoRealms();

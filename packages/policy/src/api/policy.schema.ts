@@ -42,6 +42,8 @@ export const assignPolicyInput = z.object({
   groupId: id,
   reason: z.string().trim().min(1, 'Say why').max(500, 'At most 500 characters'),
   expiresAt: storableDate().nullish(),
+  /** Null or absent: realm-wide. Else only the identities owned by this group's subtree (ADR 0040). */
+  scopeGroupId: id.nullish(),
 });
 export type AssignPolicyInput = z.input<typeof assignPolicyInput>;
 
@@ -53,13 +55,16 @@ const pageFields = {
   limit: z.number().int().min(1).max(500).default(50),
 };
 
-export const whoCanInput = z.object({ permission: z.string().min(1).max(100), ...pageFields });
+/** With `nhiId`, only the grants whose scope reaches that identity count. */
+const onIdentity = { nhiId: id.optional() };
+
+export const whoCanInput = z.object({ permission: z.string().min(1).max(100), ...pageFields, ...onIdentity });
 export type WhoCanInput = z.input<typeof whoCanInput>;
 
 export const whatCanInput = z.object({ userId: id, ...pageFields });
 export type WhatCanInput = z.input<typeof whatCanInput>;
 
-export const explainInput = z.object({ userId: id, permission: z.string().min(1).max(100) });
+export const explainInput = z.object({ userId: id, permission: z.string().min(1).max(100), ...onIdentity });
 export type ExplainInput = z.infer<typeof explainInput>;
 
 export const policyAuditInput = z.object({ limit: z.number().int().min(1).max(200).default(100) });
@@ -77,5 +82,7 @@ export type AccessPageInput = z.infer<typeof accessPageInput>;
 export const whoCanPageInput = z.object({
   permission: z.string().max(100).optional(),
   cursor: z.string().max(400).nullish(),
+  /** Who may act on this identity; absent: anywhere in the realm. */
+  nhiId: z.string().max(64).optional(),
 });
 export type WhoCanPageInput = z.infer<typeof whoCanPageInput>;

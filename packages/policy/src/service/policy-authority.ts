@@ -1,12 +1,13 @@
 import {
   ConflictError,
+  coversOwner,
   DomainError,
   narrowToToken,
   PermissionDeniedError,
   type Principal,
   permissionCatalogue,
 } from '@nhi/platform';
-import { effectiveAccess } from './policy-engine.ts';
+import { coverageOf, type EffectiveAccess, effectiveAccess, type Grant } from './policy-engine.ts';
 import type { PolicyState } from './policy-state.ts';
 
 /** A policy administrator acting outside what they administer, or granting more than they hold. */
@@ -22,6 +23,8 @@ export interface Authority {
   permissions: ReadonlySet<string>;
   realmWide: boolean;
   scopeRoots: ReadonlySet<string>;
+  /** The actor's grants, to weigh the scopes they hold permissions over; null for system code (all). */
+  access: EffectiveAccess | null;
 }
 
 export function authorityOf(state: PolicyState, principal: Principal, now: Date): Authority {
@@ -30,14 +33,24 @@ export function authorityOf(state: PolicyState, principal: Principal, now: Date)
       permissions: new Set(permissionCatalogue().map((p) => p.key)),
       realmWide: true,
       scopeRoots: new Set(),
+      access: null,
     };
   }
   const access = effectiveAccess(state, principal.userId, now);
   const permissions = narrowToToken(principal, new Set(access.permissions.keys()));
   if (!permissions.has('policy:admin')) throw new PermissionDeniedError('policy:admin');
   const grants = access.permissions.get('policy:admin') ?? [];
-  const realmWide = grants.some((grant) => state.groups.get(grant.assignedGroupId)?.builtInRole);
-  return { permissions, realmWide, scopeRoots: new Set(grants.map((grant) => grant.assignedGroupId)) };
+  // policy:admin is not scopable, so a scoped grant never gives it; should it ever, it must not
+  // administer the realm.
+  const realmWide = grants.some(
+    (grant) => grant.scopeGroupId === null && state.groups.get(grant.assignedGroupId)?.builtInRole,
+  );
+  return {
+    permissions,
+    realmWide,
+    scopeRoots: new Set(grants.map((grant) => grant.assignedGroupId)),
+    access,
+  };
 }
 
 export function inScope(state: PolicyState, authority: Authority, groupId: string): boolean {
@@ -67,6 +80,53 @@ export function requireHolds(authority: Authority, permissions: Iterable<string>
   }
 }
 
+/**
+ * Nobody grants more than they hold, scope included: a grant scoped to a group needs the actor to
+ * hold each permission over that group's subtree, an unscoped grant needs them to hold it realm-wide.
+ */
+export function requireHoldsOver(
+  state: PolicyState,
+  authority: Authority,
+  permissions: Iterable<string>,
+  scopeGroupId: string | null,
+): void {
+  requireHolds(authority, permissions);
+  if (authority.access === null) return;
+  const access = authority.access;
+  const narrower = [...permissions]
+    .filter((permission) => {
+      const coverage = coverageOf(state, access, permission);
+      return scopeGroupId === null ? coverage.kind !== 'all' : !coversOwner(coverage, scopeGroupId);
+    })
+    .sort();
+  if (narrower.length > 0) {
+    const where =
+      scopeGroupId === null ? 'the whole realm' : (state.groups.get(scopeGroupId)?.name ?? scopeGroupId);
+    throw new PolicyAdministrationDenied(
+      `You hold ${narrower.join(', ')} only over narrower scopes, not over ${where}`,
+      { missing: narrower },
+    );
+  }
+}
+
+/** What joining a group gives, by scope: each scope's permissions the actor must hold over it. */
+export function requireHoldsWhatGroupGives(
+  state: PolicyState,
+  authority: Authority,
+  given: ReadonlyMap<string, readonly Grant[]>,
+): void {
+  const byScope = new Map<string | null, Set<string>>();
+  for (const [permission, grants] of given) {
+    for (const grant of grants) {
+      const set = byScope.get(grant.scopeGroupId) ?? new Set();
+      set.add(permission);
+      byScope.set(grant.scopeGroupId, set);
+    }
+  }
+  for (const [scopeGroupId, permissions] of byScope)
+    requireHoldsOver(state, authority, permissions, scopeGroupId);
+}
+
 /** Some member holds every permission of the catalogue. */
 export function hasRealmAdmin(state: PolicyState, now: Date): boolean {
   const all = permissionCatalogue().map((p) => p.key);
@@ -75,7 +135,8 @@ export function hasRealmAdmin(state: PolicyState, now: Date): boolean {
   const likely = administrators ? [...(state.membersOfGroup.get(administrators.id) ?? [])] : [];
   return [...new Set([...likely, ...state.members.keys()])].some((userId) => {
     const held = effectiveAccess(state, userId, now).permissions;
-    return all.every((permission) => held.has(permission));
+    // Scoped grants do not make a realm administrator: every permission must reach every identity.
+    return all.every((permission) => held.get(permission)?.some((grant) => grant.scopeGroupId === null));
   });
 }
 

@@ -1,17 +1,21 @@
 import {
+  allCoverage,
   CLOCK,
   type Clock,
+  type Coverage,
   narrowToToken,
   type PermissionResolver,
   PLATFORM_DATABASE,
   type PlatformDatabase,
   type Principal,
   permissionCatalogue,
+  permissionsWithCoverage,
   RealmDb,
   type RealmRef,
+  type RequestPermissions,
 } from '@nhi/platform';
 import { inject, injectable } from 'tsyringe';
-import { type EffectiveAccess, effectiveAccess } from './policy-engine.ts';
+import { coverageOf, type EffectiveAccess, effectiveAccess } from './policy-engine.ts';
 import { loadPolicyState } from './policy-loader.ts';
 import type { PolicyState } from './policy-state.ts';
 
@@ -42,11 +46,20 @@ export class PolicyDecisions implements PermissionResolver {
     principal: Principal,
     realm: RealmRef,
     known: { policyEpoch?: bigint } = {},
-  ): Promise<ReadonlySet<string>> {
+  ): Promise<RequestPermissions> {
     // System principals are the operator's own tools (CLI, first start): they hold everything.
-    if (principal.kind === 'system') return new Set(permissionCatalogue().map((p) => p.key));
-    const access = await this.accessOf(realm.id, principal.userId, known.policyEpoch);
-    return narrowToToken(principal, new Set(access.permissions.keys()));
+    if (principal.kind === 'system')
+      return permissionsWithCoverage(
+        permissionCatalogue().map((p) => p.key),
+        () => allCoverage,
+      );
+    const realmState = await this.current(realm.id, known.policyEpoch);
+    const access = this.accessIn(realmState, principal.userId);
+    // A token narrows which permissions pass, never widens what each covers.
+    return permissionsWithCoverage(
+      narrowToToken(principal, new Set(access.permissions.keys())),
+      (permission): Coverage => coverageOf(realmState.state, access, permission),
+    );
   }
 
   /**
@@ -54,7 +67,10 @@ export class PolicyDecisions implements PermissionResolver {
    * realm's epoch as the caller read it during this call, in place of reading it here.
    */
   async accessOf(realmId: string, userId: string, knownEpoch?: bigint): Promise<EffectiveAccess> {
-    const realm = await this.current(realmId, knownEpoch);
+    return this.accessIn(await this.current(realmId, knownEpoch), userId);
+  }
+
+  private accessIn(realm: CachedRealm, userId: string): EffectiveAccess {
     const now = this.clock.now().getTime();
     const cached = realm.users.get(userId);
     if (cached && cached.validUntil > now) return cached;

@@ -1,4 +1,4 @@
-import { definePermissions } from '@nhi/platform';
+import { type Coverage, coversOwner, definePermissions, RealmDb } from '@nhi/platform';
 import { describeEachDatabase } from '@nhi/platform/testing';
 import { expect, it } from 'vitest';
 import {
@@ -13,9 +13,40 @@ import type { Grant } from './policy-engine.ts';
 
 const cases = loadFixtureCases();
 
+/** The fixture's identities by name: id and owner team. */
+type Identities = Map<string, { id: string; ownerGroupId: string | null }>;
+
+async function createIdentities(hub: PolicyHub, fixture: FixtureCase): Promise<Identities> {
+  const identities: Identities = new Map();
+  const db = new RealmDb(hub.db, hub.realm.id);
+  for (const [name, owner] of Object.entries(fixture.nhis)) {
+    const ownerGroupId = owner === null ? null : await hub.groupId(owner);
+    const row = await db.transaction((tx) =>
+      tx.nhi.create({
+        data: {
+          kind: 'service_account',
+          provider: 'aws',
+          externalId: `arn:aws:iam::123456789012:user/${name}`,
+          name,
+          ownerGroupId,
+        },
+        select: { id: true },
+      }),
+    );
+    identities.set(name, { id: row.id, ownerGroupId });
+  }
+  return identities;
+}
+
 async function setup(hub: PolicyHub, fixture: FixtureCase) {
   definePermissions(
-    fixture.permissions.map((key) => ({ key, description: 'Declared by a fixture', grantedTo: [] })),
+    // As a domain that filters by coverage declares them: scoped grants give them.
+    fixture.permissions.map((key) => ({
+      key,
+      description: 'Declared by a fixture',
+      grantedTo: [],
+      scopable: true,
+    })),
   );
   for (const [name, role] of Object.entries(fixture.members)) await hub.member(name, role);
   const service = await hub.policyService();
@@ -85,6 +116,7 @@ async function apply(hub: PolicyHub, action: FixtureAction, as?: string): Promis
         groupId: await hub.groupId(action.group),
         reason: 'fixture',
         expiresAt: action.expiresInMinutes === undefined ? null : minutes(action.expiresInMinutes),
+        scopeGroupId: action.scope === undefined ? null : await hub.groupId(action.scope),
       });
       return;
     case 'revoke': {
@@ -109,8 +141,101 @@ async function apply(hub: PolicyHub, action: FixtureAction, as?: string): Promis
   }
 }
 
+/** "Policy @ Assigned > ... > Member group", then " for Scope" when the grant is scoped. */
 function describeGrant(grant: Grant): string {
-  return `${grant.policyName} @ ${grant.path.join(' > ')}`;
+  const scope = grant.scopePath ? ` for ${grant.scopePath[grant.scopePath.length - 1]}` : '';
+  return `${grant.policyName} @ ${grant.path.join(' > ')}${scope}`;
+}
+
+async function describeCoverage(hub: PolicyHub, coverage: Coverage): Promise<'all' | 'none' | string[]> {
+  if (coverage.kind !== 'groups') return coverage.kind;
+  const names = new Map((await (await hub.queries()).tree()).map((group) => [group.id, group.name]));
+  return coverage.groupIds.map((id) => names.get(id) ?? id).sort();
+}
+
+function identityOf(identities: Identities, name: string) {
+  const identity = identities.get(name);
+  if (!identity) throw new Error(`Unknown fixture identity ${name}`);
+  return identity;
+}
+
+/** What a request opened for the user sees: the coverage its guards and statements would use. */
+async function coverageOf(hub: PolicyHub, user: string, permission: string): Promise<Coverage> {
+  return (await hub.scopeOf(user)).permissions.coverage(permission);
+}
+
+async function checkScopes(
+  hub: PolicyHub,
+  fixture: FixtureCase,
+  expected: FixtureExpectation,
+  identities: Identities,
+) {
+  const queries = await hub.queries();
+  const nameOf = new Map([...hub.users].map(([name, user]) => [user.id, name]));
+  for (const [user, permissions] of Object.entries(expected.coverage)) {
+    for (const [permission, groups] of Object.entries(permissions)) {
+      const described = await describeCoverage(hub, await coverageOf(hub, user, permission));
+      expect(described, `coverage(${user}, ${permission})`).toEqual(
+        Array.isArray(groups) ? [...groups].sort() : groups,
+      );
+    }
+  }
+  for (const [user, permissions] of Object.entries(expected.canOn)) {
+    for (const [permission, nhis] of Object.entries(permissions)) {
+      const coverage = await coverageOf(hub, user, permission);
+      for (const [nhi, allowed] of Object.entries(nhis))
+        expect(
+          coversOwner(coverage, identityOf(identities, nhi).ownerGroupId),
+          `canOn(${user}, ${permission}, ${nhi})`,
+        ).toBe(allowed);
+    }
+  }
+  for (const [permission, nhis] of Object.entries(expected.whoCanOn)) {
+    for (const [nhi, users] of Object.entries(nhis)) {
+      const page = await queries.whoCan({ permission, limit: 500, nhiId: identityOf(identities, nhi).id });
+      expect(
+        page.items.map((entry) => nameOf.get(entry.userId)).sort(),
+        `whoCanOn(${permission}, ${nhi})`,
+      ).toEqual([...users].sort());
+    }
+  }
+  for (const [user, permissions] of Object.entries(expected.explainOn)) {
+    for (const [permission, nhis] of Object.entries(permissions)) {
+      for (const [nhi, answer] of Object.entries(nhis)) {
+        const nhiId = identityOf(identities, nhi).id;
+        const explanation = await queries.explain({ userId: hub.userOf(user).id, permission, nhiId });
+        const label = `explainOn(${user}, ${permission}, ${nhi})`;
+        expect(explanation.identity?.verdict, label).toBe(answer.verdict);
+        expect(explanation.allowed, label).toBe(answer.verdict === 'covered');
+        if (answer.grants)
+          expect(explanation.grants.map(describeGrant).sort(), label).toEqual([...answer.grants].sort());
+      }
+    }
+  }
+  await expectScopedListsAgree(hub, fixture, identities);
+}
+
+/**
+ * On every identity, for the fixture's own permissions: who-can names exactly the users whose
+ * request coverage reaches it, and explain allows exactly them.
+ */
+async function expectScopedListsAgree(hub: PolicyHub, fixture: FixtureCase, identities: Identities) {
+  const queries = await hub.queries();
+  const permissions = [...new Set(Object.values(fixture.policies).flat())];
+  for (const permission of permissions) {
+    for (const [nhi, identity] of identities) {
+      const page = await queries.whoCan({ permission, limit: 500, nhiId: identity.id });
+      const holders = new Set(page.items.map((entry) => entry.userId));
+      for (const name of Object.keys(fixture.members)) {
+        const user = hub.userOf(name);
+        const covered = coversOwner(await coverageOf(hub, name, permission), identity.ownerGroupId);
+        const label = `${permission} on ${nhi} for ${name}`;
+        expect(holders.has(user.id), `whoCanOn vs coverage: ${label}`).toBe(covered);
+        const explained = await queries.explain({ userId: user.id, permission, nhiId: identity.id });
+        expect(explained.allowed, `explainOn vs coverage: ${label}`).toBe(covered);
+      }
+    }
+  }
 }
 
 async function check(hub: PolicyHub, fixture: FixtureCase, expected: FixtureExpectation) {
@@ -186,9 +311,11 @@ describeEachDatabase('policy fixtures', (_kind, newDatabase) => {
     it(`${file}: ${fixture.name}`, async () => {
       const hub = await setupPolicyHub(newDatabase);
       await setup(hub, fixture);
+      const identities = await createIdentities(hub, fixture);
       for (const [index, step] of fixture.steps.entries()) {
         if ('expect' in step) {
           await check(hub, fixture, step.expect);
+          if (identities.size > 0) await checkScopes(hub, fixture, step.expect, identities);
           continue;
         }
         const { as, error, ...action } = step;

@@ -22,7 +22,7 @@ export async function loadPolicyState(
     select: { id: true, name: true, builtInKey: true, permissions: true },
   });
   const assignments = await tx.policyAssignment.findMany({
-    select: { id: true, policyId: true, groupId: true, expiresAt: true },
+    select: { id: true, policyId: true, groupId: true, expiresAt: true, scopeGroupId: true },
   });
   const state = new PolicyState({
     groups,

@@ -40,6 +40,8 @@ export interface WhoCanPage {
   catalogue: PolicyCatalogue['permissions'];
   /** The permission shown; null when the catalogue is empty. */
   permission: string | null;
+  /** The identity the question is about; null: anywhere in the realm. */
+  nhiId: string | null;
   items: WhoCanEntry[];
   nextCursor: string | null;
 }
@@ -114,9 +116,14 @@ export class PolicyPages {
     const catalogue = (await this.queries.policies()).permissions;
     const permission = input.permission ?? catalogue[0]?.key ?? null;
     const page = permission
-      ? await this.queries.whoCan({ permission, cursor: input.cursor ?? null, limit: whoCanPageSize })
+      ? await this.queries.whoCan({
+          permission,
+          cursor: input.cursor ?? null,
+          limit: whoCanPageSize,
+          nhiId: input.nhiId || undefined,
+        })
       : { items: [], nextCursor: null };
-    return { catalogue, permission, ...page };
+    return { catalogue, permission, nhiId: input.nhiId || null, ...page };
   }
 
   async audit(): Promise<PolicyAuditPage> {

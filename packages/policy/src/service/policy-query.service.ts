@@ -16,9 +16,13 @@ import {
   whatCanInput,
   whoCanInput,
 } from '../api/policy.schema.ts';
+import { identityOwner } from '../sql/identity-owner.sql.ts';
 import { PolicyDecisions } from './policy-decisions.ts';
 import {
+  explainOn,
   type Grant,
+  type IdentityOwner,
+  type IdentityVerdict,
   type Page,
   type WhatCanEntry,
   type WhoCanEntry,
@@ -49,6 +53,8 @@ export interface AssignmentView {
   active: boolean;
   /** True when the assignment is on an ancestor and reaches this group by inheritance. */
   inherited: boolean;
+  /** Null: realm-wide. Else the group whose subtree's identities the assignment covers. */
+  scope: { id: string; name: string; path: string[] } | null;
 }
 
 export interface GroupDetail {
@@ -105,6 +111,18 @@ export interface Explanation {
   userId: string;
   email: string | null;
   grants: readonly Grant[];
+  /**
+   * Present when the question names an identity: `allowed` then means "on that identity", `grants`
+   * are the ones reaching it (or, when none does, the live ones that do not), `expired` the expired
+   * grants that would have.
+   */
+  identity?: {
+    nhiId: string;
+    ownerGroupId: string | null;
+    ownerPath: string[] | null;
+    verdict: IdentityVerdict;
+    expired: readonly Grant[];
+  };
 }
 
 /** Reads of the realm's policy data and the decisions made from it (policy:read). */
@@ -153,6 +171,7 @@ export class PolicyQueryService {
           assignedById: true,
           createdAt: true,
           expiresAt: true,
+          scopeGroupId: true,
           policy: { select: { name: true } },
         },
         orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
@@ -187,6 +206,13 @@ export class PolicyQueryService {
         expiresAt: a.expiresAt,
         active: a.expiresAt === null || a.expiresAt.getTime() > now.getTime(),
         inherited: a.groupId !== groupId,
+        scope: a.scopeGroupId
+          ? {
+              id: a.scopeGroupId,
+              name: state.groups.get(a.scopeGroupId)?.name ?? a.scopeGroupId,
+              path: state.namesOf(state.pathOf(a.scopeGroupId)),
+            }
+          : null,
       })),
     };
   }
@@ -225,18 +251,40 @@ export class PolicyQueryService {
     this.requireMember(state, input.userId);
     const access = await this.decisions.accessOf(this.context.realm.id, input.userId);
     const grants = access.permissions.get(input.permission) ?? [];
-    return {
-      allowed: grants.length > 0,
+    const base = {
       permission: input.permission,
       userId: input.userId,
       email: state.members.get(input.userId)?.email ?? null,
-      grants,
+    };
+    if (input.nhiId === undefined) return { ...base, allowed: grants.length > 0, grants };
+    const owner = await this.ownerOf(input.nhiId);
+    const now = this.context.clock.now();
+    const answer = explainOn(state, access, input.userId, input.permission, owner, now);
+    return {
+      ...base,
+      allowed: answer.verdict === 'covered',
+      grants: answer.grants,
+      identity: {
+        nhiId: input.nhiId,
+        ownerGroupId: owner.ownerGroupId,
+        ownerPath: owner.ownerGroupId ? state.namesOf(state.pathOf(owner.ownerGroupId)) : null,
+        verdict: answer.verdict,
+        expired: answer.expired,
+      },
     };
   }
 
+  /** Holders of the permission; with `nhiId`, only those whose grants reach that identity. */
   async whoCan(raw: WhoCanInput): Promise<Page<WhoCanEntry>> {
     const input = whoCanInput.parse(raw);
-    return whoCan(await this.state(), input.permission, this.context.clock.now(), input);
+    const owner = input.nhiId === undefined ? undefined : await this.ownerOf(input.nhiId);
+    return whoCan(await this.state(), input.permission, this.context.clock.now(), input, owner);
+  }
+
+  /** The identity's owner team, read under the realm's filter; another realm's identity is NOT_FOUND. */
+  private ownerOf(nhiId: string): Promise<IdentityOwner> {
+    const realmId = this.context.realm.id;
+    return this.realmDb.transaction((tx) => identityOwner(tx, realmId, nhiId));
   }
 
   /** The member's permissions and where each comes from. Someone not a member of the realm is NOT_FOUND. */

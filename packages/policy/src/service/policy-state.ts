@@ -22,6 +22,8 @@ export interface AssignmentNode {
   policyId: string;
   groupId: string;
   expiresAt: Date | null;
+  /** Null: realm-wide. Else the grant covers the identities owned by this group's subtree. */
+  scopeGroupId: string | null;
 }
 
 export interface MemberNode {
@@ -126,6 +128,11 @@ export class PolicyState {
     for (const child of this.children.get(groupId) ?? [])
       height = Math.max(height, this.heightOf(child.id) + 1);
     return height;
+  }
+
+  /** Whether a group lies in the subtree of `rootId` (the group itself included). */
+  isWithin(groupId: string, rootId: string): boolean {
+    return this.pathOf(groupId).includes(rootId);
   }
 
   isActive(assignment: AssignmentNode, now: Date): boolean {

@@ -30,11 +30,13 @@ import {
   authorityOf,
   PolicyAdministrationDenied,
   requireHolds,
+  requireHoldsOver,
+  requireHoldsWhatGroupGives,
   requireInScope,
   requireSafeOutcome,
 } from './policy-authority.ts';
 import { PolicyDecisions } from './policy-decisions.ts';
-import { permissionsOfGroup } from './policy-engine.ts';
+import { grantsOfGroup } from './policy-engine.ts';
 import { loadPolicyState } from './policy-loader.ts';
 import { maxGroupDepth, type PolicyState } from './policy-state.ts';
 
@@ -118,8 +120,8 @@ export class PolicyService {
         requireInScope(state, authority, parentId);
         if (state.pathOf(parentId).length + 1 + state.heightOf(group.id) > maxGroupDepth)
           throw new ConflictError(`Groups nest at most ${maxGroupDepth} levels deep`);
-        // The subtree's members gain what the new parent grants.
-        requireHolds(authority, permissionsOfGroup(state, parentId, now));
+        // The subtree's members gain what the new parent grants, over the scopes it grants them.
+        requireHoldsWhatGroupGives(state, authority, grantsOfGroup(state, parentId, now));
       }
       await tx.policyGroup.update({ where: { id: group.id }, data: { parentId }, select: { id: true } });
       await this.audit(
@@ -142,6 +144,9 @@ export class PolicyService {
       const group = this.movableGroup(state, authority, groupId);
       if ((state.children.get(group.id) ?? []).length > 0)
         throw new ConflictError(`${group.name} has subgroups: move or delete them first`);
+      // Dropping the scope would widen those grants to the realm; dropping the grants, surprise their holders.
+      if ([...state.assignments.values()].some((a) => a.scopeGroupId === group.id))
+        throw new ConflictError(`${group.name} is the scope of assignments: revoke them first`);
       try {
         await tx.policyGroup.delete({ where: { id: group.id }, select: { id: true } });
       } catch (error) {
@@ -167,7 +172,7 @@ export class PolicyService {
       requireInScope(state, authority, group.id);
       if (!state.members.has(input.userId)) throw new NotFoundError('Member', input.userId);
       if (state.membersOfGroup.get(group.id)?.has(input.userId)) return;
-      requireHolds(authority, permissionsOfGroup(state, group.id, now));
+      requireHoldsWhatGroupGives(state, authority, grantsOfGroup(state, group.id, now));
       await tx.policyGroupMember.create({
         data: { groupId: group.id, userId: input.userId },
         select: { userId: true },
@@ -278,12 +283,19 @@ export class PolicyService {
         ]);
       }
       requireInScope(state, authority, group.id);
-      requireHolds(authority, policy.permissions);
+      const scopeGroupId = input.scopeGroupId ?? null;
+      if (scopeGroupId !== null) {
+        this.groupOf(state, scopeGroupId);
+        // A delegated administrator hands out only the identities of their own subtree.
+        requireInScope(state, authority, scopeGroupId);
+      }
+      requireHoldsOver(state, authority, policy.permissions, scopeGroupId);
       const actor = this.context.principal;
       const assignment = await tx.policyAssignment.create({
         data: {
           policyId: policy.id,
           groupId: group.id,
+          scopeGroupId,
           reason: input.reason,
           expiresAt,
           assignedByType: actor.kind,
@@ -299,6 +311,8 @@ export class PolicyService {
         groupId: group.id,
         reason: input.reason,
         expiresAt: expiresAt?.toISOString() ?? null,
+        scopeGroupId,
+        scope: scopeGroupId ? state.namesOf(state.pathOf(scopeGroupId)) : null,
       });
       return assignment;
     });
@@ -317,6 +331,7 @@ export class PolicyService {
         group: state.groups.get(assignment.groupId)?.name,
         groupId: assignment.groupId,
         expiresAt: assignment.expiresAt?.toISOString() ?? null,
+        scopeGroupId: assignment.scopeGroupId,
       });
     });
   }

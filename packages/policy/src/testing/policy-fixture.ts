@@ -19,6 +19,30 @@ const expectation = z.object({
   whatCan: z.record(z.string(), z.array(z.string())).default({}),
   /** user -> permission -> grants as "Policy @ Group > ... > Member group" */
   explain: z.record(z.string(), z.record(z.string(), z.array(z.string()))).default({}),
+  /** user -> permission -> `all`, `none`, or exactly the groups (names) whose identities it covers */
+  coverage: z
+    .record(z.string(), z.record(z.string(), z.union([z.enum(['all', 'none']), z.array(z.string())])))
+    .default({}),
+  /** user -> permission -> identity -> allowed on that identity */
+  canOn: z.record(z.string(), z.record(z.string(), z.record(z.string(), z.boolean()))).default({}),
+  /** permission -> identity -> exactly the users who may act on it */
+  whoCanOn: z.record(z.string(), z.record(z.string(), z.array(z.string()))).default({}),
+  /** user -> permission -> identity -> verdict and, optionally, exactly the grants reported */
+  explainOn: z
+    .record(
+      z.string(),
+      z.record(
+        z.string(),
+        z.record(
+          z.string(),
+          z.object({
+            verdict: z.enum(['covered', 'expired', 'out-of-scope', 'no-grant']),
+            grants: z.array(z.string()).optional(),
+          }),
+        ),
+      ),
+    )
+    .default({}),
 });
 export type FixtureExpectation = z.infer<typeof expectation>;
 
@@ -42,6 +66,8 @@ const action = z.discriminatedUnion('do', [
     policy: z.string(),
     group: z.string(),
     expiresInMinutes: z.number().optional(),
+    /** The group whose subtree's identities the grant covers; absent: realm-wide. */
+    scope: z.string().optional(),
   }),
   z.object({ do: z.literal('revoke'), policy: z.string(), group: z.string() }),
   z.object({ do: z.literal('setRole'), user: z.string(), role }),
@@ -64,8 +90,17 @@ const fixtureCase = z.object({
   memberships: z.record(z.string(), z.array(z.string())).default({}),
   policies: z.record(z.string(), z.array(z.string())).default({}),
   assignments: z
-    .array(z.object({ policy: z.string(), group: z.string(), expiresInMinutes: z.number().optional() }))
+    .array(
+      z.object({
+        policy: z.string(),
+        group: z.string(),
+        expiresInMinutes: z.number().optional(),
+        scope: z.string().optional(),
+      }),
+    )
     .default([]),
+  /** Identities by name -> their owner team (a group name), or null for unowned. */
+  nhis: z.record(z.string(), z.string().nullable()).default({}),
   steps: z.array(step).default([]),
 });
 export type FixtureCase = z.infer<typeof fixtureCase>;

@@ -105,9 +105,11 @@ export function AlertFilterBar({
 }: {
   search: AlertSearch;
   choices: AlertFilterChoices;
-  onChange: (next: AlertSearch) => void;
+  /** Given how to change the page's search as it is then: two quick changes both apply. */
+  onChange: (change: (current: AlertSearch) => AlertSearch) => void;
 }) {
-  const set = (change: Partial<AlertSearch>) => onChange(firstAlertPage({ ...search, ...change }));
+  const set = (change: Partial<AlertSearch>) =>
+    onChange((current) => firstAlertPage({ ...current, ...change }));
   const owner = search.owner ? `user:${search.owner}` : search.team ? `team:${search.team}` : undefined;
   const filtered = Boolean(
     search.state ||
@@ -267,7 +269,7 @@ export function AlertFilterBar({
           type="button"
           className="button small triage-clear"
           data-testid="alert-filters-clear"
-          onClick={() => onChange({ sort: search.sort, order: search.order, group: search.group })}
+          onClick={() => onChange(({ sort, order, group }) => ({ sort, order, group }))}
         >
           Clear filters
         </button>

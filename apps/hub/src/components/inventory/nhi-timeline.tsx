@@ -80,8 +80,10 @@ function EntryText({ entry, members }: { entry: TimelineEntry; members: RealmMem
           <Link to="/alerts/$id" params={{ id: event.alertId }}>
             {event.title}
           </Link>{' '}
-          {alertSentence[event.toState] ?? event.toState} · by{' '}
-          <Actor actor={{ type: event.actorType, id: event.actorId }} members={members} />
+          {event.kind === 'assignment'
+            ? 'assignment changed'
+            : (alertSentence[event.toState] ?? event.toState)}{' '}
+          · by <Actor actor={{ type: event.actorType, id: event.actorId }} members={members} />
           {event.reason && event.actorType !== 'system' ? (
             <span className="muted"> · {event.reason}</span>
           ) : null}

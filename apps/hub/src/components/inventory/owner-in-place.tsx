@@ -4,7 +4,7 @@ import { useRef, useState } from 'react';
 import { ServerFnError } from '../../lib/server-fn-error.ts';
 import { updateNhi } from '../../server/functions/nhi.functions.ts';
 import { AlertMessage } from '../shared/alert-message.tsx';
-import { DialogClose, ModalDialog } from '../shared/modal-dialog.tsx';
+import { DialogActions, ModalDialog } from '../shared/modal-dialog.tsx';
 import { useFailureMessage } from '../shared/use-failure-message.ts';
 import { ConflictDialog, conflictOf, type NhiConflict } from './conflict-dialog.tsx';
 import type { NhiChanges } from './nhi-schema.ts';
@@ -204,22 +204,14 @@ export function OwnerInPlace({
           Answers for it: {personLabel}, {teamLabel}.
         </p>
         <AlertMessage message={error} testId="owner-error" />
-        <div className="dialog-actions">
-          <DialogClose asChild>
-            <button type="button" className="button secondary" disabled={pending}>
-              Cancel
-            </button>
-          </DialogClose>
-          <button
-            type="button"
-            className="button"
-            disabled={pending || Object.keys(changes).length === 0}
-            onClick={() => save(changes, nhi.version, false)}
-            data-testid="owner-save"
-          >
-            {pending ? 'Saving…' : 'Save owner'}
-          </button>
-        </div>
+        <DialogActions
+          pending={pending}
+          disabled={Object.keys(changes).length === 0}
+          label="Save owner"
+          pendingLabel="Saving…"
+          testId="owner-save"
+          onClick={() => save(changes, nhi.version, false)}
+        />
       </ModalDialog>
       {conflict ? (
         <ConflictDialog

@@ -1,19 +1,25 @@
-import type { GroupDetail, PolicyChoice } from '@nhi/policy';
+import type { GroupDetail, GroupSummary, PolicyChoice } from '@nhi/policy';
 import { useRouter } from '@tanstack/react-router';
 import { type FormEvent, useState } from 'react';
 import { assignPolicy } from '../../server/functions/policy.functions.ts';
 import { AlertMessage } from '../shared/alert-message.tsx';
-import { DialogClose, ModalDialog } from '../shared/modal-dialog.tsx';
+import { DialogActions, ModalDialog } from '../shared/modal-dialog.tsx';
 import { usePendingAction } from '../shared/use-pending-action.ts';
 
-/** Assigns a policy to the group and everything below it, with a reason and an optional expiry (UTC). */
+/**
+ * Assigns a policy to the group and everything below it, with a reason, an optional expiry (UTC) and
+ * an optional scope: the identities owned by one group's subtree instead of the whole realm.
+ */
 export function AssignPolicyDialog({
   group,
   policies,
+  groups,
   onClose,
 }: {
   group: GroupDetail;
   policies: PolicyChoice[];
+  /** The groups a scope may name. */
+  groups: GroupSummary[];
   onClose: () => void;
 }) {
   const router = useRouter();
@@ -21,6 +27,7 @@ export function AssignPolicyDialog({
   const [policyId, setPolicyId] = useState('');
   const [reason, setReason] = useState('');
   const [expiresAt, setExpiresAt] = useState('');
+  const [scopeGroupId, setScopeGroupId] = useState('');
 
   function onSubmit(event: FormEvent) {
     event.preventDefault();
@@ -33,6 +40,7 @@ export function AssignPolicyDialog({
             reason,
             // The field is read as UTC, as every time on these pages is shown.
             expiresAt: expiresAt ? new Date(`${expiresAt}:00.000Z`) : null,
+            scopeGroupId: scopeGroupId || null,
           },
         }),
       async () => {
@@ -89,17 +97,30 @@ export function AssignPolicyDialog({
             data-testid="assign-expires"
           />
         </label>
+        <label className="field">
+          <span>Scope</span>
+          <select
+            value={scopeGroupId}
+            onChange={(event) => setScopeGroupId(event.target.value)}
+            data-testid="assign-scope"
+          >
+            <option value="">Whole realm</option>
+            {groups
+              .filter((choice) => !choice.builtInRole)
+              .map((choice) => (
+                <option key={choice.id} value={choice.id}>
+                  Identities owned by {choice.name} and below
+                </option>
+              ))}
+          </select>
+        </label>
         <AlertMessage message={action.error} testId="assign-error" />
-        <div className="dialog-actions">
-          <DialogClose asChild>
-            <button type="button" className="button secondary" disabled={action.pending}>
-              Cancel
-            </button>
-          </DialogClose>
-          <button type="submit" className="button" disabled={action.pending} data-testid="assign-submit">
-            {action.pending ? 'Assigning…' : 'Assign'}
-          </button>
-        </div>
+        <DialogActions
+          pending={action.pending}
+          label="Assign"
+          pendingLabel="Assigning…"
+          testId="assign-submit"
+        />
       </form>
     </ModalDialog>
   );

@@ -9,6 +9,9 @@ export function GrantList({ grants }: { grants: readonly Grant[] }) {
       {grants.map((grant) => (
         <li key={`${grant.assignmentId}-${grant.memberGroupId}`} data-testid="grant">
           <strong>{grant.policyName}</strong> on <span>{grant.path.join(' › ')}</span>
+          {grant.scopePath ? (
+            <span data-testid="grant-scope"> · for identities of {grant.scopePath.join(' › ')}</span>
+          ) : null}
           {grant.expiresAt ? (
             <span className="hint"> · until {formatInstant(new Date(grant.expiresAt))} UTC</span>
           ) : null}

@@ -1,4 +1,4 @@
-import type { GroupDetail, PolicyChoice } from '@nhi/policy';
+import type { GroupDetail, GroupSummary, PolicyChoice } from '@nhi/policy';
 import { useRouter } from '@tanstack/react-router';
 import { useState } from 'react';
 import { revokeAssignment } from '../../server/functions/policy.functions.ts';
@@ -11,10 +11,12 @@ import { AssignPolicyDialog } from './assign-policy-dialog.tsx';
 export function GroupAssignments({
   group,
   policies,
+  groups,
   canAdminister,
 }: {
   group: GroupDetail;
   policies: PolicyChoice[];
+  groups: GroupSummary[];
   canAdminister: boolean;
 }) {
   const router = useRouter();
@@ -36,6 +38,7 @@ export function GroupAssignments({
               <tr>
                 <th scope="col">Policy</th>
                 <th scope="col">Source</th>
+                <th scope="col">Scope</th>
                 <th scope="col">Reason</th>
                 <th scope="col">By</th>
                 <th scope="col">Expires</th>
@@ -58,6 +61,15 @@ export function GroupAssignments({
                       <span className="badge badge-plain">inherited from {assignment.groupName}</span>
                     ) : (
                       <span className="badge">direct</span>
+                    )}
+                  </td>
+                  <td data-testid="assignment-scope">
+                    {assignment.scope ? (
+                      <span className="badge badge-plain" title={assignment.scope.path.join(' › ')}>
+                        {assignment.scope.name}
+                      </span>
+                    ) : (
+                      'whole realm'
                     )}
                   </td>
                   <td className="wrap">{assignment.reason}</td>
@@ -106,7 +118,12 @@ export function GroupAssignments({
         </div>
       ) : null}
       {assigning ? (
-        <AssignPolicyDialog group={group} policies={policies} onClose={() => setAssigning(false)} />
+        <AssignPolicyDialog
+          group={group}
+          policies={policies}
+          groups={groups}
+          onClose={() => setAssigning(false)}
+        />
       ) : null}
       <AlertMessage message={action.error} testId="assignments-error" />
     </section>

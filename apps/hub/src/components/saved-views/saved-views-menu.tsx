@@ -7,7 +7,7 @@ import {
   listSavedViews,
 } from '../../server/functions/saved-views.functions.ts';
 import { AlertMessage } from '../shared/alert-message.tsx';
-import { DialogClose, ModalDialog } from '../shared/modal-dialog.tsx';
+import { DialogActions, ModalDialog } from '../shared/modal-dialog.tsx';
 import { usePendingAction } from '../shared/use-pending-action.ts';
 import { sameSearch } from './same-search.ts';
 
@@ -194,16 +194,12 @@ function SaveViewDialog({
           </label>
         ) : null}
         <AlertMessage message={action.error} testId="save-view-error" />
-        <div className="dialog-actions">
-          <DialogClose asChild>
-            <button type="button" className="button secondary" disabled={action.pending}>
-              Cancel
-            </button>
-          </DialogClose>
-          <button type="submit" className="button" disabled={action.pending} data-testid="save-view-submit">
-            {action.pending ? 'Saving…' : 'Save'}
-          </button>
-        </div>
+        <DialogActions
+          pending={action.pending}
+          label="Save"
+          pendingLabel="Saving…"
+          testId="save-view-submit"
+        />
       </form>
     </ModalDialog>
   );
@@ -230,30 +226,22 @@ function DeleteViewDialog({
       testId="delete-view-dialog"
     >
       <AlertMessage message={action.error} />
-      <div className="dialog-actions">
-        <DialogClose asChild>
-          <button type="button" className="button secondary" disabled={action.pending}>
-            Cancel
-          </button>
-        </DialogClose>
-        <button
-          type="button"
-          className="button danger"
-          disabled={action.pending}
-          data-testid="view-delete-confirm"
-          onClick={() =>
-            void action.run(
-              () => deleteSavedView({ data: { id: view.id } }),
-              async () => {
-                onClose();
-                await onDeleted();
-              },
-            )
-          }
-        >
-          {action.pending ? 'Deleting…' : 'Delete'}
-        </button>
-      </div>
+      <DialogActions
+        pending={action.pending}
+        danger
+        label="Delete"
+        pendingLabel="Deleting…"
+        testId="view-delete-confirm"
+        onClick={() =>
+          void action.run(
+            () => deleteSavedView({ data: { id: view.id } }),
+            async () => {
+              onClose();
+              await onDeleted();
+            },
+          )
+        }
+      />
     </ModalDialog>
   );
 }

@@ -72,3 +72,44 @@ export function ModalDialog({
 
 /** A button that closes the dialog it is in. */
 export const DialogClose = Dialog.Close;
+
+/**
+ * A dialog's buttons: Cancel closes it, the action submits the dialog's form (or runs `onClick`),
+ * and both wait while the action is under way.
+ */
+export function DialogActions({
+  pending,
+  label,
+  pendingLabel,
+  testId,
+  danger = false,
+  disabled = false,
+  onClick,
+}: {
+  pending: boolean;
+  label: string;
+  pendingLabel: string;
+  testId: string;
+  danger?: boolean;
+  disabled?: boolean;
+  onClick?: () => void;
+}) {
+  return (
+    <div className="dialog-actions">
+      <Dialog.Close asChild>
+        <button type="button" className="button secondary" disabled={pending}>
+          Cancel
+        </button>
+      </Dialog.Close>
+      <button
+        type={onClick ? 'button' : 'submit'}
+        className={danger ? 'button danger' : 'button'}
+        disabled={pending || disabled}
+        onClick={onClick}
+        data-testid={testId}
+      >
+        {pending ? pendingLabel : label}
+      </button>
+    </div>
+  );
+}

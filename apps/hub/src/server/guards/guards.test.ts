@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import {
   AuthenticationError,
+  asRequestPermissions,
   createLogger,
   NotFoundError,
   PermissionDeniedError,
@@ -31,7 +32,7 @@ const workerRealm: RealmRef = {
 function runAuthGuard(procedure: ProcedurePath, granted: string[], realm = localRealm) {
   const step = (authGuard(procedure) as unknown as { options: { server: ServerStep } }).options.server;
   return step({
-    context: { scope: { permissions: new Set(granted), context: { realm } } },
+    context: { scope: { permissions: asRequestPermissions(new Set(granted)), context: { realm } } },
     next: () => 'handler ran',
   });
 }

@@ -11,6 +11,7 @@ import {
   serializeSessionCookie,
 } from '@nhi/platform';
 import type { DependencyContainer } from 'tsyringe';
+import { safeNextPath } from '../../lib/realm-url.ts';
 
 export interface OidcRouteContext {
   root: DependencyContainer;
@@ -21,6 +22,8 @@ export interface OidcRouteContext {
 
 /** The flow cookie goes only to the callbacks, and never outlives the sign-in it carries. */
 const flowCookiePath = '/auth/oidc/';
+/** The page the sign-in started from (`/login?next=`), a path of this hub, kept like the flow cookie. */
+const nextCookie = 'nhi_oidc_next';
 
 /** The hub's address as the browser reaches it: NHI_PUBLIC_URL, else the request's own origin. */
 export function publicOrigin(request: Request, config: Config): string {
@@ -41,7 +44,13 @@ export async function oidcStartResponse(request: Request, providerId: string, co
       .resolve(OidcLogin)
       .start(providerId, callbackUri(request, context.config, providerId));
     const headers = new Headers({ location: authorizationUrl, 'cache-control': 'no-store' });
-    headers.append('set-cookie', flowCookieHeader(flowCookie, oidcFlowTtlSeconds, secure(request, context)));
+    const isSecure = secure(request, context);
+    headers.append('set-cookie', flowCookieHeader(flowCookie, oidcFlowTtlSeconds, isSecure));
+    const next = safeNextPath(new URL(request.url).searchParams.get('next'));
+    headers.append(
+      'set-cookie',
+      flowCookieHeader(next ?? '', next ? oidcFlowTtlSeconds : 0, isSecure, nextCookie),
+    );
     return new Response(null, { status: 302, headers });
   } catch (error) {
     return failure(error, providerId, context);
@@ -50,7 +59,8 @@ export async function oidcStartResponse(request: Request, providerId: string, co
 
 /**
  * GET /auth/oidc/<id>/callback: the provider's answer. A session, as a password login makes one,
- * and on to the dashboard; otherwise a page that says what was wrong.
+ * and on to the page the sign-in started from (else the dashboard); otherwise a page that says
+ * what was wrong. The page is checked again: a cookie is the browser's to change.
  */
 export async function oidcCallbackResponse(request: Request, providerId: string, context: OidcRouteContext) {
   const isSecure = secure(request, context);
@@ -63,13 +73,16 @@ export async function oidcCallbackResponse(request: Request, providerId: string,
       .finish(providerId, callbackUrl, readCookie(request.headers, OIDC_FLOW_COOKIE), {
         requestId: context.requestId,
       });
-    const headers = new Headers({ location: '/', 'cache-control': 'no-store' });
+    const next = safeNextPath(readCookie(request.headers, nextCookie)) ?? '/';
+    const headers = new Headers({ location: next, 'cache-control': 'no-store' });
     headers.append('set-cookie', serializeSessionCookie(login.token, login.expiresAt, { secure: isSecure }));
     headers.append('set-cookie', flowCookieHeader('', 0, isSecure));
+    headers.append('set-cookie', flowCookieHeader('', 0, isSecure, nextCookie));
     return new Response(null, { status: 302, headers });
   } catch (error) {
     const response = failure(error, providerId, context);
     response.headers.append('set-cookie', flowCookieHeader('', 0, isSecure));
+    response.headers.append('set-cookie', flowCookieHeader('', 0, isSecure, nextCookie));
     return response;
   }
 }
@@ -78,9 +91,9 @@ function secure(request: Request, context: OidcRouteContext): boolean {
   return isHttpsRequest(request.headers, request.url, context.config.NHI_TRUST_PROXY);
 }
 
-function flowCookieHeader(value: string, maxAge: number, isSecure: boolean): string {
+function flowCookieHeader(value: string, maxAge: number, isSecure: boolean, name = OIDC_FLOW_COOKIE): string {
   const parts = [
-    `${OIDC_FLOW_COOKIE}=${encodeURIComponent(value)}`,
+    `${name}=${encodeURIComponent(value)}`,
     `Path=${flowCookiePath}`,
     'HttpOnly',
     'SameSite=Lax',

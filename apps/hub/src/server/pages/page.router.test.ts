@@ -39,9 +39,9 @@ describeEachDatabase('inventory pages through the caller', (_kind, newDatabase) 
       'eve@example.test',
       'vic@example.test',
     ]);
-    expect(viewer.can).toEqual({ write: false, delete: false, import: false });
-    expect(editor.can).toEqual({ write: true, delete: false, import: true });
-    expect(admin.can).toEqual({ write: true, delete: true, import: true });
+    expect(viewer.can).toEqual({ write: false, delete: false, import: false, decideOwners: false });
+    expect(editor.can).toEqual({ write: true, delete: false, import: true, decideOwners: false });
+    expect(admin.can).toEqual({ write: true, delete: true, import: true, decideOwners: true });
     expect(admin.asOf).toEqual(t.clock.now());
   });
 

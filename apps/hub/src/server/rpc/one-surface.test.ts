@@ -250,6 +250,7 @@ const tiesBrokenByRandomIds: Record<string, string> = {
   'dashboard.overview': 'its lists of alerts and identities tie on time and risk',
   'dashboard.combinedOverview': 'the same lists, of every realm',
   'dashboard.search': 'alerts of one evaluation share their time',
+  'nhi.suggestion.list': 'suggestions of one pass share their time; identity ids break the tie',
 };
 
 /**
@@ -402,6 +403,7 @@ async function scenario(api: HubCaller, world: ScenarioWorld): Promise<void> {
   await api.dashboard.search.query({ q: 'al' });
   await refused(api.dashboard.search.query({ q: 'a' }));
   await scenarioViews(api);
+  await scenarioOwnership(api);
 
   // What only a logged-in user may do: one overview of all her realms.
   const { session } = world;
@@ -411,6 +413,41 @@ async function scenario(api: HubCaller, world: ScenarioWorld): Promise<void> {
   await scenarioMfa(api, session);
   // Last: signing out everywhere ends the session the calls above used.
   await scenarioMyAccount(api, session);
+}
+
+/**
+ * Ownership suggestions: identities tagged for a team get it suggested; one is accepted (after a
+ * stale try), one rejected, and the rest of the team's accepted at once.
+ */
+async function scenarioOwnership(api: HubCaller) {
+  const team = await api.policy.createGroup.mutate({ name: 'Scenario Owners' });
+  const tagged = (name: string) =>
+    api.nhi.create.mutate({
+      kind: 'bot',
+      provider: 'slack',
+      externalId: `B-${name}`,
+      name,
+      tags: ['team:scenario-owners'],
+    });
+  const identities = [
+    await tagged('scenario-owned-1'),
+    await tagged('scenario-owned-2'),
+    await tagged('scenario-owned-3'),
+  ];
+  await api.nhi.suggestion.refresh.mutate();
+  const page = await api.nhi.suggestion.list.query({ groupId: team.id });
+  const [first, second] = identities.map((nhi) => page.items.find((item) => item.nhi.id === nhi.id));
+  if (!first || !second) throw new Error('the tagged identities have no suggestions');
+  await api.nhi.suggestion.ofNhi.query({ id: first.nhi.id });
+  await refused(api.nhi.suggestion.ofNhi.query({ id: unknownId }));
+  await refused(api.nhi.suggestion.accept.mutate({ id: first.id, expectedVersion: first.nhi.version + 1 }));
+  await api.nhi.suggestion.accept.mutate({ id: first.id, expectedVersion: first.nhi.version });
+  await api.nhi.suggestion.reject.mutate({ id: second.id });
+  await refused(api.nhi.suggestion.reject.mutate({ id: first.id }));
+  await api.nhi.suggestion.acceptForGroup.mutate({ groupId: team.id });
+  await refused(api.nhi.suggestion.acceptForGroup.mutate({ groupId: unknownId }));
+  await api.nhi.suggestion.refresh.mutate();
+  await api.nhi.suggestion.list.query({});
 }
 
 /** Saved views: one shared, renamed, listed and deleted, and a search its page does not understand. */

@@ -1,4 +1,4 @@
-import type { SourcedCredential } from '@nhi/nhi';
+import { isOwnerKey, type SourcedCredential } from '@nhi/nhi';
 import type { ObservedFact } from '../../api/scan-facts.ts';
 import {
   type ConnectorOutput,
@@ -72,6 +72,7 @@ export async function readKubernetes(
   const uses = workloadUses(objects, accounts);
   const tokenSecrets = tokenSecretsOf(byKind('Secret'), output.warnings);
   const groupGrants = [...bound.principals].filter(([principal]) => principal.startsWith('Group '));
+  const namespaces = new Map(byKind('Namespace').map((namespace) => [namespace.metadata.name, namespace]));
 
   for (const [key, account] of accounts) {
     try {
@@ -81,6 +82,7 @@ export async function readKubernetes(
           grants: [...direct, ...grantsAsMember(key, direct, groupGrants)],
           uses: uses.get(key) ?? [],
           tokenSecrets: tokenSecrets.get(key) ?? [],
+          namespace: namespaces.get(namespaceOf(account)),
         }),
       );
     } catch (error) {
@@ -283,7 +285,7 @@ async function accountOf(
   options: KubernetesReadOptions,
   key: string,
   account: K8sObject,
-  found: { grants: Grant[]; uses: WorkloadUse[]; tokenSecrets: K8sObject[] },
+  found: { grants: Grant[]; uses: WorkloadUse[]; tokenSecrets: K8sObject[]; namespace?: K8sObject },
 ): Promise<DiscoveredNhi> {
   const externalId = `${options.cluster}/${key}`;
   const [namespace, name] = key.split('/') as [string, string];
@@ -328,11 +330,34 @@ async function accountOf(
         workloads: found.uses.map((use) => use.workload),
         mountedBy,
         unresolvedRoles: found.grants.filter((g) => !g.resolved).map((g) => g.role),
+        ...ownershipMetadata(account, found.namespace),
       },
     },
     credentials,
     facts: [...unique.values()],
   };
+}
+
+/**
+ * What the ServiceAccount and its namespace say about who owns it, for the inventory's ownership
+ * suggestions: their labels (short by Kubernetes' rules) and, of their annotations (which may hold
+ * whole manifests), only those with an owner key (`team`, `owner`, `example.com/squad`). Keys appear
+ * only when there is something to keep, so accounts without labels read as before.
+ */
+function ownershipMetadata(account: K8sObject, namespace: K8sObject | undefined) {
+  const ownerAnnotations = (object: K8sObject | undefined) =>
+    Object.fromEntries(
+      Object.entries(object?.metadata.annotations ?? {}).filter(
+        ([key, value]) => isOwnerKey(key) && typeof value === 'string',
+      ),
+    );
+  const parts = {
+    labels: { ...(account.metadata.labels ?? {}) },
+    annotations: ownerAnnotations(account),
+    namespaceLabels: { ...(namespace?.metadata.labels ?? {}) },
+    namespaceAnnotations: ownerAnnotations(namespace),
+  };
+  return Object.fromEntries(Object.entries(parts).filter(([, values]) => Object.keys(values).length > 0));
 }
 
 /**

@@ -96,10 +96,11 @@ function AlertsPage() {
     }
   }
 
-  const show = (next: AlertSearch) => {
+  /** A search, or a change applied to the search of the moment the navigation runs. */
+  const show = (next: AlertSearch | ((current: AlertSearch) => AlertSearch)) => {
     setSelected([]);
     setCursor(-1);
-    navigate({ search: next });
+    navigate({ search: typeof next === 'function' ? (current) => next(current as AlertSearch) : next });
   };
   const pageTo = (at: { after?: string; before?: string }) => show({ ...firstAlertPage(search), ...at });
 

@@ -78,6 +78,9 @@ function InventoryPage() {
           </p>
         </div>
         <div className="inventory-actions">
+          <Link to="/inventory/suggestions" className="button secondary small" data-testid="suggestions-link">
+            Ownership suggestions
+          </Link>
           <ExportButtons search={search} />
           {context.can.import ? <ImportDialog onImported={() => router.invalidate()} /> : null}
           {context.can.write ? (

@@ -40,7 +40,12 @@ function GroupsPage() {
             <h2>{selected.path.map((p) => p.name).join(' › ')}</h2>
             {selected.description ? <p className="muted">{selected.description}</p> : null}
             <GroupMembers group={selected} members={members} canAdminister={canAdminister} />
-            <GroupAssignments group={selected} policies={policies} canAdminister={canAdminister} />
+            <GroupAssignments
+              group={selected}
+              policies={policies}
+              groups={groups}
+              canAdminister={canAdminister}
+            />
             {canAdminister ? <GroupStructure group={selected} groups={groups} /> : null}
           </div>
         ) : null}

@@ -11,19 +11,22 @@ import '../../../components/inventory/zod-jitless.ts';
 const search = z.object({
   permission: z.string().max(100).optional(),
   after: z.string().max(400).optional(),
+  /** Who may act on this identity (its id); absent: anywhere in the realm. */
+  nhi: z.string().max(64).optional(),
 });
 
 export const Route = createFileRoute('/_authenticated/policy/who-can')({
   validateSearch: (input) => search.parse(input),
   loaderDeps: ({ search }) => search,
   head: () => ({ meta: [{ title: 'Who can · NHI Hub' }] }),
-  loader: ({ deps }) => whoCanPage({ data: { permission: deps.permission, cursor: deps.after ?? null } }),
+  loader: ({ deps }) =>
+    whoCanPage({ data: { permission: deps.permission, cursor: deps.after ?? null, nhiId: deps.nhi } }),
   errorComponent: ({ error }) => <PolicyError error={error} />,
   component: WhoCanPage,
 });
 
 function WhoCanPage() {
-  const { catalogue, permission, items, nextCursor } = Route.useLoaderData();
+  const { catalogue, permission, nhiId, items, nextCursor } = Route.useLoaderData();
   const navigate = Route.useNavigate();
   return (
     <div className="stack">
@@ -38,7 +41,9 @@ function WhoCanPage() {
         <span>Permission</span>
         <select
           value={permission ?? ''}
-          onChange={(event) => void navigate({ search: { permission: event.target.value } })}
+          onChange={(event) =>
+            void navigate({ search: { permission: event.target.value, nhi: nhiId ?? undefined } })
+          }
           data-testid="who-can-permission"
         >
           {catalogue.map((p) => (
@@ -48,6 +53,26 @@ function WhoCanPage() {
           ))}
         </select>
       </label>
+      <form
+        className="field"
+        onSubmit={(event) => {
+          event.preventDefault();
+          const value = new FormData(event.currentTarget).get('nhi');
+          const nhi = typeof value === 'string' && value.trim() ? value.trim() : undefined;
+          void navigate({ search: { permission: permission ?? undefined, nhi } });
+        }}
+      >
+        <label htmlFor="who-can-nhi">
+          On identity (optional: its id; only the grants whose scope reaches it)
+        </label>
+        <input
+          id="who-can-nhi"
+          name="nhi"
+          defaultValue={nhiId ?? ''}
+          maxLength={64}
+          data-testid="who-can-nhi"
+        />
+      </form>
       <section className="card" aria-label="Holders">
         {items.length === 0 ? (
           <p className="muted">Nobody holds this permission.</p>
@@ -75,7 +100,10 @@ function WhoCanPage() {
         )}
         {nextCursor ? (
           <div className="pagination">
-            <Link to="/policy/who-can" search={{ permission: permission ?? undefined, after: nextCursor }}>
+            <Link
+              to="/policy/who-can"
+              search={{ permission: permission ?? undefined, after: nextCursor, nhi: nhiId ?? undefined }}
+            >
               Next page
             </Link>
           </div>

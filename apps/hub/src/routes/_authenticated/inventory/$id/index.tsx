@@ -12,6 +12,7 @@ import { NhiFacts } from '../../../../components/inventory/nhi-facts.tsx';
 import { type NhiTab, nhiPageSearchOf } from '../../../../components/inventory/nhi-page-search.ts';
 import { NhiTimeline } from '../../../../components/inventory/nhi-timeline.tsx';
 import { OwnerInPlace } from '../../../../components/inventory/owner-in-place.tsx';
+import { OwnerSuggestionNotice } from '../../../../components/inventory/owner-suggestions.tsx';
 import { PermissionsTable } from '../../../../components/inventory/permissions-table.tsx';
 import { timelineOf } from '../../../../components/inventory/timeline-entries.ts';
 import { VersionHistory } from '../../../../components/inventory/version-history.tsx';
@@ -83,6 +84,14 @@ function NhiPage() {
           Deleted {nhi.deletedAt.toISOString().slice(0, 10)}: hidden from the inventory until restored.
         </p>
       ) : null}
+      {nhi.owner || nhi.ownerGroup || nhi.deletedAt ? null : (
+        <OwnerSuggestionNotice
+          nhiId={nhi.id}
+          version={nhi.version}
+          canDecide={can.decideOwners}
+          onDecided={refresh}
+        />
+      )}
       <Tabs.Root value={tab} onValueChange={selectTab} className="nhi-tabs" data-testid="nhi-tabs">
         <Tabs.List className="nhi-tab-list" aria-label="Identity sections">
           <Tabs.Trigger value="overview" className="nhi-tab" data-testid="nhi-tab-overview">

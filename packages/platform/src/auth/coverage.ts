@@ -1,0 +1,65 @@
+/**
+ * Over which identities a held permission reaches (ADR 0040). `all`: every identity of the realm
+ * (some grant is unscoped). `groups`: only identities whose owner team (`Nhi.ownerGroupId`) is one
+ * of `groupIds`, the union of the subtrees of `scopeGroupIds`; unowned identities are outside.
+ * `none`: the permission is not held.
+ */
+export type Coverage =
+  | { kind: 'all' }
+  | { kind: 'groups'; groupIds: readonly string[]; scopeGroupIds: readonly string[] }
+  | { kind: 'none' };
+
+export const allCoverage: Coverage = Object.freeze({ kind: 'all' });
+export const noCoverage: Coverage = Object.freeze({ kind: 'none' });
+
+/**
+ * A request's permissions: `has` answers "may the caller use this procedure at all" (a permission
+ * held only through scoped grants passes), `coverage` answers "over which identities".
+ */
+export interface RequestPermissions extends ReadonlySet<string> {
+  coverage(permission: string): Coverage;
+}
+
+class CoveredPermissions extends Set<string> implements RequestPermissions {
+  constructor(
+    held: Iterable<string>,
+    private readonly coverageOf: (permission: string) => Coverage,
+  ) {
+    super(held);
+  }
+
+  coverage(permission: string): Coverage {
+    return this.has(permission) ? this.coverageOf(permission) : noCoverage;
+  }
+}
+
+/** Held permissions whose coverage the resolver decides, per permission, when asked. */
+export function permissionsWithCoverage(
+  held: Iterable<string>,
+  coverageOf: (permission: string) => Coverage,
+): RequestPermissions {
+  return new CoveredPermissions(held, coverageOf);
+}
+
+/**
+ * A resolver's answer as a request's permissions: kept if it already knows coverage, else every
+ * held permission covers the whole realm (resolvers without scopes, such as built-in roles).
+ */
+export function asRequestPermissions(held: ReadonlySet<string>): RequestPermissions {
+  if (typeof (held as Partial<RequestPermissions>).coverage === 'function') return held as RequestPermissions;
+  return new CoveredPermissions(held, () => allCoverage);
+}
+
+const coveredGroups = new WeakMap<Coverage, ReadonlySet<string>>();
+
+/** Whether the coverage reaches an identity with this owner team (null: unowned, the central team's). */
+export function coversOwner(coverage: Coverage, ownerGroupId: string | null): boolean {
+  if (coverage.kind !== 'groups') return coverage.kind === 'all';
+  if (ownerGroupId === null) return false;
+  let groups = coveredGroups.get(coverage);
+  if (!groups) {
+    groups = new Set(coverage.groupIds);
+    coveredGroups.set(coverage, groups);
+  }
+  return groups.has(ownerGroupId);
+}
