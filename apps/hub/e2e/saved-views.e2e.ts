@@ -130,7 +130,7 @@ describe('saved views in a browser', () => {
     await page.getByTestId('view-delete-confirm').click();
     await page.getByTestId('delete-view-dialog').waitFor({ state: 'detached' });
     await openViewsMenu(page);
-    expect(await page.getByTestId('view-item').count()).toBe(0);
+    await expect.poll(() => page.getByTestId('view-item').count()).toBe(0);
 
     expect(cspViolations).toEqual([]);
     expect(memberCsp).toEqual([]);

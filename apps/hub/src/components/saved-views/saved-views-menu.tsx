@@ -235,9 +235,10 @@ function DeleteViewDialog({
         onClick={() =>
           void action.run(
             () => deleteSavedView({ data: { id: view.id } }),
+            // The list is fresh before the dialog goes: the menu never offers the deleted view again.
             async () => {
-              onClose();
               await onDeleted();
+              onClose();
             },
           )
         }
