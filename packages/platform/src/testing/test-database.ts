@@ -11,6 +11,11 @@ export const databaseKinds: DatabaseKind[] = ['pglite', 'postgres'];
 export type TestDatabase = PlatformDatabase & {
   /** PostgreSQL only: the connection string of this test's database. */
   url?: string;
+  /**
+   * Closes it now and discards it in the background (PostgreSQL: the drop waits for a checkpoint);
+   * `droppedDatabases()` waits for what is still under way. `close()` waits for the drop itself.
+   */
+  release(): Promise<void>;
 };
 
 export function testPostgresUrl(): string {
@@ -140,7 +145,12 @@ export async function createTestDatabase(
   const migrated = options.migrated ?? true;
   if (kind === 'pglite') {
     const snapshot = migrated ? await migratedPgliteSnapshot() : await emptyPgliteSnapshot();
-    return openDatabase({ dataDir: IN_MEMORY, pgliteSnapshot: snapshot, pgliteThread: options.pgliteThread });
+    const db = await openDatabase({
+      dataDir: IN_MEMORY,
+      pgliteSnapshot: snapshot,
+      pgliteThread: options.pgliteThread,
+    });
+    return { ...db, release: () => db.close() };
   }
   const unavailable = await postgresUnavailableReason();
   if (unavailable) throw new Error(unavailable);
@@ -153,9 +163,17 @@ export async function createTestDatabase(
     url,
     async close() {
       await db.close();
+      await dropDatabase(name);
+    },
+    async release() {
+      await db.close();
       dropLater(name);
     },
   };
+}
+
+async function dropDatabase(name: string): Promise<void> {
+  await withAdminClient((admin) => admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
 }
 
 const pendingDrops = new Set<Promise<void>>();
@@ -163,12 +181,10 @@ const pendingDrops = new Set<Promise<void>>();
 /**
  * Dropping a database waits for a checkpoint (a large part of a short test's time), and nothing
  * after the test needs it gone: the drop runs while the next tests do, and `droppedDatabases()`
- * waits for the ones still under way when a suite ends.
+ * waits for the ones still under way when a suite ends (describeEachDatabase does).
  */
 function dropLater(name: string): void {
-  const drop = withAdminClient(async (admin) => {
-    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  })
+  const drop = dropDatabase(name)
     .catch((error: unknown) => console.warn(`test database ${name} was not dropped: ${String(error)}`))
     .finally(() => pendingDrops.delete(drop));
   pendingDrops.add(drop);
