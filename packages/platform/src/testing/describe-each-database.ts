@@ -44,7 +44,7 @@ export function describeEachDatabase(
       }
       fn(kind, async (options) => {
         const db = await createTestDatabase(kind, options);
-        onTestFinished(() => db.release());
+        onTestFinished(() => db.close());
         return db;
       });
     });
