@@ -1,9 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, onTestFinished } from 'vitest';
+import { beforeAll, beforeEach, describe, onTestFinished } from 'vitest';
 import type { DatabaseKind } from '../database/platform-database.ts';
 import {
   createTestDatabase,
   databaseKinds,
-  droppedDatabases,
   postgresUnavailableReason,
   type TestDatabase,
   type TestDatabaseOptions,
@@ -26,7 +25,6 @@ export function describeEachDatabase(
   for (const kind of databaseKinds) {
     describe(`${name} [${kind}]`, () => {
       if (kind === 'postgres') {
-        afterAll(droppedDatabases);
         let unavailable: string | undefined;
         beforeAll(async () => {
           unavailable = await postgresUnavailableReason();

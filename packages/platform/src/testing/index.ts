@@ -9,7 +9,6 @@ export { describeEachDatabase, type NewTestDatabase } from './describe-each-data
 export {
   createTestDatabase,
   databaseKinds,
-  droppedDatabases,
   postgresUnavailableReason,
   type TestDatabase,
   type TestDatabaseOptions,

@@ -11,11 +11,6 @@ export const databaseKinds: DatabaseKind[] = ['pglite', 'postgres'];
 export type TestDatabase = PlatformDatabase & {
   /** PostgreSQL only: the connection string of this test's database. */
   url?: string;
-  /**
-   * Closes it now and discards it in the background (PostgreSQL: the drop waits for a checkpoint);
-   * `droppedDatabases()` waits for what is still under way. `close()` waits for the drop itself.
-   */
-  release(): Promise<void>;
 };
 
 export function testPostgresUrl(): string {
@@ -145,12 +140,7 @@ export async function createTestDatabase(
   const migrated = options.migrated ?? true;
   if (kind === 'pglite') {
     const snapshot = migrated ? await migratedPgliteSnapshot() : await emptyPgliteSnapshot();
-    const db = await openDatabase({
-      dataDir: IN_MEMORY,
-      pgliteSnapshot: snapshot,
-      pgliteThread: options.pgliteThread,
-    });
-    return { ...db, release: () => db.close() };
+    return openDatabase({ dataDir: IN_MEMORY, pgliteSnapshot: snapshot, pgliteThread: options.pgliteThread });
   }
   const unavailable = await postgresUnavailableReason();
   if (unavailable) throw new Error(unavailable);
@@ -163,36 +153,9 @@ export async function createTestDatabase(
     url,
     async close() {
       await db.close();
-      await dropDatabase(name);
-    },
-    async release() {
-      await db.close();
-      dropLater(name);
+      await withAdminClient((admin) => admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
     },
   };
-}
-
-async function dropDatabase(name: string): Promise<void> {
-  await withAdminClient((admin) => admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
-}
-
-const pendingDrops = new Set<Promise<void>>();
-
-/**
- * Dropping a database waits for a checkpoint (a large part of a short test's time), and nothing
- * after the test needs it gone: the drop runs while the next tests do, and `droppedDatabases()`
- * waits for the ones still under way when a suite ends (describeEachDatabase does).
- */
-function dropLater(name: string): void {
-  const drop = dropDatabase(name)
-    .catch((error: unknown) => console.warn(`test database ${name} was not dropped: ${String(error)}`))
-    .finally(() => pendingDrops.delete(drop));
-  pendingDrops.add(drop);
-}
-
-/** Resolves once every test database closed so far is dropped. */
-export async function droppedDatabases(): Promise<void> {
-  await Promise.all([...pendingDrops]);
 }
 
 /** A template dropped by another checkout's test run is rebuilt once. */
