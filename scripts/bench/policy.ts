@@ -2,8 +2,9 @@
 // (each in one or two groups), 20k assignments of 60 custom policies over 40 permissions (a tenth of them
 // expiring, later than the run). Measures `can` through PolicyDecisions.permissionsOf (the resolver the
 // guards call: one epoch lookup in the database, then the cache) warm and cold (first decision for a
-// user), the in-memory part alone, the realm's reload after a change, an administrator's change (an
-// assignment made and revoked through PolicyService) with the decision after it, and the same decisions made by
+// user), the in-memory part alone, the realm's reload after a change, an administrator's changes through
+// PolicyService (an assignment made and revoked, a member added and removed, a group moved and moved
+// back; median and p95 of each) with the decision after them, and the same decisions made by
 // node-casbin (RBAC with role hierarchy: user -> group -> parent group, p = group, permission) in the
 // same run. Both engines' answers are compared on every measured decision.
 // Scoped decisions (ADR 0040): a tenth of the assignments carry a scope (a group in the tree's top three
@@ -238,6 +239,7 @@ function stats(samples: number[]) {
     n: samples.length,
     perSecond: Math.round((samples.length / total) * 1000),
     p50: at(0.5),
+    p95: at(0.95),
     p99: at(0.99),
   };
 }
@@ -368,8 +370,8 @@ ${'coverage(user, permission), scoped grants only'.padEnd(46)} ${'n'.padStart(7)
       );
     } else console.log('no decision rests on scoped grants only at this size');
 
-    // A change reads the realm's outcome in its transaction (to refuse losing the last admin) and
-    // hands it to the decisions, so the decision after it does not read the realm again.
+    // A change derives the realm's outcome from its own writes (ADR 0043), checks it when it takes a
+    // grant away, and hands it to the decisions, so the decision after it does not read the realm again.
     const service = new PolicyService(
       {
         requestId: 'bench',
@@ -380,26 +382,54 @@ ${'coverage(user, permission), scoped grants only'.padEnd(46)} ${'n'.padStart(7)
       new RealmDb(db, data.realm.id),
       resolver,
     );
-    const changes: number[] = [];
+    // Each kind of change on its own: a grant added or taken away, a membership, a move in the tree.
+    const rounds = 20;
+    const byKind = new Map<string, number[]>();
+    const timed = async (kind: string, run: () => Promise<unknown>) => {
+      const t = performance.now();
+      const result = await run();
+      byKind.set(kind, [...(byKind.get(kind) ?? []), performance.now() - t]);
+      return result;
+    };
     const nextDecisions: number[] = [];
     const someone = principalOf(data.users[0] as Data['users'][number]);
-    for (let i = 0; i < 6; i++) {
-      let t = performance.now();
-      const created = await service.assign({
-        policyId: (data.policies[i % data.policies.length] as Data['policies'][number]).id,
-        groupId: (data.groups[i] as Data['groups'][number]).id,
-        reason: 'bench',
-      });
-      await service.revoke(created.id);
-      changes.push((performance.now() - t) / 2);
-      t = performance.now();
+    const perLevel = groupCount / depth;
+    for (let i = 0; i < rounds; i++) {
+      const created = (await timed('assign', () =>
+        service.assign({
+          policyId: (data.policies[i % data.policies.length] as Data['policies'][number]).id,
+          groupId: (data.groups[i] as Data['groups'][number]).id,
+          reason: 'bench',
+        }),
+      )) as { id: string };
+      await timed('revoke', () => service.revoke(created.id));
+      const user = data.users[i] as Data['users'][number];
+      const joined = data.groups.find((g, index) => index >= 100 + i && !user.groupIds.includes(g.id));
+      const membership = { groupId: (joined as { id: string }).id, userId: user.id };
+      await timed('add member', () => service.addMember(membership));
+      await timed('remove member', () => service.removeMember(membership));
+      // A group halfway down the tree, under another group of its parent's level, and back.
+      const moved = data.groups[5 * perLevel + i] as Data['groups'][number];
+      const elsewhere = data.groups.find(
+        (g, index) => index >= 4 * perLevel + i && index < 5 * perLevel && g.id !== moved.parentId,
+      ) as { id: string };
+      await timed('move group', () => service.moveGroup({ groupId: moved.id, parentId: elsewhere.id }));
+      await timed('move group', () => service.moveGroup({ groupId: moved.id, parentId: moved.parentId }));
+      const t = performance.now();
       await resolver.permissionsOf(someone, data.realm);
       nextDecisions.push(performance.now() - t);
     }
+    const grants = [...(byKind.get('assign') ?? []), ...(byKind.get('revoke') ?? [])];
     console.log(
-      `\nadministrator's change (assign or revoke), median over ${changes.length} assign-and-revoke pairs: ${stats(changes).p50.toFixed(0)} ms; ` +
-        `first decision after it: ${stats(nextDecisions).p50.toFixed(1)} ms`,
+      `\nadministrator's change (assign or revoke), over ${grants.length} changes: median ${stats(grants).p50.toFixed(1)} ms, ` +
+        `p95 ${stats(grants).p95.toFixed(1)} ms; first decision after it: ${stats(nextDecisions).p50.toFixed(1)} ms`,
     );
+    for (const [kind, samples] of byKind) {
+      const s = stats(samples);
+      console.log(
+        `  ${kind.padEnd(14)} n ${String(s.n).padStart(3)}   p50 ${s.p50.toFixed(1).padStart(7)} ms   p95 ${s.p95.toFixed(1).padStart(7)} ms`,
+      );
+    }
   } finally {
     await db.close();
     const cleanup = await openDatabase({ databaseUrl: serverUrl, dataDir: IN_MEMORY, maxConnections: 1 });

@@ -6,11 +6,13 @@ export const alertPermissions = definePermissions([
     key: 'alert:read',
     description: 'See alerts, their history, the rule catalogue and risk scores',
     grantedTo: ['admin', 'editor', 'viewer'],
+    scopable: true,
   },
   {
     key: 'alert:ack',
     description: 'Acknowledge, resolve, suppress and assign alerts, and comment on them',
     grantedTo: ['admin', 'editor'],
+    scopable: true,
   },
   {
     key: 'alert:configure',

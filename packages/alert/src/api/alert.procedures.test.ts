@@ -222,7 +222,7 @@ describeEachDatabase('alert.* over /api/trpc', (_kind, newDatabase) => {
       groups: [],
       'channels.list': [],
       'deliveries.list': [],
-      'channels.page': { channels: [], deliveries: [] },
+      'channels.page': { channels: [], deliveries: [], teams: [] },
     });
     expect((await t.call(t.tokens.ana, 'get', { id: t.alert.id })).body.result.data.state).toBe('open');
     expect((await t.call(t.tokens.ana, 'channels.list', {})).body.result.data).toEqual([

@@ -19,6 +19,11 @@ const routing = {
   ruleIds: z.array(z.string().max(100)).max(100).default([]),
   /** Empty: every environment. */
   environments: z.array(z.enum(environments)).max(4).default([]),
+  /**
+   * Owner teams (group ids) the channel serves: alerts about identities owned by these groups or
+   * any group below them. Empty: every alert. Routes a team's alerts to the team's own channel.
+   */
+  ownerGroupIds: z.array(z.string().uuid()).max(50).default([]),
   /** One message per this many minutes instead of one per alert. */
   digestMinutes: z.number().int().min(5).max(1440).nullable().default(null),
   /** The hub's address as people open it, for links in messages. */
@@ -52,6 +57,7 @@ export const updateChannelInput = z.object({
   severities: routing.severities.unwrap().optional(),
   ruleIds: routing.ruleIds.unwrap().optional(),
   environments: routing.environments.unwrap().optional(),
+  ownerGroupIds: routing.ownerGroupIds.unwrap().optional(),
   digestMinutes: z.number().int().min(5).max(1440).nullable().optional(),
 });
 export type UpdateChannelInput = z.input<typeof updateChannelInput>;

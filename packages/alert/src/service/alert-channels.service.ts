@@ -9,6 +9,7 @@ import {
   REALM_DB,
   REQUEST_CONTEXT,
   type RealmDb,
+  type RealmTx,
   type RequestContext,
   writeAuditEntry,
 } from '@nhi/platform';
@@ -37,6 +38,7 @@ const channelSelect = {
   severities: true,
   ruleIds: true,
   environments: true,
+  ownerGroupIds: true,
   digestMinutes: true,
   createdAt: true,
   updatedAt: true,
@@ -54,6 +56,7 @@ export interface ChannelView {
   severities: string[];
   ruleIds: string[];
   environments: string[];
+  ownerGroupIds: string[];
   digestMinutes: number | null;
   createdAt: Date;
   updatedAt: Date;
@@ -75,10 +78,11 @@ export interface DeliveryView {
   history: { attempt: number; ok: boolean; status: number | null; error: string | null; createdAt: Date }[];
 }
 
-/** What the channels page shows: every channel, and the delivery log. */
+/** What the channels page shows: every channel, the delivery log and the teams a channel may serve. */
 export interface ChannelsOverview {
   channels: ChannelView[];
   deliveries: DeliveryView[];
+  teams: { id: string; name: string }[];
 }
 
 type ChannelRow = {
@@ -90,11 +94,20 @@ type ChannelRow = {
   severities: string[];
   ruleIds: string[];
   environments: string[];
+  ownerGroupIds: string[];
   digestMinutes: number | null;
   createdAt: Date;
   updatedAt: Date;
   encryptedSecret: string | null;
 };
+
+/** Owner teams must be groups of the realm: another realm's or an unknown id is NOT_FOUND. */
+async function requireGroups(tx: RealmTx, groupIds: readonly string[]): Promise<void> {
+  if (groupIds.length === 0) return;
+  const found = await tx.policyGroup.findMany({ where: { id: { in: [...groupIds] } }, select: { id: true } });
+  const missing = groupIds.find((id) => !found.some((group) => group.id === id));
+  if (missing) throw new NotFoundError('PolicyGroup', missing);
+}
 
 function viewOf(row: ChannelRow): ChannelView {
   const { encryptedSecret, settings, ...rest } = row;
@@ -125,7 +138,7 @@ export class AlertChannelService {
   /** For a webhook, `signingSecret` is the secret receivers verify with; it is not shown again. */
   async create(input: CreateChannelInput): Promise<ChannelView & { signingSecret?: string }> {
     const parsed = parseInput(createChannelInput, input, 'channel');
-    const { type, name, severities, ruleIds, environments, digestMinutes, hubUrl } = parsed;
+    const { type, name, severities, ruleIds, environments, ownerGroupIds, digestMinutes, hubUrl } = parsed;
     let secret: string | null = null;
     let settings: Record<string, unknown> = {};
     let signingSecret: string | undefined;
@@ -152,6 +165,7 @@ export class AlertChannelService {
     const now = this.context.clock.now();
     try {
       const row = await this.realmDb.transaction(async (tx) => {
+        await requireGroups(tx, ownerGroupIds);
         const created = await tx.alertChannel.create({
           data: {
             type,
@@ -161,6 +175,7 @@ export class AlertChannelService {
             severities,
             ruleIds,
             environments,
+            ownerGroupIds,
             digestMinutes,
             createdAt: now,
             updatedAt: now,
@@ -174,6 +189,7 @@ export class AlertChannelService {
           severities,
           ruleIds,
           environments,
+          ownerGroupIds,
           digestMinutes,
         });
         return created;
@@ -205,6 +221,7 @@ export class AlertChannelService {
     return this.realmDb.transaction(async (tx) => {
       const before = await tx.alertChannel.findFirst({ where: { id }, select: channelSelect });
       if (!before) throw new NotFoundError('AlertChannel', id);
+      if (changes.ownerGroupIds) await requireGroups(tx, changes.ownerGroupIds);
       const row = await tx.alertChannel.update({
         where: { id },
         data: { ...changes, updatedAt: this.context.clock.now() },
@@ -263,7 +280,14 @@ export class AlertChannelService {
   /** Every channel and the delivery log; one after the other, as the embedded database serves one transaction at a time. */
   async overview(input: ListDeliveriesInput = {}): Promise<ChannelsOverview> {
     const channels = await this.list();
-    return { channels, deliveries: await this.deliveries(input) };
+    const teams = await this.realmDb.transaction((tx) =>
+      tx.policyGroup.findMany({
+        where: { builtInRole: null },
+        orderBy: [{ name: 'asc' }, { id: 'asc' }],
+        select: { id: true, name: true },
+      }),
+    );
+    return { channels, deliveries: await this.deliveries(input), teams };
   }
 
   /** The delivery log, newest first, with each attempt. */

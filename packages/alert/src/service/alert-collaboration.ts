@@ -6,9 +6,11 @@ import {
   parseInput,
   REALM_DB,
   REQUEST_CONTEXT,
+  REQUEST_PERMISSIONS,
   type RealmDb,
   type RealmTx,
   type RequestContext,
+  type RequestPermissions,
   ValidationError,
   writeAuditEntry,
 } from '@nhi/platform';
@@ -19,6 +21,7 @@ import {
   addAlertCommentInput,
   assignAlertInput,
 } from '../api/alert.schema.ts';
+import { assertAlertsCovered } from './alert-coverage.ts';
 import { alertRuleOf } from './alert-rules.ts';
 
 /** A member of the realm, as the assignee choice and mentions show them. */
@@ -138,6 +141,8 @@ function assignmentReason(
  * Working on an alert together: who answers for it and by when (changes recorded in the alert
  * history with their actor), and plain-text comments whose `@email` mentions of realm members send
  * those members a mail. Mail goes after the comment is stored and never fails the comment.
+ * Comments are read within the caller's `alert:read` coverage, assignments and new comments within
+ * its `alert:ack` coverage: another team's alert is NOT_FOUND.
  */
 @injectable()
 export class AlertCollaboration {
@@ -145,6 +150,7 @@ export class AlertCollaboration {
     @inject(REQUEST_CONTEXT) private readonly context: RequestContext,
     @inject(REALM_DB) private readonly realmDb: RealmDb,
     @inject(HubMailer) private readonly mailer: HubMailer,
+    @inject(REQUEST_PERMISSIONS) private readonly permissions: RequestPermissions,
   ) {}
 
   /** Who an alert can be assigned to: the realm's members, by email. */
@@ -172,9 +178,10 @@ export class AlertCollaboration {
     return this.realmDb.transaction(async (tx) => {
       const alert = await tx.alert.findFirst({
         where: { id },
-        select: { id: true, state: true, assigneeId: true, dueAt: true },
+        select: { id: true, state: true, assigneeId: true, dueAt: true, nhiId: true },
       });
       if (!alert) throw new NotFoundError('Alert', id);
+      await assertAlertsCovered(tx, this.permissions.coverage('alert:ack'), [alert]);
       const emails = await memberEmails(tx, [assigneeId]);
       // Anyone who is not a member of this realm, in another realm or nowhere, is unknown here.
       if (assigneeId && !emails.has(assigneeId)) throw new NotFoundError('Realm member', assigneeId);
@@ -215,7 +222,7 @@ export class AlertCollaboration {
   /** The alert's comments, oldest first. */
   async comments(alertId: string): Promise<AlertCommentView[]> {
     return this.realmDb.transaction(async (tx) => {
-      await this.alertOf(tx, alertId);
+      await this.alertOf(tx, alertId, 'alert:read');
       const rows = await tx.alertComment.findMany({
         where: { alertId },
         orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
@@ -250,7 +257,7 @@ export class AlertCollaboration {
     const authorId = principal.kind === 'system' ? null : principal.userId;
     const now = this.context.clock.now();
     const { comment, alert, notify } = await this.realmDb.transaction(async (tx) => {
-      const alert = await this.alertOf(tx, alertId);
+      const alert = await this.alertOf(tx, alertId, 'alert:ack');
       const wanted = mentionedEmails(body);
       const mentioned = wanted.length
         ? await tx.realmMembership.findMany({
@@ -297,12 +304,14 @@ export class AlertCollaboration {
     return { ...comment, mailed: outcomes.filter((outcome) => outcome === 'sent').length };
   }
 
-  private async alertOf(tx: RealmTx, id: string) {
+  /** The alert, if the coverage of `permission` reaches it. */
+  private async alertOf(tx: RealmTx, id: string, permission: 'alert:read' | 'alert:ack') {
     const alert = await tx.alert.findFirst({
       where: { id },
-      select: { id: true, ruleId: true, severity: true },
+      select: { id: true, ruleId: true, severity: true, nhiId: true },
     });
     if (!alert) throw new NotFoundError('Alert', id);
+    await assertAlertsCovered(tx, this.permissions.coverage(permission), [alert]);
     return alert;
   }
 

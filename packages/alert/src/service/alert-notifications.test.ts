@@ -230,6 +230,56 @@ describeEachDatabase('Alert notifications', (_kind, newDatabase) => {
     expect(body.alerts.map((a: { environment: string }) => a.environment)).toEqual(['staging', 'staging']);
   });
 
+  it('routes a team’s alerts to the channel serving its subtree, and unowned ones only to channels serving all', async () => {
+    const t = await setup();
+    const group = (name: string, parentId: string | null = null) =>
+      t.realmDb.transaction((tx) =>
+        tx.policyGroup.create({ data: { name, parentId }, select: { id: true } }),
+      );
+    const platform = await group('Platform');
+    const payments = await group('Payments', platform.id);
+    const search = await group('Search');
+    const platformHook = await startWebhookReceiver();
+    const everyone = await startWebhookReceiver();
+    await t.channels.create({
+      type: 'webhook',
+      name: 'Platform',
+      url: platformHook.url,
+      ownerGroupIds: [platform.id],
+    });
+    await t.channels.create({ type: 'webhook', name: 'Everyone', url: everyone.url });
+    // Keys unrotated for 400 days: an alert whoever owns the identity.
+    const stale = async (owner: { id: string } | null) => {
+      const n = await t.nhi({ ownerUserId: t.ana.id, ownerGroupId: owner?.id ?? null });
+      await t.credential(n.id, { lastRotatedAt: t.daysAgo(400), createdAt: t.daysAgo(400) });
+      return n;
+    };
+    const ofPayments = await stale(payments);
+    await stale(search);
+    await stale(null);
+    await t.evaluate();
+    await t.deliver();
+
+    const alertNhis = (hook: typeof everyone) =>
+      hook.received.flatMap((r) => JSON.parse(r.body).alerts.map((a: { nhiId: string }) => a.nhiId));
+    expect(alertNhis(platformHook)).toEqual(expect.arrayContaining([ofPayments.id]));
+    expect(new Set(alertNhis(platformHook))).toEqual(new Set([ofPayments.id]));
+    expect(new Set(alertNhis(everyone)).size).toBe(3);
+  });
+
+  it('refuses a team that is not a group of the realm', async () => {
+    const t = await setup();
+    await expect(
+      t.channels.create({
+        type: 'webhook',
+        name: 'Nobody',
+        url: 'https://example.com/hook',
+        ownerGroupIds: ['00000000-0000-4000-8000-000000000000'],
+      }),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect(await t.channels.list()).toEqual([]);
+  });
+
   it('tells the case from its evidence in Slack blocks, email and webhook bodies', async () => {
     const t = await setup();
     const receiver = await startWebhookReceiver();

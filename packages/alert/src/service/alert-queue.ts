@@ -1,4 +1,4 @@
-import type { RealmTx } from '@nhi/platform';
+import type { Coverage, RealmTx } from '@nhi/platform';
 import type { z } from 'zod';
 import type { listAlertsInput } from '../api/alert.schema.ts';
 import {
@@ -6,6 +6,7 @@ import {
   type AlertQueueRow,
   alertGroups,
   alertQueuePage,
+  alertRuleIds,
   countAlerts,
   naturalOrder,
 } from '../sql/alert-queue.sql.ts';
@@ -34,23 +35,19 @@ function toQueueItem(row: AlertQueueRow): AlertQueueItem {
 
 /**
  * One page of the list in the asked order, paged by keyset from either end: `cursor` reads the page
- * after that alert, `before` the page before it.
+ * after that alert, `before` the page before it. Pages and total hold the alerts `coverage` reaches.
  */
 export async function readAlertPage(
   tx: RealmTx,
   realmId: string,
   input: ListFilter,
+  coverage: Coverage,
 ): Promise<AlertQueuePage> {
   const { sort, order, cursor: after, before, limit, ...filter } = input;
   const backward = !after && Boolean(before);
   const cursor = after ?? before;
-  const rows = await alertQueuePage(tx, realmId, filter, {
-    sort,
-    order: order ?? naturalOrder[sort],
-    cursor,
-    backward,
-    take: limit + 1,
-  });
+  const request = { sort, order: order ?? naturalOrder[sort], cursor, backward, take: limit + 1 };
+  const rows = await alertQueuePage(tx, realmId, filter, request, coverage);
   const more = rows.length > limit;
   // Backwards, the extra row is the first one: the page is the last `limit` rows.
   const page = backward ? rows.slice(-limit) : rows.slice(0, limit);
@@ -58,7 +55,7 @@ export async function readAlertPage(
   const hasPrevious = backward ? more : Boolean(cursor) && page.length > 0;
   return {
     items: page.map(toQueueItem),
-    total: await countAlerts(tx, realmId, filter),
+    total: await countAlerts(tx, realmId, filter, coverage),
     nextCursor: hasNext ? (page.at(-1)?.id ?? null) : null,
     previousCursor: hasPrevious ? (page[0]?.id ?? null) : null,
   };
@@ -88,8 +85,9 @@ export async function readAlertGroups(
   realmId: string,
   by: 'rule' | 'identity',
   filter: AlertGroupFilter,
+  coverage: Coverage,
 ): Promise<AlertGroups> {
-  const rows = await alertGroups(tx, realmId, filter, by, maxGroups + 1);
+  const rows = await alertGroups(tx, realmId, filter, by, maxGroups + 1, coverage);
   return {
     by,
     truncated: rows.length > maxGroups,
@@ -114,17 +112,30 @@ export interface AlertFilterOptions {
   sources: { id: string; name: string }[];
 }
 
-/** What the list's filters offer: the rules that raised alerts here, the realm's members, groups and scanner sources. */
-export async function readFilterOptions(tx: RealmTx): Promise<AlertFilterOptions> {
-  const ruleRows = await tx.alert.groupBy({ by: ['ruleId'], orderBy: { ruleId: 'asc' } });
+/**
+ * What the list's filters offer: the rules that raised the alerts `coverage` reaches, the realm's
+ * members, the teams whose identities it reaches (every group of the realm for the whole realm)
+ * and the scanner sources.
+ */
+export async function readFilterOptions(
+  tx: RealmTx,
+  realmId: string,
+  coverage: Coverage,
+): Promise<AlertFilterOptions> {
+  const ruleIds = await alertRuleIds(tx, realmId, coverage);
   const members = await tx.realmMembership.findMany({
     select: { user: { select: { id: true, email: true } } },
     orderBy: { user: { email: 'asc' } },
   });
-  const teams = await tx.policyGroup.findMany({ select: { id: true, name: true }, orderBy: { name: 'asc' } });
+  const teams = await tx.policyGroup.findMany({
+    where:
+      coverage.kind === 'all' ? {} : { id: { in: coverage.kind === 'groups' ? [...coverage.groupIds] : [] } },
+    select: { id: true, name: true },
+    orderBy: { name: 'asc' },
+  });
   const sources = await tx.source.findMany({ select: { id: true, name: true }, orderBy: { name: 'asc' } });
   return {
-    rules: ruleRows.map(({ ruleId }) => ({ id: ruleId, title: alertRuleOf(ruleId)?.title ?? ruleId })),
+    rules: ruleIds.map((ruleId) => ({ id: ruleId, title: alertRuleOf(ruleId)?.title ?? ruleId })),
     owners: members.map(({ user }) => user),
     teams,
     sources,

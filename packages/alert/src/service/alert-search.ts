@@ -1,4 +1,4 @@
-import type { RealmQuery } from '@nhi/platform';
+import type { Coverage, RealmQuery } from '@nhi/platform';
 import { alertSearchRows } from '../sql/alert-search.sql.ts';
 import { alertRuleOf, alertRules } from './alert-rules.ts';
 
@@ -25,6 +25,7 @@ function rulesMatching(text: string): string[] {
 /**
  * Alerts of the realm whose rule's title matches `text`, or about one of `nhiIds` (the identities
  * a quick search found by name): an identity's name is matched once, by the inventory's search.
+ * Only alerts the caller's `alert:read` coverage reaches.
  */
 export async function alertSearchHits(
   query: RealmQuery,
@@ -32,8 +33,9 @@ export async function alertSearchHits(
   text: string,
   nhiIds: readonly string[],
   limit: number,
+  coverage: Coverage,
 ): Promise<AlertSearchHit[]> {
-  const rows = await alertSearchRows(query, realmId, rulesMatching(text), nhiIds, limit);
+  const rows = await alertSearchRows(query, realmId, rulesMatching(text), nhiIds, limit, coverage);
   return rows.map((row) => ({
     id: row.id,
     title: alertRuleOf(row.ruleId)?.title ?? row.ruleId,

@@ -1,13 +1,16 @@
 import {
   actorOf,
+  coveredOwnerWhere,
   NotFoundError,
   parseInput,
   publishDomainEvent,
   REALM_DB,
   REQUEST_CONTEXT,
+  REQUEST_PERMISSIONS,
   type RealmDb,
   type RealmTx,
   type RequestContext,
+  type RequestPermissions,
   ValidationError,
   writeAuditEntry,
 } from '@nhi/platform';
@@ -28,6 +31,7 @@ import { lockRealmAlerts } from '../sql/alert-lock.sql.ts';
 import { refreshRiskScores } from '../sql/risk-scores.sql.ts';
 import { withActorLabels } from './alert-actors.ts';
 import { assignmentOf, type WithAssignments, withAssignments } from './alert-collaboration.ts';
+import { assertAlertsCovered } from './alert-coverage.ts';
 import type { AlertState } from './alert-detail.ts';
 import {
   type AlertDetail,
@@ -59,20 +63,27 @@ export interface TransitionResult {
 /**
  * The alerts of the request's realm: lists and details for triage, and the analyst's transitions
  * (acknowledge, resolve, suppress), each recorded in the alert history and the audit log in the
- * transaction of the change, with the risk scores of the NHIs concerned.
+ * transaction of the change, with the risk scores of the NHIs concerned. Reads reach the alerts
+ * the caller's `alert:read` covers, transitions those its `alert:ack` covers (ADR 0040): any other
+ * alert is NOT_FOUND, as one of another realm.
  */
 @injectable()
 export class AlertService {
   constructor(
     @inject(REQUEST_CONTEXT) private readonly context: RequestContext,
     @inject(REALM_DB) private readonly realmDb: RealmDb,
+    @inject(REQUEST_PERMISSIONS) private readonly permissions: RequestPermissions,
   ) {}
+
+  private get readCoverage() {
+    return this.permissions.coverage('alert:read');
+  }
 
   /** One page of the list, filtered and sorted on the server, paged by keyset in any order. */
   async list(input: ListAlertsInput = {}): Promise<WithAssignments<AlertQueuePage>> {
     const filter = parseInput(listAlertsInput, input, 'alert filter');
     return this.realmDb.transaction(async (tx) => {
-      const page = await readAlertPage(tx, this.realmDb.realmId, filter);
+      const page = await readAlertPage(tx, this.realmDb.realmId, filter, this.readCoverage);
       return { ...page, items: await withAssignments(tx, page.items) };
     });
   }
@@ -80,12 +91,14 @@ export class AlertService {
   /** The alerts the filters match, counted per rule or per identity. */
   async groups(input: AlertGroupsInput): Promise<AlertGroups> {
     const { by, ...filter } = parseInput(alertGroupsInput, input, 'alert grouping');
-    return this.realmDb.transaction((tx) => readAlertGroups(tx, this.realmDb.realmId, by, filter));
+    return this.realmDb.transaction((tx) =>
+      readAlertGroups(tx, this.realmDb.realmId, by, filter, this.readCoverage),
+    );
   }
 
   /** The choices of the list's filters. */
   async filterOptions(): Promise<AlertFilterOptions> {
-    return this.realmDb.transaction((tx) => readFilterOptions(tx));
+    return this.realmDb.transaction((tx) => readFilterOptions(tx, this.realmDb.realmId, this.readCoverage));
   }
 
   async get(id: string): Promise<AlertDetail> {
@@ -112,6 +125,7 @@ export class AlertService {
         },
       });
       if (!row) throw new NotFoundError('Alert', id);
+      await assertAlertsCovered(tx, this.readCoverage, [row]);
       const nhis = await this.nhiNames(tx, [row.nhiId]);
       const rule = alertRuleOf(row.ruleId);
       return {
@@ -232,11 +246,15 @@ export class AlertService {
 
   /**
    * The NHI's score and the factors it is made of; 0 and no factors when nothing is open. An id
-   * that names no NHI of the realm is NOT_FOUND, as everywhere else, not a score of 0.
+   * that names no NHI of the realm, or one outside the caller's coverage, is NOT_FOUND, as
+   * everywhere else, not a score of 0.
    */
   async risk(nhiId: string): Promise<NhiRisk> {
     return this.realmDb.transaction(async (tx) => {
-      const nhi = await tx.nhi.findFirst({ where: { id: nhiId }, select: { id: true } });
+      const nhi = await tx.nhi.findFirst({
+        where: { id: nhiId, ...coveredOwnerWhere(this.readCoverage) },
+        select: { id: true },
+      });
       if (!nhi) throw new NotFoundError('Nhi', nhiId);
       const row = await tx.nhiRiskScore.findFirst({
         where: { nhiId },
@@ -267,6 +285,7 @@ export class AlertService {
         const missing = unique.find((id) => !found.some((row) => row.id === id));
         throw new NotFoundError('Alert', missing ?? '');
       }
+      await assertAlertsCovered(tx, this.permissions.coverage('alert:ack'), found);
       const movable = found.filter(
         (row) => from.includes(row.state) && (row.state !== to || to === 'suppressed'),
       );

@@ -1,4 +1,11 @@
-import { NotFoundError, REALM_DB, type RealmDb } from '@nhi/platform';
+import {
+  coveredOwnerWhere,
+  NotFoundError,
+  REALM_DB,
+  REQUEST_PERMISSIONS,
+  type RealmDb,
+  type RequestPermissions,
+} from '@nhi/platform';
 import { inject, injectable } from 'tsyringe';
 import {
   type AlertHistoryEntry,
@@ -40,13 +47,19 @@ const eventSelect = {
 /** The alerts of one identity with their history, for the identity's page. */
 @injectable()
 export class NhiAlertsService {
-  constructor(@inject(REALM_DB) private readonly realmDb: RealmDb) {}
+  constructor(
+    @inject(REALM_DB) private readonly realmDb: RealmDb,
+    @inject(REQUEST_PERMISSIONS) private readonly permissions: RequestPermissions,
+  ) {}
 
-  /** An id that names no identity of the realm is NOT_FOUND, not an empty list. */
+  /**
+   * An id that names no identity of the realm, or one outside the caller's `alert:read` coverage,
+   * is NOT_FOUND, not an empty list.
+   */
   async ofNhi(nhiId: string): Promise<NhiAlerts> {
     return this.realmDb.transaction(async (tx) => {
       const nhi = await tx.nhi.findFirst({
-        where: { id: nhiId },
+        where: { id: nhiId, ...coveredOwnerWhere(this.permissions.coverage('alert:read')) },
         select: { name: true, environment: true, ownerUserId: true, owner: { select: { email: true } } },
       });
       if (!nhi) throw new NotFoundError('Nhi', nhiId);

@@ -4,7 +4,9 @@ import type { RealmTx } from '@nhi/platform';
  * Queues the notifications of the history entries marked `notify`, in the transaction that wrote
  * them (a transactional outbox): one row per entry and matching channel, never two (unique key).
  * A channel matches when the alert's severity, rule and NHI environment are in its lists (an empty
- * list matches all). Owner-first: an email channel with `toOwner` addresses the NHI's owner, or the
+ * list matches all), and, for a channel routed to owner teams, when the NHI's owner team is one of
+ * them or below one of them (an alert about no identity or an unowned one reaches only channels
+ * serving every team). Owner-first: an email channel with `toOwner` addresses the NHI's owner, or the
  * members of its owner group (explicit members, and for a built-in group the realm members of its
  * role; disabled accounts and former members left out), and falls back to its own recipients when
  * nobody is found. Digest channels get the end of the current
@@ -13,7 +15,15 @@ import type { RealmTx } from '@nhi/platform';
 export async function queueNotifications(tx: RealmTx, realmId: string, now: Date): Promise<number> {
   const at = now.toISOString();
   return tx.$executeRaw`
-    WITH marked AS (
+    WITH RECURSIVE channel_team AS (
+      SELECT c.id AS "channelId", g.id AS "groupId"
+      FROM "AlertChannel" AS c JOIN "PolicyGroup" AS g ON g."realmId" = c."realmId" AND g.id = ANY (c."ownerGroupIds")
+      WHERE c."realmId" = ${realmId} AND c.enabled
+      UNION
+      SELECT t."channelId", child.id
+      FROM channel_team AS t JOIN "PolicyGroup" AS child ON child."realmId" = ${realmId} AND child."parentId" = t."groupId"
+    ),
+    marked AS (
       UPDATE "AlertEvent" AS e SET notify = false
       WHERE e."realmId" = ${realmId} AND e.notify
       RETURNING e.id, e."alertId", e."fromState", e."createdAt"
@@ -48,5 +58,7 @@ export async function queueNotifications(tx: RealmTx, realmId: string, now: Date
       AND (cardinality(ch.severities) = 0 OR a.severity = ANY (ch.severities))
       AND (cardinality(ch."ruleIds") = 0 OR a."ruleId" = ANY (ch."ruleIds"))
       AND (cardinality(ch.environments) = 0 OR n.environment = ANY (ch.environments))
+      AND (cardinality(ch."ownerGroupIds") = 0 OR EXISTS (SELECT 1 FROM channel_team AS t
+        WHERE t."channelId" = ch.id AND t."groupId" = n."ownerGroupId"))
     ON CONFLICT ("realmId", "eventId", "channelId") DO NOTHING`;
 }

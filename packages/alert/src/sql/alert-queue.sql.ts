@@ -1,4 +1,4 @@
-import { joinSql, type RealmTx, type Sql, sql, trustedSql } from '@nhi/platform';
+import { type Coverage, joinSql, ownerCovered, type RealmTx, type Sql, sql, trustedSql } from '@nhi/platform';
 import type { z } from 'zod';
 import type { AlertSortKey, alertGroupsInput, listAlertsInput } from '../api/alert.schema.ts';
 import type { AlertState } from '../service/alert-detail.ts';
@@ -6,7 +6,8 @@ import type { AlertSeverity } from '../service/alert-rules.ts';
 
 // The alert list in one statement per page: the alert (`a`) with its identity (`n`), the identity's
 // owner (`u`) and risk score (`r`) joined, so it filters and sorts on any of them and pages by
-// keyset whatever the sort.
+// keyset whatever the sort. The caller's `alert:read` coverage is a condition on the joined
+// identity (`n."ownerGroupId"`), so pages, totals and groups are all over the visible alerts.
 
 export type AlertListFilter = Omit<
   z.output<typeof listAlertsInput>,
@@ -74,22 +75,24 @@ export const naturalOrder: Record<AlertSortKey, Direction> = {
 
 // Written out per alias (not built from names) so the realm-filter check reads every join.
 const alertJoins = trustedSql(
-  `LEFT JOIN "Nhi" AS n ON n."realmId" = a."realmId" AND n.id = a."nhiId"
+  `/* covered where used */ LEFT JOIN "Nhi" AS n ON n."realmId" = a."realmId" AND n.id = a."nhiId"
    LEFT JOIN "User" AS u ON u.id = n."ownerUserId"
    LEFT JOIN "NhiRiskScore" AS r ON r."realmId" = a."realmId" AND r."nhiId" = a."nhiId"`,
 );
 const cursorJoins = trustedSql(
-  `LEFT JOIN "Nhi" AS cn ON cn."realmId" = c."realmId" AND cn.id = c."nhiId"
+  `/* covered where used */ LEFT JOIN "Nhi" AS cn ON cn."realmId" = c."realmId" AND cn.id = c."nhiId"
    LEFT JOIN "User" AS cu ON cu.id = cn."ownerUserId"
    LEFT JOIN "NhiRiskScore" AS cr ON cr."realmId" = c."realmId" AND cr."nhiId" = c."nhiId"`,
 );
 
 /**
- * The filter's conditions on `a` and `n`. Environment, provider and source filters keep alerts about
- * live identities only, as the dashboard counts them.
+ * The filter's conditions on `a` and `n`, within the coverage. Environment, provider and source
+ * filters keep alerts about live identities only, as the dashboard counts them. A scoped caller's
+ * condition on `n` turns the identity join into an inner one: the planner may then start from the
+ * team's identities (the `Nhi` owner-team index) and reach their alerts by the `nhiId` index.
  */
-function filterConditions(realmId: string, filter: AlertListFilter): Sql {
-  const and: Sql[] = [sql`a."realmId" = ${realmId}`];
+function filterConditions(realmId: string, filter: AlertListFilter, coverage: Coverage): Sql {
+  const and: Sql[] = [sql`a."realmId" = ${realmId}`, ownerCovered(coverage, trustedSql('n."ownerGroupId"'))];
   const anyOf = (column: string, values: readonly string[] | undefined) => {
     if (values?.length) and.push(sql`${trustedSql(column)}::text IN (${joinSql(values)})`);
   };
@@ -132,6 +135,7 @@ export async function alertQueuePage(
   realmId: string,
   filter: AlertListFilter,
   page: QueuePageRequest,
+  coverage: Coverage,
 ): Promise<AlertQueueRow[]> {
   // Reading backwards is reading forwards in the opposite order from the same cursor.
   const ascending = (page.order === 'asc') !== page.backward;
@@ -141,7 +145,8 @@ export async function alertQueuePage(
     ? sql`AND (${joinSql(keys)}) ${trustedSql(ascending ? '>' : '<')} (
         SELECT ${joinSql([...sortExpressions(page.sort, 'c', 'cn', 'cr'), sql`c.id`])}
         FROM "Alert" AS c ${cursorJoins}
-        WHERE c."realmId" = ${realmId} AND c.id = ${page.cursor})`
+        WHERE c."realmId" = ${realmId} AND c.id = ${page.cursor}
+          AND ${ownerCovered(coverage, trustedSql('cn."ownerGroupId"'))})`
     : sql``;
   const rows = await tx.$queryRaw<AlertQueueRow[]>`
     SELECT a.id, a."ruleId", a."owaspId", a.severity::text AS severity, a.state::text AS state,
@@ -149,16 +154,21 @@ export async function alertQueuePage(
       a."suppressedUntil", a."suppressReason", n.name AS "nhiName", n.environment::text AS "nhiEnvironment",
       n."ownerUserId", u.email AS "ownerEmail", COALESCE(r.score, 0)::int AS "riskScore"
     FROM "Alert" AS a ${alertJoins}
-    WHERE a."realmId" = ${realmId} AND ${filterConditions(realmId, filter)} ${beyond}
+    WHERE a."realmId" = ${realmId} AND ${filterConditions(realmId, filter, coverage)} ${beyond}
     ORDER BY ${joinSql(keys.map((key) => sql`${key} ${direction}`))}
     LIMIT ${page.take}`;
   return page.backward ? rows.reverse() : rows;
 }
 
-export async function countAlerts(tx: RealmTx, realmId: string, filter: AlertListFilter): Promise<number> {
+export async function countAlerts(
+  tx: RealmTx,
+  realmId: string,
+  filter: AlertListFilter,
+  coverage: Coverage,
+): Promise<number> {
   const [row] = await tx.$queryRaw<{ total: number }[]>`
     SELECT count(*)::int AS total FROM "Alert" AS a ${alertJoins}
-    WHERE a."realmId" = ${realmId} AND ${filterConditions(realmId, filter)}`;
+    WHERE a."realmId" = ${realmId} AND ${filterConditions(realmId, filter, coverage)}`;
   return row?.total ?? 0;
 }
 
@@ -180,14 +190,25 @@ export async function alertGroups(
   filter: AlertGroupFilter,
   by: 'rule' | 'identity',
   limit: number,
+  coverage: Coverage,
 ): Promise<AlertGroupRow[]> {
   const key = by === 'rule' ? sql`a."ruleId"` : sql`a."nhiId"`;
   const name = by === 'rule' ? sql`NULL::text` : sql`max(n.name)`;
   return tx.$queryRaw<AlertGroupRow[]>`
     SELECT ${key} AS key, ${name} AS name, count(*)::int AS count, max(a.severity)::text AS "worstSeverity"
     FROM "Alert" AS a ${alertJoins}
-    WHERE a."realmId" = ${realmId} AND ${filterConditions(realmId, filter)}
+    WHERE a."realmId" = ${realmId} AND ${filterConditions(realmId, filter, coverage)}
     GROUP BY ${key}
     ORDER BY count(*) DESC, max(a.severity) DESC, ${key} ASC NULLS LAST
     LIMIT ${limit}`;
+}
+
+/** The rules that raised the alerts the coverage reaches, by id. */
+export async function alertRuleIds(tx: RealmTx, realmId: string, coverage: Coverage): Promise<string[]> {
+  const rows = await tx.$queryRaw<{ ruleId: string }[]>`
+    SELECT DISTINCT a."ruleId" FROM "Alert" AS a
+    LEFT JOIN "Nhi" AS n ON n."realmId" = a."realmId" AND n.id = a."nhiId"
+    WHERE a."realmId" = ${realmId} AND ${ownerCovered(coverage, trustedSql('n."ownerGroupId"'))}
+    ORDER BY a."ruleId"`;
+  return rows.map((row) => row.ruleId);
 }

@@ -99,6 +99,9 @@ export interface AlertActivity {
   at: Date;
 }
 
+/** Why a scoped caller's dashboard has no trend. */
+export const trendsKeptForRealm = 'Trends are kept for the whole realm';
+
 /** How many days the trend looks back: the page's time-range picker. */
 export const trendRanges = [7, 30, 90] as const;
 export type TrendDays = (typeof trendRanges)[number];
@@ -134,9 +137,12 @@ export interface DashboardOverview {
   riskLevels: CountOf<RiskLevel>[];
   /**
    * The last `trendDays` days from the daily snapshots, then today's live figures; on the unfiltered
-   * page, days before the first snapshot are estimated where the data allows.
+   * page, days before the first snapshot are estimated where the data allows. Null for a caller
+   * who sees part of the realm: the snapshots count all of it (`trendWithheld` says so).
    */
-  trend: TrendPoint[];
+  trend: TrendPoint[] | null;
+  /** Why there is no trend, for the page to show; null when there is one. */
+  trendWithheld: string | null;
   trendDays: TrendDays;
   fixFirst: FixFirstItem[];
   topOwners: OwnerAlerts[];

@@ -6,6 +6,8 @@ export const dashboardPermissions = definePermissions([
     key: 'dashboard:read',
     description: 'See the dashboard: headline figures, charts, trends and what to fix first',
     grantedTo: ['admin', 'editor', 'viewer'],
+    // Every figure and list counts over the caller's nhi:read and alert:read coverage.
+    scopable: true,
   },
 ] as const);
 

@@ -189,9 +189,9 @@ describeEachDatabase('dashboard trend backfill', (_kind, newDatabase) => {
 
     const overview = await t.service.overview(fixture.filter ?? {}, { trendDays: 7 });
 
-    expect(overview.trend.map(pointOf)).toEqual(fixture.expected);
-    expect(overview.trend.filter((point) => point.estimated).every((point) => point.riskScore === null)).toBe(
-      true,
-    );
+    expect(overview.trend?.map(pointOf)).toEqual(fixture.expected);
+    expect(
+      overview.trend?.filter((point) => point.estimated).every((point) => point.riskScore === null),
+    ).toBe(true);
   });
 });

@@ -31,6 +31,7 @@ function realm(slug: string, over: Partial<DashboardOverview> = {}): RealmOvervi
       openAlertsByOwasp: [{ key: 'NHI1', count: 10 }],
       riskLevels: [{ key: 'none', count: 8 }],
       trend: [{ day: '2026-03-02', openAlerts: 10, riskScore: 20 }],
+      trendWithheld: null,
       trendDays: 30,
       disabledRules: [],
       fixFirst: [],
@@ -124,6 +125,17 @@ describe('combined overview of several realms', () => {
     ]);
     expect(combined.weekAgo).toBeNull();
     expect(combineOverviews([large, large]).weekAgo?.nhiTotal).toBe(20);
+  });
+
+  it('has no trend when a realm has none (a scoped caller’s), and says why', () => {
+    const { large } = setup();
+    const scoped = realm('team', { trend: null, trendWithheld: 'Trends are kept for the whole realm' });
+
+    const combined = combineOverviews([large, scoped]);
+
+    expect(combined.trend).toBeNull();
+    expect(combined.trendWithheld).toBe('Trends are kept for the whole realm');
+    expect(combineOverviews([large, large]).trendWithheld).toBeNull();
   });
 
   it('combines nothing into an empty overview', () => {

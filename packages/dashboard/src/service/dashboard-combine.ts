@@ -36,7 +36,9 @@ export interface CombinedOverview {
   credentialAge: CountOf<string>[];
   openAlertsByOwasp: CountOf<string>[];
   riskLevels: CountOf<string>[];
-  trend: TrendPoint[];
+  /** Null when a realm's overview has none (a scoped caller's): a sum without it would mislead. */
+  trend: TrendPoint[] | null;
+  trendWithheld: string | null;
   fixFirst: InRealm<FixFirstItem>[];
   topOwners: OwnerAlerts[];
   recentScans: InRealm<RecentScan>[];
@@ -94,6 +96,7 @@ export function combineOverviews(parts: readonly RealmOverview[]): CombinedOverv
     ),
     riskLevels: sumCounts(overviews.map((o) => o.riskLevels)),
     trend: combineTrends(parts),
+    trendWithheld: overviews.find((o) => o.trend === null)?.trendWithheld ?? null,
     fixFirst: tag((part) => part.overview.fixFirst)
       .sort(
         (a, b) =>
@@ -120,10 +123,11 @@ export function combineOverviews(parts: readonly RealmOverview[]): CombinedOverv
  * Days every realm has a point for: a day missing in one realm would show a false dip. A day
  * estimated in any realm is estimated in the sum, and has no risk score when one realm has none.
  */
-function combineTrends(parts: readonly RealmOverview[]): TrendPoint[] {
+function combineTrends(parts: readonly RealmOverview[]): TrendPoint[] | null {
   if (parts.length === 0) return [];
   const byDay = new Map<string, CombinedDay>();
   for (const { overview } of parts) {
+    if (overview.trend === null) return null;
     const active = overview.figures.nhiActive;
     for (const point of overview.trend) {
       byDay.set(point.day, addPoint(byDay.get(point.day), point, active));

@@ -1,16 +1,21 @@
+import { createHash } from 'node:crypto';
 import { nhiEnvironments, nhiKinds, nhiProviders } from '@nhi/nhi/vocabulary';
 import {
+  allCoverage,
   CLOCK,
   type Clock,
+  type Coverage,
   PLATFORM_DATABASE,
   type PlatformDatabase,
   parseInput,
   REALM_DB,
   REQUEST_CONTEXT,
+  REQUEST_PERMISSIONS,
   type RealmDb,
   RealmDb as RealmDbClass,
   type RealmQuery,
   type RequestContext,
+  type RequestPermissions,
 } from '@nhi/platform';
 import { inject, injectable } from 'tsyringe';
 import {
@@ -25,6 +30,7 @@ import {
   defaultTrendDays,
   type ServedOverview,
   type TrendDays,
+  trendsKeptForRealm,
 } from '../api/dashboard-view.ts';
 import { changeStampOf } from '../sql/dashboard-change-stamp.sql.ts';
 import { alertFigures, identityFigures, leakCount } from '../sql/dashboard-figures.sql.ts';
@@ -57,10 +63,42 @@ import { DashboardOverviewCache } from './dashboard-overview-cache.ts';
 /** Figures of 100k identities take a few hundred ms on a busy machine: more than a request default. */
 const readTimeoutMs = 30_000;
 
+/**
+ * Whose identities the overview counts: identity figures (and leaks, which are about identities)
+ * over the caller's `nhi:read` coverage, alert figures over `alert:read`. A caller without one of
+ * them sees those figures of the whole realm, as `dashboard:read` always showed them.
+ */
+interface OverviewCoverage {
+  identities: Coverage;
+  alerts: Coverage;
+}
+
+function overviewCoverageOf(permissions: RequestPermissions): OverviewCoverage {
+  const of = (permission: string) =>
+    permissions.has(permission) ? permissions.coverage(permission) : allCoverage;
+  return { identities: of('nhi:read'), alerts: of('alert:read') };
+}
+
+/** Whether the overview is narrower than the realm: then the realm-wide snapshots do not apply. */
+const isScoped = (coverage: OverviewCoverage) =>
+  coverage.identities.kind !== 'all' || coverage.alerts.kind !== 'all';
+
+/**
+ * The coverage as part of the cache key: members of the same teams share their overview. A
+ * digest of the group ids, since a team's subtree may hold a thousand groups.
+ */
+function coverageKey({ identities, alerts }: OverviewCoverage): string {
+  const key = (coverage: Coverage) =>
+    coverage.kind === 'groups'
+      ? createHash('sha256').update(coverage.groupIds.join(',')).digest('base64url')
+      : coverage.kind;
+  return `${key(identities)}|${key(alerts)}`;
+}
+
 async function figuresIn(query: RealmQuery, realmId: string, filter: DashboardFilter, now: Date) {
-  const identities = await identityFigures(query, realmId, filter, now);
-  const alerts = await alertFigures(query, realmId, filter);
-  const leaks = await leakCount(query, realmId, filter);
+  const identities = await identityFigures(query, realmId, filter, now, allCoverage);
+  const alerts = await alertFigures(query, realmId, filter, allCoverage);
+  const leaks = await leakCount(query, realmId, filter, allCoverage);
   return { identities, alerts, figures: figuresOf(identities, alerts, leaks) };
 }
 
@@ -71,12 +109,14 @@ export class DashboardService {
     @inject(REQUEST_CONTEXT) private readonly context: RequestContext,
     @inject(REALM_DB) private readonly realmDb: RealmDb,
     @inject(DashboardOverviewCache) private readonly cache: DashboardOverviewCache,
+    @inject(REQUEST_PERMISSIONS) private readonly permissions: RequestPermissions,
   ) {}
 
   /**
    * The overview under the page filter. While nothing in the realm changed (its change stamp) an
    * overview built less than a few seconds ago is served again, with its own asOf; `fresh` (the
-   * user's refresh button) counts anew. `trendDays`: how far back the trend looks.
+   * user's refresh button) counts anew. `trendDays`: how far back the trend looks. A scoped
+   * caller's overview is kept apart, by coverage, from the whole realm's.
    */
   async overview(
     input: DashboardFilterInput = {},
@@ -87,11 +127,12 @@ export class DashboardService {
     const realmId = this.context.realm.id;
     const stamp = await this.realmDb.read((query) => changeStampOf(query, realmId));
     const trendDays = options.trendDays ?? defaultTrendDays;
+    const coverage = overviewCoverageOf(this.permissions);
     return this.cache.get(
-      `${realmId}:${JSON.stringify(filter)}:${trendDays}`,
+      `${realmId}:${coverageKey(coverage)}:${JSON.stringify(filter)}:${trendDays}`,
       stamp,
       now.getTime(),
-      () => this.build(filter, now, trendDays),
+      () => this.build(filter, now, trendDays, coverage),
       options.fresh,
     );
   }
@@ -103,8 +144,15 @@ export class DashboardService {
     return { ...overview, ageMs: ageMsOf(overview.asOf, this.context.clock.now()) };
   }
 
-  private async build(filter: DashboardFilter, now: Date, trendDays: TrendDays): Promise<DashboardOverview> {
+  private async build(
+    filter: DashboardFilter,
+    now: Date,
+    trendDays: TrendDays,
+    coverage: OverviewCoverage,
+  ): Promise<DashboardOverview> {
     const realmId = this.context.realm.id;
+    // The daily snapshots count the whole realm: a scoped caller gets no trend rather than its numbers.
+    const scoped = isScoped(coverage);
     const today = dayOf(now);
     const filtered = Boolean(filter.environment || filter.provider || filter.source);
     // Independent reads, each in its own read-only realm transaction: on PostgreSQL they run side
@@ -115,28 +163,29 @@ export class DashboardService {
     const read = <T>(fn: (query: RealmQuery) => Promise<T>) =>
       this.realmDb.read(fn, { parallelWorkers: false });
     const [identities, alerts, leaks, lists, trends] = await Promise.all([
-      read((query) => identityFigures(query, realmId, filter, now)),
-      read((query) => alertFigures(query, realmId, filter)),
-      read((query) => leakCount(query, realmId, filter)),
+      read((query) => identityFigures(query, realmId, filter, now, coverage.identities)),
+      read((query) => alertFigures(query, realmId, filter, coverage.alerts)),
+      read((query) => leakCount(query, realmId, filter, coverage.identities)),
       read(async (query) => ({
-        fixFirst: await fixFirst(query, realmId, filter),
+        fixFirst: await fixFirst(query, realmId, filter, coverage.identities),
         recentScans: await recentScans(query, realmId, filter),
-        recentAlertActivity: await recentAlertActivity(query, realmId, filter),
+        recentAlertActivity: await recentAlertActivity(query, realmId, filter, coverage.alerts),
         sources: await scannerSources(query, realmId),
         disabledRules: await disabledRules(query, realmId),
       })),
-      read(async (query) => ({
-        trend: await trendBefore(query, realmId, today, filter, trendDays),
-        weekAgo: await figuresWeekBefore(query, realmId, today, filter),
-      })),
+      scoped
+        ? Promise.resolve(null)
+        : read(async (query) => ({
+            trend: await trendBefore(query, realmId, today, filter, trendDays),
+            weekAgo: await figuresWeekBefore(query, realmId, today, filter),
+          })),
     ]);
     const figures = figuresOf(identities, alerts, leaks);
-    const { trend, weekAgo } = trends;
     return {
       asOf: now,
       filter,
       figures,
-      weekAgo,
+      weekAgo: trends?.weekAgo ?? null,
       byKind: countsOf(nhiKinds, identities.byKind),
       byProvider: countsOf(nhiProviders, identities.byProvider),
       byEnvironment: countsOf(nhiEnvironments, identities.byEnvironment),
@@ -145,11 +194,12 @@ export class DashboardService {
       riskLevels: riskLevelsOf(identities),
       // Under a filter, only the days whose snapshot kept figures per environment and provider:
       // without any, today's point alone is no trend.
-      trend:
-        filtered && trend.length === 0
+      trend: !trends
+        ? null
+        : filtered && trends.trend.length === 0
           ? []
           : [
-              ...trend,
+              ...trends.trend,
               {
                 day: today,
                 openAlerts: openAlertsOf(figures),
@@ -157,6 +207,7 @@ export class DashboardService {
                 nhiTotal: figures.nhiTotal,
               },
             ],
+      trendWithheld: trends ? null : trendsKeptForRealm,
       trendDays,
       topOwners: alerts.topOwners,
       ...lists,

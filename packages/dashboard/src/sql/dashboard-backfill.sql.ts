@@ -23,7 +23,7 @@ async function identityChanges(query: RealmQuery, realmId: string, from: string,
   return query<DayChange>(sql`
     SELECT to_char(greatest((c.at - interval '1 microsecond')::date + 1, ${from}::date), 'YYYY-MM-DD') AS day,
       sum(c.delta)::int AS delta
-    FROM "Nhi" n
+    FROM "Nhi" n /* whole realm: the realm's trend, which scoped callers do not get */
     CROSS JOIN LATERAL (VALUES (least(n."firstSeenAt", n."createdAt"), 1), (n."deletedAt", -1)) AS c(at, delta)
     WHERE n."realmId" = ${realmId} AND c.at <= ${last}::timestamp
     GROUP BY 1`);
@@ -42,7 +42,7 @@ async function openAlertChanges(query: RealmQuery, realmId: string, from: string
     FROM (
       SELECT e."toState", e."createdAt" AS started,
         lead(e."createdAt") OVER (PARTITION BY e."alertId" ORDER BY e."createdAt", e.id) AS ended
-      FROM "AlertEvent" e
+      FROM "AlertEvent" e /* whole realm: the realm's trend, which scoped callers do not get */
       WHERE e."realmId" = ${realmId} AND e.kind = 'state' AND e."createdAt" <= ${last}::timestamp
     ) AS s
     CROSS JOIN LATERAL (VALUES (s.started, 1), (s.ended, -1)) AS c(at, delta)

@@ -10,6 +10,7 @@ import { type RealmQuery, sql } from '@nhi/platform';
  */
 export async function changeStampOf(query: RealmQuery, realmId: string): Promise<string> {
   const rows = await query<{ stamp: string }>(sql`
+    /* whole realm: a mark of change, no figure; any change in the realm renews every overview */
     SELECT concat_ws('|',
       (SELECT max("updatedAt") FROM "Nhi" WHERE "realmId" = ${realmId}),
       (SELECT max("createdAt") FROM "AlertEvent" WHERE "realmId" = ${realmId}),

@@ -1,5 +1,14 @@
 import { liveIdentityMatching } from '@nhi/nhi';
-import { joinSql, type RealmQuery, type Sql, sql } from '@nhi/platform';
+import {
+  type Coverage,
+  identityCovered,
+  joinSql,
+  ownerCovered,
+  type RealmQuery,
+  type Sql,
+  sql,
+  trustedSql,
+} from '@nhi/platform';
 import {
   type AgeBucket,
   ageBuckets,
@@ -27,6 +36,9 @@ export function filterParams(filter: DashboardFilter) {
     filtered: Boolean(filter.environment?.length || filter.provider?.length || filter.source?.length),
   };
 }
+
+/** The owner team of the identity row `n`: what a coverage condition on identities reads. */
+export const identityOwner = trustedSql('n."ownerGroupId"');
 
 export interface IdentityFigures {
   headline: {
@@ -70,13 +82,15 @@ const add = (counts: Record<string, number>, key: string, n: number) => {
  * by the enum columns the figures split on (a few hundred groups at most) and counts the
  * time-dependent conditions within each group; the figures are sums over groups. Per-value
  * `FILTER` aggregates for every figure evaluated some fifty conditions per identity and took about
- * a fifth longer.
+ * a fifth longer. Only the identities `coverage` reaches count (the (realm, owner team) index
+ * finds a team's share).
  */
 export async function identityFigures(
   query: RealmQuery,
   realmId: string,
   filter: DashboardFilter,
   now: Date,
+  coverage: Coverage,
 ): Promise<IdentityFigures> {
   const at = (days: number) => new Date(now.getTime() + days * dayMs).toISOString();
   const oldest = sql`n."oldestActiveCredentialAt"`;
@@ -99,6 +113,7 @@ export async function identityFigures(
     -- The realm as a value, not a join key: the join hashes the identity id alone.
     LEFT JOIN "NhiRiskScore" AS r ON r."realmId" = ${realmId} AND r."nhiId" = n.id
     WHERE n."realmId" = ${realmId} AND ${liveIdentityMatching(filter)}
+      AND ${ownerCovered(coverage, identityOwner)}
     GROUP BY n.kind, n.provider, n.environment, n.status, r.level`);
   const figures: IdentityFigures = {
     headline: { total: 0, active: 0, unowned: 0, olderThan90: 0, expiringWithin30: 0, riskSum: 0 },
@@ -145,14 +160,20 @@ export interface AlertFigures {
  * owner filter included, deleted identities too); with one, only those about a live identity the
  * filter matches. The owners' counts join the alerts to the narrow (realm, owner, id) index of
  * identities: joining every alert to the wide identity rows cost more than the other figures
- * together.
+ * together. Only alerts about an identity `coverage` reaches count (for a scoped caller, never an
+ * alert about no identity).
  */
 export async function alertFigures(
   query: RealmQuery,
   realmId: string,
   filter: DashboardFilter,
+  coverage: Coverage,
 ): Promise<AlertFigures> {
   const { filtered } = filterParams(filter);
+  const alertCovered = identityCovered(coverage, {
+    realmColumn: trustedSql('a."realmId"'),
+    nhiIdColumn: trustedSql('a."nhiId"'),
+  });
   // Under a page filter the identity rows are read anyway (for the filter), so the owner comes
   // with them; for the whole realm the owners' counts read the narrow index instead.
   const [alertsSql, ownersSql] = filtered
@@ -160,16 +181,18 @@ export async function alertFigures(
         sql`SELECT a.severity::text AS severity, a."owaspId" AS owasp, n."ownerUserId" AS owner
           FROM "Alert" AS a
           JOIN "Nhi" AS n ON n."realmId" = a."realmId" AND n.id = a."nhiId"
-          WHERE a."realmId" = ${realmId} AND a.state = 'open' AND ${liveIdentityMatching(filter)}`,
+          WHERE a."realmId" = ${realmId} AND a.state = 'open' AND ${liveIdentityMatching(filter)}
+            AND ${ownerCovered(coverage, identityOwner)}`,
         sql`SELECT owner, count(*)::int AS c FROM a WHERE owner IS NOT NULL GROUP BY owner`,
       ]
     : [
         sql`SELECT a.severity::text AS severity, a."owaspId" AS owasp
-          FROM "Alert" AS a WHERE a."realmId" = ${realmId} AND a.state = 'open'`,
+          FROM "Alert" AS a WHERE a."realmId" = ${realmId} AND a.state = 'open' AND ${alertCovered}`,
         sql`SELECT n."ownerUserId" AS owner, count(*)::int AS c
           FROM "Alert" AS a
           JOIN "Nhi" AS n ON n."realmId" = a."realmId" AND n.id = a."nhiId"
           WHERE a."realmId" = ${realmId} AND a.state = 'open' AND n."ownerUserId" IS NOT NULL
+            AND ${ownerCovered(coverage, identityOwner)}
           GROUP BY n."ownerUserId"`,
       ];
   const rows = await query<AlertFigures>(sql`
@@ -191,11 +214,15 @@ export async function alertFigures(
   return row;
 }
 
-/** Leaks found by scans; with a page filter, those linked to a live identity the filter matches. */
+/**
+ * Leaks found by scans; with a page filter, those linked to a live identity the filter matches;
+ * only those about an identity `coverage` reaches.
+ */
 export async function leakCount(
   query: RealmQuery,
   realmId: string,
   filter: DashboardFilter,
+  coverage: Coverage,
 ): Promise<number> {
   const { filtered } = filterParams(filter);
   const rows = await query<{ count: number }>(sql`
@@ -203,6 +230,7 @@ export async function leakCount(
     FROM "Leak" AS l
     LEFT JOIN "Nhi" AS n ON ${filtered}::boolean AND n."realmId" = l."realmId" AND n.id = l."nhiId"
     WHERE l."realmId" = ${realmId}
-      AND (NOT ${filtered}::boolean OR (n.id IS NOT NULL AND ${liveIdentityMatching(filter)}))`);
+      AND (NOT ${filtered}::boolean OR (n.id IS NOT NULL AND ${liveIdentityMatching(filter)}))
+      AND ${identityCovered(coverage, { realmColumn: trustedSql('l."realmId"'), nhiIdColumn: trustedSql('l."nhiId"') })}`);
   return rows[0]?.count ?? 0;
 }

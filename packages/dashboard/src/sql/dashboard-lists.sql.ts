@@ -1,5 +1,5 @@
 import { liveIdentityMatching } from '@nhi/nhi';
-import { type RealmQuery, sql } from '@nhi/platform';
+import { type Coverage, ownerCovered, type RealmQuery, sql } from '@nhi/platform';
 import type {
   AlertActivity,
   DashboardFilter,
@@ -7,7 +7,7 @@ import type {
   RecentScan,
   ScannerSource,
 } from '../api/dashboard-view.ts';
-import { filterParams } from './dashboard-figures.sql.ts';
+import { filterParams, identityOwner } from './dashboard-figures.sql.ts';
 
 export const fixFirstSize = 10;
 export const recentSize = 8;
@@ -17,11 +17,15 @@ interface FixFirstRow extends Omit<FixFirstItem, 'owner'> {
   ownerEmail: string | null;
 }
 
-/** The live identities with the highest risk scores; ties by id (the score index serves the order). */
+/**
+ * The live identities `coverage` reaches with the highest risk scores; ties by id (the score index
+ * serves the order).
+ */
 export async function fixFirst(
   query: RealmQuery,
   realmId: string,
   filter: DashboardFilter,
+  coverage: Coverage,
 ): Promise<FixFirstItem[]> {
   const rows = await query<FixFirstRow>(sql`
     SELECT n.id AS "nhiId", n.name, n.kind::text AS kind, n.provider::text AS provider,
@@ -34,6 +38,7 @@ export async function fixFirst(
     JOIN "Nhi" AS n ON n."realmId" = r."realmId" AND n.id = r."nhiId"
     LEFT JOIN "User" AS u ON u.id = n."ownerUserId"
     WHERE r."realmId" = ${realmId} AND ${liveIdentityMatching(filter)}
+      AND ${ownerCovered(coverage, identityOwner)}
     ORDER BY r.score DESC, r."nhiId" DESC
     LIMIT ${fixFirstSize}`);
   return rows.map(({ ownerId, ownerEmail, ...item }) => ({
@@ -62,11 +67,15 @@ export async function recentScans(
     LIMIT ${recentSize}`);
 }
 
-/** The last state changes of alerts, newest first. */
+/**
+ * The last state changes of alerts, newest first; only of alerts about an identity `coverage`
+ * reaches (the joined identity row).
+ */
 export async function recentAlertActivity(
   query: RealmQuery,
   realmId: string,
   filter: DashboardFilter,
+  coverage: Coverage,
 ): Promise<AlertActivity[]> {
   const { filtered } = filterParams(filter);
   return query<AlertActivity>(sql`
@@ -78,6 +87,7 @@ export async function recentAlertActivity(
     LEFT JOIN "Nhi" AS n ON n."realmId" = a."realmId" AND n.id = a."nhiId"
     WHERE e."realmId" = ${realmId} AND e.kind = 'state'
       AND (NOT ${filtered}::boolean OR (n.id IS NOT NULL AND ${liveIdentityMatching(filter)}))
+      AND ${ownerCovered(coverage, identityOwner)}
     ORDER BY e."createdAt" DESC, e.id
     LIMIT ${recentSize}`);
 }

@@ -57,7 +57,8 @@ export async function presentCells(
 ): Promise<{ environment: NhiEnvironment; provider: NhiProvider }[]> {
   return query<{ environment: NhiEnvironment; provider: NhiProvider }>(sql`
     SELECT DISTINCT environment::text AS environment, provider::text AS provider
-    FROM "Nhi" WHERE "realmId" = ${realmId} AND "deletedAt" IS NULL
+    FROM "Nhi" /* whole realm: the cells of the daily snapshot job */
+    WHERE "realmId" = ${realmId} AND "deletedAt" IS NULL
     ORDER BY 1, 2`);
 }
 

@@ -1,12 +1,15 @@
 import {
   ConflictError,
+  coveredOwnerWhere,
   NotFoundError,
   parseInput,
   REALM_DB,
   REQUEST_CONTEXT,
+  REQUEST_PERMISSIONS,
   type RealmDb,
   type RealmTx,
   type RequestContext,
+  type RequestPermissions,
   SecretFingerprints,
   ValidationError,
 } from '@nhi/platform';
@@ -21,11 +24,13 @@ import { refreshCredentialSummary } from '../sql/nhi-credential-summary.sql.ts';
 import { type JsonValue, recordCredentialChange } from './nhi-change-log.ts';
 import type { NhiCredential } from './nhi-detail.ts';
 import { credentialSelect } from './nhi-detail-select.ts';
+import { aboutCoveredNhi } from './nhi-owner.ts';
 
 /**
  * Credentials of the realm's identities. A submitted secret is turned into a fingerprint and a
  * hint before anything else happens and goes no further: not into the database, the audit trail,
- * logs, errors or answers. Every change refreshes the identity's credential columns.
+ * logs, errors or answers. Every change refreshes the identity's credential columns. A credential
+ * of an identity the caller's `nhi:write` does not cover is NOT_FOUND (ADR 0040).
  */
 @injectable()
 export class NhiCredentialService {
@@ -33,7 +38,13 @@ export class NhiCredentialService {
     @inject(REQUEST_CONTEXT) private readonly context: RequestContext,
     @inject(REALM_DB) private readonly realmDb: RealmDb,
     @inject(SecretFingerprints) private readonly fingerprints: SecretFingerprints,
+    @inject(REQUEST_PERMISSIONS) private readonly permissions: RequestPermissions,
   ) {}
+
+  /** The identities whose credentials the caller may change. */
+  private writableCoverage() {
+    return this.permissions.coverage('nhi:write');
+  }
 
   async add(input: AddCredentialInput): Promise<NhiCredential> {
     const { secret, fingerprint, hint, ...fields } = parseInput(addCredentialInput, input, 'credential');
@@ -51,7 +62,7 @@ export class NhiCredentialService {
     const now = this.context.clock.now();
     return this.realmDb.transaction(async (tx) => {
       const nhi = await tx.nhi.findFirst({
-        where: { id: fields.nhiId },
+        where: { id: fields.nhiId, ...coveredOwnerWhere(this.writableCoverage()) },
         select: { id: true, deletedAt: true },
       });
       if (!nhi) throw new NotFoundError('Nhi', fields.nhiId);
@@ -159,7 +170,7 @@ export class NhiCredentialService {
   /** A credential of an identity that is not deleted. */
   private async liveCredential(tx: RealmTx, credentialId: string) {
     const credential = await tx.credential.findFirst({
-      where: { id: credentialId },
+      where: { id: credentialId, ...aboutCoveredNhi(this.writableCoverage()) },
       select: { ...credentialSelect, nhiId: true, nhi: { select: { deletedAt: true } } },
     });
     if (!credential) throw new NotFoundError('Credential', credentialId);

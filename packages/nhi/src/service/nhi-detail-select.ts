@@ -1,4 +1,4 @@
-import type { RealmTx } from '@nhi/platform';
+import { type Coverage, coveredOwnerWhere, type RealmTx } from '@nhi/platform';
 import type { NhiPermission } from '../api/nhi.schema.ts';
 import type { JsonValue } from './nhi-change-log.ts';
 import type { NhiCredential, NhiDetail } from './nhi-detail.ts';
@@ -22,10 +22,17 @@ export const credentialSelect = {
   updatedAt: true,
 } as const;
 
-/** One identity of the realm with its credentials, deleted or not; undefined when there is none. */
-export async function loadNhiDetail(tx: RealmTx, id: string): Promise<NhiDetail | undefined> {
+/**
+ * One identity of the realm with its credentials, deleted or not; undefined when there is none or
+ * the coverage does not reach it (ADR 0040).
+ */
+export async function loadNhiDetail(
+  tx: RealmTx,
+  id: string,
+  coverage: Coverage,
+): Promise<NhiDetail | undefined> {
   const row = await tx.nhi.findFirst({
-    where: { id },
+    where: { id, ...coveredOwnerWhere(coverage) },
     select: {
       id: true,
       kind: true,

@@ -1,10 +1,14 @@
 import {
+  type Coverage,
+  coveredOwnerWhere,
   parseInput,
   REALM_DB,
   REQUEST_CONTEXT,
+  REQUEST_PERMISSIONS,
   type RealmDb,
   type RealmQuery,
   type RequestContext,
+  type RequestPermissions,
 } from '@nhi/platform';
 import { inject, injectable } from 'tsyringe';
 import { type ExportNhiInput, exportNhiInput, type ListNhiInput, listNhiInput } from '../api/nhi.schema.ts';
@@ -96,15 +100,28 @@ export class NhiQueryService {
   constructor(
     @inject(REQUEST_CONTEXT) private readonly context: RequestContext,
     @inject(REALM_DB) private readonly realmDb: RealmDb,
+    @inject(REQUEST_PERMISSIONS) private readonly permissions: RequestPermissions,
   ) {}
 
+  /** The identities the caller may read: the realm's, or a scoped member's teams' (ADR 0040). */
+  private get readCoverage(): Coverage {
+    return this.permissions.coverage('nhi:read');
+  }
+
+  /** The list's conditions, with the search index's matches among the covered identities. */
+  private async conditionsIn(query: RealmQuery, filter: ListNhiFilter, now: Date) {
+    const realmId = this.context.realm.id;
+    const coverage = this.readCoverage;
+    const matches = await findSearchMatches(query, filter.q, undefined, { realmId, coverage });
+    return nhiListConditions(realmId, coverage, filter, now, matches);
+  }
+
+  /** A page of the covered identities matching the filter; the total counts those only. */
   async list(input: ListNhiInput): Promise<NhiListPage> {
     const { sort, direction, limit, cursor, ...filter } = parseInput(listNhiInput, input, 'inventory filter');
     const after = cursor ? decodeCursor(cursor, sort, direction) : undefined;
-    const { realm, clock } = this.context;
-    const now = clock.now();
-    const conditionsIn = async (query: RealmQuery) =>
-      nhiListConditions(realm.id, filter, now, await findSearchMatches(query, filter.q));
+    const now = this.context.clock.now();
+    const conditionsIn = (query: RealmQuery) => this.conditionsIn(query, filter, now);
     // Independent reads: on PostgreSQL the page and the total (over every matching row, the slower
     // half) run side by side on two pooled connections, each asking the search index itself rather
     // than waiting for a third; PGlite runs them one after the other.
@@ -123,14 +140,22 @@ export class NhiQueryService {
     return { items, nextCursor, total };
   }
 
-  /** Who may own an identity here: the realm's members by email, its groups by name. */
+  /**
+   * Who may own an identity here: the realm's members by email, its groups by name. A scoped
+   * member is offered the teams they read, not every group: no other owner team is theirs to
+   * pick, filter by or learn the name of.
+   */
   async ownerChoices(): Promise<NhiOwnerChoices> {
+    const coverage = this.readCoverage;
     return this.realmDb.transaction(async (tx) => {
       const members = await tx.realmMembership.findMany({
         select: { user: { select: { id: true, email: true } } },
         orderBy: { user: { email: 'asc' } },
       });
-      const groups = await tx.policyGroup.findMany({ select: { id: true, name: true } });
+      const groups = await tx.policyGroup.findMany({
+        where: coverage.kind === 'all' ? {} : { id: { in: coveredGroupIds(coverage) } },
+        select: { id: true, name: true },
+      });
       return {
         members: members.map(({ user }) => user),
         groups: groups.sort((a, b) => a.name.localeCompare(b.name)),
@@ -138,7 +163,7 @@ export class NhiQueryService {
     });
   }
 
-  /** Every identity matching the filter (not one page), in the list's sort order. */
+  /** Every covered identity matching the filter (not one page), in the list's sort order. */
   async exportRows(input: ExportNhiInput): Promise<NhiExport> {
     const { format, sort, direction, ...filter } = parseInput(exportNhiInput, input, 'export filter');
     const rows = await this.readAll(filter, sort, direction);
@@ -164,19 +189,13 @@ export class NhiQueryService {
     return this.realmDb.transaction(
       async (tx) => {
         const query = queryThrough(tx);
-        const searchMatches = await findSearchMatches(query, filter.q);
-        const conditions = nhiListConditions(
-          this.context.realm.id,
-          filter,
-          this.context.clock.now(),
-          searchMatches,
-        );
+        const conditions = await this.conditionsIn(query, filter, this.context.clock.now());
         const rows: NhiExportRow[] = [];
         let after: ListPosition | undefined;
         for (;;) {
           const page = await readListPage(query, conditions, sort, direction, after, exportPageSize);
           const details = await tx.nhi.findMany({
-            where: { id: { in: page.map((item) => item.id) } },
+            where: { id: { in: page.map((item) => item.id) }, ...coveredOwnerWhere(conditions.coverage) },
             select: { ...nhiExportSelect, id: true },
           });
           const byId = new Map(details.map((row) => [row.id, row]));
@@ -192,4 +211,8 @@ export class NhiQueryService {
       { timeout: 120_000 },
     );
   }
+}
+
+function coveredGroupIds(coverage: Coverage): string[] {
+  return coverage.kind === 'groups' ? [...coverage.groupIds] : [];
 }

@@ -1,14 +1,20 @@
 import { createHash } from 'node:crypto';
 import {
+  allCoverage,
   ConflictError,
+  type Coverage,
+  coveredOwnerWhere,
+  coversOwner,
   isUniqueViolation,
   NotFoundError,
   parseInput,
   REALM_DB,
   REQUEST_CONTEXT,
+  REQUEST_PERMISSIONS,
   type RealmDb,
   type RealmTx,
   type RequestContext,
+  type RequestPermissions,
 } from '@nhi/platform';
 import { inject, injectable } from 'tsyringe';
 import {
@@ -44,7 +50,7 @@ import type {
   NhiVersionEntry,
 } from './nhi-detail.ts';
 import { loadNhiDetail } from './nhi-detail-select.ts';
-import { assertOwnerGroupExists, assertOwnersAreMembers } from './nhi-owner.ts';
+import { assertOwnerGroupExists, assertOwnersAreMembers, assertOwnerTeamCovered } from './nhi-owner.ts';
 
 export interface BulkUpdateResult {
   /** Identities that changed (each got a version and an audit row). */
@@ -60,6 +66,8 @@ const auditPageSize = 200;
 /**
  * The identities of the request's realm: one trustworthy record each, versioned (optimistic
  * concurrency, the last versions kept), audited in the transaction of every change, soft-deleted.
+ * Each call reaches the identities the caller's coverage of its permission reaches (ADR 0040):
+ * any other is NOT_FOUND, as an identity of another realm is.
  */
 @injectable()
 export class NhiService {
@@ -67,24 +75,31 @@ export class NhiService {
     @inject(REQUEST_CONTEXT) private readonly context: RequestContext,
     @inject(REALM_DB) private readonly realmDb: RealmDb,
     @inject(NhiCredentialService) private readonly credentials: NhiCredentialService,
+    @inject(REQUEST_PERMISSIONS) private readonly permissions: RequestPermissions,
   ) {}
 
   /** Deleted identities too (their deletedAt says so): the detail page offers to restore them. */
   async get(id: string): Promise<NhiDetail> {
-    const detail = await this.realmDb.transaction((tx) => loadNhiDetail(tx, id));
+    const coverage = this.permissions.coverage('nhi:read');
+    const detail = await this.realmDb.transaction((tx) => loadNhiDetail(tx, id, coverage));
     if (!detail) throw new NotFoundError('Nhi', id);
     return detail;
   }
 
   /**
    * With an idempotency key, a retry of the same request returns the identity the first call
-   * created (without a second audit row); the same key with other content is a conflict.
+   * created (without a second audit row); the same key with other content is a conflict. A scoped
+   * member creates identities owned by one of their teams only.
    */
   async create(input: CreateNhiInput): Promise<NhiDetail> {
     const { idempotencyKey, ...fields } = parseInput(createNhiInput, input, 'NHI');
+    const coverage = this.permissions.coverage('nhi:write');
+    assertOwnerTeamCovered(coverage, fields.ownerGroupId ?? null);
     const requestHash = idempotencyKey ? hashOf(fields) : null;
     if (idempotencyKey) {
-      const replay = await this.realmDb.transaction((tx) => replayOf(tx, idempotencyKey, requestHash));
+      const replay = await this.realmDb.transaction((tx) =>
+        replayOf(tx, idempotencyKey, requestHash, coverage),
+      );
       if (replay) return replay;
     }
     const now = this.context.clock.now();
@@ -123,13 +138,13 @@ export class NhiService {
       // A concurrent retry won the race, or the provider's id is taken: the rolled-back
       // transaction cannot tell which, a fresh one can.
       const outcome = await this.realmDb.transaction(async (tx) => {
-        const replay = idempotencyKey ? await replayOf(tx, idempotencyKey, requestHash) : undefined;
-        return replay ?? (await duplicateOf(tx, fields.provider, fields.externalId, error));
+        const replay = idempotencyKey ? await replayOf(tx, idempotencyKey, requestHash, coverage) : undefined;
+        return replay ?? (await duplicateOf(tx, fields.provider, fields.externalId, error, coverage));
       });
       if (outcome instanceof Error) throw outcome;
       return outcome;
     }
-    return this.get(id);
+    return this.realmDb.transaction((tx) => this.detailIn(tx, id));
   }
 
   /**
@@ -138,22 +153,25 @@ export class NhiService {
    * Changes equal to the current values write nothing.
    */
   async update(input: UpdateNhiInput): Promise<NhiDetail> {
-    return this.realmDb.transaction((tx) => this.updateIn(tx, input));
+    const coverage = this.permissions.coverage('nhi:write');
+    return this.realmDb.transaction((tx) => this.updateIn(tx, input, coverage));
   }
 
   /**
    * The update within the caller's transaction: an accepted ownership suggestion commits with the
-   * owner it sets. `action` names the change in the history and audit trail.
+   * owner it sets. `coverage`: the identities the calling permission reaches, and the owner teams
+   * it may set. `action` names the change in the history and audit trail.
    */
   async updateIn(
     tx: RealmTx,
     input: UpdateNhiInput,
+    coverage: Coverage,
     action: 'nhi.update' | 'nhi.owner_suggestion.accept' = 'nhi.update',
   ): Promise<NhiDetail> {
     const { id, expectedVersion, force, changes } = parseInput(updateNhiInput, input, 'NHI update');
     await lockNhis(tx, this.realmDb.realmId, [id]);
     const current = await tx.nhi.findFirst({
-      where: { id },
+      where: { id, ...coveredOwnerWhere(coverage) },
       select: { ...nhiSnapshotSelect, version: true },
     });
     if (!current) throw new NotFoundError('Nhi', id);
@@ -171,6 +189,7 @@ export class NhiService {
         'NHI changed since you loaded it',
       );
     }
+    if (changes.ownerGroupId !== undefined) assertOwnerTeamCovered(coverage, changes.ownerGroupId);
     if (changes.ownerUserId) await assertOwnersAreMembers(tx, [changes.ownerUserId]);
     if (changes.ownerGroupId) await assertOwnerGroupExists(tx, changes.ownerGroupId);
     const data = changesToData(changes);
@@ -212,8 +231,9 @@ export class NhiService {
 
   /** The kept versions, newest first: who changed what, and when. */
   async history(id: string): Promise<NhiVersionEntry[]> {
+    const coverage = this.permissions.coverage('nhi:read');
     return this.realmDb.transaction(async (tx) => {
-      await this.assertExists(tx, id);
+      await this.assertExists(tx, id, coverage);
       const versions = await tx.nhiVersion.findMany({
         where: { nhiId: id },
         select: {
@@ -238,8 +258,9 @@ export class NhiService {
 
   /** Audit rows about the identity and its credentials, newest first. */
   async audit(id: string): Promise<NhiAuditEntry[]> {
+    const coverage = this.permissions.coverage('nhi:read');
     return this.realmDb.transaction(async (tx) => {
-      await this.assertExists(tx, id);
+      await this.assertExists(tx, id, coverage);
       const credentials = await tx.credential.findMany({ where: { nhiId: id }, select: { id: true } });
       const rows = await tx.auditLog.findMany({
         where: {
@@ -287,18 +308,20 @@ export class NhiService {
 
   /**
    * Owner, tags and environment of many identities in one transaction: all change or none. Each
-   * identity that changes gets its own version and audit row.
+   * identity that changes gets its own version and audit row. One identity the caller does not
+   * cover fails the whole edit as NOT_FOUND, as one of another realm does.
    */
   async bulkUpdate(input: BulkUpdateInput): Promise<BulkUpdateResult> {
     const request = parseInput(bulkUpdateInput, input, 'bulk update');
     const ids = [...new Set(request.ids)];
     const now = this.context.clock.now();
+    const coverage = this.permissions.coverage('nhi:write');
     return this.realmDb.transaction(
       async (tx) => {
         if (request.ownerUserId) await assertOwnersAreMembers(tx, [request.ownerUserId]);
         await lockNhis(tx, this.realmDb.realmId, ids);
         const rows = await tx.nhi.findMany({
-          where: { id: { in: ids } },
+          where: { id: { in: ids }, ...coveredOwnerWhere(coverage) },
           select: { id: true, version: true, ...nhiSnapshotSelect },
         });
         const byId = new Map(rows.map((row) => [row.id, row]));
@@ -329,10 +352,11 @@ export class NhiService {
   }
 
   private async setDeleted(id: string, deleted: boolean): Promise<NhiDetail> {
+    const coverage = this.permissions.coverage('nhi:delete');
     return this.realmDb.transaction(async (tx) => {
       await lockNhis(tx, this.realmDb.realmId, [id]);
       const current = await tx.nhi.findFirst({
-        where: { id },
+        where: { id, ...coveredOwnerWhere(coverage) },
         select: { ...nhiSnapshotSelect, version: true },
       });
       if (!current) throw new NotFoundError('Nhi', id);
@@ -368,47 +392,66 @@ export class NhiService {
     return nhiConflict(message, { currentVersion, changedFields, current: await this.detailIn(tx, id) });
   }
 
+  /** The identity a change was just checked against the caller's coverage for, as it is now. */
   private async detailIn(tx: RealmTx, id: string): Promise<NhiDetail> {
-    const detail = await loadNhiDetail(tx, id);
+    const detail = await loadNhiDetail(tx, id, allCoverage);
     if (!detail) throw new NotFoundError('Nhi', id);
     return detail;
   }
 
-  private async assertExists(tx: RealmTx, id: string): Promise<void> {
-    const found = await tx.nhi.findFirst({ where: { id }, select: { id: true } });
+  private async assertExists(tx: RealmTx, id: string, coverage: Coverage): Promise<void> {
+    const found = await tx.nhi.findFirst({
+      where: { id, ...coveredOwnerWhere(coverage) },
+      select: { id: true },
+    });
     if (!found) throw new NotFoundError('Nhi', id);
   }
 }
 
+/**
+ * The identity an earlier create with this key made. An identity the caller does not cover
+ * (another team's, or moved out of theirs since) is neither returned nor named.
+ */
 async function replayOf(
   tx: RealmTx,
   idempotencyKey: string,
   requestHash: string | null,
+  coverage: Coverage,
 ): Promise<NhiDetail | undefined> {
   const earlier = await tx.nhi.findFirst({
     where: { idempotencyKey },
-    select: { id: true, idempotencyHash: true },
+    select: { id: true, idempotencyHash: true, ownerGroupId: true },
   });
   if (!earlier) return undefined;
-  if (earlier.idempotencyHash !== requestHash) {
-    throw new ConflictError('This idempotency key was already used for a different NHI', {
-      id: earlier.id,
-    });
+  const covered = coversOwner(coverage, earlier.ownerGroupId);
+  if (earlier.idempotencyHash !== requestHash || !covered) {
+    throw new ConflictError(
+      'This idempotency key was already used for a different NHI',
+      covered ? { id: earlier.id } : undefined,
+    );
   }
-  return loadNhiDetail(tx, earlier.id);
+  return loadNhiDetail(tx, earlier.id, coverage);
 }
 
+/**
+ * Why a create broke a unique constraint: the provider's id is taken. The identity that holds it
+ * is named only to a caller who covers it; the others learn that the id is taken, nothing more.
+ */
 async function duplicateOf(
   tx: RealmTx,
   provider: string,
   externalId: string,
   cause: unknown,
+  coverage: Coverage,
 ): Promise<Error> {
   const existing = await tx.nhi.findFirst({
     where: { provider: provider as never, externalId },
-    select: { id: true, deletedAt: true },
+    select: { id: true, deletedAt: true, ownerGroupId: true },
   });
   if (!existing) return cause instanceof Error ? cause : new Error(String(cause));
+  if (!coversOwner(coverage, existing.ownerGroupId)) {
+    return new ConflictError(`An NHI with provider ${provider} and external id ${externalId} already exists`);
+  }
   return new ConflictError(
     existing.deletedAt
       ? `A deleted NHI has provider ${provider} and external id ${externalId}: restore it instead`

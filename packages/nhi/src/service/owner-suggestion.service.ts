@@ -1,12 +1,15 @@
 import {
   ConflictError,
+  coveredOwnerWhere,
   NotFoundError,
   parseInput,
   REALM_DB,
   REQUEST_CONTEXT,
+  REQUEST_PERMISSIONS,
   type RealmDb,
   type RealmTx,
   type RequestContext,
+  type RequestPermissions,
   writeAuditEntry,
 } from '@nhi/platform';
 import { inject, injectable } from 'tsyringe';
@@ -19,6 +22,7 @@ import {
 } from '../api/owner-suggestion.schema.ts';
 import { lockNhis } from '../sql/nhi-locks.sql.ts';
 import { NhiService } from './nhi.service.ts';
+import { aboutCoveredNhi } from './nhi-owner.ts';
 import { refreshOwnerSuggestions, type SuggestionPass } from './owner-suggestions.ts';
 
 export interface OwnerSuggestionItem {
@@ -54,6 +58,8 @@ const itemSelect = {
 /**
  * Ownership suggestions of the request's realm (ADR 0041): listed, accepted through the inventory's
  * own update (version check, history, audit) or rejected. A suggestion never overwrites an owner.
+ * A reader sees the suggestions of the identities their `nhi:read` covers (ADR 0040); as
+ * suggestions are made for unowned identities, a member scoped to teams sees none.
  */
 @injectable()
 export class OwnerSuggestionService {
@@ -61,12 +67,19 @@ export class OwnerSuggestionService {
     @inject(REQUEST_CONTEXT) private readonly context: RequestContext,
     @inject(REALM_DB) private readonly realmDb: RealmDb,
     @inject(NhiService) private readonly nhis: NhiService,
+    @inject(REQUEST_PERMISSIONS) private readonly permissions: RequestPermissions,
   ) {}
+
+  /** The identities whose suggestions the caller may read. */
+  private readCoverage() {
+    return this.permissions.coverage('nhi:read');
+  }
 
   async list(input: ListOwnerSuggestionsInput = {}): Promise<OwnerSuggestionPage> {
     const { groupId, page, pageSize } = parseInput(listOwnerSuggestionsInput, input, 'suggestion filter');
+    const covered = aboutCoveredNhi(this.readCoverage());
     return this.realmDb.transaction(async (tx) => {
-      const where = { state: 'pending' as const, ...(groupId ? { groupId } : {}) };
+      const where = { state: 'pending' as const, ...covered, ...(groupId ? { groupId } : {}) };
       const items = await tx.ownerSuggestion.findMany({
         where,
         select: itemSelect,
@@ -77,7 +90,7 @@ export class OwnerSuggestionService {
       const total = await tx.ownerSuggestion.count({ where });
       const counts = await tx.ownerSuggestion.groupBy({
         by: ['groupId'],
-        where: { state: 'pending', groupId: { not: null } },
+        where: { state: 'pending', ...covered, groupId: { not: null } },
         _count: { _all: true },
       });
       return { items, total, page, pageSize, groups: await groupCounts(tx, counts) };
@@ -87,7 +100,10 @@ export class OwnerSuggestionService {
   /** The pending suggestions of one identity, for its page. */
   async ofNhi(nhiId: string): Promise<OwnerSuggestionItem[]> {
     return this.realmDb.transaction(async (tx) => {
-      const nhi = await tx.nhi.findFirst({ where: { id: nhiId }, select: { id: true } });
+      const nhi = await tx.nhi.findFirst({
+        where: { id: nhiId, ...coveredOwnerWhere(this.readCoverage()) },
+        select: { id: true },
+      });
       if (!nhi) throw new NotFoundError('Nhi', nhiId);
       return tx.ownerSuggestion.findMany({
         where: { nhiId, state: 'pending' },
@@ -171,9 +187,12 @@ export class OwnerSuggestionService {
     const changes = suggestion.groupId
       ? { ownerGroupId: suggestion.groupId }
       : { ownerUserId: suggestion.userId };
+    // Deciding owners is an administrator's (`nhi:ownership` is never scoped): the edit reaches
+    // whatever that permission covers, not what the caller's `nhi:write` does.
     await this.nhis.updateIn(
       tx,
       { id: suggestion.nhiId, expectedVersion, changes },
+      this.permissions.coverage('nhi:ownership'),
       'nhi.owner_suggestion.accept',
     );
     await this.decide(tx, suggestion.id, 'accepted');

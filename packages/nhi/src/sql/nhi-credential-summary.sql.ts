@@ -17,7 +17,7 @@ export async function refreshCredentialSummary(tx: RealmTx, nhiIds: readonly str
   // The ids travel as one JSON parameter: both drivers pass a text parameter the same way.
   const idsJson = JSON.stringify(ids);
   await tx.$executeRaw`
-    UPDATE "Nhi" AS n SET
+    UPDATE "Nhi" AS n /* whole realm: derived columns of identities a change has touched */ SET
       "oldestActiveCredentialAt" = s.oldest,
       "nextCredentialExpiresAt" = s.next_expiry,
       "activeCredentialCount" = s.active

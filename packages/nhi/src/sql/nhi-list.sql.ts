@@ -1,4 +1,14 @@
-import { emptySql, joinSql, type RealmQuery, type RealmTx, type Sql, sql, trustedSql } from '@nhi/platform';
+import {
+  type Coverage,
+  emptySql,
+  joinSql,
+  ownerCovered,
+  type RealmQuery,
+  type RealmTx,
+  type Sql,
+  sql,
+  trustedSql,
+} from '@nhi/platform';
 import type { z } from 'zod';
 import type { listNhiInput } from '../api/nhi.schema.ts';
 import type { ListPosition, SortColumn, SortDirection } from '../service/nhi-cursor.ts';
@@ -57,14 +67,19 @@ function oneOfEnum(column: keyof typeof enumTypes, values: readonly string[]): S
 }
 
 /**
- * What an inventory list reads: the realm's identities (`n`) that match the filter. The realm stays
- * apart from the filter so that every statement names it itself, next to the table it confines.
+ * What an inventory list reads: the realm's identities (`n`) the caller covers that match the
+ * filter. The realm and the coverage stay apart from the filter so that every statement names
+ * them itself, next to the table they confine: a statement cannot take the filter and lose either.
  */
 export interface ListConditions {
   realmId: string;
+  /** The caller's coverage of `nhi:read` (ADR 0040): the owner teams whose identities it lists. */
+  coverage: Coverage;
   /** The filter's conditions on `n`. */
   filter: Sql;
 }
+
+const ownerGroupColumn = trustedSql('n."ownerGroupId"');
 
 /**
  * The conditions of an inventory filter. Lists of values match any of them; tags match identities
@@ -74,6 +89,7 @@ export interface ListConditions {
  */
 export function nhiListConditions(
   realmId: string,
+  coverage: Coverage,
   filter: ListNhiFilter,
   now: Date,
   searchMatches?: readonly string[],
@@ -109,7 +125,7 @@ export function nhiListConditions(
       sql`(n.name ILIKE ${pattern} OR n."externalId" ILIKE ${pattern} OR n.description ILIKE ${pattern})`,
     );
   }
-  return { realmId, filter: and.length > 0 ? joinSql(and, ' AND ') : sql`TRUE` };
+  return { realmId, coverage, filter: and.length > 0 ? joinSql(and, ' AND ') : sql`TRUE` };
 }
 
 /** The filters the dashboard shares with the inventory. */
@@ -288,7 +304,9 @@ export async function readListPage(
         n."updatedAt", n.version, n."activeCredentialCount", n."oldestActiveCredentialAt",
         n."nextCredentialExpiresAt", n."deletedAt"
       FROM "Nhi" AS n LEFT JOIN "User" AS u ON u.id = n."ownerUserId"
-      WHERE n."realmId" = ${conditions.realmId} AND ${conditions.filter} AND ${segment.where}
+      WHERE n."realmId" = ${conditions.realmId}
+        AND ${ownerCovered(conditions.coverage, ownerGroupColumn)}
+        AND ${conditions.filter} AND ${segment.where}
       ORDER BY ${segment.orderBy}
       LIMIT ${take - items.length}`);
     for (const { ownerId, ownerEmail, ...row } of rows) {
@@ -304,11 +322,13 @@ export function queryThrough(tx: RealmTx): RealmQuery {
   return <Row>(statement: Sql) => tx.$queryRaw<Row[]>(statement);
 }
 
-/** How many identities match, over all pages. */
+/** How many identities match, over all pages: the covered ones only. */
 export async function countList(query: RealmQuery, conditions: ListConditions): Promise<number> {
   const [row] = await query<{ total: number }>(
     sql`SELECT count(*)::int AS total FROM "Nhi" AS n
-      WHERE n."realmId" = ${conditions.realmId} AND ${conditions.filter}`,
+      WHERE n."realmId" = ${conditions.realmId}
+        AND ${ownerCovered(conditions.coverage, ownerGroupColumn)}
+        AND ${conditions.filter}`,
   );
   return row?.total ?? 0;
 }

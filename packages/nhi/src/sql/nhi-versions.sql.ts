@@ -48,7 +48,7 @@ export async function pruneNhiVersions(
 ): Promise<void> {
   const kept = JSON.stringify(floors);
   await tx.$executeRaw`
-    DELETE FROM "NhiVersion" AS v
+    DELETE FROM "NhiVersion" AS v /* whole realm: history kept per retention, for every team */
     USING (SELECT e->>0 AS nhi_id, (e->>1)::int AS below FROM jsonb_array_elements(${kept}::jsonb) AS e) AS p
     WHERE v."realmId" = ${realmId} AND v."nhiId" = p.nhi_id AND v.version <= p.below`;
 }

@@ -63,3 +63,25 @@ export function coversOwner(coverage: Coverage, ownerGroupId: string | null): bo
   }
   return groups.has(ownerGroupId);
 }
+
+/**
+ * The permissions of a container no guard opened (system code, jobs, services called directly in
+ * tests): it holds no permission, and whatever it reads it reads over the whole realm, as system
+ * code always did. Every request goes through the guard, which registers the caller's own.
+ */
+class UnguardedPermissions extends Set<string> implements RequestPermissions {
+  coverage(): Coverage {
+    return allCoverage;
+  }
+}
+
+export const unguardedPermissions: RequestPermissions = new UnguardedPermissions();
+
+/**
+ * The owner teams a coverage reaches, as a Prisma `where` on an identity (`Nhi`): `{}` for the whole
+ * realm, an impossible id list for none. For ORM reads and writes of one identity or a few.
+ */
+export function coveredOwnerWhere(coverage: Coverage): { ownerGroupId?: { in: string[] } } {
+  if (coverage.kind === 'all') return {};
+  return { ownerGroupId: { in: coverage.kind === 'groups' ? [...coverage.groupIds] : [] } };
+}

@@ -30,15 +30,20 @@ export {
   type SessionToken,
 } from './auth.service.ts';
 export { BuiltInRolePermissionResolver } from './builtin-role-resolver.ts';
+export type { NamedGroup } from './caller-scope.sql.ts';
+export type { CallerScope } from './caller-scope.ts';
 export {
   allCoverage,
   asRequestPermissions,
   type Coverage,
+  coveredOwnerWhere,
   coversOwner,
   noCoverage,
   permissionsWithCoverage,
   type RequestPermissions,
+  unguardedPermissions,
 } from './coverage.ts';
+export { identityCovered, ownerCovered } from './coverage-sql.ts';
 export {
   ensureFirstStart,
   type FirstStartOptions,

@@ -1,8 +1,10 @@
+import { REALM_DB } from '../database/tokens.ts';
 import { ValidationError } from '../errors/domain-errors.ts';
 import type { RequestScope } from '../guards/request-scope.ts';
 import { mayReadInstances } from '../instances/instance-access.ts';
 import { InstanceHealthReader } from '../instances/instance-health.ts';
 import { AuthService, type RealmSummary, type SessionToken } from './auth.service.ts';
+import { type CallerScope, callerScopeOf } from './caller-scope.ts';
 import type { SwitchRealmInput } from './my-realms.schema.ts';
 import type { BuiltInRole } from './permissions.ts';
 
@@ -24,6 +26,8 @@ export interface MyRealms {
   realms: MyRealm[];
   /** Whether the caller may see the worker instances (platform.instances.list). */
   mayReadInstances: boolean;
+  /** The teams whose identities the caller sees in this realm; absent when they see all of it. */
+  scope?: CallerScope;
 }
 
 /** The realm the session now works in, and the token that says so. */
@@ -51,6 +55,10 @@ export async function myRealmsOf(scope: Scope): Promise<MyRealms> {
   // Read only when a realm is placed: a hub without workers pays no second statement.
   const placedOn = realms.flatMap(({ placement }) => (placement ? [placement.instance] : []));
   const up = await scope.container.resolve(InstanceHealthReader).upAmong(placedOn);
+  // A realm a worker serves keeps its groups there: its pages go without the scope's name.
+  const callerScope = realm.placement
+    ? undefined
+    : await callerScopeOf(scope.permissions, scope.context, scope.container.resolve(REALM_DB));
   return {
     email: principal.email,
     current: realm.slug,
@@ -62,6 +70,7 @@ export async function myRealmsOf(scope: Scope): Promise<MyRealms> {
       available: !placement || up.has(placement.instance),
     })),
     mayReadInstances: mayRead,
+    ...(callerScope ? { scope: callerScope } : {}),
   };
 }
 

@@ -144,6 +144,18 @@ async function openPglite(options: OpenDatabaseOptions): Promise<PlatformDatabas
   };
 }
 
+/**
+ * The planner settings the hub's statements are written for, sent when each connection starts
+ * (ADR 0044): random_page_cost 1.1, the setting for data on SSD or in memory, where PostgreSQL's
+ * default (4, for spinning disks) makes the planner scan every identity instead of walking an
+ * index for a dashboard's top ten or a team's identities. A connection string that sets `options`
+ * itself is left as it is: the operator decides.
+ */
+export function plannerOptions(databaseUrl: string): string | undefined {
+  if (new URL(databaseUrl).searchParams.has('options')) return undefined;
+  return '-c random_page_cost=1.1';
+}
+
 async function openPostgres(databaseUrl: string, options: OpenDatabaseOptions): Promise<PlatformDatabase> {
   const timeouts = options.statementTimeouts ?? defaultStatementTimeouts;
   const pool = new pg.Pool({
@@ -151,6 +163,7 @@ async function openPostgres(databaseUrl: string, options: OpenDatabaseOptions): 
     max: options.maxConnections ?? 10,
     // Most borrowers are requests: their limit is the connections' own, so they never pay a SET.
     statement_timeout: timeouts.requestMs,
+    options: plannerOptions(databaseUrl),
   });
   pool.on('error', (error) => options.logger?.error({ err: error }, 'idle PostgreSQL connection failed'));
   const work = followWork(pool, { connectionString: databaseUrl, timeouts, logger: options.logger });

@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { type DependencyContainer, container as globalContainer } from 'tsyringe';
+import { unguardedPermissions } from '../auth/coverage.ts';
 import type { RequestContext } from '../context/request-context.ts';
-import { CLOCK, REQUEST_CONTEXT } from './tokens.ts';
+import { CLOCK, REQUEST_CONTEXT, REQUEST_PERMISSIONS } from './tokens.ts';
 
 /**
  * The root container holds process-wide singletons (config, logger, database, services
@@ -23,5 +24,7 @@ export function createRequestContainer(
   const child = root.createChildContainer();
   child.register(REQUEST_CONTEXT, { useValue: context });
   child.register(CLOCK, { useValue: context.clock });
+  // The guard registers the caller's permissions over these (openRequestScope).
+  child.register(REQUEST_PERMISSIONS, { useValue: unguardedPermissions });
   return child;
 }

@@ -1,4 +1,5 @@
 import type { InjectionToken } from 'tsyringe';
+import type { RequestPermissions } from '../auth/coverage.ts';
 import type { Config } from '../config/config.ts';
 import type { Clock, RequestContext } from '../context/request-context.ts';
 import type { Logger } from '../logging/logger.ts';
@@ -12,5 +13,8 @@ export const LOGGER: InjectionToken<Logger> = Symbol('Logger');
 export const CLOCK: InjectionToken<Clock> = Symbol('Clock');
 /** Present only in a request's child container. */
 export const REQUEST_CONTEXT: InjectionToken<RequestContext> = Symbol('RequestContext');
-/** The permissions the request's principal holds, decided once per request by the guard. */
-export const REQUEST_PERMISSIONS: InjectionToken<ReadonlySet<string>> = Symbol('RequestPermissions');
+/**
+ * The permissions the request's principal holds and over which identities, decided once per
+ * request by the guard; a container no guard opened holds none and reads the whole realm.
+ */
+export const REQUEST_PERMISSIONS: InjectionToken<RequestPermissions> = Symbol('RequestPermissions');

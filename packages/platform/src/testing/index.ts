@@ -6,6 +6,7 @@ export {
   testPassword,
 } from '../auth/auth-test-setup.ts';
 export { describeEachDatabase, type NewTestDatabase } from './describe-each-database.ts';
+export { registerScopedMembers, type ScopedMember } from './scoped-members.ts';
 export {
   createTestDatabase,
   databaseKinds,

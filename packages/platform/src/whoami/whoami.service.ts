@@ -1,4 +1,6 @@
 import { inject, injectable } from 'tsyringe';
+import { type CallerScope, callerScopeOf } from '../auth/caller-scope.ts';
+import type { RequestPermissions } from '../auth/coverage.ts';
 import type { RequestContext } from '../context/request-context.ts';
 import type { RealmDb } from '../database/realm-db.ts';
 import { sql } from '../database/sql-fragments.ts';
@@ -16,6 +18,8 @@ export interface WhoAmI {
   realm: { id: string; slug: string; name: string };
   role: string | null;
   permissions: string[];
+  /** The teams whose identities the caller sees; absent when they see the whole realm. */
+  scope?: CallerScope;
 }
 
 /** The first realm-scoped service: proves the path from guard to row-level security. */
@@ -25,7 +29,7 @@ export class WhoAmIService {
     @inject(REQUEST_CONTEXT) private readonly context: RequestContext,
     @inject(REALM_DB) private readonly db: RealmDb,
     // Decided once by the guard for this request; asking the resolver again would repeat its queries.
-    @inject(REQUEST_PERMISSIONS) private readonly permissions: ReadonlySet<string>,
+    @inject(REQUEST_PERMISSIONS) private readonly permissions: RequestPermissions,
   ) {}
 
   async whoami(): Promise<WhoAmI> {
@@ -40,6 +44,7 @@ export class WhoAmIService {
         WHERE r.id = ${realm.id}`),
     );
     if (!row) throw new NotFoundError('Realm', realm.slug);
+    const scope = await callerScopeOf(this.permissions, this.context, this.db);
     return {
       principal: {
         kind: principal.kind,
@@ -50,6 +55,7 @@ export class WhoAmIService {
       realm: { id: row.id, slug: row.slug, name: row.name },
       role: row.role,
       permissions: [...this.permissions].sort(),
+      ...(scope ? { scope } : {}),
     };
   }
 }

@@ -8,7 +8,7 @@ import {
   permissionCatalogue,
 } from '@nhi/platform';
 import { coverageOf, type EffectiveAccess, effectiveAccess, type Grant } from './policy-engine.ts';
-import type { PolicyState } from './policy-state.ts';
+import type { PolicyEdit, PolicyState } from './policy-state.ts';
 
 /** A policy administrator acting outside what they administer, or granting more than they hold. */
 export class PolicyAdministrationDenied extends DomainError {
@@ -127,22 +127,80 @@ export function requireHoldsWhatGroupGives(
     requireHoldsOver(state, authority, permissions, scopeGroupId);
 }
 
-/** Some member holds every permission of the catalogue. */
+/** The permission every realm administrator holds through an unscoped grant, to find them by. */
+const administration = 'policy:admin';
+
+/**
+ * Some member holds every permission of the catalogue, each through an unscoped grant. Only the
+ * members an unscoped live assignment of policy:admin reaches can: those are weighed, one at a
+ * time until one qualifies, not every member of the realm.
+ */
 export function hasRealmAdmin(state: PolicyState, now: Date): boolean {
   const all = permissionCatalogue().map((p) => p.key);
-  // Realm admins are usually in the built-in Administrators group: look there first.
-  const administrators = [...state.groups.values()].find((group) => group.builtInRole === 'admin');
-  const likely = administrators ? [...(state.membersOfGroup.get(administrators.id) ?? [])] : [];
-  return [...new Set([...likely, ...state.members.keys()])].some((userId) => {
+  const key = all.includes(administration) ? administration : all[0];
+  // An empty catalogue asks nothing of an administrator: any member is one.
+  if (key === undefined) return state.members.size > 0;
+  for (const userId of realmAdminCandidates(state, key, now)) {
     const held = effectiveAccess(state, userId, now).permissions;
     // Scoped grants do not make a realm administrator: every permission must reach every identity.
-    return all.every((permission) => held.get(permission)?.some((grant) => grant.scopeGroupId === null));
+    if (all.every((permission) => held.get(permission)?.some((grant) => grant.scopeGroupId === null)))
+      return true;
+  }
+  return false;
+}
+
+/**
+ * Every member a live unscoped assignment giving `key` reaches (and maybe a few more), each once.
+ * Realm admins are usually the built-in Administrators: they come first, before the tree is searched.
+ */
+function* realmAdminCandidates(state: PolicyState, key: string, now: Date): Generator<string> {
+  const seen = new Set<string>();
+  function* membersBelow(groupId: string): Generator<string> {
+    for (const id of state.subtreeOf(groupId))
+      for (const userId of state.membersOfGroup.get(id) ?? []) {
+        if (seen.has(userId)) continue;
+        seen.add(userId);
+        yield userId;
+      }
+  }
+  for (const group of state.groups.values()) if (group.builtInRole === 'admin') yield* membersBelow(group.id);
+  const granting = new Set(
+    [...state.policies.values()].filter((policy) => policy.permissions.has(key)).map((policy) => policy.id),
+  );
+  for (const [groupId, assignments] of state.assignmentsByGroup) {
+    const gives = assignments.some(
+      (a) => a.scopeGroupId === null && granting.has(a.policyId) && state.isActive(a, now),
+    );
+    if (gives) yield* membersBelow(groupId);
+  }
+}
+
+/**
+ * Whether applying the edits can take a grant away from anyone. Grants only add up (there are no
+ * deny rules), so a new group, membership, assignment or policy, or a policy gaining permissions,
+ * leaves everyone's access as it was or wider: such a change needs no last-admin or lockout check.
+ */
+export function takesAccessAway(before: PolicyState, edits: readonly PolicyEdit[]): boolean {
+  return edits.some((edit) => {
+    switch (edit.kind) {
+      case 'group.add':
+      case 'member.add':
+      case 'assignment.add':
+        return false;
+      case 'policy.put': {
+        const was = before.policies.get(edit.policy.id);
+        return was !== undefined && [...was.permissions].some((p) => !edit.policy.permissions.has(p));
+      }
+      default:
+        return true;
+    }
   });
 }
 
 /**
  * Checked on the state after a change, inside its transaction: a realm that had a member holding
- * every permission keeps one, and the actor keeps policy:admin.
+ * every permission keeps one, and the actor keeps policy:admin. Only a change that takes a grant
+ * away can break either (`takesAccessAway`); the change calls this for those.
  */
 export function requireSafeOutcome(
   before: PolicyState,
@@ -150,8 +208,7 @@ export function requireSafeOutcome(
   principal: Principal,
   now: Date,
 ): void {
-  // Before first: in a realm that has no such administrator (each check then weighs every member),
-  // there is nothing to keep and the outcome needs no search.
+  // Before first: in a realm that has no such administrator there is nothing to keep.
   if (hasRealmAdmin(before, now) && !hasRealmAdmin(after, now))
     throw new ConflictError(
       'This change would leave the realm without an administrator holding every permission',

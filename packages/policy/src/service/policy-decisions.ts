@@ -118,8 +118,8 @@ export class PolicyDecisions implements PermissionResolver {
   }
 
   /**
-   * Keeps `state` as the realm's state at `epoch` unless a newer one is cached: what a change read
-   * of its own outcome, with the epoch row locked, once it has committed.
+   * Keeps `state` as the realm's state at `epoch` unless a newer one is cached: a change's outcome
+   * (derived with the epoch row locked, ADR 0043), once it has committed.
    */
   adopt(realmId: string, epoch: bigint, state: PolicyState): void {
     this.keep(realmId, epoch, state);

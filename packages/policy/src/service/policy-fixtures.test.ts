@@ -8,6 +8,7 @@ import {
   type FixtureTree,
   loadFixtureCases,
 } from '../testing/policy-fixture.ts';
+import { expectCachedStateCurrent } from '../testing/policy-state-snapshot.ts';
 import { outcomeOf, type PolicyHub, setupPolicyHub } from '../testing/policy-test-setup.ts';
 import type { Grant } from './policy-engine.ts';
 
@@ -311,6 +312,7 @@ describeEachDatabase('policy fixtures', (_kind, newDatabase) => {
     it(`${file}: ${fixture.name}`, async () => {
       const hub = await setupPolicyHub(newDatabase);
       await setup(hub, fixture);
+      await expectCachedStateCurrent(hub, 'after setup');
       const identities = await createIdentities(hub, fixture);
       for (const [index, step] of fixture.steps.entries()) {
         if ('expect' in step) {
@@ -319,8 +321,11 @@ describeEachDatabase('policy fixtures', (_kind, newDatabase) => {
           continue;
         }
         const { as, error, ...action } = step;
+        const label = `step ${index + 1} (${action.do}${as ? ` as ${as}` : ''})`;
         const outcome = await outcomeOf(apply(hub, action as FixtureAction, as));
-        expect(outcome, `step ${index + 1} (${action.do}${as ? ` as ${as}` : ''})`).toBe(error ?? 'OK');
+        expect(outcome, label).toBe(error ?? 'OK');
+        // A change derives the realm's state from its own writes: it must be what reading gives.
+        await expectCachedStateCurrent(hub, label);
       }
     });
   }

@@ -24,7 +24,7 @@ import {
   type UpdatePolicyInput,
   updatePolicyInput,
 } from '../api/policy.schema.ts';
-import { lockPolicyEpoch } from '../sql/policy-state.sql.ts';
+import { lockPolicyEpoch, policyEpochOf } from '../sql/policy-state.sql.ts';
 import {
   type Authority,
   authorityOf,
@@ -34,24 +34,29 @@ import {
   requireHoldsWhatGroupGives,
   requireInScope,
   requireSafeOutcome,
+  takesAccessAway,
 } from './policy-authority.ts';
 import { PolicyDecisions } from './policy-decisions.ts';
 import { grantsOfGroup } from './policy-engine.ts';
 import { loadPolicyState } from './policy-loader.ts';
-import { maxGroupDepth, type PolicyState } from './policy-state.ts';
+import { maxGroupDepth, type PolicyEdit, type PolicyNode, type PolicyState } from './policy-state.ts';
 
 interface Change {
   tx: RealmTx;
   state: PolicyState;
   authority: Authority;
   now: Date;
+  /** What the change wrote, once written: the state after it is derived from these (ADR 0043). */
+  edits: PolicyEdit[];
 }
 
 /**
  * Changes to the realm's groups, memberships, policies and assignments. Each change runs in one
  * transaction that locks the realm's policy epoch (changes of a realm are serialised), checks the
- * actor's authority on the current state, writes the change and its audit row, and verifies on
- * the resulting state that the realm keeps an administrator and the actor keeps policy:admin.
+ * actor's authority on the current state, writes the change and its audit row, and, when the
+ * change takes a grant away, verifies on the resulting state that the realm keeps an administrator
+ * and the actor keeps policy:admin. The resulting state is derived from what the change wrote, not
+ * read again (ADR 0043).
  */
 @injectable()
 export class PolicyService {
@@ -63,7 +68,7 @@ export class PolicyService {
 
   async createGroup(raw: CreateGroupInput): Promise<{ id: string }> {
     const input = createGroupInput.parse(raw);
-    return this.change(async ({ tx, state, authority, now }) => {
+    return this.change(async ({ tx, state, authority, now, edits }) => {
       const parentId = input.parentId ?? null;
       if (parentId === null) {
         if (!authority.realmWide)
@@ -79,6 +84,10 @@ export class PolicyService {
       const group = await tx.policyGroup.create({
         data: { parentId, name: input.name, description: input.description },
         select: { id: true },
+      });
+      edits.push({
+        kind: 'group.add',
+        group: { id: group.id, name: input.name, parentId, builtInRole: null },
       });
       // Inheritance is live through the tree; the audit row records what the group started with.
       const inherited = parentId
@@ -104,7 +113,7 @@ export class PolicyService {
   }
 
   async moveGroup(input: MoveGroupInput): Promise<void> {
-    await this.change(async ({ tx, state, authority, now }) => {
+    await this.change(async ({ tx, state, authority, now, edits }) => {
       const group = this.movableGroup(state, authority, input.groupId);
       const parentId = input.parentId;
       if (parentId === group.parentId) return;
@@ -124,6 +133,7 @@ export class PolicyService {
         requireHoldsWhatGroupGives(state, authority, grantsOfGroup(state, parentId, now));
       }
       await tx.policyGroup.update({ where: { id: group.id }, data: { parentId }, select: { id: true } });
+      edits.push({ kind: 'group.move', groupId: group.id, parentId });
       await this.audit(
         tx,
         'policy.group.move',
@@ -140,7 +150,7 @@ export class PolicyService {
 
   /** Deletes a group without subgroups, with its memberships and assignments. */
   async deleteGroup(groupId: string): Promise<void> {
-    await this.change(async ({ tx, state, authority }) => {
+    await this.change(async ({ tx, state, authority, edits }) => {
       const group = this.movableGroup(state, authority, groupId);
       if ((state.children.get(group.id) ?? []).length > 0)
         throw new ConflictError(`${group.name} has subgroups: move or delete them first`);
@@ -155,6 +165,7 @@ export class PolicyService {
           throw new ConflictError(`${group.name} owns identities: give them another owner first`);
         throw error;
       }
+      edits.push({ kind: 'group.delete', groupId: group.id });
       await this.audit(tx, 'policy.group.delete', 'PolicyGroup', group.id, {
         name: group.name,
         path: state.namesOf(state.pathOf(group.id)),
@@ -165,7 +176,7 @@ export class PolicyService {
   }
 
   async addMember(input: MembershipInput): Promise<void> {
-    await this.change(async ({ tx, state, authority, now }) => {
+    await this.change(async ({ tx, state, authority, now, edits }) => {
       const group = this.groupOf(state, input.groupId);
       if (group.builtInRole)
         throw new ConflictError(`${group.name} takes its members from the realm role ${group.builtInRole}`);
@@ -177,6 +188,7 @@ export class PolicyService {
         data: { groupId: group.id, userId: input.userId },
         select: { userId: true },
       });
+      edits.push({ kind: 'member.add', groupId: group.id, userId: input.userId });
       await this.audit(tx, 'policy.member.add', 'PolicyGroup', group.id, undefined, {
         userId: input.userId,
         email: state.members.get(input.userId)?.email,
@@ -185,7 +197,7 @@ export class PolicyService {
   }
 
   async removeMember(input: MembershipInput): Promise<void> {
-    await this.change(async ({ tx, state, authority }) => {
+    await this.change(async ({ tx, state, authority, edits }) => {
       const group = this.groupOf(state, input.groupId);
       if (group.builtInRole)
         throw new ConflictError(`${group.name} takes its members from the realm role ${group.builtInRole}`);
@@ -194,6 +206,7 @@ export class PolicyService {
         where: { groupId: group.id, userId: input.userId },
       });
       if (removed.count === 0) throw new NotFoundError('Group member', input.userId);
+      edits.push({ kind: 'member.remove', groupId: group.id, userId: input.userId });
       await this.audit(tx, 'policy.member.remove', 'PolicyGroup', group.id, {
         userId: input.userId,
         email: state.members.get(input.userId)?.email,
@@ -205,12 +218,13 @@ export class PolicyService {
     const input = createPolicyInput.parse(raw);
     const permissions = knownPermissions(input.permissions);
     try {
-      return await this.change(async ({ tx, authority }) => {
+      return await this.change(async ({ tx, authority, edits }) => {
         requireHolds(authority, permissions);
         const policy = await tx.policy.create({
           data: { name: input.name, description: input.description, permissions },
           select: { id: true },
         });
+        edits.push({ kind: 'policy.put', policy: customPolicyNode(policy.id, input.name, permissions) });
         await this.audit(tx, 'policy.policy.create', 'Policy', policy.id, undefined, {
           name: input.name,
           description: input.description,
@@ -232,7 +246,7 @@ export class PolicyService {
     const input = updatePolicyInput.parse(raw);
     const permissions = knownPermissions(input.permissions);
     try {
-      await this.change(async ({ tx, state, authority }) => {
+      await this.change(async ({ tx, state, authority, edits }) => {
         const policy = this.customPolicy(state, authority, input.policyId);
         requireHolds(authority, permissions);
         const before = await tx.policy.findFirst({
@@ -244,6 +258,7 @@ export class PolicyService {
           data: { name: input.name, description: input.description, permissions },
           select: { id: true },
         });
+        edits.push({ kind: 'policy.put', policy: customPolicyNode(policy.id, input.name, permissions) });
         await this.audit(tx, 'policy.policy.update', 'Policy', policy.id, before ?? undefined, {
           name: input.name,
           description: input.description,
@@ -258,11 +273,12 @@ export class PolicyService {
 
   /** Deletes a custom policy that no assignment uses. */
   async deletePolicy(policyId: string): Promise<void> {
-    await this.change(async ({ tx, state, authority }) => {
+    await this.change(async ({ tx, state, authority, edits }) => {
       const policy = this.customPolicy(state, authority, policyId);
       const uses = [...state.assignments.values()].filter((a) => a.policyId === policy.id).length;
       if (uses > 0) throw new ConflictError(`${policy.name} is assigned ${uses} times: revoke those first`);
       await tx.policy.delete({ where: { id: policy.id }, select: { id: true } });
+      edits.push({ kind: 'policy.delete', policyId: policy.id });
       await this.audit(tx, 'policy.policy.delete', 'Policy', policy.id, {
         name: policy.name,
         permissions: [...policy.permissions].sort(),
@@ -272,7 +288,7 @@ export class PolicyService {
 
   async assign(raw: AssignPolicyInput): Promise<{ id: string }> {
     const input = assignPolicyInput.parse(raw);
-    return this.change(async ({ tx, state, authority, now }) => {
+    return this.change(async ({ tx, state, authority, now, edits }) => {
       const group = this.groupOf(state, input.groupId);
       const policy = state.policies.get(input.policyId);
       if (!policy) throw new NotFoundError('Policy', input.policyId);
@@ -304,6 +320,10 @@ export class PolicyService {
         },
         select: { id: true },
       });
+      edits.push({
+        kind: 'assignment.add',
+        assignment: { id: assignment.id, policyId: policy.id, groupId: group.id, expiresAt, scopeGroupId },
+      });
       await this.audit(tx, 'policy.assignment.create', 'PolicyAssignment', assignment.id, undefined, {
         policy: policy.name,
         policyId: policy.id,
@@ -320,11 +340,12 @@ export class PolicyService {
 
   /** Takes effect for the next decision anywhere once this commits. */
   async revoke(assignmentId: string): Promise<void> {
-    await this.change(async ({ tx, state, authority }) => {
+    await this.change(async ({ tx, state, authority, edits }) => {
       const assignment = state.assignments.get(assignmentId);
       if (!assignment) throw new NotFoundError('PolicyAssignment', assignmentId);
       requireInScope(state, authority, assignment.groupId);
       await tx.policyAssignment.delete({ where: { id: assignment.id }, select: { id: true } });
+      edits.push({ kind: 'assignment.remove', assignmentId: assignment.id });
       await this.audit(tx, 'policy.assignment.revoke', 'PolicyAssignment', assignment.id, {
         policy: state.policies.get(assignment.policyId)?.name,
         policyId: assignment.policyId,
@@ -343,15 +364,18 @@ export class PolicyService {
         const locked = await lockPolicyEpoch(tx, realm.id);
         const now = clock.now();
         // Every change that can alter a decision moves the epoch, so the decisions' cached state
-        // at the locked epoch is the realm as it stands: only the outcome needs reading.
+        // at the locked epoch is the realm as it stands.
         const state =
           (locked && this.decisions.stateAtEpoch(realm.id, BigInt(locked.epoch))) ||
           (await loadPolicyState(tx, realm.id)).state;
         const authority = authorityOf(state, principal, now);
-        const result = await apply({ tx, state, authority, now });
-        const outcome = await loadPolicyState(tx, realm.id);
-        requireSafeOutcome(state, outcome.state, principal, now);
-        return { result, epoch: outcome.epoch, after: outcome.state };
+        const edits: PolicyEdit[] = [];
+        const result = await apply({ tx, state, authority, now, edits });
+        // With the epoch row locked nothing else changed the realm's policy data: the outcome is
+        // the state plus this change's own writes, and reading it back would cost a realm read.
+        const after = state.edited(edits);
+        if (takesAccessAway(state, edits)) requireSafeOutcome(state, after, principal, now);
+        return { result, epoch: (await policyEpochOf(tx, realm.id)) ?? -1n, after };
       },
       { timeout: 30_000 },
     );
@@ -429,6 +453,11 @@ function knownPermissions(requested: readonly string[]): string[] {
     ]);
   }
   return permissions;
+}
+
+/** A custom policy as the state holds it (built-in ones take their permissions from the catalogue). */
+function customPolicyNode(id: string, name: string, permissions: readonly string[]): PolicyNode {
+  return { id, name, builtInKey: null, permissions: new Set(permissions) };
 }
 
 function isForeignKeyViolation(error: unknown): boolean {

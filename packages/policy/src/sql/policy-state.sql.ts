@@ -22,3 +22,13 @@ export async function lockPolicyEpoch(tx: RealmTx, realmId: string): Promise<{ e
     SELECT "epoch" FROM "PolicyEpoch" WHERE "realmId" = ${realmId} FOR UPDATE`;
   return locked;
 }
+
+/**
+ * The realm's policy epoch as this transaction sees it: after a change's writes (whose triggers
+ * moved it) and with the row locked, the epoch of the state the change leaves.
+ */
+export async function policyEpochOf(tx: RealmTx, realmId: string): Promise<bigint | undefined> {
+  const [row] = await tx.$queryRaw<{ epoch: bigint | number | string }[]>`
+    SELECT "epoch" FROM "PolicyEpoch" WHERE "realmId" = ${realmId}`;
+  return row ? BigInt(row.epoch) : undefined;
+}

@@ -21,6 +21,7 @@ export const scannerPermissions = definePermissions([
     key: 'leak:read',
     description: 'See leaked secrets found by scans (masked, never the secret)',
     grantedTo: ['admin', 'editor', 'viewer'],
+    scopable: true,
   },
 ] as const);
 

@@ -1,6 +1,15 @@
-import { NotFoundError, REALM_DB, type RealmDb, type RealmTx } from '@nhi/platform';
+import {
+  coveredOwnerWhere,
+  NotFoundError,
+  REALM_DB,
+  REQUEST_PERMISSIONS,
+  type RealmDb,
+  type RealmTx,
+  type RequestPermissions,
+} from '@nhi/platform';
 import { inject, injectable } from 'tsyringe';
 import type { SourceType } from '../api/scanner.schema.ts';
+import { identityCoverageOf } from './identity-coverage.ts';
 
 /** The source an identity was found in, by name: what its page shows instead of the source's id. */
 export interface SourceOfNhi {
@@ -62,12 +71,16 @@ const observed = (kind: ScanObservation['kind'], scan: ScanRow, at?: Date): Scan
  */
 @injectable()
 export class ScanObservationsService {
-  constructor(@inject(REALM_DB) private readonly realmDb: RealmDb) {}
+  constructor(
+    @inject(REALM_DB) private readonly realmDb: RealmDb,
+    @inject(REQUEST_PERMISSIONS) private readonly permissions: RequestPermissions,
+  ) {}
 
+  /** An identity outside the caller's `nhi:read` coverage is not found, as another realm's. */
   async ofNhi(nhiId: string): Promise<NhiScanObservations> {
     return this.realmDb.transaction(async (tx) => {
       const nhi = await tx.nhi.findFirst({
-        where: { id: nhiId },
+        where: { id: nhiId, ...coveredOwnerWhere(identityCoverageOf(this.permissions)) },
         select: { sourceType: true, sourceRef: true, firstSeenAt: true },
       });
       if (!nhi) throw new NotFoundError('Nhi', nhiId);

@@ -9,9 +9,11 @@ import {
   NotFoundError,
   REALM_DB,
   REQUEST_CONTEXT,
+  REQUEST_PERMISSIONS,
   type RealmDb,
   type RealmTx,
   type RequestContext,
+  type RequestPermissions,
   ValidationError,
   writeAuditEntry,
 } from '@nhi/platform';
@@ -37,6 +39,7 @@ import {
 } from '../api/scanner.schema.ts';
 import { testSourceConnection } from '../connectors/connection-test.ts';
 import { connectorFor } from '../connectors/registry.ts';
+import { listLeakRows } from '../sql/leaks.sql.ts';
 import { scanJob, scheduledScanJob } from './scanner-jobs.ts';
 import { ScannerSecrets } from './scanner-secrets.ts';
 
@@ -118,6 +121,7 @@ export class ScannerService {
     @inject(ScannerSecrets) private readonly secrets: ScannerSecrets,
     @inject(JOB_QUEUE) private readonly jobs: JobQueue,
     @inject(CONFIG) private readonly config: Config,
+    @inject(REQUEST_PERMISSIONS) private readonly permissions: RequestPermissions,
   ) {}
 
   async listSources(): Promise<SourceView[]> {
@@ -310,36 +314,11 @@ export class ScannerService {
     return this.getScan(id);
   }
 
+  /** The latest leaks the caller's `leak:read` reaches (a scoped reader: its teams' identities'). */
   async listLeaks(raw: z.input<typeof listLeaksInput> = {}): Promise<LeakView[]> {
     const input = parse(listLeaksInput, raw);
     return this.db.transaction(async (tx) => {
-      const rows = await tx.leak.findMany({
-        where: {
-          ...(input.sourceId ? { sourceId: input.sourceId } : {}),
-          ...(input.state === 'open' ? { resolvedAt: null } : {}),
-          ...(input.state === 'resolved' ? { resolvedAt: { not: null } } : {}),
-        },
-        select: {
-          id: true,
-          sourceId: true,
-          rule: true,
-          file: true,
-          line: true,
-          commit: true,
-          maskedMatch: true,
-          fingerprint: true,
-          secretType: true,
-          verification: true,
-          nhiId: true,
-          credentialId: true,
-          firstSeenAt: true,
-          lastSeenAt: true,
-          resolvedAt: true,
-          resolvedByScanId: true,
-        },
-        orderBy: [{ lastSeenAt: 'desc' }, { file: 'asc' }, { line: 'asc' }],
-        take: input.limit,
-      });
+      const rows = await listLeakRows(tx, this.db.realmId, input, this.permissions.coverage('leak:read'));
       const nhiIds = [...new Set(rows.map((row) => row.nhiId).filter((id): id is string => id !== null))];
       const nhis = await tx.nhi.findMany({ where: { id: { in: nhiIds } }, select: { id: true, name: true } });
       const names = new Map(nhis.map((nhi) => [nhi.id, nhi.name]));
@@ -457,6 +436,7 @@ export class ScannerService {
  */
 async function identityCountsOfSources(tx: RealmTx, realmId: string, sourceId?: string) {
   const rows = await tx.$queryRaw<{ sourceId: string; count: number }[]>`
+    /* whole realm: a count per source for source:read, which reaches the whole realm */
     SELECT si."sourceId", count(DISTINCT si."nhiId")::int AS count
     FROM "SourceItem" AS si JOIN "Nhi" AS n ON n."realmId" = si."realmId" AND n.id = si."nhiId"
     WHERE si."realmId" = ${realmId} AND n."deletedAt" IS NULL

@@ -32,7 +32,7 @@ export async function upsertScanFacts(
     INSERT INTO "ScanFact" (id, "realmId", "nhiId", "credentialId", "sourceId", kind, subject, evidence,
       "firstSeenAt", "lastSeenAt")
     SELECT gen_random_uuid()::text, ${realmId}, r."nhiId",
-      CASE WHEN r."credentialKey" IS NOT NULL THEN (SELECT c.id FROM "Credential" AS c
+      CASE WHEN r."credentialKey" IS NOT NULL THEN (SELECT c.id FROM "Credential" AS c /* whole realm: reconciliation of a scan, system code */
         WHERE c."nhiId" = r."nhiId" AND c.hint = r."credentialKey" AND c."realmId" = ${realmId}
         LIMIT 1) END,
       ${sourceId}, r.kind, r.subject, r.evidence, ${seenAt}, ${seenAt}

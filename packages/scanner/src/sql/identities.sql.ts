@@ -32,6 +32,7 @@ export async function credentialsOtherSourcesKeep(
 ): Promise<KeptCredential[]> {
   const keys = JSON.stringify(identities.map((identity) => [identity.provider, identity.externalId]));
   return tx.$queryRaw<KeptCredential[]>`
+    /* whole realm: reconciliation of a scan, system code */
     SELECT n.provider::text AS provider, n."externalId", c.hint, c.kind::text AS kind, c.fingerprint,
       c."providerCreatedAt", c."lastRotatedAt", c."expiresAt", c."lastUsedAt", c.status::text AS status
     FROM (SELECT e->>0 AS provider, e->>1 AS external_id FROM jsonb_array_elements(${keys}::jsonb) AS e) AS k
@@ -58,6 +59,7 @@ export async function liveIdentities(
 ): Promise<({ id: string } & IdentityKey)[]> {
   const keys = JSON.stringify(identities.map((identity) => [identity.provider, identity.externalId]));
   return tx.$queryRaw<({ id: string } & IdentityKey)[]>`
+    /* whole realm: reconciliation of a scan, system code */
     SELECT n.id, n.provider::text AS provider, n."externalId"
     FROM (SELECT e->>0 AS provider, e->>1 AS external_id FROM jsonb_array_elements(${keys}::jsonb) AS e) AS k
     JOIN "Nhi" AS n ON n."realmId" = ${realmId} AND n.provider = k.provider::"NhiProvider"

@@ -1,4 +1,12 @@
-import type { RealmTx } from '@nhi/platform';
+import {
+  type Coverage,
+  identityCovered,
+  joinSql,
+  type RealmTx,
+  type Sql,
+  sql,
+  trustedSql,
+} from '@nhi/platform';
 import type { DiscoveredLeak } from '../connectors/connector.ts';
 
 /** A leak as a scan records it: the hit and the key of its location. */
@@ -39,6 +47,7 @@ export async function upsertLeaks(
       SELECT * FROM jsonb_to_recordset(${data}::jsonb) AS r(rule text, file text, line int, commit text,
         "maskedMatch" text, fingerprint text, "locationKey" text, "secretType" text, verification text)
     ), matched AS (
+      /* whole realm: a scan matches what it found against every team's credentials */
       SELECT DISTINCT ON (i."locationKey", i.fingerprint) i.*, c.id AS "credentialId", c."nhiId"
       FROM input AS i
       LEFT JOIN "Credential" AS c ON c."realmId" = ${realmId} AND c.fingerprint = i.fingerprint
@@ -88,9 +97,64 @@ export async function resolveLeaksNotFound(
   scope: LeakScope & { input: string },
 ): Promise<void> {
   await tx.$executeRaw`
-    UPDATE "Leak" AS l SET "resolvedAt" = ${scope.seenAt}, "resolvedByScanId" = ${scope.scanId}
+    UPDATE "Leak" AS l /* whole realm: a scan resolves what its source no longer shows */
+    SET "resolvedAt" = ${scope.seenAt}, "resolvedByScanId" = ${scope.scanId}
     FROM "Scan" AS s
     WHERE l."realmId" = ${realmId} AND l."sourceId" = ${scope.sourceId} AND l."resolvedAt" IS NULL
       AND l."lastSeenAt" < ${scope.seenAt} AND s."realmId" = ${realmId} AND s.id = l."scanId"
       AND s.input = ${scope.input}`;
+}
+
+/** A recorded leak as the leak list shows it (its identity's name is read apart). */
+export interface LeakListRow {
+  id: string;
+  sourceId: string;
+  rule: string;
+  file: string;
+  line: number | null;
+  commit: string | null;
+  maskedMatch: string;
+  fingerprint: string;
+  secretType: string | null;
+  verification: string | null;
+  nhiId: string | null;
+  credentialId: string | null;
+  firstSeenAt: Date;
+  lastSeenAt: Date;
+  resolvedAt: Date | null;
+  resolvedByScanId: string | null;
+}
+
+export interface LeakListFilter {
+  sourceId?: string;
+  state: 'all' | 'open' | 'resolved';
+  limit: number;
+}
+
+/**
+ * The latest leaks of the realm that `coverage` reaches: for a scoped reader, those whose identity
+ * its teams own; leaks matched to no identity are the central team's (ADR 0040). The condition is
+ * part of the statement, so `limit` counts visible leaks.
+ */
+export async function listLeakRows(
+  tx: RealmTx,
+  realmId: string,
+  filter: LeakListFilter,
+  coverage: Coverage,
+): Promise<LeakListRow[]> {
+  const covered = identityCovered(coverage, {
+    realmColumn: trustedSql('l."realmId"'),
+    nhiIdColumn: trustedSql('l."nhiId"'),
+  });
+  const and: Sql[] = [sql`TRUE`];
+  if (filter.sourceId) and.push(sql`l."sourceId" = ${filter.sourceId}`);
+  if (filter.state === 'open') and.push(sql`l."resolvedAt" IS NULL`);
+  if (filter.state === 'resolved') and.push(sql`l."resolvedAt" IS NOT NULL`);
+  return tx.$queryRaw<LeakListRow[]>`
+    SELECT l.id, l."sourceId", l.rule, l.file, l.line, l.commit, l."maskedMatch", l.fingerprint, l."secretType",
+      l.verification, l."nhiId", l."credentialId", l."firstSeenAt", l."lastSeenAt", l."resolvedAt", l."resolvedByScanId"
+    FROM "Leak" AS l
+    WHERE l."realmId" = ${realmId} AND ${covered} AND ${joinSql(and, ' AND ')}
+    ORDER BY l."lastSeenAt" DESC, l.file ASC, l.line ASC
+    LIMIT ${filter.limit}`;
 }

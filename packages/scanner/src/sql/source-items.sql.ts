@@ -25,6 +25,7 @@ export async function sourceItemsOfInput(
   input: string,
 ): Promise<PriorSourceItem[]> {
   return tx.$queryRaw<PriorSourceItem[]>`
+    /* whole realm: reconciliation of a scan, system code */
     SELECT si."nhiId", si."contentHash", si.missing, n.provider::text AS provider, n."externalId"
     FROM "SourceItem" AS si JOIN "Nhi" AS n ON n."realmId" = si."realmId" AND n.id = si."nhiId"
     WHERE si."realmId" = ${realmId} AND si."sourceId" = ${sourceId} AND si.input = ${input}`;

@@ -16,6 +16,7 @@ export interface ChannelRouting {
   severities: string[];
   ruleIds: string[];
   environments: string[];
+  ownerGroupIds: string[];
   digestMinutes: number | null;
 }
 
@@ -47,8 +48,18 @@ const toggled = (list: string[], value: string) =>
  * A channel's routing (severities, rules, environments: none ticked means all), digest interval
  * and on/off, edited in place and saved through alert channel update.
  */
-export function ChannelRoutingForm({ channel, onSaved }: { channel: ChannelRouting; onSaved: () => void }) {
+export function ChannelRoutingForm({
+  channel,
+  teams,
+  onSaved,
+}: {
+  channel: ChannelRouting;
+  /** The realm's groups a channel may serve as owner teams. */
+  teams: readonly { id: string; name: string }[];
+  onSaved: () => void;
+}) {
   const [form, setForm] = useState({
+    ownerGroupIds: channel.ownerGroupIds,
     enabled: channel.enabled,
     severities: channel.severities,
     ruleIds: channel.ruleIds,
@@ -71,6 +82,7 @@ export function ChannelRoutingForm({ channel, onSaved }: { channel: ChannelRouti
           severities: form.severities as (typeof severities)[number][],
           ruleIds: form.ruleIds,
           environments: form.environments as (typeof environments)[number][],
+          ownerGroupIds: form.ownerGroupIds,
           digestMinutes: form.digest.trim() === '' ? null : Number(form.digest),
         },
       });
@@ -141,6 +153,29 @@ export function ChannelRoutingForm({ channel, onSaved }: { channel: ChannelRouti
           {alertRules.map((rule) => (
             <option key={rule.id} value={rule.id}>
               {rule.owaspId} · {rule.title}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className="field">
+        <span>
+          Owner teams: alerts about identities these teams or teams below them own (none selected: all)
+        </span>
+        <select
+          multiple
+          size={Math.min(6, Math.max(2, teams.length))}
+          data-testid="routing-teams"
+          value={form.ownerGroupIds}
+          onChange={(e) =>
+            setForm({
+              ...form,
+              ownerGroupIds: Array.from(e.target.selectedOptions, (option) => option.value),
+            })
+          }
+        >
+          {teams.map((team) => (
+            <option key={team.id} value={team.id}>
+              {team.name}
             </option>
           ))}
         </select>

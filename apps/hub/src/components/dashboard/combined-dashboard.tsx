@@ -107,7 +107,12 @@ export function CombinedDashboard({
             (key) => riskLevelLabels[key as keyof typeof riskLevelLabels] ?? key,
           )}
         />
-        {combined.trend.length > 0 ? (
+        {combined.trend === null ? (
+          <section className="card" aria-labelledby="combined-trend-withheld" data-testid="trend-withheld">
+            <h2 id="combined-trend-withheld">Trends</h2>
+            <p className="muted">{combined.trendWithheld}: no trend of your teams’ identities is shown.</p>
+          </section>
+        ) : combined.trend.length > 0 ? (
           <TrendCard
             id="combined-trend-alerts"
             title="Open alerts, last 30 days"

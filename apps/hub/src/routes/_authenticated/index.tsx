@@ -34,6 +34,7 @@ import {
 import { Freshness, refreshSeconds } from '../../components/dashboard/freshness.tsx';
 import { HeadlineFigures } from '../../components/dashboard/headline-figures.tsx';
 import { OwaspPosture } from '../../components/dashboard/owasp-posture.tsx';
+import { ScopeNote } from '../../components/shared/scope-note.tsx';
 import { dashboardCombinedOverview, dashboardOverview } from '../../server/functions/dashboard.functions.ts';
 
 /**
@@ -108,6 +109,7 @@ function DashboardPage() {
       <div>
         <h1>Dashboard</h1>
         <p className="muted">Where the realm stands and what to fix first.</p>
+        <ScopeNote />
         {session.realms.length > 1 ? (
           <p>
             {combined ? (
@@ -282,7 +284,19 @@ function TrendsSection({ overview, search }: { overview: DashboardOverview; sear
       {range}
     </div>
   );
-  if (overview.trend.length === 0) {
+  if (overview.trend === null) {
+    return (
+      <section className="card" aria-labelledby="trends-title" data-testid="trend-withheld">
+        <h2 id="trends-title">Trends</h2>
+        <p className="muted">
+          {overview.trendWithheld}: your dashboard counts only your teams’ identities, so it shows no trend or
+          weekly change.
+        </p>
+      </section>
+    );
+  }
+  const trend = overview.trend;
+  if (trend.length === 0) {
     return (
       <section className="card" aria-labelledby="trends-title" data-testid="trend-filtered">
         {heading}
@@ -304,7 +318,7 @@ function TrendsSection({ overview, search }: { overview: DashboardOverview; sear
           series={{
             label: 'Open alerts',
             unit: '',
-            points: overview.trend.map((point) => ({
+            points: trend.map((point) => ({
               day: point.day,
               value: point.openAlerts,
               estimated: point.estimated,
@@ -319,7 +333,7 @@ function TrendsSection({ overview, search }: { overview: DashboardOverview; sear
             label: 'Risk score',
             unit: '',
             // Past risk scores cannot be estimated: measured days only.
-            points: overview.trend.flatMap((point) =>
+            points: trend.flatMap((point) =>
               point.riskScore === null ? [] : [{ day: point.day, value: point.riskScore }],
             ),
             tone: 'cat-0',
@@ -331,7 +345,7 @@ function TrendsSection({ overview, search }: { overview: DashboardOverview; sear
           series={{
             label: 'NHIs',
             unit: '',
-            points: overview.trend.flatMap((point) =>
+            points: trend.flatMap((point) =>
               point.nhiTotal === undefined
                 ? []
                 : [{ day: point.day, value: point.nhiTotal, estimated: point.estimated }],

@@ -1,7 +1,7 @@
 import type { NhiAlerts, NhiRisk } from '@nhi/alert';
 import type { NhiAuditEntry, NhiDetail, NhiVersionEntry } from '@nhi/nhi';
 import { nhiIdInput } from '@nhi/nhi/schema';
-import { authorizedProcedure, router } from '@nhi/platform';
+import { authorizedProcedure, coversOwner, router } from '@nhi/platform';
 import type { NhiScanObservations } from '@nhi/scanner';
 import { hubCaller } from '../rpc/caller.server.ts';
 import { platformPages } from './platform.page.ts';
@@ -11,13 +11,13 @@ export interface NhiPage {
   nhi: NhiDetail;
   history: NhiVersionEntry[];
   audit: NhiAuditEntry[];
-  /** null when the caller may not read alerts. */
+  /** null when the caller may not read this identity's alerts. */
   risk: NhiRisk | null;
-  /** The identity's alerts and their transitions; null when the caller may not read alerts. */
+  /** The identity's alerts and their transitions; null when the caller may not read this identity's alerts. */
   alerts: NhiAlerts | null;
   /** Its source by name and the scans that saw it; null when the caller may not read sources. */
   scans: NhiScanObservations | null;
-  /** The caller may acknowledge, resolve and suppress the alerts. */
+  /** The caller may acknowledge, resolve and suppress this identity's alerts. */
   canTriage: boolean;
 }
 
@@ -37,15 +37,14 @@ export const pageRouter = router({
       const nhi = await rpc.nhi.get.query(input);
       const history = await rpc.nhi.history.query(input);
       const audit = await rpc.nhi.audit.query(input);
-      const risk = ctx.scope.permissions.has('alert:read')
-        ? await rpc.alert.risk.query({ nhiId: input.id })
-        : null;
-      const alerts = ctx.scope.permissions.has('alert:read')
-        ? await rpc.alert.ofNhi.query({ nhiId: input.id })
-        : null;
+      // The alert permissions may cover fewer teams than nhi:read: their parts follow their own coverage.
+      const alertsCover = (permission: 'alert:read' | 'alert:ack') =>
+        coversOwner(ctx.scope.permissions.coverage(permission), nhi.ownerGroup?.id ?? null);
+      const risk = alertsCover('alert:read') ? await rpc.alert.risk.query({ nhiId: input.id }) : null;
+      const alerts = alertsCover('alert:read') ? await rpc.alert.ofNhi.query({ nhiId: input.id }) : null;
       const scans = ctx.scope.permissions.has('source:read')
         ? await rpc.scanner.observations.query({ nhiId: input.id })
         : null;
-      return { nhi, history, audit, risk, alerts, scans, canTriage: ctx.scope.permissions.has('alert:ack') };
+      return { nhi, history, audit, risk, alerts, scans, canTriage: alertsCover('alert:ack') };
     }),
 });

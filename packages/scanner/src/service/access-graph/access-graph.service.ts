@@ -1,5 +1,14 @@
-import { NotFoundError, REALM_DB, type RealmDb } from '@nhi/platform';
+import {
+  coveredOwnerWhere,
+  coversOwner,
+  NotFoundError,
+  REALM_DB,
+  REQUEST_PERMISSIONS,
+  type RealmDb,
+  type RequestPermissions,
+} from '@nhi/platform';
 import { inject, injectable } from 'tsyringe';
+import { identityCoverageOf } from '../identity-coverage.ts';
 import { type AccessGraph, type AccessGraphInput, accessGraphOf } from './access-graph.ts';
 
 /** More than the graph draws: the projection puts the risky ones first and caps the rest. */
@@ -7,20 +16,34 @@ const rowLimit = 500;
 
 /**
  * The access graph of one identity, from the rows scans keep about it. Every query goes through
- * the realm-scoped client, so an identity of another realm is not found.
+ * the realm-scoped client, so an identity of another realm is not found; neither is one outside
+ * the caller's `nhi:read` coverage.
  */
 @injectable()
 export class AccessGraphService {
-  constructor(@inject(REALM_DB) private readonly realmDb: RealmDb) {}
+  constructor(
+    @inject(REALM_DB) private readonly realmDb: RealmDb,
+    @inject(REQUEST_PERMISSIONS) private readonly permissions: RequestPermissions,
+  ) {}
 
   /** `withLeaks: false` leaves the leaks out, for callers who may not see them. */
   async ofNhi(nhiId: string, options: { withLeaks: boolean }): Promise<AccessGraph> {
     const input = await this.realmDb.transaction(async (tx): Promise<AccessGraphInput> => {
       const nhi = await tx.nhi.findFirst({
-        where: { id: nhiId },
-        select: { name: true, kind: true, provider: true, permissions: true, metadata: true },
+        where: { id: nhiId, ...coveredOwnerWhere(identityCoverageOf(this.permissions)) },
+        select: {
+          name: true,
+          kind: true,
+          provider: true,
+          permissions: true,
+          metadata: true,
+          ownerGroupId: true,
+        },
       });
       if (!nhi) throw new NotFoundError('Nhi', nhiId);
+      // Leaks of the identity only within the caller's `leak:read` coverage, which may be narrower.
+      const withLeaks =
+        options.withLeaks && coversOwner(this.permissions.coverage('leak:read'), nhi.ownerGroupId);
       const credentials = await tx.credential.findMany({
         where: { nhiId },
         select: { id: true, kind: true, hint: true, status: true },
@@ -33,7 +56,7 @@ export class AccessGraphService {
         orderBy: { id: 'asc' },
         take: rowLimit,
       });
-      const leaks = options.withLeaks
+      const leaks = withLeaks
         ? await tx.leak.findMany({
             where: { nhiId, resolvedAt: null },
             select: {

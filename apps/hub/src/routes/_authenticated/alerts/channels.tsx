@@ -18,7 +18,8 @@ export const Route = createFileRoute('/_authenticated/alerts/channels')({
 });
 
 function ChannelsPage() {
-  const { channels, deliveries } = Route.useLoaderData();
+  const { channels, deliveries, teams } = Route.useLoaderData();
+  const teamName = (id: string) => teams.find((team) => team.id === id)?.name ?? 'a removed team';
   const router = useRouter();
   const [message, setMessage] = useState<string | null>(null);
   const [type, setType] = useState<'webhook' | 'slack' | 'email'>('webhook');
@@ -119,6 +120,9 @@ function ChannelsPage() {
                       channel.severities.join(', ') || 'all severities',
                       channel.environments.length ? channel.environments.join(', ') : null,
                       channel.ruleIds.length ? `${channel.ruleIds.length} rules` : null,
+                      channel.ownerGroupIds.length
+                        ? `teams: ${channel.ownerGroupIds.map(teamName).join(', ')}`
+                        : null,
                     ]
                       .filter(Boolean)
                       .join(' · ')}
@@ -166,6 +170,7 @@ function ChannelsPage() {
                     <td colSpan={5}>
                       <ChannelRoutingForm
                         channel={channel}
+                        teams={teams}
                         onSaved={() => {
                           setEditing(null);
                           void act(async () => 'Routing saved.');

@@ -16,6 +16,7 @@ import { ShortcutHelp } from '../../../components/alerts/shortcut-help.tsx';
 import { type TriageKey, useTriageKeys } from '../../../components/alerts/use-triage-keys.ts';
 import savedViewsStyles from '../../../components/saved-views/saved-views.css?url';
 import { SavedViewsMenu } from '../../../components/saved-views/saved-views-menu.tsx';
+import { ScopeNote } from '../../../components/shared/scope-note.tsx';
 import { errorMessageOf } from '../../../lib/server-fn-error.ts';
 import {
   alertFilterOptions,
@@ -157,6 +158,7 @@ function AlertsPage() {
             Keyboard shortcuts <kbd>?</kbd>
           </button>
         </p>
+        <ScopeNote />
       </header>
       {helpOpen ? <ShortcutHelp onClose={() => setHelpOpen(false)} /> : null}
       <SavedViewsMenu
@@ -229,6 +231,7 @@ function AlertsPage() {
                     data-rule={alert.ruleId}
                     data-severity={alert.severity}
                     data-alert-id={alert.id}
+                    data-nhi-name={alert.nhi?.name}
                     onFocus={() => setCursor(index)}
                   >
                     <td className="select-cell">

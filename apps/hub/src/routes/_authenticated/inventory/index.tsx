@@ -23,6 +23,7 @@ import { SearchBox } from '../../../components/inventory/search-box.tsx';
 import { SortControl } from '../../../components/inventory/sort-control.tsx';
 import savedViewsStyles from '../../../components/saved-views/saved-views.css?url';
 import { SavedViewsMenu } from '../../../components/saved-views/saved-views-menu.tsx';
+import { ScopeNote } from '../../../components/shared/scope-note.tsx';
 import { listNhis } from '../../../server/functions/nhi.functions.ts';
 
 export const Route = createFileRoute('/_authenticated/inventory/')({
@@ -76,6 +77,7 @@ function InventoryPage() {
           <p className="muted">
             Every non-human identity in this realm, its owner and the state of its credentials.
           </p>
+          <ScopeNote />
         </div>
         <div className="inventory-actions">
           <Link to="/inventory/suggestions" className="button secondary small" data-testid="suggestions-link">
