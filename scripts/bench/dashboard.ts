@@ -8,7 +8,7 @@
 // check, then the overview built by an earlier call).
 // Works in a fresh database nhi_bench_dashboard_<timestamp>, dropped at the end.
 //
-// Usage: pnpm bench:dashboard [identities=100000] [alerts=20000] [runs=40]
+// Usage: pnpm bench:dashboard [identities=100000] [alerts=20000] [runs=40] [--no-teams]
 //        TEST_DATABASE_URL selects the server (default postgresql://postgres@127.0.0.1:5432/postgres).
 //        NHI_BENCH_KEEP_DATABASE=true keeps the seeded database (to EXPLAIN the queries) and prints its name.
 import { randomUUID } from 'node:crypto';
@@ -35,9 +35,12 @@ import {
 } from '../../packages/platform/src/index.ts';
 import { scopedMemberPermissions, seedTeamTree } from './team-scope.ts';
 
-const identities = Number(process.argv[2] ?? 100_000);
-const alerts = Number(process.argv[3] ?? 20_000);
-const runs = Number(process.argv[4] ?? 40);
+const positional = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
+const identities = Number(positional[0] ?? 100_000);
+const alerts = Number(positional[1] ?? 20_000);
+const runs = Number(positional[2] ?? 40);
+/** --no-teams: no team tree and no scoped member, the realm as earlier runs measured it. */
+const withTeams = !process.argv.includes('--no-teams');
 const keepDatabase = process.env.NHI_BENCH_KEEP_DATABASE === 'true';
 const warmup = 5;
 const target = 100;
@@ -193,9 +196,10 @@ async function main() {
     root.register(PLATFORM_DATABASE, { useValue: db });
     root.register(CLOCK, { useValue: { now: () => now } });
     // A member scoped to a team whose subtree owns 10% of the identities, under 10,000 groups.
-    const tree = await seedTeamTree(db, realm.id);
+    const tree = withTeams ? await seedTeamTree(db, realm.id) : undefined;
     await db.withSystemConnection((c) => c.query('VACUUM ANALYZE'));
-    const scoped = scopedMemberPermissions(tree, ['dashboard:read', 'nhi:read', 'alert:read', 'leak:read']);
+    const scoped =
+      tree && scopedMemberPermissions(tree, ['dashboard:read', 'nhi:read', 'alert:read', 'leak:read']);
     const overview = (
       filter: DashboardFilterInput,
       trendDays?: TrendDays,
@@ -217,17 +221,23 @@ async function main() {
       ['whole realm, 90-day trend', {}, 90],
       ['environment production', { environment: ['production'] }],
       ['provider aws + github, staging', { provider: ['aws', 'github'], environment: ['staging'] }],
-      ['scoped member (10% of identities)', {}, undefined, scoped],
-      ['scoped member, production', { environment: ['production'] }, undefined, scoped],
     ];
+    if (scoped) {
+      scenarios.push(
+        ['scoped member (10% of identities)', {}, undefined, scoped],
+        ['scoped member, production', { environment: ['production'] }, undefined, scoped],
+      );
+    }
     const cache = root.resolve(DashboardOverviewCache);
     console.log(`dashboard.overview (DashboardService), ${runs} runs each after ${warmup} warm-up, ms\n`);
     console.log(
       `${'filter'.padEnd(32)} ${'data'.padEnd(9)} ${'NHIs'.padStart(7)} ${'open alerts'.padStart(11)} ${'p50'.padStart(6)} ${'p95'.padStart(6)}  target p95 < ${target}`,
     );
-    console.log(
-      `(the scoped member's team subtree: ${tree.teamGroupIds.length} of ${tree.groups} groups, ${tree.teamIdentities} live identities)\n`,
-    );
+    if (tree) {
+      console.log(
+        `(the scoped member's team subtree: ${tree.teamGroupIds.length} of ${tree.groups} groups, ${tree.teamIdentities} live identities)\n`,
+      );
+    }
     for (const [name, filter, trendDays, permissions] of scenarios) {
       cache.clear();
       const first = await overview(filter, trendDays, permissions);

@@ -57,7 +57,7 @@ export interface IdentityFigures {
 }
 
 /** One group of the identity pass: identities alike in every dimension a figure splits on. */
-interface IdentityGroup {
+export interface IdentityGroup {
   kind: string;
   provider: string;
   environment: string;
@@ -71,12 +71,32 @@ interface IdentityGroup {
   bands: number[];
 }
 
+/**
+ * A share of the realm's identities by id, for a pass split over connections: random UUIDs fall
+ * on either side of '8' alike, and the two conditions together take every id exactly once.
+ */
+export type IdentityPart = Sql;
+export const wholeRealm: IdentityPart = sql`TRUE`;
+export const identityHalves: readonly IdentityPart[] = [sql`n.id < '8'`, sql`n.id >= '8'`];
+
+/** Every figure about identities, in one pass. */
+export async function identityFigures(
+  query: RealmQuery,
+  realmId: string,
+  filter: DashboardFilter,
+  now: Date,
+  coverage: Coverage,
+): Promise<IdentityFigures> {
+  return identityFiguresOf(await identityGroups(query, realmId, filter, now, coverage));
+}
+
 const add = (counts: Record<string, number>, key: string, n: number) => {
   counts[key] = (counts[key] ?? 0) + n;
 };
 
 /**
- * Every figure about identities in one pass over the realm's NHIs (joined with their risk scores),
+ * The groups behind every figure about identities, in one pass over the realm's NHIs (or over the
+ * `part` of them, see IdentityPart) (joined with their risk scores),
  * with the same conditions as the inventory's filters: deleted identities never count, ages and
  * expiry come from the per-identity credential summary the inventory filters on. The pass groups
  * by the enum columns the figures split on (a few hundred groups at most) and counts the
@@ -85,13 +105,14 @@ const add = (counts: Record<string, number>, key: string, n: number) => {
  * a fifth longer. Only the identities `coverage` reaches count (the (realm, owner team) index
  * finds a team's share).
  */
-export async function identityFigures(
+export async function identityGroups(
   query: RealmQuery,
   realmId: string,
   filter: DashboardFilter,
   now: Date,
   coverage: Coverage,
-): Promise<IdentityFigures> {
+  part: IdentityPart = wholeRealm,
+): Promise<IdentityGroup[]> {
   const at = (days: number) => new Date(now.getTime() + days * dayMs).toISOString();
   const oldest = sql`n."oldestActiveCredentialAt"`;
   const bandLimits = [-30, -90, -180, -365].map(at);
@@ -102,7 +123,7 @@ export async function identityFigures(
     '180-365': sql`${oldest} < ${bandLimits[2]}::timestamp AND ${oldest} >= ${bandLimits[3]}::timestamp`,
     '>365': sql`${oldest} < ${bandLimits[3]}::timestamp`,
   };
-  const groups = await query<IdentityGroup>(sql`
+  return query<IdentityGroup>(sql`
     SELECT n.kind::text AS kind, n.provider::text AS provider, n.environment::text AS environment,
       n.status::text AS status, r.level::text AS level,
       count(*)::int AS count, coalesce(sum(r.score), 0)::int AS "riskSum",
@@ -113,8 +134,12 @@ export async function identityFigures(
     -- The realm as a value, not a join key: the join hashes the identity id alone.
     LEFT JOIN "NhiRiskScore" AS r ON r."realmId" = ${realmId} AND r."nhiId" = n.id
     WHERE n."realmId" = ${realmId} AND ${liveIdentityMatching(filter)}
-      AND ${ownerCovered(coverage, identityOwner)}
+      AND ${ownerCovered(coverage, identityOwner)} AND ${part}
     GROUP BY n.kind, n.provider, n.environment, n.status, r.level`);
+}
+
+/** The figures of the identity pass's groups (of one pass, or of its parts together). */
+export function identityFiguresOf(groups: readonly IdentityGroup[]): IdentityFigures {
   const figures: IdentityFigures = {
     headline: { total: 0, active: 0, unowned: 0, olderThan90: 0, expiringWithin30: 0, riskSum: 0 },
     byKind: {},
