@@ -1,16 +1,9 @@
-import { type Coverage, procedurePermissions, router } from '@nhi/platform';
-import { describeEachDatabase, registerScopedMembers } from '@nhi/platform/testing';
-import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
+import { type Coverage, procedurePermissions } from '@nhi/platform';
+import { describeEachDatabase, registerScopedMembers, trpcOverHttp } from '@nhi/platform/testing';
 import { expect, it } from 'vitest';
 import { alertSearchHits } from '../service/alert-search.ts';
 import { setupAlerts } from '../testing/alert-test-setup.ts';
 import { alertRouter } from './alert.procedures.ts';
-
-const appRouter = router({ alert: alertRouter });
-const procedures = alertRouter._def.procedures as unknown as Record<
-  string,
-  { _def: { type: 'query' | 'mutation' } }
->;
 
 describeEachDatabase('alert.* for a member scoped to a team', (_kind, newDatabase) => {
   /**
@@ -63,28 +56,7 @@ describeEachDatabase('alert.* for a member scoped to a team', (_kind, newDatabas
     };
     const tokens = { sam: await w.bearerOf(sam), eve: await w.bearerOf(w.eve) };
 
-    async function call(bearer: string, path: string, input: unknown) {
-      const type = procedures[path]?._def.type;
-      if (!type) throw new Error(`No procedure alert.${path}`);
-      const encoded = encodeURIComponent(JSON.stringify(input));
-      const response = await fetchRequestHandler({
-        endpoint: '/api/trpc',
-        req: new Request(
-          type === 'query'
-            ? `http://hub.test/api/trpc/alert.${path}?input=${encoded}`
-            : `http://hub.test/api/trpc/alert.${path}`,
-          {
-            method: type === 'query' ? 'GET' : 'POST',
-            headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
-            body: type === 'query' ? undefined : JSON.stringify(input),
-          },
-        ),
-        router: appRouter,
-        createContext: ({ req, resHeaders }) => ({ root: w.root, requestId: 'req-http', req, resHeaders }),
-      });
-      // biome-ignore lint/suspicious/noExplicitAny: the shape differs per procedure; assertions check it
-      return { status: response.status, body: (await response.json()) as any };
-    }
+    const call = trpcOverHttp(w.root, 'alert', alertRouter);
     const asSam = async (path: string, input: unknown = {}) => {
       const response = await call(tokens.sam, path, input);
       if (response.status !== 200) throw new Error(`alert.${path}: ${response.status}`);

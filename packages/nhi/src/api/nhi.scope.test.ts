@@ -1,6 +1,5 @@
-import { type Coverage, procedurePermissions, RealmDb, router } from '@nhi/platform';
-import { describeEachDatabase, registerScopedMembers } from '@nhi/platform/testing';
-import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
+import { type Coverage, procedurePermissions, RealmDb } from '@nhi/platform';
+import { describeEachDatabase, registerScopedMembers, trpcOverHttp } from '@nhi/platform/testing';
 import { parse } from 'csv-parse/sync';
 import { expect, it } from 'vitest';
 import { findSearchMatches } from '../sql/nhi-search.sql.ts';
@@ -10,19 +9,6 @@ import { nhiRouter } from './nhi.procedures.ts';
 // A member whose nhi:read, nhi:write and nhi:delete are scoped to one owner team (ADR 0040) reaches
 // that team's identities only: another team's and unowned ones are NOT_FOUND, lists and exports
 // count the team's alone.
-
-/** Mounted as the hub mounts it, so paths read as callers write them. */
-const appRouter = router({ nhi: nhiRouter });
-const procedures = nhiRouter._def.procedures as unknown as Record<
-  string,
-  { _def: { type: 'query' | 'mutation' } }
->;
-
-interface TrpcBody {
-  // biome-ignore lint/suspicious/noExplicitAny: the shape differs per procedure; assertions check it
-  result: { data: any };
-  error: { message: string; data: { code: string } };
-}
 
 /** The permissions a scoped grant gives; the others (import, ownership) act on the whole realm. */
 const scopedPermissions = ['nhi:read', 'nhi:write', 'nhi:delete'];
@@ -64,29 +50,8 @@ describeEachDatabase('nhi.* for a member scoped to one owner team', (_kind, newD
       })),
     });
 
-    /** Calls nhi.<path> as the holder of the token: GET for queries, POST for mutations. */
-    async function call(bearer: string, path: string, input: unknown) {
-      const type = procedures[path]?._def.type;
-      if (!type) throw new Error(`No procedure nhi.${path}`);
-      const encoded = encodeURIComponent(JSON.stringify(input));
-      const request = new Request(
-        type === 'query'
-          ? `http://hub.test/api/trpc/nhi.${path}?input=${encoded}`
-          : `http://hub.test/api/trpc/nhi.${path}`,
-        {
-          method: type === 'query' ? 'GET' : 'POST',
-          headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
-          body: type === 'query' ? undefined : JSON.stringify(input),
-        },
-      );
-      const response = await fetchRequestHandler({
-        endpoint: '/api/trpc',
-        req: request,
-        router: appRouter,
-        createContext: ({ req, resHeaders }) => ({ root: t.root, requestId: 'req-http', req, resHeaders }),
-      });
-      return { status: response.status, body: (await response.json()) as TrpcBody };
-    }
+    /** Calls nhi.<path> as the holder of the token, over /api/trpc. */
+    const call = trpcOverHttp(t.root, 'nhi', nhiRouter);
 
     async function ok(bearer: string, path: string, input: unknown) {
       const response = await call(bearer, path, input);

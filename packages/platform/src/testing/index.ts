@@ -17,3 +17,4 @@ export {
 } from './test-database.ts';
 export { deleteKeys, redisUnavailableReason, testRedisPrefix, testRedisUrl } from './test-redis.ts';
 export { startTestWorker } from './test-worker.ts';
+export { type TrpcAnswer, trpcOverHttp } from './trpc-over-http.ts';
