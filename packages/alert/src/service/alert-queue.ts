@@ -1,4 +1,4 @@
-import type { Coverage, RealmTx } from '@nhi/platform';
+import { type Coverage, coveredGroupsWhere, type RealmTx } from '@nhi/platform';
 import type { z } from 'zod';
 import type { listAlertsInput } from '../api/alert.schema.ts';
 import {
@@ -128,8 +128,7 @@ export async function readFilterOptions(
     orderBy: { user: { email: 'asc' } },
   });
   const teams = await tx.policyGroup.findMany({
-    where:
-      coverage.kind === 'all' ? {} : { id: { in: coverage.kind === 'groups' ? [...coverage.groupIds] : [] } },
+    where: coveredGroupsWhere(coverage),
     select: { id: true, name: true },
     orderBy: { name: 'asc' },
   });

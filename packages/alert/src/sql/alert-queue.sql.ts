@@ -92,7 +92,7 @@ const cursorJoins = trustedSql(
  * team's identities (the `Nhi` owner-team index) and reach their alerts by the `nhiId` index.
  */
 function filterConditions(realmId: string, filter: AlertListFilter, coverage: Coverage): Sql {
-  const and: Sql[] = [sql`a."realmId" = ${realmId}`, ownerCovered(coverage, trustedSql('n."ownerGroupId"'))];
+  const and: Sql[] = [sql`a."realmId" = ${realmId}`, ownerCovered(coverage, 'n')];
   const anyOf = (column: string, values: readonly string[] | undefined) => {
     if (values?.length) and.push(sql`${trustedSql(column)}::text IN (${joinSql(values)})`);
   };
@@ -146,7 +146,7 @@ export async function alertQueuePage(
         SELECT ${joinSql([...sortExpressions(page.sort, 'c', 'cn', 'cr'), sql`c.id`])}
         FROM "Alert" AS c ${cursorJoins}
         WHERE c."realmId" = ${realmId} AND c.id = ${page.cursor}
-          AND ${ownerCovered(coverage, trustedSql('cn."ownerGroupId"'))})`
+          AND ${ownerCovered(coverage, 'cn')})`
     : sql``;
   const rows = await tx.$queryRaw<AlertQueueRow[]>`
     SELECT a.id, a."ruleId", a."owaspId", a.severity::text AS severity, a.state::text AS state,
@@ -208,7 +208,7 @@ export async function alertRuleIds(tx: RealmTx, realmId: string, coverage: Cover
   const rows = await tx.$queryRaw<{ ruleId: string }[]>`
     SELECT DISTINCT a."ruleId" FROM "Alert" AS a
     LEFT JOIN "Nhi" AS n ON n."realmId" = a."realmId" AND n.id = a."nhiId"
-    WHERE a."realmId" = ${realmId} AND ${ownerCovered(coverage, trustedSql('n."ownerGroupId"'))}
+    WHERE a."realmId" = ${realmId} AND ${ownerCovered(coverage, 'n')}
     ORDER BY a."ruleId"`;
   return rows.map((row) => row.ruleId);
 }

@@ -1,4 +1,4 @@
-import { type Coverage, identityCovered, type RealmQuery, sql, trustedSql } from '@nhi/platform';
+import { type Coverage, identityCovered, type RealmQuery, sql } from '@nhi/platform';
 
 /** An alert a quick search found, with what its identity is called. */
 export interface AlertSearchRow {
@@ -27,10 +27,7 @@ export async function alertSearchRows(
   coverage: Coverage,
 ): Promise<AlertSearchRow[]> {
   if (ruleIds.length === 0 && nhiIds.length === 0) return [];
-  const covered = identityCovered(coverage, {
-    realmColumn: trustedSql('found."realmId"'),
-    nhiIdColumn: trustedSql('found."nhiId"'),
-  });
+  const covered = identityCovered(coverage, 'found');
   return query<AlertSearchRow>(sql`
     SELECT a.id, a."ruleId", a.severity::text AS severity, a.state::text AS state, a.subject,
       n.name AS "nhiName"

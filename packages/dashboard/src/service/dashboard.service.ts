@@ -5,6 +5,7 @@ import {
   CLOCK,
   type Clock,
   type Coverage,
+  coverageIfHeld,
   PLATFORM_DATABASE,
   type PlatformDatabase,
   parseInput,
@@ -82,9 +83,10 @@ interface OverviewCoverage {
 }
 
 function overviewCoverageOf(permissions: RequestPermissions): OverviewCoverage {
-  const of = (permission: string) =>
-    permissions.has(permission) ? permissions.coverage(permission) : allCoverage;
-  return { identities: of('nhi:read'), alerts: of('alert:read') };
+  return {
+    identities: coverageIfHeld(permissions, 'nhi:read'),
+    alerts: coverageIfHeld(permissions, 'alert:read'),
+  };
 }
 
 /** Whether the overview is narrower than the realm: then the realm-wide snapshots do not apply. */

@@ -7,7 +7,6 @@ import {
   type RealmQuery,
   type Sql,
   sql,
-  trustedSql,
 } from '@nhi/platform';
 import {
   type AgeBucket,
@@ -36,9 +35,6 @@ export function filterParams(filter: DashboardFilter) {
     filtered: Boolean(filter.environment?.length || filter.provider?.length || filter.source?.length),
   };
 }
-
-/** The owner team of the identity row `n`: what a coverage condition on identities reads. */
-export const identityOwner = trustedSql('n."ownerGroupId"');
 
 export interface IdentityFigures {
   headline: {
@@ -134,7 +130,7 @@ export async function identityGroups(
     -- The realm as a value, not a join key: the join hashes the identity id alone.
     LEFT JOIN "NhiRiskScore" AS r ON r."realmId" = ${realmId} AND r."nhiId" = n.id
     WHERE n."realmId" = ${realmId} AND ${liveIdentityMatching(filter)}
-      AND ${ownerCovered(coverage, identityOwner)} AND ${part}
+      AND ${ownerCovered(coverage, 'n')} AND ${part}
     GROUP BY n.kind, n.provider, n.environment, n.status, r.level`);
 }
 
@@ -195,10 +191,7 @@ export async function alertFigures(
   coverage: Coverage,
 ): Promise<AlertFigures> {
   const { filtered } = filterParams(filter);
-  const alertCovered = identityCovered(coverage, {
-    realmColumn: trustedSql('a."realmId"'),
-    nhiIdColumn: trustedSql('a."nhiId"'),
-  });
+  const alertCovered = identityCovered(coverage, 'a');
   // Under a page filter the identity rows are read anyway (for the filter), so the owner comes
   // with them; for the whole realm the owners' counts read the narrow index instead.
   const [alertsSql, ownersSql] = filtered
@@ -207,7 +200,7 @@ export async function alertFigures(
           FROM "Alert" AS a
           JOIN "Nhi" AS n ON n."realmId" = a."realmId" AND n.id = a."nhiId"
           WHERE a."realmId" = ${realmId} AND a.state = 'open' AND ${liveIdentityMatching(filter)}
-            AND ${ownerCovered(coverage, identityOwner)}`,
+            AND ${ownerCovered(coverage, 'n')}`,
         sql`SELECT owner, count(*)::int AS c FROM a WHERE owner IS NOT NULL GROUP BY owner`,
       ]
     : [
@@ -217,7 +210,7 @@ export async function alertFigures(
           FROM "Alert" AS a
           JOIN "Nhi" AS n ON n."realmId" = a."realmId" AND n.id = a."nhiId"
           WHERE a."realmId" = ${realmId} AND a.state = 'open' AND n."ownerUserId" IS NOT NULL
-            AND ${ownerCovered(coverage, identityOwner)}
+            AND ${ownerCovered(coverage, 'n')}
           GROUP BY n."ownerUserId"`,
       ];
   const rows = await query<AlertFigures>(sql`
@@ -256,6 +249,6 @@ export async function leakCount(
     LEFT JOIN "Nhi" AS n ON ${filtered}::boolean AND n."realmId" = l."realmId" AND n.id = l."nhiId"
     WHERE l."realmId" = ${realmId}
       AND (NOT ${filtered}::boolean OR (n.id IS NOT NULL AND ${liveIdentityMatching(filter)}))
-      AND ${identityCovered(coverage, { realmColumn: trustedSql('l."realmId"'), nhiIdColumn: trustedSql('l."nhiId"') })}`);
+      AND ${identityCovered(coverage, 'l')}`);
   return rows[0]?.count ?? 0;
 }

@@ -7,7 +7,7 @@ import type {
   RecentScan,
   ScannerSource,
 } from '../api/dashboard-view.ts';
-import { filterParams, identityOwner } from './dashboard-figures.sql.ts';
+import { filterParams } from './dashboard-figures.sql.ts';
 
 export const fixFirstSize = 10;
 export const recentSize = 8;
@@ -38,7 +38,7 @@ export async function fixFirst(
     JOIN "Nhi" AS n ON n."realmId" = r."realmId" AND n.id = r."nhiId"
     LEFT JOIN "User" AS u ON u.id = n."ownerUserId"
     WHERE r."realmId" = ${realmId} AND ${liveIdentityMatching(filter)}
-      AND ${ownerCovered(coverage, identityOwner)}
+      AND ${ownerCovered(coverage, 'n')}
     ORDER BY r.score DESC, r."nhiId" DESC
     LIMIT ${fixFirstSize}`);
   return rows.map(({ ownerId, ownerEmail, ...item }) => ({
@@ -87,7 +87,7 @@ export async function recentAlertActivity(
     LEFT JOIN "Nhi" AS n ON n."realmId" = a."realmId" AND n.id = a."nhiId"
     WHERE e."realmId" = ${realmId} AND e.kind = 'state'
       AND (NOT ${filtered}::boolean OR (n.id IS NOT NULL AND ${liveIdentityMatching(filter)}))
-      AND ${ownerCovered(coverage, identityOwner)}
+      AND ${ownerCovered(coverage, 'n')}
     ORDER BY e."createdAt" DESC, e.id
     LIMIT ${recentSize}`);
 }

@@ -1,5 +1,6 @@
 import {
   type Coverage,
+  coveredGroupsWhere,
   coveredOwnerWhere,
   parseInput,
   REALM_DB,
@@ -153,7 +154,7 @@ export class NhiQueryService {
         orderBy: { user: { email: 'asc' } },
       });
       const groups = await tx.policyGroup.findMany({
-        where: coverage.kind === 'all' ? {} : { id: { in: coveredGroupIds(coverage) } },
+        where: coveredGroupsWhere(coverage),
         select: { id: true, name: true },
       });
       return {
@@ -211,8 +212,4 @@ export class NhiQueryService {
       { timeout: 120_000 },
     );
   }
-}
-
-function coveredGroupIds(coverage: Coverage): string[] {
-  return coverage.kind === 'groups' ? [...coverage.groupIds] : [];
 }

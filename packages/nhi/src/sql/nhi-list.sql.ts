@@ -79,8 +79,6 @@ export interface ListConditions {
   filter: Sql;
 }
 
-const ownerGroupColumn = trustedSql('n."ownerGroupId"');
-
 /**
  * The conditions of an inventory filter. Lists of values match any of them; tags match identities
  * carrying every listed tag, so each tag chip narrows the list further. `searchMatches`, the ids
@@ -305,7 +303,7 @@ export async function readListPage(
         n."nextCredentialExpiresAt", n."deletedAt"
       FROM "Nhi" AS n LEFT JOIN "User" AS u ON u.id = n."ownerUserId"
       WHERE n."realmId" = ${conditions.realmId}
-        AND ${ownerCovered(conditions.coverage, ownerGroupColumn)}
+        AND ${ownerCovered(conditions.coverage, 'n')}
         AND ${conditions.filter} AND ${segment.where}
       ORDER BY ${segment.orderBy}
       LIMIT ${take - items.length}`);
@@ -327,7 +325,7 @@ export async function countList(query: RealmQuery, conditions: ListConditions): 
   const [row] = await query<{ total: number }>(
     sql`SELECT count(*)::int AS total FROM "Nhi" AS n
       WHERE n."realmId" = ${conditions.realmId}
-        AND ${ownerCovered(conditions.coverage, ownerGroupColumn)}
+        AND ${ownerCovered(conditions.coverage, 'n')}
         AND ${conditions.filter}`,
   );
   return row?.total ?? 0;

@@ -1,4 +1,4 @@
-import { type Coverage, emptySql, ownerCovered, type RealmQuery, sql, trustedSql } from '@nhi/platform';
+import { type Coverage, emptySql, ownerCovered, type RealmQuery, sql } from '@nhi/platform';
 import { escapeLike } from './nhi-list.sql.ts';
 
 /**
@@ -44,7 +44,7 @@ export async function findSearchMatches(
 function coveredSearch(pattern: string, { realmId, coverage }: CoveredRealm, take: number) {
   return sql`SELECT s.id FROM nhi_search(${pattern}) AS s(id)
     JOIN "Nhi" AS n ON n."realmId" = ${realmId} AND n.id = s.id
-    WHERE ${ownerCovered(coverage, trustedSql('n."ownerGroupId"'))}
+    WHERE ${ownerCovered(coverage, 'n')}
     LIMIT ${take}`;
 }
 
@@ -87,7 +87,7 @@ function walkByName(
     SELECT * FROM (
       SELECT ${hitColumns} FROM "Nhi" AS n
       WHERE n."realmId" = ${realmId} AND n."deletedAt" IS NULL
-        AND ${ownerCovered(coverage, trustedSql('n."ownerGroupId"'))}
+        AND ${ownerCovered(coverage, 'n')}
       ORDER BY n.name, n.id ${rows}
     ) AS n
     WHERE n.name ILIKE ${contains} OR n."externalId" ILIKE ${contains}
@@ -107,7 +107,7 @@ function rankAmong(
   return query<IdentitySearchHit>(sql`
     SELECT ${hitColumns} FROM "Nhi" AS n
     WHERE n."realmId" = ${realmId} AND n."deletedAt" IS NULL AND n.id = ANY(${ids}::text[])
-      AND ${ownerCovered(coverage, trustedSql('n."ownerGroupId"'))}
+      AND ${ownerCovered(coverage, 'n')}
       AND (n.name ILIKE ${contains} OR n."externalId" ILIKE ${contains})
     ORDER BY (n.name ILIKE ${`${escaped}%`}) DESC, n.name, n.id
     LIMIT ${limit}`);

@@ -33,6 +33,15 @@ class CoveredPermissions extends Set<string> implements RequestPermissions {
   }
 }
 
+/**
+ * The coverage of `permission` when the caller holds it, else the whole realm. For pages guarded by
+ * another permission that show identities (the dashboard, the scanner's identity pages): a holder
+ * scoped to teams sees their part, a caller without the permission sees what the page always showed.
+ */
+export function coverageIfHeld(permissions: RequestPermissions, permission: string): Coverage {
+  return permissions.has(permission) ? permissions.coverage(permission) : allCoverage;
+}
+
 /** Held permissions whose coverage the resolver decides, per permission, when asked. */
 export function permissionsWithCoverage(
   held: Iterable<string>,
@@ -82,6 +91,15 @@ export const unguardedPermissions: RequestPermissions = new UnguardedPermissions
  * realm, an impossible id list for none. For ORM reads and writes of one identity or a few.
  */
 export function coveredOwnerWhere(coverage: Coverage): { ownerGroupId?: { in: string[] } } {
+  const groups = coveredGroupsWhere(coverage);
+  return groups.id ? { ownerGroupId: groups.id } : {};
+}
+
+/**
+ * The groups a coverage reaches, as a Prisma `where` on `PolicyGroup`: the teams a scoped caller
+ * may pick, filter by or learn the name of; `{}` (every group) for the whole realm.
+ */
+export function coveredGroupsWhere(coverage: Coverage): { id?: { in: string[] } } {
   if (coverage.kind === 'all') return {};
-  return { ownerGroupId: { in: coverage.kind === 'groups' ? [...coverage.groupIds] : [] } };
+  return { id: { in: coverage.kind === 'groups' ? [...coverage.groupIds] : [] } };
 }

@@ -36,6 +36,8 @@ export {
   allCoverage,
   asRequestPermissions,
   type Coverage,
+  coverageIfHeld,
+  coveredGroupsWhere,
   coveredOwnerWhere,
   coversOwner,
   noCoverage,

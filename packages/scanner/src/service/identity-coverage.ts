@@ -1,4 +1,4 @@
-import { allCoverage, type Coverage, type RequestPermissions } from '@nhi/platform';
+import { type Coverage, coverageIfHeld, type RequestPermissions } from '@nhi/platform';
 
 /**
  * Whose identities the scanner shows a caller: those of their `nhi:read` coverage. `source:read`
@@ -6,5 +6,5 @@ import { allCoverage, type Coverage, type RequestPermissions } from '@nhi/platfo
  * identities through their scans. Without `nhi:read` at all, as the scanner always showed them.
  */
 export function identityCoverageOf(permissions: RequestPermissions): Coverage {
-  return permissions.has('nhi:read') ? permissions.coverage('nhi:read') : allCoverage;
+  return coverageIfHeld(permissions, 'nhi:read');
 }

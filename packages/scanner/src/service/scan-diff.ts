@@ -8,7 +8,6 @@ import {
   type RealmDb,
   type RealmTx,
   type RequestPermissions,
-  trustedSql,
 } from '@nhi/platform';
 import { inject, injectable } from 'tsyringe';
 import type { ScanDiffAlert, ScanDiffIdentity, ScanDiffPart, ScanDiffView } from '../api/scanner.schema.ts';
@@ -96,12 +95,12 @@ async function identitiesChanged(
   const [total] = await tx.$queryRaw<{ count: number }[]>`
     SELECT count(*)::int AS count FROM "ScanChange" AS c
     WHERE c."realmId" = ${realmId} AND c."scanId" = ${scanId} AND c.change = ${change}
-      AND ${identityCovered(coverage, { realmColumn: trustedSql('c."realmId"'), nhiIdColumn: trustedSql('c."nhiId"') })}`;
+      AND ${identityCovered(coverage, 'c')}`;
   const rows = await tx.$queryRaw<IdentityRow[]>`
     SELECT n.id, n.name, n.kind::text AS kind, n.provider::text AS provider, n."externalId", c.fields
     FROM "ScanChange" AS c JOIN "Nhi" AS n ON n."realmId" = c."realmId" AND n.id = c."nhiId"
     WHERE c."realmId" = ${realmId} AND c."scanId" = ${scanId} AND c.change = ${change}
-      AND ${ownerCovered(coverage, trustedSql('n."ownerGroupId"'))}
+      AND ${ownerCovered(coverage, 'n')}
     ORDER BY n.name, n.id LIMIT ${diffListLimit}`;
   return {
     count: total?.count ?? 0,
@@ -142,7 +141,7 @@ async function alertsChanged(
         OR (a."nhiId" IS NULL AND EXISTS (SELECT 1 FROM "ScanFact" AS f WHERE f."realmId" = a."realmId"
           AND f."sourceId" = ${window.sourceId} AND f.subject = a.subject))
       )
-      AND ${ownerCovered(coverage, trustedSql('n."ownerGroupId"'))}
+      AND ${ownerCovered(coverage, 'n')}
     GROUP BY a.id, a."ruleId", a.severity, a.state, a.subject, a."nhiId", n.name
     ORDER BY at DESC, a.id`;
   return {

@@ -1,12 +1,4 @@
-import {
-  type Coverage,
-  identityCovered,
-  joinSql,
-  type RealmTx,
-  type Sql,
-  sql,
-  trustedSql,
-} from '@nhi/platform';
+import { type Coverage, identityCovered, joinSql, type RealmTx, type Sql, sql } from '@nhi/platform';
 import type { DiscoveredLeak } from '../connectors/connector.ts';
 
 /** A leak as a scan records it: the hit and the key of its location. */
@@ -142,10 +134,7 @@ export async function listLeakRows(
   filter: LeakListFilter,
   coverage: Coverage,
 ): Promise<LeakListRow[]> {
-  const covered = identityCovered(coverage, {
-    realmColumn: trustedSql('l."realmId"'),
-    nhiIdColumn: trustedSql('l."nhiId"'),
-  });
+  const covered = identityCovered(coverage, 'l');
   const and: Sql[] = [sql`TRUE`];
   if (filter.sourceId) and.push(sql`l."sourceId" = ${filter.sourceId}`);
   if (filter.state === 'open') and.push(sql`l."resolvedAt" IS NULL`);
