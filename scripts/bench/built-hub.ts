@@ -87,9 +87,13 @@ export async function freshDatabase(kind: 'postgres' | 'pglite', prefix: string)
   };
 }
 
-/** An API token of the demo realm's admin, made through the same services the hub runs. */
-export async function demoRealmToken(root: DependencyContainer, adminEmail: string): Promise<string> {
-  const member = await root.resolve(RealmAdminService).findMember(adminEmail, 'demo');
+/** An API token of a realm's admin (the demo realm's by default), made through the same services the hub runs. */
+export async function demoRealmToken(
+  root: DependencyContainer,
+  adminEmail: string,
+  realmSlug = 'demo',
+): Promise<string> {
+  const member = await root.resolve(RealmAdminService).findMember(adminEmail, realmSlug);
   const scope = await openRequestScope(root, {
     context: {
       requestId: 'bench',

@@ -1,6 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { CliError, type CliIo, ExitCode } from './cli-io.ts';
 import { registerDbCommands } from './commands/db.commands.ts';
+import { registerExportCommands } from './commands/export.commands.ts';
 import { registerInstanceCommands } from './commands/instance.commands.ts';
 import { registerKeyCommands } from './commands/keys.commands.ts';
 import { registerRealmCommands } from './commands/realm.commands.ts';
@@ -29,6 +30,7 @@ export function buildProgram(io: CliIo): Command {
   registerInstanceCommands(program, io);
   registerSeedCommands(program, io);
   registerScanCommands(program, io);
+  registerExportCommands(program, io);
   return program;
 }
 

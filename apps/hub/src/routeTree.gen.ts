@@ -38,16 +38,21 @@ import { Route as AuthenticatedPolicyAuditRouteImport } from './routes/_authenti
 import { Route as AuthenticatedPolicyGroupsRouteImport } from './routes/_authenticated/policy/groups'
 import { Route as AuthenticatedPolicyPoliciesRouteImport } from './routes/_authenticated/policy/policies'
 import { Route as AuthenticatedPolicyWhoCanRouteImport } from './routes/_authenticated/policy/who-can'
+import { Route as AuthenticatedReportsPostureRouteImport } from './routes/_authenticated/reports/posture'
 import { Route as AuthenticatedScansIndexRouteImport } from './routes/_authenticated/scans/index'
 import { Route as AuthenticatedScansScanIdRouteImport } from './routes/_authenticated/scans/$scanId'
+import { Route as ApiExportAlertsRouteImport } from './routes/api/export/alerts'
+import { Route as ApiExportLeaksRouteImport } from './routes/api/export/leaks'
 import { Route as ApiInstanceRealmMoveRouteImport } from './routes/api/instance/realm-move'
 import { Route as ApiInstanceSyncRouteImport } from './routes/api/instance/sync'
+import { Route as ApiReportsPostureDotpdfRouteImport } from './routes/api/reports/posture[.]pdf'
 import { Route as ApiTrpcSplatRouteImport } from './routes/api/trpc/$'
 import { Route as ScimV2SplatRouteImport } from './routes/scim/v2/$'
 import { Route as AuthenticatedInventoryIdIndexRouteImport } from './routes/_authenticated/inventory/$id/index'
 import { Route as AuthenticatedInventoryIdEditRouteImport } from './routes/_authenticated/inventory/$id/edit'
 import { Route as AuthOidcProviderCallbackRouteImport } from './routes/auth/oidc/$provider/callback'
 import { Route as AuthOidcProviderStartRouteImport } from './routes/auth/oidc/$provider/start'
+import { Route as ApiHooksTicketsRealmChannelIdRouteImport } from './routes/api/hooks/tickets/$realm/$channelId'
 
 const AuthenticatedRoute = AuthenticatedRouteImport.update({
   id: '/_authenticated',
@@ -206,6 +211,12 @@ const AuthenticatedPolicyWhoCanRoute =
     path: '/policy/who-can',
     getParentRoute: () => AuthenticatedRoute,
   } as any)
+const AuthenticatedReportsPostureRoute =
+  AuthenticatedReportsPostureRouteImport.update({
+    id: '/reports/posture',
+    path: '/reports/posture',
+    getParentRoute: () => AuthenticatedRoute,
+  } as any)
 const AuthenticatedScansIndexRoute = AuthenticatedScansIndexRouteImport.update({
   id: '/scans/',
   path: '/scans/',
@@ -217,6 +228,16 @@ const AuthenticatedScansScanIdRoute =
     path: '/scans/$scanId',
     getParentRoute: () => AuthenticatedRoute,
   } as any)
+const ApiExportAlertsRoute = ApiExportAlertsRouteImport.update({
+  id: '/api/export/alerts',
+  path: '/api/export/alerts',
+  getParentRoute: () => rootRouteImport,
+} as any)
+const ApiExportLeaksRoute = ApiExportLeaksRouteImport.update({
+  id: '/api/export/leaks',
+  path: '/api/export/leaks',
+  getParentRoute: () => rootRouteImport,
+} as any)
 const ApiInstanceRealmMoveRoute = ApiInstanceRealmMoveRouteImport.update({
   id: '/api/instance/realm-move',
   path: '/api/instance/realm-move',
@@ -225,6 +246,11 @@ const ApiInstanceRealmMoveRoute = ApiInstanceRealmMoveRouteImport.update({
 const ApiInstanceSyncRoute = ApiInstanceSyncRouteImport.update({
   id: '/api/instance/sync',
   path: '/api/instance/sync',
+  getParentRoute: () => rootRouteImport,
+} as any)
+const ApiReportsPostureDotpdfRoute = ApiReportsPostureDotpdfRouteImport.update({
+  id: '/api/reports/posture.pdf',
+  path: '/api/reports/posture.pdf',
   getParentRoute: () => rootRouteImport,
 } as any)
 const ApiTrpcSplatRoute = ApiTrpcSplatRouteImport.update({
@@ -260,6 +286,12 @@ const AuthOidcProviderStartRoute = AuthOidcProviderStartRouteImport.update({
   path: '/auth/oidc/$provider/start',
   getParentRoute: () => rootRouteImport,
 } as any)
+const ApiHooksTicketsRealmChannelIdRoute =
+  ApiHooksTicketsRealmChannelIdRouteImport.update({
+    id: '/api/hooks/tickets/$realm/$channelId',
+    path: '/api/hooks/tickets/$realm/$channelId',
+    getParentRoute: () => rootRouteImport,
+  } as any)
 
 export interface FileRoutesByFullPath {
   '/': typeof AuthenticatedIndexRoute
@@ -288,9 +320,13 @@ export interface FileRoutesByFullPath {
   '/policy/groups': typeof AuthenticatedPolicyGroupsRoute
   '/policy/policies': typeof AuthenticatedPolicyPoliciesRoute
   '/policy/who-can': typeof AuthenticatedPolicyWhoCanRoute
+  '/reports/posture': typeof AuthenticatedReportsPostureRoute
   '/scans/$scanId': typeof AuthenticatedScansScanIdRoute
+  '/api/export/alerts': typeof ApiExportAlertsRoute
+  '/api/export/leaks': typeof ApiExportLeaksRoute
   '/api/instance/realm-move': typeof ApiInstanceRealmMoveRoute
   '/api/instance/sync': typeof ApiInstanceSyncRoute
+  '/api/reports/posture.pdf': typeof ApiReportsPostureDotpdfRoute
   '/api/trpc/$': typeof ApiTrpcSplatRoute
   '/scim/v2/$': typeof ScimV2SplatRoute
   '/alerts/': typeof AuthenticatedAlertsIndexRoute
@@ -300,6 +336,7 @@ export interface FileRoutesByFullPath {
   '/auth/oidc/$provider/callback': typeof AuthOidcProviderCallbackRoute
   '/auth/oidc/$provider/start': typeof AuthOidcProviderStartRoute
   '/inventory/$id/': typeof AuthenticatedInventoryIdIndexRoute
+  '/api/hooks/tickets/$realm/$channelId': typeof ApiHooksTicketsRealmChannelIdRoute
 }
 export interface FileRoutesByTo {
   '/healthz': typeof HealthzRoute
@@ -326,9 +363,13 @@ export interface FileRoutesByTo {
   '/policy/groups': typeof AuthenticatedPolicyGroupsRoute
   '/policy/policies': typeof AuthenticatedPolicyPoliciesRoute
   '/policy/who-can': typeof AuthenticatedPolicyWhoCanRoute
+  '/reports/posture': typeof AuthenticatedReportsPostureRoute
   '/scans/$scanId': typeof AuthenticatedScansScanIdRoute
+  '/api/export/alerts': typeof ApiExportAlertsRoute
+  '/api/export/leaks': typeof ApiExportLeaksRoute
   '/api/instance/realm-move': typeof ApiInstanceRealmMoveRoute
   '/api/instance/sync': typeof ApiInstanceSyncRoute
+  '/api/reports/posture.pdf': typeof ApiReportsPostureDotpdfRoute
   '/api/trpc/$': typeof ApiTrpcSplatRoute
   '/scim/v2/$': typeof ScimV2SplatRoute
   '/alerts': typeof AuthenticatedAlertsIndexRoute
@@ -338,6 +379,7 @@ export interface FileRoutesByTo {
   '/auth/oidc/$provider/callback': typeof AuthOidcProviderCallbackRoute
   '/auth/oidc/$provider/start': typeof AuthOidcProviderStartRoute
   '/inventory/$id': typeof AuthenticatedInventoryIdIndexRoute
+  '/api/hooks/tickets/$realm/$channelId': typeof ApiHooksTicketsRealmChannelIdRoute
 }
 export interface FileRoutesById {
   __root__: typeof rootRouteImport
@@ -368,9 +410,13 @@ export interface FileRoutesById {
   '/_authenticated/policy/groups': typeof AuthenticatedPolicyGroupsRoute
   '/_authenticated/policy/policies': typeof AuthenticatedPolicyPoliciesRoute
   '/_authenticated/policy/who-can': typeof AuthenticatedPolicyWhoCanRoute
+  '/_authenticated/reports/posture': typeof AuthenticatedReportsPostureRoute
   '/_authenticated/scans/$scanId': typeof AuthenticatedScansScanIdRoute
+  '/api/export/alerts': typeof ApiExportAlertsRoute
+  '/api/export/leaks': typeof ApiExportLeaksRoute
   '/api/instance/realm-move': typeof ApiInstanceRealmMoveRoute
   '/api/instance/sync': typeof ApiInstanceSyncRoute
+  '/api/reports/posture.pdf': typeof ApiReportsPostureDotpdfRoute
   '/api/trpc/$': typeof ApiTrpcSplatRoute
   '/scim/v2/$': typeof ScimV2SplatRoute
   '/_authenticated/alerts/': typeof AuthenticatedAlertsIndexRoute
@@ -380,6 +426,7 @@ export interface FileRoutesById {
   '/auth/oidc/$provider/callback': typeof AuthOidcProviderCallbackRoute
   '/auth/oidc/$provider/start': typeof AuthOidcProviderStartRoute
   '/_authenticated/inventory/$id/': typeof AuthenticatedInventoryIdIndexRoute
+  '/api/hooks/tickets/$realm/$channelId': typeof ApiHooksTicketsRealmChannelIdRoute
 }
 export interface FileRouteTypes {
   fileRoutesByFullPath: FileRoutesByFullPath
@@ -410,9 +457,13 @@ export interface FileRouteTypes {
     | '/policy/groups'
     | '/policy/policies'
     | '/policy/who-can'
+    | '/reports/posture'
     | '/scans/$scanId'
+    | '/api/export/alerts'
+    | '/api/export/leaks'
     | '/api/instance/realm-move'
     | '/api/instance/sync'
+    | '/api/reports/posture.pdf'
     | '/api/trpc/$'
     | '/scim/v2/$'
     | '/alerts/'
@@ -422,6 +473,7 @@ export interface FileRouteTypes {
     | '/auth/oidc/$provider/callback'
     | '/auth/oidc/$provider/start'
     | '/inventory/$id/'
+    | '/api/hooks/tickets/$realm/$channelId'
   fileRoutesByTo: FileRoutesByTo
   to:
     | '/healthz'
@@ -448,9 +500,13 @@ export interface FileRouteTypes {
     | '/policy/groups'
     | '/policy/policies'
     | '/policy/who-can'
+    | '/reports/posture'
     | '/scans/$scanId'
+    | '/api/export/alerts'
+    | '/api/export/leaks'
     | '/api/instance/realm-move'
     | '/api/instance/sync'
+    | '/api/reports/posture.pdf'
     | '/api/trpc/$'
     | '/scim/v2/$'
     | '/alerts'
@@ -460,6 +516,7 @@ export interface FileRouteTypes {
     | '/auth/oidc/$provider/callback'
     | '/auth/oidc/$provider/start'
     | '/inventory/$id'
+    | '/api/hooks/tickets/$realm/$channelId'
   id:
     | '__root__'
     | '/_authenticated'
@@ -489,9 +546,13 @@ export interface FileRouteTypes {
     | '/_authenticated/policy/groups'
     | '/_authenticated/policy/policies'
     | '/_authenticated/policy/who-can'
+    | '/_authenticated/reports/posture'
     | '/_authenticated/scans/$scanId'
+    | '/api/export/alerts'
+    | '/api/export/leaks'
     | '/api/instance/realm-move'
     | '/api/instance/sync'
+    | '/api/reports/posture.pdf'
     | '/api/trpc/$'
     | '/scim/v2/$'
     | '/_authenticated/alerts/'
@@ -501,6 +562,7 @@ export interface FileRouteTypes {
     | '/auth/oidc/$provider/callback'
     | '/auth/oidc/$provider/start'
     | '/_authenticated/inventory/$id/'
+    | '/api/hooks/tickets/$realm/$channelId'
   fileRoutesById: FileRoutesById
 }
 export interface RootRouteChildren {
@@ -511,12 +573,16 @@ export interface RootRouteChildren {
   ReadyzRoute: typeof ReadyzRoute
   DotwellKnownJwksDotjsonRoute: typeof DotwellKnownJwksDotjsonRoute
   InviteTokenRoute: typeof InviteTokenRoute
+  ApiExportAlertsRoute: typeof ApiExportAlertsRoute
+  ApiExportLeaksRoute: typeof ApiExportLeaksRoute
   ApiInstanceRealmMoveRoute: typeof ApiInstanceRealmMoveRoute
   ApiInstanceSyncRoute: typeof ApiInstanceSyncRoute
+  ApiReportsPostureDotpdfRoute: typeof ApiReportsPostureDotpdfRoute
   ApiTrpcSplatRoute: typeof ApiTrpcSplatRoute
   ScimV2SplatRoute: typeof ScimV2SplatRoute
   AuthOidcProviderCallbackRoute: typeof AuthOidcProviderCallbackRoute
   AuthOidcProviderStartRoute: typeof AuthOidcProviderStartRoute
+  ApiHooksTicketsRealmChannelIdRoute: typeof ApiHooksTicketsRealmChannelIdRoute
 }
 
 declare module '@tanstack/react-router' {
@@ -724,6 +790,13 @@ declare module '@tanstack/react-router' {
       preLoaderRoute: typeof AuthenticatedPolicyWhoCanRouteImport
       parentRoute: typeof AuthenticatedRoute
     }
+    '/_authenticated/reports/posture': {
+      id: '/_authenticated/reports/posture'
+      path: '/reports/posture'
+      fullPath: '/reports/posture'
+      preLoaderRoute: typeof AuthenticatedReportsPostureRouteImport
+      parentRoute: typeof AuthenticatedRoute
+    }
     '/_authenticated/scans/': {
       id: '/_authenticated/scans/'
       path: '/scans'
@@ -738,6 +811,20 @@ declare module '@tanstack/react-router' {
       preLoaderRoute: typeof AuthenticatedScansScanIdRouteImport
       parentRoute: typeof AuthenticatedRoute
     }
+    '/api/export/alerts': {
+      id: '/api/export/alerts'
+      path: '/api/export/alerts'
+      fullPath: '/api/export/alerts'
+      preLoaderRoute: typeof ApiExportAlertsRouteImport
+      parentRoute: typeof rootRouteImport
+    }
+    '/api/export/leaks': {
+      id: '/api/export/leaks'
+      path: '/api/export/leaks'
+      fullPath: '/api/export/leaks'
+      preLoaderRoute: typeof ApiExportLeaksRouteImport
+      parentRoute: typeof rootRouteImport
+    }
     '/api/instance/realm-move': {
       id: '/api/instance/realm-move'
       path: '/api/instance/realm-move'
@@ -750,6 +837,13 @@ declare module '@tanstack/react-router' {
       path: '/api/instance/sync'
       fullPath: '/api/instance/sync'
       preLoaderRoute: typeof ApiInstanceSyncRouteImport
+      parentRoute: typeof rootRouteImport
+    }
+    '/api/reports/posture.pdf': {
+      id: '/api/reports/posture.pdf'
+      path: '/api/reports/posture.pdf'
+      fullPath: '/api/reports/posture.pdf'
+      preLoaderRoute: typeof ApiReportsPostureDotpdfRouteImport
       parentRoute: typeof rootRouteImport
     }
     '/api/trpc/$': {
@@ -792,6 +886,13 @@ declare module '@tanstack/react-router' {
       path: '/auth/oidc/$provider/start'
       fullPath: '/auth/oidc/$provider/start'
       preLoaderRoute: typeof AuthOidcProviderStartRouteImport
+      parentRoute: typeof rootRouteImport
+    }
+    '/api/hooks/tickets/$realm/$channelId': {
+      id: '/api/hooks/tickets/$realm/$channelId'
+      path: '/api/hooks/tickets/$realm/$channelId'
+      fullPath: '/api/hooks/tickets/$realm/$channelId'
+      preLoaderRoute: typeof ApiHooksTicketsRealmChannelIdRouteImport
       parentRoute: typeof rootRouteImport
     }
   }
@@ -856,6 +957,7 @@ interface AuthenticatedRouteChildren {
   AuthenticatedPolicyGroupsRoute: typeof AuthenticatedPolicyGroupsRoute
   AuthenticatedPolicyPoliciesRoute: typeof AuthenticatedPolicyPoliciesRoute
   AuthenticatedPolicyWhoCanRoute: typeof AuthenticatedPolicyWhoCanRoute
+  AuthenticatedReportsPostureRoute: typeof AuthenticatedReportsPostureRoute
   AuthenticatedScansScanIdRoute: typeof AuthenticatedScansScanIdRoute
   AuthenticatedScansIndexRoute: typeof AuthenticatedScansIndexRoute
 }
@@ -877,6 +979,7 @@ const AuthenticatedRouteChildren: AuthenticatedRouteChildren = {
   AuthenticatedPolicyGroupsRoute: AuthenticatedPolicyGroupsRoute,
   AuthenticatedPolicyPoliciesRoute: AuthenticatedPolicyPoliciesRoute,
   AuthenticatedPolicyWhoCanRoute: AuthenticatedPolicyWhoCanRoute,
+  AuthenticatedReportsPostureRoute: AuthenticatedReportsPostureRoute,
   AuthenticatedScansScanIdRoute: AuthenticatedScansScanIdRoute,
   AuthenticatedScansIndexRoute: AuthenticatedScansIndexRoute,
 }
@@ -893,12 +996,16 @@ const rootRouteChildren: RootRouteChildren = {
   ReadyzRoute: ReadyzRoute,
   DotwellKnownJwksDotjsonRoute: DotwellKnownJwksDotjsonRoute,
   InviteTokenRoute: InviteTokenRoute,
+  ApiExportAlertsRoute: ApiExportAlertsRoute,
+  ApiExportLeaksRoute: ApiExportLeaksRoute,
   ApiInstanceRealmMoveRoute: ApiInstanceRealmMoveRoute,
   ApiInstanceSyncRoute: ApiInstanceSyncRoute,
+  ApiReportsPostureDotpdfRoute: ApiReportsPostureDotpdfRoute,
   ApiTrpcSplatRoute: ApiTrpcSplatRoute,
   ScimV2SplatRoute: ScimV2SplatRoute,
   AuthOidcProviderCallbackRoute: AuthOidcProviderCallbackRoute,
   AuthOidcProviderStartRoute: AuthOidcProviderStartRoute,
+  ApiHooksTicketsRealmChannelIdRoute: ApiHooksTicketsRealmChannelIdRoute,
 }
 export const routeTree = rootRouteImport
   ._addFileChildren(rootRouteChildren)

@@ -8,3 +8,6 @@ export { DashboardService, DashboardSnapshots } from './service/dashboard.servic
 export type { CombinedOverview } from './service/dashboard-combine.ts';
 export type { ServedCombinedOverview, UnavailableRealm } from './service/dashboard-combined-overview.ts';
 export { DashboardOverviewCache } from './service/dashboard-overview-cache.ts';
+export { PostureReportService, PostureReports, ReportsAreRealmWideError } from './service/posture-report.ts';
+export { ReportMailer } from './service/report-mailer.ts';
+export { PdfRendererUnavailableError, ReportPdfRenderer } from './service/report-pdf.ts';

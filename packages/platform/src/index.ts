@@ -11,6 +11,7 @@ export * from './di/container.ts';
 export * from './di/tokens.ts';
 export * from './errors/domain-errors.ts';
 export * from './events/index.ts';
+export * from './export/csv.ts';
 export * from './fingerprints/index.ts';
 export * from './guards/cookies.ts';
 export * from './guards/http-status.ts';

@@ -3,9 +3,17 @@
 import 'reflect-metadata';
 // Importing the package adds the scanner's permissions to the catalogue.
 import './api/scanner.permissions.ts';
+import './remediation/api/remediation.permissions.ts';
 
 export type { ScanFactKind } from './api/scan-facts.ts';
 export type { ScanInput, ScanView, SourceType } from './api/scanner.schema.ts';
+export type {
+  RemediationAvailability,
+  RemediationPlan,
+  RemediationSettings,
+  RemediationView,
+} from './remediation/api/remediation.schema.ts';
+export { RemediationService } from './remediation/service/remediation.service.ts';
 export { scannerDomain } from './scanner.domain.ts';
 export { AccessGraphService } from './service/access-graph/access-graph.service.ts';
 export type {
@@ -15,6 +23,14 @@ export type {
   AccessNodeType,
   AccessSeverity,
 } from './service/access-graph/access-graph.ts';
+export {
+  type LeakExportInput,
+  LeakExportService,
+  leakExportBatchSize,
+  leakExportInput,
+  leakExportMedia,
+} from './service/leak-export.ts';
+export { type SarifProduct, sarifLevelOf } from './service/leak-sarif.ts';
 export { ScanDiffService } from './service/scan-diff.ts';
 export {
   type NhiScanObservations,

@@ -39,6 +39,10 @@ it('declares a known permission on every procedure', () => {
     assignees: 'alert:ack',
     'comments.list': 'alert:read',
     'comments.add': 'alert:ack',
+    'tickets.create': 'alert:ack',
+    'tickets.createMany': 'alert:ack',
+    'tickets.trackers': 'alert:ack',
+    'tickets.sync': 'alert:ack',
   });
 });
 
@@ -187,6 +191,9 @@ describeEachDatabase('alert.* over /api/trpc', (_kind, newDatabase) => {
       assign: { id: t.alert.id, assigneeId: null },
       'comments.list': { id: t.alert.id },
       'comments.add': { id: t.alert.id, body: 'taken over' },
+      'tickets.create': { alertId: t.alert.id, channelId: channel.id },
+      'tickets.createMany': { alertIds: [t.alert.id], channelId: channel.id },
+      'tickets.sync': { channelId: channel.id },
     };
     for (const [path, input] of Object.entries(notFound)) {
       const response = await t.call(t.tokens.oli, path, input);
@@ -203,6 +210,7 @@ describeEachDatabase('alert.* over /api/trpc', (_kind, newDatabase) => {
         .result.data,
       'channels.page': (await t.call(t.tokens.oli, 'channels.page', { channelId: channel.id })).body.result
         .data,
+      'tickets.trackers': (await t.call(t.tokens.oli, 'tickets.trackers', {})).body.result.data,
     };
     const otherCalls = [
       'context',
@@ -223,6 +231,7 @@ describeEachDatabase('alert.* over /api/trpc', (_kind, newDatabase) => {
       'channels.list': [],
       'deliveries.list': [],
       'channels.page': { channels: [], deliveries: [], teams: [] },
+      'tickets.trackers': [],
     });
     expect((await t.call(t.tokens.ana, 'get', { id: t.alert.id })).body.result.data.state).toBe('open');
     expect((await t.call(t.tokens.ana, 'channels.list', {})).body.result.data).toEqual([

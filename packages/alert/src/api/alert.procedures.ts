@@ -4,6 +4,7 @@ import './alert.permissions.ts';
 import { AlertService } from '../service/alert.service.ts';
 import { AlertChannelService } from '../service/alert-channels.service.ts';
 import type { AlertContext } from '../service/alert-detail.ts';
+import { AlertTickets } from '../service/alert-tickets.ts';
 import { NhiAlertsService } from '../service/nhi-alerts.ts';
 import {
   alertGroupsInput,
@@ -18,8 +19,11 @@ import { alertCollaborationProcedures } from './alert-collaboration.procedures.t
 import {
   channelIdInput,
   createChannelInput,
+  createTicketInput,
+  createTicketsInput,
   listDeliveriesInput,
   notificationIdsInput,
+  syncTicketsInput,
   updateChannelInput,
 } from './channel.schema.ts';
 
@@ -98,6 +102,22 @@ export const alertRouter = router({
     test: configure()
       .input(channelIdInput)
       .mutation(({ ctx, input }) => channels(ctx).sendTest(input.id)),
+  }),
+  /** Tickets in Jira or ServiceNow: opening one is triage, like acknowledging (scoped the same way). */
+  tickets: router({
+    /** The alert's ticket on the tracker: the existing one for its fingerprint, or a new one queued. */
+    create: ack()
+      .input(createTicketInput)
+      .mutation(({ ctx, input }) => ctx.scope.container.resolve(AlertTickets).create(input)),
+    createMany: ack()
+      .input(createTicketsInput)
+      .mutation(({ ctx, input }) => ctx.scope.container.resolve(AlertTickets).createMany(input)),
+    /** The realm's enabled trackers, for the "Create ticket" picker, with how their last sync went. */
+    trackers: ack().query(({ ctx }) => ctx.scope.container.resolve(AlertTickets).trackers()),
+    /** Reads the tracker's changes now, as the five-minute job does. */
+    sync: ack()
+      .input(syncTicketsInput)
+      .mutation(({ ctx, input }) => ctx.scope.container.resolve(AlertTickets).syncNow(input)),
   }),
   deliveries: router({
     list: configure()

@@ -80,7 +80,20 @@ describeEachDatabase('alert.* for a member scoped to a team', (_kind, newDatabas
   it('answers NOT_FOUND for every alert and identity outside the team, and changes nothing', async () => {
     const t = await setup();
     const until = t.daysAhead(1).toISOString();
+    // A ticket tracker of the realm, so a ticket ask is refused for the alert, not for the channel.
+    const tracker = await t.realmDb.transaction((tx) =>
+      tx.alertChannel.create({
+        data: {
+          type: 'jira',
+          name: 'Jira',
+          settings: { baseUrl: 'https://jira.example', projectKey: 'SEC' },
+        },
+        select: { id: true },
+      }),
+    );
     const byAlert = (id: string): Record<string, unknown> => ({
+      'tickets.create': { alertId: id, channelId: tracker.id },
+      'tickets.createMany': { alertIds: [id], channelId: tracker.id },
       get: { id },
       acknowledge: { ids: [id] },
       resolve: { ids: [id] },
@@ -113,7 +126,7 @@ describeEachDatabase('alert.* for a member scoped to a team', (_kind, newDatabas
     expect(filtered).toEqual({ list: 0, groups: [], filterOptions: ['nhi1.unowned', 'nhi7.no_expiry'] });
     expect(await t.snapshot()).toEqual(before);
     // Reads with no alert or identity to name, and what only alert:configure may do (Sam holds neither).
-    const noIdentity = ['context', 'rules.list', 'assignees'];
+    const noIdentity = ['context', 'rules.list', 'assignees', 'tickets.trackers', 'tickets.sync'];
     const configureOnly = procedurePermissions(alertRouter)
       .filter((p) => p.permission === 'alert:configure')
       .map((p) => p.path);

@@ -2,7 +2,10 @@ import { z } from 'zod';
 import { alertSeverity } from './alert.schema.ts';
 
 /** The shapes of notification channels, shared by the service, the procedures and the UI. */
-export const channelTypes = ['webhook', 'slack', 'email'] as const;
+export const channelTypes = ['webhook', 'slack', 'email', 'jira', 'servicenow'] as const;
+export type ChannelType = (typeof channelTypes)[number];
+/** Channels that keep a ticket per alert instead of sending messages. */
+export const trackerTypes = ['jira', 'servicenow'] as const;
 const environments = ['production', 'staging', 'development', 'unknown'] as const;
 
 const httpUrl = z
@@ -30,6 +33,16 @@ const routing = {
   hubUrl: httpUrl.optional(),
 };
 
+/** What every ticket tracker shares: what closing the ticket does, auto-creation, the webhook secret. */
+const tracker = {
+  /** Closing the ticket in the tracker resolves the alert, or only acknowledges it. */
+  onTicketDone: z.enum(['resolve', 'acknowledge']).default('resolve'),
+  /** Tickets opened by the routing rule for new matching alerts; false: only by hand. */
+  autoCreate: z.boolean().default(false),
+  /** Signs the tracker's webhooks to the hub (X-Hub-Signature: sha256=<HMAC of the body>). */
+  webhookSecret: z.string().min(16).max(200).optional(),
+};
+
 export const createChannelInput = z.discriminatedUnion('type', [
   z.object({ type: z.literal('webhook'), url: httpUrl, ...routing }),
   z.object({ type: z.literal('slack'), webhookUrl: httpUrl, ...routing }),
@@ -46,6 +59,42 @@ export const createChannelInput = z.discriminatedUnion('type', [
     toOwner: z.boolean().default(true),
     recipients: z.array(z.string().email()).max(50).default([]),
     ...routing,
+  }),
+  z.object({
+    type: z.literal('jira'),
+    /** The site, e.g. https://example.atlassian.net (Cloud) or the Data Center base URL. */
+    baseUrl: httpUrl,
+    /** cloud: REST v3, email + API token, ADF descriptions; datacenter: REST v2, personal access token. */
+    flavour: z.enum(['cloud', 'datacenter']).default('cloud'),
+    projectKey: z
+      .string()
+      .trim()
+      .regex(/^[A-Z][A-Z0-9_]{0,49}$/, 'A Jira project key: capital letters, digits and _'),
+    issueType: z.string().trim().min(1).max(100).default('Task'),
+    /** The account the API token belongs to (Cloud only). */
+    email: z.string().email().optional(),
+    apiToken: z.string().min(1).max(2000),
+    ...tracker,
+    ...routing,
+    /** The workflow transition that closes the ticket when the alert resolves. */
+    doneTransition: z.string().trim().min(1).max(100).default('Done'),
+  }),
+  z.object({
+    type: z.literal('servicenow'),
+    /** The instance, e.g. https://example.service-now.com. */
+    instanceUrl: httpUrl,
+    table: z
+      .string()
+      .regex(/^[a-z][a-z0-9_]{0,79}$/, 'A ServiceNow table name')
+      .default('incident'),
+    username: z.string().trim().min(1).max(255),
+    password: z.string().min(1).max(1000),
+    assignmentGroup: z.string().trim().max(255).optional(),
+    ...tracker,
+    ...routing,
+    /** What resolving the alert writes on the record (incident: state 6 Resolved with a close code). */
+    resolvedState: z.string().trim().min(1).max(40).default('6'),
+    closeCode: z.string().trim().min(1).max(100).default('Solved (Permanently)'),
   }),
 ]);
 export type CreateChannelInput = z.input<typeof createChannelInput>;
@@ -75,3 +124,14 @@ export const listDeliveriesInput = z.object({
 export type ListDeliveriesInput = z.input<typeof listDeliveriesInput>;
 
 export const notificationIdsInput = z.object({ ids: z.array(z.string().uuid()).min(1).max(500) });
+
+export const createTicketInput = z.object({ alertId: z.string().uuid(), channelId: z.string().uuid() });
+export type CreateTicketInput = z.input<typeof createTicketInput>;
+
+export const createTicketsInput = z.object({
+  alertIds: z.array(z.string().uuid()).min(1).max(500),
+  channelId: z.string().uuid(),
+});
+export type CreateTicketsInput = z.input<typeof createTicketsInput>;
+
+export const syncTicketsInput = z.object({ channelId: z.string().uuid() });

@@ -16,6 +16,7 @@ import {
 import { inject, injectable } from 'tsyringe';
 import type { z } from 'zod';
 import {
+  type ChannelType,
   type CreateChannelInput,
   createChannelInput,
   type ListDeliveriesInput,
@@ -40,6 +41,8 @@ const channelSelect = {
   environments: true,
   ownerGroupIds: true,
   digestMinutes: true,
+  lastSyncAt: true,
+  lastSyncError: true,
   createdAt: true,
   updatedAt: true,
   encryptedSecret: true,
@@ -47,17 +50,22 @@ const channelSelect = {
 
 export interface ChannelView {
   id: string;
-  type: 'webhook' | 'slack' | 'email';
+  type: ChannelType;
   name: string;
   enabled: boolean;
   /** Non-secret settings (URL of a webhook, SMTP host, recipients); never the secret. */
   settings: { [key: string]: JsonValue };
   hasSecret: boolean;
+  /** Ticket trackers: where the tracker's signed webhooks go (public, checked by signature). */
+  webhookPath?: string;
   severities: string[];
   ruleIds: string[];
   environments: string[];
   ownerGroupIds: string[];
   digestMinutes: number | null;
+  /** Ticket trackers: when the hub last read the tracker's changes, and what failed then. */
+  lastSyncAt: Date | null;
+  lastSyncError: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -87,7 +95,7 @@ export interface ChannelsOverview {
 
 type ChannelRow = {
   id: string;
-  type: 'webhook' | 'slack' | 'email';
+  type: ChannelType;
   name: string;
   enabled: boolean;
   settings: unknown;
@@ -96,10 +104,16 @@ type ChannelRow = {
   environments: string[];
   ownerGroupIds: string[];
   digestMinutes: number | null;
+  lastSyncAt: Date | null;
+  lastSyncError: string | null;
   createdAt: Date;
   updatedAt: Date;
   encryptedSecret: string | null;
 };
+
+/** The hub's route for a tracker channel's webhooks: the realm and the channel in the path. */
+export const ticketWebhookPath = (realmSlug: string, channelId: string) =>
+  `/api/hooks/tickets/${encodeURIComponent(realmSlug)}/${channelId}`;
 
 /** Owner teams must be groups of the realm: another realm's or an unknown id is NOT_FOUND. */
 async function requireGroups(tx: RealmTx, groupIds: readonly string[]): Promise<void> {
@@ -132,7 +146,12 @@ export class AlertChannelService {
     const rows = await this.realmDb.transaction((tx) =>
       tx.alertChannel.findMany({ orderBy: { name: 'asc' }, select: channelSelect }),
     );
-    return rows.map(viewOf);
+    return rows.map((row) => this.withWebhookPath(viewOf(row)));
+  }
+
+  private withWebhookPath(view: ChannelView): ChannelView {
+    if (view.type !== 'jira' && view.type !== 'servicenow') return view;
+    return { ...view, webhookPath: ticketWebhookPath(this.context.realm.slug, view.id) };
   }
 
   /** For a webhook, `signingSecret` is the secret receivers verify with; it is not shown again. */
@@ -148,6 +167,32 @@ export class AlertChannelService {
       settings = { url: parsed.url };
     } else if (parsed.type === 'slack') {
       secret = parsed.webhookUrl;
+    } else if (parsed.type === 'jira') {
+      secret = JSON.stringify({ token: parsed.apiToken, webhookSecret: parsed.webhookSecret });
+      settings = {
+        baseUrl: parsed.baseUrl,
+        flavour: parsed.flavour,
+        projectKey: parsed.projectKey,
+        issueType: parsed.issueType,
+        email: parsed.email ?? null,
+        doneTransition: parsed.doneTransition,
+        onTicketDone: parsed.onTicketDone,
+        autoCreate: parsed.autoCreate,
+        hasWebhookSecret: parsed.webhookSecret !== undefined,
+      };
+    } else if (parsed.type === 'servicenow') {
+      secret = JSON.stringify({ token: parsed.password, webhookSecret: parsed.webhookSecret });
+      settings = {
+        instanceUrl: parsed.instanceUrl,
+        table: parsed.table,
+        username: parsed.username,
+        assignmentGroup: parsed.assignmentGroup ?? null,
+        resolvedState: parsed.resolvedState,
+        closeCode: parsed.closeCode,
+        onTicketDone: parsed.onTicketDone,
+        autoCreate: parsed.autoCreate,
+        hasWebhookSecret: parsed.webhookSecret !== undefined,
+      };
     } else {
       secret = parsed.password ?? null;
       settings = {
@@ -176,7 +221,8 @@ export class AlertChannelService {
             ruleIds,
             environments,
             ownerGroupIds,
-            digestMinutes,
+            // A ticket per alert: trackers never batch.
+            digestMinutes: type === 'jira' || type === 'servicenow' ? null : digestMinutes,
             createdAt: now,
             updatedAt: now,
           },
@@ -194,7 +240,7 @@ export class AlertChannelService {
         });
         return created;
       });
-      return { ...viewOf(row), ...(signingSecret ? { signingSecret } : {}) };
+      return { ...this.withWebhookPath(viewOf(row)), ...(signingSecret ? { signingSecret } : {}) };
     } catch (error) {
       if (isUniqueViolation(error))
         throw new ConflictError(`A channel named ${name} exists already`, { name });

@@ -18,6 +18,8 @@ import {
 } from '../sql/alert-delivery.sql.ts';
 import { type ChannelTarget, type SendOutcome, send } from './alert-senders.ts';
 import { ChannelSecrets } from './channel-secrets.ts';
+import { deliverTicket, isTracker } from './ticket-delivery.ts';
+import { openTrackerSecret } from './tracker-clients.ts';
 
 export interface DeliveryOptions {
   /** Attempts before a notification is dead (shown in the delivery log with a retry button). */
@@ -130,7 +132,8 @@ export class AlertDelivery {
     const groups = new Map<string, ClaimedNotification[]>();
     for (const notification of claimed) {
       const channel = byId.get(notification.channelId);
-      const digest = channel?.digestMinutes != null && notification.kind !== 'test';
+      const digest =
+        channel?.digestMinutes != null && notification.kind !== 'test' && !isTracker(channel.type);
       const key = digest ? `${notification.channelId}|${notification.recipient ?? ''}` : notification.id;
       groups.set(key, [...(groups.get(key) ?? []), notification]);
     }
@@ -149,7 +152,20 @@ export class AlertDelivery {
       let outcome: SendOutcome;
       if (!channel) outcome = { ok: false, error: 'The channel no longer exists' };
       else if (!channel.enabled) outcome = { ok: false, error: 'The channel is disabled' };
-      else {
+      else if (isTracker(channel.type)) {
+        const settings = channel.settings as Record<string, unknown>;
+        const secret = channel.encryptedSecret ? await this.secrets.open(channel.encryptedSecret) : null;
+        outcome = await deliverTicket(
+          realmDb,
+          { type: channel.type, settings, secret: openTrackerSecret(secret) },
+          first,
+          {
+            hubUrl: typeof settings.hubUrl === 'string' ? settings.hubUrl : this.config?.NHI_PUBLIC_URL,
+            realmSlug: await this.realmSlugOf(realmDb.realmId),
+          },
+          this.clock.now(),
+        );
+      } else {
         const settings = channel.settings as Record<string, unknown>;
         const target: ChannelTarget = {
           type: channel.type,

@@ -1,4 +1,5 @@
 import type { JsonValue } from '@nhi/nhi';
+import type { AlertTicketView } from '../sql/alert-tickets.sql.ts';
 import type { AlertAssignment } from './alert-collaboration.ts';
 import type { AlertRule, AlertSeverity, RiskDimension } from './alert-rules.ts';
 import { alertRuleOf } from './alert-rules.ts';
@@ -81,6 +82,8 @@ export type AlertDetail = AlertListItem & {
   /** Which sources can evaluate the rule, so a reader knows what a silent source could not tell. */
   sources: string;
   history: AlertHistoryLine[];
+  /** Its tickets in Jira or ServiceNow, with their status as last synced. */
+  tickets: AlertTicketView[];
 } & AlertAssignment;
 
 /** What the caller may do with the realm's alerts: triage them (ack), configure rules and channels. */

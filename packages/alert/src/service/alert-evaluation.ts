@@ -13,6 +13,7 @@ import {
 } from '../sql/alert-findings.sql.ts';
 import { lockRealmAlerts } from '../sql/alert-lock.sql.ts';
 import { queueNotifications } from '../sql/alert-outbox.sql.ts';
+import { queueTicketUpdates } from '../sql/alert-tickets.sql.ts';
 import {
   applyFindings,
   applyFirstFindings,
@@ -61,7 +62,9 @@ async function loadParameters(tx: RealmTx, realmId: string, now: Date) {
 
 /** Queues the notifications of what the statement marked, in the same transaction (the outbox). */
 async function notify(tx: RealmTx, realmId: string, now: Date, counts: TransitionCounts) {
-  const notifications = counts.marked > 0 ? await queueNotifications(tx, realmId, now) : 0;
+  let notifications = counts.marked > 0 ? await queueNotifications(tx, realmId, now) : 0;
+  // Tickets of alerts this pass resolved or reopened hear of it.
+  if (counts.resolved + counts.reopened > 0) notifications += await queueTicketUpdates(tx, realmId, now, now);
   if (notifications > 0) await publishDomainEvent(tx, 'alert.notifications_queued');
   return notifications;
 }

@@ -11,6 +11,7 @@ import {
 import type { DependencyContainer } from 'tsyringe';
 import { AlertDelivery } from './alert-delivery.ts';
 import { AlertEvaluator } from './alert-evaluator.ts';
+import { TicketSync } from './ticket-sync.ts';
 
 export const alertJobNames = {
   /** After NHI changes and owner deactivations: those NHIs (and those sharing a secret with them). */
@@ -19,12 +20,17 @@ export const alertJobNames = {
   evaluateRealm: 'alert.evaluate-realm',
   /** Sends the realm's due notifications: when queued, and every minute for retries and digests. */
   deliver: 'alert.deliver',
+  /** Reads the realm's ticket trackers' changes since their cursors: every five minutes. */
+  syncTickets: 'alert.sync-tickets',
   /** A realm created while the hub runs: its evaluation and delivery schedules. */
   scheduleRealm: 'alert.schedule-realm',
 } as const;
 
 /** Retries wait at least 30 s and digests end on whole minutes: a one-minute sweep meets both. */
 const deliverySweepCron = '* * * * *';
+
+/** Tracker changes reach the hub within five minutes without a webhook. */
+const ticketSyncCron = '*/5 * * * *';
 
 /** Hourly: ageing and expiry move with the clock, not with changes. */
 export const defaultEvaluationCron = '7 * * * *';
@@ -73,6 +79,14 @@ export async function registerAlertJobs(runtime: AlertJobsRuntime, options: { cr
     { retryLimit: 2, retryDelaySeconds: 10, expireInSeconds: 900 },
   );
   events?.subscribe('alert.notifications_queued', alertJobNames.deliver);
+  const tickets = runtime.root.resolve(TicketSync);
+  await jobs.register<{ realmId: string }>(
+    alertJobNames.syncTickets,
+    async ({ payload }) => {
+      await tickets.syncRealm(payload.realmId);
+    },
+    { retryLimit: 1, retryDelaySeconds: 60, expireInSeconds: 900 },
+  );
   events?.subscribe('nhi.changed', alertJobNames.evaluateNhis);
   // A deactivated owner (SCIM) makes nhi1.owner_inactive fire now, not at the next hourly pass.
   events?.subscribe(memberDeactivatedEvent, alertJobNames.evaluateNhis);
@@ -93,4 +107,5 @@ export async function registerAlertJobs(runtime: AlertJobsRuntime, options: { cr
 async function scheduleRealm(jobs: JobQueue, realmId: string, cron: string) {
   await jobs.schedule(alertJobNames.evaluateRealm, `realm-${realmId}`, cron, { realmId });
   await jobs.schedule(alertJobNames.deliver, `realm-${realmId}`, deliverySweepCron, { realmId });
+  await jobs.schedule(alertJobNames.syncTickets, `realm-${realmId}`, ticketSyncCron, { realmId });
 }

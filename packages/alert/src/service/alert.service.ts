@@ -28,6 +28,7 @@ import {
   suppressAlertsInput,
 } from '../api/alert.schema.ts';
 import { lockRealmAlerts } from '../sql/alert-lock.sql.ts';
+import { queueTicketUpdates } from '../sql/alert-tickets.sql.ts';
 import { refreshRiskScores } from '../sql/risk-scores.sql.ts';
 import { withActorLabels } from './alert-actors.ts';
 import { assignmentOf, type WithAssignments, withAssignments } from './alert-collaboration.ts';
@@ -52,6 +53,7 @@ import {
 } from './alert-queue.ts';
 import { loadEffectiveRules } from './alert-rule-settings.ts';
 import { alertRuleOf } from './alert-rules.ts';
+import { ticketsOfAlert } from './alert-tickets.ts';
 
 export interface TransitionResult {
   /** Alerts that changed state. */
@@ -138,6 +140,7 @@ export class AlertService {
         remediation: rule?.remediation ?? '',
         sources: rule?.sources ?? '',
         history: await withActorLabels(tx, row.events),
+        tickets: await ticketsOfAlert(tx, row.id),
         ...(await assignmentOf(tx, row.id)),
       };
     });
@@ -331,6 +334,12 @@ export class AlertService {
             createdAt: now,
           })),
         });
+        // A resolved alert's ticket hears of it (a comment and the move to done).
+        if (
+          to === 'resolved' &&
+          (await queueTicketUpdates(tx, this.context.realm.id, now, now, movableIds)) > 0
+        )
+          await publishDomainEvent(tx, 'alert.notifications_queued');
         const nhiIds = movable.flatMap((row) => (row.nhiId ? [row.nhiId] : []));
         if (nhiIds.length > 0)
           await refreshRiskScores(tx, this.context.realm.id, now, { all: false, nhiIds });

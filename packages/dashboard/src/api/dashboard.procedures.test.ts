@@ -14,10 +14,16 @@ import { dashboardRouter } from './dashboard.procedures.ts';
 /** Mounted as the hub mounts it, so paths read as callers write them. */
 const appRouter = router({ dashboard: dashboardRouter });
 
-it('declares dashboard:read on the overviews, realm:read on the quick search; the combined overview runs on the hub, across instances', () => {
+it('declares dashboard:read on the overviews, realm:read on the quick search, report:read and report:manage on reports; the combined overview runs on the hub, across instances', () => {
   expect(procedurePermissions(dashboardRouter)).toEqual([
     { path: 'combinedOverview', permission: 'dashboard:read', hubOnly: true },
     { path: 'overview', permission: 'dashboard:read', hubOnly: false },
+    { path: 'report.preview', permission: 'report:read', hubOnly: false },
+    { path: 'report.produce', permission: 'report:read', hubOnly: false },
+    { path: 'report.schedules.create', permission: 'report:manage', hubOnly: false },
+    { path: 'report.schedules.delete', permission: 'report:manage', hubOnly: false },
+    { path: 'report.schedules.list', permission: 'report:manage', hubOnly: false },
+    { path: 'report.schedules.update', permission: 'report:manage', hubOnly: false },
     { path: 'search', permission: 'realm:read', hubOnly: false },
   ]);
 });

@@ -5,6 +5,7 @@ import { combinedOverviewOf } from '../service/dashboard-combined-overview.ts';
 import { GlobalSearch } from '../service/global-search.ts';
 import { dashboardFilterInput, dashboardOverviewInput } from './dashboard.schema.ts';
 import { globalSearchInput } from './global-search.schema.ts';
+import { reportRouter } from './report.procedures.ts';
 
 /** dashboard.*: the overview of the realm the call is bound to, or of all the caller's realms. */
 export const dashboardRouter = router({
@@ -27,4 +28,6 @@ export const dashboardRouter = router({
   search: authorizedProcedure('realm:read')
     .input(globalSearchInput)
     .query(({ ctx, input }) => ctx.scope.container.resolve(GlobalSearch).search(input)),
+  /** The realm-wide posture report (page, PDF) and its email schedules. */
+  report: reportRouter,
 });

@@ -9,12 +9,18 @@ import {
 } from '@nhi/platform';
 import type { DependencyContainer } from 'tsyringe';
 import { DashboardSnapshots } from './dashboard.service.ts';
+import { ReportMailer } from './report-mailer.ts';
 
 export const dashboardJobNames = {
   snapshot: 'dashboard.snapshot',
   /** A realm created while the hub runs: its daily snapshot schedule. */
   scheduleRealm: 'dashboard.schedule-realm',
+  /** Sends the posture reports of a realm whose schedule is due. */
+  reportSchedules: 'dashboard.report-schedules',
 } as const;
+
+/** Every five minutes: a schedule goes out within minutes of its time. */
+export const reportSchedulesCron = '*/5 * * * *';
 
 /** Daily, just after midnight UTC: the snapshot is "how the day started". */
 export const defaultSnapshotCron = '5 0 * * *';
@@ -42,8 +48,13 @@ export async function registerDashboardJobs(runtime: DashboardJobsRuntime, optio
     { retryLimit: 3, retryDelaySeconds: 60, expireInSeconds: 900 },
   );
   const cron = options.cron ?? defaultSnapshotCron;
-  const schedule = (realmId: string) =>
-    jobs.schedule(dashboardJobNames.snapshot, `realm-${realmId}`, cron, { realmId });
+  await registerReportJobs(runtime, jobs);
+  const schedule = async (realmId: string) => {
+    await jobs.schedule(dashboardJobNames.snapshot, `realm-${realmId}`, cron, { realmId });
+    await jobs.schedule(dashboardJobNames.reportSchedules, `realm-${realmId}`, reportSchedulesCron, {
+      realmId,
+    });
+  };
   await jobs.register<DomainEventJobPayload>(dashboardJobNames.scheduleRealm, async ({ payload }) => {
     // A realm created on the hub for a worker instance is snapshotted there, on its own data.
     if (await isRealmServedHere(runtime.database, payload.realmId)) await schedule(payload.realmId);
@@ -51,4 +62,17 @@ export async function registerDashboardJobs(runtime: DashboardJobsRuntime, optio
   runtime.events?.subscribe(realmCreatedEvent, dashboardJobNames.scheduleRealm);
   // System code: the realm ids the schedules are keyed by; the snapshot itself runs per realm.
   for (const realmId of await realmIdsServedHere(runtime.database)) await schedule(realmId);
+}
+
+/** A realm's round over its due report schedules; each schedule is claimed once, whichever process runs. */
+async function registerReportJobs(runtime: DashboardJobsRuntime, jobs: JobQueue) {
+  const mailer = runtime.root.resolve(ReportMailer);
+  await jobs.register<{ realmId: string }>(
+    dashboardJobNames.reportSchedules,
+    async ({ payload }) => {
+      await mailer.runDueIn(payload.realmId);
+    },
+    // A round that fails is simply the next round's work: schedules stay due until claimed.
+    { retryLimit: 0, expireInSeconds: 600 },
+  );
 }

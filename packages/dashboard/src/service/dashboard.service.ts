@@ -105,7 +105,8 @@ function coverageKey({ identities, alerts }: OverviewCoverage): string {
   return `${key(identities)}|${key(alerts)}`;
 }
 
-async function figuresIn(query: RealmQuery, realmId: string, filter: DashboardFilter, now: Date) {
+/** The unfiltered or filtered headline figures of the whole realm, as the daily snapshot counts them. */
+export async function figuresIn(query: RealmQuery, realmId: string, filter: DashboardFilter, now: Date) {
   const identities = await identityFigures(query, realmId, filter, now, allCoverage);
   const alerts = await alertFigures(query, realmId, filter, allCoverage);
   const leaks = await leakCount(query, realmId, filter, allCoverage);

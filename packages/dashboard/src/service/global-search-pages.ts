@@ -19,6 +19,13 @@ export const searchablePages: readonly SearchablePage[] = [
     words: 'home overview',
   },
   {
+    path: '/reports/posture',
+    label: 'Posture report',
+    detail: 'Printable realm report, PDF and email schedules',
+    permission: 'report:read',
+    words: 'pdf owasp print',
+  },
+  {
     path: '/inventory',
     label: 'Inventory',
     detail: 'Every identity of the realm',

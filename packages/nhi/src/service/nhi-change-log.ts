@@ -25,6 +25,7 @@ export type CredentialChangeAction =
   | 'nhi.credential.add'
   | 'nhi.credential.rotate'
   | 'nhi.credential.revoke'
+  | 'nhi.credential.deactivate'
   | 'nhi.credential.import';
 
 /**

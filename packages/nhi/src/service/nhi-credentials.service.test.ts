@@ -1,4 +1,10 @@
-import { ConflictError, NotFoundError, SecretFingerprints, ValidationError } from '@nhi/platform';
+import {
+  allCoverage,
+  ConflictError,
+  NotFoundError,
+  SecretFingerprints,
+  ValidationError,
+} from '@nhi/platform';
 import { describeEachDatabase } from '@nhi/platform/testing';
 import { expect, it } from 'vitest';
 import { newNhi, setupInventory } from '../testing/nhi-test-setup.ts';
@@ -156,6 +162,27 @@ describeEachDatabase('NHI credentials', (_kind, newDatabase) => {
     await expect(rotate).rejects.toBeInstanceOf(ConflictError);
     const actions = (await t.service.audit(t.nhi.id)).map((entry) => entry.action);
     expect(actions.filter((action) => action === 'nhi.credential.revoke')).toHaveLength(1);
+  });
+
+  it('records a key deactivated at its provider as inactive, and one deleted there as revoked', async () => {
+    const t = await setup();
+    const credential = await t.service.addCredential({ nhiId: t.nhi.id, kind: 'access_key' });
+
+    const deactivated = await t.service.recordCredentialProviderStatus(
+      credential.id,
+      'inactive',
+      allCoverage,
+    );
+    const deleted = await t.service.recordCredentialProviderStatus(credential.id, 'revoked', allCoverage);
+    const after = await t.service.recordCredentialProviderStatus(credential.id, 'inactive', allCoverage);
+
+    expect([deactivated.status, deleted.status, after.status]).toEqual(['inactive', 'revoked', 'revoked']);
+    const actions = (await t.service.audit(t.nhi.id)).map((entry) => entry.action);
+    expect(actions.filter((action) => action.startsWith('nhi.credential.')).sort()).toEqual([
+      'nhi.credential.add',
+      'nhi.credential.deactivate',
+      'nhi.credential.revoke',
+    ]);
   });
 
   it('refuses a secret together with a fingerprint, and credentials of deleted or unknown identities', async () => {

@@ -1,5 +1,6 @@
 import {
   ConflictError,
+  type Coverage,
   coveredOwnerWhere,
   NotFoundError,
   parseInput,
@@ -136,23 +137,45 @@ export class NhiCredentialService {
 
   /** Revoking a revoked credential changes nothing. */
   async revoke(credentialId: string): Promise<NhiCredential> {
+    return this.changeStatus(credentialId, 'revoked', this.writableCoverage());
+  }
+
+  /**
+   * Records what a remediation action did at the provider: the credential deactivated there
+   * (`inactive`) or deleted (`revoked`). The coverage is that of the permission which allowed the
+   * action, so a member who may remediate an identity need not also edit the inventory.
+   */
+  async recordProviderStatus(
+    credentialId: string,
+    status: 'inactive' | 'revoked',
+    coverage: Coverage,
+  ): Promise<NhiCredential> {
+    return this.changeStatus(credentialId, status, coverage);
+  }
+
+  private async changeStatus(
+    credentialId: string,
+    status: 'inactive' | 'revoked',
+    coverage: Coverage,
+  ): Promise<NhiCredential> {
     const now = this.context.clock.now();
     return this.realmDb.transaction(async (tx) => {
-      const before = await this.liveCredential(tx, credentialId);
-      if (before.status === 'revoked') {
+      const before = await this.liveCredential(tx, credentialId, coverage);
+      // A revoked credential stays revoked; one already in the state asked for is left as it is.
+      if (before.status === 'revoked' || before.status === status) {
         const { nhiId: _nhiId, ...unchanged } = before;
         return unchanged;
       }
       const credential = await tx.credential.update({
         where: { id: credentialId },
-        data: { status: 'revoked', updatedAt: now },
+        data: { status, updatedAt: now },
         select: credentialSelect,
       });
       await refreshCredentialSummary(tx, [before.nhiId]);
       await recordCredentialChange(tx, this.context, {
         credentialId,
         nhiId: before.nhiId,
-        action: 'nhi.credential.revoke',
+        action: status === 'revoked' ? 'nhi.credential.revoke' : 'nhi.credential.deactivate',
         before: auditFacts(before),
         after: auditFacts(credential),
       });
@@ -168,9 +191,9 @@ export class NhiCredentialService {
   }
 
   /** A credential of an identity that is not deleted. */
-  private async liveCredential(tx: RealmTx, credentialId: string) {
+  private async liveCredential(tx: RealmTx, credentialId: string, coverage = this.writableCoverage()) {
     const credential = await tx.credential.findFirst({
-      where: { id: credentialId, ...aboutCoveredNhi(this.writableCoverage()) },
+      where: { id: credentialId, ...aboutCoveredNhi(coverage) },
       select: { ...credentialSelect, nhiId: true, nhi: { select: { deletedAt: true } } },
     });
     if (!credential) throw new NotFoundError('Credential', credentialId);

@@ -1,3 +1,4 @@
+import { guardCsvCell } from '@nhi/platform';
 import { stringify } from 'csv-stringify/sync';
 import type { CredentialKind, CredentialStatus } from './nhi-detail.ts';
 import { credentialFactsSelect } from './nhi-detail-select.ts';
@@ -187,20 +188,8 @@ export function toExportRow(row: Selected): NhiExportRow {
   };
 }
 
-/**
- * Spreadsheets run a cell that starts with = + - @ (or a tab or carriage return) as a formula:
- * such cells get a leading apostrophe, and so does a cell already starting with apostrophes before
- * one of those, so that the import can remove exactly one and get the original back.
- */
-const formulaLike = /^'*[=+\-@\t\r]/;
-
-export function guardCsvCell(cell: string): string {
-  return formulaLike.test(cell) ? `'${cell}` : cell;
-}
-
-export function unguardCsvCell(cell: string): string {
-  return cell.startsWith("'") && formulaLike.test(cell) ? cell.slice(1) : cell;
-}
+// The formula guard lives in the platform: every CSV export of the hub uses it.
+export { guardCsvCell, unguardCsvCell } from '@nhi/platform';
 
 function csvCell(row: NhiExportRow, column: keyof NhiExportRow): string {
   const value = row[column];

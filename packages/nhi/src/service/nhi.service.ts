@@ -306,6 +306,15 @@ export class NhiService {
     return this.credentials.revoke(credentialId);
   }
 
+  /** A credential deactivated (`inactive`) or deleted (`revoked`) at its provider by a remediation action. */
+  recordCredentialProviderStatus(
+    credentialId: string,
+    status: 'inactive' | 'revoked',
+    coverage: Coverage,
+  ): Promise<NhiCredential> {
+    return this.credentials.recordProviderStatus(credentialId, status, coverage);
+  }
+
   /**
    * Owner, tags and environment of many identities in one transaction: all change or none. Each
    * identity that changes gets its own version and audit row. One identity the caller does not

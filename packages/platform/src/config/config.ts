@@ -67,6 +67,8 @@ export const configSchema = z.object({
     .optional(),
   /** Sender of the hub's own mails (invitations, password resets, mentions). */
   NHI_SMTP_FROM: z.string().email().default('nhi-hub@localhost'),
+  /** The Chromium the hub renders posture-report PDFs with (headless); without one, reports go out as HTML only. */
+  NHI_CHROMIUM_PATH: z.string().min(1).default('/usr/bin/chromium'),
   NHI_LOGIN_MAX_ATTEMPTS: z.coerce.number().int().positive().default(5),
   NHI_LOGIN_WINDOW_SECONDS: durationSeconds.default(15 * 60),
   /** Where hub processes behind one address share their login limits; unset: each process counts alone. */

@@ -21,6 +21,14 @@ it('declares a known permission on every procedure', () => {
     accessGraph: 'source:read',
     'leak.list': 'leak:read',
     observations: 'source:read',
+    'remediation.approve': 'nhi:remediate',
+    'remediation.available': 'nhi:remediate',
+    'remediation.configure': 'member:manage',
+    'remediation.list': 'nhi:remediate',
+    'remediation.plan': 'nhi:remediate',
+    'remediation.reject': 'nhi:remediate',
+    'remediation.request': 'nhi:remediate',
+    'remediation.settings': 'realm:read',
     'scan.cancel': 'scan:run',
     'scan.diff': 'source:read',
     'scan.get': 'source:read',
@@ -162,6 +170,13 @@ describeEachDatabase('scanner.* over /api/trpc', (_kind, newDatabase) => {
         select: { id: true },
       }),
     );
+    const remediation = await new RealmDb(t.db, t.hubRealm.id).transaction((tx) =>
+      tx.remediationAction.create({
+        data: { nhiId: nhi.id, sourceId, action: 'aws.access_key.deactivate', state: 'awaiting_approval' },
+        select: { id: true },
+      }),
+    );
+    const planned = { nhiId: nhi.id, action: 'aws.access_key.deactivate' };
 
     const notFound: Record<string, [unknown, 'query' | 'mutation']> = {
       'source.get': [{ id: sourceId }, 'query'],
@@ -173,6 +188,11 @@ describeEachDatabase('scanner.* over /api/trpc', (_kind, newDatabase) => {
       'scan.diff': [{ id: scanId }, 'query'],
       observations: [{ nhiId: nhi.id }, 'query'],
       accessGraph: [{ nhiId: nhi.id }, 'query'],
+      'remediation.available': [{ nhiId: nhi.id }, 'query'],
+      'remediation.plan': [planned, 'mutation'],
+      'remediation.request': [planned, 'mutation'],
+      'remediation.approve': [{ id: remediation.id }, 'mutation'],
+      'remediation.reject': [{ id: remediation.id, reason: 'not ours' }, 'mutation'],
     };
     for (const [path, [input, type]] of Object.entries(notFound)) {
       const response = await t.call(oli, path, input, type);
@@ -184,6 +204,7 @@ describeEachDatabase('scanner.* over /api/trpc', (_kind, newDatabase) => {
       'source.list': (await t.call(oli, 'source.list', {}, 'query')).text,
       'scan.list': (await t.call(oli, 'scan.list', { sourceId }, 'query')).text,
       'leak.list': (await t.call(oli, 'leak.list', { sourceId }, 'query')).text,
+      'remediation.list': (await t.call(oli, 'remediation.list', { nhiId: nhi.id }, 'query')).text,
     };
 
     const page = JSON.parse((await t.call(oli, 'source.page', undefined, 'query')).text).result.data;
@@ -192,7 +213,14 @@ describeEachDatabase('scanner.* over /api/trpc', (_kind, newDatabase) => {
     expect(page.sources).toEqual([]);
     expect((await t.call(t.ana, 'source.get', { id: sourceId }, 'query')).text).toContain('"name":"cluster"');
     // Testing a connection reads nothing of the realm: it tries the credentials it is given.
-    const free = ['source.page', 'source.create', 'source.testConnection'];
+    // Remediation settings are the caller's own realm's.
+    const free = [
+      'source.page',
+      'source.create',
+      'source.testConnection',
+      'remediation.settings',
+      'remediation.configure',
+    ];
     expect([...Object.keys(notFound), ...Object.keys(seen), ...free].sort()).toEqual(
       procedurePermissions(scannerRouter)
         .map((p) => p.path)

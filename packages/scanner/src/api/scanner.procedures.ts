@@ -1,5 +1,6 @@
 import { authorizedProcedure, router } from '@nhi/platform';
 import './scanner.permissions.ts';
+import { remediationRouter } from '../remediation/api/remediation.procedures.ts';
 import { AccessGraphService } from '../service/access-graph/access-graph.service.ts';
 import { ScanDiffService } from '../service/scan-diff.ts';
 import { ScanObservationsService } from '../service/scan-observations.ts';
@@ -91,4 +92,5 @@ export const scannerRouter = router({
       .input(listLeaksInput)
       .query(({ ctx, input }) => service(ctx).listLeaks(input)),
   }),
+  remediation: remediationRouter,
 });

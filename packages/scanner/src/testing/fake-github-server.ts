@@ -46,6 +46,18 @@ export async function startFakeGitHub(org: FakeGitHubOrg) {
     else if (url.pathname === `/orgs/${org.org}/personal-access-tokens`) {
       if (org.tokens) paged(org.tokens);
       else json(403, { message: 'Resource not accessible by personal access token' });
+    } else if (request.method === 'DELETE') {
+      // DELETE /repos/{owner}/{repo}/keys/{key_id}: 204 without a body, 404 when the key is not there.
+      const key = /^\/repos\/([^/]+)\/([^/]+)\/keys\/(\d+)$/.exec(url.pathname);
+      const list = key?.[1] === org.org ? org.repositories[key[2] ?? ''] : undefined;
+      const index = list?.findIndex((item) => String((item as { id?: unknown }).id) === key?.[3]) ?? -1;
+      if (!list || index < 0)
+        json(404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' });
+      else {
+        list.splice(index, 1);
+        response.writeHead(204);
+        response.end();
+      }
     } else {
       const keys = /^\/repos\/[^/]+\/([^/]+)\/keys$/.exec(url.pathname);
       if (keys?.[1] && org.repositories[keys[1]]) paged(org.repositories[keys[1]] ?? []);

@@ -24,14 +24,45 @@ export interface FakeIamAccount {
   accessKeyId: string;
   /** ListAccessKeys per user name, served one key per page to exercise Marker pagination. */
   accessKeys?: Record<string, { AccessKeyId: string; Status: 'Active' | 'Inactive'; CreateDate: string }[]>;
+  /** GetAccessKeyLastUsed per key id; a key not named here was never used (`N/A`). */
+  lastUsed?: Record<string, { LastUsedDate: string; ServiceName: string; Region: string }>;
+  /** Actions the account's key may not call: answered with IAM's AccessDenied. */
+  denied?: string[];
+}
+
+const iamNamespace = 'https://iam.amazonaws.com/doc/2010-05-08/';
+
+/** The users whose report row says they have a console password (a login profile). */
+function usersWithPassword(csv: string): Set<string> {
+  const [header = '', ...rows] = csv.split('\n');
+  const column = header.split(',').indexOf('password_enabled');
+  return new Set(
+    rows.map((row) => row.split(',')).flatMap((cells) => (cells[column] === 'true' ? [cells[0] ?? ''] : [])),
+  );
+}
+
+/** The report as IAM would generate it now: users whose login profile was deleted have no password. */
+function currentReport(csv: string, withPassword: ReadonlySet<string>): string {
+  const [header = '', ...rows] = csv.split('\n');
+  const column = header.split(',').indexOf('password_enabled');
+  const current = rows.map((row) => {
+    const cells = row.split(',');
+    if (cells[column] === 'true' && !withPassword.has(cells[0] ?? '')) cells[column] = 'false';
+    return cells.join(',');
+  });
+  return [header, ...current].join('\n');
 }
 
 /**
  * A local IAM endpoint speaking the query protocol the SDK uses: signed POSTs with an Action, XML answers,
  * Marker/IsTruncated pagination. Requests not signed with the account's key get AWS's own error.
+ * UpdateAccessKey, DeleteAccessKey and DeleteLoginProfile change the account, so a later scan sees them.
  */
 export async function startFakeIam(account: FakeIamAccount) {
   const requests: string[] = [];
+  /** Every request's form, for tests that check what was sent (and that no secret was). */
+  const forms: URLSearchParams[] = [];
+  const withPassword = usersWithPassword(account.credentialReportCsv);
   let reportPolls = 0;
   const server = http.createServer((request, response) => {
     let body = '';
@@ -40,10 +71,17 @@ export async function startFakeIam(account: FakeIamAccount) {
       const form = new URLSearchParams(body);
       const action = form.get('Action') ?? '';
       requests.push(action);
+      forms.push(form);
+      const requestId = `r-${requests.length}`;
       const send = (status: number, xml: string) => {
-        response.writeHead(status, { 'content-type': 'text/xml' });
+        response.writeHead(status, { 'content-type': 'text/xml', 'x-amzn-RequestId': requestId });
         response.end(xml);
       };
+      const fail = (status: number, code: string, message: string) =>
+        send(
+          status,
+          `<ErrorResponse xmlns="${iamNamespace}"><Error><Type>Sender</Type><Code>${code}</Code><Message>${xmlText(message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
+        );
       const auth = request.headers.authorization ?? '';
       if (!auth.startsWith('AWS4-HMAC-SHA256') || !auth.includes(`Credential=${account.accessKeyId}/`)) {
         send(
@@ -52,17 +90,48 @@ export async function startFakeIam(account: FakeIamAccount) {
         );
         return;
       }
-      const answer = (result: unknown) =>
+      const answer = (result?: unknown) =>
         send(
           200,
-          `<${action}Response xmlns="https://iam.amazonaws.com/doc/2010-05-08/">${toXml(`${action}Result`, result)}<ResponseMetadata><RequestId>r-${requests.length}</RequestId></ResponseMetadata></${action}Response>`,
+          `<${action}Response xmlns="${iamNamespace}">${toXml(`${action}Result`, result)}<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${action}Response>`,
         );
-      if (action === 'GenerateCredentialReport') {
+      const userName = form.get('UserName') ?? '';
+      if (account.denied?.includes(action)) {
+        fail(
+          403,
+          'AccessDenied',
+          `User: arn:aws:iam::111122223333:user/nhi-hub is not authorized to perform: iam:${action} on resource: user ${userName} because no identity-based policy allows the iam:${action} action`,
+        );
+      } else if (action === 'UpdateAccessKey' || action === 'DeleteAccessKey') {
+        const keys = account.accessKeys?.[userName] ?? [];
+        const index = keys.findIndex((key) => key.AccessKeyId === form.get('AccessKeyId'));
+        const key = keys[index];
+        if (!key)
+          fail(404, 'NoSuchEntity', `The Access Key with id ${form.get('AccessKeyId')} cannot be found.`);
+        else {
+          if (action === 'DeleteAccessKey') keys.splice(index, 1);
+          else key.Status = form.get('Status') === 'Active' ? 'Active' : 'Inactive';
+          answer();
+        }
+      } else if (action === 'GetAccessKeyLastUsed') {
+        const keyId = form.get('AccessKeyId') ?? '';
+        const owner = Object.entries(account.accessKeys ?? {}).find(([, keys]) =>
+          keys.some((key) => key.AccessKeyId === keyId),
+        );
+        answer({
+          UserName: owner?.[0],
+          AccessKeyLastUsed: account.lastUsed?.[keyId] ?? { ServiceName: 'N/A', Region: 'N/A' },
+        });
+      } else if (action === 'DeleteLoginProfile') {
+        if (!withPassword.delete(userName))
+          fail(404, 'NoSuchEntity', `Login Profile for User ${userName} cannot be found.`);
+        else answer();
+      } else if (action === 'GenerateCredentialReport') {
         reportPolls += 1;
         answer({ State: reportPolls > 1 ? 'COMPLETE' : 'STARTED', Description: 'report' });
       } else if (action === 'GetCredentialReport') {
         answer({
-          Content: Buffer.from(account.credentialReportCsv).toString('base64'),
+          Content: Buffer.from(currentReport(account.credentialReportCsv, withPassword)).toString('base64'),
           ReportFormat: 'text/csv',
           GeneratedTime: '2026-11-01T00:00:00Z',
         });
@@ -101,6 +170,7 @@ export async function startFakeIam(account: FakeIamAccount) {
   return {
     endpoint: `http://127.0.0.1:${port}`,
     requests,
+    forms,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

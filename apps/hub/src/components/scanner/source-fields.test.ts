@@ -26,3 +26,24 @@ describe('secrets source form', () => {
     expect(sourceFormValues('github', form({ name: 'org', 'setting.verify': 'on' })).settings).toEqual({});
   });
 });
+
+describe('remediation opt-in of a source', () => {
+  it('allows remediation only when its box is ticked', () => {
+    expect(
+      sourceFormValues('aws_iam', form({ name: 'prod', 'setting.region': 'eu-west-1' })).settings,
+    ).toEqual({
+      region: 'eu-west-1',
+    });
+    expect(sourceFormValues('aws_iam', form({ name: 'prod', 'setting.remediation': 'on' })).settings).toEqual(
+      {
+        remediation: true,
+      },
+    );
+  });
+
+  it('never allows remediation on a source of leaked secrets, which has no provider to act at', () => {
+    expect(
+      sourceFormValues('secrets', form({ name: 'repos', 'setting.remediation': 'on' })).settings,
+    ).toEqual({});
+  });
+});

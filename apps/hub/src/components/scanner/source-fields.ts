@@ -41,6 +41,8 @@ export function sourceFormValues(type: SourceType, form: FormData) {
   if (type === 'secrets' && form.get('setting.history')) settings.history = true;
   // Off unless ticked: verification calls each found secret's provider with the secret.
   if (type === 'secrets' && form.get('setting.verify')) settings.verify = true;
+  // Off unless ticked: remediation changes the provider with the source's credentials.
+  if (type !== 'secrets' && form.get('setting.remediation')) settings.remediation = true;
   const secrets: Record<string, string> = {};
   for (const [key] of sourceFieldsOf[type].secrets)
     if (value(`secret.${key}`)) secrets[key] = value(`secret.${key}`);

@@ -63,6 +63,17 @@ export function SourceSettingFields({
             />
           </label>
         ) : null}
+        {type !== 'secrets' ? (
+          <label className="field">
+            <span>Allow remediation</span>
+            <input
+              type="checkbox"
+              name="setting.remediation"
+              defaultChecked={stored?.settings.remediation === true}
+              data-testid="source-remediation"
+            />
+          </label>
+        ) : null}
         {fields.secrets.map(([key, label]) => (
           <label className="field grow" key={key}>
             <span>{label}</span>

@@ -110,6 +110,11 @@ function DashboardPage() {
         <h1>Dashboard</h1>
         <p className="muted">Where the realm stands and what to fix first.</p>
         <ScopeNote />
+        <p>
+          <Link to="/reports/posture" data-testid="dashboard-posture-report">
+            Posture report (printable, PDF)
+          </Link>
+        </p>
         {session.realms.length > 1 ? (
           <p>
             {combined ? (

@@ -1,4 +1,5 @@
 import { createFileRoute, Link } from '@tanstack/react-router';
+import { ExportLink } from '../../components/shared/export-link.tsx';
 import { InstantCell } from '../../components/shared/instant-cell.tsx';
 import { TableScroll } from '../../components/shared/table-scroll.tsx';
 import { listLeaks } from '../../server/functions/scanner.functions.ts';
@@ -17,7 +18,13 @@ function LeaksPage() {
         <h1>Leaked secrets</h1>
         <p className="muted">
           Secrets found in code and files. Only a masked match is kept, never the secret. A leak is resolved
-          when a later scan of the same files no longer finds it.
+          when a later scan of the same files no longer finds it.{' '}
+          <ExportLink
+            path="/api/export/leaks"
+            params={[['format', 'sarif']]}
+            label="Export SARIF"
+            testId="leaks-export-sarif"
+          />
         </p>
       </header>
       <TableScroll label="Leaked secrets table">

@@ -1,5 +1,6 @@
 import { createFileRoute, Link, useRouter } from '@tanstack/react-router';
 import { AddSourceForm } from '../../components/scanner/add-source-form.tsx';
+import { RemediationSettingsCard } from '../../components/scanner/remediation-settings.tsx';
 import { ScanFileForm } from '../../components/scanner/scan-file-form.tsx';
 import { ScanStateBadge } from '../../components/scanner/scan-state-badge.tsx';
 import scannerStyles from '../../components/scanner/scanner.css?url';
@@ -30,6 +31,7 @@ function SourcesPage() {
         </p>
       </header>
       {abilities.manageSources ? <AddSourceForm onCreated={() => router.invalidate()} /> : null}
+      {abilities.manageSources ? <RemediationSettingsCard /> : null}
       <table className="table" data-testid="sources-table">
         <thead>
           <tr>

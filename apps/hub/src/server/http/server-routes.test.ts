@@ -19,8 +19,14 @@ function routeFiles(dir: string): string[] {
  */
 const serverRoutes: Record<string, string> = {
   '/.well-known/jwks.json': 'public: the keys that verify sessions and forwarded calls',
+  '/api/export/alerts': 'authenticateRequest + alert:read, coverage in the statement (export-endpoint tests)',
+  '/api/export/leaks': 'authenticateRequest + leak:read, coverage in the statement (export-endpoint tests)',
   '/api/instance/realm-move': 'a call signed by the hub’s keys (forward token)',
   '/api/instance/sync': 'a call signed by the hub’s keys (forward token)',
+  '/api/hooks/tickets/$realm/$channelId':
+    'public with signature: the HMAC of the body under the tracker channel’s webhook secret (alert-tickets tests)',
+  '/api/reports/posture.pdf':
+    'authenticateRequest + same-origin for a session, then dashboard.report.produce (report:read; report-pdf-endpoint tests)',
   '/api/trpc/$': 'every procedure declares its permission (procedure-permissions tests)',
   '/auth/oidc/$provider/callback':
     'public: a session only from the flow cookie and the provider’s signed answer',

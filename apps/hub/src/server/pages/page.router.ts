@@ -19,6 +19,8 @@ export interface NhiPage {
   scans: NhiScanObservations | null;
   /** The caller may acknowledge, resolve and suppress this identity's alerts. */
   canTriage: boolean;
+  /** The caller may run remediation actions on this identity at its provider. */
+  canRemediate: boolean;
 }
 
 /**
@@ -45,6 +47,10 @@ export const pageRouter = router({
       const scans = ctx.scope.permissions.has('source:read')
         ? await rpc.scanner.observations.query({ nhiId: input.id })
         : null;
-      return { nhi, history, audit, risk, alerts, scans, canTriage: alertsCover('alert:ack') };
+      const canRemediate = coversOwner(
+        ctx.scope.permissions.coverage('nhi:remediate'),
+        nhi.ownerGroup?.id ?? null,
+      );
+      return { nhi, history, audit, risk, alerts, scans, canTriage: alertsCover('alert:ack'), canRemediate };
     }),
 });

@@ -402,6 +402,7 @@ async function scenario(api: HubCaller, world: ScenarioWorld): Promise<void> {
   // The quick search: pages, identities, alerts and sources, and a text too short to search.
   await api.dashboard.search.query({ q: 'al' });
   await refused(api.dashboard.search.query({ q: 'a' }));
+  await scenarioReports(api);
   await scenarioViews(api);
   await scenarioOwnership(api);
 
@@ -739,9 +740,91 @@ async function scenarioScanner(api: HubCaller, world: ScenarioWorld): Promise<st
   await api.scanner.source.page.query();
   await api.scanner.leak.list.query({ state: 'open' });
   await api.nhi.list.query({ source: [source.id] });
+  await scenarioRemediation(api, source.id);
   await api.scanner.source.delete.mutate({ id: spare.id });
   await refused(api.scanner.source.get.query({ id: spare.id }));
   return source.id;
+}
+
+/**
+ * Remediation without a provider to call: the realm turns it on, the source does not allow it, so
+ * the dry run and the request are refused; deciding an action that does not exist is NOT_FOUND.
+ */
+async function scenarioRemediation(api: HubCaller, sourceId: string): Promise<void> {
+  await api.scanner.remediation.settings.query();
+  await api.scanner.remediation.configure.mutate({ enabled: true, approval: true });
+  const [identity] = (await api.nhi.list.query({ source: [sourceId], q: 'scenario-ci' })).items;
+  const nhiId = identity?.id ?? '00000000-0000-4000-8000-000000000000';
+  const offered = await api.scanner.remediation.available.query({ nhiId });
+  const first = offered.actions[0];
+  const input = {
+    nhiId,
+    action: first?.action ?? 'aws.access_key.deactivate',
+    credentialId: first?.credentialId ?? undefined,
+  };
+  await refused(api.scanner.remediation.plan.mutate(input));
+  await refused(api.scanner.remediation.request.mutate(input));
+  await refused(api.scanner.remediation.approve.mutate({ id: '00000000-0000-4000-8000-000000000001' }));
+  await refused(
+    api.scanner.remediation.reject.mutate({ id: '00000000-0000-4000-8000-000000000001', reason: 'no' }),
+  );
+  await api.scanner.remediation.list.query({ nhiId });
+  await api.scanner.remediation.configure.mutate({ enabled: false, approval: false });
+}
+
+/**
+ * Tickets on a tracker nobody answers at: asked by hand (a second ask is the same ticket), in bulk,
+ * and a sync that cannot read the tracker (UNAVAILABLE, never a 500).
+ */
+async function scenarioTickets(api: HubCaller, alertIds: string[]): Promise<void> {
+  const tracker = await api.alert.channels.create.mutate({
+    type: 'jira',
+    name: 'Jira',
+    baseUrl: 'http://127.0.0.1:9',
+    projectKey: 'SEC',
+    email: 'bot@example.test',
+    apiToken: 'scenario-token',
+  });
+  await api.alert.tickets.trackers.query();
+  const [first = unknownId] = alertIds;
+  await api.alert.tickets.create.mutate({ alertId: first, channelId: tracker.id });
+  await api.alert.tickets.createMany.mutate({ alertIds: alertIds.slice(0, 3), channelId: tracker.id });
+  await refused(api.alert.tickets.create.mutate({ alertId: unknownId, channelId: tracker.id }));
+  await refused(api.alert.tickets.sync.mutate({ channelId: tracker.id }));
+  // The alert shows its ticket, still being created.
+  await api.alert.get.query({ id: first });
+}
+
+/** The posture report: a preview, one kept, the next preview's changes; a schedule's life. */
+async function scenarioReports(api: HubCaller) {
+  await api.dashboard.report.preview.query();
+  await api.dashboard.report.produce.mutate();
+  await api.dashboard.report.preview.query();
+  const mail = await api.alert.channels.create.mutate({
+    type: 'email',
+    name: 'scenario-reports',
+    host: '127.0.0.1',
+    port: 2525,
+    from: 'hub@example.test',
+  });
+  const weekly = await api.dashboard.report.schedules.create.mutate({
+    name: 'scenario-weekly',
+    cadence: 'weekly',
+    channelId: mail.id,
+    recipients: ['ciso@example.test'],
+  });
+  await refused(
+    api.dashboard.report.schedules.create.mutate({
+      name: 'scenario-bad',
+      cadence: 'weekly',
+      channelId: mail.id,
+      recipients: ['not an address'],
+    }),
+  );
+  await api.dashboard.report.schedules.update.mutate({ id: weekly.id, cadence: 'monthly' });
+  await api.dashboard.report.schedules.list.query();
+  await api.dashboard.report.schedules.delete.mutate({ id: weekly.id });
+  await api.alert.channels.delete.mutate({ id: mail.id });
 }
 
 async function scenarioAlerts(
@@ -826,6 +909,10 @@ async function scenarioAlerts(
   await api.alert.deliveries.list.query({ channelId: unreachable.id, states: ['dead'] });
   await api.alert.deliveries.retry.mutate({ ids: dead.length > 0 ? dead : [unknownId] });
   await refused(api.alert.deliveries.retry.mutate({ ids: [unknownId] }));
+  await scenarioTickets(
+    api,
+    all.items.map((alert) => alert.id),
+  );
   await api.alert.channels.page.query({});
   await api.alert.channels.page.query({ channelId: unreachable.id, states: ['pending'] });
 }

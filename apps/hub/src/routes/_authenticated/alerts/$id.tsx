@@ -3,6 +3,7 @@ import { AlertActions } from '../../../components/alerts/alert-actions.tsx';
 import { AlertAssignment } from '../../../components/alerts/alert-assignment.tsx';
 import { SeverityBadge, StateBadge } from '../../../components/alerts/alert-badges.tsx';
 import { AlertCommentForm } from '../../../components/alerts/alert-comments.tsx';
+import { AlertTickets } from '../../../components/alerts/alert-tickets.tsx';
 import { AlertTimeline } from '../../../components/alerts/alert-timeline.tsx';
 import { orNotFound } from '../../../lib/not-found.ts';
 import { getAlertPage, listAlertComments } from '../../../server/functions/alerts.functions.ts';
@@ -52,6 +53,12 @@ function AlertPage() {
         alertId={alert.id}
         assignment={alert}
         canAssign={can.ack}
+        onDone={() => router.invalidate()}
+      />
+      <AlertTickets
+        alertId={alert.id}
+        tickets={alert.tickets}
+        canTicket={can.ack}
         onDone={() => router.invalidate()}
       />
       <section className="card">

@@ -11,6 +11,19 @@ import {
   testAlertChannel,
 } from '../../../server/functions/alerts.functions.ts';
 
+/** The create form's fields of a ticket tracker. */
+const trackerFields = {
+  flavour: 'cloud' as 'cloud' | 'datacenter',
+  projectKey: '',
+  email: '',
+  username: '',
+  token: '',
+  webhookSecret: '',
+  onTicketDone: 'resolve' as 'resolve' | 'acknowledge',
+  autoCreate: false,
+};
+type TrackerForm = typeof trackerFields & { url: string };
+
 export const Route = createFileRoute('/_authenticated/alerts/channels')({
   head: () => ({ meta: [{ title: 'Alert channels · NHI Hub' }] }),
   loader: () => getChannelsPage({ data: { limit: 100 } }),
@@ -22,7 +35,7 @@ function ChannelsPage() {
   const teamName = (id: string) => teams.find((team) => team.id === id)?.name ?? 'a removed team';
   const router = useRouter();
   const [message, setMessage] = useState<string | null>(null);
-  const [type, setType] = useState<'webhook' | 'slack' | 'email'>('webhook');
+  const [type, setType] = useState<'webhook' | 'slack' | 'email' | 'jira' | 'servicenow'>('webhook');
   const [editing, setEditing] = useState<string | null>(null);
   const [form, setForm] = useState({
     name: '',
@@ -32,6 +45,7 @@ function ChannelsPage() {
     from: '',
     recipients: '',
     minimum: '',
+    ...trackerFields,
   });
   const refresh = () => router.invalidate();
 
@@ -53,23 +67,48 @@ function ChannelsPage() {
         )
       : [];
     const common = { name: form.name, severities: [...severities] };
+    const tracker = {
+      onTicketDone: form.onTicketDone,
+      autoCreate: form.autoCreate,
+      ...(form.webhookSecret ? { webhookSecret: form.webhookSecret } : {}),
+    };
     const input =
-      type === 'webhook'
-        ? { type, url: form.url, ...common }
-        : type === 'slack'
-          ? { type, webhookUrl: form.url, ...common }
-          : {
+      type === 'jira'
+        ? {
+            type,
+            baseUrl: form.url,
+            flavour: form.flavour,
+            projectKey: form.projectKey,
+            ...(form.flavour === 'cloud' ? { email: form.email } : {}),
+            apiToken: form.token,
+            ...tracker,
+            ...common,
+          }
+        : type === 'servicenow'
+          ? {
               type,
-              host: form.host,
-              port: Number(form.port),
-              from: form.from,
-              toOwner: true,
-              recipients: form.recipients
-                .split(',')
-                .map((r) => r.trim())
-                .filter(Boolean),
+              instanceUrl: form.url,
+              username: form.username,
+              password: form.token,
+              ...tracker,
               ...common,
-            };
+            }
+          : type === 'webhook'
+            ? { type, url: form.url, ...common }
+            : type === 'slack'
+              ? { type, webhookUrl: form.url, ...common }
+              : {
+                  type,
+                  host: form.host,
+                  port: Number(form.port),
+                  from: form.from,
+                  toOwner: true,
+                  recipients: form.recipients
+                    .split(',')
+                    .map((r) => r.trim())
+                    .filter(Boolean),
+                  ...common,
+                };
     return act(async () => {
       const created = await createAlertChannel({ data: input });
       return created.signingSecret
@@ -114,7 +153,20 @@ function ChannelsPage() {
                     {channel.name}
                     {channel.enabled ? null : <span className="muted"> (off)</span>}
                   </td>
-                  <td>{channel.type}</td>
+                  <td>
+                    {channel.type}
+                    {channel.webhookPath ? (
+                      <div className="muted" data-testid="tracker-webhook">
+                        Webhook: <code>{channel.webhookPath}</code>
+                        <br />
+                        {channel.lastSyncAt
+                          ? `Last sync ${channel.lastSyncAt.toISOString().replace('T', ' ').slice(0, 16)}${
+                              channel.lastSyncError ? `: ${channel.lastSyncError}` : ''
+                            }`
+                          : 'Not synced yet'}
+                      </div>
+                    ) : null}
+                  </td>
                   <td data-testid="channel-routing">
                     {[
                       channel.severities.join(', ') || 'all severities',
@@ -197,13 +249,17 @@ function ChannelsPage() {
               <option value="webhook">Webhook</option>
               <option value="slack">Slack</option>
               <option value="email">Email</option>
+              <option value="jira">Jira (tickets)</option>
+              <option value="servicenow">ServiceNow (tickets)</option>
             </select>
           </label>
           <label className="field">
             <span>Name</span>
             <input value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} required />
           </label>
-          {type === 'email' ? (
+          {type === 'jira' || type === 'servicenow' ? (
+            <TrackerFields type={type} form={form} setForm={setForm} />
+          ) : type === 'email' ? (
             <>
               <label className="field">
                 <span>SMTP host</span>
@@ -302,5 +358,97 @@ function ChannelsPage() {
         </TableScroll>
       </section>
     </div>
+  );
+}
+
+/**
+ * Jira: the site, Cloud (email + API token) or Data Center (personal access token), the project;
+ * ServiceNow: the instance and an integration user. Both: what a closed ticket does to its alert,
+ * whether new matching alerts get a ticket on their own, and the secret that signs the tracker's
+ * webhooks to the hub (optional: the five-minute sync works without).
+ */
+function TrackerFields<F extends TrackerForm>({
+  type,
+  form,
+  setForm,
+}: {
+  type: 'jira' | 'servicenow';
+  form: F;
+  setForm: (form: F) => void;
+}) {
+  const set = (changes: Partial<TrackerForm>) => setForm({ ...form, ...changes });
+  return (
+    <>
+      <label className="field">
+        <span>{type === 'jira' ? 'Jira URL' : 'Instance URL'}</span>
+        <input value={form.url} onChange={(e) => set({ url: e.target.value })} required />
+      </label>
+      {type === 'jira' ? (
+        <>
+          <label className="field">
+            <span>Edition</span>
+            <select
+              value={form.flavour}
+              onChange={(e) => set({ flavour: e.target.value as TrackerForm['flavour'] })}
+            >
+              <option value="cloud">Cloud</option>
+              <option value="datacenter">Data Center</option>
+            </select>
+          </label>
+          <label className="field">
+            <span>Project key</span>
+            <input value={form.projectKey} onChange={(e) => set({ projectKey: e.target.value })} required />
+          </label>
+          {form.flavour === 'cloud' ? (
+            <label className="field">
+              <span>Account email</span>
+              <input value={form.email} onChange={(e) => set({ email: e.target.value })} required />
+            </label>
+          ) : null}
+        </>
+      ) : (
+        <label className="field">
+          <span>Username</span>
+          <input value={form.username} onChange={(e) => set({ username: e.target.value })} required />
+        </label>
+      )}
+      <label className="field">
+        <span>{type === 'jira' ? 'API token' : 'Password'}</span>
+        <input
+          type="password"
+          autoComplete="off"
+          value={form.token}
+          onChange={(e) => set({ token: e.target.value })}
+          required
+        />
+      </label>
+      <label className="field">
+        <span>Webhook secret (optional, 16+ characters)</span>
+        <input
+          type="password"
+          autoComplete="off"
+          value={form.webhookSecret}
+          onChange={(e) => set({ webhookSecret: e.target.value })}
+        />
+      </label>
+      <label className="field">
+        <span>Ticket closed</span>
+        <select
+          value={form.onTicketDone}
+          onChange={(e) => set({ onTicketDone: e.target.value as TrackerForm['onTicketDone'] })}
+        >
+          <option value="resolve">resolves the alert</option>
+          <option value="acknowledge">acknowledges the alert</option>
+        </select>
+      </label>
+      <label className="field">
+        <span>Ticket every new matching alert</span>
+        <input
+          type="checkbox"
+          checked={form.autoCreate}
+          onChange={(e) => set({ autoCreate: e.target.checked })}
+        />
+      </label>
+    </>
   );
 }

@@ -2,6 +2,7 @@ import { createFileRoute, Link, useLoaderData, useNavigate, useRouter } from '@t
 import { useEffect, useRef, useState } from 'react';
 import { AlertActions, type AlertActionsHandle } from '../../../components/alerts/alert-actions.tsx';
 import { SeverityBadge, StateBadge } from '../../../components/alerts/alert-badges.tsx';
+import { AlertExportLinks } from '../../../components/alerts/alert-export-links.tsx';
 import { AlertFilterBar } from '../../../components/alerts/alert-filter-bar.tsx';
 import { AlertGroupsTable } from '../../../components/alerts/alert-groups-table.tsx';
 import { AlertPaging } from '../../../components/alerts/alert-paging.tsx';
@@ -11,6 +12,7 @@ import {
   firstAlertPage,
   validateAlertSearch,
 } from '../../../components/alerts/alert-search.ts';
+import { BulkTicketAction } from '../../../components/alerts/alert-tickets.tsx';
 import triageStyles from '../../../components/alerts/alert-triage.css?url';
 import { ShortcutHelp } from '../../../components/alerts/shortcut-help.tsx';
 import { type TriageKey, useTriageKeys } from '../../../components/alerts/use-triage-keys.ts';
@@ -157,6 +159,8 @@ function AlertsPage() {
           >
             Keyboard shortcuts <kbd>?</kbd>
           </button>
+          {' · '}
+          <AlertExportLinks search={search} />
         </p>
         <ScopeNote />
       </header>
@@ -189,6 +193,7 @@ function AlertsPage() {
       ) : (
         <>
           {can.ack ? <AlertActions ref={actions} ids={selected} asOf={asOf} onDone={refresh} /> : null}
+          {can.ack && selected.length > 0 ? <BulkTicketAction ids={selected} onDone={refresh} /> : null}
           <div className="table-scroll">
             <table
               className="table triage-table"

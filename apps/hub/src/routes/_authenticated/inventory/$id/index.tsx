@@ -14,6 +14,7 @@ import { NhiTimeline } from '../../../../components/inventory/nhi-timeline.tsx';
 import { OwnerInPlace } from '../../../../components/inventory/owner-in-place.tsx';
 import { OwnerSuggestionNotice } from '../../../../components/inventory/owner-suggestions.tsx';
 import { PermissionsTable } from '../../../../components/inventory/permissions-table.tsx';
+import { RemediationPanel } from '../../../../components/inventory/remediation-panel.tsx';
 import { timelineOf } from '../../../../components/inventory/timeline-entries.ts';
 import { VersionHistory } from '../../../../components/inventory/version-history.tsx';
 import { orNotFound } from '../../../../lib/not-found.ts';
@@ -120,6 +121,9 @@ function NhiPage() {
             canWrite={can.write && !nhi.deletedAt}
             onChanged={refresh}
           />
+          {page.canRemediate && !nhi.deletedAt ? (
+            <RemediationPanel nhiId={nhi.id} onChanged={refresh} />
+          ) : null}
           <div className="detail-grid">
             <div className="stack">
               <NhiFacts
