@@ -1,10 +1,9 @@
 import type { AddressInfo } from 'node:net';
-import { AlertService } from '@nhi/alert';
-import { REALM_DB, RealmAdminService, type RealmRef } from '@nhi/platform';
+import { RealmAdminService, type RealmRef } from '@nhi/platform';
 import { SMTPServer } from 'smtp-server';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { collectCspViolations } from './support/browser.ts';
-import { seededDataDir, seedingScope, withSeedingRuntime } from './support/seed.ts';
+import { seededDataDir, seedingScope, seedUnownedAlert, withSeedingRuntime } from './support/seed.ts';
 import { logIn, openPage, startReadyHub, visit } from './support/session.ts';
 
 const analystEmail = 'analyst@nhi.local';
@@ -24,38 +23,7 @@ async function seedOneAlert(dataDir: string): Promise<{ alertId: string }> {
       select: { id: true, slug: true },
     });
     const scope = await seedingScope(runtime, hubRealm as RealmRef);
-    const realmDb = scope.container.resolve(REALM_DB);
-    const day = 86_400_000;
-    await realmDb.transaction(async (tx) => {
-      const nhi = await tx.nhi.create({
-        data: {
-          kind: 'service_account',
-          provider: 'aws',
-          externalId: 'arn:aws:iam::123456789012:user/e2e-orphan',
-          name: 'e2e-orphan',
-          environment: 'production',
-        },
-        select: { id: true },
-      });
-      await tx.credential.create({
-        data: {
-          nhiId: nhi.id,
-          kind: 'access_key',
-          status: 'active',
-          hint: 'AKIA…WXYZ',
-          lastUsedAt: new Date(Date.now() - day),
-          lastRotatedAt: new Date(Date.now() - 10 * day),
-          createdAt: new Date(Date.now() - 10 * day),
-          expiresAt: new Date(Date.now() + 365 * day),
-        },
-        select: { id: true },
-      });
-    });
-    await scope.container.resolve(AlertService).evaluateNow();
-    const alert = await realmDb.transaction((tx) =>
-      tx.alert.findFirstOrThrow({ where: { ruleId: 'nhi1.unowned' }, select: { id: true } }),
-    );
-    return { alertId: alert.id };
+    return { alertId: await seedUnownedAlert(scope, 'e2e-orphan') };
   });
 }
 

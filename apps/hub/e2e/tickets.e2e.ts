@@ -1,9 +1,9 @@
-import { AlertChannelService, AlertService } from '@nhi/alert';
+import { AlertChannelService } from '@nhi/alert';
 import { startFakeJira } from '@nhi/alert/testing/fake-jira-server';
-import { REALM_DB, type RealmRef } from '@nhi/platform';
+import type { RealmRef } from '@nhi/platform';
 import { describe, expect, it } from 'vitest';
 import { collectCspViolations } from './support/browser.ts';
-import { seededDataDir, seedingScope, withSeedingRuntime } from './support/seed.ts';
+import { seededDataDir, seedingScope, seedUnownedAlert, withSeedingRuntime } from './support/seed.ts';
 import { logIn, openPage, startReadyHub, visit } from './support/session.ts';
 
 const publicUrl = 'https://nhi.example.test';
@@ -29,38 +29,8 @@ describe('a ticket for an alert in a browser', () => {
           apiToken: jira.token,
           webhookSecret,
         });
-        const day = 86_400_000;
-        const realmDb = scope.container.resolve(REALM_DB);
-        await realmDb.transaction(async (tx) => {
-          const nhi = await tx.nhi.create({
-            data: {
-              kind: 'service_account',
-              provider: 'aws',
-              externalId: 'arn:aws:iam::123456789012:user/e2e-ticketed',
-              name: 'e2e-ticketed',
-              environment: 'production',
-            },
-            select: { id: true },
-          });
-          await tx.credential.create({
-            data: {
-              nhiId: nhi.id,
-              kind: 'access_key',
-              status: 'active',
-              hint: 'AKIA…WXYZ',
-              lastUsedAt: new Date(Date.now() - day),
-              lastRotatedAt: new Date(Date.now() - 10 * day),
-              createdAt: new Date(Date.now() - 10 * day),
-              expiresAt: new Date(Date.now() + 365 * day),
-            },
-            select: { id: true },
-          });
-        });
-        await scope.container.resolve(AlertService).evaluateNow();
-        const alert = await realmDb.transaction((tx) =>
-          tx.alert.findFirstOrThrow({ where: { ruleId: 'nhi1.unowned' }, select: { id: true } }),
-        );
-        return { alertId: alert.id, channelId: channel.id };
+        const alertId = await seedUnownedAlert(scope, 'e2e-ticketed');
+        return { alertId, channelId: channel.id };
       });
     const { dataDir, value } = await seededDataDir(seedAlertWithTracker);
     const hub = await startReadyHub(dataDir, { NHI_PUBLIC_URL: publicUrl });

@@ -1,12 +1,14 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { AlertService } from '@nhi/alert';
 import { NhiQueryService } from '@nhi/nhi';
 import { seedDemoRealm } from '@nhi/nhi/demo';
 import {
   loadConfig,
   openRequestScope,
   type PlatformRuntime,
+  REALM_DB,
   RealmAdminService,
   type RealmRef,
   type RequestScope,
@@ -86,6 +88,45 @@ export function seedingScope(runtime: PlatformRuntime, realm: RealmRef): Promise
     context: { requestId: 'e2e-seed', realm, principal: { kind: 'system', name: 'e2e' }, clock: systemClock },
     credential: 'bearer',
   });
+}
+
+/**
+ * One unowned identity at work in the scope's realm, with a fresh key no other rule minds: its
+ * evaluation opens exactly one alert (`nhi1.unowned`), whose id is returned.
+ */
+export async function seedUnownedAlert(scope: RequestScope, name: string): Promise<string> {
+  const realmDb = scope.container.resolve(REALM_DB);
+  const day = 86_400_000;
+  await realmDb.transaction(async (tx) => {
+    const nhi = await tx.nhi.create({
+      data: {
+        kind: 'service_account',
+        provider: 'aws',
+        externalId: `arn:aws:iam::123456789012:user/${name}`,
+        name,
+        environment: 'production',
+      },
+      select: { id: true },
+    });
+    await tx.credential.create({
+      data: {
+        nhiId: nhi.id,
+        kind: 'access_key',
+        status: 'active',
+        hint: 'AKIA…WXYZ',
+        lastUsedAt: new Date(Date.now() - day),
+        lastRotatedAt: new Date(Date.now() - 10 * day),
+        createdAt: new Date(Date.now() - 10 * day),
+        expiresAt: new Date(Date.now() + 365 * day),
+      },
+      select: { id: true },
+    });
+  });
+  await scope.container.resolve(AlertService).evaluateNow();
+  const alert = await realmDb.transaction((tx) =>
+    tx.alert.findFirstOrThrow({ where: { ruleId: 'nhi1.unowned' }, select: { id: true } }),
+  );
+  return alert.id;
 }
 
 /**

@@ -2,6 +2,7 @@ import { describeEachDatabase } from '@nhi/platform/testing';
 import { expect, it } from 'vitest';
 import { exposedRuns } from '../../testing/secret-exposure.ts';
 import { deployKeyId, setupRemediation, sourceKey, spareKeyId } from '../testing/remediation-test-setup.ts';
+import { interruptedError } from './remediation.service.ts';
 
 const codeOf = (error: unknown) => (error as { code?: string }).code;
 
@@ -197,6 +198,45 @@ describeEachDatabase('remediation of an AWS user', (_kind, newDatabase) => {
 
     expect(codeOf(again)).toBe('CONFLICT');
     expect((again as Error).message).toBe('The same action on the same target is waiting for approval');
+  });
+
+  it('marks a run the hub left unfinished as interrupted, and lets the action be asked again', async () => {
+    const t = await setupRemediation(newDatabase);
+    const input = { nhiId: t.nhiId, action: 'aws.access_key.deactivate' as const, credentialId: t.deployKey };
+    const startedAt = new Date(t.clock.now().getTime() - 10 * 60_000);
+    const cutShort = await t.db.transaction((tx) =>
+      tx.remediationAction.create({
+        data: { ...input, sourceId: t.source.id, state: 'running', startedAt, createdAt: startedAt },
+        select: { id: true },
+      }),
+    );
+
+    const again = await (await t.remediationOf()).request(input);
+
+    expect(again.state).toBe('succeeded');
+    const before = await t.db.transaction((tx) =>
+      tx.remediationAction.findUniqueOrThrow({
+        where: { id: cutShort.id },
+        select: { state: true, error: true },
+      }),
+    );
+    expect(before).toEqual({ state: 'failed', error: interruptedError });
+  });
+
+  it('still refuses a second request while a recent run is going on', async () => {
+    const t = await setupRemediation(newDatabase);
+    const input = { nhiId: t.nhiId, action: 'aws.access_key.deactivate' as const, credentialId: t.deployKey };
+    await t.db.transaction((tx) =>
+      tx.remediationAction.create({
+        data: { ...input, sourceId: t.source.id, state: 'running', startedAt: t.clock.now() },
+        select: { id: true },
+      }),
+    );
+
+    const again = await (await t.remediationOf()).request(input).catch((error: unknown) => error);
+
+    expect(codeOf(again)).toBe('CONFLICT');
+    expect((again as Error).message).toBe('The same action on the same target is running');
   });
 
   it('waits for approval, refuses the requester’s own, and runs once another member approves', async () => {

@@ -153,6 +153,11 @@ function publicTarget(target: unknown): Record<string, string | number> {
  * row and a re-scan of the source. Identities outside the caller's `nhi:remediate` coverage are
  * NOT_FOUND. The source's credentials are decrypted for the call and go nowhere else.
  */
+/** Provider calls time out after 30 s: a run still `running` this long after it started was interrupted. */
+const interruptedAfterMs = 5 * 60_000;
+export const interruptedError =
+  'Interrupted: the hub stopped while the action ran. The provider may have applied it; the next scan of the source shows whether it did.';
+
 @injectable()
 export class RemediationService {
   constructor(
@@ -603,13 +608,28 @@ export class RemediationService {
     return row;
   }
 
-  /** One action on one target at a time: a second request while one waits or runs is refused. */
+  /**
+   * One action on one target at a time: a second request while one waits or runs is refused. A run
+   * older than any provider call can last was cut short (the hub stopped): it is marked failed
+   * first, so it does not block the target for ever.
+   */
   private async assertNonePending(
     tx: RealmTx,
     nhiId: string,
     action: RemediationActionKey,
     credentialId: string | null,
   ) {
+    const now = this.context.clock.now();
+    await tx.remediationAction.updateMany({
+      where: {
+        nhiId,
+        action,
+        credentialId,
+        state: 'running',
+        startedAt: { lt: new Date(now.getTime() - interruptedAfterMs) },
+      },
+      data: { state: 'failed', error: interruptedError, finishedAt: now, updatedAt: now },
+    });
     const pending = await tx.remediationAction.findFirst({
       where: { nhiId, action, credentialId, state: { in: ['awaiting_approval', 'running'] } },
       select: { state: true },
