@@ -23,6 +23,7 @@ export { type ExportProduct, ocsfVersion, toOcsfDetectionFinding } from './servi
 // The hub's quick search lists alerts by rule title and identity name.
 export { type AlertSearchHit, alertSearchHits } from './service/alert-search.ts';
 // Report mails go through an email channel: they open its sealed SMTP password with the same key.
+export { emailTransportOf } from './service/alert-senders.ts';
 export { ChannelSecrets } from './service/channel-secrets.ts';
 export { type NhiAlertEvent, type NhiAlerts, NhiAlertsService } from './service/nhi-alerts.ts';
 // The hub's route for tracker webhooks (signed, no session).

@@ -77,6 +77,22 @@ export async function send(
   }
 }
 
+/**
+ * The SMTP connection of an email channel: its settings and its opened password. Alert mails and
+ * the posture reports mailed through a channel both send through it; the caller closes it.
+ */
+export function emailTransportOf(settings: Record<string, unknown>, password: string | null) {
+  return nodemailer.createTransport({
+    host: String(settings.host),
+    port: Number(settings.port),
+    secure: settings.secure === true,
+    auth: settings.username ? { user: String(settings.username), pass: password ?? '' } : undefined,
+    connectionTimeout: timeoutMs,
+    greetingTimeout: timeoutMs,
+    socketTimeout: timeoutMs,
+  });
+}
+
 async function sendEmail(target: ChannelTarget, message: OutgoingMessage, recipient: string | null) {
   const s = target.settings;
   const fallback = Array.isArray(s.recipients) ? (s.recipients as string[]) : [];
@@ -84,15 +100,7 @@ async function sendEmail(target: ChannelTarget, message: OutgoingMessage, recipi
   const to = recipient ? recipient.split(',').map((address) => address.trim()) : fallback;
   if (to.length === 0)
     return { ok: false, error: 'No recipient: the NHI has no owner and the channel no addresses' };
-  const transport = nodemailer.createTransport({
-    host: String(s.host),
-    port: Number(s.port),
-    secure: s.secure === true,
-    auth: s.username ? { user: String(s.username), pass: target.secret ?? '' } : undefined,
-    connectionTimeout: timeoutMs,
-    greetingTimeout: timeoutMs,
-    socketTimeout: timeoutMs,
-  });
+  const transport = emailTransportOf(s, target.secret);
   try {
     const info = await transport.sendMail({
       from: String(s.from),

@@ -1,4 +1,4 @@
-import { ChannelSecrets } from '@nhi/alert';
+import { ChannelSecrets, emailTransportOf } from '@nhi/alert';
 import {
   CLOCK,
   type Clock,
@@ -8,7 +8,6 @@ import {
   type PlatformDatabase,
   RealmDb,
 } from '@nhi/platform';
-import nodemailer from 'nodemailer';
 import { inject, injectable } from 'tsyringe';
 import type { PostureReport } from '../api/report-view.ts';
 import { type DueSchedule, lockDueSchedules } from '../sql/report-schedules.sql.ts';
@@ -17,20 +16,11 @@ import { nextRunAfter } from './report-cadence.ts';
 import { reportDocumentHtml } from './report-html.ts';
 import { ReportPdfRenderer } from './report-pdf.ts';
 
-const timeoutMs = 10_000;
 /** Schedules taken per realm and round; the rest wait for the next round a few minutes on. */
 const batchSize = 20;
 
 export const noPdfNote =
   'The PDF copy is missing: the hub has no Chromium to render it (see NHI_CHROMIUM_PATH). The report is in this mail.';
-
-interface EmailSettings {
-  host: string;
-  port: number;
-  secure: boolean;
-  username: string | null;
-  from: string;
-}
 
 /** The next run strictly after now, from the planned time (a hub that was down skips missed periods). */
 function nextRunOf(schedule: DueSchedule, now: Date): Date {
@@ -107,7 +97,7 @@ export class ReportMailer {
     const attachment = await this.pdfOf(report);
     const html = reportDocumentHtml(report, attachment ? {} : { note: noPdfNote });
     const password = channel.encryptedSecret ? await this.secrets.open(channel.encryptedSecret) : '';
-    await this.mail(channel.settings as unknown as EmailSettings, password, schedule.recipients, {
+    await this.mail(channel.settings as Record<string, unknown>, password, schedule.recipients, {
       subject: `Posture report: ${report.figures.realm.name} (${report.figures.asOf.slice(0, 10)})`,
       html,
       text: textOf(report, attachment !== null),
@@ -130,7 +120,7 @@ export class ReportMailer {
   }
 
   private async mail(
-    settings: EmailSettings,
+    settings: Record<string, unknown>,
     password: string,
     to: string[],
     message: {
@@ -140,15 +130,7 @@ export class ReportMailer {
       attachments: { filename: string; content: Buffer; contentType: string }[];
     },
   ): Promise<void> {
-    const transport = nodemailer.createTransport({
-      host: String(settings.host),
-      port: Number(settings.port),
-      secure: settings.secure === true,
-      auth: settings.username ? { user: String(settings.username), pass: password } : undefined,
-      connectionTimeout: timeoutMs,
-      greetingTimeout: timeoutMs,
-      socketTimeout: timeoutMs,
-    });
+    const transport = emailTransportOf(settings, password);
     try {
       const info = await transport.sendMail({ from: String(settings.from), to, ...message });
       if (info.rejected.length > 0) throw new Error(`Rejected: ${info.rejected.join(', ')}`);
