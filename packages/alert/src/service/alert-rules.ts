@@ -523,6 +523,61 @@ export const alertRules = [
     thresholds: [],
     risk: exposure(0.4),
   },
+  {
+    id: 'nhi5.unused_services',
+    owaspId: 'NHI5',
+    severity: 'medium',
+    title: 'Granted far more services than it uses',
+    explanation:
+      'IAM access advisor shows the identity may call many services it has not called once in the tracking period: every unused grant is reach an attacker gains with its keys and the workload never needed.',
+    remediation:
+      'Remove the services the evidence lists as unused, or replace the grant with a policy generated from its access activity.',
+    subject: 'nhi',
+    sources: 'AWS live and organization scans (IAM access advisor)',
+    thresholds: [],
+    risk: impact(0.3),
+  },
+  {
+    id: 'nhi5.write_credential',
+    owaspId: 'NHI5',
+    severity: 'medium',
+    title: 'Long-lived token or key with write access',
+    explanation:
+      'A deploy key, deploy token or access token that may push code or change projects: whoever holds it can change what gets built and shipped.',
+    remediation: 'Make it read-only, or narrow its scopes to what the automation writes, with an expiry.',
+    subject: 'nhi',
+    sources: 'GitHub and GitLab scans',
+    thresholds: [],
+    risk: impact(0.4),
+  },
+  {
+    id: 'nhi6.ci_oidc_trust_open',
+    owaspId: 'NHI6',
+    severity: 'critical',
+    title: 'Role any CI pipeline can assume',
+    explanation:
+      'The role trusts a CI OIDC issuer (GitHub Actions, GitLab) without a sub condition, or with one any repository satisfies: a workflow in any repository of that CI service, including an attacker’s, can take the role.',
+    remediation:
+      'Add a StringEquals or StringLike condition on the issuer’s sub naming the repositories and branches or environments that deploy, and its aud.',
+    subject: 'nhi',
+    sources: 'AWS authorization-details, live and organization scans',
+    thresholds: [],
+    risk: exposure(0.9),
+  },
+  {
+    id: 'nhi6.ci_static_cloud_key',
+    owaspId: 'NHI6',
+    severity: 'medium',
+    title: 'Long-lived cloud key stored as a CI secret',
+    explanation:
+      'A CI secret or variable holds a static cloud key where the CI service can federate through OIDC: the key never expires and is exposed to every workflow that reads it.',
+    remediation:
+      'Trust the CI issuer from the cloud account with a sub condition, switch the pipeline to OIDC, then delete the key and the secret.',
+    subject: 'nhi',
+    sources: 'GitHub and GitLab live scans (secret and variable names only)',
+    thresholds: [],
+    risk: exposure(0.4),
+  },
 ] as const satisfies readonly AlertRule[];
 
 export type AlertRuleId = (typeof alertRules)[number]['id'];

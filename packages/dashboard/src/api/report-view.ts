@@ -1,7 +1,15 @@
 import type { DashboardFigures, RiskLevel, Severity, TrendPoint } from './dashboard-view.ts';
 
 /** The scanner source types a realm connects; what each can evaluate is in owasp-coverage.ts. */
-export const reportSourceTypes = ['aws_iam', 'github', 'kubernetes', 'secrets'] as const;
+export const reportSourceTypes = [
+  'aws_iam',
+  'github',
+  'kubernetes',
+  'secrets',
+  'gcp',
+  'entra',
+  'gitlab',
+] as const;
 export type ReportSourceType = (typeof reportSourceTypes)[number];
 
 export const sourceTypeLabels: Record<ReportSourceType, string> = {
@@ -9,6 +17,9 @@ export const sourceTypeLabels: Record<ReportSourceType, string> = {
   github: 'GitHub',
   kubernetes: 'Kubernetes',
   secrets: 'Secret scans',
+  gcp: 'Google Cloud',
+  entra: 'Microsoft Entra ID',
+  gitlab: 'GitLab',
 };
 
 /** How long alerts have been open, by when they were first seen. */

@@ -5,7 +5,14 @@ import { describe, expect, it } from 'vitest';
 import { owaspCoverageOf, sourceTypesOfRule } from './owasp-coverage.ts';
 
 /** The source type a scanner fact comes from, by the prefix of its kind. */
-const sourceTypeOfFact = { aws: 'aws_iam', k8s: 'kubernetes', github: 'github' } as const;
+const sourceTypeOfFact = {
+  aws: 'aws_iam',
+  k8s: 'kubernetes',
+  github: 'github',
+  gcp: 'gcp',
+  entra: 'entra',
+  gitlab: 'gitlab',
+} as const;
 
 describe('which source types feed which rule', () => {
   it('names every rule of the catalogue, and only those', () => {
@@ -36,7 +43,7 @@ describe('which source types feed which rule', () => {
 });
 
 describe('OWASP NHI Top 10 coverage', () => {
-  it('lists the ten risks in order, NHI6 evaluated by nothing the product connects', () => {
+  it('lists the ten risks in order, each evaluated by the sources the product connects', () => {
     const coverage = owaspCoverageOf(['aws_iam', 'github', 'kubernetes', 'secrets'], {});
     expect(coverage.map((risk) => risk.id)).toEqual([
       'NHI1',
@@ -50,7 +57,8 @@ describe('OWASP NHI Top 10 coverage', () => {
       'NHI9',
       'NHI10',
     ]);
-    expect(coverage.filter((risk) => risk.evaluatedBy.length === 0).map((risk) => risk.id)).toEqual(['NHI6']);
+    expect(coverage.filter((risk) => risk.evaluatedBy.length === 0).map((risk) => risk.id)).toEqual([]);
+    expect(coverage.find((risk) => risk.id === 'NHI6')?.evaluatedBy).toEqual(['aws_iam', 'github']);
   });
 
   it('says which risks the inventory’s own rules check, whatever is connected', () => {

@@ -5,7 +5,7 @@ import type { OwaspCoverage, ReportSourceType } from '../api/report-view.ts';
 import { reportSourceTypes } from '../api/report-view.ts';
 
 /** Sources that report identities and their credentials: what the inventory's rules read. */
-const inventory: readonly ReportSourceType[] = ['aws_iam', 'github', 'kubernetes'];
+const inventory: readonly ReportSourceType[] = ['aws_iam', 'github', 'kubernetes', 'gcp', 'entra', 'gitlab'];
 
 /**
  * Which connected source types feed each rule of the catalogue: the one place the report learns
@@ -17,31 +17,32 @@ export const sourceTypesOfRule: Record<AlertRuleId, readonly ReportSourceType[]>
   'nhi1.unowned': inventory,
   'nhi1.owner_inactive': inventory,
   // Only sources that record a credential's last use.
-  'nhi1.unused': ['aws_iam', 'github'],
-  'nhi1.never_used': ['aws_iam', 'github'],
+  'nhi1.unused': ['aws_iam', 'github', 'gcp', 'entra', 'gitlab'],
+  'nhi1.never_used': ['aws_iam', 'github', 'gcp', 'entra', 'gitlab'],
   'nhi1.orphaned_binding': ['kubernetes'],
   'nhi1.unowned_share': inventory,
   'nhi2.leaked_secret': ['secrets'],
   'nhi2.leak_unlinked': ['secrets'],
-  'nhi3.third_party_write_all': ['github'],
+  'nhi3.third_party_write_all': ['github', 'entra'],
   'nhi3.trust_without_external_id': ['aws_iam'],
   'nhi3.trust_open_to_any': ['aws_iam'],
   'nhi4.console_password': ['aws_iam'],
   'nhi4.legacy_token_secret': ['kubernetes'],
   'nhi4.root_access_key': ['aws_iam'],
-  'nhi5.admin': ['aws_iam'],
+  'nhi5.admin': ['aws_iam', 'gcp'],
   'nhi5.cluster_admin': ['kubernetes'],
-  'nhi5.privilege_escalation': ['aws_iam', 'kubernetes'],
-  'nhi5.wildcard_permissions': ['aws_iam', 'kubernetes'],
+  'nhi5.privilege_escalation': ['aws_iam', 'kubernetes', 'gcp', 'entra', 'gitlab'],
+  'nhi5.wildcard_permissions': ['aws_iam', 'kubernetes', 'gcp', 'entra'],
+  'nhi5.unused_services': ['aws_iam'],
+  'nhi5.write_credential': ['github', 'gitlab'],
   'nhi5.k8s_secrets_read_cluster': ['kubernetes'],
   'nhi5.k8s_secrets_read': ['kubernetes'],
   'nhi5.k8s_exec': ['kubernetes'],
   'nhi5.k8s_workload_create': ['kubernetes'],
   'nhi7.credential_age': inventory,
   'nhi7.credential_age_critical': inventory,
-  // Of the connected sources, only GitHub's tokens may carry an expiry (AWS keys and Kubernetes
-  // token Secrets cannot).
-  'nhi7.no_expiry': ['github'],
+  // Tokens and keys that may carry an expiry (AWS keys and Kubernetes token Secrets cannot).
+  'nhi7.no_expiry': ['github', 'gcp', 'entra', 'gitlab'],
   'nhi7.expired_active': inventory,
   'nhi7.expiring_soon': inventory,
   'nhi7.multiple_active_keys': ['aws_iam'],
@@ -51,6 +52,8 @@ export const sourceTypesOfRule: Record<AlertRuleId, readonly ReportSourceType[]>
   'nhi9.default_sa_bound': ['kubernetes'],
   'nhi10.interactive_login': ['aws_iam'],
   'nhi10.human_use': ['aws_iam'],
+  'nhi6.ci_oidc_trust_open': ['aws_iam'],
+  'nhi6.ci_static_cloud_key': ['github', 'gitlab'],
 };
 
 /** Rules that read the inventory itself, whatever fed it: hand-entered and imported identities too. */
@@ -60,7 +63,7 @@ const inventoryRuleIds = new Set(
     .map(([ruleId]) => ruleId),
 );
 
-/** Source types that feed at least one rule of each OWASP id (NHI6 has no rule yet: none). */
+/** Source types that feed at least one rule of each OWASP id. */
 function sourceTypesOfRisk(): Map<string, Set<ReportSourceType>> {
   const byRisk = new Map<string, Set<ReportSourceType>>(owaspNhiRisks.map((risk) => [risk.id, new Set()]));
   for (const rule of alertRules) {

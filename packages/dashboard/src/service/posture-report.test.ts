@@ -81,11 +81,14 @@ describeEachDatabase('posture report', (_kind, newDatabase) => {
     expect(risk(awsOnly, 'NHI5')).toMatchObject({
       evaluatedBy: ['aws_iam'],
       notEvaluatedBy: [],
-      wouldBeEvaluatedBy: ['kubernetes'],
+      wouldBeEvaluatedBy: ['github', 'kubernetes', 'gcp', 'entra', 'gitlab'],
     });
     expect(risk(awsOnly, 'NHI2')).toMatchObject({ evaluatedBy: [], wouldBeEvaluatedBy: ['secrets'] });
-    expect(risk(awsOnly, 'NHI3')).toMatchObject({ evaluatedBy: ['aws_iam'], wouldBeEvaluatedBy: ['github'] });
-    expect(risk(awsOnly, 'NHI6')).toMatchObject({ evaluatedBy: [], notEvaluatedBy: ['aws_iam'] });
+    expect(risk(awsOnly, 'NHI3')).toMatchObject({
+      evaluatedBy: ['aws_iam'],
+      wouldBeEvaluatedBy: ['github', 'entra'],
+    });
+    expect(risk(awsOnly, 'NHI6')).toMatchObject({ evaluatedBy: ['aws_iam'], wouldBeEvaluatedBy: ['github', 'gitlab'] });
     expect(awsOnly.figures.owasp.map((r) => r.id)).toEqual([
       'NHI1',
       'NHI2',
@@ -107,9 +110,9 @@ describeEachDatabase('posture report', (_kind, newDatabase) => {
 
     expect(three.figures.connectedSourceTypes).toEqual(['aws_iam', 'github', 'kubernetes']);
     expect(risk(three, 'NHI5')).toMatchObject({
-      evaluatedBy: ['aws_iam', 'kubernetes'],
-      notEvaluatedBy: ['github'],
-      wouldBeEvaluatedBy: [],
+      evaluatedBy: ['aws_iam', 'github', 'kubernetes'],
+      notEvaluatedBy: [],
+      wouldBeEvaluatedBy: ['gcp', 'entra', 'gitlab'],
     });
     expect(risk(three, 'NHI3')).toMatchObject({
       evaluatedBy: ['aws_iam', 'github'],

@@ -34,7 +34,7 @@ describeEachDatabase('posture report PDF', (_kind, newDatabase) => {
       `Medium: ${h.openAlerts.medium}`,
       `Low: ${h.openAlerts.low}`,
       `No owner team: ${open}`,
-      'NHI6 Insecure Cloud Deployment Configurations Not evaluated',
+      'NHI2 Secret Leakage Not evaluated',
       'NHI5 Overprivileged NHI Evaluated',
     ];
     for (const figure of shown) {

@@ -21,6 +21,7 @@ export const nhiProviders = [
   'gcp',
   'azure',
   'github',
+  'gitlab',
   'kubernetes',
   'slack',
   'okta',

@@ -19,6 +19,10 @@ export const scanFactKinds = {
   'aws.multiple_active_keys': 'User has two active access keys',
   'aws.human_use':
     'A person uses this machine identity: its console password is used while its access keys serve software',
+  'aws.unused_services':
+    'Granted many services it has not used in the tracking period (IAM access advisor: granted 212, used 3)',
+  'aws.ci_oidc_trust_without_subject':
+    'Role trusted by a CI OIDC issuer (GitHub Actions, GitLab) with no sub condition, or one any repository satisfies',
   // Kubernetes RBAC and workloads
   'k8s.cluster_admin': 'Bound to cluster-admin (a ServiceAccount, user or group)',
   'k8s.wildcard_rule': 'RBAC rule with "*" verbs or resources',
@@ -42,6 +46,27 @@ export const scanFactKinds = {
   'github.deploy_key_write': 'Deploy key with write access',
   'github.pat_no_expiry': 'Fine-grained personal access token without expiry',
   'github.pat_write_permission': 'Fine-grained personal access token with write or admin permissions',
+  'github.actions_cloud_key':
+    'Actions secret named as a long-lived cloud key (AWS_SECRET_ACCESS_KEY, GCP_SA_KEY, ...) where OIDC federation exists',
+  // Google Cloud
+  'gcp.owner_role': 'Service account holds roles/owner on a project, folder or organization',
+  'gcp.editor_role': 'Service account holds roles/editor (a basic role: write to nearly every service)',
+  'gcp.impersonation':
+    'May act as other service accounts or mint their tokens or keys (serviceAccountTokenCreator, serviceAccountKeyAdmin, serviceAccountUser) beyond itself',
+  // Microsoft Entra ID
+  'entra.privilege_escalation_permission':
+    'Application permission that lets it grant itself or others more (RoleManagement.ReadWrite.Directory, AppRoleAssignment.ReadWrite.All, Application.ReadWrite.All)',
+  'entra.tenant_wide_write':
+    'Application permission to write across the tenant (Directory.ReadWrite.All, Mail.ReadWrite, Files.ReadWrite.All, ...)',
+  'entra.third_party_write':
+    'Multi-tenant application of another publisher holding write application permissions in this tenant',
+  // GitLab
+  'gitlab.token_write_scope': 'Access token with the api scope or a write scope',
+  'gitlab.admin_scope': 'Access token with the sudo or admin_mode scope',
+  'gitlab.deploy_key_write': 'Deploy key with write access',
+  'gitlab.deploy_token_write': 'Deploy token with write_repository or write_registry',
+  'gitlab.ci_cloud_key':
+    'CI/CD variable named as a long-lived cloud key (AWS_SECRET_ACCESS_KEY, GOOGLE_CREDENTIALS, ...); its value is never read',
   // Credentials of any provider
   'credential.never_used': 'Active credential that has never been used',
   // Leaked secrets

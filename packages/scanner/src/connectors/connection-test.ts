@@ -3,6 +3,10 @@ import path from 'node:path';
 import { GetAccountAuthorizationDetailsCommand, IAMClient } from '@aws-sdk/client-iam';
 import { Octokit } from '@octokit/rest';
 import type { ConnectionTestResult, SourceType } from '../api/scanner.schema.ts';
+import { testEntraConnection } from './entra/entra.ts';
+import { testGcpConnection } from './gcp/gcp.ts';
+import { testGitLabConnection } from './gitlab/gitlab.ts';
+import { testKubernetesConnection } from './k8s/kubernetes-live.ts';
 
 type Settings = Record<string, string | number | boolean>;
 
@@ -36,10 +40,10 @@ const testsByType: Record<
   aws_iam: testAws,
   github: testGitHub,
   secrets: testDirectory,
-  kubernetes: async () => ({
-    ok: false,
-    message: 'A Kubernetes source reads uploaded exports: it has no connection to test',
-  }),
+  kubernetes: testKubernetesConnection,
+  gcp: testGcpConnection,
+  entra: testEntraConnection,
+  gitlab: testGitLabConnection,
 };
 
 async function testAws(settings: Settings, secrets: Record<string, string>, signal: AbortSignal) {

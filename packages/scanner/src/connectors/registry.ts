@@ -3,11 +3,17 @@ import { scanFactKindList } from '../api/scan-facts.ts';
 import type { ScanInput, SourceType } from '../api/scanner.schema.ts';
 import { authorizationOptions, readAuthorizationDetails } from './aws/authorization-details.ts';
 import { readAwsLive } from './aws/aws-live.ts';
+import { readAwsOrganization } from './aws/aws-organization.ts';
 import { readCredentialReport } from './aws/credential-report.ts';
 import { type ConnectorOutput, UnreadableInputError } from './connector.ts';
+import { readEntraExport, readEntraLive } from './entra/entra.ts';
+import { readGcpExport, readGcpLive } from './gcp/gcp.ts';
 import { readGitHubExport } from './github/github-export.ts';
 import { readGitHubLive } from './github/github-live.ts';
+import { readGitHubPush } from './github/github-push.ts';
+import { readGitLabExport, readGitLabLive, readGitLabPush } from './gitlab/gitlab.ts';
 import { readKubernetes } from './k8s/kubernetes.ts';
+import { readKubernetesLive } from './k8s/kubernetes-live.ts';
 import { readDetectSecretsBaseline } from './secrets/detect-secrets-baseline.ts';
 import { readGitleaksReport } from './secrets/gitleaks-report.ts';
 import { scanDirectory, scanUpload } from './secrets/secrets-connector.ts';
@@ -71,6 +77,12 @@ const connectors: Partial<Record<ScanInput, Connector>> = {
     needsUpload: false,
     read: async (_upload, context) => readAwsLive(context),
   },
+  'aws.organization': {
+    sourceType: 'aws_iam',
+    factKinds: [...kindsWithPrefix('aws.'), 'credential.never_used'],
+    needsUpload: false,
+    read: async (_upload, context) => readAwsOrganization(context),
+  },
   'k8s.manifests': {
     sourceType: 'kubernetes',
     factKinds: kindsWithPrefix('k8s.'),
@@ -84,6 +96,12 @@ const connectors: Partial<Record<ScanInput, Connector>> = {
         fingerprint: context.fingerprint,
       }),
   },
+  'k8s.live': {
+    sourceType: 'kubernetes',
+    factKinds: kindsWithPrefix('k8s.'),
+    needsUpload: false,
+    read: async (_upload, context) => readKubernetesLive(context),
+  },
   'github.export': {
     sourceType: 'github',
     factKinds: [...kindsWithPrefix('github.'), 'credential.never_used'],
@@ -95,6 +113,55 @@ const connectors: Partial<Record<ScanInput, Connector>> = {
     factKinds: [...kindsWithPrefix('github.'), 'credential.never_used'],
     needsUpload: false,
     read: async (_upload, context) => readGitHubLive(context),
+  },
+  // A push event (the webhook's payload, or one uploaded): the secrets in the commits it names.
+  'github.push': {
+    sourceType: 'github',
+    factKinds: ['leak.credential_exposed'],
+    needsUpload: true,
+    read: async (upload, context) => readGitHubPush(upload, context),
+  },
+  'gcp.export': {
+    sourceType: 'gcp',
+    factKinds: [...kindsWithPrefix('gcp.'), 'credential.never_used'],
+    needsUpload: true,
+    read: async (upload, context) => readGcpExport(upload, context),
+  },
+  'gcp.live': {
+    sourceType: 'gcp',
+    factKinds: [...kindsWithPrefix('gcp.'), 'credential.never_used'],
+    needsUpload: false,
+    read: async (_upload, context) => readGcpLive(context),
+  },
+  'entra.export': {
+    sourceType: 'entra',
+    factKinds: [...kindsWithPrefix('entra.'), 'credential.never_used'],
+    needsUpload: true,
+    read: async (upload, context) => readEntraExport(upload, context),
+  },
+  'entra.live': {
+    sourceType: 'entra',
+    factKinds: [...kindsWithPrefix('entra.'), 'credential.never_used'],
+    needsUpload: false,
+    read: async (_upload, context) => readEntraLive(context),
+  },
+  'gitlab.export': {
+    sourceType: 'gitlab',
+    factKinds: [...kindsWithPrefix('gitlab.'), 'credential.never_used'],
+    needsUpload: true,
+    read: async (upload, context) => readGitLabExport(upload, context),
+  },
+  'gitlab.live': {
+    sourceType: 'gitlab',
+    factKinds: [...kindsWithPrefix('gitlab.'), 'credential.never_used'],
+    needsUpload: false,
+    read: async (_upload, context) => readGitLabLive(context),
+  },
+  'gitlab.push': {
+    sourceType: 'gitlab',
+    factKinds: ['leak.credential_exposed'],
+    needsUpload: true,
+    read: async (upload, context) => readGitLabPush(upload, context),
   },
   'secrets.files': {
     sourceType: 'secrets',

@@ -17,11 +17,15 @@ export const scanJob = 'scanner.scan';
 /** Fired by a source's cron schedule: payload { realmId, sourceId }; starts a scan from its settings. */
 export const scheduledScanJob = 'scanner.scheduled-scan';
 
-/** What a scheduled scan of each source type reads; kubernetes has only uploads so far. */
+/** What a scheduled scan of each source type reads. */
 export const scheduledInputOf: Partial<Record<SourceType, ScanInput>> = {
   aws_iam: 'aws.live',
   github: 'github.live',
   secrets: 'secrets.directory',
+  kubernetes: 'k8s.live',
+  gcp: 'gcp.live',
+  entra: 'entra.live',
+  gitlab: 'gitlab.live',
 };
 
 export interface ScannerJobOptions {

@@ -18,8 +18,9 @@ export const kindLabel: Record<NhiKind, string> = {
 export const providerLabel: Record<NhiProvider, string> = {
   aws: 'AWS',
   gcp: 'Google Cloud',
-  azure: 'Azure',
+  azure: 'Azure / Entra ID',
   github: 'GitHub',
+  gitlab: 'GitLab',
   kubernetes: 'Kubernetes',
   slack: 'Slack',
   okta: 'Okta',

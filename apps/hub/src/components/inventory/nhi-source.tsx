@@ -8,6 +8,9 @@ const short: Record<SourceType, string> = {
   kubernetes: 'Kubernetes',
   github: 'GitHub',
   secrets: 'leaked secrets',
+  gcp: 'Google Cloud',
+  entra: 'Entra ID',
+  gitlab: 'GitLab',
 };
 
 /**

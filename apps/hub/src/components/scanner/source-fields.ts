@@ -5,6 +5,9 @@ export const sourceTypeLabels: Record<SourceType, string> = {
   kubernetes: 'Kubernetes',
   github: 'GitHub organisation',
   secrets: 'Leaked secrets (files, directory, gitleaks, trufflehog, detect-secrets)',
+  gcp: 'Google Cloud (organization, folders, projects)',
+  entra: 'Microsoft Entra ID tenant',
+  gitlab: 'GitLab (group or instance)',
 };
 
 export const sourceEnvironments = ['production', 'staging', 'development', 'unknown'] as const;
@@ -30,6 +33,10 @@ export const sourceFieldsOf: Record<
     ],
     secrets: [],
   },
+  // Filled in by each connector's own settings: see its README section.
+  gcp: { settings: [], secrets: [] },
+  entra: { settings: [], secrets: [] },
+  gitlab: { settings: [], secrets: [] },
 };
 
 /** What a source form says, with credentials only when some were typed in (blank: keep what is stored). */

@@ -1,0 +1,24 @@
+import type { ConnectionTestResult } from '../../api/scanner.schema.ts';
+import { type ConnectorOutput, UnreadableInputError } from '../connector.ts';
+import type { ConnectorContext } from '../registry.ts';
+
+// The entra.export and entra.live connectors: the registry and the connection test call these three.
+
+export async function readEntraExport(
+  _upload: Buffer | null,
+  _context: ConnectorContext,
+): Promise<ConnectorOutput> {
+  throw new UnreadableInputError('not available yet');
+}
+
+export async function readEntraLive(_context: ConnectorContext): Promise<ConnectorOutput> {
+  throw new UnreadableInputError('not available yet');
+}
+
+export async function testEntraConnection(
+  _settings: Record<string, string | number | boolean>,
+  _secrets: Record<string, string>,
+  _signal: AbortSignal,
+): Promise<ConnectionTestResult> {
+  return { ok: false, message: 'not available yet' };
+}

@@ -1,0 +1,9 @@
+import { type ConnectorOutput, UnreadableInputError } from '../connector.ts';
+import type { ConnectorContext } from '../registry.ts';
+
+export async function readGitHubPush(
+  _upload: Buffer | null,
+  _context: ConnectorContext,
+): Promise<ConnectorOutput> {
+  throw new UnreadableInputError('not available yet');
+}

@@ -1,0 +1,31 @@
+import type { ConnectionTestResult } from '../../api/scanner.schema.ts';
+import { type ConnectorOutput, UnreadableInputError } from '../connector.ts';
+import type { ConnectorContext } from '../registry.ts';
+
+// The gitlab.export, gitlab.live and gitlab.push connectors: the registry and the connection test call these three.
+
+export async function readGitLabExport(
+  _upload: Buffer | null,
+  _context: ConnectorContext,
+): Promise<ConnectorOutput> {
+  throw new UnreadableInputError('not available yet');
+}
+
+export async function readGitLabLive(_context: ConnectorContext): Promise<ConnectorOutput> {
+  throw new UnreadableInputError('not available yet');
+}
+
+export async function testGitLabConnection(
+  _settings: Record<string, string | number | boolean>,
+  _secrets: Record<string, string>,
+  _signal: AbortSignal,
+): Promise<ConnectionTestResult> {
+  return { ok: false, message: 'not available yet' };
+}
+
+export async function readGitLabPush(
+  _upload: Buffer | null,
+  _context: ConnectorContext,
+): Promise<ConnectorOutput> {
+  throw new UnreadableInputError('not available yet');
+}
