@@ -108,6 +108,7 @@ async function benchAws(corpus: string): Promise<Outcome[]> {
     const got = new Set<string>();
     if (facts.some((fact) => fact.kind === 'aws.admin_policy')) got.add('admin');
     if (facts.some((fact) => fact.kind === 'aws.privilege_escalation')) got.add('escalation');
+    if (facts.some((fact) => fact.kind === 'aws.ci_oidc_trust_without_subject')) got.add('ci_oidc_trust');
     // Admin may do everything, escalation included.
     const accepted = [...(item.accepted ?? []), ...(item.expected.includes('admin') ? ['escalation'] : [])];
     let note: string | undefined;

@@ -3,7 +3,8 @@
 // scanner.scan job runs it), next to a raw COPY of the very rows each first scan wrote, and a re-scan
 // of the unchanged files. Works in fresh databases nhi_bench_scan_<timestamp>[_copy], dropped at the end.
 //
-// Usage: pnpm bench:scan [principals=100000]
+// Usage: pnpm bench:scan [principals=100000] [only=gcp]  (gcp: only the Google Cloud import row)
+//        pnpm bench:scan 0 aws-organization: only the 50-account AWS organization row (scan-organization.ts)
 //        TEST_DATABASE_URL selects the server (default postgresql://postgres@127.0.0.1:5432/postgres).
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -20,8 +21,12 @@ import {
   SecretFingerprints,
 } from '../../packages/platform/src/index.ts';
 import { ScannerSecrets, ScanRunner } from '../../packages/scanner/src/index.ts';
+import { organizationRow } from './scan-organization.ts';
 
 const principals = Number(process.argv[2] ?? 100_000);
+const only = process.argv[3];
+/** The Google Cloud row: an export of this many service accounts, as `gcloud` writes them. */
+const gcpServiceAccounts = 20_000;
 const serverUrl = process.env.TEST_DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/postgres';
 const databaseName = `nhi_bench_scan_${Date.now()}`;
 const copyDatabaseName = `${databaseName}_copy`;
@@ -104,6 +109,74 @@ function authorizationDetails(count: number): string {
     AttachedManagedPolicies: [],
   }));
   return JSON.stringify({ UserDetailList: users, GroupDetailList: groups, RoleDetailList: [], Policies: [] });
+}
+
+/**
+ * A Google Cloud export of `count` service accounts over 20 projects: two in three with a user-managed key,
+ * key activity for half of those, and project policies binding a few as
+ * owner, editor or token creator and the rest as viewers, one binding per role as IAM keeps them.
+ */
+function gcpExport(count: number): string {
+  const projects = Array.from({ length: 20 }, (_, i) => `bench-prj-${i}`);
+  const serviceAccounts = [];
+  const keys: Record<string, unknown[]> = {};
+  const members: Record<string, Record<string, string[]>> = {};
+  const activity: Record<string, unknown[]> = Object.fromEntries(projects.map((p) => [p, []]));
+  for (let i = 0; i < count; i++) {
+    const project = projects[i % projects.length] as string;
+    const email = `svc-${i}@${project}.iam.gserviceaccount.com`;
+    serviceAccounts.push({
+      name: `projects/${project}/serviceAccounts/${email}`,
+      projectId: project,
+      uniqueId: String(100_000_000_000_000_000_000n + BigInt(i)),
+      email,
+      displayName: `svc ${i}`,
+      disabled: i % 50 === 0,
+    });
+    const keyId = i.toString(16).padStart(40, '0');
+    const keyName = `projects/${project}/serviceAccounts/${email}/keys/${keyId}`;
+    // As `keys list --managed-by=user` prints them: system-managed keys are not asked for.
+    keys[email] = [
+      ...(i % 3 !== 0
+        ? [
+            {
+              name: keyName,
+              keyType: 'USER_MANAGED',
+              keyOrigin: 'GOOGLE_PROVIDED',
+              validAfterTime: iso(100 + (i % 300)),
+              validBeforeTime: i % 4 === 0 ? iso(-30) : '9999-12-31T23:59:59Z',
+              disabled: i % 40 === 0,
+            },
+          ]
+        : []),
+    ];
+    if (i % 3 !== 0 && i % 2 === 0)
+      activity[project]?.push({
+        fullResourceName: `//iam.googleapis.com/${keyName}`,
+        activityType: 'serviceAccountKeyLastAuthentication',
+        activity: { lastAuthenticatedTime: iso(i % 60) },
+      });
+    const role =
+      i % 500 === 0
+        ? 'roles/owner'
+        : i % 50 === 0
+          ? 'roles/editor'
+          : i % 100 === 7
+            ? 'roles/iam.serviceAccountTokenCreator'
+            : 'roles/viewer';
+    const policy = members[`projects/${project}`] ?? {};
+    members[`projects/${project}`] = policy;
+    const list = policy[role] ?? [];
+    policy[role] = list;
+    list.push(`serviceAccount:${email}`);
+  }
+  const policies = Object.fromEntries(
+    Object.entries(members).map(([resource, roles]) => [
+      resource,
+      { version: 1, bindings: Object.entries(roles).map(([role, list]) => ({ role, members: list })) },
+    ]),
+  );
+  return JSON.stringify({ serviceAccounts, keys, policies, keyLastAuthentication: activity });
 }
 
 async function scan(
@@ -234,6 +307,8 @@ function describeList(label: string, list: { seconds: number; plan: string }) {
 }
 
 async function main() {
+  // No database: the organization row measures reading 50 accounts from the fake AWS endpoints.
+  if (only === 'aws-organization') return organizationRow();
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
   await admin.query(`CREATE DATABASE "${databaseName}"`);
@@ -282,6 +357,7 @@ async function main() {
       ['credential report', 'aws.credential_report', report, ['Nhi', 'Credential']],
       ['authorization details', 'aws.authorization_details', details, ['Nhi', 'NhiVersion']],
     ] as const) {
+      if (only === 'gcp') continue;
       const first = await scan(db, runner, secrets, realm.id, source.id, input, content);
       const written = await rowsWritten(reader, [
         ...tables.map((table) => ({ table, where: inRealm })),
@@ -325,6 +401,17 @@ async function main() {
       );
       results.push({ name, first: first.seconds, again: again.seconds, copy });
     }
+    const gcpSource = await db.systemPrisma.source.create({
+      data: { realmId: realm.id, type: 'gcp', name: 'bench cloud', environment: 'production' },
+      select: { id: true },
+    });
+    const gcp = gcpExport(gcpServiceAccounts);
+    const gcpScan = await scan(db, runner, secrets, realm.id, gcpSource.id, 'gcp.export', gcp);
+    console.log(
+      `Google Cloud import of ${gcpServiceAccounts} service accounts (${(gcp.length / 1e6).toFixed(1)} MB): ` +
+        `${gcpScan.seconds.toFixed(2)} s to finish the scan = ${Math.round(gcpServiceAccounts / gcpScan.seconds)} NHIs/s ` +
+        `(${gcpScan.newCount} new, ${gcpScan.itemsTotal} items)\n`,
+    );
     for (const { name, first, again, copy } of results) {
       const targets = [
         [`>= 20000 NHIs/s on the first scan`, principals / first >= 20_000],

@@ -52,6 +52,7 @@ import { Route as AuthenticatedInventoryIdIndexRouteImport } from './routes/_aut
 import { Route as AuthenticatedInventoryIdEditRouteImport } from './routes/_authenticated/inventory/$id/edit'
 import { Route as AuthOidcProviderCallbackRouteImport } from './routes/auth/oidc/$provider/callback'
 import { Route as AuthOidcProviderStartRouteImport } from './routes/auth/oidc/$provider/start'
+import { Route as ApiHooksSourcesRealmSourceIdRouteImport } from './routes/api/hooks/sources/$realm/$sourceId'
 import { Route as ApiHooksTicketsRealmChannelIdRouteImport } from './routes/api/hooks/tickets/$realm/$channelId'
 
 const AuthenticatedRoute = AuthenticatedRouteImport.update({
@@ -286,6 +287,12 @@ const AuthOidcProviderStartRoute = AuthOidcProviderStartRouteImport.update({
   path: '/auth/oidc/$provider/start',
   getParentRoute: () => rootRouteImport,
 } as any)
+const ApiHooksSourcesRealmSourceIdRoute =
+  ApiHooksSourcesRealmSourceIdRouteImport.update({
+    id: '/api/hooks/sources/$realm/$sourceId',
+    path: '/api/hooks/sources/$realm/$sourceId',
+    getParentRoute: () => rootRouteImport,
+  } as any)
 const ApiHooksTicketsRealmChannelIdRoute =
   ApiHooksTicketsRealmChannelIdRouteImport.update({
     id: '/api/hooks/tickets/$realm/$channelId',
@@ -336,6 +343,7 @@ export interface FileRoutesByFullPath {
   '/auth/oidc/$provider/callback': typeof AuthOidcProviderCallbackRoute
   '/auth/oidc/$provider/start': typeof AuthOidcProviderStartRoute
   '/inventory/$id/': typeof AuthenticatedInventoryIdIndexRoute
+  '/api/hooks/sources/$realm/$sourceId': typeof ApiHooksSourcesRealmSourceIdRoute
   '/api/hooks/tickets/$realm/$channelId': typeof ApiHooksTicketsRealmChannelIdRoute
 }
 export interface FileRoutesByTo {
@@ -379,6 +387,7 @@ export interface FileRoutesByTo {
   '/auth/oidc/$provider/callback': typeof AuthOidcProviderCallbackRoute
   '/auth/oidc/$provider/start': typeof AuthOidcProviderStartRoute
   '/inventory/$id': typeof AuthenticatedInventoryIdIndexRoute
+  '/api/hooks/sources/$realm/$sourceId': typeof ApiHooksSourcesRealmSourceIdRoute
   '/api/hooks/tickets/$realm/$channelId': typeof ApiHooksTicketsRealmChannelIdRoute
 }
 export interface FileRoutesById {
@@ -426,6 +435,7 @@ export interface FileRoutesById {
   '/auth/oidc/$provider/callback': typeof AuthOidcProviderCallbackRoute
   '/auth/oidc/$provider/start': typeof AuthOidcProviderStartRoute
   '/_authenticated/inventory/$id/': typeof AuthenticatedInventoryIdIndexRoute
+  '/api/hooks/sources/$realm/$sourceId': typeof ApiHooksSourcesRealmSourceIdRoute
   '/api/hooks/tickets/$realm/$channelId': typeof ApiHooksTicketsRealmChannelIdRoute
 }
 export interface FileRouteTypes {
@@ -473,6 +483,7 @@ export interface FileRouteTypes {
     | '/auth/oidc/$provider/callback'
     | '/auth/oidc/$provider/start'
     | '/inventory/$id/'
+    | '/api/hooks/sources/$realm/$sourceId'
     | '/api/hooks/tickets/$realm/$channelId'
   fileRoutesByTo: FileRoutesByTo
   to:
@@ -516,6 +527,7 @@ export interface FileRouteTypes {
     | '/auth/oidc/$provider/callback'
     | '/auth/oidc/$provider/start'
     | '/inventory/$id'
+    | '/api/hooks/sources/$realm/$sourceId'
     | '/api/hooks/tickets/$realm/$channelId'
   id:
     | '__root__'
@@ -562,6 +574,7 @@ export interface FileRouteTypes {
     | '/auth/oidc/$provider/callback'
     | '/auth/oidc/$provider/start'
     | '/_authenticated/inventory/$id/'
+    | '/api/hooks/sources/$realm/$sourceId'
     | '/api/hooks/tickets/$realm/$channelId'
   fileRoutesById: FileRoutesById
 }
@@ -582,6 +595,7 @@ export interface RootRouteChildren {
   ScimV2SplatRoute: typeof ScimV2SplatRoute
   AuthOidcProviderCallbackRoute: typeof AuthOidcProviderCallbackRoute
   AuthOidcProviderStartRoute: typeof AuthOidcProviderStartRoute
+  ApiHooksSourcesRealmSourceIdRoute: typeof ApiHooksSourcesRealmSourceIdRoute
   ApiHooksTicketsRealmChannelIdRoute: typeof ApiHooksTicketsRealmChannelIdRoute
 }
 
@@ -888,6 +902,13 @@ declare module '@tanstack/react-router' {
       preLoaderRoute: typeof AuthOidcProviderStartRouteImport
       parentRoute: typeof rootRouteImport
     }
+    '/api/hooks/sources/$realm/$sourceId': {
+      id: '/api/hooks/sources/$realm/$sourceId'
+      path: '/api/hooks/sources/$realm/$sourceId'
+      fullPath: '/api/hooks/sources/$realm/$sourceId'
+      preLoaderRoute: typeof ApiHooksSourcesRealmSourceIdRouteImport
+      parentRoute: typeof rootRouteImport
+    }
     '/api/hooks/tickets/$realm/$channelId': {
       id: '/api/hooks/tickets/$realm/$channelId'
       path: '/api/hooks/tickets/$realm/$channelId'
@@ -1005,6 +1026,7 @@ const rootRouteChildren: RootRouteChildren = {
   ScimV2SplatRoute: ScimV2SplatRoute,
   AuthOidcProviderCallbackRoute: AuthOidcProviderCallbackRoute,
   AuthOidcProviderStartRoute: AuthOidcProviderStartRoute,
+  ApiHooksSourcesRealmSourceIdRoute: ApiHooksSourcesRealmSourceIdRoute,
   ApiHooksTicketsRealmChannelIdRoute: ApiHooksTicketsRealmChannelIdRoute,
 }
 export const routeTree = rootRouteImport

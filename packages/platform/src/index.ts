@@ -22,6 +22,7 @@ export * from './instances/index.ts';
 export * from './jobs/index.ts';
 export * from './logging/logger.ts';
 export * from './mail/hub-mailer.ts';
+export * from './metrics/business-metrics.ts';
 export * from './metrics/metrics.ts';
 export { platformDomain } from './platform.domain.ts';
 export * from './rpc/caller.ts';

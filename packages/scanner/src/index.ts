@@ -42,3 +42,5 @@ export { ScanRunner } from './service/scan-runner.ts';
 export { ScannerService } from './service/scanner.service.ts';
 export { registerScannerJobs, scheduledInputOf } from './service/scanner-jobs.ts';
 export { ScannerSecrets } from './service/scanner-secrets.ts';
+export { defaultSnsTrust, type SnsTrust, SnsVerifier } from './service/sns-messages.ts';
+export { maxEventBodyBytes, type SourceEventAnswer, SourceEvents } from './service/source-events.ts';

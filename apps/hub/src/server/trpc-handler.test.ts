@@ -18,15 +18,26 @@ const silent = createLogger({ level: 'silent' });
 const routerUnderTest = router({
   ...appRouter._def.record,
   adminOnly: router({ ping: authorizedProcedure('member:manage').query(() => 'pong') }),
+  notes: router({ save: authorizedProcedure('realm:read').mutation(() => 'saved') }),
 });
 
-function call(hub: Awaited<ReturnType<typeof setupHub>>, path: string, headers: Record<string, string> = {}) {
-  const request = new Request(`${origin}/api/trpc/${path}`, { headers });
+function call(
+  hub: Awaited<ReturnType<typeof setupHub>>,
+  path: string,
+  headers: Record<string, string> = {},
+  options: { method?: 'POST'; clientAddress?: string } = {},
+) {
+  const request = new Request(`${origin}/api/trpc/${path}`, {
+    headers,
+    method: options.method,
+    body: options.method ? '{}' : undefined,
+  });
   return handleTrpcRequest(request, {
     root: hub.root,
     logger: silent,
     router: routerUnderTest,
     requestId: 'test',
+    clientAddress: options.clientAddress,
   });
 }
 
@@ -123,5 +134,47 @@ describeEachDatabase('/api/trpc', (_kind, newDatabase) => {
     expect(crossSite.status).toBe(403);
     expect(foreignOrigin.status).toBe(403);
     expect(sameOrigin.status).toBe(200);
+  });
+
+  it('answers 429 with Retry-After once a person made too many changes, and still answers reads', async () => {
+    const hub = await setupHub(newDatabase, { NHI_WRITE_LIMIT_PER_USER: '2' });
+    await hub.realm('hub', 'Hub');
+    await hub.member('ada@example.test', 'hub', 'admin');
+    const { token } = await hub.logIn('ada@example.test');
+    const save = () =>
+      call(hub, 'notes.save', sessionHeaders(token, { 'content-type': 'application/json' }), {
+        method: 'POST',
+      });
+
+    const statuses = [(await save()).status, (await save()).status];
+    const refused = await save();
+    const read = await call(hub, 'platform.whoami', sessionHeaders(token));
+
+    expect(statuses).toEqual([200, 200]);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await refused.json()).error.message).toMatch(/^Too many changes in a short time/);
+    expect(read.status).toBe(200);
+  });
+
+  it('caps the changes of one client address across the people behind it', async () => {
+    const hub = await setupHub(newDatabase, { NHI_WRITE_LIMIT_PER_ADDRESS: '2' });
+    await hub.realm('hub', 'Hub');
+    await hub.member('ada@example.test', 'hub', 'admin');
+    await hub.member('vic@example.test', 'hub', 'viewer');
+    const sessions = [await hub.logIn('ada@example.test'), await hub.logIn('vic@example.test')];
+    const save = (token: string, clientAddress: string) =>
+      call(hub, 'notes.save', sessionHeaders(token, { 'content-type': 'application/json' }), {
+        method: 'POST',
+        clientAddress,
+      });
+
+    const fromOffice = [];
+    for (const session of [...sessions, ...sessions])
+      fromOffice.push((await save(session.token, '203.0.113.7')).status);
+    const elsewhere = await save(sessions[1]?.token ?? '', '198.51.100.9');
+
+    expect(fromOffice).toEqual([200, 200, 429, 429]);
+    expect(elsewhere.status).toBe(200);
   });
 });

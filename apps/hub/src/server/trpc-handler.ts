@@ -1,4 +1,4 @@
-import { type Logger, wireFormatOf, withWireFormat } from '@nhi/platform';
+import { type Logger, RateLimitedError, wireFormatOf, withWireFormat } from '@nhi/platform';
 import type { AnyTRPCRouter } from '@trpc/server';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import type { DependencyContainer } from 'tsyringe';
@@ -10,6 +10,8 @@ export interface TrpcHandlerDeps {
   logger: Logger;
   router: AnyTRPCRouter;
   requestId: string;
+  /** The client's address, for write limits. */
+  clientAddress?: string;
 }
 
 /**
@@ -28,7 +30,18 @@ function respond(request: Request, deps: TrpcHandlerDeps): Promise<Response> {
     router: deps.router,
     // The hub forwards queries as POST: their inputs outgrow a URL.
     allowMethodOverride: true,
-    createContext: ({ req, resHeaders }) => ({ root: deps.root, requestId: deps.requestId, req, resHeaders }),
+    createContext: ({ req, resHeaders }) => ({
+      root: deps.root,
+      requestId: deps.requestId,
+      req,
+      resHeaders,
+      clientAddress: deps.clientAddress,
+    }),
+    responseMeta({ errors }) {
+      // A refused change says when to come back, as HTTP clients and proxies read it.
+      const limited = errors.map((error) => error.cause).find((cause) => cause instanceof RateLimitedError);
+      return limited ? { headers: new Headers({ 'retry-after': String(limited.retryAfterSeconds) }) } : {};
+    },
     onError({ error, path }) {
       if (error.code === 'INTERNAL_SERVER_ERROR') {
         deps.logger.error(

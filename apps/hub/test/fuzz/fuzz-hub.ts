@@ -87,7 +87,14 @@ export async function startFuzzHub(kind: DatabaseKind) {
     destination: { write: (line: string) => logged.push(JSON.parse(line) as LogLine) },
   });
   const root = createRootContainer();
-  root.register(CONFIG, { useValue: loadConfig({ NHI_DATA_DIR: dataDir }) });
+  // Thousands of changes on purpose: write limits would answer 429 before the inputs reach a handler.
+  root.register(CONFIG, {
+    useValue: loadConfig({
+      NHI_DATA_DIR: dataDir,
+      NHI_WRITE_LIMIT_PER_USER: '0',
+      NHI_WRITE_LIMIT_PER_ADDRESS: '0',
+    }),
+  });
   root.register(LOGGER, { useValue: logger });
   root.register(CLOCK, { useValue: clock });
   root.register(PLATFORM_DATABASE, { useValue: db });

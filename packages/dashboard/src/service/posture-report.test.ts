@@ -88,7 +88,10 @@ describeEachDatabase('posture report', (_kind, newDatabase) => {
       evaluatedBy: ['aws_iam'],
       wouldBeEvaluatedBy: ['github', 'entra'],
     });
-    expect(risk(awsOnly, 'NHI6')).toMatchObject({ evaluatedBy: ['aws_iam'], wouldBeEvaluatedBy: ['github', 'gitlab'] });
+    expect(risk(awsOnly, 'NHI6')).toMatchObject({
+      evaluatedBy: ['aws_iam'],
+      wouldBeEvaluatedBy: ['github', 'gitlab'],
+    });
     expect(awsOnly.figures.owasp.map((r) => r.id)).toEqual([
       'NHI1',
       'NHI2',

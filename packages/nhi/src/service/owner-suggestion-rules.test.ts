@@ -34,6 +34,14 @@ describe('ownership hints', () => {
     ]);
   });
 
+  it.each([
+    ['gcp', { team: 'payments' }, 'Google Cloud label team=payments'],
+    ['azure', { owner: 'ana@example.com' }, 'Entra ID application owner=ana@example.com'],
+    ['gitlab', { owner: 'ana@example.com' }, 'GitLab owner=ana@example.com'],
+  ])('names the provider whose tags hold the hint (%s)', (provider, awsTags, reason) => {
+    expect(ownershipHints({ ...none, provider, awsTags }).map(reasonOf)).toEqual([reason]);
+  });
+
   it('ignores values that are not strings, blank, or too long to be a name', () => {
     const hints = ownershipHints({
       ...none,

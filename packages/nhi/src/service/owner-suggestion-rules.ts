@@ -9,6 +9,9 @@
 export interface OwnershipValues {
   /** The identity's own tags, as people or imports set them (`team:payments`, `team=payments`). */
   tags: string[];
+  /** Whose tags `awsTags` holds: the provider names where the hint was found. */
+  provider?: string;
+  /** The tags or labels the provider keeps on the identity (AWS tags, GCP labels, an Entra app's owners). */
   awsTags: unknown;
   labels: unknown;
   annotations: unknown;
@@ -34,6 +37,15 @@ export interface OwnerDirectory {
   membersByEmail: ReadonlyMap<string, string>;
 }
 
+/** How each provider calls the key/values it keeps on an identity, for the suggestion's reason. */
+const providerTagLabel: Record<string, string> = {
+  aws: 'AWS tag',
+  gcp: 'Google Cloud label',
+  azure: 'Entra ID application',
+  gitlab: 'GitLab',
+  github: 'GitHub',
+};
+
 const ownerKeys = new Set(['team', 'owner', 'squad', 'owner-team', 'owner_team', 'part-of']);
 /** Longer values are not names: they are never matched, and would make unreadable reasons. */
 const longestValue = 200;
@@ -48,7 +60,7 @@ export function isOwnerKey(key: string): boolean {
 /** Every hint of one identity, in a fixed order so reasons are stable from one pass to the next. */
 export function ownershipHints(values: OwnershipValues): OwnershipHint[] {
   const hints: OwnershipHint[] = [
-    ...fromRecord('AWS tag', values.awsTags),
+    ...fromRecord(providerTagLabel[values.provider ?? 'aws'] ?? 'provider tag', values.awsTags),
     ...fromRecord('ServiceAccount label', values.labels),
     ...fromRecord('ServiceAccount annotation', values.annotations),
     ...fromRecord('namespace label', values.namespaceLabels),

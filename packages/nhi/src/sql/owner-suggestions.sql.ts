@@ -16,7 +16,7 @@ export function unownedIdentityValues(
   limit: number,
 ): Promise<UnownedIdentityValues[]> {
   return tx.$queryRaw<UnownedIdentityValues[]>`
-    SELECT id, tags,
+    SELECT id, tags, provider::text AS provider,
       metadata -> 'authorization' -> 'tags' AS "awsTags",
       metadata -> 'kubernetes' -> 'labels' AS "labels",
       metadata -> 'kubernetes' -> 'annotations' AS "annotations",

@@ -119,3 +119,4 @@ export {
   type UserIdInput,
   userIdInput,
 } from './users.schema.ts';
+export { WriteThrottle } from './write-throttle.ts';

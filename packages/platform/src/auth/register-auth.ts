@@ -17,6 +17,7 @@ import { PERMISSION_RESOLVER } from './permissions.ts';
 import { RealmAdminService } from './realm-admin.service.ts';
 import { SessionTokens } from './session-tokens.ts';
 import { SigningKeys } from './signing-keys.ts';
+import { WriteThrottle } from './write-throttle.ts';
 
 type ServiceClass<T> = new (...args: unknown[]) => T;
 
@@ -50,6 +51,7 @@ export function registerAuth(root: DependencyContainer): void {
     SigningKeys,
     SessionTokens,
     LoginThrottle,
+    WriteThrottle,
     MfaChallenges,
     MfaSecrets,
     IdTokenSeal,

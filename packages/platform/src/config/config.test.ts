@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config.ts';
@@ -105,5 +107,59 @@ describe('loadConfig', () => {
     const attempt = () => loadConfig({ REDIS_URL: 'http://:hunter2-secret@cache.example' });
     expect(attempt).toThrow(/REDIS_URL: must be a redis:\/\/ or rediss:\/\/ URL/);
     expect(attempt).not.toThrow(/hunter2/);
+  });
+});
+
+describe('settings read from files (<NAME>_FILE)', () => {
+  const secretFile = (content: string) => {
+    const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'nhi-config-'));
+    const file = path.join(directory, 'secret');
+    fs.writeFileSync(file, content);
+    return file;
+  };
+  const key = Buffer.alloc(32, 7).toString('base64');
+
+  it('reads a secret setting from the file its _FILE variable names, without the trailing newline', () => {
+    const config = loadConfig(
+      {
+        NHI_SCANNER_KEY_FILE: secretFile(`${key}\n`),
+        DATABASE_URL_FILE: secretFile('postgresql://hub:s3cret@db:5432/hub'),
+        NHI_OIDC_PROVIDERS: 'corp',
+        NHI_OIDC_CORP_ISSUER: 'https://idp.example',
+        NHI_OIDC_CORP_CLIENT_ID: 'hub',
+        NHI_OIDC_CORP_CLIENT_SECRET_FILE: secretFile('oidc-client-secret\n'),
+      },
+      '/srv',
+    );
+
+    expect(config.NHI_SCANNER_KEY).toBe(key);
+    expect(config.DATABASE_URL).toBe('postgresql://hub:s3cret@db:5432/hub');
+    expect(config.oidcProviders[0]).toMatchObject({ id: 'corp', clientSecret: 'oidc-client-secret' });
+  });
+
+  it('resolves a relative file against the working directory', () => {
+    const file = secretFile('a-long-enough-password');
+    expect(
+      loadConfig({ NHI_ADMIN_PASSWORD_FILE: path.basename(file) }, path.dirname(file)).NHI_ADMIN_PASSWORD,
+    ).toBe('a-long-enough-password');
+  });
+
+  it('refuses a setting given both directly and from a file', () => {
+    const attempt = () =>
+      loadConfig({ NHI_ADMIN_PASSWORD: 'a-long-enough-password', NHI_ADMIN_PASSWORD_FILE: secretFile('x') });
+    expect(attempt).toThrow(/NHI_ADMIN_PASSWORD: set either NHI_ADMIN_PASSWORD or NHI_ADMIN_PASSWORD_FILE/);
+  });
+
+  it('names a file it cannot read, and never the content of one it could', () => {
+    expect(() => loadConfig({ NHI_FINGERPRINT_KEY_FILE: '/nonexistent/key' })).toThrow(
+      /NHI_FINGERPRINT_KEY_FILE: cannot read \/nonexistent\/key \(ENOENT\)/,
+    );
+    const attempt = () => loadConfig({ REDIS_URL_FILE: secretFile('http://:hunter2-secret@cache.example') });
+    expect(attempt).toThrow(/REDIS_URL: must be a redis:\/\/ or rediss:\/\/ URL/);
+    expect(attempt).not.toThrow(/hunter2/);
+  });
+
+  it('leaves variables ending in _FILE that are no setting of the hub alone', () => {
+    expect(() => loadConfig({ SOME_TOOL_FILE: '/nonexistent' })).not.toThrow();
   });
 });

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { type OidcProviderConfig, parseOidcProviders } from '../auth/oidc/oidc-config.ts';
@@ -71,6 +72,11 @@ export const configSchema = z.object({
   NHI_CHROMIUM_PATH: z.string().min(1).default('/usr/bin/chromium'),
   NHI_LOGIN_MAX_ATTEMPTS: z.coerce.number().int().positive().default(5),
   NHI_LOGIN_WINDOW_SECONDS: durationSeconds.default(15 * 60),
+  /** Changes (mutations, uploads) one person or API token may make per window; 0: no limit. */
+  NHI_WRITE_LIMIT_PER_USER: z.coerce.number().int().min(0).default(600),
+  /** Changes one client address may make per window, all its people together; 0: no limit. */
+  NHI_WRITE_LIMIT_PER_ADDRESS: z.coerce.number().int().min(0).default(1800),
+  NHI_WRITE_LIMIT_WINDOW_SECONDS: durationSeconds.default(60),
   /** Where hub processes behind one address share their login limits; unset: each process counts alone. */
   REDIS_URL: z
     .string()
@@ -102,8 +108,11 @@ export type Config = z.infer<typeof configSchema> & {
 export class ConfigError extends Error {}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
-  const present = Object.fromEntries(
-    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
+  const present = withFileSettings(
+    Object.fromEntries(
+      Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
+    ) as Record<string, string>,
+    cwd,
   );
   const parsed = configSchema.safeParse(present);
   if (!parsed.success) {
@@ -123,6 +132,38 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     dataDir: path.resolve(cwd, parsed.data.NHI_DATA_DIR),
     oidcProviders: oidc.providers,
   };
+}
+
+/** Settings that may be read from a file: every setting of the schema, and the OIDC providers' own. */
+const fileSettable = (name: string) =>
+  Object.hasOwn(configSchema.shape, name) || name.startsWith('NHI_OIDC_');
+
+/**
+ * `<NAME>_FILE` names a file holding the value of `<NAME>` (compose and Kubernetes secrets), so a
+ * secret need not sit in the environment, where process listings and crash reports show it. One
+ * trailing newline is dropped: files written by `echo` end with one. A setting given both ways is
+ * an error rather than a silent choice; a file that cannot be read is named, its content never is.
+ */
+function withFileSettings(present: Record<string, string>, cwd: string): Record<string, string> {
+  const settings = { ...present };
+  const problems: string[] = [];
+  for (const [variable, file] of Object.entries(present)) {
+    const name = variable.slice(0, -'_FILE'.length);
+    if (!variable.endsWith('_FILE') || !fileSettable(name)) continue;
+    delete settings[variable];
+    if (present[name] !== undefined) {
+      problems.push(`  ${name}: set either ${name} or ${variable}, not both`);
+      continue;
+    }
+    try {
+      settings[name] = fs.readFileSync(path.resolve(cwd, file), 'utf8').replace(/\r?\n$/, '');
+    } catch (error) {
+      const reason = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+      problems.push(`  ${variable}: cannot read ${file} (${reason})`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
+  return settings;
 }
 
 /**

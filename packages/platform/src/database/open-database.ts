@@ -156,6 +156,30 @@ export function plannerOptions(databaseUrl: string): string | undefined {
   return '-c random_page_cost=1.1';
 }
 
+/** Node's codes for a server certificate it would not trust. */
+const certificateRefusals = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_HAS_EXPIRED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/**
+ * TLS's own words ("unable to verify the first certificate") do not say what to change: the
+ * refusal is named for what it is, with the settings that decide it.
+ */
+function tlsProblemOf(error: unknown): Error | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !certificateRefusals.has(code)) return undefined;
+  return new Error(
+    `PostgreSQL's TLS certificate was refused (${(error as Error).message}): it must be signed by the CA ` +
+      'in the DATABASE_URL parameter sslrootcert, and with sslmode=verify-full name the host DATABASE_URL connects to',
+    { cause: error },
+  );
+}
+
 async function openPostgres(databaseUrl: string, options: OpenDatabaseOptions): Promise<PlatformDatabase> {
   const timeouts = options.statementTimeouts ?? defaultStatementTimeouts;
   const pool = new pg.Pool({
@@ -174,7 +198,9 @@ async function openPostgres(databaseUrl: string, options: OpenDatabaseOptions): 
     jobStore: { kind: 'postgres', connectionString: databaseUrl },
     systemPrisma,
     async ping() {
-      await pool.query('SELECT 1');
+      await pool.query('SELECT 1').catch((error: unknown) => {
+        throw tlsProblemOf(error) ?? error;
+      });
     },
     async close() {
       if (closed) return;

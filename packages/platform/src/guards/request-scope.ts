@@ -27,6 +27,8 @@ export interface RequestScope {
    */
   credential: 'session' | 'bearer' | 'forwarded';
   renewedToken?: { token: string; expiresAt: Date };
+  /** The client's address, where the edge that opened the scope knows it: write limits count by it. */
+  clientAddress?: string;
 }
 
 export interface RequestCredentials {

@@ -41,6 +41,16 @@ export interface EnqueueOptions {
 
 export type JobState = 'created' | 'retry' | 'active' | 'completed' | 'cancelled' | 'failed';
 
+export interface QueueDepth {
+  name: string;
+  ready: number;
+  deferred: number;
+  active: number;
+  failed: number;
+  /** 0 when nothing waits. */
+  oldestReadySeconds: number;
+}
+
 export interface JobQueueOptions {
   /** false: this process only enqueues; another process runs the handlers. Default true. */
   work?: boolean;
@@ -162,6 +172,29 @@ export class JobQueue {
   /** Stops a queued job from starting; an active one sees its signal aborted on its next check. */
   async cancel(name: string, id: string): Promise<void> {
     await this.boss.cancel(name, id);
+  }
+
+  /**
+   * Each queue's depth as pg-boss last counted it (ready, deferred, active, failed) and how long
+   * its oldest ready job has waited: what an operator alerts on when work piles up.
+   */
+  async queueStats(now = new Date()): Promise<QueueDepth[]> {
+    // pg-boss's own queues (`__pgboss__…`) are its plumbing, not the product's work.
+    const queues = (await this.boss.getQueues()).filter((queue) => !queue.name.startsWith('__pgboss__'));
+    return Promise.all(
+      queues.map(async (queue) => {
+        const [oldest] =
+          queue.readyCount > 0 ? await this.boss.findJobs(queue.name, { queued: true, limit: 1 }) : [];
+        return {
+          name: queue.name,
+          ready: queue.readyCount,
+          deferred: queue.deferredCount,
+          active: queue.activeCount,
+          failed: queue.failedCount,
+          oldestReadySeconds: oldest ? Math.max(0, (now.getTime() - oldest.createdOn.getTime()) / 1000) : 0,
+        };
+      }),
+    );
   }
 
   async jobState(name: string, id: string): Promise<JobState | undefined> {

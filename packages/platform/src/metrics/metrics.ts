@@ -17,6 +17,7 @@ export class HubMetrics {
   constructor(
     poolStats?: () => PoolStats | undefined,
     activeJobs?: () => ReadonlyMap<string, number> | undefined,
+    databaseUp?: () => Promise<boolean>,
   ) {
     collectDefaultMetrics({ register: this.registry, prefix: 'nhi_' });
     this.requests = new Counter({
@@ -66,6 +67,16 @@ export class HubMetrics {
       gauge('nhi_db_pool_connections', 'Open database connections', (s) => s.total);
       gauge('nhi_db_pool_idle', 'Idle database connections', (s) => s.idle);
       gauge('nhi_db_pool_waiting', 'Queries waiting for a connection', (s) => s.waiting);
+    }
+    if (databaseUp) {
+      new Gauge({
+        name: 'nhi_database_up',
+        help: 'Whether the database answered this scrape (1) or not (0)',
+        registers: [this.registry],
+        async collect() {
+          this.set((await databaseUp()) ? 1 : 0);
+        },
+      });
     }
     if (activeJobs) {
       new Gauge({

@@ -3,6 +3,7 @@ import { middlewareMarker } from '@trpc/server/unstable-core-do-not-import';
 import type { DependencyContainer } from 'tsyringe';
 import { ZodError } from 'zod';
 import type { PermissionKey } from '../auth/permissions.ts';
+import { WriteThrottle } from '../auth/write-throttle.ts';
 import { inputErrorOf, sqlStateOf } from '../database/database-errors.ts';
 import { cancellationErrorOf } from '../database/work-scope.ts';
 import { CONFIG, LOGGER } from '../di/tokens.ts';
@@ -26,6 +27,8 @@ export interface TrpcContext {
   req?: Request;
   resHeaders?: Headers;
   scope?: RequestScope;
+  /** The client's address over HTTP (behind a trusted proxy, the one it forwarded), for write limits. */
+  clientAddress?: string;
 }
 
 /** Every procedure states the permission it needs; the router-enumeration test checks it. */
@@ -145,7 +148,29 @@ const jwtGuard = t.middleware(async ({ ctx, next }) => {
  * for; the worker runs this very guard against its own. Whether the call came over HTTP (an API
  * token) or through the hub's caller (a serverFn), it takes this one way.
  */
-const routeToInstance = jwtGuard.unstable_pipe(async ({ ctx, meta, path, type, getRawInput, next }) => {
+/**
+ * Every change counts against the caller's and its address's write limits (WriteThrottle), here
+ * on the hub before it is forwarded: a worker serving a forwarded call does not count it again.
+ */
+const writeLimit = jwtGuard.unstable_pipe(async ({ ctx, type, next }) => {
+  if (
+    type !== 'mutation' ||
+    ctx.scope.credential === 'forwarded' ||
+    !ctx.root.isRegistered(WriteThrottle, true)
+  )
+    return next();
+  try {
+    await ctx.root
+      .resolve(WriteThrottle)
+      .consume(ctx.scope.context.principal, ctx.clientAddress ?? ctx.scope.clientAddress);
+  } catch (error) {
+    if (isDomainError(error)) throw toTrpcError(error);
+    throw error;
+  }
+  return next();
+});
+
+const routeToInstance = writeLimit.unstable_pipe(async ({ ctx, meta, path, type, getRawInput, next }) => {
   const { realm } = ctx.scope.context;
   // A realm being copied elsewhere takes no change, here or at its worker: the copy would miss it.
   if (realm.movingTo && type === 'mutation') throw toTrpcError(realmMovingError(realm.slug));

@@ -19,6 +19,7 @@ import { realmJobGate } from '../instances/served-here.ts';
 import { JobQueue, type JobQueueOptions } from '../jobs/job-queue.ts';
 import { JOB_QUEUE } from '../jobs/tokens.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
+import { BusinessMetrics, countBusinessFigures } from '../metrics/business-metrics.ts';
 import { HUB_METRICS, HubMetrics } from '../metrics/metrics.ts';
 import { closeRedis, openRedis, REDIS } from '../redis/redis-client.ts';
 import { type DomainDefinition, registerDomainJobs, registerDomainServices } from './domain.ts';
@@ -85,6 +86,8 @@ export async function startPlatform(options: StartOptions = {}): Promise<Platfor
   let started: PlatformRuntime | undefined;
   const redis = config.REDIS_URL ? openRedis(config.REDIS_URL, logger) : undefined;
   try {
+    // The first statement: a database that cannot be reached (or refuses TLS) stops the start with its reason.
+    await database.ping();
     if (options.migrate ?? config.NHI_MIGRATE_ON_START) {
       await applyMigrations(database, { logger });
       const unisolated = await findUnisolatedRealmTables(database);
@@ -119,8 +122,13 @@ export async function startPlatform(options: StartOptions = {}): Promise<Platfor
     const metrics = new HubMetrics(
       database.poolStats ? () => database.poolStats?.() : undefined,
       jobs ? () => jobs.activeJobs() : undefined,
+      () => databaseAnswers(database),
     );
     root.register(HUB_METRICS, { useValue: metrics });
+    new BusinessMetrics(
+      metrics.registry,
+      countBusinessFigures(database, jobs ? () => jobs.queueStats() : undefined),
+    );
     if (jobs) {
       await jobs.start();
       root.register(JOB_QUEUE, { useValue: jobs });
@@ -171,4 +179,26 @@ let hubRuntime: Promise<PlatformRuntime> | undefined;
 export function getHubRuntime(options: StartOptions = {}): Promise<PlatformRuntime> {
   hubRuntime ??= startPlatform(options);
   return hubRuntime;
+}
+
+/** How long a scrape waits for the database's answer before it reports the database down. */
+const databaseProbeMs = 2_000;
+
+/**
+ * Whether the database answers now. The embedded database at work on a long statement answers
+ * late but is not lost: that counts as up, as /readyz says.
+ */
+async function databaseAnswers(database: PlatformDatabase): Promise<boolean> {
+  if (database.busy?.()) return true;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), databaseProbeMs);
+  });
+  try {
+    return await Promise.race([database.ping().then(() => true), late]);
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
 }

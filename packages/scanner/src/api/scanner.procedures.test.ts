@@ -36,6 +36,7 @@ it('declares a known permission on every procedure', () => {
     'scan.start': 'scan:run',
     'source.create': 'source:manage',
     'source.delete': 'source:manage',
+    'source.events': 'source:read',
     'source.get': 'source:read',
     'source.list': 'source:read',
     'source.page': 'source:read',
@@ -145,7 +146,9 @@ describeEachDatabase('scanner.* over /api/trpc', (_kind, newDatabase) => {
     );
 
     expect(response.status).toBe(400);
-    expect(response.text).toContain('A kubernetes source reads k8s.manifests, not aws.credential_report');
+    expect(response.text).toContain(
+      'A kubernetes source reads k8s.manifests, k8s.live, not aws.credential_report',
+    );
   });
 
   it('answers NOT_FOUND for every id of another realm: sources and scans', async () => {
@@ -182,6 +185,7 @@ describeEachDatabase('scanner.* over /api/trpc', (_kind, newDatabase) => {
       'source.get': [{ id: sourceId }, 'query'],
       'source.update': [{ id: sourceId, name: 'taken over' }, 'mutation'],
       'source.delete': [{ id: sourceId }, 'mutation'],
+      'source.events': [{ id: sourceId }, 'query'],
       'scan.start': [{ sourceId, input: 'k8s.manifests', upload }, 'mutation'],
       'scan.get': [{ id: scanId }, 'query'],
       'scan.cancel': [{ id: scanId }, 'mutation'],

@@ -1,10 +1,11 @@
-import { authorizedProcedure, router } from '@nhi/platform';
+import { authorizedProcedure, REALM_DB, router } from '@nhi/platform';
 import './scanner.permissions.ts';
 import { remediationRouter } from '../remediation/api/remediation.procedures.ts';
 import { AccessGraphService } from '../service/access-graph/access-graph.service.ts';
 import { ScanDiffService } from '../service/scan-diff.ts';
 import { ScanObservationsService } from '../service/scan-observations.ts';
 import { ScannerService } from '../service/scanner.service.ts';
+import { SourceEvents } from '../service/source-events.ts';
 import {
   createSourceInput,
   idInput,
@@ -48,6 +49,12 @@ export const scannerRouter = router({
     delete: authorizedProcedure('source:manage')
       .input(idInput)
       .mutation(({ ctx, input }) => service(ctx).deleteSource(input.id)),
+    /** The source's last 50 provider events (webhooks) and the scans they queued. */
+    events: authorizedProcedure('source:read')
+      .input(idInput)
+      .query(({ ctx, input }) =>
+        ctx.scope.container.resolve(SourceEvents).list(ctx.scope.container.resolve(REALM_DB), input.id),
+      ),
     /** Tries a live source's credentials with one call to its provider; nothing is saved. */
     testConnection: authorizedProcedure('source:manage')
       .input(testConnectionInput)

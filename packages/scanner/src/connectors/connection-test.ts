@@ -3,6 +3,7 @@ import path from 'node:path';
 import { GetAccountAuthorizationDetailsCommand, IAMClient } from '@aws-sdk/client-iam';
 import { Octokit } from '@octokit/rest';
 import type { ConnectionTestResult, SourceType } from '../api/scanner.schema.ts';
+import { testAwsOrganizationConnection } from './aws/aws-organization.ts';
 import { testEntraConnection } from './entra/entra.ts';
 import { testGcpConnection } from './gcp/gcp.ts';
 import { testGitLabConnection } from './gitlab/gitlab.ts';
@@ -47,6 +48,8 @@ const testsByType: Record<
 };
 
 async function testAws(settings: Settings, secrets: Record<string, string>, signal: AbortSignal) {
+  // A source covering an organization holds the management account's keys, which may read no IAM.
+  if (text(settings.roleName)) return testAwsOrganizationConnection(settings, secrets, signal);
   const { accessKeyId, secretAccessKey, sessionToken } = secrets;
   if (!accessKeyId || !secretAccessKey)
     return { ok: false, message: 'Give an access key id and a secret access key' };

@@ -58,6 +58,11 @@ export interface ConnectorOutput {
    */
   externalIdPrefix?: string;
   /**
+   * External id prefixes the input could not read this time (an AWS account whose role could not be
+   * assumed): a complete scan marks nothing under them missing and keeps their facts as they were.
+   */
+  unreadExternalIdPrefixes?: string[];
+  /**
    * Whether the input may name identities it does not hold (facts with `about`), even when this one
    * names none: a complete scan then also removes the facts it attached before.
    */

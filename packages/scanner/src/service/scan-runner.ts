@@ -152,6 +152,7 @@ export class ScanRunner {
         input: scan.input,
         complete: scan.complete,
         externalIdPrefix: output.externalIdPrefix,
+        unreadExternalIdPrefixes: output.unreadExternalIdPrefixes,
         namesOthers: output.namesOthers,
         factKinds: connector.factKinds,
         batchSize: options.batchSize ?? 1000,

@@ -9,6 +9,13 @@ export interface FakeGitHubOrg {
   repositories: Record<string, unknown[]>;
   /** undefined: the endpoint answers 403 as it does for a classic token */
   tokens?: unknown[];
+  /**
+   * Actions secrets (name, created_at, updated_at; visibility for the organisation's), answered in
+   * `{ total_count, secrets }` pages; `forbidden` lists `org` or repository names answered 403.
+   */
+  actionsSecrets?: { org?: unknown[]; repositories?: Record<string, unknown[]>; forbidden?: string[] };
+  /** `<repository name>@<sha>` → the commit's files (filename, status, patch) */
+  commits?: Record<string, unknown[]>;
 }
 
 /**
@@ -46,6 +53,18 @@ export async function startFakeGitHub(org: FakeGitHubOrg) {
     else if (url.pathname === `/orgs/${org.org}/personal-access-tokens`) {
       if (org.tokens) paged(org.tokens);
       else json(403, { message: 'Resource not accessible by personal access token' });
+    } else if (
+      request.method === 'GET' &&
+      /^\/(orgs\/[^/]+|repos\/[^/]+\/[^/]+)\/actions\/secrets$/.test(url.pathname)
+    ) {
+      // GET /orgs/{org}/actions/secrets and /repos/{owner}/{repo}/actions/secrets: names, never values.
+      const repo = /^\/repos\/[^/]+\/([^/]+)\//.exec(url.pathname)?.[1];
+      const secrets = org.actionsSecrets;
+      const list = repo ? secrets?.repositories?.[repo] : secrets?.org;
+      if (secrets?.forbidden?.includes(repo ?? 'org'))
+        json(403, { message: 'Resource not accessible by integration', status: '403' });
+      else if (repo !== undefined && !org.repositories[repo]) json(404, { message: 'Not Found' });
+      else paged(list ?? [], (slice) => ({ total_count: (list ?? []).length, secrets: slice }));
     } else if (request.method === 'DELETE') {
       // DELETE /repos/{owner}/{repo}/keys/{key_id}: 204 without a body, 404 when the key is not there.
       const key = /^\/repos\/([^/]+)\/([^/]+)\/keys\/(\d+)$/.exec(url.pathname);
@@ -58,6 +77,12 @@ export async function startFakeGitHub(org: FakeGitHubOrg) {
         response.writeHead(204);
         response.end();
       }
+    } else if (/^\/repos\/[^/]+\/[^/]+\/commits\/[^/]+$/.test(url.pathname)) {
+      // GET /repos/{owner}/{repo}/commits/{ref}: the commit with its files' patches; 422 for an unknown sha.
+      const [, , owner, repo, , sha] = url.pathname.split('/');
+      const files = owner === org.org ? org.commits?.[`${repo}@${sha}`] : undefined;
+      if (files) json(200, { sha, commit: { message: 'change' }, files });
+      else json(422, { message: `No commit found for SHA: ${sha}` });
     } else {
       const keys = /^\/repos\/[^/]+\/([^/]+)\/keys$/.exec(url.pathname);
       if (keys?.[1] && org.repositories[keys[1]]) paged(org.repositories[keys[1]] ?? []);

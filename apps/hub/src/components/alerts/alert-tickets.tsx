@@ -130,16 +130,10 @@ export function AlertTickets({
             </p>
           ) : (
             <form className="inline-form" data-testid="ticket-form" onSubmit={onSubmit}>
-              <label className="field">
-                <span>Tracker</span>
-                <select name="tracker" data-testid="ticket-tracker">
-                  {trackers.map((tracker) => (
-                    <option key={tracker.id} value={tracker.id}>
-                      {tracker.name} ({trackerLabel(tracker.type)})
-                    </option>
-                  ))}
-                </select>
-              </label>
+              <div className="field">
+                <span aria-hidden="true">Tracker</span>
+                <TrackerSelect trackers={trackers} testId="ticket-tracker" label="Tracker" />
+              </div>
               <button
                 type="submit"
                 className="button small"
@@ -180,6 +174,27 @@ export function AlertTickets({
   );
 }
 
+/** The trackers a ticket may be opened on, by name and kind: the form's `tracker` field. */
+function TrackerSelect({
+  trackers,
+  testId,
+  label,
+}: {
+  trackers: Tracker[];
+  testId?: string;
+  label?: string;
+}) {
+  return (
+    <select name="tracker" data-testid={testId} aria-label={label}>
+      {trackers.map((tracker) => (
+        <option key={tracker.id} value={tracker.id}>
+          {tracker.name} ({trackerLabel(tracker.type)})
+        </option>
+      ))}
+    </select>
+  );
+}
+
 /** The queue's bulk action: tickets for the selected alerts on one tracker, one per fingerprint. */
 export function BulkTicketAction({ ids, onDone }: { ids: string[]; onDone: () => Promise<void> }) {
   const [trackers, setTrackers] = useState<Tracker[] | null>(null);
@@ -204,13 +219,7 @@ export function BulkTicketAction({ ids, onDone }: { ids: string[]; onDone: () =>
     <div className="bulk-bar" data-testid="bulk-ticket">
       {trackers ? (
         <form className="inline-form" onSubmit={onSubmit}>
-          <select name="tracker" aria-label="Tracker">
-            {trackers.map((tracker) => (
-              <option key={tracker.id} value={tracker.id}>
-                {tracker.name} ({trackerLabel(tracker.type)})
-              </option>
-            ))}
-          </select>
+          <TrackerSelect trackers={trackers} label="Tracker" />
           <button type="submit" className="button small" disabled={action.pending || trackers.length === 0}>
             Create tickets
           </button>

@@ -18,14 +18,40 @@ export const sourceFieldsOf: Record<
   { settings: [string, string][]; secrets: [string, string][] }
 > = {
   aws_iam: {
-    settings: [['region', 'Region']],
+    settings: [
+      ['region', 'Region'],
+      ['gitlabOidcHosts', 'Self-managed GitLab hosts trusted through OIDC (optional, comma-separated)'],
+      ['roleName', 'Role to assume in each account (organization, e.g. NhiHubReadOnly)'],
+      ['accountIds', 'Account ids to read (organization, optional, comma-separated)'],
+      ['concurrency', 'Accounts read at once (organization, default 4)'],
+      ['accessAdvisor', 'IAM access advisor (true or false; organization default true)'],
+      ['snsTopicArn', 'SNS topic of IAM change events (optional: see docs/sources/events.md)'],
+    ],
     secrets: [
       ['accessKeyId', 'Access key id'],
       ['secretAccessKey', 'Secret access key'],
+      ['externalId', 'External id the member roles require (organization)'],
     ],
   },
-  kubernetes: { settings: [['cluster', 'Cluster name']], secrets: [] },
-  github: { settings: [['organization', 'Organisation']], secrets: [['token', 'Token']] },
+  kubernetes: {
+    settings: [
+      ['cluster', 'Cluster name'],
+      ['server', 'API server URL (https://…, with a token)'],
+      ['context', 'Kubeconfig context (optional)'],
+    ],
+    secrets: [
+      ['token', 'ServiceAccount token'],
+      ['caCert', 'Cluster CA certificate (PEM or base64)'],
+      ['kubeconfig', 'Or a kubeconfig (one-line JSON or base64)'],
+    ],
+  },
+  github: {
+    settings: [['organization', 'Organisation']],
+    secrets: [
+      ['token', 'Token'],
+      ['webhookSecret', 'Webhook secret (optional: push and app events start scans)'],
+    ],
+  },
   secrets: {
     settings: [
       ['path', 'Directory on the hub (optional)'],
@@ -34,9 +60,35 @@ export const sourceFieldsOf: Record<
     secrets: [],
   },
   // Filled in by each connector's own settings: see its README section.
-  gcp: { settings: [], secrets: [] },
-  entra: { settings: [], secrets: [] },
-  gitlab: { settings: [], secrets: [] },
+  gcp: {
+    settings: [
+      ['projects', 'Project ids (comma-separated; empty: every project of the organization)'],
+      ['organization', 'Organization id (optional)'],
+      ['folders', 'Folder ids whose IAM policies to read (optional, comma-separated)'],
+    ],
+    secrets: [['serviceAccountKey', 'Service-account key (JSON key file)']],
+  },
+  entra: {
+    settings: [
+      ['tenantId', 'Tenant id (directory id)'],
+      ['authorityHost', 'Authority host (optional; default https://login.microsoftonline.com)'],
+      ['graphEndpoint', 'Graph endpoint (optional; default https://graph.microsoft.com)'],
+    ],
+    secrets: [
+      ['clientId', 'Application (client) id'],
+      ['clientSecret', 'Client secret'],
+    ],
+  },
+  gitlab: {
+    settings: [
+      ['baseUrl', 'GitLab URL (optional: https://gitlab.com)'],
+      ['group', 'Group full path (optional: else the projects the token maintains)'],
+    ],
+    secrets: [
+      ['token', 'Access token (read_api)'],
+      ['webhookToken', 'Webhook secret token (optional: push and token events start scans)'],
+    ],
+  },
 };
 
 /** What a source form says, with credentials only when some were typed in (blank: keep what is stored). */

@@ -1,6 +1,7 @@
 import { authenticateRequest, type RequestScope } from '@nhi/platform';
 import { getRequest } from '@tanstack/react-start/server';
 import { realmOfPath } from '../../lib/realm-url.ts';
+import { clientAddress } from '../functions/client-address.server.ts';
 import { currentRequestId } from '../http/request-store.server.ts';
 import { hubRuntime } from '../hub-runtime.server.ts';
 import { setSessionCookie } from './session-cookie.server.ts';
@@ -19,5 +20,5 @@ export async function callerScope(): Promise<RequestScope> {
     pageRealm: realmOfPath(new URL(request.url).pathname),
   });
   if (scope.renewedToken) setSessionCookie(scope.renewedToken, runtime.config.NHI_TRUST_PROXY);
-  return scope;
+  return { ...scope, clientAddress: clientAddress(runtime.config.NHI_TRUST_PROXY) };
 }

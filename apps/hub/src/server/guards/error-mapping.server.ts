@@ -4,11 +4,12 @@ import {
   isDomainError,
   type Logger,
   originOf,
+  RateLimitedError,
   sqlStateOf,
   toHttpStatus,
 } from '@nhi/platform';
 import { isNotFound, isRedirect } from '@tanstack/react-router';
-import { getRequest, setResponseStatus } from '@tanstack/react-start/server';
+import { getRequest, setResponseHeader, setResponseStatus } from '@tanstack/react-start/server';
 import { TRPCError } from '@trpc/server';
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import { ZodError } from 'zod';
@@ -16,6 +17,15 @@ import { ServerFnError } from '../../lib/server-fn-error.ts';
 import { currentRequestId } from '../http/request-store.server.ts';
 import { isServerFnCall } from '../http/server-fn-base.ts';
 import { hubRuntime } from '../hub-runtime.server.ts';
+
+/** A refused login or change says when to come back; outside a request (a test) there is no response. */
+function setRetryAfter(seconds: number) {
+  try {
+    setResponseHeader('retry-after', String(seconds));
+  } catch {
+    // No response to set it on.
+  }
+}
 
 export interface UnexpectedErrorSink {
   requestId: string;
@@ -30,6 +40,7 @@ export interface UnexpectedErrorSink {
 export async function toServerFnError(thrown: unknown, unexpected: UnexpectedErrorSink): Promise<unknown> {
   const error = originOf(thrown);
   if (error instanceof ServerFnError || isRedirect(error) || isNotFound(error)) return error;
+  if (error instanceof RateLimitedError) setRetryAfter(error.retryAfterSeconds);
   if (isDomainError(error))
     return new ServerFnError(error.message, toHttpStatus(error), error.code, error.details);
   if (error instanceof ZodError) {

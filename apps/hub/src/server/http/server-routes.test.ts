@@ -23,6 +23,8 @@ const serverRoutes: Record<string, string> = {
   '/api/export/leaks': 'authenticateRequest + leak:read, coverage in the statement (export-endpoint tests)',
   '/api/instance/realm-move': 'a call signed by the hub’s keys (forward token)',
   '/api/instance/sync': 'a call signed by the hub’s keys (forward token)',
+  '/api/hooks/sources/$realm/$sourceId':
+    'public with signature: GitHub’s HMAC, GitLab’s token or an SNS signature, under the source’s settings (source-events tests)',
   '/api/hooks/tickets/$realm/$channelId':
     'public with signature: the HMAC of the body under the tracker channel’s webhook secret (alert-tickets tests)',
   '/api/reports/posture.pdf':

@@ -736,6 +736,7 @@ async function scenarioScanner(api: HubCaller, world: ScenarioWorld): Promise<st
   await api.scanner.scan.list.query({});
   await api.scanner.scan.list.query({ sourceId: source.id, limit: 1 });
   await api.scanner.source.get.query({ id: source.id });
+  await api.scanner.source.events.query({ id: source.id });
   await api.scanner.source.list.query();
   await api.scanner.source.page.query();
   await api.scanner.leak.list.query({ state: 'open' });

@@ -4,6 +4,7 @@ import { accessKeyHint, reconcileAccessKeys } from './access-keys.ts';
 
 const arn = 'arn:aws:iam::111122223333:user/ci';
 const fingerprint = async (secret: string) => `fp(${secret})`;
+const dateOf = (value: string | null | undefined) => (value == null ? value : new Date(value));
 const reported: DiscoveredNhi = {
   provider: 'aws',
   externalId: arn,
@@ -37,6 +38,50 @@ const reported: DiscoveredNhi = {
 };
 
 describe('access keys listed live and reported', () => {
+  it.each([
+    {
+      case: 'a key the report calls unused that AWS has since seen used',
+      key: {
+        accessKeyId: 'AKIAEXAMPLEKEY005678',
+        createDate: '2024-03-01T00:00:00Z',
+        lastUsedAt: '2026-10-30T00:00:00Z',
+      },
+      neverUsed: [],
+    },
+    {
+      case: 'a key the report calls unused that AWS has still never seen used',
+      key: { accessKeyId: 'AKIAEXAMPLEKEY005678', createDate: '2024-03-01T00:00:00Z', lastUsedAt: null },
+      neverUsed: ['AKIA…5678'],
+    },
+    {
+      case: 'a key made after the report that AWS has never seen used',
+      key: { accessKeyId: 'AKIAEXAMPLEKEY009999', createDate: '2026-10-31T00:00:00Z', lastUsedAt: null },
+      neverUsed: ['AKIA…9999'],
+    },
+    {
+      case: 'a key made after the report whose last use AWS was not asked for',
+      key: { accessKeyId: 'AKIAEXAMPLEKEY009999', createDate: '2026-10-31T00:00:00Z', lastUsedAt: undefined },
+      neverUsed: [],
+    },
+  ])('reports never used from GetAccessKeyLastUsed: $case', async ({ key, neverUsed }) => {
+    const merged = await reconcileAccessKeys(
+      reported,
+      [
+        {
+          accessKeyId: key.accessKeyId,
+          status: 'Active',
+          createDate: new Date(key.createDate),
+          lastUsedAt: dateOf(key.lastUsedAt),
+        },
+      ],
+      fingerprint,
+    );
+
+    expect(
+      merged.facts.filter((fact) => fact.kind === 'credential.never_used').map((fact) => fact.credentialKey),
+    ).toEqual(neverUsed);
+  });
+
   it('merges a reported slot and a listed key created when the slot was rotated into one credential', async () => {
     const merged = await reconcileAccessKeys(
       reported,

@@ -6,6 +6,11 @@ export interface ListedAccessKey {
   accessKeyId: string;
   status: 'Active' | 'Inactive' | string;
   createDate: Date | null;
+  /**
+   * GetAccessKeyLastUsed: null when AWS says never used, undefined when not asked. Fresher than the
+   * credential report (up to four hours old) and known for keys made after it.
+   */
+  lastUsedAt?: Date | null;
 }
 
 /** `AKIA…WXYZ`: the kind of key and its last four characters, as the hub shows credentials. */
@@ -30,12 +35,15 @@ export async function reconcileAccessKeys(
   const renamed = new Map<string, string>();
   const credentials: SourcedCredential[] = (user.credentials ?? []).filter((c) => c.kind !== 'access_key');
   const hints = new Set<string>();
+  const asked = new Map<string, { lastUsedAt: Date | null; active: boolean; key: ListedAccessKey }>();
   for (const key of listed) {
     const slot = slots.find((candidate) => sameSecond(candidate.lastRotatedAt, key.createDate));
     // Two keys of one user sharing their last four characters keep apart by their full id.
     const hint = hints.has(accessKeyHint(key.accessKeyId)) ? key.accessKeyId : accessKeyHint(key.accessKeyId);
     hints.add(hint);
     if (slot) renamed.set(slot.key, hint);
+    const lastUsedAt = laterOf(slot?.lastUsedAt ?? null, key.lastUsedAt ?? null);
+    if (key.lastUsedAt !== undefined) asked.set(hint, { lastUsedAt, active: key.status === 'Active', key });
     credentials.push({
       key: hint,
       kind: 'access_key',
@@ -43,10 +51,36 @@ export async function reconcileAccessKeys(
       status: key.status === 'Active' ? 'active' : 'inactive',
       providerCreatedAt: key.createDate,
       lastRotatedAt: key.createDate,
-      lastUsedAt: slot?.lastUsedAt ?? null,
+      lastUsedAt,
     });
   }
-  return { ...user, credentials, facts: renameFacts(user.facts, slots, renamed) };
+  const facts = renameFacts(user.facts, slots, renamed).filter(
+    // A key AWS has since seen used is no longer "never used", whatever the older report said.
+    (fact) =>
+      !(
+        fact.kind === 'credential.never_used' &&
+        fact.credentialKey &&
+        asked.get(fact.credentialKey)?.lastUsedAt
+      ),
+  );
+  for (const [hint, { lastUsedAt, active, key }] of asked)
+    if (
+      active &&
+      !lastUsedAt &&
+      !facts.some((fact) => fact.kind === 'credential.never_used' && fact.credentialKey === hint)
+    )
+      facts.push({
+        kind: 'credential.never_used',
+        subject: `${user.externalId}|${hint}`,
+        credentialKey: hint,
+        evidence: { key: hint, lastRotated: key.createDate?.toISOString() ?? null },
+      });
+  return { ...user, credentials, facts };
+}
+
+function laterOf(a: Date | null, b: Date | null): Date | null {
+  if (!a || !b) return a ?? b;
+  return a.getTime() >= b.getTime() ? a : b;
 }
 
 /** Facts about a slot follow its key; facts about a deleted key go with it. */

@@ -8,8 +8,10 @@ import {
 } from '../connector.ts';
 import { type ActionCatalogue, actionCatalogue, actionResourceFormats } from './action-catalogue.ts';
 import { accountOf, awsDate } from './aws-values.ts';
+import { gitlabOidcHostsOf, oidcHostOf } from './ci-oidc-trust.ts';
 import { escalationPaths } from './escalation-paths.ts';
 import {
+  administratorGrant,
   type ExportView,
   flagPrincipal,
   flagTrustPolicy,
@@ -85,6 +87,20 @@ export interface AuthorizationOptions {
   organizationAccountIds?: readonly string[];
   /** The time conditions such as aws:CurrentTime are judged at. */
   now?: Date;
+  /**
+   * The service control policies over the account, one level per entry (the root, each OU down, the
+   * account itself): every level must allow an action and a Deny at any level removes it. Not for
+   * the management account, which SCPs never restrict.
+   */
+  serviceControlPolicies?: readonly ServiceControlLevel[];
+  /** Self-managed GitLab hosts (besides gitlab.com) whose OIDC tokens roles may trust. */
+  gitlabOidcHosts?: readonly string[];
+}
+
+/** The SCPs attached to one target of the organization (`root r-ab12`, `ou ou-ab12-xyz`, `account 1111…`). */
+export interface ServiceControlLevel {
+  target: string;
+  policies: readonly { name: string; document: unknown }[];
 }
 
 /** Reads the AWS options of a source's settings, ignoring what is not of the expected type. */
@@ -95,6 +111,7 @@ export function authorizationOptions(settings: Record<string, unknown>): Authori
     organizationAccountIds: Array.isArray(accounts)
       ? accounts.map(String).filter((account) => /^\d{12}$/.test(account))
       : [],
+    gitlabOidcHosts: gitlabOidcHostsOf(settings.gitlabOidcHosts),
   };
 }
 
@@ -105,6 +122,8 @@ interface PrincipalEntry {
   statements: CompiledStatement[];
   unknown: string[];
   boundary: { arn: string; known: boolean } | null;
+  /** The SCPs that keep an otherwise-administrator principal from being one; null when none do. */
+  limitedAdministrator: string[] | null;
   view: PrincipalView;
 }
 
@@ -132,7 +151,12 @@ export async function readAuthorizationDetails(
   const details = typeof input === 'string' ? parseDetails(input) : input;
   const catalogue = await actionCatalogue();
   const output = emptyOutput();
-  const reader = exportReader(details, catalogue, options.now ?? new Date());
+  const reader = exportReader(
+    details,
+    catalogue,
+    options.now ?? new Date(),
+    options.serviceControlPolicies ?? [],
+  );
   const resourceFormats = await actionResourceFormats(escalationPaths.flatMap((path) => path.actions.flat()));
   const entries: PrincipalEntry[] = [];
   output.read = { count: authorizationEntries(details), unit: authorizationUnit };
@@ -173,7 +197,12 @@ export async function readAuthorizationDetails(
 }
 
 /** Policies resolved and compiled once per export: a managed policy is shared by many principals. */
-function exportReader(details: AuthorizationDetails, catalogue: ActionCatalogue, now: Date) {
+function exportReader(
+  details: AuthorizationDetails,
+  catalogue: ActionCatalogue,
+  now: Date,
+  serviceControl: readonly ServiceControlLevel[],
+) {
   const documents = new Map<string, unknown>();
   for (const policy of details.Policies ?? []) {
     const version =
@@ -208,6 +237,27 @@ function exportReader(details: AuthorizationDetails, catalogue: ActionCatalogue,
       const via = `${prefix}inline ${policy.PolicyName}`;
       return compileStatements(catalogue, statementsOf(policy.PolicyDocument, via));
     });
+
+  const scpGuards = serviceControl.map((level) => ({
+    name: `service control policies of ${level.target}`,
+    statements: level.policies.flatMap((policy) => {
+      const via = `scp ${policy.name} (${level.target})`;
+      return compile(via, () => statementsOf(policy.document, via));
+    }),
+  }));
+  const limitingScps = serviceControl.flatMap((level) => {
+    const allowsAll = level.policies.some((policy) =>
+      statementsOf(policy.document, '').some(
+        (statement) => statement.effect === 'Allow' && (statement.actions ?? []).includes('*'),
+      ),
+    );
+    return level.policies
+      .filter(
+        (policy) =>
+          !allowsAll || statementsOf(policy.document, '').some((statement) => statement.effect === 'Deny'),
+      )
+      .map((policy) => `${policy.name} (${level.target})`);
+  });
 
   const groups = new Map<string, { statements: CompiledStatement[]; unknown: string[]; arn?: string }>();
   const groupViews: GroupView[] = [];
@@ -257,7 +307,7 @@ function exportReader(details: AuthorizationDetails, catalogue: ActionCatalogue,
     const boundaryArn = detail.PermissionsBoundary?.PermissionsBoundaryArn;
     const boundaryDocument = boundaryArn ? documentOf(boundaryArn) : undefined;
     // A boundary whose document the export lacks limits nothing the scan can see: judged without it.
-    const guards =
+    const boundaryGuards =
       boundaryArn && boundaryDocument
         ? [
             {
@@ -273,7 +323,20 @@ function exportReader(details: AuthorizationDetails, catalogue: ActionCatalogue,
     const variables = Object.fromEntries(
       Object.entries(context).flatMap(([key, values]) => (values.length === 1 ? [[key, values[0]]] : [])),
     ) as Record<string, string>;
+    const serviceLinked = type === 'role' && isServiceLinked(detail as RoleDetail);
+    // SCPs never restrict service-linked roles (AWS Organizations User Guide, "SCP effects on permissions").
+    const scps = serviceLinked ? [] : scpGuards;
+    const guards = [...boundaryGuards, ...scps];
     const permissions = new PrincipalPermissions(catalogue, identity, guards, variables, now, context);
+    // What the SCPs took away is said only when they are what stands between the principal and admin.
+    const limitedAdministrator =
+      scps.length > 0 &&
+      administratorGrant(permissions) === null &&
+      administratorGrant(
+        new PrincipalPermissions(catalogue, identity, boundaryGuards, variables, now, context),
+      ) !== null
+        ? limitingScps
+        : null;
     return {
       item,
       detail,
@@ -281,6 +344,7 @@ function exportReader(details: AuthorizationDetails, catalogue: ActionCatalogue,
       statements: identity,
       unknown,
       boundary: boundaryArn ? { arn: boundaryArn, known: boundaryDocument !== undefined } : null,
+      limitedAdministrator,
       view: {
         arn,
         type,
@@ -288,7 +352,7 @@ function exportReader(details: AuthorizationDetails, catalogue: ActionCatalogue,
         permissions,
         trustPolicy: type === 'role' ? (detail as RoleDetail).AssumeRolePolicyDocument : undefined,
         ...(type === 'user' ? { groups: groupArns } : {}),
-        serviceLinked: type === 'role' && isServiceLinked(detail as RoleDetail),
+        serviceLinked,
       },
     };
   };
@@ -339,6 +403,7 @@ function identityOf(
     managedPoliciesWithoutDocument: entry.unknown,
     tags: tagsOf(detail.Tags),
     ...(entry.boundary ? { permissionsBoundary: entry.boundary } : {}),
+    ...(entry.limitedAdministrator ? { administratorLimitedByScps: entry.limitedAdministrator } : {}),
     ...notes,
   };
   if (type === 'user') {
@@ -359,6 +424,7 @@ function identityOf(
   const trust = flagTrustPolicy(role.AssumeRolePolicyDocument, {
     roleAccount: accountOf(arn),
     organizationAccounts: options.organizationAccounts,
+    gitlabOidcHosts: (options.gitlabOidcHosts ?? []).map(oidcHostOf),
   });
   const serviceLinked = entry.view.serviceLinked;
   // Nobody but AWS changes a service-linked role: its facts would be alerts no one can act on.

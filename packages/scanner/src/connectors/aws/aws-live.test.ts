@@ -9,9 +9,10 @@ const accessKeyId = 'AKIAFAKEIAMTESTKEY01';
 const encoded = (document: unknown) => encodeURIComponent(JSON.stringify(document));
 const fingerprint = async (secret: string) => createHash('sha256').update(secret).digest('hex');
 
-async function setup() {
+async function setup(denied: string[] = []) {
   const iam = await startFakeIam({
     accessKeyId,
+    denied,
     accessKeys: {
       deployer: [
         // The report's access_key_1 (rotated 2024-01-02), and a key created after the report was made.
@@ -88,6 +89,8 @@ describe('AWS live collection against a local IAM endpoint', () => {
       'GetAccountAuthorizationDetails',
       'ListAccessKeys',
       'ListAccessKeys',
+      'GetAccessKeyLastUsed',
+      'GetAccessKeyLastUsed',
     ]);
     const deployer = output.nhis.find((nhi) => nhi.name === 'deployer');
     expect(deployer?.credentials).toEqual([
@@ -117,6 +120,20 @@ describe('AWS live collection against a local IAM endpoint', () => {
     const open = output.nhis.find((nhi) => nhi.name === 'open');
     expect(open?.facts.map((fact) => fact.kind)).toEqual(['aws.trust_open_to_any']);
     expect(open?.lastUsedAt).toEqual(new Date('2026-10-01T00:00:00Z'));
+  });
+
+  it('keeps the report’s view of a key whose last use AWS does not tell, with a warning', async () => {
+    const { context } = await setup(['GetAccessKeyLastUsed']);
+
+    const output = await readAwsLive(context({ accessKeyId, secretAccessKey: 'fake-secret-key-for-tests' }));
+
+    const deployer = output.nhis.find((nhi) => nhi.name === 'deployer');
+    expect(deployer?.credentials?.map((credential) => credential.key)).toEqual(['AKIA…ABCD', 'AKIA…WXYZ']);
+    expect(deployer?.facts.map((fact) => fact.kind)).toContain('credential.never_used');
+    expect(output.warnings.map((warning) => warning.item)).toEqual([
+      'GetAccessKeyLastUsed (deployer)',
+      'GetAccessKeyLastUsed (deployer)',
+    ]);
   });
 
   it('fails with AWS’s message when the credentials are refused, and needs credentials at all', async () => {

@@ -1,5 +1,6 @@
 import {
   GenerateCredentialReportCommand,
+  GetAccessKeyLastUsedCommand,
   GetCredentialReportCommand,
   IAMClient,
   paginateGetAccountAuthorizationDetails,
@@ -7,9 +8,11 @@ import {
 } from '@aws-sdk/client-iam';
 import { type ConnectorOutput, type DiscoveredNhi, UnreadableInputError } from '../connector.ts';
 import type { ConnectorContext } from '../registry.ts';
+import { serviceLastAccessed, unusedServicesFact } from './access-advisor.ts';
 import { type ListedAccessKey, reconcileAccessKeys } from './access-keys.ts';
 import {
   type AuthorizationDetails,
+  type AuthorizationOptions,
   authorizationEntries,
   authorizationOptions,
   readAuthorizationDetails,
@@ -34,6 +37,23 @@ const delay = (ms: number, signal: AbortSignal) =>
     });
   });
 
+/** Whether a setting typed as text or given as a boolean is on; `fallback` when it is not set. */
+export function settingFlag(value: unknown, fallback: boolean): boolean {
+  if (value === true || value === 'true') return true;
+  if (value === false || value === 'false') return false;
+  return fallback;
+}
+
+/** How one account is read, beyond its IAM client. */
+export interface AccountReadOptions {
+  authorization: AuthorizationOptions;
+  /** IAM access advisor per user and role: two calls per principal, so a setting. */
+  accessAdvisor: boolean;
+  /** First wait between polls of the credential report and access advisor jobs. */
+  pollMs?: number;
+  now?: Date;
+}
+
 /**
  * Reads an AWS account live with the source's credentials: the credential report (generated first,
  * waited for) and every page of GetAccountAuthorizationDetails, merged per principal.
@@ -49,51 +69,91 @@ export async function readAwsLive(context: ConnectorContext): Promise<ConnectorO
     maxAttempts: 3,
   });
   try {
-    for (let attempt = 0; ; attempt++) {
-      const generated = await client.send(new GenerateCredentialReportCommand({}), {
-        abortSignal: context.signal,
-      });
-      if (generated.State === 'COMPLETE') break;
-      if (attempt >= 20) throw new Error('AWS did not finish the credential report in time');
-      await delay(1000, context.signal);
-    }
-    const report = await client.send(new GetCredentialReportCommand({}), { abortSignal: context.signal });
-    const csv = Buffer.from(report.Content ?? new Uint8Array()).toString('utf8');
-    const fromReport = readCredentialReport(csv);
-
-    const details: Required<
-      Pick<AuthorizationDetails, 'UserDetailList' | 'GroupDetailList' | 'RoleDetailList' | 'Policies'>
-    > = { UserDetailList: [], GroupDetailList: [], RoleDetailList: [], Policies: [] };
-    for await (const page of paginateGetAccountAuthorizationDetails({ client }, {})) {
-      const plain = withIsoDates(page) as AuthorizationDetails;
-      details.UserDetailList.push(...(plain.UserDetailList ?? []));
-      details.GroupDetailList.push(...(plain.GroupDetailList ?? []));
-      details.RoleDetailList.push(...(plain.RoleDetailList ?? []));
-      details.Policies.push(...(plain.Policies ?? []));
-    }
-    const fromDetails = await readAuthorizationDetails(details, authorizationOptions(context.settings));
-    const keys = await listAccessKeys(client, details.UserDetailList, context.signal);
-    const merged = mergeByExternalId(fromReport.nhis, fromDetails.nhis);
-    const nhis = await Promise.all(
-      merged.map((nhi) => {
-        const listed = keys.byArn.get(nhi.externalId);
-        return listed ? reconcileAccessKeys(nhi, listed, context.fingerprint) : nhi;
-      }),
-    );
-    return {
-      nhis,
-      looseFacts: [],
-      leaks: [],
-      warnings: [...fromReport.warnings, ...fromDetails.warnings, ...keys.warnings],
-      read: {
-        count: (fromReport.read?.count ?? 0) + authorizationEntries(details),
-        unit: 'credential report rows and IAM entries',
-      },
-    };
+    return await readAwsAccount(client, context, {
+      authorization: authorizationOptions(context.settings),
+      // Opt-in for one account, whose scans predate it; an organization's source reads it by default.
+      accessAdvisor: settingFlag(context.settings.accessAdvisor, false),
+    });
   } finally {
     client.destroy();
   }
 }
+
+/**
+ * One account through an IAM client already holding its credentials (the source's own, or a role
+ * assumed in a member account): identities with their keys' last use and, when asked, access advisor.
+ */
+export async function readAwsAccount(
+  client: IAMClient,
+  context: Pick<ConnectorContext, 'fingerprint' | 'signal'>,
+  options: AccountReadOptions,
+): Promise<ConnectorOutput> {
+  for (let attempt = 0; ; attempt++) {
+    const generated = await client.send(new GenerateCredentialReportCommand({}), {
+      abortSignal: context.signal,
+    });
+    if (generated.State === 'COMPLETE') break;
+    if (attempt >= 20) throw new Error('AWS did not finish the credential report in time');
+    await delay(options.pollMs ?? 1000, context.signal);
+  }
+  const report = await client.send(new GetCredentialReportCommand({}), { abortSignal: context.signal });
+  const csv = Buffer.from(report.Content ?? new Uint8Array()).toString('utf8');
+  const fromReport = readCredentialReport(csv);
+
+  const details: Required<
+    Pick<AuthorizationDetails, 'UserDetailList' | 'GroupDetailList' | 'RoleDetailList' | 'Policies'>
+  > = { UserDetailList: [], GroupDetailList: [], RoleDetailList: [], Policies: [] };
+  for await (const page of paginateGetAccountAuthorizationDetails({ client }, {})) {
+    const plain = withIsoDates(page) as AuthorizationDetails;
+    details.UserDetailList.push(...(plain.UserDetailList ?? []));
+    details.GroupDetailList.push(...(plain.GroupDetailList ?? []));
+    details.RoleDetailList.push(...(plain.RoleDetailList ?? []));
+    details.Policies.push(...(plain.Policies ?? []));
+  }
+  const fromDetails = await readAuthorizationDetails(details, options.authorization);
+  const keys = await listAccessKeys(client, details.UserDetailList, context.signal);
+  const merged = mergeByExternalId(fromReport.nhis, fromDetails.nhis);
+  const nhis = await Promise.all(
+    merged.map((nhi) => {
+      const listed = keys.byArn.get(nhi.externalId);
+      return listed ? reconcileAccessKeys(nhi, listed, context.fingerprint) : nhi;
+    }),
+  );
+  const advisor = options.accessAdvisor
+    ? await serviceLastAccessed(
+        client,
+        nhis.filter(advised(options.authorization)).map((nhi) => nhi.externalId),
+        {
+          signal: context.signal,
+          pollMs: options.pollMs,
+        },
+      )
+    : { byArn: new Map(), warnings: [] };
+  const now = options.now ?? new Date();
+  for (const nhi of nhis) {
+    const services = advisor.byArn.get(nhi.externalId);
+    const fact = services && unusedServicesFact(nhi.externalId, services, now);
+    if (fact) nhi.facts.push(fact);
+  }
+  return {
+    nhis,
+    looseFacts: [],
+    leaks: [],
+    warnings: [...fromReport.warnings, ...fromDetails.warnings, ...keys.warnings, ...advisor.warnings],
+    read: {
+      count: (fromReport.read?.count ?? 0) + authorizationEntries(details),
+      unit: 'credential report rows and IAM entries',
+    },
+  };
+}
+
+/** Users and roles (not the root user), service-linked roles only when their facts are reported. */
+const advised = (authorization: AuthorizationOptions) => (nhi: DiscoveredNhi) => {
+  if (!/:(user|role)\//.test(nhi.externalId)) return false;
+  const serviceLinked = (nhi.metadata?.authorization as { serviceLinked?: boolean } | undefined)
+    ?.serviceLinked;
+  return !serviceLinked || authorization.includeServiceLinkedRoles === true;
+};
 
 /** One identity per principal: credentials and kind from the report, permissions from the authorization export. */
 function mergeByExternalId(report: DiscoveredNhi[], details: DiscoveredNhi[]): DiscoveredNhi[] {
@@ -147,6 +207,23 @@ async function listAccessKeys(
                 status: key.Status ?? 'Inactive',
                 createDate: key.CreateDate ?? null,
               });
+        }
+        for (const key of listed) {
+          try {
+            const used = await client.send(
+              new GetAccessKeyLastUsedCommand({ AccessKeyId: key.accessKeyId }),
+              {
+                abortSignal: signal,
+              },
+            );
+            key.lastUsedAt = used.AccessKeyLastUsed?.LastUsedDate ?? null;
+          } catch (error) {
+            // The key keeps the credential report's last use.
+            warnings.push({
+              item: `GetAccessKeyLastUsed (${user.UserName})`,
+              message: (error as Error).message,
+            });
+          }
         }
         byArn.set(user.Arn as string, listed);
       } catch (error) {

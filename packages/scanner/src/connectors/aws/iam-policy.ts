@@ -8,6 +8,7 @@ import {
   hasBit,
   isEmpty,
 } from './action-catalogue.ts';
+import { flagCiOidcTrust } from './ci-oidc-trust.ts';
 import { type EscalationPath, escalationPaths } from './escalation-paths.ts';
 import {
   type CompiledStatement,
@@ -724,6 +725,8 @@ export interface TrustContext {
   roleAccount: string | null;
   /** The organization's accounts: trusting them is no external trust. */
   organizationAccounts: ReadonlySet<string>;
+  /** Self-managed GitLab hosts whose OIDC provider the account may trust, besides gitlab.com. */
+  gitlabOidcHosts?: readonly string[];
 }
 
 /** Observations about who may assume a role, and which same-organization accounts it trusts. */
@@ -758,5 +761,6 @@ export function flagTrustPolicy(
         evidence: { statement, principals: external },
       });
   }
+  flags.push(...flagCiOidcTrust(document, context.gitlabOidcHosts ?? []));
   return { flags, sameOrganization: [...sameOrganization].sort() };
 }

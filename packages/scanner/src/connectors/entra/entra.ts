@@ -1,24 +1,39 @@
 import type { ConnectionTestResult } from '../../api/scanner.schema.ts';
 import { type ConnectorOutput, UnreadableInputError } from '../connector.ts';
 import type { ConnectorContext } from '../registry.ts';
+import { readEntraData } from './entra-identities.ts';
+import { readEntraLive as readLive, tenantIdOf, testEntraLive } from './entra-live.ts';
+import { entraExportOf } from './entra-objects.ts';
 
 // The entra.export and entra.live connectors: the registry and the connection test call these three.
 
+/** `az ad sp list` / `az ad app list` output, or the bundle of both with permissions, owners and sign-ins. */
 export async function readEntraExport(
-  _upload: Buffer | null,
-  _context: ConnectorContext,
+  upload: Buffer | null,
+  context: ConnectorContext,
 ): Promise<ConnectorOutput> {
-  throw new UnreadableInputError('not available yet');
+  if (!upload) throw new UnreadableInputError('This input needs an uploaded file');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(upload.toString('utf8'));
+  } catch (error) {
+    throw new UnreadableInputError(`The Entra ID export is not JSON: ${(error as Error).message}`);
+  }
+  const data = entraExportOf(parsed);
+  return readEntraData(
+    { ...data, tenantId: data.tenantId ?? tenantIdOf(context.settings) },
+    context.fingerprint,
+  );
 }
 
-export async function readEntraLive(_context: ConnectorContext): Promise<ConnectorOutput> {
-  throw new UnreadableInputError('not available yet');
+export async function readEntraLive(context: ConnectorContext): Promise<ConnectorOutput> {
+  return readLive(context);
 }
 
 export async function testEntraConnection(
-  _settings: Record<string, string | number | boolean>,
-  _secrets: Record<string, string>,
-  _signal: AbortSignal,
+  settings: Record<string, string | number | boolean>,
+  secrets: Record<string, string>,
+  signal: AbortSignal,
 ): Promise<ConnectionTestResult> {
-  return { ok: false, message: 'not available yet' };
+  return testEntraLive(settings, secrets, signal);
 }

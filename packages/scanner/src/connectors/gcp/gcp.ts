@@ -1,24 +1,74 @@
 import type { ConnectionTestResult } from '../../api/scanner.schema.ts';
 import { type ConnectorOutput, UnreadableInputError } from '../connector.ts';
 import type { ConnectorContext } from '../registry.ts';
+import { readGcpLive as readLive, testGcpLive } from './gcp-live.ts';
+import type { GcpExport } from './gcp-model.ts';
+import { readGcpData } from './gcp-read.ts';
 
 // The gcp.export and gcp.live connectors: the registry and the connection test call these three.
 
-export async function readGcpExport(
-  _upload: Buffer | null,
-  _context: ConnectorContext,
-): Promise<ConnectorOutput> {
-  throw new UnreadableInputError('not available yet');
+const exportFields = ['serviceAccounts', 'keys', 'policies', 'keyLastAuthentication', 'projects'] as const;
+
+function exportOf(parsed: unknown): { data: GcpExport; bare: boolean } {
+  if (Array.isArray(parsed)) {
+    if (parsed.every((entry) => entry && typeof entry === 'object' && 'email' in entry))
+      return { data: { serviceAccounts: parsed }, bare: true };
+    throw new UnreadableInputError(
+      'A Google Cloud export array must be the output of `gcloud iam service-accounts list --format=json` (objects with an email)',
+    );
+  }
+  if (parsed && typeof parsed === 'object') {
+    const object = parsed as Record<string, unknown>;
+    if (exportFields.some((field) => field in object)) {
+      if (object.serviceAccounts !== undefined && !Array.isArray(object.serviceAccounts))
+        throw new UnreadableInputError(
+          'serviceAccounts must be the array `gcloud iam service-accounts list` prints',
+        );
+      for (const field of ['keys', 'policies'] as const)
+        if (
+          object[field] !== undefined &&
+          (typeof object[field] !== 'object' || Array.isArray(object[field]))
+        )
+          throw new UnreadableInputError(
+            `${field} must be an object keyed by ${field === 'keys' ? 'service-account email' : 'resource (projects/<id>, folders/<id>, organizations/<id>)'}`,
+          );
+      return { data: object as GcpExport, bare: false };
+    }
+  }
+  throw new UnreadableInputError(
+    'Not a Google Cloud export: expected serviceAccounts, keys and policies (see docs/sources/gcp.md), or the array `gcloud iam service-accounts list --format=json` prints',
+  );
 }
 
-export async function readGcpLive(_context: ConnectorContext): Promise<ConnectorOutput> {
-  throw new UnreadableInputError('not available yet');
+export async function readGcpExport(
+  upload: Buffer | null,
+  context: ConnectorContext,
+): Promise<ConnectorOutput> {
+  if (!upload) throw new UnreadableInputError('This input needs an uploaded file');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(upload.toString('utf8'));
+  } catch (error) {
+    throw new UnreadableInputError(`The Google Cloud export is not JSON: ${(error as Error).message}`);
+  }
+  const { data, bare } = exportOf(parsed);
+  const output = await readGcpData(data, { fingerprint: context.fingerprint });
+  if (bare)
+    output.warnings.unshift({
+      item: 'file',
+      message: 'only service accounts were given: no keys or IAM policies, so no key or role findings',
+    });
+  return output;
+}
+
+export async function readGcpLive(context: ConnectorContext): Promise<ConnectorOutput> {
+  return readLive(context);
 }
 
 export async function testGcpConnection(
-  _settings: Record<string, string | number | boolean>,
-  _secrets: Record<string, string>,
-  _signal: AbortSignal,
+  settings: Record<string, string | number | boolean>,
+  secrets: Record<string, string>,
+  signal: AbortSignal,
 ): Promise<ConnectionTestResult> {
-  return { ok: false, message: 'not available yet' };
+  return testGcpLive(settings, secrets, signal);
 }

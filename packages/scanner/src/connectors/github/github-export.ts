@@ -1,4 +1,5 @@
 import type { JsonDocument } from '@nhi/nhi';
+import { cloudKeyOf } from '../ci-cloud-keys.ts';
 import {
   type ConnectorOutput,
   type DiscoveredNhi,
@@ -40,6 +41,21 @@ interface FineGrainedToken {
   permissions?: Record<string, Record<string, string>>;
 }
 
+/** GET /orgs/{org}/actions/secrets and /repos/{owner}/{repo}/actions/secrets items: names, never values. */
+interface ActionsSecret {
+  name?: string;
+  created_at?: string;
+  updated_at?: string;
+  /** Organisation secrets: `all`, `private` or `selected` repositories. */
+  visibility?: string;
+}
+type ActionsSecretList = (ActionsSecret | string)[] | { secrets?: (ActionsSecret | string)[] };
+export interface ActionsSecrets {
+  org?: ActionsSecretList;
+  /** `owner/repo` → that repository's secrets. */
+  repositories?: Record<string, ActionsSecretList>;
+}
+
 /** The export: REST answers gathered in one file, or one endpoint's answer as returned. */
 export interface GitHubExport {
   organization?: string;
@@ -47,6 +63,7 @@ export interface GitHubExport {
   /** `owner/repo` → GET /repos/{owner}/{repo}/keys, or a flat list (the repository is read from `url`). */
   deploy_keys?: Record<string, DeployKey[]> | DeployKey[];
   personal_access_tokens?: FineGrainedToken[];
+  actions_secrets?: ActionsSecrets;
 }
 
 const writeAccess = new Set(['write', 'admin']);
@@ -66,10 +83,11 @@ function normalise(input: unknown): GitHubExport {
   }
   if (input && typeof input === 'object') {
     const object = input as GitHubExport;
-    if (object.installations || object.deploy_keys || object.personal_access_tokens) return object;
+    if (object.installations || object.deploy_keys || object.personal_access_tokens || object.actions_secrets)
+      return object;
   }
   throw new UnreadableInputError(
-    'Not a GitHub export: expected installations, deploy_keys or personal_access_tokens (REST JSON shapes)',
+    'Not a GitHub export: expected installations, deploy_keys, personal_access_tokens or actions_secrets (REST JSON shapes)',
   );
 }
 
@@ -113,9 +131,13 @@ export function readGitHubData(data: GitHubExport): ConnectorOutput {
       });
     }
   });
+  const secrets = actionsSecretsOf(org, data.actions_secrets);
   output.read = {
-    count: installations.length + keys.length + (data.personal_access_tokens ?? []).length,
-    unit: 'installations, deploy keys and tokens',
+    count: installations.length + keys.length + (data.personal_access_tokens ?? []).length + secrets.length,
+    unit:
+      secrets.length > 0
+        ? 'installations, deploy keys, tokens and Actions secrets'
+        : 'installations, deploy keys and tokens',
   };
   (data.personal_access_tokens ?? []).forEach((token, index) => {
     try {
@@ -127,7 +149,100 @@ export function readGitHubData(data: GitHubExport): ConnectorOutput {
       });
     }
   });
+  secrets.forEach(({ owner, secret }, index) => {
+    try {
+      const nhi = actionsSecretOf(org, owner, secret);
+      if (nhi) output.nhis.push(nhi);
+    } catch (error) {
+      output.warnings.push({
+        item: `Actions secret ${index + 1} of ${owner.name}`,
+        message: (error as Error).message,
+      });
+    }
+  });
   return output;
+}
+
+interface SecretOwner {
+  scope: 'organization' | 'repository';
+  name: string;
+}
+
+function actionsSecretsOf(org: string, data: ActionsSecrets | undefined) {
+  const listOf = (list: ActionsSecretList | undefined) =>
+    (Array.isArray(list) ? list : (list?.secrets ?? [])).map((secret) =>
+      typeof secret === 'string' ? { name: secret } : secret,
+    );
+  return [
+    ...listOf(data?.org).map((secret) => ({
+      owner: { scope: 'organization', name: org } as SecretOwner,
+      secret,
+    })),
+    ...Object.entries(data?.repositories ?? {}).flatMap(([repository, list]) =>
+      listOf(list).map((secret) => ({
+        owner: { scope: 'repository', name: repository } as SecretOwner,
+        secret,
+      })),
+    ),
+  ];
+}
+
+/**
+ * An Actions secret named as a long-lived cloud key stands for that key: the identity a pipeline
+ * authenticates as. Other secrets are no cloud identity and are left out. GitHub never returns the
+ * value; updating a secret replaces the key, so its update time is the key's last rotation.
+ */
+function actionsSecretOf(org: string, owner: SecretOwner, secret: ActionsSecret): DiscoveredNhi | null {
+  if (!secret.name) throw new Error('has no name');
+  const cloud = cloudKeyOf(secret.name);
+  if (!cloud) return null;
+  const externalId = `github:actions-secret:${owner.name}/${secret.name}`;
+  const credentialKey = 'actions_secret';
+  const repository = owner.scope === 'repository' ? owner.name : null;
+  return {
+    provider: 'github',
+    externalId,
+    kind: 'api_key',
+    name: `${secret.name} in ${owner.name}`,
+    providerCreatedAt: date(secret.created_at),
+    permissions: [],
+    metadata: {
+      github: {
+        organization: repository ? (repository.split('/')[0] ?? org) : owner.name,
+        repository,
+        actionsSecret: {
+          name: secret.name,
+          scope: owner.scope,
+          cloud,
+          visibility: secret.visibility ?? null,
+          updatedAt: secret.updated_at ?? null,
+        },
+      },
+    },
+    credentials: [
+      {
+        key: credentialKey,
+        kind: cloud === 'aws' ? 'access_key' : cloud === 'azure' ? 'client_secret' : 'private_key',
+        status: 'active',
+        providerCreatedAt: date(secret.created_at),
+        lastRotatedAt: date(secret.updated_at ?? secret.created_at),
+      },
+    ],
+    facts: [
+      {
+        kind: 'github.actions_cloud_key',
+        subject: externalId,
+        credentialKey,
+        evidence: {
+          secret: secret.name,
+          cloud,
+          scope: owner.scope,
+          [owner.scope]: owner.name,
+          ...(secret.visibility ? { visibility: secret.visibility } : {}),
+        },
+      },
+    ],
+  };
 }
 
 function repositoryOf(url: string | undefined): string | null {

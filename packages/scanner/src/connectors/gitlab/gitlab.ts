@@ -1,31 +1,35 @@
 import type { ConnectionTestResult } from '../../api/scanner.schema.ts';
-import { type ConnectorOutput, UnreadableInputError } from '../connector.ts';
+import type { ConnectorOutput } from '../connector.ts';
 import type { ConnectorContext } from '../registry.ts';
+import { readGitLabExportText } from './gitlab-export.ts';
+import { readGitLabLive as readLive, testGitLabLiveConnection } from './gitlab-live.ts';
+import { readGitLabPushEvent } from './gitlab-push.ts';
 
-// The gitlab.export, gitlab.live and gitlab.push connectors: the registry and the connection test call these three.
+// The gitlab.export, gitlab.live and gitlab.push connectors: the registry and the connection test call these.
 
 export async function readGitLabExport(
-  _upload: Buffer | null,
+  upload: Buffer | null,
   _context: ConnectorContext,
 ): Promise<ConnectorOutput> {
-  throw new UnreadableInputError('not available yet');
+  if (!upload) throw new Error('This input needs an uploaded file');
+  return readGitLabExportText(upload.toString('utf8'));
 }
 
-export async function readGitLabLive(_context: ConnectorContext): Promise<ConnectorOutput> {
-  throw new UnreadableInputError('not available yet');
+export async function readGitLabLive(context: ConnectorContext): Promise<ConnectorOutput> {
+  return readLive(context);
 }
 
 export async function testGitLabConnection(
-  _settings: Record<string, string | number | boolean>,
-  _secrets: Record<string, string>,
-  _signal: AbortSignal,
+  settings: Record<string, string | number | boolean>,
+  secrets: Record<string, string>,
+  signal: AbortSignal,
 ): Promise<ConnectionTestResult> {
-  return { ok: false, message: 'not available yet' };
+  return testGitLabLiveConnection(settings, secrets, signal);
 }
 
 export async function readGitLabPush(
-  _upload: Buffer | null,
-  _context: ConnectorContext,
+  upload: Buffer | null,
+  context: ConnectorContext,
 ): Promise<ConnectorOutput> {
-  throw new UnreadableInputError('not available yet');
+  return readGitLabPushEvent(upload, context);
 }

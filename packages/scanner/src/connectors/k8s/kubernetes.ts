@@ -56,12 +56,29 @@ export async function readKubernetes(
   input: string,
   options: KubernetesReadOptions,
 ): Promise<ConnectorOutput> {
+  const { objects, warnings } = readK8sObjects(input);
+  return readKubernetesObjects(objects, options, warnings);
+}
+
+/**
+ * The same reading of objects already parsed (listed from a live API server): whatever their origin,
+ * equal objects give equal identities and facts.
+ */
+export async function readKubernetesObjects(
+  listed: K8sObject[],
+  options: KubernetesReadOptions,
+  warnings: ScanWarning[] = [],
+): Promise<ConnectorOutput> {
   const output: ConnectorOutput = {
     ...emptyOutput(),
     externalIdPrefix: `${options.cluster}/`,
     namesOthers: true,
   };
-  const { objects, warnings } = readK8sObjects(input);
+  const objects = await Promise.all(
+    listed.map((object) =>
+      object.kind === 'Secret' ? withoutSecretData(object, options.fingerprint) : object,
+    ),
+  );
   output.warnings.push(...warnings);
   output.read = { count: objects.length, unit: 'Kubernetes objects' };
   const byKind = (kind: string) => objects.filter((object) => object.kind === kind);
@@ -78,7 +95,7 @@ export async function readKubernetes(
     try {
       const direct = bound.accounts.get(key) ?? [];
       output.nhis.push(
-        await accountOf(options, key, account, {
+        accountOf(options, key, account, {
           grants: [...direct, ...grantsAsMember(key, direct, groupGrants)],
           uses: uses.get(key) ?? [],
           tokenSecrets: tokenSecrets.get(key) ?? [],
@@ -187,6 +204,30 @@ function rulesOf(role: K8sObject): Rule[] {
   return ((role.rules as Rule[] | null | undefined) ?? []).map((rule) => ({ ...rule }));
 }
 
+const tokenFingerprint = Symbol('token fingerprint');
+
+/** A Secret as it is kept: its metadata and, for a ServiceAccount token, the token's fingerprint. */
+type KeptSecret = K8sObject & { [tokenFingerprint]?: string | null };
+
+/**
+ * A Secret without its data: a token is recognised later (a leak of it) by its fingerprint, so the
+ * token Secret's token is fingerprinted and then dropped, and nothing else of any Secret is read.
+ */
+export async function withoutSecretData(
+  secret: K8sObject,
+  fingerprint: (secret: string) => Promise<string>,
+): Promise<K8sObject> {
+  if (tokenFingerprint in secret) return secret;
+  const token = (secret.data as Record<string, unknown> | null | undefined)?.token;
+  const kept: KeptSecret = { apiVersion: secret.apiVersion, kind: secret.kind, metadata: secret.metadata };
+  if (secret.type !== undefined) kept.type = secret.type;
+  kept[tokenFingerprint] =
+    secret.type === 'kubernetes.io/service-account-token' && typeof token === 'string' && token
+      ? await fingerprint(Buffer.from(token, 'base64').toString('utf8'))
+      : null;
+  return kept;
+}
+
 function tokenSecretsOf(secrets: K8sObject[], warnings: ScanWarning[]): Map<string, K8sObject[]> {
   const bySa = new Map<string, K8sObject[]>();
   for (const secret of secrets) {
@@ -281,12 +322,12 @@ function accountFacts(externalId: string, name: string, grants: Grant[], uses: W
   return { facts, mountedBy };
 }
 
-async function accountOf(
+function accountOf(
   options: KubernetesReadOptions,
   key: string,
   account: K8sObject,
   found: { grants: Grant[]; uses: WorkloadUse[]; tokenSecrets: K8sObject[]; namespace?: K8sObject },
-): Promise<DiscoveredNhi> {
+): DiscoveredNhi {
   const externalId = `${options.cluster}/${key}`;
   const [namespace, name] = key.split('/') as [string, string];
   const { facts: grantFactList, mountedBy } = accountFacts(externalId, name, found.grants, found.uses);
@@ -294,7 +335,6 @@ async function accountOf(
   const credentials: SourcedCredential[] = [];
   for (const secret of found.tokenSecrets) {
     const credentialKey = `secret/${secret.metadata.name}`;
-    const token = (secret.data as Record<string, string> | undefined)?.token;
     credentials.push({
       key: credentialKey,
       kind: 'token',
@@ -302,8 +342,7 @@ async function accountOf(
       providerCreatedAt: secret.metadata.creationTimestamp
         ? new Date(secret.metadata.creationTimestamp)
         : null,
-      // The token is recognised later (a leak of it) by its fingerprint; the token itself is dropped here.
-      fingerprint: token ? await options.fingerprint(Buffer.from(token, 'base64').toString('utf8')) : null,
+      fingerprint: (secret as KeptSecret)[tokenFingerprint] ?? null,
     });
     facts.push({
       kind: 'k8s.legacy_token_secret',

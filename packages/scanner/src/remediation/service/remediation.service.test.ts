@@ -200,6 +200,37 @@ describeEachDatabase('remediation of an AWS user', (_kind, newDatabase) => {
     expect((again as Error).message).toBe('The same action on the same target is waiting for approval');
   });
 
+  it('takes two requests of the same action sent at once as one, and refuses the other', async () => {
+    const t = await setupRemediation(newDatabase, { approval: true });
+    const input = { nhiId: t.nhiId, action: 'aws.access_key.deactivate' as const, credentialId: t.deployKey };
+    const [first, second] = [await t.remediationOf(t.ana), await t.remediationOf(t.ana)];
+
+    const outcomes = await Promise.allSettled([first.request(input), second.request(input)]);
+
+    const refused = outcomes.filter((outcome) => outcome.status === 'rejected');
+    expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(1);
+    expect(refused.map((outcome) => codeOf(outcome.reason))).toEqual(['CONFLICT']);
+    expect(await t.db.transaction((tx) => tx.remediationAction.count())).toBe(1);
+  });
+
+  it('runs an action approved twice at once only once', async () => {
+    const t = await setupRemediation(newDatabase, { approval: true });
+    const waiting = await (await t.remediationOf(t.ana)).request({
+      nhiId: t.nhiId,
+      action: 'aws.access_key.deactivate',
+      credentialId: t.deployKey,
+    });
+    const [first, second] = [await t.remediationOf(t.bea), await t.remediationOf(t.bea)];
+
+    const outcomes = await Promise.allSettled([first.approve(waiting.id), second.approve(waiting.id)]);
+
+    const refused = outcomes.filter((outcome) => outcome.status === 'rejected');
+    expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(1);
+    expect(refused.map((outcome) => codeOf(outcome.reason))).toEqual(['CONFLICT']);
+    expect(t.iam.requests.filter((action) => action === 'UpdateAccessKey')).toHaveLength(1);
+    expect(await t.credentialStatus(t.deployKey)).toEqual({ status: 'inactive' });
+  });
+
   it('marks a run the hub left unfinished as interrupted, and lets the action be asked again', async () => {
     const t = await setupRemediation(newDatabase);
     const input = { nhiId: t.nhiId, action: 'aws.access_key.deactivate' as const, credentialId: t.deployKey };

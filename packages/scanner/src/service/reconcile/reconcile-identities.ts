@@ -47,6 +47,8 @@ export interface ReconcilePlan {
   complete: boolean;
   /** Only identities under this external id prefix are the input's to mark missing (a Kubernetes cluster). */
   externalIdPrefix?: string;
+  /** Prefixes the input could not read this time: nothing under them is marked missing. */
+  unreadExternalIdPrefixes?: readonly string[];
   /**
    * Whether the input may name identities it does not hold (Kubernetes bindings): facts it attached to
    * them are then removed with its loose facts.
@@ -172,8 +174,15 @@ export async function reconcileIdentities(
 
   if (plan.complete) {
     const prefix = plan.externalIdPrefix ?? '';
+    const unread = plan.unreadExternalIdPrefixes ?? [];
     const gone = prior
-      .filter((row) => !seen.has(keyOf(row)) && !row.missing && row.externalId.startsWith(prefix))
+      .filter(
+        (row) =>
+          !seen.has(keyOf(row)) &&
+          !row.missing &&
+          row.externalId.startsWith(prefix) &&
+          !unread.some((skipped) => row.externalId.startsWith(skipped)),
+      )
       .map((row) => row.nhiId);
     for (let start = 0; start < gone.length; start += plan.batchSize) {
       await plan.checkpoint();
