@@ -1,3 +1,4 @@
+import { createHmac, randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -76,5 +77,57 @@ describe('scanner in a browser', () => {
     await edited.getByTestId('confirm-delete-source').click();
     await edited.waitFor({ state: 'detached' });
     expect(await page.getByTestId('sources-table').textContent()).toContain('No sources yet.');
+  });
+
+  it('shows where a GitHub organisation sends its events, and lists a signed event with the scan it queued', async () => {
+    const dataDir = await temporaryDataDir();
+    const page = await openPage(await startReadyHub(dataDir));
+    const webhookSecret = 'e2e-webhook-secret-not-real';
+    await logIn(page);
+    const row = await addSource(page, {
+      type: 'github',
+      name: 'events org',
+      fillSettings: async (form) => {
+        await form.locator('input[name="setting.organization"]').fill('acme');
+        await form.locator('input[name="secret.token"]').fill('ghp_e2eNotARealToken000000000000000000');
+        await form.locator('input[name="secret.webhookSecret"]').fill(webhookSecret);
+      },
+    });
+
+    await row.getByTestId('source-events-open').click();
+    const urlOf = async () => (await row.getByTestId('source-webhook-url').textContent()) ?? '';
+    await expect.poll(urlOf).toMatch(/\/api\/hooks\/sources\/[a-z0-9-]+\/[0-9a-f-]{36}$/);
+    const url = await urlOf();
+    expect(await row.getByTestId('source-events').textContent()).toContain('No event received yet.');
+
+    const body = JSON.stringify({
+      action: 'created',
+      installation: { id: 42 },
+      sender: { login: 'octocat' },
+    });
+    const signature = `sha256=${createHmac('sha256', webhookSecret).update(body).digest('hex')}`;
+    const send = (sig: string) =>
+      fetch(url, {
+        method: 'POST',
+        body,
+        headers: {
+          'content-type': 'application/json',
+          'x-github-event': 'installation',
+          'x-github-delivery': randomUUID(),
+          'x-hub-signature-256': sig,
+        },
+      });
+    expect((await send(`sha256=${'0'.repeat(64)}`)).status).toBe(401);
+    expect((await send(signature)).status).toBe(202);
+
+    await row.getByRole('button', { name: 'Close' }).click();
+    await row.getByTestId('source-events-open').click();
+    const event = row.getByTestId('source-event');
+    await event.waitFor();
+    expect(await event.textContent()).toContain('installation');
+    expect(await event.textContent()).toContain('sender octocat');
+    await event.getByRole('link', { name: 'queued scan' }).click();
+    await page.waitForURL('**/scans/**');
+    await page.getByTestId('scan-detail').waitFor();
   });
 });

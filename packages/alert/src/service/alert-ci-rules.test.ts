@@ -1,6 +1,7 @@
 import { describeEachDatabase } from '@nhi/platform/testing';
 import { expect, it } from 'vitest';
 import { setupAlerts } from '../testing/alert-test-setup.ts';
+import { arrangeFactRule } from '../testing/fact-rule-case.ts';
 
 /**
  * The CI/CD trust rules (OWASP NHI6) and write-access credentials (NHI5) from scanner facts: each
@@ -39,19 +40,8 @@ describeEachDatabase('CI/CD trust and write-access rules', (_kind, newDatabase) 
   async function setup() {
     const w = await setupAlerts(newDatabase);
     const expected = new Map<string, { severity: string; fires: string[]; silent: string[] }>();
-    for (const [rule, severity, kinds, neighbours] of table) {
-      const fires: string[] = [];
-      for (const kind of kinds) {
-        const n = await w.nhi();
-        await w.fact(n.id, kind);
-        fires.push(n.id);
-      }
-      const neighbour = await w.nhi();
-      for (const kind of neighbours) await w.fact(neighbour.id, kind);
-      const disabled = await w.nhi({ status: 'disabled' });
-      await w.fact(disabled.id, kinds[0] ?? '');
-      expected.set(rule, { severity, fires, silent: [neighbour.id, disabled.id] });
-    }
+    for (const [rule, severity, kinds, neighbours] of table)
+      expected.set(rule, { severity, ...(await arrangeFactRule(w, kinds, neighbours)) });
     const twoWrites = await w.nhi();
     await w.fact(twoWrites.id, 'github.pat_write_permission');
     await w.fact(twoWrites.id, 'github.deploy_key_write');

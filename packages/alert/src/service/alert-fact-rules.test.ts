@@ -7,9 +7,7 @@ import { alertRuleOf } from './alert-rules.ts';
 const contextOnly: ScanFactKind[] = [
   'credential.never_used',
   'github.app_suspended',
-  'github.deploy_key_write',
   'github.pat_no_expiry',
-  'github.pat_write_permission',
   'leak.credential_exposed',
 ];
 
@@ -18,6 +16,11 @@ describe('fact rules', () => {
     const read = new Set(Object.values(factKindsOfRule).flat());
     const unread = scanFactKindList.filter((kind) => !read.has(kind) && !contextOnly.includes(kind));
     expect(unread).toEqual([]);
+  });
+
+  it('keep as context only facts no rule reads', () => {
+    const read = new Set<string>(Object.values(factKindsOfRule).flat());
+    expect(contextOnly.filter((kind) => read.has(kind))).toEqual([]);
   });
 
   it('name only rules of the catalogue', () => {

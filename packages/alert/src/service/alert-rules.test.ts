@@ -1,6 +1,7 @@
 import { describeEachDatabase } from '@nhi/platform/testing';
 import { expect, it } from 'vitest';
 import { type AlertWorld, setupAlerts } from '../testing/alert-test-setup.ts';
+import { arrangeFactRule } from '../testing/fact-rule-case.ts';
 
 /**
  * Each rule on synthetic inventories: the subjects it must flag and those it must leave alone
@@ -15,19 +16,7 @@ interface RuleCase {
 function factRuleCases(table: [rule: string, kinds: string[], neighbours: string[]][]): RuleCase[] {
   return table.map(([rule, kinds, neighbours]) => ({
     rule,
-    async arrange(w) {
-      const fires: string[] = [];
-      for (const kind of kinds) {
-        const n = await w.nhi();
-        await w.fact(n.id, kind);
-        fires.push(n.id);
-      }
-      const neighbour = await w.nhi();
-      for (const kind of neighbours) await w.fact(neighbour.id, kind);
-      const disabled = await w.nhi({ status: 'disabled' });
-      await w.fact(disabled.id, kinds[0] ?? '');
-      return { fires, silent: [neighbour.id, disabled.id] };
-    },
+    arrange: (w) => arrangeFactRule(w, kinds, neighbours),
   }));
 }
 

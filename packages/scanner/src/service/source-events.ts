@@ -36,7 +36,8 @@ export interface SourceEventView {
   id: string;
   deliveryId: string;
   kind: string;
-  detail: Record<string, unknown>;
+  /** What the event named, flat: repository, ref, commits, event name, principal ARN, ... */
+  detail: Record<string, string | number | boolean | null>;
   scanId: string | null;
   receivedAt: Date;
 }
@@ -215,7 +216,7 @@ export class SourceEvents {
         orderBy: [{ receivedAt: 'desc' }, { id: 'desc' }],
         take: limit,
       });
-      return rows.map((row) => ({ ...row, detail: (row.detail ?? {}) as Record<string, unknown> }));
+      return rows.map((row) => ({ ...row, detail: (row.detail ?? {}) as SourceEventView['detail'] }));
     });
   }
 

@@ -1,14 +1,16 @@
 import type { SourceView } from '@nhi/scanner/schema';
 import { useState } from 'react';
-import { deleteSource } from '../../server/functions/scanner.functions.ts';
+import { deleteSource, listSourceEvents } from '../../server/functions/scanner.functions.ts';
 import { AlertMessage } from '../shared/alert-message.tsx';
 import { InlineConfirm } from '../shared/inline-confirm.tsx';
 import { usePendingAction } from '../shared/use-pending-action.ts';
 import { EditSourceForm } from './edit-source-form.tsx';
+import { receivesEvents, type SourceEvents, SourceEventsPanel } from './source-events.tsx';
 
 /** Edit and delete for one source, in its row: the form opens in place, deleting asks first. */
 export function SourceActions({ source, onChanged }: { source: SourceView; onChanged: () => Promise<void> }) {
-  const [mode, setMode] = useState<'idle' | 'editing' | 'confirming'>('idle');
+  const [mode, setMode] = useState<'idle' | 'editing' | 'confirming' | 'events'>('idle');
+  const [events, setEvents] = useState<SourceEvents>([]);
   const { pending, error, run } = usePendingAction();
 
   return (
@@ -23,6 +25,25 @@ export function SourceActions({ source, onChanged }: { source: SourceView; onCha
           >
             Edit
           </button>
+          {receivesEvents(source.type) ? (
+            <button
+              type="button"
+              className="button secondary small"
+              disabled={pending}
+              onClick={() =>
+                run(
+                  () => listSourceEvents({ data: { id: source.id } }),
+                  (list) => {
+                    setEvents(list);
+                    setMode('events');
+                  },
+                )
+              }
+              data-testid="source-events-open"
+            >
+              Events
+            </button>
+          ) : null}
           <button
             type="button"
             className="button danger small"
@@ -32,6 +53,16 @@ export function SourceActions({ source, onChanged }: { source: SourceView; onCha
             Delete
           </button>
         </div>
+      ) : null}
+      {mode === 'events' ? (
+        <>
+          <SourceEventsPanel source={source} events={events} />
+          <div>
+            <button type="button" className="button secondary small" onClick={() => setMode('idle')}>
+              Close
+            </button>
+          </div>
+        </>
       ) : null}
       {mode === 'editing' ? (
         <>

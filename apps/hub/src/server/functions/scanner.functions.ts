@@ -56,6 +56,12 @@ export const getScanDiff = createServerFn({ method: 'GET' })
   .validator(inputOf('scanner.scan.diff'))
   .handler(({ data, context }) => context.rpc.scanner.scan.diff.query(data));
 
+/** The source's last provider events (webhooks) and the scans they queued. */
+export const listSourceEvents = createServerFn({ method: 'GET' })
+  .middleware([authGuard('scanner.source.events')])
+  .validator(inputOf('scanner.source.events'))
+  .handler(({ data, context }) => context.rpc.scanner.source.events.query(data));
+
 /** Tries a live source's credentials before it is saved; they are not stored. */
 export const testSourceConnection = createServerFn({ method: 'POST' })
   .middleware([authGuard('scanner.source.testConnection')])

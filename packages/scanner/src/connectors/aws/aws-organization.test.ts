@@ -129,6 +129,33 @@ describe('AWS organization collection', () => {
     ]);
   });
 
+  it('reads an organization of 50 accounts in which two refuse the role, with a warning naming each of the two', async () => {
+    const ids = Array.from({ length: 50 }, (_, i) => String(500000000000 + i));
+    const refusing = new Set([ids[7], ids[31]]);
+    const { read } = await setup({
+      organization: {
+        pageSize: 20,
+        accounts: ids.map((id, i) => ({
+          id,
+          name: `account-${i}`,
+          parent: 'r-root',
+          iam: memberIam(id),
+          refusesAssumeRole: refusing.has(id),
+        })),
+      },
+    });
+
+    const output = await read({ accessAdvisor: false });
+
+    expect(output.warnings.map((warning) => warning.item).sort()).toEqual([
+      'account 500000000007 (account-7)',
+      'account 500000000031 (account-31)',
+    ]);
+    const accountsRead = new Set(output.nhis.map((nhi) => nhi.externalId.split(':')[4]));
+    expect(accountsRead.size).toBe(48);
+    expect([...refusing].filter((id) => accountsRead.has(id ?? ''))).toEqual([]);
+  });
+
   it('puts the account id and name into each identity’s metadata', async () => {
     const { read } = await setup();
 

@@ -1,9 +1,10 @@
-import type { ConnectionTestResult } from '../../api/scanner.schema.ts';
 import { type ConnectorOutput, UnreadableInputError } from '../connector.ts';
 import type { ConnectorContext } from '../registry.ts';
 import { readEntraData } from './entra-identities.ts';
-import { readEntraLive as readLive, tenantIdOf, testEntraLive } from './entra-live.ts';
+import { tenantIdOf } from './entra-live.ts';
 import { entraExportOf } from './entra-objects.ts';
+
+export { readEntraLive, testEntraLive as testEntraConnection } from './entra-live.ts';
 
 // The entra.export and entra.live connectors: the registry and the connection test call these three.
 
@@ -24,16 +25,4 @@ export async function readEntraExport(
     { ...data, tenantId: data.tenantId ?? tenantIdOf(context.settings) },
     context.fingerprint,
   );
-}
-
-export async function readEntraLive(context: ConnectorContext): Promise<ConnectorOutput> {
-  return readLive(context);
-}
-
-export async function testEntraConnection(
-  settings: Record<string, string | number | boolean>,
-  secrets: Record<string, string>,
-  signal: AbortSignal,
-): Promise<ConnectionTestResult> {
-  return testEntraLive(settings, secrets, signal);
 }

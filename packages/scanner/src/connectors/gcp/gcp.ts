@@ -1,9 +1,9 @@
-import type { ConnectionTestResult } from '../../api/scanner.schema.ts';
 import { type ConnectorOutput, UnreadableInputError } from '../connector.ts';
 import type { ConnectorContext } from '../registry.ts';
-import { readGcpLive as readLive, testGcpLive } from './gcp-live.ts';
 import type { GcpExport } from './gcp-model.ts';
 import { readGcpData } from './gcp-read.ts';
+
+export { readGcpLive, testGcpLive as testGcpConnection } from './gcp-live.ts';
 
 // The gcp.export and gcp.live connectors: the registry and the connection test call these three.
 
@@ -59,16 +59,4 @@ export async function readGcpExport(
       message: 'only service accounts were given: no keys or IAM policies, so no key or role findings',
     });
   return output;
-}
-
-export async function readGcpLive(context: ConnectorContext): Promise<ConnectorOutput> {
-  return readLive(context);
-}
-
-export async function testGcpConnection(
-  settings: Record<string, string | number | boolean>,
-  secrets: Record<string, string>,
-  signal: AbortSignal,
-): Promise<ConnectionTestResult> {
-  return testGcpLive(settings, secrets, signal);
 }
