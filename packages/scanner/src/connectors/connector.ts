@@ -88,3 +88,12 @@ export function emptyOutput(): ConnectorOutput {
 
 /** The input of a scan that is not the connector's format at all: the scan fails with this message. */
 export class UnreadableInputError extends Error {}
+
+/** A JSON input document, or UnreadableInputError naming `what` it should have been (`The GitLab export`). */
+export function parseJsonInput(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new UnreadableInputError(`${what} is not JSON: ${(error as Error).message}`);
+  }
+}

@@ -1,4 +1,4 @@
-import { type ConnectorOutput, UnreadableInputError } from '../connector.ts';
+import { type ConnectorOutput, parseJsonInput, UnreadableInputError } from '../connector.ts';
 import type { ConnectorContext } from '../registry.ts';
 import { readEntraData } from './entra-identities.ts';
 import { tenantIdOf } from './entra-live.ts';
@@ -14,13 +14,7 @@ export async function readEntraExport(
   context: ConnectorContext,
 ): Promise<ConnectorOutput> {
   if (!upload) throw new UnreadableInputError('This input needs an uploaded file');
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(upload.toString('utf8'));
-  } catch (error) {
-    throw new UnreadableInputError(`The Entra ID export is not JSON: ${(error as Error).message}`);
-  }
-  const data = entraExportOf(parsed);
+  const data = entraExportOf(parseJsonInput(upload.toString('utf8'), 'The Entra ID export'));
   return readEntraData(
     { ...data, tenantId: data.tenantId ?? tenantIdOf(context.settings) },
     context.fingerprint,

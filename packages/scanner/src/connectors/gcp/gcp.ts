@@ -1,4 +1,4 @@
-import { type ConnectorOutput, UnreadableInputError } from '../connector.ts';
+import { type ConnectorOutput, parseJsonInput, UnreadableInputError } from '../connector.ts';
 import type { ConnectorContext } from '../registry.ts';
 import type { GcpExport } from './gcp-model.ts';
 import { readGcpData } from './gcp-read.ts';
@@ -45,13 +45,7 @@ export async function readGcpExport(
   context: ConnectorContext,
 ): Promise<ConnectorOutput> {
   if (!upload) throw new UnreadableInputError('This input needs an uploaded file');
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(upload.toString('utf8'));
-  } catch (error) {
-    throw new UnreadableInputError(`The Google Cloud export is not JSON: ${(error as Error).message}`);
-  }
-  const { data, bare } = exportOf(parsed);
+  const { data, bare } = exportOf(parseJsonInput(upload.toString('utf8'), 'The Google Cloud export'));
   const output = await readGcpData(data, { fingerprint: context.fingerprint });
   if (bare)
     output.warnings.unshift({

@@ -1,4 +1,4 @@
-import { type ConnectorOutput, UnreadableInputError } from '../connector.ts';
+import { type ConnectorOutput, parseJsonInput, UnreadableInputError } from '../connector.ts';
 import { readGitLabData } from './gitlab-identities.ts';
 import { type GitLabExport, type GitLabVariableName, variableName } from './gitlab-model.ts';
 
@@ -26,12 +26,7 @@ function withoutVariableValues(scopes: unknown): unknown {
 
 /** The export document (docs/sources/gitlab.md): REST answers of an instance, a group and its projects. */
 export function parseGitLabExport(text: string): GitLabExport {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    throw new UnreadableInputError(`The GitLab export is not JSON: ${(error as Error).message}`);
-  }
+  const parsed = parseJsonInput(text, 'The GitLab export');
   if (
     !parsed ||
     typeof parsed !== 'object' ||

@@ -1,4 +1,4 @@
-import { type ConnectorOutput, emptyOutput, UnreadableInputError } from '../connector.ts';
+import { type ConnectorOutput, emptyOutput, parseJsonInput, UnreadableInputError } from '../connector.ts';
 import type { ConnectorContext } from '../registry.ts';
 import { scanText } from '../secrets/scan-text.ts';
 import type { TextFile } from '../secrets/secret-hit.ts';
@@ -33,12 +33,7 @@ interface CommitDiff {
 
 function parsePush(upload: Buffer | null): PushHook & { commits: { id: string }[] } {
   if (!upload) throw new UnreadableInputError('This input needs the push event (a GitLab Push Hook payload)');
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(upload.toString('utf8'));
-  } catch (error) {
-    throw new UnreadableInputError(`The push event is not JSON: ${(error as Error).message}`);
-  }
+  const parsed = parseJsonInput(upload.toString('utf8'), 'The push event');
   const hook = parsed as PushHook;
   if (
     !hook ||
