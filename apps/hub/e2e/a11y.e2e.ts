@@ -1,8 +1,9 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { collectCspViolations, screenshot } from './support/browser.ts';
-import { seededDataDir, seedPolicyRealm, temporaryDataDir } from './support/seed.ts';
-import { logIn, openPage, startReadyHub, visit } from './support/session.ts';
+import { hubForFile } from './support/file-hub.ts';
+import { seedPolicyRealm } from './support/seed.ts';
+import { logIn, openPage, visit } from './support/session.ts';
 
 // Every page with axe, at both widths and in both schemes, is swept in pages-sweep.e2e.ts; this file
 // covers what a sweep cannot: the keyboard, the theme choice and the phone header and dialogs.
@@ -24,6 +25,10 @@ async function recordThemeAtFirstPaint(page: Page): Promise<void> {
   });
 }
 
+// The theme is kept in the browser context's storage and the dialog is only opened and closed:
+// the tests share one hub, on the realm the dialog test needs.
+const sharedHub = hubForFile(seedPolicyRealm);
+
 const themeAtFirstPaint = (page: Page) =>
   page.evaluate(() => (window as unknown as { themeAtFirstPaint?: string }).themeAtFirstPaint);
 // The page colour is painted by the root element, which holds the theme's tokens.
@@ -34,7 +39,7 @@ const focusedTestId = (page: Page) =>
 
 describe('keyboard, themes and small screens', () => {
   it('skips to the content, remembers a chosen theme before the first paint, and serves an icon', async () => {
-    const hub = await startReadyHub(await temporaryDataDir());
+    const { hub } = await sharedHub();
     const page = await openPage(hub, { viewport: viewports.desktop, colorScheme: 'light' });
     const cspViolations = collectCspViolations(page);
     await recordThemeAtFirstPaint(page);
@@ -70,7 +75,7 @@ describe('keyboard, themes and small screens', () => {
   });
 
   it('folds the header into a menu on a phone, which closes once a page is chosen', async () => {
-    const page = await openPage(await startReadyHub(await temporaryDataDir()), { viewport: viewports.phone });
+    const page = await openPage((await sharedHub()).hub, { viewport: viewports.phone });
     await logIn(page);
     const menuButton = page.getByTestId('menu-button');
 
@@ -90,8 +95,7 @@ describe('keyboard, themes and small screens', () => {
   });
 
   it('traps focus in the assign dialog and closes it on Escape; it fits a phone', async () => {
-    const { dataDir } = await seededDataDir(seedPolicyRealm);
-    const page = await openPage(await startReadyHub(dataDir), { viewport: viewports.phone });
+    const page = await openPage((await sharedHub()).hub, { viewport: viewports.phone });
     const cspViolations = collectCspViolations(page);
     await logIn(page);
     await visit(page, '/policy/groups');

@@ -5,15 +5,10 @@ import { NhiService } from '@nhi/nhi';
 import { ApiTokenService, RealmAdminService } from '@nhi/platform';
 import type { Page } from 'playwright-core';
 import { describe, expect, it, onTestFinished } from 'vitest';
+import { hubForFile } from './support/file-hub.ts';
 import { startHubProcess, waitForReady } from './support/hub-process.ts';
-import {
-  adminEmail,
-  emptyDataDir,
-  seedingScope,
-  temporaryDataDir,
-  withSeedingRuntime,
-} from './support/seed.ts';
-import { logIn, openPage, startReadyHub } from './support/session.ts';
+import { adminEmail, emptyDataDir, seedingScope, withSeedingRuntime } from './support/seed.ts';
+import { logIn, openPage } from './support/session.ts';
 
 const megabyte = 1024 * 1024;
 
@@ -89,20 +84,35 @@ function uploadLikeBody(size: number): Buffer {
   return Buffer.from(head + 'A'.repeat(size - head.length - tail.length) + tail);
 }
 
-/** First start, and an API token of the admin in realm `hub`, so calls get past authentication. */
-async function seedAdminToken(dataDir: string): Promise<string> {
+/**
+ * First start; an API token of the admin in realm `hub`, so calls get past authentication; and
+ * realm `ops` (the admin a viewer there) holding one identity, whose id is returned.
+ */
+async function seedTokenAndOtherRealm(dataDir: string): Promise<{ token: string; foreignNhi: string }> {
   return withSeedingRuntime(dataDir, async (runtime) => {
-    const { userId, realm } = await runtime.root.resolve(RealmAdminService).findMember(adminEmail, 'hub');
+    const realmAdmin = runtime.root.resolve(RealmAdminService);
+    const { userId, realm } = await realmAdmin.findMember(adminEmail, 'hub');
     const scope = await seedingScope(runtime, realm);
-    return (await scope.container.resolve(ApiTokenService).create({ userId, name: 'e2e' })).token;
+    const token = (await scope.container.resolve(ApiTokenService).create({ userId, name: 'e2e' })).token;
+    const ops = await realmAdmin.createRealm({ slug: 'ops', name: 'Operations' });
+    const nhi = await (await seedingScope(runtime, ops)).container.resolve(NhiService).create({
+      kind: 'service_account',
+      provider: 'aws',
+      externalId: 'arn:aws:iam::123456789012:user/ops-deployer',
+      name: 'ops-deployer',
+    });
+    return { token, foreignNhi: nhi.id };
   });
 }
 
+// Every test here but the first start's reads, or writes only what it reads itself (its own
+// session, a refused body), so they share one hub.
+const sharedHub = hubForFile(seedTokenAndOtherRealm);
+
 describe('request bodies over HTTP', () => {
   it('refuses a declared body over the limit with 413 before it is sent, and cuts a streamed one', async () => {
-    const dataDir = await temporaryDataDir();
-    const bearer = { authorization: `Bearer ${await seedAdminToken(dataDir)}` };
-    const hub = await startReadyHub(dataDir);
+    const { hub, value } = await sharedHub();
+    const bearer = { authorization: `Bearer ${value.token}` };
 
     const declared = await rawPost(hub.url, '/api/trpc/nhi.create', { declared: 200 * megabyte });
     const serverFn = await rawPost(hub.url, '/_serverFn/3d4be1695e0918203b0cb64a28c31a00bb2c05d1', {
@@ -128,9 +138,8 @@ describe('request bodies over HTTP', () => {
   });
 
   it('lets a scan upload or an import carry a file-sized body, and nothing else', async () => {
-    const dataDir = await temporaryDataDir();
-    const bearer = { authorization: `Bearer ${await seedAdminToken(dataDir)}` };
-    const hub = await startReadyHub(dataDir);
+    const { hub, value } = await sharedHub();
+    const bearer = { authorization: `Bearer ${value.token}` };
     const upload = uploadLikeBody(3 * megabyte);
     // One 3 MB header line: read whole, then refused for what it says.
     const csv = Buffer.from(JSON.stringify({ format: 'csv', content: 'x'.repeat(3 * megabyte) }));
@@ -154,7 +163,7 @@ describe('request bodies over HTTP', () => {
 
 describe('caching', () => {
   it('forbids storing pages, API answers, login and logout, and lets built assets be cached', async () => {
-    const hub = await startReadyHub(await temporaryDataDir());
+    const { hub } = await sharedHub();
     const page = await openPage(hub);
     const serverFnAnswers: { status: number; cacheControl: string | undefined }[] = [];
     page.on('response', (response) => {
@@ -190,7 +199,7 @@ describe('caching', () => {
   });
 
   it('lets anyone fetch the public key set, cacheable for five minutes', async () => {
-    const hub = await startReadyHub(await temporaryDataDir());
+    const { hub } = await sharedHub();
 
     const response = await fetch(`${hub.url}/.well-known/jwks.json`);
     const { keys } = (await response.json()) as { keys: Record<string, unknown>[] };
@@ -227,22 +236,6 @@ describe('first start', () => {
   });
 });
 
-/** The hub realm with the admin, and realm `ops` (the admin a viewer there) holding one identity. */
-async function seedIdentityInOtherRealm(dataDir: string): Promise<string> {
-  return withSeedingRuntime(dataDir, async (runtime) => {
-    const realm = await runtime.root
-      .resolve(RealmAdminService)
-      .createRealm({ slug: 'ops', name: 'Operations' });
-    const nhi = await (await seedingScope(runtime, realm)).container.resolve(NhiService).create({
-      kind: 'service_account',
-      provider: 'aws',
-      externalId: 'arn:aws:iam::123456789012:user/ops-deployer',
-      name: 'ops-deployer',
-    });
-    return nhi.id;
-  });
-}
-
 async function notFoundShown(page: Page): Promise<boolean> {
   await page.getByTestId('not-found').waitFor();
   return page.getByTestId('nav-whoami').isVisible();
@@ -250,9 +243,12 @@ async function notFoundShown(page: Page): Promise<boolean> {
 
 describe('pages of records that are not there', () => {
   it('answer 404 with a not-found page, for unknown ids, malformed ids and another realm’s', async () => {
-    const dataDir = await temporaryDataDir();
-    const foreignNhi = await seedIdentityInOtherRealm(dataDir);
-    const hub = await startReadyHub(dataDir);
+    const {
+      hub,
+      value: { foreignNhi },
+    } = await sharedHub();
+    // What this test's requests log: the hub also served the other tests of the file.
+    const logFrom = hub.stdout().length;
     const page = await openPage(hub);
     await logIn(page);
     const unknown = '3f1c2a9e-0000-4000-8000-000000000000';
@@ -272,11 +268,11 @@ describe('pages of records that are not there', () => {
       expect(await notFoundShown(page), address).toBe(true);
       expect(await page.content(), address).not.toContain('Something went wrong');
     }
-    expect(hub.stdout()).not.toContain('"level":"error"');
+    expect(hub.stdout().slice(logFrom)).not.toContain('"level":"error"');
   });
 
   it('answers the serverFn 404 when the browser navigates to an unknown record itself', async () => {
-    const hub = await startReadyHub(await temporaryDataDir());
+    const { hub } = await sharedHub();
     const page = await openPage(hub);
     await logIn(page);
     const statuses: number[] = [];

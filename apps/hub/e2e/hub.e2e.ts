@@ -1,26 +1,22 @@
 import { SESSION_COOKIE } from '@nhi/platform';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { collectCspViolations, launchBrowser, screenshot } from './support/browser.ts';
+import { collectCspViolations, screenshot, sharedBrowser } from './support/browser.ts';
+import { hubForFile } from './support/file-hub.ts';
 import { recordTiming, startHubProcess, waitForReady } from './support/hub-process.ts';
-import {
-  adminEmail,
-  adminPassword,
-  emptyDataDir,
-  seededDataDir,
-  seedTwoRealms,
-  temporaryDataDir,
-} from './support/seed.ts';
-import { onDashboard, visit } from './support/session.ts';
+import { adminEmail, adminPassword, emptyDataDir, seededDataDir, seedTwoRealms } from './support/seed.ts';
+import { onDashboard, startReadyHub, visit } from './support/session.ts';
 
-async function setup() {
-  const { dataDir } = await seededDataDir(seedTwoRealms);
-  const hub = await startHubProcess({ NHI_DATA_DIR: dataDir, NHI_ADMIN_PASSWORD: adminPassword });
-  onTestFinished(async () => {
-    await hub.stop();
-  });
-  await waitForReady(hub.url);
-  const browser = await launchBrowser();
-  const context = await browser.newContext({ baseURL: hub.url });
+// The browser tests work in sessions of their own (a wrong password is forgotten at the next
+// login, a token is made and revoked by the one test that lists tokens) and share one hub; the
+// test that switches realm starts its own, since the admin's next login lands in the realm chosen last.
+const sharedHub = hubForFile(seedTwoRealms);
+
+async function setup({ freshHub = false } = {}) {
+  const hub = freshHub
+    ? await startReadyHub((await seededDataDir(seedTwoRealms)).dataDir)
+    : (await sharedHub()).hub;
+  const context = await (await sharedBrowser()).newContext({ baseURL: hub.url });
+  onTestFinished(() => context.close());
   const page = await context.newPage();
   const cspViolations = collectCspViolations(page);
   return { hub, context, page, cspViolations };
@@ -55,7 +51,7 @@ describe('hub in a browser', () => {
   });
 
   it('logs the initial admin in, switches realm, and logs out for good', async () => {
-    const { hub, context, page, cspViolations } = await setup();
+    const { hub, context, page, cspViolations } = await setup({ freshHub: true });
 
     await logIn(page, adminPassword);
     await page.waitForURL(onDashboard);
@@ -204,13 +200,7 @@ describe('hub process', () => {
   });
 
   it('refuses serverFn calls that do not come from its own pages', async () => {
-    const hub = await startHubProcess({
-      NHI_DATA_DIR: await temporaryDataDir(),
-      NHI_ADMIN_PASSWORD: adminPassword,
-    });
-    onTestFinished(async () => {
-      await hub.stop();
-    });
+    const { hub } = await sharedHub();
     const callFrom = (headers: Record<string, string>) =>
       fetch(`${hub.url}/_serverFn/no-such-function`, { method: 'POST', headers });
 

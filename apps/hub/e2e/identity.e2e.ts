@@ -4,27 +4,53 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { collectCspViolations, screenshot } from './support/browser.ts';
 import { credentialReportHeader, machineUserRow } from './support/credential-report.ts';
-import { adminEmail, temporaryDataDir } from './support/seed.ts';
-import { logIn, openPage, startReadyHub, visit } from './support/session.ts';
+import { hubForFile } from './support/file-hub.ts';
+import type { RunningHub } from './support/hub-process.ts';
+import { adminEmail } from './support/seed.ts';
+import { logIn, openPage, visit } from './support/session.ts';
 import { addSource, scanFile } from './support/sources.ts';
 
 const uuid = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 
-/** A hub whose only identity came from a scan of the source "prod account": a machine user whose key was never used. */
+const sharedHub = hubForFile();
+let scanned: Promise<{ hub: RunningHub; scanPath: string; identityPath: string }> | undefined;
+
+/**
+ * A hub whose only identity came from a scan of the source "prod account": a machine user whose
+ * key was never used. Scanned once for the file: the tests read the identity and its alerts, and
+ * the one that acknowledges an alert picks one still open.
+ */
+function scannedHub() {
+  scanned ??= (async () => {
+    const { hub, dataDir } = await sharedHub();
+    const report = path.join(dataDir, 'credential-report.csv');
+    await fs.writeFile(report, [credentialReportHeader, machineUserRow('e2e-idle', false)].join('\n'));
+    const page = await openPage(hub);
+    const cspViolations = collectCspViolations(page);
+    await logIn(page);
+    const source = await addSource(page, { type: 'aws_iam', name: 'prod account' });
+    await scanFile(page, source, report);
+    const scanPath = new URL(page.url()).pathname;
+    await visit(page, '/inventory');
+    await page.getByTestId('nhi-link').filter({ hasText: 'e2e-idle' }).click();
+    await page.getByTestId('nhi-page').waitFor();
+    const identityPath = new URL(page.url()).pathname;
+    expect(cspViolations).toEqual([]);
+    await page.context().close();
+    return { hub, scanPath, identityPath };
+  })();
+  return scanned;
+}
+
+/** The identity's page, in a session of the test's own. */
 async function setup() {
-  const dataDir = await temporaryDataDir();
-  const report = path.join(dataDir, 'credential-report.csv');
-  await fs.writeFile(report, [credentialReportHeader, machineUserRow('e2e-idle', false)].join('\n'));
-  const page = await openPage(await startReadyHub(dataDir));
+  const { hub, scanPath, identityPath } = await scannedHub();
+  const page = await openPage(hub);
   const cspViolations = collectCspViolations(page);
   await logIn(page);
-  const source = await addSource(page, { type: 'aws_iam', name: 'prod account' });
-  await scanFile(page, source, report);
-  const scanPath = new URL(page.url()).pathname;
-  await visit(page, '/inventory');
-  await page.getByTestId('nhi-link').filter({ hasText: 'e2e-idle' }).click();
+  await visit(page, identityPath);
   await page.getByTestId('nhi-page').waitFor();
-  return { page, cspViolations, scanPath, identityPath: new URL(page.url()).pathname };
+  return { page, cspViolations, scanPath, identityPath };
 }
 
 /** The end of a scan starts an evaluation in the background: reload until its alerts are listed. */

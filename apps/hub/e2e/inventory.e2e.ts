@@ -3,12 +3,21 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { collectCspViolations, screenshot } from './support/browser.ts';
 import { parseCsv } from './support/csv.ts';
+import { hubForFile } from './support/file-hub.ts';
 import { adminEmail, demoFilter, emptyDataDir, seedDemo, seededDataDir } from './support/seed.ts';
 import { logIn, openPage, startReadyHub, switchToDemoRealm, visit } from './support/session.ts';
 
-async function setup() {
-  const { dataDir, value: expected } = await seededDataDir(seedDemo);
-  const page = await openPage(await startReadyHub(dataDir), { acceptDownloads: true });
+// For the tests that only read the demo realm; those that change it start a hub of their own.
+const readOnlyHub = hubForFile(seedDemo);
+
+async function setup({ readOnly = false } = {}) {
+  const { hub, expected } = readOnly
+    ? await readOnlyHub().then(({ hub, value }) => ({ hub, expected: value }))
+    : await seededDataDir(seedDemo).then(async ({ dataDir, value }) => ({
+        hub: await startReadyHub(dataDir),
+        expected: value,
+      }));
+  const page = await openPage(hub, { acceptDownloads: true });
   const cspViolations = collectCspViolations(page);
   return { context: page.context(), page, cspViolations, expected };
 }
@@ -44,7 +53,7 @@ describe('demo realm', () => {
 
 describe('inventory in a browser', () => {
   it('filters and searches the demo realm, with the count the service gives, and exports it as CSV', async () => {
-    const { page, cspViolations, expected } = await setup();
+    const { page, cspViolations, expected } = await setup({ readOnly: true });
     await logInToDemoInventory(page);
     expect(await total(page)).toBe(String(expected.total));
     expect(await page.getByTestId('owner-unowned').count()).toBeGreaterThan(0);
@@ -210,7 +219,7 @@ describe('inventory in a browser', () => {
   });
 
   it('stays usable on a narrow screen', async () => {
-    const { page, cspViolations } = await setup();
+    const { page, cspViolations } = await setup({ readOnly: true });
     // The realm is chosen at desktop width (on a phone the switcher sits behind the header's menu).
     await logInToDemoInventory(page);
     await page.setViewportSize({ width: 390, height: 844 });

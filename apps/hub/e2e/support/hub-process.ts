@@ -89,7 +89,13 @@ export async function startHubProcess(env: Record<string, string>): Promise<Runn
   };
 }
 
-async function waitForHealthy(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
+/**
+ * Generous: a start costs seconds of CPU, and beside the package tests on two cores a first start
+ * seeding the demo realm has taken over a minute.
+ */
+const startTimeoutMs = 120_000;
+
+async function waitForHealthy(url: string, child: ChildProcess, timeoutMs = startTimeoutMs): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`hub exited with code ${child.exitCode} before answering`);
@@ -104,7 +110,7 @@ async function waitForHealthy(url: string, child: ChildProcess, timeoutMs = 60_0
   throw new Error(`hub did not answer /healthz within ${timeoutMs} ms`);
 }
 
-export async function waitForReady(url: string, timeoutMs = 60_000): Promise<number> {
+export async function waitForReady(url: string, timeoutMs = startTimeoutMs): Promise<number> {
   const startedAt = performance.now();
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {

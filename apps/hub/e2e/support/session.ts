@@ -1,6 +1,6 @@
 import type { BrowserContextOptions, Page } from 'playwright-core';
 import { expect, onTestFinished } from 'vitest';
-import { launchBrowser } from './browser.ts';
+import { sharedBrowser } from './browser.ts';
 import { type RunningHub, startHubProcess, waitForReady } from './hub-process.ts';
 import { adminEmail, adminPassword } from './seed.ts';
 
@@ -14,14 +14,18 @@ export async function startReadyHub(dataDir: string, env: Record<string, string>
   return hub;
 }
 
-/** A page on the hub in a browser context of its own: its own cookies, so its own session. */
+/**
+ * A page on the hub in a browser context of its own (its own cookies, so its own session), on the
+ * file's browser; the context closes when the test ends.
+ */
 export async function openPage(hub: RunningHub, options: BrowserContextOptions = {}): Promise<Page> {
-  const browser = await launchBrowser();
+  const browser = await sharedBrowser();
   const context = await browser.newContext({
     baseURL: hub.url,
     viewport: { width: 1280, height: 800 },
     ...options,
   });
+  onTestFinished(() => context.close());
   return context.newPage();
 }
 

@@ -36,6 +36,11 @@ export interface OpenDatabaseOptions {
    * directory (the hub, the CLI); in memory (tests) it runs on the calling thread, which starts faster.
    */
   pgliteThread?: boolean;
+  /**
+   * In memory only: a started PGlite to use instead of starting one. close() hands it to this
+   * function instead of closing it (tests reuse one embedded database between tests).
+   */
+  borrowedPglite?: { pglite: PGlite; giveBack: (pglite: PGlite) => Promise<void> };
   /** PostgreSQL pool size. */
   maxConnections?: number;
   /** PostgreSQL: the longest a statement may run, per kind of work (see runAsWork). */
@@ -83,6 +88,8 @@ async function openPglite(options: OpenDatabaseOptions): Promise<PlatformDatabas
   const inMemory = options.dataDir === IN_MEMORY;
   if (options.pgliteSnapshot && !inMemory)
     throw new Error('pgliteSnapshot applies to in-memory databases only');
+  const borrowed = options.borrowedPglite;
+  if (borrowed && !inMemory) throw new Error('borrowedPglite applies to in-memory databases only');
   const lock = inMemory
     ? undefined
     : lockDataDir(path.resolve(options.dataDir), (error) => {
@@ -95,8 +102,9 @@ async function openPglite(options: OpenDatabaseOptions): Promise<PlatformDatabas
   try {
     const dataDir = inMemory ? undefined : path.join(path.resolve(options.dataDir), 'pglite');
     if (dataDir) fs.mkdirSync(path.dirname(dataDir), { recursive: true });
-    pglite =
-      (options.pgliteThread ?? !inMemory)
+    pglite = borrowed
+      ? borrowed.pglite
+      : (options.pgliteThread ?? !inMemory)
         ? await startPgliteThread(dataDir, options)
         : new PGlite({ dataDir, loadDataDir: options.pgliteSnapshot, extensions: pgliteExtensions });
     await pglite.waitReady;
@@ -104,7 +112,10 @@ async function openPglite(options: OpenDatabaseOptions): Promise<PlatformDatabas
     lock?.release();
     throw error;
   }
-  const systemPrisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
+  const systemPrisma = new PrismaClient({
+    adapter: new PrismaPGlite(pglite),
+    transactionOptions: transactionDefaults,
+  });
   let closed = false;
   return {
     kind: 'pglite',
@@ -119,7 +130,7 @@ async function openPglite(options: OpenDatabaseOptions): Promise<PlatformDatabas
       closed = true;
       try {
         await systemPrisma.$disconnect();
-        await pglite.close();
+        await (borrowed ? borrowed.giveBack(pglite) : pglite.close());
       } finally {
         lock?.release();
       }
@@ -180,6 +191,14 @@ function tlsProblemOf(error: unknown): Error | undefined {
   );
 }
 
+/**
+ * Prisma ends an interactive transaction after 5 s by default and rolls back work that was done,
+ * only slowly: on a loaded machine a 5,000-row insert committed at 5.4 s and was lost. Each
+ * statement is bounded by its own statement timeout; this bounds the whole transaction (and the
+ * wait for a connection: PGlite has one) generously. Callers with longer work pass their own.
+ */
+const transactionDefaults = { timeout: 30_000, maxWait: 15_000 };
+
 async function openPostgres(databaseUrl: string, options: OpenDatabaseOptions): Promise<PlatformDatabase> {
   const timeouts = options.statementTimeouts ?? defaultStatementTimeouts;
   const pool = new pg.Pool({
@@ -191,7 +210,10 @@ async function openPostgres(databaseUrl: string, options: OpenDatabaseOptions): 
   });
   pool.on('error', (error) => options.logger?.error({ err: error }, 'idle PostgreSQL connection failed'));
   const work = followWork(pool, { connectionString: databaseUrl, timeouts, logger: options.logger });
-  const systemPrisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  const systemPrisma = new PrismaClient({
+    adapter: new PrismaPg(pool),
+    transactionOptions: transactionDefaults,
+  });
   let closed = false;
   return {
     kind: 'postgres',

@@ -82,9 +82,9 @@ export interface RealmReadOptions {
 }
 
 export interface RealmTransactionOptions {
-  /** Milliseconds the transaction may run (Prisma's default: 5000). */
+  /** Milliseconds the transaction may run (the database's default: 30 s). */
   timeout?: number;
-  /** Milliseconds to wait for a connection (Prisma's default: 2000). */
+  /** Milliseconds to wait for a connection (the database's default: 15 s). */
   maxWait?: number;
 }
 

@@ -1,9 +1,10 @@
-import { beforeAll, beforeEach, describe, onTestFinished } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, onTestFinished } from 'vitest';
 import type { DatabaseKind } from '../database/platform-database.ts';
 import {
   createTestDatabase,
   databaseKinds,
   postgresUnavailableReason,
+  releaseIdleTestDatabases,
   type TestDatabase,
   type TestDatabaseOptions,
 } from './test-database.ts';
@@ -39,9 +40,10 @@ export function describeEachDatabase(
         beforeEach((context) => {
           if (unavailable) context.skip(unavailable);
         });
+        afterAll(() => releaseIdleTestDatabases());
       }
       fn(kind, async (options) => {
-        const db = await createTestDatabase(kind, options);
+        const db = await createTestDatabase(kind, { reuse: true, ...options });
         onTestFinished(() => db.close());
         return db;
       });

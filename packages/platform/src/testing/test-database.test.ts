@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { expect, it } from 'vitest';
 import { describeEachDatabase } from './describe-each-database.ts';
-import { testPostgresUrl } from './test-database.ts';
+import { createTestDatabase, releaseIdleTestDatabases, testPostgresUrl } from './test-database.ts';
 
 describeEachDatabase('createTestDatabase', (kind, newDatabase) => {
   it('gives each test its own migrated database', async () => {
@@ -14,19 +14,36 @@ describeEachDatabase('createTestDatabase', (kind, newDatabase) => {
     expect(await second.systemPrisma.realm.count()).toBe(0);
   });
 
-  it.runIf(kind === 'postgres')('drops its PostgreSQL database on close', async () => {
-    const db = await newDatabase();
+  async function exists(name: string): Promise<boolean> {
+    const admin = new pg.Client({ connectionString: testPostgresUrl() });
+    await admin.connect();
+    try {
+      return Boolean((await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount);
+    } finally {
+      await admin.end();
+    }
+  }
+
+  it.runIf(kind === 'postgres')('drops a PostgreSQL database not kept for reuse on close', async () => {
+    const db = await createTestDatabase('postgres');
     const name = new URL(db.url ?? '').pathname.slice(1);
 
     await db.close();
 
-    const admin = new pg.Client({ connectionString: testPostgresUrl() });
-    await admin.connect();
-    try {
-      const found = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-      expect(found.rowCount).toBe(0);
-    } finally {
-      await admin.end();
-    }
+    expect(await exists(name)).toBe(false);
   });
+
+  it.runIf(kind === 'postgres')(
+    'drops the PostgreSQL databases kept for reuse once the suite releases them',
+    async () => {
+      const db = await newDatabase();
+      const name = new URL(db.url ?? '').pathname.slice(1);
+      await db.close();
+      expect(await exists(name)).toBe(true);
+
+      await releaseIdleTestDatabases();
+
+      expect(await exists(name)).toBe(false);
+    },
+  );
 });

@@ -5,6 +5,14 @@ import { defaultMigrationsDir, readMigrationFiles, sha256Hex } from '../database
 import { IN_MEMORY, openDatabase } from '../database/open-database.ts';
 import { cachedPgliteDump, emptyPgliteSnapshot } from '../database/pglite-snapshots.ts';
 import type { DatabaseKind, PlatformDatabase } from '../database/platform-database.ts';
+import {
+  dropIdlePostgres,
+  giveBackPglite,
+  giveBackPostgres,
+  lendPglite,
+  lendPostgres,
+  type PostgresLending,
+} from './reused-test-databases.ts';
 
 export const databaseKinds: DatabaseKind[] = ['pglite', 'postgres'];
 
@@ -130,6 +138,26 @@ export interface TestDatabaseOptions {
   migrated?: boolean;
   /** PGlite: run it in a worker thread, as the hub does with a data directory. Default false. */
   pgliteThread?: boolean;
+  /**
+   * PostgreSQL: lend a database an earlier test gave back, emptied (see reused-test-databases.ts).
+   * The caller then drops the idle ones when its suite ends (releaseIdleTestDatabases). Default
+   * false. Migrated PGlite databases are always reused: they live and end with the test process.
+   */
+  reuse?: boolean;
+}
+
+const postgresLending: PostgresLending = {
+  get adminUrl() {
+    return testPostgresUrl();
+  },
+  urlOf: databaseUrl,
+  create: (name) => copyTemplate(name, true),
+  newName: () => `nhi_test_${randomBytes(6).toString('hex')}`,
+};
+
+/** Drops the PostgreSQL databases kept for reuse; call when the suite that reused them ends. */
+export async function releaseIdleTestDatabases(): Promise<void> {
+  await dropIdlePostgres(testPostgresUrl());
 }
 
 /** A fresh database of the given kind, fully migrated unless asked otherwise; close() discards it. */
@@ -138,12 +166,29 @@ export async function createTestDatabase(
   options: TestDatabaseOptions = {},
 ): Promise<TestDatabase> {
   const migrated = options.migrated ?? true;
+  if (kind === 'pglite' && migrated && !options.pgliteThread) {
+    const pglite = await lendPglite(migratedPgliteSnapshot);
+    return openDatabase({ dataDir: IN_MEMORY, borrowedPglite: { pglite, giveBack: giveBackPglite } });
+  }
   if (kind === 'pglite') {
     const snapshot = migrated ? await migratedPgliteSnapshot() : await emptyPgliteSnapshot();
     return openDatabase({ dataDir: IN_MEMORY, pgliteSnapshot: snapshot, pgliteThread: options.pgliteThread });
   }
   const unavailable = await postgresUnavailableReason();
   if (unavailable) throw new Error(unavailable);
+  if (migrated && options.reuse) {
+    const name = await lendPostgres(postgresLending);
+    const url = databaseUrl(name);
+    const db = await openDatabase({ databaseUrl: url, dataDir: IN_MEMORY, maxConnections: 4 });
+    return {
+      ...db,
+      url,
+      async close() {
+        await db.close();
+        await giveBackPostgres(postgresLending, name);
+      },
+    };
+  }
   const name = `nhi_test_${randomBytes(6).toString('hex')}`;
   await copyTemplate(name, migrated);
   const url = databaseUrl(name);
