@@ -1,5 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { CliError, type CliIo, ExitCode } from './cli-io.ts';
+import { registerBackupCommands } from './commands/backup.commands.ts';
 import { registerDbCommands } from './commands/db.commands.ts';
 import { registerExportCommands } from './commands/export.commands.ts';
 import { registerInstanceCommands } from './commands/instance.commands.ts';
@@ -31,6 +32,7 @@ export function buildProgram(io: CliIo): Command {
   registerSeedCommands(program, io);
   registerScanCommands(program, io);
   registerExportCommands(program, io);
+  registerBackupCommands(program, io);
   return program;
 }
 

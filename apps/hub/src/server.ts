@@ -11,7 +11,7 @@ import { createRouteLabeler } from './server/http/route-label.ts';
 import { appRoutePatterns } from './server/http/route-patterns.ts';
 import { createServerFnGate } from './server/http/server-fn-gate.ts';
 import { workerRefusal } from './server/http/worker-gate.ts';
-import { hubRuntime, runningHubRuntime } from './server/hub-runtime.server.ts';
+import { hubRuntime, runningHubRuntime, stopHubBackups } from './server/hub-runtime.server.ts';
 import { installGracefulShutdown } from './server/lifecycle/graceful-shutdown.ts';
 import { InFlightRequests } from './server/lifecycle/in-flight.ts';
 import { startInstanceHeartbeats } from './server/lifecycle/instance-heartbeats.server.ts';
@@ -64,6 +64,7 @@ const lifecycle = installGracefulShutdown({
   release: async (budgetMs) => {
     const runtime = await hubRuntime();
     await stopInstanceHeartbeats();
+    await stopHubBackups();
     await runtime.shutdown({ timeoutMs: budgetMs });
   },
   log: (message, fields) => runningHubRuntime()?.logger.info(fields ?? {}, message),

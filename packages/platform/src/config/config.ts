@@ -95,6 +95,12 @@ export const configSchema = z.object({
   NHI_JOB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(600_000),
   /** Hub mode: how often the hub asks each registered worker instance whether it is ready. */
   NHI_INSTANCE_HEARTBEAT_SECONDS: durationSeconds.default(15),
+  /** Cron expression (UTC) of scheduled backups, e.g. `0 3 * * *`; unset: no scheduled backups. */
+  NHI_BACKUP_SCHEDULE: z.string().min(1).optional(),
+  /** Where scheduled backups go; unset: `backups` in the data directory. */
+  NHI_BACKUP_DIR: z.string().min(1).optional(),
+  /** Scheduled backups kept in NHI_BACKUP_DIR, the newest; older ones are deleted after each backup. */
+  NHI_BACKUP_KEEP: z.coerce.number().int().positive().default(7),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

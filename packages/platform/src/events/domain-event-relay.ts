@@ -2,6 +2,7 @@ import type { PlatformDatabase } from '../database/platform-database.ts';
 import { RealmDb } from '../database/realm-db.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import type { Logger } from '../logging/logger.ts';
+import { untraced } from '../tracing/spans.ts';
 
 /** The payload of a job subscribed to domain events: the realm and the subjects of the events. */
 export interface DomainEventJobPayload {
@@ -55,7 +56,8 @@ export class DomainEventRelay {
     if (this.timer) return;
     this.timer = setInterval(() => {
       if (this.running) return;
-      this.running = this.relayOnce()
+      // A round every second: traced, it would be a trace a second. The jobs it queues are traced.
+      this.running = untraced(() => this.relayOnce())
         .then(() => undefined)
         .catch((error: unknown) => this.logger.warn({ err: error }, 'domain event relay failed'))
         .finally(() => {

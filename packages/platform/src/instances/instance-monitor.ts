@@ -7,6 +7,7 @@ import { CLOCK, CONFIG, LOGGER } from '../di/tokens.ts';
 import { NotFoundError } from '../errors/domain-errors.ts';
 import type { Logger } from '../logging/logger.ts';
 import { HUB_METRICS, type HubMetrics } from '../metrics/metrics.ts';
+import { untraced } from '../tracing/spans.ts';
 import type { InstanceStatus } from './instance-registry.ts';
 import { InstanceSync } from './instance-sync.ts';
 
@@ -115,7 +116,8 @@ export class InstanceMonitor {
   // Chained timeouts rather than an interval: a slow round never overlaps the next one.
   private schedule(delayMs: number): void {
     this.timer = setTimeout(() => {
-      this.round = this.safeRound().finally(() => {
+      // Not traced: a trace per heartbeat would bury the ones of requests and jobs.
+      this.round = untraced(() => this.safeRound()).finally(() => {
         this.round = undefined;
         if (this.running) this.schedule(this.config.NHI_INSTANCE_HEARTBEAT_SECONDS * 1000);
       });

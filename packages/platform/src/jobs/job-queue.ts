@@ -2,6 +2,7 @@ import { fromPglite, PgBoss } from 'pg-boss';
 import type { JobStore } from '../database/platform-database.ts';
 import { runAsWork } from '../database/work-scope.ts';
 import type { Logger } from '../logging/logger.ts';
+import { inSpan, tracingActive } from '../tracing/spans.ts';
 
 /** Every job belongs to a realm: handlers open a RealmDb for payload.realmId, never a system client. */
 export interface JobPayload {
@@ -101,6 +102,9 @@ export class JobQueue {
       useListenNotify: true,
       registerInstance: false,
       persistWarnings: false,
+      // pg-boss spans its sends and runs itself; with tracing on, a job carries the trace of the
+      // request that queued it, so a scan started from the page is one trace with its request.
+      openTelemetry: { enabled: tracingActive(), propagateContext: tracingActive() },
       // pg-boss rejects keys present with an undefined value.
       ...(options.superviseIntervalSeconds
         ? { superviseIntervalSeconds: options.superviseIntervalSeconds }
@@ -228,28 +232,42 @@ export class JobQueue {
       async ([job]) => {
         if (!job) return;
         if (await this.heldOrSkipped(name, job.data)) return;
-        const started = Date.now();
-        this.running.set(name, (this.running.get(name) ?? 0) + 1);
-        try {
-          // Job work: the jobs' statement timeout, and statements cancelled when the job is stopped.
-          await runAsWork({ kind: 'job', signal: job.signal }, () =>
-            handler({
-              id: job.id,
-              name: job.name,
-              payload: job.data,
-              signal: job.signal,
-              retryCount: job.retryCount,
-            }),
-          );
-          this.logger.debug({ job: name, jobId: job.id, ms: Date.now() - started }, 'job completed');
-        } catch (error) {
-          this.logger.warn({ err: error, job: name, jobId: job.id }, 'job failed');
-          throw error;
-        } finally {
-          this.running.set(name, (this.running.get(name) ?? 1) - 1);
-        }
+        // A span per run (scans, evaluations, deliveries), inside pg-boss's own `process` span:
+        // its statements and outbound calls are its children, its log lines carry its trace id.
+        await inSpan(
+          `job ${name}`,
+          { attributes: { 'nhi.job.name': name, 'nhi.realm.id': job.data.realmId } },
+          () => this.runJob(name, handler, job),
+        );
       },
     );
+  }
+
+  private async runJob(
+    name: string,
+    handler: JobHandler<JobPayload>,
+    job: { id: string; name: string; data: JobPayload; signal: AbortSignal; retryCount: number },
+  ) {
+    const started = Date.now();
+    this.running.set(name, (this.running.get(name) ?? 0) + 1);
+    try {
+      // Job work: the jobs' statement timeout, and statements cancelled when the job is stopped.
+      await runAsWork({ kind: 'job', signal: job.signal }, () =>
+        handler({
+          id: job.id,
+          name: job.name,
+          payload: job.data,
+          signal: job.signal,
+          retryCount: job.retryCount,
+        }),
+      );
+      this.logger.debug({ job: name, jobId: job.id, ms: Date.now() - started }, 'job completed');
+    } catch (error) {
+      this.logger.warn({ err: error, job: name, jobId: job.id }, 'job failed');
+      throw error;
+    } finally {
+      this.running.set(name, (this.running.get(name) ?? 1) - 1);
+    }
   }
 
   /** True when the realm gate says the job does not run now (sent again for later when held). */

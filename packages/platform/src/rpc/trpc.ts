@@ -13,6 +13,7 @@ import { authenticateRequest, type RequestScope, requirePermission } from '../gu
 import { isSameOriginRequest } from '../guards/same-origin.ts';
 import { assertSafeText } from '../input/text-safety.ts';
 import { ForwardedError, InstanceForwarder } from '../instances/instance-forwarder.ts';
+import { annotateActiveSpan, inSpan, markFailed } from '../tracing/spans.ts';
 import { domainDetailsOf, originOf, toTrpcError } from './trpc-errors.ts';
 import { currentWireFormat, wireTransformer } from './wire-format.ts';
 
@@ -80,6 +81,30 @@ function zodIssuesOf(cause: unknown): unknown[] | undefined {
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 export const mergeRouters = t.mergeRouters;
+
+/**
+ * A span per procedure, outermost so its outcome is the code the caller gets. The realm is added
+ * once the call is authenticated (routeToInstance); inputs and credentials are never recorded.
+ */
+const traceProcedure = t.middleware(({ ctx, path, type, next }) =>
+  inSpan(
+    `trpc ${path}`,
+    {
+      attributes: {
+        'rpc.system': 'trpc',
+        'rpc.method': path,
+        'nhi.procedure.type': type,
+        ...(ctx.scope ? { 'nhi.realm.id': ctx.scope.context.realm.id } : {}),
+      },
+    },
+    async (span) => {
+      const result = await next();
+      span.setAttribute('nhi.outcome', result.ok ? 'ok' : result.error.code);
+      if (!result.ok && result.error.code === 'INTERNAL_SERVER_ERROR') markFailed(span, result.error.cause);
+      return result;
+    },
+  ),
+);
 
 const mapDomainErrors = t.middleware(async ({ ctx, path, next }) => {
   const result = await next();
@@ -172,6 +197,10 @@ const writeLimit = jwtGuard.unstable_pipe(async ({ ctx, type, next }) => {
 
 const routeToInstance = writeLimit.unstable_pipe(async ({ ctx, meta, path, type, getRawInput, next }) => {
   const { realm } = ctx.scope.context;
+  annotateActiveSpan({
+    'nhi.realm.id': realm.id,
+    ...(realm.placement ? { 'nhi.instance': realm.placement.instance } : {}),
+  });
   // A realm being copied elsewhere takes no change, here or at its worker: the copy would miss it.
   if (realm.movingTo && type === 'mutation') throw toTrpcError(realmMovingError(realm.slug));
   if (!isForwarded(ctx.scope, meta)) return next();
@@ -220,6 +249,7 @@ export function authorizedProcedure(
 ) {
   return t.procedure
     .meta({ permission, ...options })
+    .use(traceProcedure)
     .use(mapDomainErrors)
     .use(authGuard)
     .use(textSafety);

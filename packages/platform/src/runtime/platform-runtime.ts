@@ -22,6 +22,9 @@ import { createLogger, type Logger } from '../logging/logger.ts';
 import { BusinessMetrics, countBusinessFigures } from '../metrics/business-metrics.ts';
 import { HUB_METRICS, HubMetrics } from '../metrics/metrics.ts';
 import { closeRedis, openRedis, REDIS } from '../redis/redis-client.ts';
+import { inSpan } from '../tracing/spans.ts';
+import { traceDatabase } from '../tracing/traced-database.ts';
+import { startTracing, type Tracing } from '../tracing/tracing.ts';
 import { type DomainDefinition, registerDomainJobs, registerDomainServices } from './domain.ts';
 
 export interface PlatformRuntime {
@@ -34,6 +37,8 @@ export interface PlatformRuntime {
   jobs?: JobQueue;
   /** Present with `jobs`: domains subscribe their jobs to other domains' events on it. */
   events?: DomainEventRelay;
+  /** Present when started with `tracing` and an OTLP endpoint is configured; shutdown flushes it. */
+  tracing?: Tracing;
   /**
    * Stops the jobs and closes the database within timeoutMs (default 15 s): jobs still running
    * when their share is up are failed (retried later) and their statements cancelled.
@@ -65,6 +70,11 @@ export interface StartOptions {
   domains?: readonly DomainDefinition[];
   /** Start the durable job queue (background scans, alert evaluation) in this process. */
   jobs?: JobQueueOptions;
+  /**
+   * Export traces when OTEL_EXPORTER_OTLP_ENDPOINT is set (docs/operations/tracing.md): the hub and
+   * its workers do. Default off: CLI commands and tests do not trace.
+   */
+  tracing?: boolean;
 }
 
 /**
@@ -74,7 +84,8 @@ export interface StartOptions {
 export async function startPlatform(options: StartOptions = {}): Promise<PlatformRuntime> {
   const config = options.config ?? loadConfig();
   const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL });
-  const database = await openDatabase({
+  const tracing = options.tracing ? await startTracing() : undefined;
+  const opened = await openDatabase({
     databaseUrl: config.DATABASE_URL,
     dataDir: config.dataDir,
     logger,
@@ -83,13 +94,15 @@ export async function startPlatform(options: StartOptions = {}): Promise<Platfor
       jobMs: config.NHI_JOB_STATEMENT_TIMEOUT_MS,
     },
   });
+  const database = tracing ? traceDatabase(opened) : opened;
   let started: PlatformRuntime | undefined;
   const redis = config.REDIS_URL ? openRedis(config.REDIS_URL, logger) : undefined;
   try {
     // The first statement: a database that cannot be reached (or refuses TLS) stops the start with its reason.
     await database.ping();
     if (options.migrate ?? config.NHI_MIGRATE_ON_START) {
-      await applyMigrations(database, { logger });
+      // One trace for the whole migration instead of a root span per statement.
+      await inSpan('migrate', {}, () => applyMigrations(database, { logger }));
       const unisolated = await findUnisolatedRealmTables(database);
       if (unisolated.length > 0) {
         throw new Error(
@@ -148,6 +161,7 @@ export async function startPlatform(options: StartOptions = {}): Promise<Platfor
       metrics,
       jobs,
       events,
+      tracing,
       async shutdown(shutdownOptions = {}) {
         if (closed) return;
         closed = true;
@@ -158,6 +172,8 @@ export async function startPlatform(options: StartOptions = {}): Promise<Platfor
         await jobs?.stop(Math.max(0, deadline - Date.now() - closeReserveMs));
         await database.close();
         if (redis) await closeRedis(redis);
+        // Last: the spans of the shutdown itself (jobs stopping, the last statements) go out too.
+        await tracing?.shutdown();
       },
     };
     await registerDomainJobs(started, options.domains ?? []);
@@ -177,7 +193,7 @@ let hubRuntime: Promise<PlatformRuntime> | undefined;
 
 /** The hub process's runtime, started once on first use (the options of the first call count). */
 export function getHubRuntime(options: StartOptions = {}): Promise<PlatformRuntime> {
-  hubRuntime ??= startPlatform(options);
+  hubRuntime ??= startPlatform({ tracing: true, ...options });
   return hubRuntime;
 }
 

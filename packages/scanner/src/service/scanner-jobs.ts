@@ -7,6 +7,7 @@ import {
   PLATFORM_DATABASE,
   type PlatformDatabase,
   RealmDb,
+  realmIdsServedHere,
 } from '@nhi/platform';
 import type { DependencyContainer } from 'tsyringe';
 import type { ScanInput, SourceType } from '../api/scanner.schema.ts';
@@ -93,5 +94,32 @@ export async function registerScannerJobs(
     }
     await jobs.enqueue(scanJob, { realmId: job.payload.realmId, scanId: scan.id });
   });
+  await applySourceSchedules(root);
   return jobs;
+}
+
+/**
+ * The sources' schedules live in the job queue, which a restored backup does not carry: each one
+ * is applied again from the source's own row when the scanner's jobs are registered (scheduling again replaces it). System code:
+ * the source ids the schedules are keyed by, across the realms this process serves.
+ */
+export async function applySourceSchedules(root: DependencyContainer): Promise<void> {
+  const jobs = root.resolve(JOB_QUEUE);
+  const db = root.resolve<PlatformDatabase>(PLATFORM_DATABASE);
+  const logger = root.resolve<Logger>(LOGGER);
+  const sources = await db.systemPrisma.source.findMany({
+    where: { realmId: { in: await realmIdsServedHere(db) }, schedule: { not: null } },
+    select: { id: true, realmId: true, schedule: true },
+  });
+  for (const source of sources) {
+    if (!source.schedule) continue;
+    await jobs
+      .schedule(scheduledScanJob, source.id, source.schedule, {
+        realmId: source.realmId,
+        sourceId: source.id,
+      })
+      .catch((error: unknown) =>
+        logger.warn({ err: error, sourceId: source.id }, 'source schedule not applied'),
+      );
+  }
 }

@@ -3,7 +3,7 @@ import { describeEachDatabase } from '@nhi/platform/testing';
 import { expect, it, onTestFinished } from 'vitest';
 import { startFakeIam } from '../testing/fake-iam-server.ts';
 import { setupScanner } from '../testing/scanner-test-setup.ts';
-import { scheduledScanJob } from './scanner-jobs.ts';
+import { applySourceSchedules, scheduledScanJob } from './scanner-jobs.ts';
 
 const header =
   'user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,cert_1_last_rotated,cert_2_active,cert_2_last_rotated';
@@ -60,5 +60,18 @@ describeEachDatabase('live and scheduled scans', (_kind, newDatabase) => {
         }),
       ]);
     expect(await names()).toEqual([{ name: 'robot' }]);
+  });
+
+  it('applies each source’s schedule again when the scanner starts, after the job queue lost it (a restored backup)', async () => {
+    const { scanner, source, jobs, root } = await setup();
+    await scanner.updateSource({ id: source.id, schedule: '0 4 * * *' });
+    await jobs.unschedule(scheduledScanJob, source.id);
+    expect(await jobs.schedules(scheduledScanJob)).toEqual([]);
+
+    await applySourceSchedules(root);
+
+    expect(await jobs.schedules(scheduledScanJob)).toEqual([
+      expect.objectContaining({ key: source.id, cron: '0 4 * * *' }),
+    ]);
   });
 });

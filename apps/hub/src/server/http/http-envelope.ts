@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { isHttpsRequest } from '@nhi/platform';
+import { inServerSpan, isHttpsRequest, markFailed, untraced } from '@nhi/platform';
 import { type BodyLimiter, limitRequestBody, tooLargeResponse } from './body-limit.ts';
 import { requestIdOf } from './request-id.ts';
 import { httpRequestStore } from './request-store.server.ts';
@@ -42,46 +42,77 @@ export type FetchHandler = (request: Request) => Response | Promise<Response>;
  * stack trace when something throws.
  */
 export function createHttpEnvelope(options: HttpEnvelopeOptions) {
-  return async function envelope(request: Request, handle: FetchHandler): Promise<Response> {
+  return function envelope(request: Request, handle: FetchHandler): Promise<Response> {
     const startedAt = performance.now();
-    const requestId = requestIdOf(request.headers);
     const path = new URL(request.url).pathname;
-    let response: Response;
-    let failure: unknown;
-    const refusal = options.refuse?.(request, path);
-    if (options.isDraining?.()) {
-      response = Response.json(
-        { status: 'shutting down' },
-        { status: 503, headers: { connection: 'close' } },
+    const route = options.routeLabel(path);
+    const respond = async (span?: RequestSpan) => {
+      const { response, ...completed } = await serve(request, handle, path, options);
+      span?.setAttributes({
+        'http.response.status_code': completed.status,
+        'nhi.request_id': completed.requestId,
+      });
+      if (span && completed.status >= 500) markFailed(span, completed.error ?? new Error('server error'));
+      options.onComplete({
+        ...completed,
+        method: request.method,
+        route,
+        path,
+        durationMs: performance.now() - startedAt,
+      });
+      return response;
+    };
+    if (untracedRoutes.has(route)) return untraced(() => respond());
+    // With tracing on, the request's span (named by its route: paths may carry one-time tokens)
+    // is active while it is served, so the access-log line carries its trace id too.
+    return inServerSpan(
+      `${request.method} ${route}`,
+      request.headers,
+      { 'http.request.method': request.method, 'http.route': route },
+      respond,
+    );
+  };
+}
+
+type RequestSpan = Parameters<typeof markFailed>[0];
+
+/**
+ * Probes and scrapes arrive every few seconds from the orchestrator and Prometheus: a trace each
+ * would bury the ones of people's requests, and their statements would be traced with them.
+ */
+const untracedRoutes = new Set(['/healthz', '/readyz', '/metrics']);
+
+/** The response to one request, with what the access log needs to know of it. */
+async function serve(request: Request, handle: FetchHandler, path: string, options: HttpEnvelopeOptions) {
+  const requestId = requestIdOf(request.headers);
+  let response: Response;
+  let failure: unknown;
+  const refusal = options.refuse?.(request, path);
+  if (options.isDraining?.()) {
+    response = Response.json({ status: 'shutting down' }, { status: 503, headers: { connection: 'close' } });
+  } else if (refusal) {
+    response = refusal;
+  } else {
+    try {
+      response = await httpRequestStore.run({ requestId }, () =>
+        handleBounded(request, options.bodyLimit(path), handle),
       );
-    } else if (refusal) {
-      response = refusal;
-    } else {
-      try {
-        response = await httpRequestStore.run({ requestId }, () =>
-          handleBounded(request, options.bodyLimit(path), handle),
-        );
-      } catch (error) {
-        failure = error;
-        response = Response.json({ error: 'Internal server error', requestId }, { status: 500 });
-      }
+    } catch (error) {
+      failure = error;
+      response = Response.json({ error: 'Internal server error', requestId }, { status: 500 });
     }
-    response = withMutableHeaders(response);
-    response.headers.set('x-request-id', requestId);
-    applySecurityHeaders(response.headers, {
-      https: isHttpsRequest(request.headers, request.url, options.trustProxy),
-      path,
-    });
-    options.onComplete({
-      requestId,
-      method: request.method,
-      route: options.routeLabel(path),
-      path,
-      status: response.status,
-      durationMs: performance.now() - startedAt,
-      ...(failure === undefined ? {} : { error: failure }),
-    });
-    return response;
+  }
+  response = withMutableHeaders(response);
+  response.headers.set('x-request-id', requestId);
+  applySecurityHeaders(response.headers, {
+    https: isHttpsRequest(request.headers, request.url, options.trustProxy),
+    path,
+  });
+  return {
+    requestId,
+    response,
+    status: response.status,
+    ...(failure === undefined ? {} : { error: failure }),
   };
 }
 
