@@ -178,19 +178,17 @@ export async function createTestDatabase(
   if (unavailable) throw new Error(unavailable);
   if (migrated && options.reuse) {
     const name = await lendPostgres(postgresLending);
-    const url = databaseUrl(name);
-    const db = await openDatabase({ databaseUrl: url, dataDir: IN_MEMORY, maxConnections: 4 });
-    return {
-      ...db,
-      url,
-      async close() {
-        await db.close();
-        await giveBackPostgres(postgresLending, name);
-      },
-    };
+    return openPostgresTest(name, () => giveBackPostgres(postgresLending, name));
   }
   const name = `nhi_test_${randomBytes(6).toString('hex')}`;
   await copyTemplate(name, migrated);
+  return openPostgresTest(name, () =>
+    withAdminClient((admin) => admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)),
+  );
+}
+
+/** The test database with this name; close() closes it, then lets `release` drop it or keep it. */
+async function openPostgresTest(name: string, release: () => Promise<unknown>): Promise<TestDatabase> {
   const url = databaseUrl(name);
   const db = await openDatabase({ databaseUrl: url, dataDir: IN_MEMORY, maxConnections: 4 });
   return {
@@ -198,7 +196,7 @@ export async function createTestDatabase(
     url,
     async close() {
       await db.close();
-      await withAdminClient((admin) => admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+      await release();
     },
   };
 }
