@@ -3,7 +3,7 @@ import { defineProject } from 'vitest/config';
 export default defineProject({
   test: {
     name: 'hub-unit',
-    include: ['src/**/*.test.ts'],
+    include: ['src/**/*.test.{ts,tsx}'],
     // As in the server entry: the Reflect polyfill before any service module.
     setupFiles: ['reflect-metadata'],
     testTimeout: 60_000,

@@ -8,6 +8,7 @@ import type {
   NhiProvider,
   NhiStatus,
 } from '../service/nhi-detail.ts';
+import { jsonText } from './json-text.ts';
 
 // The statements of a source's sync. Each batch travels as one JSON parameter: both drivers pass a
 // text parameter the same way, and a batch of thousands binds one value instead of tens of thousands.
@@ -86,6 +87,17 @@ export interface SourcedCredentialRecord {
   status: CredentialStatus;
 }
 
+/** The records with their documents as strings (see jsonText). */
+function withDocumentsAsText<T extends { permissions: JsonValue; metadata: JsonValue }>(
+  records: readonly T[],
+) {
+  return records.map((record) => ({
+    ...record,
+    permissions: jsonText(record.permissions),
+    metadata: jsonText(record.metadata),
+  }));
+}
+
 /** The identities of the realm with these provider + externalId keys, deleted or not, locked for the sync. */
 export function lockNhisByKey(
   tx: RealmTx,
@@ -111,17 +123,17 @@ export function insertSourcedNhis(
   seenAt: Date,
   records: readonly (SourcedNhiRecord & CredentialSummaryRecord)[],
 ): Promise<{ id: string; provider: string; externalId: string }[]> {
-  const data = JSON.stringify(records);
+  const data = JSON.stringify(withDocumentsAsText(records));
   return tx.$queryRaw<{ id: string; provider: string; externalId: string }[]>`
       INSERT INTO "Nhi" (id, "realmId", kind, provider, "externalId", name, description, environment, status,
         permissions, metadata, "sourceType", "sourceRef", "providerCreatedAt", "lastUsedAt", "firstSeenAt",
         "lastSeenAt", "updatedAt", "oldestActiveCredentialAt", "nextCredentialExpiresAt", "activeCredentialCount")
       SELECT gen_random_uuid()::text, ${realmId}, r.kind::"NhiKind", r.provider::"NhiProvider", r."externalId",
-        r.name, r.description, r.environment::"NhiEnvironment", r.status::"NhiStatus", r.permissions, r.metadata,
-        r."sourceType", r."sourceRef", r."providerCreatedAt", r."lastUsedAt", ${seenAt}, ${seenAt},
+        r.name, r.description, r.environment::"NhiEnvironment", r.status::"NhiStatus", r.permissions::jsonb,
+        r.metadata::jsonb, r."sourceType", r."sourceRef", r."providerCreatedAt", r."lastUsedAt", ${seenAt}, ${seenAt},
         ${seenAt}, r.oldest, r."nextExpiry", r.active
       FROM jsonb_to_recordset(${data}::jsonb) AS r(kind text, provider text, "externalId" text, name text,
-        description text, environment text, status text, permissions jsonb, metadata jsonb, "sourceType" text,
+        description text, environment text, status text, permissions text, metadata text, "sourceType" text,
         "sourceRef" text, "providerCreatedAt" timestamp(3), "lastUsedAt" timestamp(3), oldest timestamp(3),
         "nextExpiry" timestamp(3), active int)
       RETURNING id, provider::text AS provider, "externalId"`;
@@ -134,15 +146,15 @@ export async function updateSourcedNhis(
   seenAt: Date,
   records: readonly (SourcedNhiRecord & { id: string })[],
 ): Promise<void> {
-  const data = JSON.stringify(records);
+  const data = JSON.stringify(withDocumentsAsText(records));
   await tx.$executeRaw`
       UPDATE "Nhi" AS n SET kind = r.kind::"NhiKind", name = r.name, description = r.description,
         environment = r.environment::"NhiEnvironment", status = r.status::"NhiStatus",
-        permissions = r.permissions, metadata = r.metadata, "providerCreatedAt" = r."providerCreatedAt",
+        permissions = r.permissions::jsonb, metadata = r.metadata::jsonb, "providerCreatedAt" = r."providerCreatedAt",
         "lastUsedAt" = r."lastUsedAt", "lastSeenAt" = ${seenAt}, "updatedAt" = ${seenAt},
         version = n.version + 1
       FROM jsonb_to_recordset(${data}::jsonb) AS r(id text, kind text, name text, description text,
-        environment text, status text, permissions jsonb, metadata jsonb, "providerCreatedAt" timestamp(3),
+        environment text, status text, permissions text, metadata text, "providerCreatedAt" timestamp(3),
         "lastUsedAt" timestamp(3))
       WHERE n."realmId" = ${realmId} AND n.id = r.id`;
 }

@@ -1,6 +1,7 @@
 import type { actorOf, RealmTx } from '@nhi/platform';
 import type { NhiSnapshot } from '../service/nhi-change-log.ts';
 import type { NhiFieldChanges } from '../service/nhi-detail.ts';
+import { jsonText } from './json-text.ts';
 
 /** One version row to write: the identity's snapshot after the change and the fields that changed. */
 export interface NhiVersionRecord {
@@ -19,7 +20,8 @@ export interface VersionAuthor {
 
 /**
  * Writes the version rows of a batch in one statement from a JSON parameter: a createMany of
- * thousands of rows binds tens of thousands of parameters.
+ * thousands of rows binds tens of thousands of parameters. Snapshots and changes travel as strings
+ * (see jsonText).
  */
 export async function insertNhiVersions(
   tx: RealmTx,
@@ -27,14 +29,21 @@ export async function insertNhiVersions(
   author: VersionAuthor,
   versions: readonly NhiVersionRecord[],
 ): Promise<void> {
-  const rows = JSON.stringify(versions);
+  const rows = JSON.stringify(
+    versions.map(({ nhiId, version, snapshot, changes }) => ({
+      nhiId,
+      version,
+      snapshot: jsonText(snapshot),
+      changes: jsonText(changes),
+    })),
+  );
   const { actor, requestId, createdAt } = author;
   await tx.$executeRaw`
     INSERT INTO "NhiVersion" (id, "realmId", "nhiId", version, snapshot, changes, "actorType", "actorId", "requestId",
       "createdAt")
-    SELECT gen_random_uuid()::text, ${realmId}, r."nhiId", r.version, r.snapshot, r.changes,
+    SELECT gen_random_uuid()::text, ${realmId}, r."nhiId", r.version, r.snapshot::jsonb, r.changes::jsonb,
       ${actor.actorType}::"ActorType", ${actor.actorId}, ${requestId}, ${createdAt}
-    FROM jsonb_to_recordset(${rows}::jsonb) AS r("nhiId" text, version int, snapshot jsonb, changes jsonb)`;
+    FROM jsonb_to_recordset(${rows}::jsonb) AS r("nhiId" text, version int, snapshot text, changes text)`;
 }
 
 /** Per identity, the newest version to drop: every version at or below it goes. */

@@ -63,6 +63,12 @@ export interface ConnectorOutput {
    */
   unreadExternalIdPrefixes?: string[];
   /**
+   * The same for inputs whose external ids end with their scope: an email domain
+   * (`@shop-prod.iam.gserviceaccount.com`, for a Google Cloud project the key may not read), or
+   * one whole external id.
+   */
+  unreadExternalIdSuffixes?: string[];
+  /**
    * Whether the input may name identities it does not hold (facts with `about`), even when this one
    * names none: a complete scan then also removes the facts it attached before.
    */

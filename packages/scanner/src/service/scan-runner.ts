@@ -153,6 +153,7 @@ export class ScanRunner {
         complete: scan.complete,
         externalIdPrefix: output.externalIdPrefix,
         unreadExternalIdPrefixes: output.unreadExternalIdPrefixes,
+        unreadExternalIdSuffixes: output.unreadExternalIdSuffixes,
         namesOthers: output.namesOthers,
         factKinds: connector.factKinds,
         batchSize: options.batchSize ?? 1000,

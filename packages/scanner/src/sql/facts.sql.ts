@@ -16,6 +16,10 @@ export interface FactScope {
   kinds: readonly string[];
 }
 
+/** A document as the string the statement casts back; null and undefined stay SQL NULL, as nested. */
+const documentText = (value: unknown) =>
+  value === null || value === undefined ? null : JSON.stringify(value);
+
 /**
  * Inserts or refreshes facts of a source; firstSeenAt stays, lastSeenAt becomes `seenAt`. One
  * statement may not touch a row twice: the facts are unique by kind and subject.
@@ -26,7 +30,9 @@ export async function upsertScanFacts(
   source: { sourceId: string; seenAt: Date },
   facts: readonly ScanFactRow[],
 ): Promise<void> {
-  const data = JSON.stringify(facts);
+  // Evidence travels as a string, parsed once by the cast: nested, the server builds it inside the
+  // batch's document and copies it out again (ADR 0057).
+  const data = JSON.stringify(facts.map((fact) => ({ ...fact, evidence: documentText(fact.evidence) })));
   const { sourceId, seenAt } = source;
   await tx.$executeRaw`
     INSERT INTO "ScanFact" (id, "realmId", "nhiId", "credentialId", "sourceId", kind, subject, evidence,
@@ -35,9 +41,9 @@ export async function upsertScanFacts(
       CASE WHEN r."credentialKey" IS NOT NULL THEN (SELECT c.id FROM "Credential" AS c /* whole realm: reconciliation of a scan, system code */
         WHERE c."nhiId" = r."nhiId" AND c.hint = r."credentialKey" AND c."realmId" = ${realmId}
         LIMIT 1) END,
-      ${sourceId}, r.kind, r.subject, r.evidence, ${seenAt}, ${seenAt}
+      ${sourceId}, r.kind, r.subject, r.evidence::jsonb, ${seenAt}, ${seenAt}
     FROM jsonb_to_recordset(${data}::jsonb) AS r("nhiId" text, "credentialKey" text, kind text, subject text,
-      evidence jsonb)
+      evidence text)
     ON CONFLICT ("realmId", "sourceId", kind, subject) DO UPDATE SET "nhiId" = excluded."nhiId",
       "credentialId" = excluded."credentialId", evidence = excluded.evidence, "lastSeenAt" = excluded."lastSeenAt"`;
 }

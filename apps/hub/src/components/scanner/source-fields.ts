@@ -12,11 +12,14 @@ export const sourceTypeLabels: Record<SourceType, string> = {
 
 export const sourceEnvironments = ['production', 'staging', 'development', 'unknown'] as const;
 
+/**
+ * A credential field: its key and label, and `multiline` for a value pasted as several lines (a PEM,
+ * a kubeconfig, a JSON key file), which a one-line input would join into one.
+ */
+export type SecretField = [key: string, label: string, shape?: 'multiline'];
+
 /** Per type: non-secret settings and the credentials a live scan needs. */
-export const sourceFieldsOf: Record<
-  SourceType,
-  { settings: [string, string][]; secrets: [string, string][] }
-> = {
+export const sourceFieldsOf: Record<SourceType, { settings: [string, string][]; secrets: SecretField[] }> = {
   aws_iam: {
     settings: [
       ['region', 'Region'],
@@ -41,8 +44,8 @@ export const sourceFieldsOf: Record<
     ],
     secrets: [
       ['token', 'ServiceAccount token'],
-      ['caCert', 'Cluster CA certificate (PEM or base64)'],
-      ['kubeconfig', 'Or a kubeconfig (one-line JSON or base64)'],
+      ['caCert', 'Cluster CA certificate (PEM or base64)', 'multiline'],
+      ['kubeconfig', 'Or a kubeconfig (YAML, JSON or base64)', 'multiline'],
     ],
   },
   github: {
@@ -66,7 +69,7 @@ export const sourceFieldsOf: Record<
       ['organization', 'Organization id (optional)'],
       ['folders', 'Folder ids whose IAM policies to read (optional, comma-separated)'],
     ],
-    secrets: [['serviceAccountKey', 'Service-account key (JSON key file)']],
+    secrets: [['serviceAccountKey', 'Service-account key (JSON key file)', 'multiline']],
   },
   entra: {
     settings: [

@@ -74,19 +74,32 @@ export function SourceSettingFields({
             />
           </label>
         ) : null}
-        {fields.secrets.map(([key, label]) => (
-          <label className="field grow" key={key}>
-            <span>{label}</span>
-            <input
-              name={`secret.${key}`}
-              type="password"
-              autoComplete="off"
-              placeholder={
-                stored ? (stored.secretNames.includes(key) ? 'stored; blank keeps it' : 'not set') : undefined
-              }
-            />
-          </label>
-        ))}
+        {fields.secrets.map(([key, label, shape]) => {
+          const placeholder = stored
+            ? stored.secretNames.includes(key)
+              ? 'stored; blank keeps it'
+              : 'not set'
+            : undefined;
+          // Masked like a password field, but keeps the line breaks of what is pasted.
+          return shape === 'multiline' ? (
+            <label className="field grow" key={key}>
+              <span>{label}</span>
+              <textarea
+                name={`secret.${key}`}
+                className="secret-text"
+                rows={3}
+                autoComplete="off"
+                spellCheck={false}
+                placeholder={placeholder}
+              />
+            </label>
+          ) : (
+            <label className="field grow" key={key}>
+              <span>{label}</span>
+              <input name={`secret.${key}`} type="password" autoComplete="off" placeholder={placeholder} />
+            </label>
+          );
+        })}
       </div>
       {type === 'secrets' ? (
         <p className="hint">

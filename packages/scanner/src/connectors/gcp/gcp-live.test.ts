@@ -240,3 +240,64 @@ describeEachDatabase('live Google Cloud scans', (_kind, newDatabase) => {
     expect(exposedRuns(lines.join('\n'), privateKeyBody, 16)).toEqual([]);
   });
 });
+
+describeEachDatabase(
+  'live Google Cloud scans of a project refused after it was read',
+  (_kind, newDatabase) => {
+    async function setupScan() {
+      const hub = await setupScanner(newDatabase, { work: false });
+      const fake = cloud({ denied: [] });
+      const gcp = await startFakeGcp(fake);
+      onTestFinished(() => gcp.close());
+      const scanner = await hub.scannerOf();
+      const source = await scanner.createSource({
+        type: 'gcp',
+        name: 'shop',
+        settings: { projects: `${project},locked-prj`, apiEndpoint: gcp.endpoint },
+        secrets: { serviceAccountKey: keyFile(gcp.tokenUrl) },
+      });
+      const scan = async () => {
+        const started = await scanner.startScan({ sourceId: source.id, input: 'gcp.live' });
+        await hub.root.resolve(ScanRunner).run(hub.hubRealm.id, started.id);
+        return scanner.getScan(started.id);
+      };
+      const missing = async () =>
+        (
+          await new RealmDb(hub.db, hub.hubRealm.id).transaction((tx) =>
+            tx.sourceItem.findMany({
+              where: { missing: true },
+              select: { nhi: { select: { externalId: true } } },
+            }),
+          )
+        ).map((row) => row.nhi.externalId);
+      return { fake, scan, missing };
+    }
+
+    it('keeps the refused project’s accounts, marking none missing, and reads them again once allowed', async () => {
+      const { fake, scan, missing } = await setupScan();
+      expect(await scan()).toMatchObject({ state: 'succeeded', counts: { new: 2 } });
+
+      fake.denied = [`projects/${project}`];
+      const refused = await scan();
+      fake.denied = [];
+      const allowed = await scan();
+
+      expect(refused).toMatchObject({ state: 'succeeded', counts: { missing: 0 } });
+      expect(JSON.stringify(refused)).toContain(`project ${project}`);
+      expect(allowed).toMatchObject({ state: 'succeeded', counts: { new: 0, missing: 0 } });
+      expect(await missing()).toEqual([]);
+    });
+
+    it('marks an account missing when its project is read and no longer lists it', async () => {
+      const { fake, scan, missing } = await setupScan();
+      await scan();
+
+      const shop = fake.projects[project];
+      if (shop) shop.serviceAccounts = shop.serviceAccounts.filter((account) => account.email !== deployer);
+      const after = await scan();
+
+      expect(after).toMatchObject({ state: 'succeeded', counts: { missing: 1 } });
+      expect(await missing()).toEqual([deployer]);
+    });
+  },
+);

@@ -101,7 +101,8 @@ export async function readGcpLive(context: ConnectorContext): Promise<ConnectorO
   const projects = await projectsOf(api, scope);
   data.projects = projects;
   let readable = 0;
-  for (const { projectId } of projects) {
+  const unread: string[] = [];
+  for (const { projectId, name } of projects) {
     const project = projectId as string;
     try {
       const accounts = await api.pages<GcpServiceAccount>(
@@ -114,6 +115,7 @@ export async function readGcpLive(context: ConnectorContext): Promise<ConnectorO
       readable += 1;
     } catch (error) {
       if (error instanceof GcpApiError && error.status === 401) throw error;
+      unread.push(...accountDomainsOf(project, name));
       warnings.push({
         item: `project ${project}`,
         message: `service accounts not readable: ${(error as Error).message}`,
@@ -148,7 +150,22 @@ export async function readGcpLive(context: ConnectorContext): Promise<ConnectorO
   );
   const output = await readGcpData(data, { fingerprint: context.fingerprint, unreadPolicies });
   output.warnings.unshift(...warnings);
+  // A project read before and refused now keeps its accounts: they are not gone, only unread.
+  if (unread.length > 0) output.unreadExternalIdSuffixes = unread;
   return output;
+}
+
+/**
+ * Where a project's service accounts live: the domains of the accounts it creates and of its App
+ * Engine default, and the Compute Engine default account when the project's number is known.
+ */
+function accountDomainsOf(project: string, name: string | undefined): string[] {
+  const number = /^projects\/(\d+)$/.exec(name ?? '')?.[1];
+  return [
+    `@${project}.iam.gserviceaccount.com`,
+    `@${project}.appspot.gserviceaccount.com`,
+    ...(number ? [`${number}-compute@developer.gserviceaccount.com`] : []),
+  ];
 }
 
 async function policy(

@@ -49,6 +49,8 @@ export interface ReconcilePlan {
   externalIdPrefix?: string;
   /** Prefixes the input could not read this time: nothing under them is marked missing. */
   unreadExternalIdPrefixes?: readonly string[];
+  /** Domains (`@…`) or whole external ids the input could not read this time. */
+  unreadExternalIdSuffixes?: readonly string[];
   /**
    * Whether the input may name identities it does not hold (Kubernetes bindings): facts it attached to
    * them are then removed with its loose facts.
@@ -175,13 +177,17 @@ export async function reconcileIdentities(
   if (plan.complete) {
     const prefix = plan.externalIdPrefix ?? '';
     const unread = plan.unreadExternalIdPrefixes ?? [];
+    const unreadEnds = plan.unreadExternalIdSuffixes ?? [];
+    const unreadEnd = (externalId: string) =>
+      unreadEnds.some((end) => (end.startsWith('@') ? externalId.endsWith(end) : externalId === end));
     const gone = prior
       .filter(
         (row) =>
           !seen.has(keyOf(row)) &&
           !row.missing &&
           row.externalId.startsWith(prefix) &&
-          !unread.some((skipped) => row.externalId.startsWith(skipped)),
+          !unread.some((skipped) => row.externalId.startsWith(skipped)) &&
+          !unreadEnd(row.externalId),
       )
       .map((row) => row.nhiId);
     for (let start = 0; start < gone.length; start += plan.batchSize) {

@@ -1,5 +1,7 @@
+import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import { sourceFormValues } from './source-fields.ts';
+import { SourceSettingFields } from './source-form-fields.tsx';
 
 function form(fields: Record<string, string>) {
   const data = new FormData();
@@ -45,5 +47,28 @@ describe('remediation opt-in of a source', () => {
     expect(
       sourceFormValues('secrets', form({ name: 'repos', 'setting.remediation': 'on' })).settings,
     ).toEqual({});
+  });
+});
+
+describe('credentials pasted as several lines', () => {
+  const pem = '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\nAbCd==\n-----END CERTIFICATE-----';
+
+  it.each([
+    ['kubernetes', ['caCert', 'kubeconfig'], ['token']],
+    ['gcp', ['serviceAccountKey'], []],
+  ] as const)('a %s source asks for %j in boxes that keep line breaks', (type, multiline, oneLine) => {
+    const html = renderToStaticMarkup(<SourceSettingFields type={type} />);
+
+    const tagOf = (key: string) =>
+      new RegExp(`<(\\w+)[^>]*name="secret\\.${key}"[^>]*>`).exec(html)?.[0] ?? '';
+
+    for (const key of multiline) expect(tagOf(key)).toMatch(/^<textarea /);
+    for (const key of oneLine) expect(tagOf(key)).toMatch(/^<input [^>]*type="password"/);
+  });
+
+  it('keeps the line breaks of a pasted certificate', () => {
+    const values = sourceFormValues('kubernetes', form({ name: 'prod', 'secret.caCert': `\n${pem}\n` }));
+
+    expect(values.secrets).toEqual({ caCert: pem });
   });
 });
