@@ -1,5 +1,4 @@
 import { createHmac } from 'node:crypto';
-import nodemailer from 'nodemailer';
 import { type OutgoingMessage, plainText, slackBody, subjectLine, webhookBody } from './alert-message.ts';
 
 export interface ChannelTarget {
@@ -81,7 +80,9 @@ export async function send(
  * The SMTP connection of an email channel: its settings and its opened password. Alert mails and
  * the posture reports mailed through a channel both send through it; the caller closes it.
  */
-export function emailTransportOf(settings: Record<string, unknown>, password: string | null) {
+export async function emailTransportOf(settings: Record<string, unknown>, password: string | null) {
+  // Loaded with the first mail: a hub without an email channel never needs it.
+  const { default: nodemailer } = await import('nodemailer');
   return nodemailer.createTransport({
     host: String(settings.host),
     port: Number(settings.port),
@@ -100,7 +101,7 @@ async function sendEmail(target: ChannelTarget, message: OutgoingMessage, recipi
   const to = recipient ? recipient.split(',').map((address) => address.trim()) : fallback;
   if (to.length === 0)
     return { ok: false, error: 'No recipient: the NHI has no owner and the channel no addresses' };
-  const transport = emailTransportOf(s, target.secret);
+  const transport = await emailTransportOf(s, target.secret);
   try {
     const info = await transport.sendMail({
       from: String(s.from),

@@ -130,7 +130,7 @@ export class ReportMailer {
       attachments: { filename: string; content: Buffer; contentType: string }[];
     },
   ): Promise<void> {
-    const transport = emailTransportOf(settings, password);
+    const transport = await emailTransportOf(settings, password);
     try {
       const info = await transport.sendMail({ from: String(settings.from), to, ...message });
       if (info.rejected.length > 0) throw new Error(`Rejected: ${info.rejected.join(', ')}`);

@@ -6,6 +6,7 @@ export * from './instance-registry.ts';
 export * from './instance-sync.ts';
 export * from './realm-move.ts';
 export * from './realm-move-ops.ts';
+export * from './realm-placement.ts';
 export * from './realm-store.ts';
 export * from './realm-sync.ts';
 export * from './served-here.ts';

@@ -37,6 +37,46 @@ export interface ForwardOptions {
 
 export type ForwardOutcome = 'ok' | 'error' | 'unavailable';
 
+/** A plain HTTP route sent on to an instance: its path (with the query) is the same there. */
+export interface ForwardedRequest {
+  method: 'GET' | 'POST';
+  path: string;
+  /** The caller's headers; the connection's own and the caller's credentials stay behind. */
+  headers?: Headers;
+  body?: string;
+  /** The caller left: the instance's request is abandoned, its body too. */
+  signal?: AbortSignal;
+  /** How long the instance may take before its answer's headers arrive. */
+  answerTimeoutMs?: number;
+}
+
+/**
+ * Set by a worker on the 401 that refuses the hub's own token, so the hub tells it from the 401
+ * a route gives its caller (a webhook's bad signature).
+ */
+export const INSTANCE_REFUSED_HEADER = 'x-nhi-instance-refused';
+
+/** Headers of the connection itself, and credentials meant for the hub, never sent on. */
+const unforwardedHeaders = new Set([
+  'authorization',
+  'connection',
+  'content-length',
+  'cookie',
+  'expect',
+  'host',
+  'keep-alive',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  FORWARD_TOKEN_HEADER,
+  REQUEST_ID_HEADER,
+]);
+
+/** What an instance has to start answering a forwarded HTTP route in; the body may take longer. */
+const answerTimeoutMs = 30_000;
+
 /** Queries answer within this; mutations (an upload scan, say) get longer. */
 const queryTimeoutMs = 30_000;
 const mutationTimeoutMs = 120_000;
@@ -138,6 +178,91 @@ export class InstanceForwarder {
   }
 
   /**
+   * A plain HTTP route for the user of `scope` (a streamed export, say) at the instance serving the
+   * realm, signed with the same forward token as a tRPC call: the worker authenticates it as one
+   * and decides the permission. The answer is returned as soon as its headers arrive, its body
+   * unread, so the caller passes it on as it streams. A worker that does not answer, or refuses
+   * the hub's token, is reported unavailable; any other answer is the worker's to give.
+   */
+  async forwardRequest(scope: Pick<RequestScope, 'context'>, request: ForwardedRequest): Promise<Response> {
+    const { realm, principal, requestId } = scope.context;
+    const placement = realm.placement;
+    if (!placement) throw new Error(`Realm ${realm.slug} is served here; nothing to forward`);
+    const token = await this.tokens.issue({
+      instance: placement.instance,
+      userId: userIdOf(principal),
+      realmId: realm.id,
+      requestId,
+      ...callerOf(principal),
+    });
+    // The user was authenticated here: a 401 there is the hub refused (keys, clocks, sync).
+    return this.send(placement, realm.slug, token, requestId, request, (response) => response.status === 401);
+  }
+
+  /**
+   * A request that is the hub's own, not a user's (a provider's webhook for a placed realm), sent
+   * with an instance token. The worker marks a refusal of that token with INSTANCE_REFUSED_HEADER,
+   * so its own 401s (a webhook's bad signature) pass through as answers.
+   */
+  async deliverToInstance(
+    placement: RealmPlacement,
+    realmSlug: string,
+    requestId: string,
+    request: ForwardedRequest,
+  ): Promise<Response> {
+    const token = await this.tokens.issueForInstance(placement.instance, requestId);
+    return this.send(
+      placement,
+      realmSlug,
+      token,
+      requestId,
+      request,
+      (response) => response.status === 401 && response.headers.has(INSTANCE_REFUSED_HEADER),
+    );
+  }
+
+  private async send(
+    placement: RealmPlacement,
+    realmSlug: string,
+    token: string,
+    requestId: string,
+    request: ForwardedRequest,
+    refusesHub: (response: Response) => boolean,
+  ): Promise<Response> {
+    const headers = new Headers();
+    for (const [name, value] of request.headers ?? [])
+      if (!unforwardedHeaders.has(name)) headers.set(name, value);
+    headers.set(FORWARD_TOKEN_HEADER, token);
+    headers.set(REQUEST_ID_HEADER, requestId);
+    const started = performance.now();
+    const attempt = () => fetchUntilAnswered(`${placement.baseUrl}${request.path}`, request, headers);
+    const log = { instance: placement.instance, realm: realmSlug, path: request.path, requestId };
+    try {
+      let response: Response;
+      try {
+        response = await attempt();
+      } catch (error) {
+        // As for a query: a GET changes nothing, so one more try when the connection failed.
+        if (request.method !== 'GET' || request.signal?.aborted || isAbort(error)) throw error;
+        response = await attempt();
+      }
+      if (refusesHub(response)) {
+        void response.body?.cancel();
+        this.observe(placement, 'unavailable', started);
+        this.logger.warn(log, 'instance refused a forwarded call');
+        throw unavailable(placement, realmSlug);
+      }
+      this.observe(placement, response.status >= 500 ? 'error' : 'ok', started);
+      return response;
+    } catch (error) {
+      if (error instanceof UnavailableError || request.signal?.aborted) throw error;
+      this.observe(placement, 'unavailable', started);
+      this.logger.warn({ ...log, err: error }, 'instance unreachable');
+      throw unavailable(placement, realmSlug);
+    }
+  }
+
+  /**
    * One client per instance and wire format. `json`: plain JSON both ways, so what a JSON client
    * sent goes on as it is and the answer comes back the same; otherwise superjson.
    */
@@ -186,15 +311,51 @@ export class InstanceForwarder {
     } else {
       this.logger.warn({ ...log, err: error }, 'instance unreachable');
     }
-    return new UnavailableError(
-      `Realm ${realmSlug} is served by instance ${placement.instance}, which is unavailable`,
-      { instance: placement.instance, realm: realmSlug },
-    );
+    return unavailable(placement, realmSlug);
   }
 
   private observe(placement: RealmPlacement, outcome: ForwardOutcome, started: number): void {
     this.metrics?.recordForwardedCall(placement.instance, outcome, (performance.now() - started) / 1000);
   }
+}
+
+function unavailable(placement: RealmPlacement, realmSlug: string): UnavailableError {
+  return new UnavailableError(
+    `Realm ${realmSlug} is served by instance ${placement.instance}, which is unavailable`,
+    { instance: placement.instance, realm: realmSlug },
+  );
+}
+
+/**
+ * The fetch, abandoned when no headers have come within the deadline; once they have, the body
+ * streams as long as the caller reads it (an export of a large realm takes minutes), and stops
+ * when the caller's signal does.
+ */
+async function fetchUntilAnswered(
+  url: string,
+  request: ForwardedRequest,
+  headers: Headers,
+): Promise<Response> {
+  const deadline = new AbortController();
+  const timer = setTimeout(
+    () => deadline.abort(new DOMException('The instance did not answer in time', 'TimeoutError')),
+    request.answerTimeoutMs ?? answerTimeoutMs,
+  );
+  try {
+    return await fetch(url, {
+      method: request.method,
+      headers,
+      body: request.body,
+      redirect: 'manual',
+      signal: request.signal ? AbortSignal.any([request.signal, deadline.signal]) : deadline.signal,
+    });
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function isAbort(error: unknown): boolean {
+  return error instanceof DOMException && (error.name === 'AbortError' || error.name === 'TimeoutError');
 }
 
 /** No answer at all (no tRPC error data): refused, reset or unreachable, not a worker's refusal. */

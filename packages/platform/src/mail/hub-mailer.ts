@@ -1,4 +1,3 @@
-import nodemailer from 'nodemailer';
 import { inject, injectable } from 'tsyringe';
 import type { Config } from '../config/config.ts';
 import { CONFIG, LOGGER } from '../di/tokens.ts';
@@ -39,6 +38,8 @@ export class HubMailer {
   async send(mail: HubMail): Promise<HubMailOutcome> {
     const smtpUrl = this.config.NHI_SMTP_URL;
     if (!smtpUrl) return 'unconfigured';
+    // Loaded with the first mail: a hub without SMTP never needs it.
+    const { default: nodemailer } = await import('nodemailer');
     const transport = nodemailer.createTransport(smtpUrl, {
       connectionTimeout: 10_000,
       greetingTimeout: 10_000,

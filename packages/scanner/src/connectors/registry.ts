@@ -2,21 +2,13 @@ import type { ScanFactKind } from '../api/scan-facts.ts';
 import { scanFactKindList } from '../api/scan-facts.ts';
 import type { ScanInput, SourceType } from '../api/scanner.schema.ts';
 import { authorizationOptions, readAuthorizationDetails } from './aws/authorization-details.ts';
-import { readAwsLive } from './aws/aws-live.ts';
-import { readAwsOrganization } from './aws/aws-organization.ts';
 import { readCredentialReport } from './aws/credential-report.ts';
 import { type ConnectorOutput, UnreadableInputError } from './connector.ts';
 import { readEntraExport, readEntraLive } from './entra/entra.ts';
-import { readGcpExport, readGcpLive } from './gcp/gcp.ts';
 import { readGitHubExport } from './github/github-export.ts';
-import { readGitHubLive } from './github/github-live.ts';
-import { readGitHubPush } from './github/github-push.ts';
-import { readGitLabExport, readGitLabLive, readGitLabPush } from './gitlab/gitlab.ts';
 import { readKubernetes } from './k8s/kubernetes.ts';
-import { readKubernetesLive } from './k8s/kubernetes-live.ts';
 import { readDetectSecretsBaseline } from './secrets/detect-secrets-baseline.ts';
 import { readGitleaksReport } from './secrets/gitleaks-report.ts';
-import { scanDirectory, scanUpload } from './secrets/secrets-connector.ts';
 import { readTrufflehogReport } from './secrets/trufflehog-report.ts';
 import { verificationOfSettings } from './secrets/verification/verification-settings.ts';
 
@@ -57,6 +49,9 @@ const text = (upload: Buffer | null) => {
   return upload.toString('utf8');
 };
 
+// Inputs that talk to a provider's API (its SDK) or scan for secrets (the rule engines) load their
+// module on first use: most hubs use a few of them, and loading all at start cost the idle server
+// tens of megabytes of memory (ADR 0056).
 const connectors: Partial<Record<ScanInput, Connector>> = {
   'aws.credential_report': {
     sourceType: 'aws_iam',
@@ -75,13 +70,14 @@ const connectors: Partial<Record<ScanInput, Connector>> = {
     sourceType: 'aws_iam',
     factKinds: [...kindsWithPrefix('aws.'), 'credential.never_used'],
     needsUpload: false,
-    read: async (_upload, context) => readAwsLive(context),
+    read: async (_upload, context) => (await import('./aws/aws-live.ts')).readAwsLive(context),
   },
   'aws.organization': {
     sourceType: 'aws_iam',
     factKinds: [...kindsWithPrefix('aws.'), 'credential.never_used'],
     needsUpload: false,
-    read: async (_upload, context) => readAwsOrganization(context),
+    read: async (_upload, context) =>
+      (await import('./aws/aws-organization.ts')).readAwsOrganization(context),
   },
   'k8s.manifests': {
     sourceType: 'kubernetes',
@@ -100,7 +96,7 @@ const connectors: Partial<Record<ScanInput, Connector>> = {
     sourceType: 'kubernetes',
     factKinds: kindsWithPrefix('k8s.'),
     needsUpload: false,
-    read: async (_upload, context) => readKubernetesLive(context),
+    read: async (_upload, context) => (await import('./k8s/kubernetes-live.ts')).readKubernetesLive(context),
   },
   'github.export': {
     sourceType: 'github',
@@ -112,26 +108,27 @@ const connectors: Partial<Record<ScanInput, Connector>> = {
     sourceType: 'github',
     factKinds: [...kindsWithPrefix('github.'), 'credential.never_used'],
     needsUpload: false,
-    read: async (_upload, context) => readGitHubLive(context),
+    read: async (_upload, context) => (await import('./github/github-live.ts')).readGitHubLive(context),
   },
   // A push event (the webhook's payload, or one uploaded): the secrets in the commits it names.
   'github.push': {
     sourceType: 'github',
     factKinds: ['leak.credential_exposed'],
     needsUpload: true,
-    read: async (upload, context) => readGitHubPush(upload, context),
+    read: async (upload, context) =>
+      (await import('./github/github-push.ts')).readGitHubPush(upload, context),
   },
   'gcp.export': {
     sourceType: 'gcp',
     factKinds: [...kindsWithPrefix('gcp.'), 'credential.never_used'],
     needsUpload: true,
-    read: async (upload, context) => readGcpExport(upload, context),
+    read: async (upload, context) => (await import('./gcp/gcp.ts')).readGcpExport(upload, context),
   },
   'gcp.live': {
     sourceType: 'gcp',
     factKinds: [...kindsWithPrefix('gcp.'), 'credential.never_used'],
     needsUpload: false,
-    read: async (_upload, context) => readGcpLive(context),
+    read: async (_upload, context) => (await import('./gcp/gcp.ts')).readGcpLive(context),
   },
   'entra.export': {
     sourceType: 'entra',
@@ -149,19 +146,19 @@ const connectors: Partial<Record<ScanInput, Connector>> = {
     sourceType: 'gitlab',
     factKinds: [...kindsWithPrefix('gitlab.'), 'credential.never_used'],
     needsUpload: true,
-    read: async (upload, context) => readGitLabExport(upload, context),
+    read: async (upload, context) => (await import('./gitlab/gitlab.ts')).readGitLabExport(upload, context),
   },
   'gitlab.live': {
     sourceType: 'gitlab',
     factKinds: [...kindsWithPrefix('gitlab.'), 'credential.never_used'],
     needsUpload: false,
-    read: async (_upload, context) => readGitLabLive(context),
+    read: async (_upload, context) => (await import('./gitlab/gitlab.ts')).readGitLabLive(context),
   },
   'gitlab.push': {
     sourceType: 'gitlab',
     factKinds: ['leak.credential_exposed'],
     needsUpload: true,
-    read: async (upload, context) => readGitLabPush(upload, context),
+    read: async (upload, context) => (await import('./gitlab/gitlab.ts')).readGitLabPush(upload, context),
   },
   'secrets.files': {
     sourceType: 'secrets',
@@ -169,6 +166,7 @@ const connectors: Partial<Record<ScanInput, Connector>> = {
     needsUpload: true,
     read: async (upload, context) => {
       if (!upload) throw new Error('This input needs an uploaded file');
+      const { scanUpload } = await import('./secrets/secrets-connector.ts');
       return scanUpload(upload, context.uploadName ?? 'upload', context.fingerprint, context.signal, {
         verification: verificationOfSettings(context.settings),
       });
@@ -182,6 +180,7 @@ const connectors: Partial<Record<ScanInput, Connector>> = {
       const directory = context.settings.path;
       if (typeof directory !== 'string' || !directory)
         throw new UnreadableInputError('The source has no directory (settings.path) to scan');
+      const { scanDirectory } = await import('./secrets/secrets-connector.ts');
       return scanDirectory(
         directory,
         context.settings.history === true,

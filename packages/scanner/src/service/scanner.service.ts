@@ -37,7 +37,6 @@ import {
   type UpdateSourceInput,
   updateSourceInput,
 } from '../api/scanner.schema.ts';
-import { testSourceConnection } from '../connectors/connection-test.ts';
 import { connectorFor } from '../connectors/registry.ts';
 import { listLeakRows } from '../sql/leaks.sql.ts';
 import { scanJob, scheduledScanJob } from './scanner-jobs.ts';
@@ -216,6 +215,8 @@ export class ScannerService {
   /** Credentials given here are used for one call and forgotten: neither stored, audited nor logged. */
   async testConnection(raw: TestConnectionInput): Promise<ConnectionTestResult> {
     const input = parse(testConnectionInput, raw);
+    // The providers' SDKs load with the first test, not with the hub (see connectors/registry.ts).
+    const { testSourceConnection } = await import('../connectors/connection-test.ts');
     return testSourceConnection(input.type, input.settings, input.secrets);
   }
 

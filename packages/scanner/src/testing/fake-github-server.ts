@@ -16,6 +16,19 @@ export interface FakeGitHubOrg {
   actionsSecrets?: { org?: unknown[]; repositories?: Record<string, unknown[]>; forbidden?: string[] };
   /** `<repository name>@<sha>` → the commit's files (filename, status, patch) */
   commits?: Record<string, unknown[]>;
+  /**
+   * The token's user, when the token is a user's (a classic token, or a user access token): per
+   * installation id they reach, its repositories they see with their `permissions`. Undefined: the
+   * `/user/installations` endpoints answer 403, as GitHub does for a token that is not a user's.
+   */
+  user?: { login: string; installations: Record<string, InstallationRepository[]> };
+}
+
+export interface InstallationRepository {
+  id: number;
+  name: string;
+  full_name: string;
+  permissions: { admin: boolean; push: boolean; pull: boolean };
 }
 
 /**
@@ -46,7 +59,12 @@ export async function startFakeGitHub(org: FakeGitHubOrg) {
       json(200, wrap ? wrap(slice) : slice, next);
     };
     const repos = Object.keys(org.repositories);
-    if (url.pathname === `/orgs/${org.org}/installations`)
+    if (url.pathname.startsWith('/user/installations'))
+      userInstallations(org, request.method ?? 'GET', url.pathname, json, paged, () => {
+        response.writeHead(204, { 'x-github-request-id': 'C0DE:1234:5678:9ABC:DEF0' });
+        response.end();
+      });
+    else if (url.pathname === `/orgs/${org.org}/installations`)
       paged(org.installations, (slice) => ({ total_count: org.installations.length, installations: slice }));
     else if (url.pathname === `/orgs/${org.org}/repos`)
       paged(repos.map((name) => ({ name, full_name: `${org.org}/${name}`, owner: { login: org.org } })));
@@ -96,4 +114,84 @@ export async function startFakeGitHub(org: FakeGitHubOrg) {
     requests,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+const documentation = 'https://docs.github.com/rest/apps/installations';
+
+/**
+ * GET /user/installations, GET /user/installations/{id}/repositories and
+ * DELETE /user/installations/{id}/repositories/{repository_id}, as GitHub answers them: 403 for a
+ * token that is not a user's, 404 for an installation or repository out of the user's reach, 403
+ * without admin rights on the repository, 422 for an installation on all repositories or its last one.
+ */
+function userInstallations(
+  org: FakeGitHubOrg,
+  method: string,
+  path: string,
+  json: (status: number, body: unknown) => void,
+  paged: (items: unknown[], wrap?: (slice: unknown[]) => unknown) => void,
+  noContent: () => void,
+) {
+  const user = org.user;
+  if (!user) {
+    json(403, {
+      message: 'Resource not accessible by integration',
+      documentation_url: documentation,
+      status: '403',
+    });
+    return;
+  }
+  const [, installationId, repositoryId] =
+    /^\/user\/installations(?:\/(\d+)\/repositories(?:\/(\d+))?)?$/.exec(path) ?? [];
+  if (!installationId) {
+    const reachable = org.installations.filter(
+      (item) => String((item as { id?: unknown }).id) in user.installations,
+    );
+    paged(reachable, (slice) => ({ total_count: reachable.length, installations: slice }));
+    return;
+  }
+  const installation = org.installations.find(
+    (item) => String((item as { id?: unknown }).id) === installationId,
+  ) as { repository_selection?: string } | undefined;
+  const repositories = user.installations[installationId];
+  if (!installation || !repositories) {
+    json(404, { message: 'Not Found', documentation_url: documentation, status: '404' });
+    return;
+  }
+  if (method === 'GET' && !repositoryId) {
+    paged(repositories, (slice) => ({
+      total_count: repositories.length,
+      repository_selection: installation.repository_selection,
+      repositories: slice,
+    }));
+    return;
+  }
+  if (method !== 'DELETE' || !repositoryId) {
+    json(404, { message: 'Not Found', documentation_url: documentation, status: '404' });
+    return;
+  }
+  const index = repositories.findIndex((repository) => String(repository.id) === repositoryId);
+  if (installation.repository_selection === 'all')
+    json(422, {
+      message: 'This installation is for all repositories',
+      documentation_url: documentation,
+      status: '422',
+    });
+  else if (index < 0) json(404, { message: 'Not Found', documentation_url: documentation, status: '404' });
+  else if (!repositories[index]?.permissions.admin)
+    json(403, {
+      message: 'Must have admin rights to Repository.',
+      documentation_url: documentation,
+      status: '403',
+    });
+  else if (repositories.length === 1)
+    json(422, {
+      message: 'Cannot remove the last repository of an installation',
+      documentation_url: documentation,
+      status: '422',
+    });
+  else {
+    repositories.splice(index, 1);
+    noContent();
+  }
 }

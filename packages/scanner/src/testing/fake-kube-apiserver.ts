@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { K8sObject } from '../connectors/k8s/k8s-objects.ts';
+import { answeredNamespaced } from './fake-kube-namespaced.ts';
 
 /** A certificate authority and a server certificate it signed for 127.0.0.1 and localhost. */
 export interface TestPki {
@@ -122,8 +123,17 @@ export interface FakeKubeCluster {
   objects: K8sObject[];
   /** Plural resource names (`secrets`) the token may not list. */
   forbidden?: string[];
+  /** Plural resource names (`secrets`) the token may not delete. */
+  cannotDelete?: string[];
   /** Items per page when the client asks for more (or sets no limit): exercises `continue`. */
   maxPageSize?: number;
+  /**
+   * How many calls with a `continue` token answer 410 Expired, as when the API server compacted the
+   * list's snapshot away (`Infinity`: every one). The answer offers a token for the rest, as it does,
+   * which is honoured once unless `offeredContinuesExpire`.
+   */
+  expiredContinues?: number;
+  offeredContinuesExpire?: boolean;
 }
 
 const status = (code: number, reason: string, message: string, details?: Record<string, string>) => ({
@@ -137,8 +147,10 @@ const status = (code: number, reason: string, message: string, details?: Record<
   code,
 });
 
+export { status as kubeStatus };
+
 /** Fields a list's fieldSelector may name, per the API server's field label conversions. */
-function fieldOf(object: K8sObject, field: string): string | undefined {
+export function fieldOf(object: K8sObject, field: string): string | undefined {
   if (field === 'metadata.name') return object.metadata.name;
   if (field === 'metadata.namespace') return object.metadata.namespace;
   if (field === 'type' && object.kind === 'Secret') return String(object.type ?? '');
@@ -153,6 +165,9 @@ function fieldOf(object: K8sObject, field: string): string | undefined {
  */
 export async function startFakeKubeApiServer(cluster: FakeKubeCluster) {
   const requests: string[] = [];
+  /** Paths whose answer carried a Secret's data (namespaced reads). */
+  const secretDataServed: string[] = [];
+  let expired = 0;
   const byPath = new Map(fakeKubeResources.map((entry) => [entry.path, entry]));
   const server = https.createServer(
     { cert: cluster.pki.serverCertPem, key: cluster.pki.serverKeyPem },
@@ -181,6 +196,7 @@ export async function startFakeKubeApiServer(cluster: FakeKubeCluster) {
         });
         return;
       }
+      if (answeredNamespaced(cluster, request, response, url, { secretData: secretDataServed })) return;
       const listed = byPath.get(url.pathname);
       if (!listed || request.method !== 'GET') {
         json(404, status(404, 'NotFound', 'the server could not find the requested resource'));
@@ -227,6 +243,33 @@ export async function startFakeKubeApiServer(cluster: FakeKubeCluster) {
       );
       const token = url.searchParams.get('continue');
       const start = token ? Number(JSON.parse(Buffer.from(token, 'base64url').toString()).offset) : 0;
+      // A token the 410 itself offered is fresh: it does not expire at once.
+      const offeredByExpiry = token
+        ? JSON.parse(Buffer.from(token, 'base64url').toString()).rv === -1
+        : false;
+      if (
+        token &&
+        (!offeredByExpiry || cluster.offeredContinuesExpire) &&
+        expired < (cluster.expiredContinues ?? 0)
+      ) {
+        expired += 1;
+        json(410, {
+          ...status(
+            410,
+            'Expired',
+            'The provided continue parameter is too old to display a consistent list result. You can start a new list ' +
+              'without the continue parameter, or use the continue token in this response to retrieve the remainder ' +
+              'of the results. Continuing with the provided token results in an inconsistent list - objects that were ' +
+              'created, modified, or deleted between the time the first chunk was returned and now may show up in the list.',
+          ),
+          metadata: {
+            continue: Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv: -1, offset: start })).toString(
+              'base64url',
+            ),
+          },
+        });
+        return;
+      }
       const page = items.slice(start, start + size);
       const next = start + page.length < items.length ? start + page.length : undefined;
       json(200, {
@@ -253,6 +296,7 @@ export async function startFakeKubeApiServer(cluster: FakeKubeCluster) {
   return {
     server: `https://127.0.0.1:${port}`,
     requests,
+    secretDataServed,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -64,7 +64,11 @@ function useRemediationPanel(nhiId: string) {
  */
 export function RemediationPanel({ nhiId, onChanged }: { nhiId: string; onChanged: () => Promise<void> }) {
   const { panel, error, reload } = useRemediationPanel(nhiId);
-  const [chosen, setChosen] = useState<{ offer: Offer; plan: RemediationPlan } | null>(null);
+  const [chosen, setChosen] = useState<{ offer: Offer; plan: RemediationPlan; repository: string } | null>(
+    null,
+  );
+  // The repository typed for each offer that asks for one, by the offer's action.
+  const [repositories, setRepositories] = useState<Record<string, string>>({});
   const { pending, error: actionError, run } = usePendingAction();
   const done = async () => {
     setChosen(null);
@@ -80,10 +84,11 @@ export function RemediationPanel({ nhiId, onChanged }: { nhiId: string; onChange
       </p>
     );
   const { available, actions, awaiting } = panel;
-  const input = (offer: Offer) => ({
+  const input = (offer: Offer, repository: string) => ({
     nhiId,
     action: offer.action,
     ...(offer.credentialId ? { credentialId: offer.credentialId } : {}),
+    ...(offer.takesRepository ? { repository: repository.trim() } : {}),
   });
   const othersAwaiting = awaiting.filter((action) => action.nhi.id !== nhiId);
 
@@ -108,16 +113,32 @@ export function RemediationPanel({ nhiId, onChanged }: { nhiId: string; onChange
         <ul className="stack remediation-offers" data-testid="remediation-offers">
           {available.actions.map((offer) => (
             <li key={`${offer.action}:${offer.credentialId ?? ''}`} data-testid="remediation-offer">
+              {offer.takesRepository && offer.available ? (
+                <input
+                  aria-label="Repository"
+                  placeholder="owner/repository"
+                  value={repositories[offer.action] ?? ''}
+                  onChange={(event) =>
+                    setRepositories((typed) => ({ ...typed, [offer.action]: event.target.value }))
+                  }
+                  data-testid="remediation-repository"
+                />
+              ) : null}
               <button
                 type="button"
                 className="button secondary small"
-                disabled={!offer.available || pending}
-                onClick={() =>
-                  run(
-                    () => planRemediation({ data: input(offer) }),
-                    (plan) => setChosen({ offer, plan }),
-                  )
+                disabled={
+                  !offer.available ||
+                  pending ||
+                  (offer.takesRepository && !(repositories[offer.action] ?? '').trim())
                 }
+                onClick={() => {
+                  const repository = repositories[offer.action] ?? '';
+                  run(
+                    () => planRemediation({ data: input(offer, repository) }),
+                    (plan) => setChosen({ offer, plan, repository }),
+                  );
+                }}
                 data-testid={`remediation-dry-run-${offer.action}`}
               >
                 {offer.label}: {offer.targetLabel}
@@ -131,7 +152,7 @@ export function RemediationPanel({ nhiId, onChanged }: { nhiId: string; onChange
         <DryRun
           plan={chosen.plan}
           pending={pending}
-          onRun={() => run(() => requestRemediation({ data: input(chosen.offer) }), done)}
+          onRun={() => run(() => requestRemediation({ data: input(chosen.offer, chosen.repository) }), done)}
           onCancel={() => setChosen(null)}
         />
       ) : null}

@@ -14,6 +14,7 @@ import {
 import { LeakExportService, leakExportMedia } from '@nhi/scanner';
 import type { DependencyContainer } from 'tsyringe';
 import { buildVersion } from '../ops/build-version.ts';
+import { forwardedGet } from './forwarded-route.ts';
 
 export interface ExportEndpointDeps {
   root: DependencyContainer;
@@ -75,6 +76,8 @@ export const leakExport: ExportKind = {
  * or the session cookie from our own pages), the realm from the `x-nhi-realm` header or the
  * `realm` parameter (a download link cannot set a header), then the file, streamed as it is read.
  * Refusals are JSON: 401 without a credential, 403 without the permission, 400 for bad parameters.
+ * A realm a worker instance serves is exported there: the request goes on with a forward token and
+ * the worker's file streams back through; 503 when the worker does not answer.
  */
 export async function exportResponse(
   request: Request,
@@ -84,6 +87,7 @@ export async function exportResponse(
   const url = new URL(request.url);
   try {
     const scope = await exportScope(request, url, kind, deps);
+    if (scope.context.realm.placement) return await forwardedGet(request, scope, deps.root);
     const config = deps.root.resolve(CONFIG);
     const product = { version: buildVersion, informationUri: config.NHI_PUBLIC_URL };
     const file = kind.open(scope, url.searchParams, product);
@@ -110,7 +114,8 @@ async function exportScope(request: Request, url: URL, kind: ExportKind, deps: E
   const trustProxy = deps.root.resolve(CONFIG).NHI_TRUST_PROXY;
   if (scope.credential === 'session' && !isSameOriginRequest(request.headers, request.url, trustProxy))
     throw new PermissionDeniedError('same-origin');
-  requirePermission(scope, kind.permission);
+  // A worker's realm is checked there, against its policies, as a forwarded procedure is.
+  if (!scope.context.realm.placement) requirePermission(scope, kind.permission);
   return scope;
 }
 

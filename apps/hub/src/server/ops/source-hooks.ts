@@ -1,6 +1,5 @@
-import type { Logger } from '@nhi/platform';
 import { maxEventBodyBytes, SourceEvents } from '@nhi/scanner';
-import type { DependencyContainer } from 'tsyringe';
+import { type HookContext, routedHook } from './hook-routing.ts';
 
 const json = (status: number, body: unknown) =>
   new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
@@ -24,15 +23,25 @@ async function cappedText(request: Request, cap: number): Promise<string | null>
  * POST /api/hooks/sources/<realm>/<source>: public, authenticated by the sender's own scheme
  * (GitHub's X-Hub-Signature-256, GitLab's X-Gitlab-Token, an SNS message signature) checked
  * against the source's settings. A verified event is recorded and may queue a scan (202); the
- * request never scans. Unknown realms and sources and bad signatures are all 401 alike.
+ * request never scans. Unknown realms and sources and bad signatures are all 401 alike. A realm a
+ * worker instance serves has its event checked and recorded there (routedHook).
  */
 export async function sourceHookResponse(
   request: Request,
   params: { realm: string; sourceId: string },
-  context: { root: DependencyContainer; logger: Logger },
+  context: HookContext,
 ): Promise<Response> {
   const body = await cappedText(request, maxEventBodyBytes);
   if (body === null) return json(413, { error: 'too large' });
+  return routedHook(request, params.realm, body, context, () => recordedHere(request, params, body, context));
+}
+
+async function recordedHere(
+  request: Request,
+  params: { realm: string; sourceId: string },
+  body: string,
+  context: HookContext,
+): Promise<Response> {
   try {
     const answer = await context.root
       .resolve(SourceEvents)

@@ -13,7 +13,12 @@ import { type ConnectorOutput, UnreadableInputError } from '../connector.ts';
 import type { ConnectorContext } from '../registry.ts';
 import { type K8sObject, readK8sObjects } from './k8s-objects.ts';
 import { readKubernetes } from './kubernetes.ts';
-import { kubernetesPageSize, readKubernetesLive, testKubernetesConnection } from './kubernetes-live.ts';
+import {
+  consistentListRestarts,
+  kubernetesPageSize,
+  readKubernetesLive,
+  testKubernetesConnection,
+} from './kubernetes-live.ts';
 
 const fingerprint = async (secret: string) => createHash('sha256').update(secret).digest('hex');
 const bearer = 'fake-kube-bearer-token-0123456789abcdef';
@@ -246,6 +251,60 @@ describe('kubernetes live: listing', () => {
     expect(pages).toHaveLength(3);
     expect(pages.every((r) => r.includes(`limit=${kubernetesPageSize}`))).toBe(true);
     expect(pages.filter((r) => r.includes('continue='))).toHaveLength(2);
+  });
+
+  it.each([
+    [1, 'starts the list again from its first page when a continue token expires, with no warning', 5],
+    [
+      consistentListRestarts + 1,
+      'goes on with the token a 410 offers once restarts keep expiring, warning that the list may be inconsistent',
+      // Each try reads a first page and meets the expiry on the second; the last goes on from there.
+      2 * (consistentListRestarts + 1) + 2,
+    ],
+  ])('%i expired continue token(s): %s', async (expiredContinues, _behaviour, calls) => {
+    const accounts = Array.from({ length: 7 }, (_, index) => ({
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: { name: `robot-${index}`, namespace: 'ci' },
+    }));
+    const { read, api } = await setup({ objects: accounts, maxPageSize: 3, expiredContinues });
+
+    const output = await read();
+
+    expect(output.nhis.map((nhi) => nhi.name).sort()).toEqual(accounts.map((a) => `ci/${a.metadata.name}`));
+    expect(api.requests.filter((r) => r.includes('/api/v1/serviceaccounts'))).toHaveLength(calls);
+    const warned = output.warnings.filter((w) => w.item === 'ServiceAccount objects');
+    if (expiredContinues > consistentListRestarts)
+      expect(warned).toEqual([
+        { item: 'ServiceAccount objects', message: expect.stringMatching(/snapshot expired/) },
+      ]);
+    else expect(warned).toEqual([]);
+  });
+
+  it('reads the same identities from a cluster whose every continue token expires as from a steady one', async () => {
+    const steady = await (await setup({ objects: objectsOf(syntheticCluster) })).read();
+    const { read } = await setup({
+      objects: objectsOf(syntheticCluster),
+      maxPageSize: 1,
+      expiredContinues: Number.POSITIVE_INFINITY,
+    });
+
+    const output = await read();
+
+    expect(comparable(output).nhis).toEqual(comparable(steady).nhis);
+    expect(output.warnings.length).toBeGreaterThan(0);
+    expect(output.warnings.every((w) => /snapshot expired/.test(w.message))).toBe(true);
+  });
+
+  it('fails rather than loops when the token a 410 offers expires before a page is read', async () => {
+    const { read } = await setup({
+      objects: objectsOf(syntheticCluster),
+      maxPageSize: 1,
+      expiredContinues: Number.POSITIVE_INFINITY,
+      offeredContinuesExpire: true,
+    });
+
+    await expect(read()).rejects.toThrow(/HTTP 410/);
   });
 
   it('asks only for token Secrets, so no other Secret reaches the scan', async () => {

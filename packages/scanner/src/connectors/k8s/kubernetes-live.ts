@@ -28,7 +28,7 @@ interface ListPage {
 
 type ListCall = (page: { limit: number; _continue?: string }) => Promise<ListPage>;
 
-interface Clients {
+export interface Clients {
   core: CoreV1Api;
   apps: AppsV1Api;
   batch: BatchV1Api;
@@ -172,11 +172,12 @@ export async function readKubernetesLive(context: ConnectorContext): Promise<Con
   // Kinds are listed side by side and kept in this order, so every scan reads them alike.
   const lists = await Promise.all(
     resources.map(async (entry): Promise<{ objects: K8sObject[]; warning?: ScanWarning }> => {
-      const objects: K8sObject[] = [];
       try {
-        for await (const item of listAll(entry, clients))
+        const { items, inconsistent } = await listAll(entry, clients);
+        const objects: K8sObject[] = [];
+        for (const item of items)
           objects.push(entry.kind === 'Secret' ? await withoutSecretData(item, context.fingerprint) : item);
-        return { objects };
+        return inconsistent ? { objects, warning: inconsistentListWarning(entry) } : { objects };
       } catch (error) {
         if (context.signal.aborted) throw error;
         const reason = failureOf(error, config, entry);
@@ -225,6 +226,21 @@ export async function testKubernetesConnection(
   }
 }
 
+/**
+ * The API clients of a source's cluster, with its own credentials, every call abortable by `signal`:
+ * what a live scan reads with and what remediation acts with.
+ */
+export function kubernetesClients(
+  settings: Record<string, unknown>,
+  secrets: Record<string, string>,
+  signal: AbortSignal,
+): KubernetesClients {
+  const config = kubeConfigOf(settings, secrets);
+  return { ...clientsOf(config, signal), config };
+}
+
+export type KubernetesClients = Clients & { config: KubeConfig };
+
 function clientsOf(config: KubeConfig, signal: AbortSignal): Clients {
   const abortable: ObservableMiddleware = {
     pre: (request) => {
@@ -243,23 +259,79 @@ function clientsOf(config: KubeConfig, signal: AbortSignal): Clients {
 }
 
 /**
+ * How often a list whose `continue` token expired (410 Expired: the API server's snapshot was
+ * compacted away while the pages were read, as happens on a large cluster) starts again from its first
+ * page before going on with the token that answer offers, which lists the rest as it is now.
+ */
+export const consistentListRestarts = 2;
+
+interface ListedItems {
+  items: K8sObject[];
+  /** The rest was listed after the snapshot expired: objects changed meanwhile may be missed. */
+  inconsistent: boolean;
+}
+
+/**
  * Every item of a resource, page by page. Items come as the API server sends them, without kind
  * and apiVersion; they get them back, and a plain shape (timestamps as strings), as in a kubectl export.
  */
-async function* listAll(entry: ListedResource, clients: Clients): AsyncGenerator<K8sObject> {
+async function listAll(entry: ListedResource, clients: Clients): Promise<ListedItems> {
   const list = entry.list(clients);
+  let items: K8sObject[] = [];
   let next: string | undefined;
-  do {
-    const page = await list({ limit: kubernetesPageSize, ...(next ? { _continue: next } : {}) });
+  let restarts = 0;
+  let inconsistent = false;
+  // A token offered by a 410 that expires again before a page is read would loop forever.
+  let readSinceExpiry = true;
+  for (;;) {
+    let page: ListPage;
+    try {
+      page = await list({ limit: kubernetesPageSize, ...(next ? { _continue: next } : {}) });
+    } catch (error) {
+      const expired = next === undefined ? undefined : expiredListOf(error);
+      if (!expired || !readSinceExpiry) throw error;
+      readSinceExpiry = false;
+      if (restarts < consistentListRestarts) {
+        restarts += 1;
+        items = [];
+        next = undefined;
+      } else if (expired.continue) {
+        inconsistent = true;
+        next = expired.continue;
+      } else throw error;
+      continue;
+    }
+    readSinceExpiry = true;
     for (const item of page.items)
-      yield {
+      items.push({
         ...(JSON.parse(JSON.stringify(item)) as K8sObject),
         kind: entry.kind,
         apiVersion: entry.apiVersion,
-      };
+      });
     next = page.metadata?._continue || undefined;
-  } while (next);
+    if (!next) return { items, inconsistent };
+  }
 }
+
+/** A 410 Expired answer to a `continue` token, with the token it offers for the rest, if any. */
+function expiredListOf(error: unknown): { continue?: string } | undefined {
+  if (!(error instanceof ApiException) || error.code !== 410) return undefined;
+  try {
+    const body = (typeof error.body === 'string' ? JSON.parse(error.body) : error.body) as {
+      metadata?: { continue?: string };
+    } | null;
+    return { continue: body?.metadata?.continue || undefined };
+  } catch {
+    return {};
+  }
+}
+
+const inconsistentListWarning = (entry: ListedResource): ScanWarning => ({
+  item: `${entry.kind} objects`,
+  message:
+    `the API server's snapshot expired ${consistentListRestarts + 1} times while ${entry.plural} were listed page by page, ` +
+    'so the rest was listed as it is now: an object created, changed or deleted during the scan may be missed or read in its newer state',
+});
 
 const text = (value: unknown) => (typeof value === 'string' && value.trim() ? value.trim() : undefined);
 

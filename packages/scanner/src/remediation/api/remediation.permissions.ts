@@ -5,7 +5,7 @@ export const remediationPermissions = definePermissions([
   {
     key: 'nhi:remediate',
     description:
-      'Run remediation actions at the provider: deactivate or delete keys, remove console passwords and deploy keys (with a dry run first, and a second member’s approval when the realm asks for it)',
+      'Run remediation actions at the provider: deactivate or delete keys, remove console passwords and deploy keys, remove repositories from app installations, delete legacy token Secrets (with a dry run first, and a second member’s approval when the realm asks for it)',
     grantedTo: ['admin'],
     scopable: true,
   },

@@ -20,6 +20,14 @@ export const remediationPlanInput = z.object({
   action: z.enum(remediationActionKeys),
   /** The credential the action addresses (a key); absent for actions about the identity itself. */
   credentialId: z.string().uuid().optional(),
+  /** The repository an action about several names (`acme/api`, or `api` of the identity's organisation). */
+  repository: z
+    .string()
+    .trim()
+    .min(1, 'Name the repository')
+    .max(200)
+    .regex(/^[\w.-]+(?:\/[\w.-]+)?$/, 'A repository is `owner/name` or `name`')
+    .optional(),
 });
 export type RemediationPlanInput = z.input<typeof remediationPlanInput>;
 
@@ -78,6 +86,8 @@ export interface RemediationAvailability {
     targetLabel: string;
     available: boolean;
     reason: string | null;
+    /** The requester names the repository (`repository`) the action is about. */
+    takesRepository: boolean;
   }[];
 }
 

@@ -118,7 +118,7 @@ describeEachDatabase('remediation at GitHub and Kubernetes', (_kind, newDatabase
         action: 'github.installation.repository_remove',
         available: false,
         reason: expect.stringMatching(
-          /only a user’s own token .* the source reads with an organisation token/,
+          /^ci-bot is installed on all repositories of acme: .* organisation owner/,
         ),
       }),
     ]);

@@ -43,7 +43,9 @@ import {
 import { lockIdentityForRemediation } from '../sql/remediation-locks.sql.ts';
 import { remediationActionOf, remediationActions } from './actions/index.ts';
 import {
+  type ActionChoice,
   type ActionOffer,
+  type OfferingSource,
   type ProviderAccess,
   type ProviderAnswer,
   ProviderRefusal,
@@ -87,6 +89,7 @@ interface Prepared extends Loaded {
   module: RemediationActionModule;
   credential: SubjectCredential | null;
   settings: RemediationSettings;
+  choice: ActionChoice;
 }
 
 const actionSelect = {
@@ -215,8 +218,13 @@ export class RemediationService {
     const settings = await this.settings();
     const loaded = await this.db.transaction((tx) => this.load(tx, nhiId, null));
     const blocked = this.blockingReason(settings, loaded.source);
+    const offering = await this.offeringOf(loaded.source);
     const actions = remediationActions
-      .flatMap((module) => module.offers(loaded.subject, { settings: loaded.source?.settings ?? {} }))
+      .flatMap((module) =>
+        module
+          .offers(loaded.subject, offering)
+          .map((offer) => ({ ...offer, takesRepository: module.takesRepository === true })),
+      )
       .map((offer) => ({
         ...offer,
         available: offer.available && blocked === null,
@@ -380,8 +388,12 @@ export class RemediationService {
     if (!settings.enabled) throw this.realmOff();
     if (!loaded.source) throw new ValidationError(blocked ?? 'No source can act on this identity');
     if (loaded.source.settings.remediation !== true) throw this.sourceOff(loaded.source);
+    if (input.repository && !module.takesRepository)
+      throw new ValidationError(`“${module.label}” takes no repository`, [
+        { path: ['repository'], message: 'not taken by this action' },
+      ]);
     const offer: ActionOffer | undefined = module
-      .offers(loaded.subject, { settings: loaded.source.settings })
+      .offers(loaded.subject, await this.offeringOf(loaded.source))
       .find((candidate) => candidate.credentialId === (input.credentialId ?? null));
     if (!offer)
       throw new ValidationError(
@@ -390,7 +402,15 @@ export class RemediationService {
       );
     if (!offer.available) throw new ValidationError(offer.reason ?? `“${module.label}” is not available`);
     const credential = loaded.subject.credentials.find((c) => c.id === input.credentialId) ?? null;
-    return { ...loaded, source: loaded.source, module, credential, settings };
+    const choice = { repository: input.repository ?? null };
+    return { ...loaded, source: loaded.source, module, credential, settings, choice };
+  }
+
+  /** The source as offers see it: the names of its secrets are read outside any realm transaction. */
+  private async offeringOf(source: ActingSource | null): Promise<OfferingSource> {
+    if (!source) return { settings: {}, secretNames: [] };
+    const secrets = source.encryptedSecrets ? await this.secrets.decryptJson(source.encryptedSecrets) : {};
+    return { settings: source.settings, secretNames: Object.keys(secrets) };
   }
 
   private async dryRun(
@@ -399,7 +419,7 @@ export class RemediationService {
     const access = await this.accessOf(prepared.source);
     let found: Awaited<ReturnType<RemediationActionModule['plan']>>;
     try {
-      found = await prepared.module.plan(prepared.subject, prepared.credential, access);
+      found = await prepared.module.plan(prepared.subject, prepared.credential, access, prepared.choice);
     } catch (error) {
       if (error instanceof ProviderRefusal) throw new ConflictError(`The dry run failed: ${error.message}`);
       throw error;

@@ -1,11 +1,4 @@
-import {
-  DeleteAccessKeyCommand,
-  DeleteLoginProfileCommand,
-  GetAccessKeyLastUsedCommand,
-  IAMClient,
-  paginateListAccessKeys,
-  UpdateAccessKeyCommand,
-} from '@aws-sdk/client-iam';
+import type { IAMClient } from '@aws-sdk/client-iam';
 import { ConflictError, ValidationError } from '@nhi/platform';
 import { accessKeyHint } from '../../../connectors/aws/access-keys.ts';
 import {
@@ -29,13 +22,19 @@ function iamUserName(subject: RemediationSubject): string | null {
 }
 
 /** As a live scan builds its client: the source's region, endpoint and keys. */
+/**
+ * The AWS SDK's IAM client, loaded by the first action that reaches AWS rather than with the hub,
+ * which most requests never need (ADR 0056).
+ */
+let iam: typeof import('@aws-sdk/client-iam');
+
 function iamClient(access: ProviderAccess): IAMClient {
   const { accessKeyId, secretAccessKey, sessionToken } = access.secrets;
   if (!accessKeyId || !secretAccessKey)
     throw new ValidationError(
       'The source has no AWS credentials (accessKeyId and secretAccessKey) to act with',
     );
-  return new IAMClient({
+  return new iam.IAMClient({
     region: typeof access.settings.region === 'string' ? access.settings.region : 'us-east-1',
     endpoint: typeof access.settings.endpoint === 'string' ? access.settings.endpoint : undefined,
     credentials: { accessKeyId, secretAccessKey, sessionToken },
@@ -53,6 +52,7 @@ function refusal(error: unknown): ProviderRefusal {
 }
 
 async function withClient<T>(access: ProviderAccess, work: (client: IAMClient) => Promise<T>): Promise<T> {
+  iam = await import('@aws-sdk/client-iam');
   const client = iamClient(access);
   try {
     return await work(client);
@@ -92,7 +92,7 @@ async function resolveKey(
   access: ProviderAccess,
 ): Promise<{ key: ListedKey; others: ListedKey[] }> {
   const keys: ListedKey[] = [];
-  for await (const page of paginateListAccessKeys({ client }, { UserName: userName }))
+  for await (const page of iam.paginateListAccessKeys({ client }, { UserName: userName }))
     for (const key of page.AccessKeyMetadata ?? [])
       if (key.AccessKeyId)
         keys.push({ id: key.AccessKeyId, status: key.Status ?? 'Inactive', created: key.CreateDate ?? null });
@@ -114,7 +114,7 @@ async function resolveKey(
 async function lastUseOf(client: IAMClient, key: ListedKey, credential: SubjectCredential) {
   try {
     const { AccessKeyLastUsed: used } = await client.send(
-      new GetAccessKeyLastUsedCommand({ AccessKeyId: key.id }),
+      new iam.GetAccessKeyLastUsedCommand({ AccessKeyId: key.id }),
     );
     const known = (value: string | undefined) => (value && value !== 'N/A' ? value : null);
     return {
@@ -198,7 +198,7 @@ export const deactivateAccessKey: RemediationActionModule = {
     withClient(access, async (client) =>
       answerOf(
         await client.send(
-          new UpdateAccessKeyCommand({
+          new iam.UpdateAccessKeyCommand({
             UserName: text(target, 'userName'),
             AccessKeyId: text(target, 'accessKeyId'),
             Status: 'Inactive',
@@ -221,7 +221,7 @@ export const deleteAccessKey: RemediationActionModule = {
     withClient(access, async (client) =>
       answerOf(
         await client.send(
-          new DeleteAccessKeyCommand({
+          new iam.DeleteAccessKeyCommand({
             UserName: text(target, 'userName'),
             AccessKeyId: text(target, 'accessKeyId'),
           }),
@@ -277,7 +277,7 @@ export const deleteLoginProfile: RemediationActionModule = {
   run: (target, access) =>
     withClient(access, async (client) =>
       answerOf(
-        await client.send(new DeleteLoginProfileCommand({ UserName: text(target, 'userName') })),
+        await client.send(new iam.DeleteLoginProfileCommand({ UserName: text(target, 'userName') })),
         `${text(target, 'userName')} has no console password`,
       ),
     ),

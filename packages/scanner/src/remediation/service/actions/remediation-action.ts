@@ -35,6 +35,17 @@ export interface ProviderAccess {
   signal: AbortSignal;
 }
 
+/** The acting source as offers see it: its settings and the names (never the values) of its secrets. */
+export interface OfferingSource {
+  settings: Record<string, unknown>;
+  secretNames: string[];
+}
+
+/** What the requester chose beyond the identity and credential (the repository to remove). */
+export interface ActionChoice {
+  repository: string | null;
+}
+
 /** One action an identity offers; `available: false` with the reason when it cannot run. */
 export interface ActionOffer {
   action: RemediationActionKey;
@@ -78,12 +89,15 @@ export interface RemediationActionModule {
   credentialStatus: 'inactive' | 'revoked' | null;
   /** The scan that shows the provider's new state, queued after a success. */
   rescanInput: ScanInput;
+  /** Whether the requester names a repository (`repository`): refused for actions that take none. */
+  takesRepository?: boolean;
   /** The offers for this identity: none when the action is not about such an identity. */
-  offers(subject: RemediationSubject, source: { settings: Record<string, unknown> }): ActionOffer[];
+  offers(subject: RemediationSubject, source: OfferingSource): ActionOffer[];
   plan(
     subject: RemediationSubject,
     credential: SubjectCredential | null,
     access: ProviderAccess,
+    choice: ActionChoice,
   ): Promise<ModuleDryRun>;
   run(target: Record<string, unknown>, access: ProviderAccess): Promise<ProviderAnswer>;
 }

@@ -1,4 +1,5 @@
 import { createFileRoute } from '@tanstack/react-router';
+import { currentRequestId } from '../../../../../server/http/request-store.server.ts';
 import { hubRuntime } from '../../../../../server/hub-runtime.server.ts';
 import { ticketHookResponse } from '../../../../../server/ops/ticket-hooks.ts';
 
@@ -8,7 +9,7 @@ export const Route = createFileRoute('/api/hooks/tickets/$realm/$channelId')({
     handlers: {
       POST: async ({ request, params }) => {
         const { root, logger } = await hubRuntime();
-        return ticketHookResponse(request, params, { root, logger });
+        return ticketHookResponse(request, params, { root, logger, requestId: currentRequestId() });
       },
     },
   },
