@@ -5,8 +5,9 @@ export default defineConfig({
     name: 'alert',
     include: ['src/**/*.test.ts'],
     setupFiles: ['reflect-metadata'],
-    // Opening PGlite and building the first migrated template takes seconds on a small machine.
-    testTimeout: 30_000,
+    // Opening PGlite and building the first migrated template takes seconds on a small machine, and
+    // tens of seconds while the other packages' tests and the browser suite share its two cores.
+    testTimeout: 60_000,
     hookTimeout: 60_000,
   },
 });

@@ -2,12 +2,15 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { axeViolations } from './support/axe.ts';
 import { collectCspViolations, screenshot } from './support/browser.ts';
-import { seedDemo, seededDataDir } from './support/seed.ts';
-import { logIn, openPage, startReadyHub, switchToDemoRealm, visit } from './support/session.ts';
+import { hubForFile } from './support/file-hub.ts';
+import { seedDemo } from './support/seed.ts';
+import { logIn, openPage, switchToDemoRealm, visit } from './support/session.ts';
+
+// The tests only search and follow what they find: they share a hub.
+const sharedHub = hubForFile(seedDemo);
 
 async function setup() {
-  const { dataDir } = await seededDataDir(seedDemo);
-  const page = await openPage(await startReadyHub(dataDir), { viewport: { width: 1280, height: 900 } });
+  const page = await openPage((await sharedHub()).hub, { viewport: { width: 1280, height: 900 } });
   const cspViolations = collectCspViolations(page);
   await logIn(page);
   await switchToDemoRealm(page);

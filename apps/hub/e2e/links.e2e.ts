@@ -3,6 +3,7 @@ import { seedDemoRealm } from '@nhi/nhi/demo';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { collectCspViolations } from './support/browser.ts';
+import { hubForFile } from './support/file-hub.ts';
 import {
   adminEmail,
   adminPassword,
@@ -23,12 +24,21 @@ async function seedDemoIdentity(dataDir: string): Promise<{ demoNhiId: string }>
   });
 }
 
-async function setup() {
-  const { dataDir, value } = await seededDataDir(seedDemoIdentity);
-  const hub = await startReadyHub(dataDir);
+// The tests read, and log in and out with sessions of their own, so they share a hub; apart from the
+// one that chooses the realm the next login lands in, which the first test expects to be the hub's.
+const sharedHub = hubForFile(seedDemoIdentity);
+
+/** The shared hub, or with `freshHub` one of the test's own. */
+async function setup({ freshHub = false } = {}) {
+  const { hub, value } = freshHub ? await ownHub() : await sharedHub();
   const page = await openPage(hub);
   const cspViolations = collectCspViolations(page);
   return { hub, page, cspViolations, ...value };
+}
+
+async function ownHub() {
+  const { dataDir, value } = await seededDataDir(seedDemoIdentity);
+  return { hub: await startReadyHub(dataDir), value };
 }
 
 /** Fills the login form of the page shown, without waiting for a particular landing page. */
@@ -87,7 +97,7 @@ describe('links in a browser', () => {
   });
 
   it('keeps each tab in the realm its URL names, and the next login in the realm last chosen', async () => {
-    const { hub, page } = await setup();
+    const { hub, page } = await setup({ freshHub: true });
     await logIn(page);
     await switchToDemoRealm(page);
     expect(new URL(page.url()).pathname).toBe('/r/demo/me');

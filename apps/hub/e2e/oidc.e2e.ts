@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { collectCspViolations, screenshot } from './support/browser.ts';
+import { hubForFile } from './support/file-hub.ts';
 import type { RunningHub } from './support/hub-process.ts';
 import { startTestIdp, type TestIdp } from './support/oidc-idp.ts';
 import { adminEmail, adminPassword, seededDataDir, seedTwoRealms } from './support/seed.ts';
@@ -8,11 +9,9 @@ import { onDashboard, openPage, startReadyHub, visit } from './support/session.t
 
 const providerId = 'corp';
 
-/** The hub with the test IdP as provider `corp`: its groups map to realms `hub` and `ops`. */
-async function setup(env: Record<string, string> = {}): Promise<{ hub: RunningHub; idp: TestIdp }> {
-  const { dataDir } = await seededDataDir(seedTwoRealms);
-  const idp = await startTestIdp();
-  const hub = await startReadyHub(dataDir, {
+/** The hub's settings for the test IdP as provider `corp`: its groups map to realms `hub` and `ops`. */
+function providerEnv(idp: TestIdp): Record<string, string> {
+  return {
     NHI_OIDC_PROVIDERS: providerId,
     NHI_OIDC_CORP_ISSUER: idp.issuer,
     NHI_OIDC_CORP_CLIENT_ID: idp.clientId,
@@ -24,14 +23,46 @@ async function setup(env: Record<string, string> = {}): Promise<{ hub: RunningHu
       { group: 'nhi-readers', realm: 'hub', role: 'viewer' },
       { group: 'nhi-ops', realm: 'ops', role: 'editor' },
     ]),
-    ...env,
+  };
+}
+
+// The tests with password login on share a hub and its provider: a refused sign-in makes no session
+// and no user, and the one that signs in sets the user's groups it expects first. The one with
+// password login off has a hub (and provider) of its own.
+let fileIdp: TestIdp | undefined;
+const sharedHub = hubForFile(async (dataDir) => {
+  await seedTwoRealms(dataDir);
+  fileIdp = await startTestIdp({ forFile: true });
+  return fileIdp;
+}, providerEnv);
+afterAll(() => fileIdp?.close());
+let sharedReady: Promise<{ hub: RunningHub; idp: TestIdp }> | undefined;
+
+/** The shared hub, registered with its provider once. */
+function sharedHubAndIdp(): Promise<{ hub: RunningHub; idp: TestIdp }> {
+  sharedReady ??= sharedHub().then(({ hub, value: idp }) => {
+    idp.registerHub(hub.url, providerId);
+    return { hub, idp };
   });
-  idp.registerHub(hub.url, providerId);
+  return sharedReady;
+}
+
+/** The hub with the test IdP as provider `corp`: the shared one, or with `env` one of the test's own. */
+async function setup(env?: Record<string, string>): Promise<{ hub: RunningHub; idp: TestIdp }> {
+  const { hub, idp } = env ? await startOwnHub(env) : await sharedHubAndIdp();
   idp.users.set('ada', {
     email: 'ada@example.test',
     name: 'Ada Lovelace',
     groups: ['nhi-readers', 'nhi-ops'],
   });
+  return { hub, idp };
+}
+
+async function startOwnHub(env: Record<string, string>): Promise<{ hub: RunningHub; idp: TestIdp }> {
+  const { dataDir } = await seededDataDir(seedTwoRealms);
+  const idp = await startTestIdp();
+  const hub = await startReadyHub(dataDir, { ...providerEnv(idp), ...env });
+  idp.registerHub(hub.url, providerId);
   return { hub, idp };
 }
 

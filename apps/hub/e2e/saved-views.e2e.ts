@@ -4,15 +4,9 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { axeViolations } from './support/axe.ts';
 import { collectCspViolations, screenshot } from './support/browser.ts';
-import {
-  memberEmail,
-  memberPassword,
-  seedDemo,
-  seededDataDir,
-  seedingScope,
-  withSeedingRuntime,
-} from './support/seed.ts';
-import { logIn, openPage, startReadyHub, switchToDemoRealm, visit } from './support/session.ts';
+import { hubForFile } from './support/file-hub.ts';
+import { memberEmail, memberPassword, seedDemo, seedingScope, withSeedingRuntime } from './support/seed.ts';
+import { logIn, openPage, switchToDemoRealm, visit } from './support/session.ts';
 
 /** The demo realm with its alerts evaluated, and a viewer in it besides the admin. */
 async function seedDemoAlertsAndMember(dataDir: string): Promise<void> {
@@ -27,6 +21,10 @@ async function seedDemoAlertsAndMember(dataDir: string): Promise<void> {
     await (await seedingScope(runtime, realm)).container.resolve(AlertService).evaluateNow();
   });
 }
+
+// The admin's shared view is of the alert queue and deleted at the end of its test; the member's
+// is of the inventory and their own: neither test sees the other's, so they share a hub.
+const sharedHub = hubForFile(seedDemoAlertsAndMember);
 
 const onAlerts = (url: URL) => url.pathname.endsWith('/alerts');
 
@@ -58,8 +56,7 @@ async function openViewsMenu(page: Page): Promise<void> {
 
 describe('saved views in a browser', () => {
   it('saves a filtered alert queue as a shared view, applies it again, and shows it to another member', async () => {
-    const { dataDir } = await seededDataDir(seedDemoAlertsAndMember);
-    const hub = await startReadyHub(dataDir);
+    const { hub } = await sharedHub();
     const page = await openPage(hub);
     const cspViolations = collectCspViolations(page);
     await logIn(page);
@@ -137,8 +134,7 @@ describe('saved views in a browser', () => {
   });
 
   it('keeps an inventory view of its own for a member and applies it', async () => {
-    const { dataDir } = await seededDataDir(seedDemoAlertsAndMember);
-    const page = await openPage(await startReadyHub(dataDir));
+    const page = await openPage((await sharedHub()).hub);
     const cspViolations = collectCspViolations(page);
     await logIn(page, memberEmail, memberPassword);
     await visit(page, '/inventory?provider=%5B%22aws%22%5D');

@@ -3,22 +3,32 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { collectCspViolations, screenshot } from './support/browser.ts';
 import { credentialReportHeader, machineUserRow } from './support/credential-report.ts';
-import { temporaryDataDir } from './support/seed.ts';
-import { logIn, openPage, startReadyHub, visit } from './support/session.ts';
+import { hubForFile } from './support/file-hub.ts';
+import { seedAdminRealm, switchToRealm } from './support/realms.ts';
+import { logIn, openPage, visit } from './support/session.ts';
 import { addSource, scanFile } from './support/sources.ts';
+
+/** The realm of the test that must find no source saved, apart from the hub realm the other fills. */
+const connectionRealm = 'connection-tests';
+
+// The test that saves a source works in the hub realm, the one that must not save any in a realm of
+// its own: they share a hub.
+const sharedHub = hubForFile(seedAdminRealm(connectionRealm));
 
 describe('what a scan changed, in a browser', () => {
   it('lists what a second scan added, changed and no longer found, and opens the inventory on a count', async () => {
-    const dataDir = await temporaryDataDir();
+    const { hub, dataDir } = await sharedHub();
     const report = (...rows: string[]) => [credentialReportHeader, ...rows].join('\n');
     const first = path.join(dataDir, 'first-report.csv');
     const second = path.join(dataDir, 'second-report.csv');
     await fs.writeFile(first, report(machineUserRow('e2e-deployer'), machineUserRow('e2e-builder')));
     // The builder's key is now never used, the deployer is gone and a runner appears.
     await fs.writeFile(second, report(machineUserRow('e2e-builder', false), machineUserRow('e2e-runner')));
-    const page = await openPage(await startReadyHub(dataDir));
+    const page = await openPage(hub);
     const cspViolations = collectCspViolations(page);
     await logIn(page);
+    // A login lands in the realm last chosen, which the other test may have made its own.
+    await switchToRealm(page, 'hub');
 
     const row = await addSource(page, { type: 'aws_iam', name: 'diff account' });
     await scanFile(page, row, first);
@@ -52,8 +62,9 @@ describe('what a scan changed, in a browser', () => {
   });
 
   it('tests a live source’s connection from the add form without saving it', async () => {
-    const page = await openPage(await startReadyHub(await temporaryDataDir()));
+    const page = await openPage((await sharedHub()).hub);
     await logIn(page);
+    await switchToRealm(page, connectionRealm);
     await visit(page, '/sources');
     const form = page.locator('[data-testid=add-source-form][data-ready=true]');
     await form.waitFor();

@@ -1,8 +1,14 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { collectCspViolations, screenshot } from './support/browser.ts';
-import { adminEmail, adminPassword, seedDemo, seededDataDir } from './support/seed.ts';
-import { openPage, startReadyHub, switchToDemoRealm } from './support/session.ts';
+import { hubForFile } from './support/file-hub.ts';
+import { adminEmail, adminPassword, seedDemo } from './support/seed.ts';
+import { openPage, switchToDemoRealm } from './support/session.ts';
+
+// Each test acts on alerts it picks from the queue as it finds it, whatever the other did before:
+// an acknowledged alert can still be resolved, and a suppressed one stays out of the queue when
+// evaluated again. So they share a hub.
+const sharedHub = hubForFile(seedDemo);
 
 /**
  * Logs in and waits for the signed-in header rather than a landing URL, so the test holds whichever
@@ -29,8 +35,7 @@ const severityRank: Record<string, number> = { low: 0, medium: 1, high: 2, criti
 
 describe('alert triage in a browser', () => {
   it('sorts by severity, and triages by keyboard: j/k select, a acknowledges, ? lists the keys, Enter opens', async () => {
-    const { dataDir } = await seededDataDir(seedDemo);
-    const page = await openPage(await startReadyHub(dataDir));
+    const page = await openPage((await sharedHub()).hub);
     const cspViolations = collectCspViolations(page);
     await signIn(page);
     await switchToDemoRealm(page);
@@ -110,8 +115,7 @@ describe('alert triage in a browser', () => {
   });
 
   it('resolves with a word on what happens next, and offers won’t fix instead', async () => {
-    const { dataDir } = await seededDataDir(seedDemo);
-    const page = await openPage(await startReadyHub(dataDir));
+    const page = await openPage((await sharedHub()).hub);
     await signIn(page);
     await switchToDemoRealm(page);
     await openAlerts(page);

@@ -3,10 +3,13 @@ import type { Page } from 'playwright-core';
 import { SMTPServer } from 'smtp-server';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { screenshot } from './support/browser.ts';
+import { hubForFile } from './support/file-hub.ts';
 import { seededDataDir, seedTwoRealms } from './support/seed.ts';
 import { logIn, openPage, startReadyHub, visit } from './support/session.ts';
 
 const invitedEmail = 'newcomer@nhi.local';
+/** Whom the test that changes a password invites, on the hub it shares with the one inviting invitedEmail. */
+const passwordChangerEmail = 'password-changer@nhi.local';
 const firstPassword = 'newcomer first password';
 const secondPassword = 'newcomer second password';
 const publicUrl = 'https://nhi.example.test';
@@ -34,10 +37,18 @@ async function startMailbox() {
   return { url: `smtp://127.0.0.1:${port}`, messages };
 }
 
-/** A hub whose admin is logged in on the Users page; `env` adds settings (a mail server). */
-async function setup(env: Record<string, string> = {}) {
-  const { dataDir } = await seededDataDir(seedTwoRealms);
-  const hub = await startReadyHub(dataDir, env);
+// The tests without a mail server invite different users and act only on those (and on SCIM
+// tokens only one of them makes): they share a hub. The one with a mail server has its own.
+const sharedHub = hubForFile(seedTwoRealms);
+
+/**
+ * A hub whose admin is logged in on the Users page: the shared one, or with `env` (a mail server)
+ * one of the test's own.
+ */
+async function setup(env?: Record<string, string>) {
+  const hub = env
+    ? await startReadyHub((await seededDataDir(seedTwoRealms)).dataDir, env)
+    : (await sharedHub()).hub;
   const admin = await openPage(hub);
   await logIn(admin);
   await admin.getByTestId('nav-users').click();
@@ -115,16 +126,16 @@ describe('account management in a browser', () => {
   it('shows the link to the admin without a mail server; the user changes the password and signs out everywhere', async () => {
     const { hub, admin } = await setup();
 
-    await invite(admin, invitedEmail);
+    await invite(admin, passwordChangerEmail);
 
     expect(await admin.getByTestId('link-reveal').getAttribute('data-delivery')).toBe('link');
     const link = new URL(await admin.getByTestId('one-time-link').inputValue()).pathname;
     await screenshot(admin, 'users-invitation-link');
     const user = await openPage(hub);
     await choosePassword(user, link, firstPassword);
-    await logIn(user, invitedEmail, firstPassword);
+    await logIn(user, passwordChangerEmail, firstPassword);
     const elsewhere = await openPage(hub);
-    await logIn(elsewhere, invitedEmail, firstPassword);
+    await logIn(elsewhere, passwordChangerEmail, firstPassword);
 
     await visit(user, '/me');
     await expect.poll(() => user.getByTestId('session-row').count()).toBe(2);
@@ -137,7 +148,7 @@ describe('account management in a browser', () => {
 
     await expectLoggedOut(elsewhere);
     await expect.poll(() => user.getByTestId('session-row').count()).toBe(1);
-    await logIn(elsewhere, invitedEmail, secondPassword);
+    await logIn(elsewhere, passwordChangerEmail, secondPassword);
 
     await user.getByTestId('sign-out-everywhere').click();
     await user.getByTestId('confirm-sign-out-everywhere').click();

@@ -21,7 +21,7 @@ export interface FileHub<T> {
  */
 export function hubForFile<T = undefined>(
   prepare?: (dataDir: string) => Promise<T>,
-  env: Record<string, string> = {},
+  env: Record<string, string> | ((value: T) => Record<string, string>) = {},
 ): () => Promise<FileHub<T>> {
   let started: Promise<FileHub<T>> | undefined;
   let dataDir: string | undefined;
@@ -35,7 +35,13 @@ export function hubForFile<T = undefined>(
       dataDir = await fs.mkdtemp(path.join(inject('seededDataDirs'), 'file-hub-'));
       await fs.cp(inject('startedDataDir'), dataDir, { recursive: true });
       const value = (prepare ? await prepare(dataDir) : undefined) as T;
-      const hub = await startHubProcess({ NHI_DATA_DIR: dataDir, NHI_ADMIN_PASSWORD: adminPassword, ...env });
+      // The environment may depend on what `prepare` started (a provider's address, say).
+      const settings = typeof env === 'function' ? env(value) : env;
+      const hub = await startHubProcess({
+        NHI_DATA_DIR: dataDir,
+        NHI_ADMIN_PASSWORD: adminPassword,
+        ...settings,
+      });
       try {
         await waitForReady(hub.url);
       } catch (error) {

@@ -20,6 +20,8 @@ export interface TestIdp {
   tamperNextIdToken(change: (claims: JWTPayload) => JWTPayload): void;
   /** Registers the hub's callback and post-logout addresses (known once the hub has started). */
   registerHub(hubUrl: string, providerId: string): void;
+  /** Stops it; done when the test ends unless it was started for the file (`forFile`). */
+  close(): Promise<void>;
 }
 
 /**
@@ -27,7 +29,7 @@ export interface TestIdp {
  * users whose groups claim the test controls, and its development login pages (any password).
  * Consent is implied: the hub asks only for openid, email, profile and groups.
  */
-export async function startTestIdp(): Promise<TestIdp> {
+export async function startTestIdp({ forFile = false } = {}): Promise<TestIdp> {
   const port = await freePort();
   const issuer = `http://127.0.0.1:${port}`;
   const clientId = 'nhi-hub-e2e';
@@ -119,13 +121,12 @@ export async function startTestIdp(): Promise<TestIdp> {
     registerHub(hubUrl, providerId) {
       start(`${hubUrl}/auth/oidc/${providerId}/callback`, `${hubUrl}/login`);
     },
-  };
-  onTestFinished(
-    () =>
+    close: () =>
       new Promise<void>((resolve) => {
         server?.closeAllConnections();
         server ? server.close(() => resolve()) : resolve();
       }),
-  );
+  };
+  if (!forFile) onTestFinished(() => idp.close());
   return idp;
 }
