@@ -137,16 +137,8 @@ export class InstanceForwarder {
     operation: ForwardedOperation,
     options: ForwardOptions = {},
   ): Promise<unknown> {
-    const { realm, principal, requestId } = scope.context;
-    const placement = realm.placement;
-    if (!placement) throw new Error(`Realm ${realm.slug} is served here; nothing to forward`);
-    const token = await this.tokens.issue({
-      instance: placement.instance,
-      userId: userIdOf(principal),
-      realmId: realm.id,
-      requestId,
-      ...callerOf(principal),
-    });
+    const { realm, requestId } = scope.context;
+    const { placement, token } = await this.forwardTokenOf(scope);
     const timeoutMs = options.timeoutMs ?? (operation.type === 'query' ? queryTimeoutMs : mutationTimeoutMs);
     const signal = options.signal
       ? AbortSignal.any([options.signal, AbortSignal.timeout(timeoutMs)])
@@ -177,14 +169,8 @@ export class InstanceForwarder {
     }
   }
 
-  /**
-   * A plain HTTP route for the user of `scope` (a streamed export, say) at the instance serving the
-   * realm, signed with the same forward token as a tRPC call: the worker authenticates it as one
-   * and decides the permission. The answer is returned as soon as its headers arrive, its body
-   * unread, so the caller passes it on as it streams. A worker that does not answer, or refuses
-   * the hub's token, is reported unavailable; any other answer is the worker's to give.
-   */
-  async forwardRequest(scope: Pick<RequestScope, 'context'>, request: ForwardedRequest): Promise<Response> {
+  /** Where the realm of `scope` is served, and a forward token for its user there. */
+  private async forwardTokenOf(scope: Pick<RequestScope, 'context'>) {
     const { realm, principal, requestId } = scope.context;
     const placement = realm.placement;
     if (!placement) throw new Error(`Realm ${realm.slug} is served here; nothing to forward`);
@@ -195,6 +181,19 @@ export class InstanceForwarder {
       requestId,
       ...callerOf(principal),
     });
+    return { placement, token };
+  }
+
+  /**
+   * A plain HTTP route for the user of `scope` (a streamed export, say) at the instance serving the
+   * realm, signed with the same forward token as a tRPC call: the worker authenticates it as one
+   * and decides the permission. The answer is returned as soon as its headers arrive, its body
+   * unread, so the caller passes it on as it streams. A worker that does not answer, or refuses
+   * the hub's token, is reported unavailable; any other answer is the worker's to give.
+   */
+  async forwardRequest(scope: Pick<RequestScope, 'context'>, request: ForwardedRequest): Promise<Response> {
+    const { realm, requestId } = scope.context;
+    const { placement, token } = await this.forwardTokenOf(scope);
     // The user was authenticated here: a 401 there is the hub refused (keys, clocks, sync).
     return this.send(placement, realm.slug, token, requestId, request, (response) => response.status === 401);
   }
