@@ -242,11 +242,12 @@ export async function startFakeKubeApiServer(cluster: FakeKubeCluster) {
         cluster.maxPageSize ?? Number.POSITIVE_INFINITY,
       );
       const token = url.searchParams.get('continue');
-      const start = token ? Number(JSON.parse(Buffer.from(token, 'base64url').toString()).offset) : 0;
+      const position: { offset: number; rv?: number } = token
+        ? JSON.parse(Buffer.from(token, 'base64url').toString())
+        : { offset: 0 };
+      const start = Number(position.offset);
       // A token the 410 itself offered is fresh: it does not expire at once.
-      const offeredByExpiry = token
-        ? JSON.parse(Buffer.from(token, 'base64url').toString()).rv === -1
-        : false;
+      const offeredByExpiry = position.rv === -1;
       if (
         token &&
         (!offeredByExpiry || cluster.offeredContinuesExpire) &&

@@ -28,7 +28,7 @@ interface ListPage {
 
 type ListCall = (page: { limit: number; _continue?: string }) => Promise<ListPage>;
 
-export interface Clients {
+interface Clients {
   core: CoreV1Api;
   apps: AppsV1Api;
   batch: BatchV1Api;
@@ -167,16 +167,16 @@ const clusterOf = (settings: Record<string, unknown>) =>
  * reader understands, listed page by page, read exactly as the same objects uploaded would be.
  */
 export async function readKubernetesLive(context: ConnectorContext): Promise<ConnectorOutput> {
-  const config = kubeConfigOf(context.settings, context.secrets);
-  const clients = clientsOf(config, context.signal);
+  const clients = kubernetesClients(context.settings, context.secrets, context.signal);
+  const { config } = clients;
+  // A token Secret's token is fingerprinted and dropped as its page arrives, never kept for the list.
+  const kept = (entry: ListedResource) => (item: K8sObject) =>
+    entry.kind === 'Secret' ? withoutSecretData(item, context.fingerprint) : Promise.resolve(item);
   // Kinds are listed side by side and kept in this order, so every scan reads them alike.
   const lists = await Promise.all(
     resources.map(async (entry): Promise<{ objects: K8sObject[]; warning?: ScanWarning }> => {
       try {
-        const { items, inconsistent } = await listAll(entry, clients);
-        const objects: K8sObject[] = [];
-        for (const item of items)
-          objects.push(entry.kind === 'Secret' ? await withoutSecretData(item, context.fingerprint) : item);
+        const { items: objects, inconsistent } = await listAll(entry, clients, kept(entry));
         return inconsistent ? { objects, warning: inconsistentListWarning(entry) } : { objects };
       } catch (error) {
         if (context.signal.aborted) throw error;
@@ -275,7 +275,11 @@ interface ListedItems {
  * Every item of a resource, page by page. Items come as the API server sends them, without kind
  * and apiVersion; they get them back, and a plain shape (timestamps as strings), as in a kubectl export.
  */
-async function listAll(entry: ListedResource, clients: Clients): Promise<ListedItems> {
+async function listAll(
+  entry: ListedResource,
+  clients: Clients,
+  keep: (item: K8sObject) => Promise<K8sObject>,
+): Promise<ListedItems> {
   const list = entry.list(clients);
   let items: K8sObject[] = [];
   let next: string | undefined;
@@ -303,11 +307,13 @@ async function listAll(entry: ListedResource, clients: Clients): Promise<ListedI
     }
     readSinceExpiry = true;
     for (const item of page.items)
-      items.push({
-        ...(JSON.parse(JSON.stringify(item)) as K8sObject),
-        kind: entry.kind,
-        apiVersion: entry.apiVersion,
-      });
+      items.push(
+        await keep({
+          ...(JSON.parse(JSON.stringify(item)) as K8sObject),
+          kind: entry.kind,
+          apiVersion: entry.apiVersion,
+        }),
+      );
     next = page.metadata?._continue || undefined;
     if (!next) return { items, inconsistent };
   }
