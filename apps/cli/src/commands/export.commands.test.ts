@@ -3,6 +3,7 @@ import path from 'node:path';
 import { ocsfDetectionFindingValidator } from '@nhi/alert/testing/ocsf-schema';
 import { loadConfig, RealmDb, startPlatform } from '@nhi/platform';
 import { describeEachDatabase } from '@nhi/platform/testing';
+import { insertLeakedKey } from '@nhi/scanner/testing/leak-rows';
 import { sarifValidator } from '@nhi/scanner/testing/sarif-schema';
 import { expect, it } from 'vitest';
 import { cliHarness } from '../testing/cli-harness.ts';
@@ -32,23 +33,7 @@ describeEachDatabase('nhi export', (kind, newDatabase) => {
             },
             select: { id: true },
           });
-        const source = await tx.source.create({
-          data: { type: 'secrets', name: 'repos' },
-          select: { id: true },
-        });
-        await tx.leak.create({
-          data: {
-            sourceId: source.id,
-            scanId: 'scan-1',
-            rule: 'aws-access-token',
-            file: 'deploy/.env',
-            line: 3,
-            maskedMatch: 'AKIA…WXYZ',
-            fingerprint: 'fp-1',
-            locationKey: 'loc-1',
-          },
-          select: { id: true },
-        });
+        await insertLeakedKey(tx);
       });
     } finally {
       await runtime.shutdown();

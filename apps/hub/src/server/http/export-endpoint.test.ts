@@ -2,6 +2,7 @@ import '@nhi/alert';
 import '@nhi/scanner';
 import { ApiTokenService, createLogger, openRequestScope, RealmDb, SESSION_COOKIE } from '@nhi/platform';
 import { describeEachDatabase, registerScopedMembers } from '@nhi/platform/testing';
+import { insertLeakedKey } from '@nhi/scanner/testing/leak-rows';
 import { expect, it } from 'vitest';
 import { setupHub } from '../../../test/support/hub-setup.ts';
 import { alertExport, exportResponse, leakExport } from './export-endpoint.ts';
@@ -33,20 +34,7 @@ async function setup(newDatabase: Parameters<typeof setupHub>[0]) {
         },
         select: { id: true },
       });
-    const source = await tx.source.create({ data: { type: 'secrets', name: 'repos' }, select: { id: true } });
-    await tx.leak.create({
-      data: {
-        sourceId: source.id,
-        scanId: 'scan-1',
-        rule: 'aws-access-token',
-        file: 'deploy/.env',
-        line: 3,
-        maskedMatch: 'AKIA…WXYZ',
-        fingerprint: 'fp-1',
-        locationKey: 'loc-1',
-      },
-      select: { id: true },
-    });
+    await insertLeakedKey(tx);
   });
   const bearerOf = async (user: { id: string }) => {
     const scope = await openRequestScope(hub.root, {

@@ -33,6 +33,7 @@ import {
   testPassword,
 } from '@nhi/platform/testing';
 import { ScannerService } from '@nhi/scanner';
+import { insertLeakedKey } from '@nhi/scanner/testing/leak-rows';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appRouter } from '../app-router.ts';
 import { jwksResponse } from '../ops/jwks.ts';
@@ -301,25 +302,7 @@ describe.skipIf(unavailable)('routes for a realm a worker instance serves', () =
     });
 
     it('exports the worker’s leaks as SARIF', async () => {
-      await t.onWorker.transaction(async (tx) => {
-        const source = await tx.source.create({
-          data: { type: 'secrets', name: 'repos' },
-          select: { id: true },
-        });
-        await tx.leak.create({
-          data: {
-            sourceId: source.id,
-            scanId: 'scan-1',
-            rule: 'aws-access-token',
-            file: 'deploy/.env',
-            line: 3,
-            maskedMatch: 'AKIA…WXYZ',
-            fingerprint: 'fp-1',
-            locationKey: 'loc-1',
-          },
-          select: { id: true },
-        });
-      });
+      await t.onWorker.transaction((tx) => insertLeakedKey(tx));
 
       const response = await t.get('/api/export/leaks?format=sarif', {
         ...t.ada.bearer,
