@@ -1,27 +1,14 @@
-import { RealmDb } from '@nhi/platform';
 import { describeEachDatabase, type NewTestDatabase } from '@nhi/platform/testing';
 import { expect, it } from 'vitest';
-import { setupInventory } from '../testing/nhi-test-setup.ts';
+import { setupSourceSync } from '../testing/nhi-test-setup.ts';
 import type { JsonDocument } from './nhi-change-log.ts';
-import { type SourcedNhi, type SourceSyncContext, syncSourcedNhis } from './nhi-source-sync.ts';
+import type { SourcedNhi } from './nhi-source-sync.ts';
 
 // A batch carries each identity's documents as strings inside its JSON parameter (ADR 0057): what is
 // stored must still be exactly the documents the source reported, whatever characters they hold.
 
 async function setup(newDatabase: NewTestDatabase) {
-  const inventory = await setupInventory(newDatabase);
-  const realmDb = new RealmDb(inventory.db, inventory.hubRealm.id);
-  const sync: SourceSyncContext = {
-    context: {
-      realm: inventory.hubRealm,
-      principal: { kind: 'system', name: 'scanner' },
-      requestId: 'scan-1',
-    },
-    sourceType: 'scan:aws_iam',
-    sourceRef: 'source-1',
-    seenAt: new Date('2026-03-02T10:00:00.000Z'),
-  };
-  const run = (items: SourcedNhi[]) => realmDb.transaction((tx) => syncSourcedNhis(tx, sync, items));
+  const { realmDb, run } = await setupSourceSync(newDatabase);
   const read = (id: string) =>
     realmDb.transaction((tx) =>
       tx.nhi.findUniqueOrThrow({

@@ -1,28 +1,11 @@
-import { RealmDb } from '@nhi/platform';
 import { describeEachDatabase, type NewTestDatabase } from '@nhi/platform/testing';
 import { expect, it } from 'vitest';
-import { setupInventory } from '../testing/nhi-test-setup.ts';
-import {
-  markSourcedNhisMissing,
-  type SourcedNhi,
-  type SourceSyncContext,
-  syncSourcedNhis,
-} from './nhi-source-sync.ts';
+import { setupSourceSync } from '../testing/nhi-test-setup.ts';
+import { markSourcedNhisMissing, type SourcedNhi } from './nhi-source-sync.ts';
 
 async function setup(newDatabase: NewTestDatabase) {
-  const inventory = await setupInventory(newDatabase);
-  const realmDb = new RealmDb(inventory.db, inventory.hubRealm.id);
-  const sync: SourceSyncContext = {
-    context: {
-      realm: inventory.hubRealm,
-      principal: { kind: 'system', name: 'scanner' },
-      requestId: 'scan-1',
-    },
-    sourceType: 'scan:aws_iam',
-    sourceRef: 'source-1',
-    seenAt: new Date('2026-03-02T10:00:00.000Z'),
-  };
-  const run = (items: SourcedNhi[]) => realmDb.transaction((tx) => syncSourcedNhis(tx, sync, items));
+  const inventory = await setupSourceSync(newDatabase);
+  const { realmDb, sync, run } = inventory;
   const missing = (ids: string[]) => realmDb.transaction((tx) => markSourcedNhisMissing(tx, sync, ids));
   const read = (id: string) =>
     realmDb.transaction((tx) =>

@@ -3,6 +3,7 @@ import {
   type Logger,
   openRequestScope,
   type Principal,
+  RealmDb,
   type RealmRef,
   type RealmSummary,
 } from '@nhi/platform';
@@ -10,6 +11,7 @@ import { type NewTestDatabase, setupHub } from '@nhi/platform/testing';
 import type { DependencyContainer } from 'tsyringe';
 import type { CreateNhiInput } from '../api/nhi.schema.ts';
 import { NhiService } from '../service/nhi.service.ts';
+import { type SourcedNhi, type SourceSyncContext, syncSourcedNhis } from '../service/nhi-source-sync.ts';
 import '../api/nhi.permissions.ts';
 
 /**
@@ -79,4 +81,25 @@ export function newNhi(overrides: Partial<CreateNhiInput> = {}): CreateNhiInput 
     name: `deploy-${serial}`,
     ...overrides,
   };
+}
+
+/**
+ * An inventory with what a scanner's sync of it runs with: the realm's database and a sync of the
+ * hub realm by one AWS source, at a fixed time.
+ */
+export async function setupSourceSync(newDatabase: NewTestDatabase) {
+  const inventory = await setupInventory(newDatabase);
+  const realmDb = new RealmDb(inventory.db, inventory.hubRealm.id);
+  const sync: SourceSyncContext = {
+    context: {
+      realm: inventory.hubRealm,
+      principal: { kind: 'system', name: 'scanner' },
+      requestId: 'scan-1',
+    },
+    sourceType: 'scan:aws_iam',
+    sourceRef: 'source-1',
+    seenAt: new Date('2026-03-02T10:00:00.000Z'),
+  };
+  const run = (items: SourcedNhi[]) => realmDb.transaction((tx) => syncSourcedNhis(tx, sync, items));
+  return { ...inventory, realmDb, sync, run };
 }
