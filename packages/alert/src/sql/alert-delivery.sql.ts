@@ -16,7 +16,8 @@ export interface ClaimedNotification {
 /**
  * Claims a realm's due notifications (state `sending` with a lease), or the one `onlyId` whatever
  * its due time; a claim whose lease ran out is due again. Rows another worker is claiming are
- * skipped, so each notification goes to one worker.
+ * skipped, so each notification goes to one worker. Scheduled posture reports (kind `report.*`)
+ * share the outbox and its delivery log but are produced and sent by the dashboard's report job.
  */
 export async function claimDue(
   tx: RealmTx,
@@ -33,7 +34,7 @@ export async function claimDue(
     WHERE n."realmId" = ${realmId} AND n.id IN (
       SELECT c.id FROM "AlertNotification" AS c
       WHERE c."realmId" = ${realmId}
-        AND (${only}::text IS NULL OR c.id = ${only}::text)
+        AND (${only}::text IS NULL OR c.id = ${only}::text) AND c.kind NOT LIKE 'report.%'
         AND ((c.state = 'pending' AND (c."nextAttemptAt" <= ${at}::timestamp OR ${only}::text IS NOT NULL))
           OR (c.state = 'sending' AND c."lockedUntil" <= ${at}::timestamp))
       ORDER BY c."nextAttemptAt", c.id

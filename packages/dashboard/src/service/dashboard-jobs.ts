@@ -72,7 +72,8 @@ async function registerReportJobs(runtime: DashboardJobsRuntime, jobs: JobQueue)
     async ({ payload }) => {
       await mailer.runDueIn(payload.realmId);
     },
-    // A round that fails is simply the next round's work: schedules stay due until claimed.
+    // A round that fails is simply the next round's work: schedules stay due until queued, and
+    // queued reports until sent (their retries and backoff are the outbox's, not the job's).
     { retryLimit: 0, expireInSeconds: 600 },
   );
 }

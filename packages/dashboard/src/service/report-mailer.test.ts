@@ -126,7 +126,7 @@ describeEachDatabase('scheduled posture reports', (_kind, newDatabase) => {
     );
   });
 
-  it('records a failed send on the schedule and tries again next period', async () => {
+  it('records a failed send on the schedule and sends that period’s report once the backoff ends', async () => {
     const t = await setup();
     const created = await (await t.callerOf()).create.mutate({
       name: 'Monthly',
@@ -145,7 +145,7 @@ describeEachDatabase('scheduled posture reports', (_kind, newDatabase) => {
     expect(JSON.stringify(failed)).not.toContain('smtp-password-1');
 
     await t.smtp.start();
-    t.clock.advanceSeconds(31 * daySeconds);
+    t.clock.advanceSeconds(300);
     expect(await t.root.resolve(ReportMailer).runDueIn(t.hubRealm.id)).toBe(1);
     expect(await t.schedule(created.id)).toMatchObject({ lastError: null, lastSentAt: t.clock.now() });
   });

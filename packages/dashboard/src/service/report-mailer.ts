@@ -10,14 +10,39 @@ import {
 } from '@nhi/platform';
 import { inject, injectable } from 'tsyringe';
 import type { PostureReport } from '../api/report-view.ts';
-import { type DueSchedule, lockDueSchedules } from '../sql/report-schedules.sql.ts';
+import {
+  type ClaimedReport,
+  claimQueuedReport,
+  type DueSchedule,
+  dropClaimedReport,
+  lockDueSchedules,
+  type ReportOutcome,
+  recordReportOutcome,
+  type ScheduledReportPayload,
+  scheduledReportKind,
+} from '../sql/report-schedules.sql.ts';
 import { PostureReports } from './posture-report.ts';
 import { nextRunAfter } from './report-cadence.ts';
 import { reportDocumentHtml } from './report-html.ts';
 import { ReportPdfRenderer } from './report-pdf.ts';
 
-/** Schedules taken per realm and round; the rest wait for the next round a few minutes on. */
-const batchSize = 20;
+export interface ReportDeliveryOptions {
+  /** Schedules queued, and reports sent, per realm and round; the rest wait for the next round. */
+  batchSize: number;
+  /** Attempts before a period's report is dead (listed with the channels' deliveries, with a retry). */
+  maxAttempts: number;
+  /** The wait after the first failure; it doubles with each further one (rounds run every five minutes). */
+  baseDelaySeconds: number;
+  /** How long a claimed report is reserved: a runner that crashed mid-send leaves it to the next after this. */
+  leaseSeconds: number;
+}
+
+export const defaultReportDeliveryOptions: ReportDeliveryOptions = {
+  batchSize: 20,
+  maxAttempts: 5,
+  baseDelaySeconds: 300,
+  leaseSeconds: 600,
+};
 
 export const noPdfNote =
   'The PDF copy is missing: the hub has no Chromium to render it (see NHI_CHROMIUM_PATH). The report is in this mail.';
@@ -31,11 +56,28 @@ function nextRunOf(schedule: DueSchedule, now: Date): Date {
 
 const describe = (error: unknown) => (error instanceof Error ? error.message : String(error)).slice(0, 500);
 
+/** Sent; or due again after baseDelay * 2^(n-1); or dead after maxAttempts. */
+function outcomeOf(
+  claimed: ClaimedReport,
+  error: string | null,
+  now: Date,
+  options: ReportDeliveryOptions,
+): ReportOutcome {
+  const attempts = claimed.attempts + 1;
+  if (error === null) return { state: 'delivered', attempts, next: null, error: null };
+  if (attempts >= options.maxAttempts) return { state: 'dead', attempts, next: null, error };
+  const delayMs = options.baseDelaySeconds * 1000 * 2 ** (attempts - 1);
+  return { state: 'pending', attempts, next: new Date(now.getTime() + delayMs), error };
+}
+
 /**
- * Sends the posture reports whose schedule is due: each is claimed (locked and moved to its next
- * run in one short transaction), then produced, mailed through its email channel and its outcome
- * recorded on the schedule. A failure is recorded as the schedule's last error; the next period
- * tries again.
+ * Sends the posture reports whose schedule is due, at least once per period. Queueing: due schedules
+ * are locked, moved to their next run, and each period's report is written to the delivery outbox
+ * (`AlertNotification`, kind `report.scheduled`), all in one short transaction. Sending: a queued
+ * report is claimed with a lease, produced, mailed and its outcome recorded; a failure is kept as
+ * the schedule's last error and retried with backoff until it is dead. A crash after queueing leaves
+ * the report due for the next round; one mid-send, claimed until its lease ends. A report whose
+ * schedule was deleted or disabled before it went out is dropped.
  */
 @injectable()
 export class ReportMailer {
@@ -48,46 +90,123 @@ export class ReportMailer {
     @inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  /** Sends the realm's due reports: how many went out. */
-  async runDueIn(realmId: string): Promise<number> {
+  /** One round over the realm: queues the due periods, then sends what is queued and due. How many went out. */
+  async runDueIn(realmId: string, overrides: Partial<ReportDeliveryOptions> = {}): Promise<number> {
+    const options = { ...defaultReportDeliveryOptions, ...overrides };
+    await this.queueDue(realmId, options);
+    return this.sendQueued(realmId, options);
+  }
+
+  /** Queues the report of each due schedule's period and moves the schedule on: how many were queued. */
+  async queueDue(realmId: string, overrides: Partial<ReportDeliveryOptions> = {}): Promise<number> {
+    const { batchSize } = { ...defaultReportDeliveryOptions, ...overrides };
     const now = this.clock.now();
-    const db = new RealmDb(this.database, realmId);
-    const claimed = await db.transaction(async (tx) => {
+    return new RealmDb(this.database, realmId).transaction(async (tx) => {
       const due = await lockDueSchedules(tx, realmId, now, batchSize);
-      for (const schedule of due)
+      for (const schedule of due) {
         await tx.reportSchedule.updateMany({
           where: { id: schedule.id },
           data: { nextRunAt: nextRunOf(schedule, now) },
         });
-      return due;
+        const payload: ScheduledReportPayload = {
+          scheduleId: schedule.id,
+          scheduleName: schedule.name,
+          period: schedule.nextRunAt.toISOString(),
+          recipients: schedule.recipients,
+        };
+        await tx.alertNotification.create({
+          data: {
+            channelId: schedule.channelId,
+            kind: scheduledReportKind,
+            payload: payload as object,
+            recipient: schedule.recipients.join(', '),
+            nextAttemptAt: now,
+            createdAt: now,
+          },
+          select: { id: true },
+        });
+      }
+      return due.length;
     });
+  }
+
+  /** Sends the realm's queued reports that are due, one claim at a time: how many went out. */
+  async sendQueued(realmId: string, overrides: Partial<ReportDeliveryOptions> = {}): Promise<number> {
+    const options = { ...defaultReportDeliveryOptions, ...overrides };
+    const db = new RealmDb(this.database, realmId);
     let sent = 0;
-    for (const schedule of claimed) {
-      const error = await this.send(realmId, schedule).then(
-        () => null,
-        (failure: unknown) => describe(failure),
+    for (let round = 0; round < options.batchSize; round += 1) {
+      const claimed = await db.transaction((tx) =>
+        claimQueuedReport(tx, realmId, this.clock.now(), options.leaseSeconds),
       );
-      if (error === null) sent += 1;
-      else
-        this.logger.warn(
-          { event: 'report_schedule_failed', realmId, scheduleId: schedule.id, error },
-          'a scheduled posture report could not be sent',
-        );
-      await db.transaction((tx) =>
-        tx.reportSchedule.updateMany({
-          where: { id: schedule.id },
-          data: error === null ? { lastSentAt: now, lastError: null } : { lastError: error },
-        }),
-      );
+      if (!claimed) break;
+      if (await this.sendClaimed(db, claimed, options)) sent += 1;
     }
     return sent;
   }
 
-  private async send(realmId: string, schedule: DueSchedule): Promise<void> {
+  /** Sends one claimed report and records how it went: whether it went out. */
+  private async sendClaimed(
+    db: RealmDb,
+    claimed: ClaimedReport,
+    options: ReportDeliveryOptions,
+  ): Promise<boolean> {
+    const { scheduleId } = claimed.payload;
+    const schedule = await db.transaction((tx) =>
+      tx.reportSchedule.findFirst({ where: { id: scheduleId }, select: { enabled: true } }),
+    );
+    if (!schedule?.enabled) {
+      await db.transaction((tx) => dropClaimedReport(tx, db.realmId, claimed));
+      this.logger.info(
+        { event: 'report_schedule_dropped', realmId: db.realmId, scheduleId },
+        'a queued posture report was dropped: its schedule was deleted or disabled',
+      );
+      return false;
+    }
+    const started = Date.now();
+    const error = await this.send(db.realmId, claimed.channelId, claimed.payload.recipients).then(
+      () => null,
+      (failure: unknown) => describe(failure),
+    );
+    const now = this.clock.now();
+    const outcome = outcomeOf(claimed, error, now, options);
+    if (error !== null)
+      this.logger.warn(
+        { event: 'report_schedule_failed', realmId: db.realmId, scheduleId, error, state: outcome.state },
+        'a scheduled posture report could not be sent',
+      );
+    await db.transaction(async (tx) => {
+      if (!(await recordReportOutcome(tx, db.realmId, claimed, outcome, now))) return;
+      await tx.alertDeliveryAttempt.create({
+        data: {
+          notificationId: claimed.id,
+          attempt: outcome.attempts,
+          ok: error === null,
+          error,
+          durationMs: Date.now() - started,
+          createdAt: now,
+        },
+        select: { id: true },
+      });
+      await tx.reportSchedule.updateMany({
+        where: { id: scheduleId },
+        data:
+          error === null
+            ? { lastSentAt: now, lastError: null }
+            : {
+                lastError:
+                  outcome.state === 'dead' ? `Gave up after ${outcome.attempts} attempts: ${error}` : error,
+              },
+      });
+    });
+    return error === null;
+  }
+
+  private async send(realmId: string, channelId: string, recipients: string[]): Promise<void> {
     const db = new RealmDb(this.database, realmId);
     const channel = await db.transaction((tx) =>
       tx.alertChannel.findFirst({
-        where: { id: schedule.channelId },
+        where: { id: channelId },
         select: { type: true, settings: true, encryptedSecret: true },
       }),
     );
@@ -97,7 +216,7 @@ export class ReportMailer {
     const attachment = await this.pdfOf(report);
     const html = reportDocumentHtml(report, attachment ? {} : { note: noPdfNote });
     const password = channel.encryptedSecret ? await this.secrets.open(channel.encryptedSecret) : '';
-    await this.mail(channel.settings as Record<string, unknown>, password, schedule.recipients, {
+    await this.mail(channel.settings as Record<string, unknown>, password, recipients, {
       subject: `Posture report: ${report.figures.realm.name} (${report.figures.asOf.slice(0, 10)})`,
       html,
       text: textOf(report, attachment !== null),
