@@ -106,6 +106,19 @@ export interface ScanWarningView {
   message: string;
 }
 
+/** How far a connector reading its input in parts (accounts of an organization) has got. */
+export interface ScanProgress {
+  /** What the parts are, plural: `accounts`. */
+  unit: string;
+  total: number;
+  /** Parts finished, read or not. */
+  done: number;
+  /** The parts finished without being read, by name. */
+  failed: string[];
+  /** The parts being read now, by name. */
+  reading: string[];
+}
+
 export interface ScanView {
   id: string;
   sourceId: string;
@@ -123,6 +136,8 @@ export interface ScanView {
   counts: { new: number; updated: number; unchanged: number; missing: number; leaks: number };
   warningCount: number;
   warnings: ScanWarningView[];
+  /** How far reading has got, for inputs read in parts (an organization's accounts); null for the others. */
+  progress: ScanProgress | null;
   error: string | null;
   uploadName: string | null;
   triggeredBy: { type: 'user' | 'token' | 'system'; id: string | null };

@@ -1,6 +1,6 @@
 import type { ScanFactKind } from '../api/scan-facts.ts';
 import { scanFactKindList } from '../api/scan-facts.ts';
-import type { ScanInput, SourceType } from '../api/scanner.schema.ts';
+import type { ScanInput, ScanProgress, SourceType } from '../api/scanner.schema.ts';
 import { authorizationOptions, readAuthorizationDetails } from './aws/authorization-details.ts';
 import { readCredentialReport } from './aws/credential-report.ts';
 import { type ConnectorOutput, UnreadableInputError } from './connector.ts';
@@ -21,6 +21,11 @@ export interface ConnectorContext {
   signal: AbortSignal;
   /** The uploaded file's name, when there is one. */
   uploadName: string | null;
+  /**
+   * Told how far an input read in parts has got, as each part ends; the scan stores it now and then
+   * (the last report always). Absent where nobody follows the reading.
+   */
+  progress?(progress: ScanProgress): void;
 }
 
 export interface Connector {

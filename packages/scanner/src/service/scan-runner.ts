@@ -12,6 +12,7 @@ import {
   SecretFingerprints,
 } from '@nhi/platform';
 import { inject, injectable } from 'tsyringe';
+import type { ScanProgress } from '../api/scanner.schema.ts';
 import { type ConnectorOutput, UnreadableInputError } from '../connectors/connector.ts';
 import { connectorFor } from '../connectors/registry.ts';
 import {
@@ -21,6 +22,51 @@ import {
 } from './reconcile/reconcile-identities.ts';
 import { reconcileLeaks } from './reconcile/reconcile-leaks.ts';
 import { ScannerSecrets } from './scanner-secrets.ts';
+
+/**
+ * Stores what a connector says of its reading's progress, at most once per interval: a report within
+ * the interval waits for its end, and only the newest waiting report is written. flush() writes the
+ * one still waiting, if any, and waits for the writes under way.
+ */
+function progressWriter(realmDb: RealmDb, scanId: string, intervalMs: number, log: Logger) {
+  let waiting: ScanProgress | null = null;
+  let lastWrite = Number.NEGATIVE_INFINITY;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let writes: Promise<unknown> = Promise.resolve();
+  const write = () => {
+    timer = undefined;
+    const progress = waiting;
+    waiting = null;
+    if (!progress) return;
+    lastWrite = Date.now();
+    writes = writes
+      .then(() =>
+        realmDb.transaction((tx) =>
+          tx.scan.update({
+            where: { id: scanId },
+            data: { progress: { ...progress } },
+            select: { id: true },
+          }),
+        ),
+      )
+      // The progress is only shown: a failed write leaves the older one and the scan goes on.
+      .catch((error: Error) => log.warn({ error: error.message }, 'scan progress not stored'));
+  };
+  return {
+    report: (progress: ScanProgress) => {
+      waiting = { ...progress, failed: [...progress.failed], reading: [...progress.reading] };
+      if (timer) return;
+      const wait = lastWrite + intervalMs - Date.now();
+      if (wait <= 0) write();
+      else timer = setTimeout(write, wait);
+    },
+    flush: async () => {
+      clearTimeout(timer);
+      write();
+      await writes;
+    },
+  };
+}
 
 /** The tables a scan writes, whose statistics a large scan refreshes. */
 const scanTables = ['Nhi', 'Credential', 'NhiVersion', 'SourceItem', 'ScanFact', 'Leak'];
@@ -32,6 +78,8 @@ export interface ScanRunOptions {
   signal?: AbortSignal;
   /** Identities per transaction. */
   batchSize?: number;
+  /** Least time between two writes of the reading's progress (default a second). */
+  progressIntervalMs?: number;
 }
 
 export class ScanCancelledError extends Error {
@@ -108,6 +156,7 @@ export class ScanRunner {
       }),
     );
     const connector = connectorFor(scan.input);
+    const reading = progressWriter(realmDb, scanId, options.progressIntervalMs ?? 1000, log);
     try {
       if (!connector || connector.sourceType !== scan.source.type)
         throw new UnreadableInputError(`A ${scan.source.type} source cannot read ${scan.input}`);
@@ -123,8 +172,10 @@ export class ScanRunner {
           fingerprint: (secret) => this.fingerprints.fingerprint(secret),
           signal: options.signal ?? new AbortController().signal,
           uploadName: scan.uploadName,
+          progress: reading.report,
         }),
       );
+      await reading.flush();
       // Identities take the source's environment unless the connector knows better; people may change it later.
       for (const nhi of output.nhis) nhi.environment ??= scan.source.environment;
       await this.recordRead(realmDb, scanId, output);
@@ -185,6 +236,7 @@ export class ScanRunner {
       const written = counts.new + counts.updated + counts.missing + output.looseFacts.length + leaks;
       await analyzeAfterBulkWrite(this.db, scanTables, written, log);
     } catch (error) {
+      await reading.flush();
       if (error instanceof ScanCancelledError) {
         await this.finish(realmDb, scanId, 'cancelled');
         log.info('scan cancelled');

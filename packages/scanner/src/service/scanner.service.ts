@@ -26,6 +26,7 @@ import {
   type LeakView,
   listLeaksInput,
   listScansInput,
+  type ScanProgress,
   type ScanView,
   type ScanWarningView,
   type SourceView,
@@ -78,6 +79,7 @@ const scanSelect = {
   leakCount: true,
   warningCount: true,
   warnings: true,
+  progress: true,
   error: true,
   uploadName: true,
   triggeredByType: true,
@@ -465,6 +467,7 @@ function scanView(row: {
   leakCount: number;
   warningCount: number;
   warnings: unknown;
+  progress: unknown;
   error: string | null;
   uploadName: string | null;
   triggeredByType: 'user' | 'token' | 'system';
@@ -494,6 +497,7 @@ function scanView(row: {
     },
     warningCount: row.warningCount,
     warnings: (row.warnings ?? []) as ScanWarningView[],
+    progress: (row.progress ?? null) as ScanProgress | null,
     error: row.error,
     uploadName: row.uploadName,
     triggeredBy: { type: row.triggeredByType, id: row.triggeredById },

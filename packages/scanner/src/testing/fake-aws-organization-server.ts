@@ -51,6 +51,8 @@ export async function startFakeAwsOrganization(organization: FakeOrganization) {
   const organizationRequests: { operation: string; body: Record<string, unknown> }[] = [];
   const assumeRoleForms: URLSearchParams[] = [];
   const iamByAccount = new Map<string, ReturnType<typeof fakeIamHandler>>();
+  /** Accounts whose IAM answers wait until the test lets them go. */
+  const held = new Map<string, Promise<void>>();
   const iamOf = (account: FakeMemberAccount) => {
     let handler = iamByAccount.get(account.id);
     if (!handler) {
@@ -110,7 +112,10 @@ export async function startFakeAwsOrganization(organization: FakeOrganization) {
             'InvalidClientTokenId',
             'The security token included in the request is invalid.',
           );
-        iamOf(account).handle(request, response, body);
+        const answer = () => iamOf(account).handle(request, response, body);
+        const hold = held.get(account.id);
+        if (hold) void hold.then(answer);
+        else answer();
       };
       if (organization.latencyMs) setTimeout(reply, organization.latencyMs);
       else reply();
@@ -122,6 +127,23 @@ export async function startFakeAwsOrganization(organization: FakeOrganization) {
     endpoint: `http://127.0.0.1:${port}`,
     organizationRequests,
     assumeRoleForms,
+    /**
+     * Holds the answers to an account's IAM requests (as a slow account would) until the returned
+     * release is called; the requests themselves are received as usual.
+     */
+    hold: (accountId: string) => {
+      let release = () => {};
+      held.set(
+        accountId,
+        new Promise<void>((resolve) => {
+          release = resolve;
+        }),
+      );
+      return () => {
+        held.delete(accountId);
+        release();
+      };
+    },
     /** The IAM actions each account was asked, in order. */
     iamRequests: (accountId: string) => iamByAccount.get(accountId)?.requests ?? [],
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),

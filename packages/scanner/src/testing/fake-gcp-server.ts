@@ -22,7 +22,14 @@ export interface FakeGcpCloud {
   clientEmail: string;
   publicKey: KeyObject | string;
   projects: Record<string, FakeGcpProject>;
+  /** Folder id → its IAM policy. */
   folders?: Record<string, GcpPolicy>;
+  /**
+   * Folder id → its parent (`organizations/4455`, `folders/77`), as Resource Manager lists them; a
+   * folder without one is in no listing (it can still be named). `state` other than ACTIVE is
+   * listed only with showDeleted.
+   */
+  folderParents?: Record<string, string | { parent: string; state: 'ACTIVE' | 'DELETE_REQUESTED' }>;
   organization?: { id: string; policy: GcpPolicy };
   /** Resources (`projects/p`) or permissions (`policyanalyzer.…query`) the key is refused. */
   denied?: string[];
@@ -158,6 +165,35 @@ export async function startFakeGcp(cloud: FakeGcpCloud) {
         if (refused('policyanalyzer.serviceAccountKeyLastAuthenticationActivities.query', `projects/${id}`))
           return;
         paged('activities', projectOf(id)?.activities ?? []);
+        return;
+      }
+      if (request.method === 'GET' && path === '/v3/folders') {
+        const parent = url.searchParams.get('parent') ?? '';
+        if (!/^(organizations|folders)\/\d+$/.test(parent)) {
+          googleError(400, 'INVALID_ARGUMENT', `Request contains an invalid argument.`);
+          return;
+        }
+        if (refused('resourcemanager.folders.list', parent)) return;
+        const showDeleted = url.searchParams.get('showDeleted') === 'true';
+        paged(
+          'folders',
+          Object.entries(cloud.folderParents ?? {}).flatMap(([id, entry]) => {
+            const { parent: of, state } =
+              typeof entry === 'string' ? { parent: entry, state: 'ACTIVE' } : entry;
+            if (of !== parent || (state !== 'ACTIVE' && !showDeleted)) return [];
+            return [
+              {
+                name: `folders/${id}`,
+                parent: of,
+                displayName: `folder ${id}`,
+                state,
+                createTime: '2024-03-01T10:00:00.000Z',
+                updateTime: '2024-03-01T10:00:00.000Z',
+                etag: `W/"${id}"`,
+              },
+            ];
+          }),
+        );
         return;
       }
       if (request.method === 'GET' && path === '/v3/projects:search') {

@@ -63,6 +63,10 @@ function settingsOf(context: ConnectorContext): OrganizationSettings {
   };
 }
 
+/** How progress names an account: `production (222222222222)`. */
+const accountLabel = (account: Account) =>
+  account.Name && account.Name !== account.Id ? `${account.Name} (${account.Id})` : (account.Id as string);
+
 /** `ACTIVE`: State where AWS sends it, else the older Status it replaces. */
 const isActive = (account: Account) => (account.State ?? account.Status) === 'ACTIVE';
 
@@ -112,7 +116,8 @@ export async function readAwsOrganization(context: ConnectorContext): Promise<Co
     const unread: string[] = [];
     let itemsRead = 0;
 
-    const readAccount = async (account: Account) => {
+    /** Whether the account was read (or the scan stopped): false when it is a warning. */
+    const readAccount = async (account: Account): Promise<boolean> => {
       const id = account.Id as string;
       const name = account.Name ?? id;
       const partition = /^arn:([\w-]+):/.exec(account.Arn ?? '')?.[1] ?? 'aws';
@@ -166,24 +171,44 @@ export async function readAwsOrganization(context: ConnectorContext): Promise<Co
           ...read.warnings.map((warning) => ({ ...warning, item: `${item}: ${warning.item}` })),
         );
         itemsRead += read.read?.count ?? read.nhis.length;
+        return true;
       } catch (error) {
-        if (context.signal.aborted) return;
+        if (context.signal.aborted) return true;
         unread.push(`arn:${partition}:iam::${id}:`);
         output.warnings.push(...warnings, {
           item,
           message: `Not read, its identities are kept as the last scan left them: ${(error as Error).message}`,
         });
+        return false;
       } finally {
         client?.destroy();
       }
     };
 
     const queue = [...accounts];
-    const worker = async () => {
-      for (let account = queue.shift(); account && !context.signal.aborted; account = queue.shift())
-        await readAccount(account);
+    const progress = { unit: 'accounts', total: accounts.length, done: 0, failed: [] as string[] };
+    const reading = new Set<string>();
+    const report = () => context.progress?.({ ...progress, reading: [...reading] });
+    const next = () => {
+      const account = context.signal.aborted ? undefined : queue.shift();
+      if (account) reading.add(accountLabel(account));
+      return account;
     };
-    await Promise.all(Array.from({ length: Math.min(settings.concurrency, accounts.length) }, worker));
+    // Progress is told as each account ends (with the one read next), never per request.
+    const worker = async () => {
+      for (let account = next(); account; ) {
+        const read = await readAccount(account);
+        const label = accountLabel(account);
+        account = next();
+        reading.delete(label);
+        progress.done += 1;
+        if (!read) progress.failed.push(label);
+        report();
+      }
+    };
+    const workers = Array.from({ length: Math.min(settings.concurrency, accounts.length) }, worker);
+    report();
+    await Promise.all(workers);
     if (unread.length === accounts.length)
       throw new Error(
         `No account of the organization could be read: ${output.warnings

@@ -14,6 +14,12 @@ import { readGcpData } from './gcp-read.ts';
 
 /** Requests in flight at once when listing keys: enough to hide latency, within IAM's read quota. */
 const keyListingConcurrency = 8;
+/** Folders listed or policies read at once while walking an organization's folders. */
+const folderConcurrency = 8;
+/** Folders nest at most ten deep under an organization (Resource Manager's limit). */
+const maximumFolderDepth = 10;
+/** Folders read under one organization at most: past it the rest are not read, and the scan says so. */
+export const maximumFolders = 2000;
 /** Policy version 3 returns the conditions of conditional bindings. */
 const policyRequest = { options: { requestedPolicyVersion: 3 } };
 
@@ -61,6 +67,77 @@ async function projectsOf(api: GcpCaller, scope: GcpScope): Promise<GcpProject[]
   return found.filter((project) => project.projectId && (project.state ?? 'ACTIVE') === 'ACTIVE');
 }
 
+/** `task` of every item, at most `concurrency` under way at once; the results in the items' order. */
+async function mapConcurrently<T, R>(items: T[], concurrency: number, task: (item: T) => Promise<R>) {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    for (let index = next++; index < items.length; index = next++)
+      results[index] = await task(items[index] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+  return results;
+}
+
+/**
+ * Every active folder under an organization, level by level: Resource Manager lists a parent's
+ * direct children only (`GET /v3/folders?parent=…`), so each folder found is asked for its own. A
+ * parent whose folders the key may not list is a warning; the walk stops at `limit` folders or ten
+ * levels, saying so.
+ */
+export async function discoverFolders(
+  api: GcpCaller,
+  organization: string,
+  warnings: ScanWarning[],
+  limit = maximumFolders,
+): Promise<string[]> {
+  const found: string[] = [];
+  let parents = [`organizations/${organization}`];
+  for (let depth = 1; parents.length > 0; depth++) {
+    if (depth > maximumFolderDepth) {
+      warnings.push({
+        item: `organizations/${organization}`,
+        message: `folders nest deeper than ${maximumFolderDepth} levels: those below ${parents.join(', ')} are not read`,
+      });
+      break;
+    }
+    const listed = await mapConcurrently(parents, folderConcurrency, async (parent) => {
+      try {
+        const folders = await api.pages<{ name?: string; state?: string }>(
+          'cloudresourcemanager',
+          `/v3/folders?parent=${encodeURIComponent(parent)}&pageSize=1000`,
+          'folders',
+        );
+        return folders.flatMap((folder) =>
+          /^folders\/\d+$/.test(folder.name ?? '') && (folder.state ?? 'ACTIVE') === 'ACTIVE'
+            ? [folder.name as string]
+            : [],
+        );
+      } catch (error) {
+        if (error instanceof GcpApiError && error.status === 401) throw error;
+        warnings.push({
+          item: parent,
+          message: `folders not listable, those under it are not read: ${(error as Error).message}`,
+        });
+        return [];
+      }
+    });
+    const children = listed.flat();
+    const room = limit - found.length;
+    if (children.length > room) {
+      found.push(...children.slice(0, room));
+      warnings.push({
+        item: `organizations/${organization}`,
+        message: `more than ${limit} folders: only the first ${limit} are read`,
+      });
+      break;
+    }
+    found.push(...children);
+    parents = children;
+  }
+  return found.map((name) => name.slice('folders/'.length));
+}
+
 async function keysOf(api: GcpCaller, accounts: GcpServiceAccount[], warnings: ScanWarning[]) {
   const keys: Record<string, GcpServiceAccountKey[]> = {};
   const queue = accounts.filter((account) => account.email);
@@ -88,7 +165,8 @@ async function keysOf(api: GcpCaller, accounts: GcpServiceAccount[], warnings: S
 /**
  * Reads the projects (and the folders and organization) of a source live: service accounts, their
  * user-managed keys, the IAM policies, and key activity from Policy Analyzer when the key may read it.
- * A project the key may not read is a warning; the others are still read.
+ * Under a named organization every folder is found and its policy read. A project or folder the key
+ * may not read is a warning; the others are still read.
  */
 export async function readGcpLive(context: ConnectorContext): Promise<ConnectorOutput> {
   const key = keyFileOf(context.secrets);
@@ -136,7 +214,16 @@ export async function readGcpLive(context: ConnectorContext): Promise<ConnectorO
       });
     }
   }
-  for (const folder of scope.folders) await policy(api, `folders/${folder}`, 'v3', data.policies, warnings);
+  // The folders named and, under an organization, every folder found: their bindings count as a project's do.
+  const folders = new Set(scope.folders);
+  if (scope.organization)
+    for (const folder of await discoverFolders(api, scope.organization, warnings)) folders.add(folder);
+  const folderPolicies = await mapConcurrently([...folders], folderConcurrency, async (folder) => {
+    const read: Record<string, GcpPolicy> = {};
+    await policy(api, `folders/${folder}`, 'v3', read, warnings);
+    return read;
+  });
+  Object.assign(data.policies, ...folderPolicies);
   if (scope.organization)
     await policy(api, `organizations/${scope.organization}`, 'v3', data.policies, warnings);
   if (readable === 0 && projects.length > 0)

@@ -1,6 +1,7 @@
 import { createFileRoute, Link, useRouter } from '@tanstack/react-router';
 import { useEffect } from 'react';
 import { ScanCountLink, ScanDiffSections } from '../../../components/scanner/scan-diff-sections.tsx';
+import { progressSummary } from '../../../components/scanner/scan-progress.ts';
 import { readingSummary } from '../../../components/scanner/scan-reading.ts';
 import { ScanStateBadge } from '../../../components/scanner/scan-state-badge.tsx';
 import { AlertMessage } from '../../../components/shared/alert-message.tsx';
@@ -68,6 +69,9 @@ function ScanPage() {
           <span className="muted">identities and leaks</span>
         </div>
         <p data-testid="scan-reading">{readingSummary(scan)}</p>
+        {scan.progress ? (
+          <p data-testid="scan-read-progress">{progressSummary(scan.progress, running)}</p>
+        ) : null}
         <dl className="counts" data-testid="scan-counts">
           <dt>New</dt>
           <dd data-testid="count-new">
