@@ -533,6 +533,44 @@ describe.skipIf(skipReason)('a hub with two worker instances', () => {
     );
   });
 
+  it('streams a worker realm’s exports and takes its webhooks through the hub, as separate processes', async () => {
+    const { hub, viaHub, as, w1 } = shared;
+    const alerts = (await viaHub('north', 'alert.list', { limit: 1, states: ['open'] })).body.result.data;
+    expect(alerts.total).toBeGreaterThan(0);
+
+    const csv = await fetch(`${hub.url}/api/export/alerts?format=csv&realm=north&state=open`, {
+      headers: as('north'),
+    });
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    const lines = (await csv.text()).trimEnd().split('\n');
+    // A header, then one line per open alert of the realm: the worker's rows.
+    expect(lines.length - 1).toBe(alerts.total);
+    expect(lines.join('\n')).toContain(alerts.items[0].id);
+
+    const sarif = await fetch(`${hub.url}/api/export/leaks?format=sarif`, {
+      headers: { ...as('north'), 'x-nhi-realm': 'north' },
+    });
+    expect(sarif.status).toBe(200);
+    expect((await sarif.json()).version).toBe('2.1.0');
+
+    // A tracker webhook for the worker realm reaches the worker, which checks it: a forged one is 401,
+    // and so is one for a realm that does not exist, answered by the hub alone.
+    const forged = await fetch(`${hub.url}/api/hooks/tickets/north/${crypto.randomUUID()}`, {
+      method: 'POST',
+      body: '{}',
+      headers: { 'content-type': 'application/json', 'x-hub-signature': `sha256=${'0'.repeat(64)}` },
+    });
+    expect(forged.status).toBe(401);
+    const nowhere = await fetch(`${hub.url}/api/hooks/tickets/nowhere/${crypto.randomUUID()}`, {
+      method: 'POST',
+      body: '{}',
+      headers: { 'content-type': 'application/json', 'x-hub-signature': `sha256=${'0'.repeat(64)}` },
+    });
+    expect(nowhere.status).toBe(401);
+    await expect.poll(() => w1.stdout()).toContain('/api/hooks/tickets/north/');
+  });
+
   it('moves a realm from one worker to the other with `nhi realm move`, and back, serving it through the hub', async () => {
     const { viaHub, north, hubDb, w1Db, w2Db } = shared;
     const before = await viaHub('north', 'nhi.list', { limit: 100 });
@@ -603,6 +641,10 @@ describe.skipIf(skipReason)('a hub with two worker instances', () => {
     const south = await viaHub('south', 'nhi.list', { limit: 1 });
     expect(south.status).toBe(503);
     expect(south.body.error.message).toContain('unavailable');
+    const southExport = await fetch(`${hub.url}/api/export/alerts?format=csv&realm=south`, {
+      headers: shared.as('south'),
+    });
+    expect(southExport.status).toBe(503);
     expect((await viaHub('north', 'nhi.list', { limit: 1 })).status).toBe(200);
     expect((await viaHub('hub', 'nhi.list', { limit: 1 })).status).toBe(200);
     const metrics = await (await fetch(`${hub.url}/metrics`)).text();
