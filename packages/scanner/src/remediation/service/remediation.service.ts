@@ -59,6 +59,11 @@ export class RemediationRefusedError extends DomainError {
   readonly code = 'FORBIDDEN';
 }
 
+/** The refusal to decide an action that no longer waits: it names the state the action is in. */
+function notWaiting(state: RemediationState): ConflictError {
+  return new ConflictError(`The action is ${state.replace('_', ' ')}, not waiting for approval`);
+}
+
 /** The source type that holds an identity's provider credentials. */
 const sourceTypeOfProvider: Record<string, string> = {
   aws: 'aws_iam',
@@ -313,7 +318,7 @@ export class RemediationService {
           updatedAt: now,
         },
       });
-      if (claimed.count !== 1) throw new ConflictError('The action was decided meanwhile');
+      if (claimed.count !== 1) throw await this.decidedMeanwhile(tx, id);
       await this.audit(tx, 'remediation.approve', id, { action: row.action, nhiId: row.nhiId });
       return { row, source };
     });
@@ -338,7 +343,7 @@ export class RemediationService {
           updatedAt: now,
         },
       });
-      if (decided.count !== 1) throw new ConflictError('The action was decided meanwhile');
+      if (decided.count !== 1) throw await this.decidedMeanwhile(tx, input.id);
       await this.audit(tx, 'remediation.reject', input.id, {
         action: row.action,
         nhiId: row.nhiId,
@@ -623,9 +628,17 @@ export class RemediationService {
       },
     });
     if (!row) throw new NotFoundError('RemediationAction', id);
-    if (row.state !== 'awaiting_approval')
-      throw new ConflictError(`The action is ${row.state.replace('_', ' ')}, not waiting for approval`);
+    if (row.state !== 'awaiting_approval') throw notWaiting(row.state);
     return row;
+  }
+
+  /**
+   * Another member decided between the read and the conditional update (both read it waiting): the
+   * update found the row no longer waiting, and the refusal names the state it is in now.
+   */
+  private async decidedMeanwhile(tx: RealmTx, id: string): Promise<ConflictError> {
+    const now = await tx.remediationAction.findUnique({ where: { id }, select: { state: true } });
+    return now ? notWaiting(now.state) : new ConflictError('The action was decided meanwhile');
   }
 
   /**
