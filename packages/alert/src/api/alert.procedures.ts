@@ -93,6 +93,7 @@ export const alertRouter = router({
     create: configure()
       .input(createChannelInput)
       .mutation(({ ctx, input }) => channels(ctx).create(input)),
+    /** Routing and on/off; for a tracker also a new credential or webhook secret (never returned). */
     update: configure()
       .input(updateChannelInput)
       .mutation(({ ctx, input }) => channels(ctx).update(input)),

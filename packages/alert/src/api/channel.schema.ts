@@ -108,6 +108,16 @@ export const updateChannelInput = z.object({
   environments: routing.environments.unwrap().optional(),
   ownerGroupIds: routing.ownerGroupIds.unwrap().optional(),
   digestMinutes: z.number().int().min(5).max(1440).nullable().optional(),
+  /**
+   * Ticket trackers only: a new credential, account or webhook secret, sealed as at creation. Each
+   * is optional; one left out keeps what the channel has. Jira takes apiToken and email,
+   * ServiceNow password and username; both take webhookSecret.
+   */
+  apiToken: z.string().min(1).max(2000).optional(),
+  email: z.string().email().optional(),
+  password: z.string().min(1).max(1000).optional(),
+  username: z.string().trim().min(1).max(255).optional(),
+  webhookSecret: tracker.webhookSecret,
 });
 export type UpdateChannelInput = z.input<typeof updateChannelInput>;
 

@@ -11,6 +11,7 @@ import {
   type RealmDb,
   type RealmTx,
   type RequestContext,
+  ValidationError,
   writeAuditEntry,
 } from '@nhi/platform';
 import { inject, injectable } from 'tsyringe';
@@ -29,6 +30,8 @@ import { AlertDelivery } from './alert-delivery.ts';
 import type { AlertNotice } from './alert-message.ts';
 import type { SendOutcome } from './alert-senders.ts';
 import { ChannelSecrets } from './channel-secrets.ts';
+import { isTracker } from './ticket-delivery.ts';
+import { openTrackerSecret } from './tracker-clients.ts';
 
 const channelSelect = {
   id: true,
@@ -121,6 +124,24 @@ async function requireGroups(tx: RealmTx, groupIds: readonly string[]): Promise<
   const found = await tx.policyGroup.findMany({ where: { id: { in: [...groupIds] } }, select: { id: true } });
   const missing = groupIds.find((id) => !found.some((group) => group.id === id));
   if (missing) throw new NotFoundError('PolicyGroup', missing);
+}
+
+/** The credential fields an update may carry, per tracker; every other channel type takes none. */
+const credentialFields = {
+  jira: ['apiToken', 'email', 'webhookSecret'],
+  servicenow: ['password', 'username', 'webhookSecret'],
+} as const;
+type CredentialField = 'apiToken' | 'email' | 'password' | 'username' | 'webhookSecret';
+type Credentials = Partial<Record<CredentialField, string>>;
+
+/** A tracker's new credentials, sealed before the update's transaction. */
+interface Resealed {
+  /** The sealed secret they replace: the update refuses to go on if it changed meanwhile. */
+  from: string | null;
+  /** Absent when only the account (email, username) changes. */
+  encryptedSecret?: string;
+  settings: Record<string, unknown>;
+  fields: CredentialField[];
 }
 
 function viewOf(row: ChannelRow): ChannelView {
@@ -248,10 +269,25 @@ export class AlertChannelService {
     }
   }
 
+  /**
+   * Routing, on/off, and for a tracker its credentials: a new token or password and webhook secret
+   * are sealed with the rest of the channel secret as at creation (one left out is kept), a new
+   * email or username goes to the settings. The audit names the credential fields, never a value.
+   */
   async update(input: UpdateChannelInput): Promise<ChannelView> {
-    const { id, ...changes } = parseInput(updateChannelInput, input, 'channel');
+    const { id, apiToken, email, password, username, webhookSecret, ...changes } = parseInput(
+      updateChannelInput,
+      input,
+      'channel',
+    );
+    const credentials = Object.fromEntries(
+      Object.entries({ apiToken, email, password, username, webhookSecret }).filter(
+        ([, v]) => v !== undefined,
+      ),
+    ) as Credentials;
+    const resealed = Object.keys(credentials).length > 0 ? await this.reseal(id, credentials) : undefined;
     try {
-      return await this.applyUpdate(id, changes);
+      return await this.applyUpdate(id, changes, resealed);
     } catch (error) {
       // A rename onto another channel's name is the caller's conflict, as on create.
       if (isUniqueViolation(error))
@@ -260,17 +296,77 @@ export class AlertChannelService {
     }
   }
 
+  /**
+   * The channel's secret with the new credentials in it, sealed (outside the update's transaction:
+   * the channel key may have to be read). Only a tracker takes credentials; the fields it does not
+   * know are refused by name.
+   */
+  private async reseal(id: string, credentials: Credentials): Promise<Resealed> {
+    const channel = await this.realmDb.transaction((tx) =>
+      tx.alertChannel.findFirst({ where: { id }, select: { type: true, encryptedSecret: true } }),
+    );
+    if (!channel) throw new NotFoundError('AlertChannel', id);
+    const fields = Object.keys(credentials) as CredentialField[];
+    const allowed: readonly CredentialField[] = isTracker(channel.type) ? credentialFields[channel.type] : [];
+    const refused = fields.filter((field) => !allowed.includes(field));
+    if (refused.length > 0)
+      throw new ValidationError(
+        isTracker(channel.type)
+          ? `A ${channel.type === 'jira' ? 'Jira' : 'ServiceNow'} channel takes ${allowed.join(', ')}`
+          : `A ${channel.type} channel takes no credentials here: only Jira and ServiceNow channels do`,
+        refused.map((field) => ({ path: [field], message: `Not a credential of a ${channel.type} channel` })),
+      );
+    const settings: Record<string, unknown> = {
+      ...(credentials.email !== undefined ? { email: credentials.email } : {}),
+      ...(credentials.username !== undefined ? { username: credentials.username } : {}),
+      ...(credentials.webhookSecret !== undefined ? { hasWebhookSecret: true } : {}),
+    };
+    const token = credentials.apiToken ?? credentials.password;
+    if (token === undefined && credentials.webhookSecret === undefined)
+      return { from: channel.encryptedSecret, settings, fields };
+    const secret = openTrackerSecret(
+      channel.encryptedSecret ? await this.secrets.open(channel.encryptedSecret) : null,
+    );
+    const sealed = await this.secrets.seal(
+      JSON.stringify({
+        token: token ?? secret.token,
+        webhookSecret: credentials.webhookSecret ?? secret.webhookSecret,
+      }),
+    );
+    return { from: channel.encryptedSecret, encryptedSecret: sealed, settings, fields };
+  }
+
   private applyUpdate(
     id: string,
-    changes: Omit<z.output<typeof updateChannelInput>, 'id'>,
+    changes: Omit<z.output<typeof updateChannelInput>, 'id' | CredentialField>,
+    resealed?: Resealed,
   ): Promise<ChannelView> {
     return this.realmDb.transaction(async (tx) => {
+      // A credential change first takes the row, and only while it holds the secret that was
+      // resealed: of two at once, the second would otherwise seal over the first unread.
+      if (resealed) {
+        const taken = await tx.alertChannel.updateMany({
+          where: { id, encryptedSecret: resealed.from },
+          data: { updatedAt: this.context.clock.now() },
+        });
+        if (taken.count === 0 && (await tx.alertChannel.count({ where: { id } })) > 0)
+          throw new ConflictError('The channel’s credentials changed meanwhile; try again', { id });
+      }
       const before = await tx.alertChannel.findFirst({ where: { id }, select: channelSelect });
       if (!before) throw new NotFoundError('AlertChannel', id);
       if (changes.ownerGroupIds) await requireGroups(tx, changes.ownerGroupIds);
       const row = await tx.alertChannel.update({
         where: { id },
-        data: { ...changes, updatedAt: this.context.clock.now() },
+        data: {
+          ...changes,
+          ...(resealed
+            ? {
+                settings: { ...(before.settings as object), ...resealed.settings } as object,
+                ...(resealed.encryptedSecret ? { encryptedSecret: resealed.encryptedSecret } : {}),
+              }
+            : {}),
+          updatedAt: this.context.clock.now(),
+        },
         select: channelSelect,
       });
       const { encryptedSecret: _b, ...auditBefore } = before;
@@ -279,9 +375,9 @@ export class AlertChannelService {
         'alert.channel.update',
         id,
         { ...auditBefore, settings: auditBefore.settings as object },
-        changes,
+        resealed ? { ...changes, credentialsChanged: resealed.fields } : changes,
       );
-      return viewOf(row);
+      return this.withWebhookPath(viewOf(row));
     });
   }
 

@@ -39,8 +39,9 @@ const actor = { actorType: 'system' as const, actorId: 'tickets' };
  * since its cursor (page after page), records each ticket's status, and for a ticket that became
  * done resolves or acknowledges its alert (the channel's `onTicketDone`) as the system, with a
  * reason naming the ticket. The cursor, lastSyncAt and lastSyncError are kept on the channel.
- * Idempotent: a ticket seen twice changes nothing the second time. Webhooks from the tracker, once
- * their signature holds, run the same sync.
+ * Idempotent: a ticket seen twice changes nothing the second time. A webhook from the tracker, once
+ * its signature holds, reads the one ticket it names and applies it the same way (a payload that
+ * names none runs the cursor sync).
  */
 @injectable()
 export class TicketSync {
@@ -67,8 +68,8 @@ export class TicketSync {
     }
   }
 
-  async syncChannel(realmId: string, channelId: string): Promise<TicketSyncResult> {
-    const realmDb = new RealmDb(this.database, realmId);
+  /** The tracker channel and a client holding its current credential. */
+  private async openChannel(realmDb: RealmDb, channelId: string) {
     const channel = await realmDb.transaction((tx) =>
       tx.alertChannel.findFirst({
         where: { id: channelId },
@@ -81,13 +82,18 @@ export class TicketSync {
       channel.encryptedSecret ? await this.secrets.open(channel.encryptedSecret) : null,
     );
     const type = channel.type;
-    const client = trackerClient(type, settings, secret);
+    return { channel: { ...channel, type }, client: trackerClient(type, settings, secret) };
+  }
+
+  async syncChannel(realmId: string, channelId: string): Promise<TicketSyncResult> {
+    const realmDb = new RealmDb(this.database, realmId);
+    const { channel, client } = await this.openChannel(realmDb, channelId);
     const result: TicketSyncResult = { seen: 0, updated: 0, alertsChanged: 0, cursor: channel.syncCursor };
     try {
       let page: string | null = null;
       for (let read = 0; read < maxPages; read += 1) {
         const answer = await client.updatedSince(channel.syncCursor, page);
-        const applied = await this.apply(realmDb, { ...channel, type }, answer.tickets);
+        const applied = await this.apply(realmDb, channel, answer.tickets);
         result.seen += answer.tickets.length;
         result.updated += applied.updated;
         result.alertsChanged += applied.alertsChanged;
@@ -105,10 +111,52 @@ export class TicketSync {
   }
 
   /**
+   * One ticket the tracker told us about: the realm's ticket of this channel with that tracker id
+   * (or key) is read from the tracker and applied as the cursor sync applies it. A ticket the realm
+   * does not know is not even asked for; one the tracker no longer has changes nothing. The cursor
+   * and lastSyncAt stay as they are (the next cursor sync still reads everything since the cursor);
+   * a tracker that cannot be read leaves its error in lastSyncError.
+   */
+  async syncTicket(realmId: string, channelId: string, named: NamedTicket): Promise<TicketSyncResult> {
+    const realmDb = new RealmDb(this.database, realmId);
+    const { channel, client } = await this.openChannel(realmDb, channelId);
+    const result: TicketSyncResult = { seen: 0, updated: 0, alertsChanged: 0, cursor: channel.syncCursor };
+    const known = await realmDb.transaction((tx) =>
+      tx.alertTicket.findFirst({
+        where: {
+          channelId,
+          externalId: { not: null },
+          OR: [
+            ...(named.id ? [{ externalId: named.id }] : []),
+            ...(named.key ? [{ externalKey: named.key }] : []),
+          ],
+        },
+        select: { externalId: true },
+      }),
+    );
+    if (!known?.externalId) return result;
+    let ticket: TrackerTicket | null;
+    try {
+      ticket = await client.get(known.externalId);
+    } catch (error) {
+      const message = (error instanceof Error ? error.message : String(error)).slice(0, 500);
+      await realmDb.transaction((tx) =>
+        tx.alertChannel.update({ where: { id: channel.id }, data: { lastSyncError: message } }),
+      );
+      throw error;
+    }
+    if (!ticket) return result;
+    const applied = await this.apply(realmDb, channel, [ticket]);
+    return { ...result, seen: 1, ...applied };
+  }
+
+  /**
    * A tracker's webhook: `X-Hub-Signature: sha256=<HMAC-SHA256 of the raw body under the channel's
    * webhook secret>`, compared in constant time. Unknown realms and channels, channels without a
    * webhook secret and bad signatures all answer the same (false), so the route tells nothing
-   * about which exist. A good one syncs the channel now; a replay syncs again and changes nothing.
+   * about which exist. A good one reads the ticket it names (Jira: `issue.id` / `issue.key`;
+   * ServiceNow: the record's `sys_id` / `number`) and applies it; a body that names no ticket syncs
+   * the channel from its cursor. A replay reads again and changes nothing.
    */
   async receiveWebhook(realmSlug: string, channelId: string, body: string, signature: string | null) {
     const realm = await this.database.systemPrisma.realm.findUnique({
@@ -120,13 +168,15 @@ export class TicketSync {
     const channel = await realmDb.transaction((tx) =>
       tx.alertChannel.findFirst({
         where: { id: channelId, enabled: true, type: { in: ['jira', 'servicenow'] } },
-        select: { encryptedSecret: true },
+        select: { type: true, encryptedSecret: true },
       }),
     );
-    if (!channel?.encryptedSecret) return false;
+    if (!channel?.encryptedSecret || !isTracker(channel.type)) return false;
     const { webhookSecret } = openTrackerSecret(await this.secrets.open(channel.encryptedSecret));
     if (!webhookSecret || !signatureHolds(webhookSecret, body, signature)) return false;
-    await this.syncChannel(realm.id, channelId);
+    const named = ticketNamedBy(channel.type, body);
+    if (named) await this.syncTicket(realm.id, channelId, named);
+    else await this.syncChannel(realm.id, channelId);
     return true;
   }
 
@@ -185,6 +235,49 @@ export class TicketSync {
       }),
     );
   }
+}
+
+/** The ticket a webhook names: the tracker's id, its human key, or both. */
+export interface NamedTicket {
+  id?: string;
+  key?: string;
+}
+
+/** A field of the body as text when it has the shape of an id (some senders write Jira's id as a number). */
+const asText = (value: unknown, pattern: RegExp) => {
+  const text = typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : value;
+  return typeof text === 'string' && pattern.test(text) ? text : undefined;
+};
+
+/**
+ * The ticket a tracker's webhook body names, or null when it names none (or is no JSON): Jira's
+ * issue events carry `issue.id` and `issue.key`; a ServiceNow business rule or outbound REST
+ * message sends the record's `sys_id` (and `number`) at the top of its JSON body.
+ */
+export function ticketNamedBy(type: 'jira' | 'servicenow', body: string): NamedTicket | null {
+  let payload: unknown;
+  try {
+    payload = JSON.parse(body);
+  } catch {
+    return null;
+  }
+  if (!payload || typeof payload !== 'object') return null;
+  const named =
+    type === 'jira'
+      ? {
+          id: asText((payload as { issue?: { id?: unknown } }).issue?.id, /^\d{1,20}$/),
+          key: asText(
+            (payload as { issue?: { key?: unknown } }).issue?.key,
+            /^[A-Z][A-Z0-9_]{0,49}-\d{1,12}$/,
+          ),
+        }
+      : {
+          id: asText((payload as { sys_id?: unknown }).sys_id, /^[0-9a-f]{32}$/),
+          key: asText((payload as { number?: unknown }).number, /^[A-Za-z0-9_]{1,40}$/),
+        };
+  return named.id || named.key
+    ? { ...(named.id ? { id: named.id } : {}), ...(named.key ? { key: named.key } : {}) }
+    : null;
 }
 
 /** The latest update time seen: the tracker's own format, which sorts as its time does. */

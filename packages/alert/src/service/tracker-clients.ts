@@ -36,6 +36,8 @@ export interface TrackerClient {
   /** Comments and moves the ticket to done. */
   close(externalId: string, text: string): Promise<void>;
   updatedSince(cursor: string | null, page: string | null): Promise<TrackerPage>;
+  /** One ticket by the tracker's id, as it is now; null when the tracker has none (deleted, or hidden). */
+  get(externalId: string): Promise<TrackerTicket | null>;
 }
 
 /** A tracker's refusal; `status` is its HTTP status (absent when it could not be reached). */
@@ -120,6 +122,16 @@ async function call(url: string, init: RequestInit & { headers: Record<string, s
   // The tracker's error text, never the request: it carries no credential of ours.
   if (!response.ok) throw new TrackerError(`HTTP ${response.status} ${text.slice(0, 300)}`, response.status);
   return text ? JSON.parse(text) : null;
+}
+
+/** A tracker's 404 for one ticket: it has none by that id (deleted, or not visible to the account). */
+async function absentAsNull(answer: Promise<unknown>): Promise<unknown> {
+  try {
+    return await answer;
+  } catch (error) {
+    if (error instanceof TrackerError && error.status === 404) return null;
+    throw error;
+  }
 }
 
 function descriptionLines({ notice, hubUrl, realmSlug }: TicketContent): string[] {
@@ -291,6 +303,13 @@ class JiraClient implements TrackerClient {
     const since = from ? ` AND updated >= "${jqlTime(from)}"` : '';
     return this.search(`labels = ${hubLabel}${since} ORDER BY updated ASC`, page);
   }
+
+  async get(externalId: string): Promise<TrackerTicket | null> {
+    const issue = await absentAsNull(
+      this.request(`/issue/${encodeURIComponent(externalId)}?fields=status,updated`),
+    );
+    return issue ? this.ticketOf(issue as JiraIssue) : null;
+  }
 }
 
 interface ServiceNowRecord {
@@ -402,5 +421,13 @@ class ServiceNowClient implements TrackerClient {
       tickets: records.map((r) => this.ticketOf(r)),
       next: records.length > 0 ? String(offset + records.length) : null,
     };
+  }
+
+  async get(externalId: string): Promise<TrackerTicket | null> {
+    const params = new URLSearchParams({ sysparm_fields: 'sys_id,number,state,sys_updated_on' });
+    const answer = (await absentAsNull(this.request(`/${encodeURIComponent(externalId)}?${params}`))) as {
+      result?: ServiceNowRecord;
+    } | null;
+    return answer?.result ? this.ticketOf(answer.result) : null;
   }
 }

@@ -1,5 +1,11 @@
 import { onTestFinished } from 'vitest';
-import { basicAuth, type FakeReply, sendSignedWebhook, startTrackerServer } from './fake-tracker-http.ts';
+import {
+  basicAuth,
+  type FakeReply,
+  sendSignedWebhook,
+  signedWebhook,
+  startTrackerServer,
+} from './fake-tracker-http.ts';
 
 interface FakeIssue {
   id: string;
@@ -118,7 +124,15 @@ export async function startFakeJira(options: FakeJiraOptions = {}) {
         status: 404,
         body: { errorMessages: ['Issue does not exist or you do not have permission to see it.'] },
       };
-    if (!match[2] && exchange.method === 'GET') return { status: 200, body: view(issue) };
+    if (!match[2] && exchange.method === 'GET') {
+      // `fields=status,updated`: only those fields come back, as Jira does.
+      const { fields, ...rest } = view(issue);
+      const wanted = url.searchParams.get('fields')?.split(',');
+      const picked = wanted
+        ? Object.fromEntries(Object.entries(fields).filter(([name]) => wanted.includes(name)))
+        : fields;
+      return { status: 200, body: { ...rest, fields: picked } };
+    }
     if (match[2] === '/comment' && exchange.method === 'POST') {
       issue.comments.push(body.body);
       issue.updated = now();
@@ -210,6 +224,19 @@ export async function startFakeJira(options: FakeJiraOptions = {}) {
     };
   }
 
+  /** Jira's `jira:issue_updated` event: the issue as GET /issue shows it, with who and when. */
+  function webhookOf(key: string) {
+    const issue = find(key);
+    if (!issue) throw new Error(`No issue ${key}`);
+    return {
+      timestamp: Date.now(),
+      webhookEvent: 'jira:issue_updated',
+      issue_event_type_name: 'issue_generic',
+      user: { accountId: '557058:0b5c2f8e', displayName: 'Security Lead' },
+      issue: view(issue),
+    };
+  }
+
   const server = await startTrackerServer((exchange, url) => handle(exchange, url));
   baseUrl = server.baseUrl;
   onTestFinished(() => server.close());
@@ -236,16 +263,9 @@ export async function startFakeJira(options: FakeJiraOptions = {}) {
       return issue;
     },
     /** Jira's issue_updated webhook for the issue, signed with the secret. */
-    sendWebhook: (url: string, secret: string, key: string) => {
-      const issue = find(key);
-      if (!issue) throw new Error(`No issue ${key}`);
-      return sendSignedWebhook(url, secret, {
-        timestamp: Date.now(),
-        webhookEvent: 'jira:issue_updated',
-        issue_event_type_name: 'issue_generic',
-        issue: view(issue),
-      });
-    },
+    sendWebhook: (url: string, secret: string, key: string) => sendSignedWebhook(url, secret, webhookOf(key)),
+    /** The body and signature of that webhook, unsent. */
+    signedWebhook: (secret: string, key: string) => signedWebhook(secret, webhookOf(key)),
   };
 }
 

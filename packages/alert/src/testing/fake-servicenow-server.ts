@@ -1,6 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { onTestFinished } from 'vitest';
-import { basicAuth, type FakeReply, sendSignedWebhook, startTrackerServer } from './fake-tracker-http.ts';
+import {
+  basicAuth,
+  type FakeReply,
+  sendSignedWebhook,
+  signedWebhook,
+  startTrackerServer,
+} from './fake-tracker-http.ts';
 
 type FakeRecord = Record<string, string> & { sys_id: string; number: string; state: string };
 
@@ -120,6 +126,16 @@ export async function startFakeServiceNow(options: FakeServiceNowOptions = {}) {
     if (!record) throw new Error(`No record ${number}`);
     return record;
   };
+  /** What a business rule's outbound REST message carries: fields of `current`, named in its content. */
+  const messageOf = (number: string) => {
+    const record = byNumber(number);
+    return {
+      sys_id: record.sys_id,
+      number: record.number,
+      state: record.state,
+      sys_updated_on: record.sys_updated_on,
+    };
+  };
   return {
     ...server,
     instanceUrl: server.baseUrl,
@@ -142,15 +158,10 @@ export async function startFakeServiceNow(options: FakeServiceNowOptions = {}) {
       return record;
     },
     /** An outbound REST message with the record, signed with the secret. */
-    sendWebhook: (url: string, secret: string, number: string) => {
-      const record = byNumber(number);
-      return sendSignedWebhook(url, secret, {
-        sys_id: record.sys_id,
-        number: record.number,
-        state: record.state,
-        sys_updated_on: record.sys_updated_on,
-      });
-    },
+    sendWebhook: (url: string, secret: string, number: string) =>
+      sendSignedWebhook(url, secret, messageOf(number)),
+    /** The body and signature of that message, unsent. */
+    signedWebhook: (secret: string, number: string) => signedWebhook(secret, messageOf(number)),
   };
 }
 

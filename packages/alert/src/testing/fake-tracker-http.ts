@@ -83,10 +83,15 @@ export async function startTrackerServer(handle: (exchange: TrackerExchange, url
   };
 }
 
+/** A webhook's body and its `X-Hub-Signature` header (`sha256=<HMAC of the body>`), as the tracker sends them. */
+export function signedWebhook(secret: string, payload: unknown): { body: string; signature: string } {
+  const body = JSON.stringify(payload);
+  return { body, signature: `sha256=${createHmac('sha256', secret).update(body).digest('hex')}` };
+}
+
 /** Posts a webhook the way the tracker is configured to: `X-Hub-Signature: sha256=<HMAC of the body>`. */
 export async function sendSignedWebhook(url: string, secret: string, payload: unknown) {
-  const body = JSON.stringify(payload);
-  const signature = `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+  const { body, signature } = signedWebhook(secret, payload);
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-hub-signature': signature },

@@ -31,7 +31,7 @@ export function digestProblem(value: string): string | null {
 }
 
 /** The API's refusal as one line per field, so the person sees what to change. */
-function refusalOf(failure: unknown): string {
+export function refusalOf(failure: unknown): string {
   const issues = failure instanceof ServerFnError ? failure.details?.issues : undefined;
   if (!Array.isArray(issues) || issues.length === 0) return errorMessageOf(failure);
   return issues

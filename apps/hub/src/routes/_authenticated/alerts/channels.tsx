@@ -1,5 +1,6 @@
 import { createFileRoute, Link, useRouter } from '@tanstack/react-router';
 import { Fragment, useState } from 'react';
+import { ChannelCredentialsForm } from '../../../components/alerts/channel-credentials-form.tsx';
 import { ChannelRoutingForm } from '../../../components/alerts/channel-routing-form.tsx';
 import { TableScroll } from '../../../components/shared/table-scroll.tsx';
 import { errorMessageOf } from '../../../lib/server-fn-error.ts';
@@ -37,6 +38,8 @@ function ChannelsPage() {
   const [message, setMessage] = useState<string | null>(null);
   const [type, setType] = useState<'webhook' | 'slack' | 'email' | 'jira' | 'servicenow'>('webhook');
   const [editing, setEditing] = useState<string | null>(null);
+  /** The tracker whose credentials are being changed. */
+  const [rekeying, setRekeying] = useState<string | null>(null);
   const [form, setForm] = useState({
     name: '',
     url: '',
@@ -203,6 +206,17 @@ function ChannelsPage() {
                     >
                       Routing
                     </button>
+                    {channel.type === 'jira' || channel.type === 'servicenow' ? (
+                      <button
+                        type="button"
+                        className="button small"
+                        data-testid="edit-credentials"
+                        aria-expanded={rekeying === channel.id}
+                        onClick={() => setRekeying(rekeying === channel.id ? null : channel.id)}
+                      >
+                        Credentials
+                      </button>
+                    ) : null}
                     <button
                       type="button"
                       className="button small"
@@ -226,6 +240,19 @@ function ChannelsPage() {
                         onSaved={() => {
                           setEditing(null);
                           void act(async () => 'Routing saved.');
+                        }}
+                      />
+                    </td>
+                  </tr>
+                ) : null}
+                {rekeying === channel.id && (channel.type === 'jira' || channel.type === 'servicenow') ? (
+                  <tr>
+                    <td colSpan={5}>
+                      <ChannelCredentialsForm
+                        channel={{ id: channel.id, type: channel.type, settings: channel.settings }}
+                        onSaved={() => {
+                          setRekeying(null);
+                          void act(async () => 'Credentials saved.');
                         }}
                       />
                     </td>
