@@ -19,6 +19,8 @@ export interface FakeGraphTenant {
   pageSize?: number;
   /** The first list of service principals is throttled: 429 with Retry-After. */
   throttleFirst?: boolean;
+  /** Service principals (by id or appId) whose own GET answers 403, as to a credential without the right. */
+  unreadableServicePrincipals?: string[];
 }
 
 const graphError = (code: string, message: string) => ({
@@ -62,15 +64,26 @@ export async function startFakeGraph(tenant: FakeGraphTenant) {
     const bearer = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
     if (!bearer || !tokens.has(bearer))
       return json(401, graphError('InvalidAuthenticationToken', 'Access token is empty.'));
+    // $select keeps the properties named (and the id), as Graph does; nextLinks carry it on.
+    const selected = url.searchParams.get('$select')?.split(',');
+    const select = (item: unknown) =>
+      selected
+        ? Object.fromEntries(
+            Object.entries(item as Record<string, unknown>).filter(
+              ([key]) => key === 'id' || selected.includes(key),
+            ),
+          )
+        : item;
     const paged = (items: unknown[]) => {
       const top = Math.min(Number(url.searchParams.get('$top') ?? 100), tenant.pageSize ?? 2);
       const skip = Number(url.searchParams.get('$skiptoken') ?? 0);
       const next = new URL(url.pathname, `http://${request.headers.host}`);
       next.searchParams.set('$top', String(top));
       next.searchParams.set('$skiptoken', String(skip + top));
+      if (selected) next.searchParams.set('$select', selected.join(','));
       json(200, {
         '@odata.context': `https://graph.microsoft.com/v1.0/$metadata#${url.pathname.split('/').pop()}`,
-        value: items.slice(skip, skip + top),
+        value: items.slice(skip, skip + top).map(select),
         ...(skip + top < items.length ? { '@odata.nextLink': next.toString() } : {}),
       });
     };
@@ -83,6 +96,22 @@ export async function startFakeGraph(tenant: FakeGraphTenant) {
       return paged(tenant.servicePrincipals);
     }
     if (path === '/v1.0/applications') return paged(tenant.applications);
+    // One service principal, by object id or by application id (an alternate key).
+    const one = /^\/v1\.0\/servicePrincipals(?:\/([^/(]+)|\(appId='([^']+)'\))$/.exec(path);
+    if (one) {
+      const key = decodeURIComponent(one[1] ?? one[2] ?? '');
+      const sp = tenant.servicePrincipals.find((item) => {
+        const { id, appId } = item as { id?: string; appId?: string };
+        return one[1] ? id === key : appId === key;
+      }) as { id?: string; appId?: string } | undefined;
+      if (!sp) return json(404, graphError('Request_ResourceNotFound', `Resource '${key}' does not exist.`));
+      if (tenant.unreadableServicePrincipals?.some((name) => name === sp.id || name === sp.appId))
+        return json(403, graphError('Authorization_RequestDenied', 'Insufficient privileges.'));
+      return json(200, {
+        '@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#servicePrincipals/$entity',
+        ...(select(sp) as object),
+      });
+    }
     if (path === '/v1.0/roleManagement/directory/roleAssignments') return paged(tenant.roleAssignments ?? []);
     if (path === '/beta/reports/servicePrincipalSignInActivities')
       return tenant.signInActivities

@@ -1,8 +1,30 @@
 import { TableScroll } from '../shared/table-scroll.tsx';
 import type { NhiPermission } from './nhi-schema.ts';
 
+const text = (value: unknown) =>
+  typeof value === 'string' && value !== '' ? value : typeof value === 'number' ? String(value) : undefined;
+
+/**
+ * One entry in the table's columns. Scanned sources state permissions in their own words: a GitLab
+ * token's scopes on its project or group, an Entra application permission on its API, a directory
+ * role; those are shown as their action and where they apply.
+ */
+export function permissionRow(entry: NhiPermission): NhiPermission {
+  if (text(entry.action)) return entry;
+  const raw = entry as unknown as Record<string, unknown>;
+  const scopes = Array.isArray(raw.scopes) ? raw.scopes.filter((scope) => typeof scope === 'string') : [];
+  return {
+    effect: entry.effect ?? 'allow',
+    action: text(raw.permission) ?? text(raw.directoryRole) ?? (scopes.join(', ') || '—'),
+    resource:
+      text(entry.resource) ?? text(raw.project) ?? text(raw.group) ?? text(raw.repository) ?? text(raw.scope),
+    via: text(entry.via) ?? text(raw.accessLevel) ?? text(raw.type),
+  };
+}
+
 /** What the identity can do, as its source states it. */
-export function PermissionsTable({ permissions }: { permissions: NhiPermission[] }) {
+export function PermissionsTable({ permissions: entries }: { permissions: NhiPermission[] }) {
+  const permissions = entries.map(permissionRow);
   return (
     <section className="card" aria-labelledby="permissions-title" data-testid="nhi-permissions">
       <div className="card-heading">

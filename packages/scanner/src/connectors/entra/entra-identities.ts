@@ -8,6 +8,7 @@ import type {
   EntraExport,
   KeyCredential,
   PasswordCredential,
+  RequiredResourceAccess,
   RoleAssignment,
   ServicePrincipal,
   SignInActivity,
@@ -19,6 +20,7 @@ import {
   isWritePermission,
   microsoftGraphAppId,
   microsoftTenants,
+  otherApiPermissions,
 } from './graph-permissions.ts';
 
 /** The sign-in audiences of applications other tenants can consent to. */
@@ -31,7 +33,10 @@ const multiTenantAudiences = new Set([
 const defaultAccess = '00000000-0000-0000-0000-000000000000';
 
 interface Grant {
+  /** Graph's permissions by their value; another API's as `<API name>: <value>`; unnamed, the id. */
   permission: string;
+  /** The permission's value when the API's app roles named it. */
+  value: string | null;
   appRoleId: string;
   resource: string;
   resourceAppId: string | null;
@@ -81,11 +86,20 @@ export async function readEntraData(
       });
   });
   const spsById = new Map(validSps.map((sp) => [sp.id as string, sp]));
+  // An API's service principal as read to name its permissions fills in the listed one's roles.
+  const apis = new Map(spsById);
+  for (const resource of data.resources ?? [])
+    if (resource?.id && typeof resource === 'object')
+      apis.set(resource.id, { ...apis.get(resource.id), ...resource });
+  const apisByAppId = new Map(
+    [...apis.values()].filter((sp) => typeof sp.appId === 'string').map((sp) => [sp.appId as string, sp]),
+  );
   const home = homeTenantOf(data, validSps, appsByAppId);
   const context: JoinContext = {
     home,
     applicationsRead: data.applications !== undefined,
-    spsById,
+    apis,
+    apisByAppId,
     assignments: assignmentsByPrincipal(data.appRoleAssignments),
     roles: rolesByPrincipal(data.roleAssignments ?? []),
     owners: data.owners ?? {},
@@ -131,7 +145,9 @@ export async function readEntraData(
 interface JoinContext {
   home: string | null;
   applicationsRead: boolean;
-  spsById: Map<string, ServicePrincipal>;
+  /** Service principals by object id and by application id, to name the permissions of their APIs. */
+  apis: Map<string, ServicePrincipal>;
+  apisByAppId: Map<string, ServicePrincipal>;
   assignments: Map<string, AppRoleAssignment[]>;
   roles: Map<string, RoleAssignment[]>;
   owners: Record<string, DirectoryObject[]>;
@@ -182,24 +198,61 @@ function rolesByPrincipal(list: RoleAssignment[]) {
   return map;
 }
 
+/** A permission's value and display name: Graph's as they are, another API's after the API's name. */
+function permissionName(value: string | null | undefined, api: string, resourceAppId: string | null) {
+  if (!value) return null;
+  return resourceAppId === microsoftGraphAppId ? value : `${api}: ${value}`;
+}
+
 /** The permission an assignment grants: by the resource's own app roles, else Graph's published ids. */
 function grantOf(assignment: AppRoleAssignment, context: JoinContext): Grant | null {
   const appRoleId = assignment.appRoleId;
   if (!appRoleId || appRoleId === defaultAccess) return null;
-  const resource = assignment.resourceId ? context.spsById.get(assignment.resourceId) : undefined;
+  const resource = assignment.resourceId ? context.apis.get(assignment.resourceId) : undefined;
   const resourceAppId =
     resource?.appId ?? (assignment.resourceDisplayName === 'Microsoft Graph' ? microsoftGraphAppId : null);
   const role = resource?.appRoles?.find((candidate: AppRole) => candidate.id === appRoleId);
-  const permission =
-    role?.value ??
-    (resourceAppId === microsoftGraphAppId ? graphAppRoles[appRoleId] : undefined) ??
-    appRoleId;
+  const value =
+    role?.value ?? (resourceAppId === microsoftGraphAppId ? graphAppRoles[appRoleId] : undefined) ?? null;
+  const api = resource?.displayName ?? assignment.resourceDisplayName ?? assignment.resourceId ?? 'unknown';
   return {
-    permission,
+    permission: permissionName(value, api, resourceAppId) ?? appRoleId,
+    value,
     appRoleId,
     resource: assignment.resourceDisplayName ?? resource?.displayName ?? assignment.resourceId ?? 'unknown',
     resourceAppId,
   };
+}
+
+/**
+ * The permissions an application asks for (`requiredResourceAccess`), named by the API's app roles
+ * (application permissions) and `oauth2PermissionScopes` (delegated ones). Asking grants nothing:
+ * they are recorded, never judged.
+ */
+function requestedOf(app: Application | undefined, context: JoinContext) {
+  const requested: { permission: string; type: string; resource: string; resourceAppId: string }[] = [];
+  for (const access of (app?.requiredResourceAccess ?? []) as RequiredResourceAccess[]) {
+    const resourceAppId = access?.resourceAppId;
+    if (!resourceAppId) continue;
+    const api = context.apisByAppId.get(resourceAppId);
+    const apiName =
+      api?.displayName ?? (resourceAppId === microsoftGraphAppId ? 'Microsoft Graph' : resourceAppId);
+    for (const item of Array.isArray(access.resourceAccess) ? access.resourceAccess : []) {
+      if (!item?.id) continue;
+      const application = item.type === 'Role';
+      const value = application
+        ? (api?.appRoles?.find((role) => role.id === item.id)?.value ??
+          (resourceAppId === microsoftGraphAppId ? graphAppRoles[item.id] : undefined))
+        : api?.oauth2PermissionScopes?.find((scope) => scope.id === item.id)?.value;
+      requested.push({
+        permission: permissionName(value, apiName, resourceAppId) ?? item.id,
+        type: application ? 'application' : 'delegated',
+        resource: apiName,
+        resourceAppId,
+      });
+    }
+  }
+  return requested;
 }
 
 async function identityOf(
@@ -267,6 +320,7 @@ async function identityOf(
         tenantId: context.home,
         signInAudience: audience,
         multiTenant: audience ? multiTenantAudiences.has(audience) : false,
+        requestedPermissions: requestedOf(app, context),
         owners: owners as JsonDocument,
         ownerEmails: ownerMail,
       },
@@ -296,20 +350,19 @@ function factsOf(
   audience: string | null,
   sp: ServicePrincipal | undefined,
 ): IdentityFact[] {
-  const graph = grants.filter((grant) => grant.resourceAppId === microsoftGraphAppId);
-  const escalating = graph.filter((grant) => escalationPermissions.has(grant.permission));
+  const escalating = grants.filter(isEscalation);
   const escalatingRoles = roles.filter((role) => escalationDirectoryRoles[role.roleDefinitionId ?? '']);
-  const writes = graph.filter(
-    (grant) => isWritePermission(grant.permission) && !escalationPermissions.has(grant.permission),
-  );
+  const writes = grants.filter((grant) => isTenantWideWrite(grant) && !isEscalation(grant));
   const names = (list: Grant[]) => list.map((grant) => grant.permission);
+  const resourceOf = (list: Grant[]) =>
+    [...new Set(list.map((grant) => grant.resource))].join(', ') || 'Microsoft Graph';
   const facts: IdentityFact[] = [];
   if (escalating.length > 0 || escalatingRoles.length > 0)
     facts.push({
       kind: 'entra.privilege_escalation_permission',
       subject: externalId,
       evidence: {
-        resource: 'Microsoft Graph',
+        resource: resourceOf(escalating),
         permissions: names(escalating),
         directoryRoles: escalatingRoles.map((role) => role.directoryRole),
       },
@@ -318,7 +371,7 @@ function factsOf(
     facts.push({
       kind: 'entra.tenant_wide_write',
       subject: externalId,
-      evidence: { resource: 'Microsoft Graph', permissions: names(writes) },
+      evidence: { resource: resourceOf(writes), permissions: names(writes) },
     });
   const anyWrite = [...escalating, ...writes];
   if (publisher === 'third_party' && audience && multiTenantAudiences.has(audience) && anyWrite.length > 0)
@@ -326,7 +379,7 @@ function factsOf(
       kind: 'entra.third_party_write',
       subject: externalId,
       evidence: {
-        resource: 'Microsoft Graph',
+        resource: resourceOf(anyWrite),
         permissions: names(anyWrite),
         publisherTenantId: sp?.appOwnerOrganizationId ?? null,
         publisher: sp?.verifiedPublisher?.displayName ?? sp?.publisherName ?? null,
@@ -334,6 +387,20 @@ function factsOf(
       },
     });
   return facts;
+}
+
+/** Graph's escalation permissions, and those listed for the other Microsoft APIs. */
+function isEscalation(grant: Grant): boolean {
+  if (!grant.value || !grant.resourceAppId) return false;
+  if (grant.resourceAppId === microsoftGraphAppId) return escalationPermissions.has(grant.value);
+  return otherApiPermissions[grant.resourceAppId]?.escalation.includes(grant.value) ?? false;
+}
+
+/** Graph's writing permissions, and the high-impact ones listed for the other Microsoft APIs. */
+function isTenantWideWrite(grant: Grant): boolean {
+  if (!grant.value || !grant.resourceAppId) return false;
+  if (grant.resourceAppId === microsoftGraphAppId) return isWritePermission(grant.value);
+  return otherApiPermissions[grant.resourceAppId]?.write.includes(grant.value) ?? false;
 }
 
 function ownersOf(list: DirectoryObject[]) {

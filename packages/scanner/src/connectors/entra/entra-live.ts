@@ -15,6 +15,12 @@ import { GraphClient, GraphError, graphSettingsOf } from './graph-client.ts';
 import { microsoftTenants } from './graph-permissions.ts';
 
 const page = '$top=999';
+/**
+ * The service principal properties a scan reads. Their app roles and scopes are left out: Microsoft
+ * Graph alone publishes hundreds, and only the APIs permissions are held on need them (read apart).
+ */
+const servicePrincipalSelect =
+  '$select=id,appId,displayName,appOwnerOrganizationId,signInAudience,accountEnabled,servicePrincipalType,servicePrincipalNames,publisherName,verifiedPublisher,tags,passwordCredentials,keyCredentials';
 /** Calls in flight at once for the per-object lists: Graph throttles per application and tenant. */
 const parallel = 4;
 
@@ -51,7 +57,9 @@ export async function readEntraLive(context: ConnectorContext): Promise<Connecto
   if (typeof settings === 'string') throw new UnreadableInputError(settings);
   const graph = new GraphClient(settings, context.signal);
   const warnings: ScanWarning[] = [];
-  const servicePrincipals = await graph.list<ServicePrincipal>(`/v1.0/servicePrincipals?${page}`);
+  const servicePrincipals = await graph.list<ServicePrincipal>(
+    `/v1.0/servicePrincipals?${page}&${servicePrincipalSelect}`,
+  );
   const applications = await graph.list<Application>(`/v1.0/applications?${page}`);
   const data: EntraExport = {
     tenantId: tenantIdOf(context.settings),
@@ -100,6 +108,7 @@ export async function readEntraLive(context: ConnectorContext): Promise<Connecto
       }
     },
   );
+  data.resources = await readResources(graph, data);
   try {
     data.roleAssignments = await graph.list<RoleAssignment>(
       `/v1.0/roleManagement/directory/roleAssignments?${page}`,
@@ -123,6 +132,49 @@ export async function readEntraLive(context: ConnectorContext): Promise<Connecto
   const output = await readEntraData(data, context.fingerprint);
   output.warnings.unshift(...warnings);
   return output;
+}
+
+/** What names an API's permissions: its app roles (application) and scopes (delegated). */
+const resourceSelect = '$select=id,appId,displayName,appRoles,oauth2PermissionScopes';
+
+/**
+ * The service principals of the APIs the applications were granted permissions on (each
+ * `resourceId` of their app role assignments) or ask permissions of (each `resourceAppId` of their
+ * `requiredResourceAccess`), each read once, to name those permissions. A listed service principal
+ * that already carries its app roles is not read again; one the credentials may not read (or that
+ * is not in the tenant) leaves its permissions named by id.
+ */
+async function readResources(graph: GraphClient, data: EntraExport): Promise<ServicePrincipal[]> {
+  const listed = data.servicePrincipals ?? [];
+  const known = (sp: ServicePrincipal | undefined) => sp?.appRoles !== undefined;
+  const byId = new Map(listed.filter((sp) => sp.id).map((sp) => [sp.id as string, sp]));
+  const byAppId = new Map(listed.filter((sp) => sp.appId).map((sp) => [sp.appId as string, sp]));
+  const ids = new Set<string>();
+  for (const list of Object.values(data.appRoleAssignments ?? {}) as AppRoleAssignment[][])
+    for (const assignment of list ?? [])
+      if (assignment?.resourceId && !known(byId.get(assignment.resourceId))) ids.add(assignment.resourceId);
+  const appIds = new Set<string>();
+  for (const app of data.applications ?? [])
+    for (const access of app.requiredResourceAccess ?? []) {
+      const listedSp = access.resourceAppId ? byAppId.get(access.resourceAppId) : undefined;
+      if (!access.resourceAppId || known(listedSp)) continue;
+      // A listed service principal without its roles is read by id, with the granted ones.
+      if (listedSp?.id) ids.add(listedSp.id);
+      else appIds.add(access.resourceAppId);
+    }
+  const resources = new Map<string, ServicePrincipal>();
+  const read = async (path: string) => {
+    try {
+      const sp = await graph.get<ServicePrincipal>(`/v1.0/servicePrincipals${path}?${resourceSelect}`);
+      if (sp?.id) resources.set(sp.id, sp);
+    } catch (error) {
+      // Not readable or not in the tenant: the permission keeps its id. Anything else fails the scan.
+      if (!(error instanceof GraphError) || ![400, 403, 404].includes(error.status)) throw error;
+    }
+  };
+  await eachLimited([...ids], (id) => read(`/${encodeURIComponent(id)}`));
+  await eachLimited([...appIds], (appId) => read(`(appId='${encodeURIComponent(appId)}')`));
+  return [...resources.values()];
 }
 
 /** A token and the first service principal: the scan's first call, so also its permission. */

@@ -27,6 +27,18 @@ export interface AppRole {
   allowedMemberTypes?: string[];
 }
 
+/** A delegated permission an API publishes (`oauth2PermissionScopes` of its service principal). */
+export interface PermissionScope {
+  id?: string;
+  value?: string | null;
+}
+
+/** The permissions an application asks for on one API (`requiredResourceAccess`): Role or Scope ids. */
+export interface RequiredResourceAccess {
+  resourceAppId?: string;
+  resourceAccess?: { id?: string; type?: string }[];
+}
+
 export interface ServicePrincipal {
   id?: string;
   appId?: string;
@@ -40,6 +52,7 @@ export interface ServicePrincipal {
   verifiedPublisher?: { displayName?: string | null } | null;
   tags?: string[];
   appRoles?: AppRole[];
+  oauth2PermissionScopes?: PermissionScope[];
   passwordCredentials?: PasswordCredential[];
   keyCredentials?: KeyCredential[];
 }
@@ -51,6 +64,7 @@ export interface Application {
   signInAudience?: string | null;
   createdDateTime?: string | null;
   publisherDomain?: string | null;
+  requiredResourceAccess?: RequiredResourceAccess[];
   passwordCredentials?: PasswordCredential[];
   keyCredentials?: KeyCredential[];
 }
@@ -100,6 +114,11 @@ export interface EntraExport {
   tenantId?: string | null;
   servicePrincipals?: ServicePrincipal[];
   applications?: Application[];
+  /**
+   * The service principals of the APIs permissions are granted on or asked of, read only to name
+   * those permissions (a live scan reads each once): never identities themselves.
+   */
+  resources?: ServicePrincipal[];
   /** Service principal object id → its app role assignments (or a flat list, by `principalId`). */
   appRoleAssignments?: Record<string, AppRoleAssignment[]> | AppRoleAssignment[];
   /** Object id (service principal or application) → its owners. */

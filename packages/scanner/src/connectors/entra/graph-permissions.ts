@@ -73,3 +73,49 @@ export function isWritePermission(name: string): boolean {
   if (/\.(OwnedBy|Selected)$/.test(name)) return false;
   return /\.(ReadWrite|FullControl|Manage)(\.|$)/.test(name) || name === 'Mail.Send';
 }
+
+/** How an application permission of an API other than Microsoft Graph is judged. */
+export interface OtherApiPermissions {
+  /** The API's name as Microsoft publishes it (its service principal's displayName). */
+  api: string;
+  /** Permissions with which the application can grant itself or others more. */
+  escalation: readonly string[];
+  /** Permissions that write across the tenant. */
+  write: readonly string[];
+}
+
+/**
+ * High-impact application permissions (app roles) of Microsoft APIs other than Graph, by the API's
+ * application id (the same in every tenant) and the permission's value. Only these are judged: a
+ * permission of any other API, even one named like these, raises nothing, and reads never do.
+ * - Office 365 Exchange Online: `full_access_as_app` reads and writes every mailbox through EWS
+ *   ("Authenticate an EWS application by using OAuth", Microsoft Learn); `Exchange.ManageAsApp` runs
+ *   Exchange Online PowerShell as the application with its directory role ("App-only authentication
+ *   for unattended scripts in Exchange Online PowerShell"); `Mail.ReadWrite` and `Mail.Send` are the
+ *   Exchange REST app roles over every mailbox.
+ * - Office 365 SharePoint Online: `Sites.FullControl.All`, `Sites.Manage.All`, `Sites.ReadWrite.All`
+ *   over every site collection ("Granting access via Microsoft Entra ID App-Only", SharePoint docs).
+ * - Windows Azure Active Directory (Azure AD Graph, retired, whose grants may remain):
+ *   `Application.ReadWrite.All` adds credentials to any application, `Directory.ReadWrite.All` writes
+ *   the directory (the Graph permissions of the same names).
+ * Azure Service Management (797f4846-ba00-4fd7-ba43-dac1f8f63013) publishes only the delegated
+ * `user_impersonation` and no application permission: an application's reach into Azure is its Azure
+ * RBAC role assignments, which this source does not read.
+ */
+export const otherApiPermissions: Readonly<Record<string, OtherApiPermissions>> = {
+  '00000002-0000-0ff1-ce00-000000000000': {
+    api: 'Office 365 Exchange Online',
+    escalation: [],
+    write: ['full_access_as_app', 'Exchange.ManageAsApp', 'Mail.ReadWrite', 'Mail.Send'],
+  },
+  '00000003-0000-0ff1-ce00-000000000000': {
+    api: 'Office 365 SharePoint Online',
+    escalation: [],
+    write: ['Sites.FullControl.All', 'Sites.Manage.All', 'Sites.ReadWrite.All'],
+  },
+  '00000002-0000-0000-c000-000000000000': {
+    api: 'Windows Azure Active Directory',
+    escalation: ['Application.ReadWrite.All'],
+    write: ['Directory.ReadWrite.All'],
+  },
+};
