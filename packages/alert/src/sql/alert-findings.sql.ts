@@ -115,7 +115,7 @@ export function findingsSql(p: FindingParameters, all: boolean, perNhi = true): 
       FROM creds AS c JOIN "Leak" AS l ON l."realmId" = ${p.realmId} AND l."credentialId" = c.id
     ),
     -- Every active holder, anywhere in the realm, of a secret some credential in scope has (for
-    -- the whole realm: every holder, read in one pass instead of one lookup per secret)…
+    -- the whole realm: every holder, read in one pass instead of one lookup per secret)...
     holders AS (
       SELECT c2.fingerprint, c2."nhiId", n2.name, n2.environment
       FROM "Credential" AS c2 JOIN "Nhi" AS n2 ON n2.id = c2."nhiId"
@@ -123,7 +123,7 @@ export function findingsSql(p: FindingParameters, all: boolean, perNhi = true): 
         AND n2."deletedAt" IS NULL AND n2.status = 'active' AND c2.fingerprint IS NOT NULL AND ${identities}
         ${all ? sql`` : sql`AND c2.fingerprint IN (SELECT fingerprint FROM creds WHERE fingerprint IS NOT NULL)`}
     ),
-    -- …and the credentials in scope whose secret another NHI holds too, with that NHI: the few
+    -- ...and the credentials in scope whose secret another NHI holds too, with that NHI: the few
     -- shared secrets are found first, so the full pass never pairs every credential with itself.
     sharing AS (
       SELECT c1.id, c1.environment, f."nhiId", f.name, f.environment AS other_environment
