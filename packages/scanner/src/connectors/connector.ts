@@ -69,6 +69,12 @@ export interface ConnectorOutput {
    */
   unreadExternalIdSuffixes?: string[];
   /**
+   * Resources the input could not read this time (a Google Cloud folder whose IAM policy was
+   * refused): a complete scan keeps the facts whose evidence names one (`evidence.resource`) as they
+   * were, on any identity. One ending in `/` stands for every resource it begins (`folders/`).
+   */
+  unreadFactResources?: string[];
+  /**
    * Whether the input may name identities it does not hold (facts with `about`), even when this one
    * names none: a complete scan then also removes the facts it attached before.
    */

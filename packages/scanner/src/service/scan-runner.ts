@@ -205,6 +205,7 @@ export class ScanRunner {
         externalIdPrefix: output.externalIdPrefix,
         unreadExternalIdPrefixes: output.unreadExternalIdPrefixes,
         unreadExternalIdSuffixes: output.unreadExternalIdSuffixes,
+        unreadFactResources: output.unreadFactResources,
         namesOthers: output.namesOthers,
         factKinds: connector.factKinds,
         batchSize: options.batchSize ?? 1000,

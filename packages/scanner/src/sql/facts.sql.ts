@@ -1,4 +1,4 @@
-import type { RealmTx } from '@nhi/platform';
+import { emptySql, type RealmTx, type Sql, sql } from '@nhi/platform';
 
 /** A fact to store; the credential is named by its hint (credentialKey) on the fact's identity. */
 export interface ScanFactRow {
@@ -14,6 +14,19 @@ export interface FactScope {
   sourceId: string;
   seenAt: Date;
   kinds: readonly string[];
+  /**
+   * Resources the scan could not read: facts whose evidence names one stay as they were. One ending
+   * in `/` stands for every resource it begins.
+   */
+  unreadResources?: readonly string[];
+}
+
+/** `AND` the fact (alias `alias`) names no resource the scan could not read; nothing when it read all. */
+function readResourceOnly(alias: Sql, unread: readonly string[] | undefined): Sql {
+  if (!unread || unread.length === 0) return emptySql;
+  return sql`AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements_text(${JSON.stringify(unread)}::jsonb) AS unread(resource)
+    WHERE ${alias}.evidence->>'resource' = unread.resource
+      OR (right(unread.resource, 1) = '/' AND starts_with(${alias}.evidence->>'resource', unread.resource)))`;
 }
 
 /** A document as the string the statement casts back; null and undefined stay SQL NULL, as nested. */
@@ -64,11 +77,12 @@ export async function deleteUnreportedFactsOf(
     DELETE FROM "ScanFact" WHERE "realmId" = ${realmId} AND id IN (
       SELECT f.id FROM jsonb_array_elements_text(${ids}::jsonb) AS target(id)
       CROSS JOIN LATERAL (
-        SELECT x.id, x."sourceId", x."lastSeenAt", x.kind FROM "ScanFact" AS x
+        SELECT x.id, x."sourceId", x."lastSeenAt", x.kind, x.evidence FROM "ScanFact" AS x
         WHERE x."realmId" = ${realmId} AND x."nhiId" = target.id OFFSET 0
       ) AS f
       WHERE f."sourceId" = ${scope.sourceId} AND f."lastSeenAt" < ${scope.seenAt}
-        AND f.kind IN (SELECT jsonb_array_elements_text(${kinds}::jsonb)))`;
+        AND f.kind IN (SELECT jsonb_array_elements_text(${kinds}::jsonb))
+        ${readResourceOnly(sql`f`, scope.unreadResources)})`;
 }
 
 /** Deletes the scope's facts about no identity that were not reported (again) since `seenAt`. */
@@ -79,9 +93,10 @@ export async function deleteUnreportedLooseFacts(
 ): Promise<void> {
   const kinds = JSON.stringify(scope.kinds);
   await tx.$executeRaw`
-    DELETE FROM "ScanFact"
-    WHERE "realmId" = ${realmId} AND "sourceId" = ${scope.sourceId} AND "nhiId" IS NULL AND "lastSeenAt" < ${scope.seenAt}
-      AND kind IN (SELECT jsonb_array_elements_text(${kinds}::jsonb))`;
+    DELETE FROM "ScanFact" AS f
+    WHERE f."realmId" = ${realmId} AND f."sourceId" = ${scope.sourceId} AND f."nhiId" IS NULL
+      AND f."lastSeenAt" < ${scope.seenAt} AND f.kind IN (SELECT jsonb_array_elements_text(${kinds}::jsonb))
+      ${readResourceOnly(sql`f`, scope.unreadResources)}`;
 }
 
 /**
@@ -100,5 +115,6 @@ export async function deleteUnreportedFactsOnOthers(
       AND f."nhiId" IS NOT NULL AND f."lastSeenAt" < ${scope.seenAt}
       AND f.kind IN (SELECT jsonb_array_elements_text(${kinds}::jsonb))
       AND NOT EXISTS (SELECT 1 FROM "SourceItem" AS si WHERE si."realmId" = f."realmId"
-        AND si."nhiId" = f."nhiId" AND si."sourceId" = f."sourceId")`;
+        AND si."nhiId" = f."nhiId" AND si."sourceId" = f."sourceId")
+      ${readResourceOnly(sql`f`, scope.unreadResources)}`;
 }

@@ -10,20 +10,24 @@ export interface ScanChangeRow {
   fields: string[];
 }
 
-/** The kind and subject of the facts a source holds about these identities, of these kinds. */
+/**
+ * The kind and subject of the facts a source holds about these identities, of these kinds, with the
+ * resource their evidence names (null when none).
+ */
 export async function factKeysOf(
   tx: RealmTx,
   realmId: string,
   scope: { sourceId: string; kinds: readonly string[] },
   nhiIds: readonly string[],
-): Promise<{ nhiId: string; kind: string; subject: string }[]> {
+): Promise<{ nhiId: string; kind: string; subject: string; resource: string | null }[]> {
   if (nhiIds.length === 0) return [];
   const ids = JSON.stringify(nhiIds);
   const kinds = JSON.stringify(scope.kinds);
-  return tx.$queryRaw<{ nhiId: string; kind: string; subject: string }[]>`
-    SELECT f."nhiId", f.kind, f.subject FROM jsonb_array_elements_text(${ids}::jsonb) AS target(id)
+  return tx.$queryRaw<{ nhiId: string; kind: string; subject: string; resource: string | null }[]>`
+    SELECT f."nhiId", f.kind, f.subject, f.evidence->>'resource' AS resource
+    FROM jsonb_array_elements_text(${ids}::jsonb) AS target(id)
     CROSS JOIN LATERAL (
-      SELECT x."nhiId", x."sourceId", x.kind, x.subject FROM "ScanFact" AS x
+      SELECT x."nhiId", x."sourceId", x.kind, x.subject, x.evidence FROM "ScanFact" AS x
       WHERE x."realmId" = ${realmId} AND x."nhiId" = target.id OFFSET 0
     ) AS f
     WHERE f."sourceId" = ${scope.sourceId} AND f.kind IN (SELECT jsonb_array_elements_text(${kinds}::jsonb))`;

@@ -216,8 +216,11 @@ export async function readGcpLive(context: ConnectorContext): Promise<ConnectorO
   }
   // The folders named and, under an organization, every folder found: their bindings count as a project's do.
   const folders = new Set(scope.folders);
+  const warnedBefore = warnings.length;
   if (scope.organization)
     for (const folder of await discoverFolders(api, scope.organization, warnings)) folders.add(folder);
+  // Each warning of the walk leaves folders unfound: which ones is unknown, so no folder's bindings are gone.
+  const foldersUnfound = warnings.length > warnedBefore;
   const folderPolicies = await mapConcurrently([...folders], folderConcurrency, async (folder) => {
     const read: Record<string, GcpPolicy> = {};
     await policy(api, `folders/${folder}`, 'v3', read, warnings);
@@ -239,6 +242,14 @@ export async function readGcpLive(context: ConnectorContext): Promise<ConnectorO
   output.warnings.unshift(...warnings);
   // A project read before and refused now keeps its accounts: they are not gone, only unread.
   if (unread.length > 0) output.unreadExternalIdSuffixes = unread;
+  // Likewise a policy refused now keeps the facts its bindings gave: the bindings are unknown, not gone.
+  const unreadResources = [
+    ...unreadPolicies,
+    ...[...folders].map((folder) => `folders/${folder}`),
+    ...(scope.organization ? [`organizations/${scope.organization}`] : []),
+  ].filter((resource) => !(resource in data.policies));
+  if (foldersUnfound) unreadResources.push('folders/');
+  if (unreadResources.length > 0) output.unreadFactResources = unreadResources;
   return output;
 }
 

@@ -51,6 +51,8 @@ export interface ReconcilePlan {
   unreadExternalIdPrefixes?: readonly string[];
   /** Domains (`@…`) or whole external ids the input could not read this time. */
   unreadExternalIdSuffixes?: readonly string[];
+  /** Resources the input could not read this time: facts whose evidence names one stay as they were. */
+  unreadFactResources?: readonly string[];
   /**
    * Whether the input may name identities it does not hold (Kubernetes bindings): facts it attached to
    * them are then removed with its loose facts.
@@ -84,9 +86,23 @@ function sharesAny(one: ReadonlySet<string>, other: ReadonlySet<string>): boolea
 
 const keyOf = (item: { provider: string; externalId: string }) => `${item.provider}\u0000${item.externalId}`;
 
-/** Hash of everything the source said about the identity: equal hash, nothing to write. */
-export function contentHash(item: DiscoveredNhi): string {
-  return createHash('sha256').update(canonicalJson(item)).digest('base64url');
+/**
+ * Hash of everything the source said about the identity: equal hash, nothing to write. What the
+ * source could not read counts too: an identity whose facts were kept while a resource was unread
+ * is written again once it is read (or once another is unread), so its kept facts are settled then.
+ */
+export function contentHash(item: DiscoveredNhi, unreadFactResources: readonly string[] = []): string {
+  const hash = createHash('sha256').update(canonicalJson(item));
+  if (unreadFactResources.length > 0) hash.update(`\u0000${canonicalJson([...unreadFactResources].sort())}`);
+  return hash.digest('base64url');
+}
+
+/** Whether a fact's resource is one the input could not read this time (its fact stays as it was). */
+function unreadResourceOf(plan: ReconcilePlan): (resource: string | null) => boolean {
+  const unread = plan.unreadFactResources ?? [];
+  return (resource) =>
+    resource !== null &&
+    unread.some((name) => (name.endsWith('/') ? resource.startsWith(name) : resource === name));
 }
 
 /**
@@ -119,7 +135,7 @@ export async function reconcileIdentities(
       const key = keyOf(item);
       if (seen.has(key)) continue;
       seen.add(key);
-      const hash = contentHash(item);
+      const hash = contentHash(item, plan.unreadFactResources);
       const before = priorByKey.get(key);
       if (before && before.contentHash === hash && !before.missing) unchanged += 1;
       else {
@@ -210,7 +226,8 @@ export async function reconcileIdentities(
             plan.scanId,
             ids.map((nhiId) => ({ nhiId, change: 'missing' as const, fields: [] })),
           );
-          await removeFactsOf(tx, plan, ids);
+          // Gone from a read project or account: every fact goes, also those a resource unread now gave.
+          await removeFactsOf(tx, plan, ids, false);
           await plan.progress(tx, processed, counts);
         },
         { timeout: batchTimeoutMs },
@@ -228,11 +245,15 @@ const itemScope = (plan: ReconcilePlan): SourceItemScope => ({
   seenAt: plan.sync.seenAt,
 });
 
-/** The facts a scan answers for: its source's of its input's kinds, as of its time. */
-const factScope = (plan: ReconcilePlan): FactScope => ({
+/**
+ * The facts a scan answers for: its source's of its input's kinds, as of its time, but for those
+ * naming a resource it could not read (unless `keepUnread` is false).
+ */
+const factScope = (plan: ReconcilePlan, keepUnread = true): FactScope => ({
   sourceId: plan.sourceId,
   seenAt: plan.sync.seenAt,
   kinds: plan.factKinds,
+  ...(keepUnread ? { unreadResources: plan.unreadFactResources } : {}),
 });
 
 interface ChangedItem {
@@ -297,7 +318,10 @@ async function changesOf(
     knownIds,
   );
   const priorByNhi = new Map<string, Map<string, string>>();
+  const unread = unreadResourceOf(plan);
   for (const fact of prior) {
+    // Kept as it was, not lost: the resource that gave it could not be read this time.
+    if (unread(fact.resource)) continue;
     const facts = priorByNhi.get(fact.nhiId) ?? new Map<string, string>();
     facts.set(factKey(fact), fact.kind);
     priorByNhi.set(fact.nhiId, facts);
@@ -411,9 +435,9 @@ export async function upsertFacts(
 }
 
 /** Facts of this input's kinds about these identities that this scan did not report (again). */
-async function removeFactsOf(tx: RealmTx, plan: ReconcilePlan, nhiIds: string[]) {
+async function removeFactsOf(tx: RealmTx, plan: ReconcilePlan, nhiIds: string[], keepUnread = true) {
   if (nhiIds.length === 0) return;
-  await deleteUnreportedFactsOf(tx, plan.sync.context.realm.id, factScope(plan), nhiIds);
+  await deleteUnreportedFactsOf(tx, plan.sync.context.realm.id, factScope(plan, keepUnread), nhiIds);
 }
 
 /**
