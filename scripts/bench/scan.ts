@@ -5,6 +5,9 @@
 //
 // Usage: pnpm bench:scan [principals=100000] [only=gcp]  (gcp: only the Google Cloud import row)
 //        pnpm bench:scan 0 aws-organization: only the 50-account AWS organization row (scan-organization.ts)
+//        pnpm bench:scan 20000 connector: only the connectors' reading of the two AWS files, in CPU time
+//          (process.cpuUsage, three runs each, no database); add --cpu-prof to node for a profile:
+//          node --cpu-prof --import tsx scripts/bench/scan.ts 20000 connector
 //        TEST_DATABASE_URL selects the server (default postgresql://postgres@127.0.0.1:5432/postgres).
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -20,6 +23,9 @@ import {
   RealmDb,
   SecretFingerprints,
 } from '../../packages/platform/src/index.ts';
+import { actionCatalogue } from '../../packages/scanner/src/connectors/aws/action-catalogue.ts';
+import { readAuthorizationDetails } from '../../packages/scanner/src/connectors/aws/authorization-details.ts';
+import { readCredentialReport } from '../../packages/scanner/src/connectors/aws/credential-report.ts';
 import { ScannerSecrets, ScanRunner } from '../../packages/scanner/src/index.ts';
 import { organizationRow } from './scan-organization.ts';
 
@@ -306,9 +312,37 @@ function describeList(label: string, list: { seconds: number; plan: string }) {
   for (const line of list.plan.split('\n').slice(0, 8)) console.log(`    ${line}`);
 }
 
+/**
+ * The connector phase alone: the CPU time (user + system, not wall time, which a loaded machine makes
+ * noise of) the AWS connectors take to read each file, parsing included, three runs each.
+ */
+async function connectorRow() {
+  const report = credentialReport(principals);
+  const details = authorizationDetails(principals);
+  // The action catalogue is read once per process, before any scan: not part of the runs.
+  await actionCatalogue();
+  for (const [name, read] of [
+    ['credential report', () => readCredentialReport(report)],
+    ['authorization details', () => readAuthorizationDetails(details)],
+  ] as const) {
+    const runs: number[] = [];
+    for (let run = 0; run < 3; run++) {
+      const before = process.cpuUsage();
+      const output = await read();
+      const used = process.cpuUsage(before);
+      runs.push((used.user + used.system) / 1e6);
+      if (output.nhis.length !== principals) throw new Error(`${name}: ${output.nhis.length} identities`);
+    }
+    console.log(
+      `${name}, connector of ${principals} principals, CPU time: ${runs.map((s) => `${s.toFixed(2)} s`).join(', ')}`,
+    );
+  }
+}
+
 async function main() {
   // No database: the organization row measures reading 50 accounts from the fake AWS endpoints.
   if (only === 'aws-organization') return organizationRow();
+  if (only === 'connector') return connectorRow();
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
   await admin.query(`CREATE DATABASE "${databaseName}"`);

@@ -33,7 +33,29 @@ export interface ActionCatalogue {
 
 export type Bitset = Uint32Array;
 
-export const bitsetOf = (size: number): Bitset => new Uint32Array(Math.ceil(size / 32));
+/** Bitsets are views on shared 64 KiB buffers: a buffer of its own is a slow allocation in V8. */
+const poolBytes = 65_536;
+let pool = new ArrayBuffer(poolBytes);
+let poolOffset = 0;
+
+/**
+ * An empty bitset for `size` actions. Made by the thousand while an export is evaluated, each a view
+ * on a shared buffer; one kept for the life of the process (a cache) takes its own (ownBitsetOf),
+ * so as not to hold a whole shared buffer.
+ */
+export function bitsetOf(size: number): Bitset {
+  const words = Math.ceil(size / 32);
+  const bytes = words * 4;
+  if (bytes > poolBytes / 8) return new Uint32Array(words);
+  if (poolOffset + bytes > poolBytes) {
+    pool = new ArrayBuffer(poolBytes);
+    poolOffset = 0;
+  }
+  const set = new Uint32Array(pool, poolOffset, words);
+  poolOffset += bytes;
+  return set;
+}
+const ownBitsetOf = (size: number): Bitset => new Uint32Array(Math.ceil(size / 32));
 export const hasBit = (set: Bitset, index: number) =>
   ((set[index >>> 5] as number) & (1 << (index & 31))) !== 0;
 export const setBit = (set: Bitset, index: number) => {
@@ -58,7 +80,10 @@ export function countBits(set: Bitset): number {
   }
   return count;
 }
-export const isEmpty = (set: Bitset) => set.every((word) => word === 0);
+export function isEmpty(set: Bitset): boolean {
+  for (let i = 0; i < set.length; i++) if (set[i] !== 0) return false;
+  return true;
+}
 export function* bitsOf(set: Bitset): Generator<number> {
   for (let i = 0; i < set.length; i++) {
     let word = set[i] as number;
@@ -126,9 +151,9 @@ async function readCatalogue(): Promise<ActionCatalogue> {
 function buildCatalogue(services: string[], entries: CatalogueEntry[]): ActionCatalogue {
   const size = entries.length;
   const serviceOf = new Uint16Array(size);
-  const writes = bitsetOf(size);
-  const permissionsManagement = bitsetOf(size);
-  const resourceScoped = bitsetOf(size);
+  const writes = ownBitsetOf(size);
+  const permissionsManagement = ownBitsetOf(size);
+  const resourceScoped = ownBitsetOf(size);
   const indexes = new Map<string, number>();
   const byService = new Map<string, number[]>();
   entries.forEach((entry, index) => {
@@ -149,7 +174,7 @@ function buildCatalogue(services: string[], entries: CatalogueEntry[]): ActionCa
     const key = pattern.trim().toLowerCase();
     const cached = cache.get(key);
     if (cached) return cached;
-    const set = bitsetOf(size);
+    const set = ownBitsetOf(size);
     const [service = '', action] = key.split(':', 2);
     const candidates =
       key === '*'

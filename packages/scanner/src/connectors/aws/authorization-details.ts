@@ -16,14 +16,18 @@ import {
   flagPrincipal,
   flagTrustPolicy,
   type GroupView,
+  type PermissionFindings,
   type PolicyFlag,
   type PrincipalView,
+  permissionFindings,
 } from './iam-policy.ts';
 import {
   type CompiledStatement,
   compileStatements,
+  conditionKeysOf,
   type EffectiveStatement,
   PrincipalPermissions,
+  type RequestContext,
   statementsOf,
 } from './policy-evaluation.ts';
 
@@ -95,6 +99,11 @@ export interface AuthorizationOptions {
   serviceControlPolicies?: readonly ServiceControlLevel[];
   /** Self-managed GitLab hosts (besides gitlab.com) whose OIDC tokens roles may trust. */
   gitlabOidcHosts?: readonly string[];
+  /**
+   * Evaluates every principal on its own, even those holding the same policies as another: slower,
+   * the same result; what the shared evaluation is checked against.
+   */
+  evaluateEachPrincipal?: boolean;
 }
 
 /** The SCPs attached to one target of the organization (`root r-ab12`, `ou ou-ab12-xyz`, `account 1111…`). */
@@ -124,6 +133,8 @@ interface PrincipalEntry {
   boundary: { arn: string; known: boolean } | null;
   /** The SCPs that keep an otherwise-administrator principal from being one; null when none do. */
   limitedAdministrator: string[] | null;
+  /** What its permissions alone show, shared with the principals evaluated alike. */
+  findings: PermissionFindings;
   view: PrincipalView;
 }
 
@@ -156,6 +167,8 @@ export async function readAuthorizationDetails(
     catalogue,
     options.now ?? new Date(),
     options.serviceControlPolicies ?? [],
+    typeof input === 'string',
+    !options.evaluateEachPrincipal,
   );
   const resourceFormats = await actionResourceFormats(escalationPaths.flatMap((path) => path.actions.flat()));
   const entries: PrincipalEntry[] = [];
@@ -196,12 +209,23 @@ export async function readAuthorizationDetails(
   return output;
 }
 
-/** Policies resolved and compiled once per export: a managed policy is shared by many principals. */
+/**
+ * Policies resolved and compiled once per export: a managed policy is shared by many principals, and
+ * so is an inline policy of the same name and document. Principals holding the same statements under
+ * the same guards are evaluated once (evaluationKey).
+ */
 function exportReader(
   details: AuthorizationDetails,
   catalogue: ActionCatalogue,
   now: Date,
   serviceControl: readonly ServiceControlLevel[],
+  /**
+   * The export was read from JSON text: a policy document's JSON is then all there is to it, and an
+   * inline policy is compiled once per name and document.
+   */
+  fromText: boolean,
+  /** Principals holding the same statements under the same guards are evaluated once (the default). */
+  share: boolean,
 ) {
   const documents = new Map<string, unknown>();
   for (const policy of details.Policies ?? []) {
@@ -235,7 +259,16 @@ function exportReader(
   const inline = (list: InlinePolicy[] | undefined, prefix: string) =>
     (list ?? []).flatMap((policy) => {
       const via = `${prefix}inline ${policy.PolicyName}`;
-      return compileStatements(catalogue, statementsOf(policy.PolicyDocument, via));
+      const document = policy.PolicyDocument;
+      const text = !share
+        ? undefined
+        : typeof document === 'string'
+          ? `text ${document}`
+          : fromText
+            ? `json ${JSON.stringify(document)}`
+            : undefined;
+      const read = () => statementsOf(document, via);
+      return text === undefined ? compileStatements(catalogue, read()) : compile(`${via}\u0000${text}`, read);
     });
 
   const scpGuards = serviceControl.map((level) => ({
@@ -284,6 +317,45 @@ function exportReader(
     }
   });
 
+  const evaluations = new Map<
+    string,
+    { permissions: PrincipalPermissions; findings: PermissionFindings; limitedAdministrator: string[] | null }
+  >();
+  const statementIds = new Map<CompiledStatement, number>();
+  const conditionKeys = new Map<CompiledStatement, string[]>();
+  /**
+   * What an evaluation reads of a principal: its statements (compiled once, so each has an id) in
+   * order, its guards, and the values its context gives the condition keys these statements name.
+   * Policy variables (`${aws:username}`) are not in it: only the resource a question names reads
+   * them, and each principal keeps its own.
+   */
+  const evaluationKey = (
+    identity: readonly CompiledStatement[],
+    guards: readonly { name: string; statements: readonly CompiledStatement[] }[],
+    context: RequestContext,
+  ) => {
+    const keys = new Set<string>();
+    const idsOf = (statements: readonly CompiledStatement[]) => {
+      let ids = '';
+      for (const statement of statements) {
+        let id = statementIds.get(statement);
+        if (id === undefined) {
+          id = statementIds.size;
+          statementIds.set(statement, id);
+          conditionKeys.set(statement, conditionKeysOf(statement));
+        }
+        for (const key of conditionKeys.get(statement) as string[]) keys.add(key);
+        ids += `${id},`;
+      }
+      return ids;
+    };
+    let key = idsOf(identity);
+    for (const guard of guards) key += `|${guard.name}:${idsOf(guard.statements)}`;
+    for (const name of keys)
+      key += `|${name}=${Object.hasOwn(context, name) ? JSON.stringify(context[name]) : '-'}`;
+    return key;
+  };
+
   const principal = (
     item: string,
     detail: UserDetail | RoleDetail,
@@ -327,16 +399,25 @@ function exportReader(
     // SCPs never restrict service-linked roles (AWS Organizations User Guide, "SCP effects on permissions").
     const scps = serviceLinked ? [] : scpGuards;
     const guards = [...boundaryGuards, ...scps];
-    const permissions = new PrincipalPermissions(catalogue, identity, guards, variables, now, context);
-    // What the SCPs took away is said only when they are what stands between the principal and admin.
-    const limitedAdministrator =
-      scps.length > 0 &&
-      administratorGrant(permissions) === null &&
-      administratorGrant(
-        new PrincipalPermissions(catalogue, identity, boundaryGuards, variables, now, context),
-      ) !== null
-        ? limitingScps
-        : null;
+    const key = share ? evaluationKey(identity, guards, context) : undefined;
+    let evaluation = key === undefined ? undefined : evaluations.get(key);
+    if (!evaluation) {
+      const permissions = new PrincipalPermissions(catalogue, identity, guards, variables, now, context);
+      const findings = permissionFindings(permissions);
+      // What the SCPs took away is said only when they are what stands between the principal and admin.
+      const limitedAdministrator =
+        scps.length > 0 &&
+        findings.admin === null &&
+        administratorGrant(
+          new PrincipalPermissions(catalogue, identity, boundaryGuards, variables, now, context),
+        ) !== null
+          ? limitingScps
+          : null;
+      evaluation = { permissions, findings, limitedAdministrator };
+      if (key !== undefined) evaluations.set(key, evaluation);
+    }
+    const permissions = evaluation.permissions.forPrincipal(variables, context);
+    const { findings, limitedAdministrator } = evaluation;
     return {
       item,
       detail,
@@ -345,6 +426,7 @@ function exportReader(
       unknown,
       boundary: boundaryArn ? { arn: boundaryArn, known: boundaryDocument !== undefined } : null,
       limitedAdministrator,
+      findings,
       view: {
         arn,
         type,
@@ -396,7 +478,7 @@ function identityOf(
 ): DiscoveredNhi {
   const { detail, type } = entry;
   const arn = entry.view.arn;
-  const { flags, notes } = flagPrincipal(entry.view, view);
+  const { flags, notes } = flagPrincipal(entry.view, view, entry.findings);
   const authorization: Record<string, unknown> = {
     type,
     path: detail.Path ?? '/',
@@ -467,9 +549,17 @@ function parseDetails(input: string): AuthorizationDetails {
   return details;
 }
 
+const permissionDocuments = new WeakMap<CompiledStatement, JsonValue>();
+
+/** A statement as the permissions document lists it: once per statement, whoever holds it. */
 function permissionOf(statement: CompiledStatement): JsonValue {
-  const { actionBits: _, broad: __, ...plain } = statement;
-  return JSON.parse(JSON.stringify(plain)) as JsonValue;
+  let document = permissionDocuments.get(statement);
+  if (document === undefined) {
+    const { actionBits: _, broad: __, ...plain } = statement;
+    document = JSON.parse(JSON.stringify(plain)) as JsonValue;
+    permissionDocuments.set(statement, document);
+  }
+  return document;
 }
 
 function tagsOf(tags: { Key: string; Value: string }[] | undefined): Record<string, string> {

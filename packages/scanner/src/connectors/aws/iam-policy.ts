@@ -2,6 +2,7 @@ import type { ScanFactKind } from '../../api/scan-facts.ts';
 import {
   type ActionCatalogue,
   type Bitset,
+  bitsetOf,
   bitsOf,
   countBits,
   globExpression,
@@ -64,13 +65,19 @@ const exampleLimit = 5;
 const anyRoleName = 'nhi-hub-probe-any-role';
 const anyUserName = 'nhi-hub-probe-any-user';
 
-/** The observations the alert rules need from a principal's effective permissions. */
-export function flagPrincipal(
-  principal: PrincipalView,
-  view: ExportView,
-): { flags: PolicyFlag[]; notes: Record<string, unknown> } {
-  const permissions = principal.permissions;
-  const notes: Record<string, unknown> = {};
+/**
+ * What the observations owe to the permissions alone, whoever holds them: principals with the same
+ * statements, guards and condition context share them (flagPrincipal adds what is the principal's own).
+ */
+export interface PermissionFindings {
+  admin: AdminGrant | null;
+  /** The admin fact and the per-statement facts, as flagPrincipal lists them first. */
+  flags: readonly PolicyFlag[];
+  /** The escalation paths whose every requirement is allowed somewhere: the only ones to judge. */
+  possiblePaths: readonly EscalationPath[];
+}
+
+export function permissionFindings(permissions: PrincipalPermissions): PermissionFindings {
   const admin = administratorGrant(permissions);
   const flags: PolicyFlag[] = admin
     ? [
@@ -87,7 +94,21 @@ export function flagPrincipal(
       ]
     : [];
   flags.push(...statementFlags(permissions, admin?.statements ?? new Set()));
-  if (!admin) flags.push(...escalationFlags(principal, view, notes));
+  const possiblePaths = admin
+    ? []
+    : escalationPaths.filter((path) => mayHoldEveryRequirement(permissions, path));
+  return { admin, flags, possiblePaths };
+}
+
+/** The observations the alert rules need from a principal's effective permissions. */
+export function flagPrincipal(
+  principal: PrincipalView,
+  view: ExportView,
+  findings: PermissionFindings = permissionFindings(principal.permissions),
+): { flags: PolicyFlag[]; notes: Record<string, unknown> } {
+  const notes: Record<string, unknown> = {};
+  const flags = [...findings.flags];
+  if (!findings.admin) flags.push(...escalationFlags(principal, view, notes, findings.possiblePaths));
   return { flags, notes };
 }
 
@@ -159,7 +180,7 @@ function statementFlags(
   const flags: PolicyFlag[] = [];
   for (const statement of permissions.identity) {
     if (statement.effect !== 'Allow' || adminStatements.has(statement)) continue;
-    const effective = statement.actionBits.map((word, i) => word & (permissions.anywhere[i] as number));
+    const effective = commonActions(statement.actionBits, permissions.anywhere);
     if (isEmpty(effective)) continue;
     const { via: _, actionBits: __, broad: ___, ...plain } = statement;
     const evidence = { statement: plain, via: statement.via };
@@ -173,12 +194,11 @@ function statementFlags(
       });
     if (!statement.broad) continue;
     // Write actions that could name a resource but are given on all of them; Read and List never count.
-    const writes = effective.map(
-      (word, i) =>
-        word &
-        (catalogue.writes[i] as number) &
-        (catalogue.resourceScoped[i] as number) &
-        (permissions.everywhere[i] as number),
+    const writes = commonActions(
+      effective,
+      catalogue.writes,
+      catalogue.resourceScoped,
+      permissions.everywhere,
     );
     if (isEmpty(writes)) continue;
     const patterns = (statement.actions ?? statement.notActions ?? []).filter((pattern) =>
@@ -195,13 +215,25 @@ function statementFlags(
   return flags;
 }
 
+/** The actions in every one of the sets (plain loops: this runs for each statement of each principal). */
+function commonActions(first: Bitset, ...others: Bitset[]): Bitset {
+  const result = bitsetOf(first.length * 32);
+  for (let i = 0; i < first.length; i++) {
+    let word = first[i] as number;
+    for (const other of others) word &= other[i] as number;
+    result[i] = word;
+  }
+  return result;
+}
+
 function escalationFlags(
   principal: PrincipalView,
   view: ExportView,
   notes: Record<string, unknown>,
+  paths: readonly EscalationPath[],
 ): PolicyFlag[] {
   const flags: PolicyFlag[] = [];
-  for (const path of escalationPaths) {
+  for (const path of paths) {
     const found = pathGrants(principal, view, path, notes);
     if (!found) continue;
     flags.push({
@@ -238,7 +270,6 @@ function pathGrants(
   path: EscalationPath,
   notes: Record<string, unknown>,
 ) {
-  if (!mayHoldEveryRequirement(principal.permissions, path)) return null;
   const actions: Record<string, TargetedGrant> = {};
   const targets: Record<string, string[]> = {};
   const chains: string[][] = [];
@@ -289,13 +320,38 @@ function strongerServiceRoles(principal: PrincipalView, view: ExportView, servic
  * catalogue does not know are left to the full check.
  */
 function mayHoldEveryRequirement(permissions: PrincipalPermissions, path: EscalationPath): boolean {
-  const possible = (action: string) => {
-    const index = permissions.catalogue.indexOf(action);
-    return index === undefined || hasBit(permissions.anywhere, index);
-  };
-  return path.actions.every((requirement) =>
-    (Array.isArray(requirement) ? requirement : [requirement]).some(possible),
-  );
+  const anywhere = permissions.anywhere;
+  for (const options of requirementIndexes(permissions.catalogue, path)) {
+    let possible = false;
+    for (const index of options)
+      if (index < 0 || hasBit(anywhere, index)) {
+        possible = true;
+        break;
+      }
+    if (!possible) return false;
+  }
+  return true;
+}
+
+const requirementsCache = new WeakMap<ActionCatalogue, Map<EscalationPath, number[][]>>();
+
+/** A path's requirements as catalogue indexes (-1 for an action the catalogue does not know), once. */
+function requirementIndexes(catalogue: ActionCatalogue, path: EscalationPath): number[][] {
+  let byPath = requirementsCache.get(catalogue);
+  if (!byPath) {
+    byPath = new Map();
+    requirementsCache.set(catalogue, byPath);
+  }
+  let requirements = byPath.get(path);
+  if (!requirements) {
+    requirements = path.actions.map((requirement) =>
+      (Array.isArray(requirement) ? requirement : [requirement]).map(
+        (action) => catalogue.indexOf(action) ?? -1,
+      ),
+    );
+    byPath.set(path, requirements);
+  }
+  return requirements;
 }
 
 function actionGrant(

@@ -145,6 +145,16 @@ function valueTest(name: string, expected: string[]): ((value: string) => Truth)
   }
 }
 
+/** The condition keys (lower case) a statement's Condition block reads, each once. */
+export function conditionKeysOf(statement: EffectiveStatement): string[] {
+  const condition = statement.condition;
+  if (!condition || typeof condition !== 'object') return [];
+  const keys = new Set<string>();
+  for (const entries of Object.values(condition as Record<string, unknown>))
+    for (const key of Object.keys((entries ?? {}) as Record<string, unknown>)) keys.add(key.toLowerCase());
+  return [...keys];
+}
+
 /** A statement ready to be asked: its catalogue actions as bits, its patterns as expressions. */
 export interface CompiledStatement extends EffectiveStatement {
   /** Catalogue actions it covers (NotAction already complemented). */
@@ -291,6 +301,7 @@ export class PrincipalPermissions {
   readonly denies: CompiledStatement[];
   private readonly anywhereBits: Bitset;
   private readonly everywhereBits: Bitset;
+  private readonly byAction: Map<string, ActionStatements>;
 
   constructor(
     readonly catalogue: ActionCatalogue,
@@ -300,12 +311,40 @@ export class PrincipalPermissions {
     readonly now: Date,
     /** What the export says of the principal's own requests (`aws:username`, `aws:PrincipalArn` ...). */
     readonly principalContext: RequestContext = {},
+    shared?: PrincipalPermissions,
   ) {
+    if (shared) {
+      this.denies = shared.denies;
+      this.anywhereBits = shared.anywhereBits;
+      this.everywhereBits = shared.everywhereBits;
+      this.byAction = shared.byAction;
+      return;
+    }
+    this.byAction = new Map();
     this.denies = [identity, ...guards.map((guard) => guard.statements)]
       .flat()
       .filter((statement) => statement.effect === 'Deny');
     this.anywhereBits = this.allowedBits(() => true);
     this.everywhereBits = this.allowedBits((statement) => statement.broad);
+  }
+
+  /**
+   * The same statements and guards held by another principal: what does not depend on the resource
+   * asked (the action bits, the statements naming each action) is this one's, computed once; the
+   * policy variables and request context are the other principal's. Only for a principal whose
+   * context gives the same values to every condition key the statements name (conditionKeysOf), as
+   * the action bits are judged under those conditions.
+   */
+  forPrincipal(variables: PolicyVariables, principalContext: RequestContext): PrincipalPermissions {
+    return new PrincipalPermissions(
+      this.catalogue,
+      this.identity,
+      this.guards,
+      variables,
+      this.now,
+      principalContext,
+      this,
+    );
   }
 
   /** Catalogue actions allowed on at least some resource, under a condition someone can meet. */
@@ -332,7 +371,6 @@ export class PrincipalPermissions {
   }
 
   private base: RequestContext | undefined;
-  private readonly byAction = new Map<string, ActionStatements>();
 
   /** The statements that name an action, per layer: asked once per action, as paths share actions. */
   private statementsFor(action: string): ActionStatements {
