@@ -9,7 +9,9 @@
 // mark (VmHWM, or the maximum resident size for the command). Works in a fresh database
 // nhi_bench_export_<timestamp>, dropped at the end. The target: under 200 MB resident.
 //
-// Usage: pnpm bench:export [alerts=100000] [--keep]   (pnpm --filter @nhi/hub build first for the hub row)
+// Usage: pnpm bench:export [alerts=100000] [--keep] [--hub-only] [--hub-node-options="<node flags>"]
+//        (pnpm --filter @nhi/hub build first for the hub row; --hub-node-options starts the hub with
+//        those flags in NODE_OPTIONS, e.g. a heap limit; --hub-only measures the hub row alone)
 //        TEST_DATABASE_URL selects the server (default postgresql://postgres@127.0.0.1:5432/postgres).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -38,6 +40,9 @@ import { demoRealmToken, startBuiltHub } from './built-hub.ts';
 const flags = new Set(process.argv.slice(2).filter((arg) => arg.startsWith('--')));
 /** Set in the child process that measures one export of an existing database. */
 const child = process.argv.find((arg) => arg.startsWith('--measure='))?.slice('--measure='.length);
+const hubNodeOptions = process.argv
+  .find((arg) => arg.startsWith('--hub-node-options='))
+  ?.slice('--hub-node-options='.length);
 const [alertsArg] = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
 const alerts = Number(alertsArg ?? 100_000);
 const identities = Math.max(1, Math.round(alerts / 5));
@@ -242,7 +247,12 @@ async function hubDownload(url: string): Promise<void> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'nhi-bench-export-hub-'));
   const token = await benchToken(url, dataDir);
   const hub = await startBuiltHub({
-    env: { DATABASE_URL: url, NHI_DATA_DIR: dataDir, NHI_ADMIN_PASSWORD: 'bench-password-0123456789' },
+    env: {
+      DATABASE_URL: url,
+      NHI_DATA_DIR: dataDir,
+      NHI_ADMIN_PASSWORD: 'bench-password-0123456789',
+      ...(hubNodeOptions ? { NODE_OPTIONS: hubNodeOptions } : {}),
+    },
     stderr: 'inherit',
   });
   try {
@@ -263,7 +273,7 @@ async function hubDownload(url: string): Promise<void> {
     const seconds = (performance.now() - started) / 1000;
     clearInterval(timer);
     console.log(
-      `Built hub, GET /api/export/alerts?format=ocsf: ${seconds.toFixed(2)} s, ${Math.round(alerts / seconds)} rows/s, ` +
+      `Built hub${hubNodeOptions ? ` (NODE_OPTIONS=${hubNodeOptions})` : ''}, GET /api/export/alerts?format=ocsf: ${seconds.toFixed(2)} s, ${Math.round(alerts / seconds)} rows/s, ` +
         `${megabytes(bytes).toFixed(1)} MB; hub RSS ${megabytes(before).toFixed(0)} MB before, ` +
         `peak ${megabytes(peak).toFixed(0)} MB during (VmHWM ${megabytes(residentOf(pid).hwm).toFixed(0)} MB since start)`,
     );
@@ -292,6 +302,7 @@ async function main() {
     await db.close();
     db = undefined;
     await hubDownload(benchUrl);
+    if (flags.has('--hub-only')) return;
     serviceInChild(benchUrl);
     serviceInChild(benchUrl, ['--max-old-space-size=96']);
     cliInChild(benchUrl);
