@@ -68,7 +68,9 @@ describeEachDatabase('nhi realm move', (kind, newDatabase) => {
     });
     expect(await onHub((prisma) => prisma.scan.count({ where: { realmId } }))).toBe(1);
     expect(await worker.db.systemPrisma.realm.count({ where: { id: realmId } })).toBe(0);
-  });
+    // Each command and each look at the hub's database opens the embedded database anew (seconds of
+    // CPU apiece on a busy machine): eight of them here.
+  }, 180_000);
 
   it('exits non-zero with the reason when the move is refused', async () => {
     const { run, onHub, realmId } = await setup();
