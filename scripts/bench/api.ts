@@ -9,10 +9,12 @@
 // 0.4× the /healthz rate or better, p95 under 200 ms, no errors.
 //
 // Usage: pnpm bench:api [--no-build] [--duration=20] [--connections=50] [--database=postgres|pglite]
-//                       [--endpoints=nhi.list,whoami] [--count] [--profile=<dir>]
+//                       [--endpoints=nhi.list,whoami] [--count] [--profile=<dir>] [--hub-dir=<dir>]
 //        TEST_DATABASE_URL selects the PostgreSQL server (default postgresql://postgres@127.0.0.1:5432/postgres).
 //        --count also reports PostgreSQL transactions per call (pg_stat_database, 200 calls each, sequential);
 //        --profile writes a CPU profile of each hub process (node --cpu-prof) into <dir>.
+//        --hub-dir runs the server built in another checkout's hub app (with --no-build), for a
+//        before/after comparison.
 // The build and the runs hold /tmp/hub-build.lock, so a parallel build cannot swap the server mid-run.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { openSync, readFileSync } from 'node:fs';
@@ -41,6 +43,7 @@ const countTransactions = args.includes('--count');
 const durationSeconds = Number(option('duration') ?? 20);
 const connections = Number(option('connections') ?? 50);
 const profileDir = option('profile');
+const hubDir = option('hub-dir');
 const databases = (option('database') ?? 'postgres,pglite').split(',') as ('postgres' | 'pglite')[];
 /** Only the endpoints whose label contains one of these (the /healthz reference always runs). */
 const only = option('endpoints')?.split(',');
@@ -127,6 +130,7 @@ async function startHub(env: Record<string, string>, label: string) {
     env: { ...env, NHI_ADMIN_PASSWORD: adminPassword, NHI_DEMO_DATA: 'true' },
     stderr: openSync(logFile, 'w'),
     profile: profileDir ? { dir: profileDir, name: `hub-${label}` } : undefined,
+    ...(hubDir ? { hubDir: path.resolve(hubDir) } : {}),
   });
   return { ...hub, cpuSeconds: () => cpuSecondsOf(hub.pid) };
 }
