@@ -31,7 +31,7 @@ import type { AlertNotice } from './alert-message.ts';
 import type { SendOutcome } from './alert-senders.ts';
 import { ChannelSecrets } from './channel-secrets.ts';
 import { isTracker } from './ticket-delivery.ts';
-import { openTrackerSecret } from './tracker-clients.ts';
+import { openTrackerSecret, trackerSecretText } from './tracker-clients.ts';
 
 const channelSelect = {
   id: true,
@@ -189,7 +189,7 @@ export class AlertChannelService {
     } else if (parsed.type === 'slack') {
       secret = parsed.webhookUrl;
     } else if (parsed.type === 'jira') {
-      secret = JSON.stringify({ token: parsed.apiToken, webhookSecret: parsed.webhookSecret });
+      secret = trackerSecretText({ token: parsed.apiToken, webhookSecret: parsed.webhookSecret });
       settings = {
         baseUrl: parsed.baseUrl,
         flavour: parsed.flavour,
@@ -202,7 +202,7 @@ export class AlertChannelService {
         hasWebhookSecret: parsed.webhookSecret !== undefined,
       };
     } else if (parsed.type === 'servicenow') {
-      secret = JSON.stringify({ token: parsed.password, webhookSecret: parsed.webhookSecret });
+      secret = trackerSecretText({ token: parsed.password, webhookSecret: parsed.webhookSecret });
       settings = {
         instanceUrl: parsed.instanceUrl,
         table: parsed.table,
@@ -328,7 +328,7 @@ export class AlertChannelService {
       channel.encryptedSecret ? await this.secrets.open(channel.encryptedSecret) : null,
     );
     const sealed = await this.secrets.seal(
-      JSON.stringify({
+      trackerSecretText({
         token: token ?? secret.token,
         webhookSecret: credentials.webhookSecret ?? secret.webhookSecret,
       }),

@@ -102,7 +102,7 @@ export class TicketSync {
         page = answer.next;
       }
     } catch (error) {
-      const message = (error instanceof Error ? error.message : String(error)).slice(0, 500);
+      const message = syncErrorOf(error);
       await this.record(realmDb, channel.id, result.cursor, message);
       throw error;
     }
@@ -139,7 +139,7 @@ export class TicketSync {
     try {
       ticket = await client.get(known.externalId);
     } catch (error) {
-      const message = (error instanceof Error ? error.message : String(error)).slice(0, 500);
+      const message = syncErrorOf(error);
       await realmDb.transaction((tx) =>
         tx.alertChannel.update({ where: { id: channel.id }, data: { lastSyncError: message } }),
       );
@@ -279,6 +279,10 @@ export function ticketNamedBy(type: 'jira' | 'servicenow', body: string): NamedT
     ? { ...(named.id ? { id: named.id } : {}), ...(named.key ? { key: named.key } : {}) }
     : null;
 }
+
+/** What a failed read keeps in the channel's lastSyncError: the message, cut short. */
+const syncErrorOf = (error: unknown) =>
+  (error instanceof Error ? error.message : String(error)).slice(0, 500);
 
 /** The latest update time seen: the tracker's own format, which sorts as its time does. */
 function latest(cursor: string | null, tickets: TrackerTicket[]): string | null {

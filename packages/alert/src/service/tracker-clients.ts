@@ -84,6 +84,11 @@ export interface TrackerSecret {
   webhookSecret?: string;
 }
 
+/** The text a tracker secret is sealed as; `openTrackerSecret` reads it back. */
+export function trackerSecretText(secret: TrackerSecret): string {
+  return JSON.stringify({ token: secret.token, webhookSecret: secret.webhookSecret });
+}
+
 export function openTrackerSecret(secret: string | null): TrackerSecret {
   if (!secret) return { token: '' };
   try {
