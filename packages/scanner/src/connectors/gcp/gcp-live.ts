@@ -140,9 +140,10 @@ export async function discoverFolders(
 
 async function keysOf(api: GcpCaller, accounts: GcpServiceAccount[], warnings: ScanWarning[]) {
   const keys: Record<string, GcpServiceAccountKey[]> = {};
-  const queue = accounts.filter((account) => account.email);
-  const worker = async () => {
-    for (let account = queue.shift(); account; account = queue.shift()) {
+  await mapConcurrently(
+    accounts.filter((account) => account.email),
+    keyListingConcurrency,
+    async (account) => {
       const email = account.email as string;
       try {
         const answer = await api.call<{ keys?: GcpServiceAccountKey[] }>(
@@ -156,9 +157,8 @@ async function keysOf(api: GcpCaller, accounts: GcpServiceAccount[], warnings: S
           message: `keys not readable: ${(error as Error).message}`,
         });
       }
-    }
-  };
-  await Promise.all(Array.from({ length: keyListingConcurrency }, worker));
+    },
+  );
   return keys;
 }
 
