@@ -45,6 +45,7 @@ export default defineConfig({
       preset: 'node-server',
       plugins: [
         './src/nitro/reflect-metadata.ts',
+        './src/nitro/heap-growth.ts',
         './src/nitro/worker-only.ts',
         './src/nitro/start-at-launch.ts',
       ],

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { type OidcProviderConfig, parseOidcProviders } from '../auth/oidc/oidc-config.ts';
+import { heapGrowthPercent } from './heap-growth.ts';
 
 const booleanFromEnv = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -51,6 +52,11 @@ export const configSchema = z.object({
     .int()
     .positive()
     .default(50 * 1024 * 1024),
+  /**
+   * How far V8 lets the heap grow past what the last full collection kept, in percent (0: V8's own
+   * rule, up to four times). See heap-growth.ts.
+   */
+  NHI_HEAP_GROWTH_PERCENT: heapGrowthPercent,
   NHI_SESSION_TTL_SECONDS: durationSeconds.default(8 * 60 * 60),
   /** `false`: password login only for the break-glass account; everyone else signs in through OIDC. */
   NHI_LOCAL_LOGIN: booleanFromEnv.default(true),
