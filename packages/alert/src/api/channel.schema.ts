@@ -117,7 +117,13 @@ export const updateChannelInput = z.object({
   email: z.string().email().optional(),
   password: z.string().min(1).max(1000).optional(),
   username: z.string().trim().min(1).max(255).optional(),
-  webhookSecret: tracker.webhookSecret,
+  /** A new webhook secret; null removes it, and the channel's webhook then accepts no delivery. */
+  webhookSecret: tracker.webhookSecret.unwrap().nullable().optional(),
+  /**
+   * Ticket trackers only: the tracker's new address (Jira baseUrl, ServiceNow instanceUrl), checked
+   * as at creation. The channel keeps its tickets; their links move to the new address.
+   */
+  url: httpUrl.optional(),
 });
 export type UpdateChannelInput = z.input<typeof updateChannelInput>;
 

@@ -26,12 +26,13 @@ import {
   type UpdateChannelInput,
   updateChannelInput,
 } from '../api/channel.schema.ts';
+import { moveTicketLinks } from '../sql/alert-tickets.sql.ts';
 import { AlertDelivery } from './alert-delivery.ts';
 import type { AlertNotice } from './alert-message.ts';
 import type { SendOutcome } from './alert-senders.ts';
 import { ChannelSecrets } from './channel-secrets.ts';
 import { isTracker } from './ticket-delivery.ts';
-import { openTrackerSecret, trackerSecretText } from './tracker-clients.ts';
+import { openTrackerSecret, trackerSecretText, trim } from './tracker-clients.ts';
 
 const channelSelect = {
   id: true,
@@ -132,7 +133,10 @@ const credentialFields = {
   servicenow: ['password', 'username', 'webhookSecret'],
 } as const;
 type CredentialField = 'apiToken' | 'email' | 'password' | 'username' | 'webhookSecret';
-type Credentials = Partial<Record<CredentialField, string>>;
+/** A null webhook secret removes it. */
+type Credentials = Partial<Record<Exclude<CredentialField, 'webhookSecret'>, string>> & {
+  webhookSecret?: string | null;
+};
 
 /** A tracker's new credentials, sealed before the update's transaction. */
 interface Resealed {
@@ -141,7 +145,35 @@ interface Resealed {
   /** Absent when only the account (email, username) changes. */
   encryptedSecret?: string;
   settings: Record<string, unknown>;
+  /** The fields given a new value, and those removed (the webhook secret). */
   fields: CredentialField[];
+  removed: CredentialField[];
+}
+
+/** The setting holding each tracker's address. */
+const trackerUrlSetting = { jira: 'baseUrl', servicenow: 'instanceUrl' } as const;
+
+/** A URL as the audit shows it: any user and password in it left out. */
+function withoutUserinfo(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (!parsed.username && !parsed.password) return url;
+    parsed.username = '';
+    parsed.password = '';
+    return parsed.toString();
+  } catch {
+    return url;
+  }
+}
+
+/** A channel's settings as the audit shows them: the URLs in them without userinfo. */
+function auditedSettings(settings: unknown): object {
+  return Object.fromEntries(
+    Object.entries(settings as Record<string, unknown>).map(([key, value]) => [
+      key,
+      typeof value === 'string' && /^https?:\/\//.test(value) ? withoutUserinfo(value) : value,
+    ]),
+  );
 }
 
 function viewOf(row: ChannelRow): ChannelView {
@@ -252,7 +284,7 @@ export class AlertChannelService {
         await this.audit(tx, 'alert.channel.create', created.id, undefined, {
           type,
           name,
-          settings,
+          settings: auditedSettings(settings),
           severities,
           ruleIds,
           environments,
@@ -272,10 +304,12 @@ export class AlertChannelService {
   /**
    * Routing, on/off, and for a tracker its credentials: a new token or password and webhook secret
    * are sealed with the rest of the channel secret as at creation (one left out is kept), a new
-   * email or username goes to the settings. The audit names the credential fields, never a value.
+   * email or username goes to the settings; a null webhook secret removes it. A tracker's `url`
+   * moves the channel to a new address. The audit names the credential fields, never a value, and
+   * shows the old and new address.
    */
   async update(input: UpdateChannelInput): Promise<ChannelView> {
-    const { id, apiToken, email, password, username, webhookSecret, ...changes } = parseInput(
+    const { id, apiToken, email, password, username, webhookSecret, url, ...changes } = parseInput(
       updateChannelInput,
       input,
       'channel',
@@ -287,7 +321,7 @@ export class AlertChannelService {
     ) as Credentials;
     const resealed = Object.keys(credentials).length > 0 ? await this.reseal(id, credentials) : undefined;
     try {
-      return await this.applyUpdate(id, changes, resealed);
+      return await this.applyUpdate(id, changes, resealed, url);
     } catch (error) {
       // A rename onto another channel's name is the caller's conflict, as on create.
       if (isUniqueViolation(error))
@@ -316,56 +350,71 @@ export class AlertChannelService {
           : `A ${channel.type} channel takes no credentials here: only Jira and ServiceNow channels do`,
         refused.map((field) => ({ path: [field], message: `Not a credential of a ${channel.type} channel` })),
       );
+    const removed = credentials.webhookSecret === null ? (['webhookSecret'] as CredentialField[]) : [];
     const settings: Record<string, unknown> = {
       ...(credentials.email !== undefined ? { email: credentials.email } : {}),
       ...(credentials.username !== undefined ? { username: credentials.username } : {}),
-      ...(credentials.webhookSecret !== undefined ? { hasWebhookSecret: true } : {}),
+      ...(credentials.webhookSecret !== undefined
+        ? { hasWebhookSecret: credentials.webhookSecret !== null }
+        : {}),
     };
+    const set = fields.filter((field) => !removed.includes(field));
     const token = credentials.apiToken ?? credentials.password;
     if (token === undefined && credentials.webhookSecret === undefined)
-      return { from: channel.encryptedSecret, settings, fields };
+      return { from: channel.encryptedSecret, settings, fields: set, removed };
     const secret = openTrackerSecret(
       channel.encryptedSecret ? await this.secrets.open(channel.encryptedSecret) : null,
     );
     const sealed = await this.secrets.seal(
       trackerSecretText({
         token: token ?? secret.token,
-        webhookSecret: credentials.webhookSecret ?? secret.webhookSecret,
+        // Removed, it is not sealed again: the channel's webhook then has no secret to accept by.
+        webhookSecret:
+          credentials.webhookSecret === null
+            ? undefined
+            : (credentials.webhookSecret ?? secret.webhookSecret),
       }),
     );
-    return { from: channel.encryptedSecret, encryptedSecret: sealed, settings, fields };
+    return { from: channel.encryptedSecret, encryptedSecret: sealed, settings, fields: set, removed };
   }
 
   private applyUpdate(
     id: string,
-    changes: Omit<z.output<typeof updateChannelInput>, 'id' | CredentialField>,
+    changes: Omit<z.output<typeof updateChannelInput>, 'id' | 'url' | CredentialField>,
     resealed?: Resealed,
+    url?: string,
   ): Promise<ChannelView> {
     return this.realmDb.transaction(async (tx) => {
+      const now = this.context.clock.now();
       // A credential change first takes the row, and only while it holds the secret that was
       // resealed: of two at once, the second would otherwise seal over the first unread.
       if (resealed) {
         const taken = await tx.alertChannel.updateMany({
           where: { id, encryptedSecret: resealed.from },
-          data: { updatedAt: this.context.clock.now() },
+          data: { updatedAt: now },
         });
         if (taken.count === 0 && (await tx.alertChannel.count({ where: { id } })) > 0)
           throw new ConflictError('The channel’s credentials changed meanwhile; try again', { id });
+      } else if (url !== undefined) {
+        // The new address is merged into the settings as they are once the row is taken, so a
+        // credential change at the same moment is not written over.
+        await tx.alertChannel.updateMany({ where: { id }, data: { updatedAt: now } });
       }
       const before = await tx.alertChannel.findFirst({ where: { id }, select: channelSelect });
       if (!before) throw new NotFoundError('AlertChannel', id);
       if (changes.ownerGroupIds) await requireGroups(tx, changes.ownerGroupIds);
+      const move = url === undefined ? undefined : await this.moveTracker(tx, before, url, now);
+      const settings = { ...resealed?.settings, ...move?.settings };
       const row = await tx.alertChannel.update({
         where: { id },
         data: {
           ...changes,
-          ...(resealed
-            ? {
-                settings: { ...(before.settings as object), ...resealed.settings } as object,
-                ...(resealed.encryptedSecret ? { encryptedSecret: resealed.encryptedSecret } : {}),
-              }
+          ...(resealed || move
+            ? { settings: { ...(before.settings as object), ...settings } as object }
             : {}),
-          updatedAt: this.context.clock.now(),
+          ...(resealed?.encryptedSecret ? { encryptedSecret: resealed.encryptedSecret } : {}),
+          ...(move?.moved ? { syncCursor: null } : {}),
+          updatedAt: now,
         },
         select: channelSelect,
       });
@@ -374,11 +423,49 @@ export class AlertChannelService {
         tx,
         'alert.channel.update',
         id,
-        { ...auditBefore, settings: auditBefore.settings as object },
-        resealed ? { ...changes, credentialsChanged: resealed.fields } : changes,
+        {
+          ...auditBefore,
+          settings: auditedSettings(auditBefore.settings),
+          ...(move ? { url: withoutUserinfo(move.from) } : {}),
+        },
+        {
+          ...changes,
+          ...(resealed && resealed.fields.length > 0 ? { credentialsChanged: resealed.fields } : {}),
+          ...(resealed && resealed.removed.length > 0 ? { credentialsRemoved: resealed.removed } : {}),
+          ...(move ? { url: withoutUserinfo(move.to) } : {}),
+        },
       );
       return this.withWebhookPath(viewOf(row));
     });
+  }
+
+  /**
+   * A tracker's new address: the setting that holds it, and the stored links of its tickets moved
+   * along (their ids and keys stay). Any other channel type has no tracker address to change.
+   *
+   * The back-sync cursor is cleared when the address really changes. The cursor is a time on the
+   * old tracker's clock, and the hub cannot tell a tracker that moved from a different or migrated
+   * one (whose update times may have been rewritten): a kept cursor could skip changes for good,
+   * while the next sync reading the hub's tickets from the start costs one longer read and changes
+   * nothing it has seen (the sync is idempotent).
+   */
+  private async moveTracker(
+    tx: RealmTx,
+    channel: { id: string; type: ChannelType; settings: unknown },
+    url: string,
+    now: Date,
+  ) {
+    if (!isTracker(channel.type))
+      throw new ValidationError(
+        `Only Jira and ServiceNow channels take url (the tracker's address), not ${channel.type} channels`,
+        [{ path: ['url'], message: `Not a setting of a ${channel.type} channel` }],
+      );
+    const key = trackerUrlSetting[channel.type];
+    const from = String((channel.settings as Record<string, unknown>)[key] ?? '');
+    const to = url;
+    const moved = trim(from) !== trim(to);
+    if (moved) await moveTicketLinks(tx, this.realmDb.realmId, channel.id, trim(from), trim(to), now);
+    return { from, to, moved, settings: { [key]: to } };
   }
 
   async remove(id: string): Promise<void> {

@@ -58,7 +58,8 @@ export function ticketTag(fingerprint: string): string {
 export const hubLabel = 'nhi-hub';
 
 const timeoutMs = 10_000;
-const trim = (url: string) => url.replace(/\/+$/, '');
+/** A tracker's address as its ticket links start: without trailing slashes. */
+export const trim = (url: string) => url.replace(/\/+$/, '');
 
 interface JiraSettings {
   baseUrl: string;

@@ -7,8 +7,11 @@ import { startFakeJira } from '../testing/fake-jira-server.ts';
 import { startFakeServiceNow } from '../testing/fake-servicenow-server.ts';
 import { basicAuth } from '../testing/fake-tracker-http.ts';
 import { AlertChannelService } from './alert-channels.service.ts';
+import { AlertDelivery } from './alert-delivery.ts';
+import { AlertTickets } from './alert-tickets.ts';
 import { ChannelSecrets } from './channel-secrets.ts';
 import { TicketSync } from './ticket-sync.ts';
+import { openTrackerSecret } from './tracker-clients.ts';
 
 const oldToken = 'jira-api-token-revoked-000000';
 const oldWebhookSecret = 'tracker-webhook-secret-old-0123';
@@ -18,7 +21,10 @@ const quiet = { warn() {}, info() {}, error() {}, debug() {} } as unknown as Log
 describeEachDatabase('Tracker credentials changed in place', (_kind, newDatabase) => {
   async function setup() {
     const w = await setupAlerts(newDatabase);
-    const channels = (await w.scopeOf(w.ana)).resolve(AlertChannelService);
+    const scope = await w.scopeOf(w.ana);
+    const channels = scope.resolve(AlertChannelService);
+    const tickets = scope.resolve(AlertTickets);
+    const deliver = () => w.root.resolve(AlertDelivery).deliverDue(w.hubRealm.id);
     const sync = new TicketSync(
       w.root.resolve(PLATFORM_DATABASE),
       w.clock,
@@ -35,9 +41,32 @@ describeEachDatabase('Tracker credentials changed in place', (_kind, newDatabase
       w.realmDb.transaction((tx) =>
         tx.alertChannel.findFirst({
           where: { id },
-          select: { settings: true, encryptedSecret: true, lastSyncError: true },
+          select: { settings: true, encryptedSecret: true, lastSyncError: true, syncCursor: true },
         }),
       );
+    /** The channel's sealed secret, opened: what the hub holds to call the tracker and check its webhooks. */
+    const opened = async (id: string) => {
+      const sealed = (await stored(id))?.encryptedSecret;
+      return sealed ? openTrackerSecret(await w.root.resolve(ChannelSecrets).open(sealed)) : null;
+    };
+    /** An open alert (nhi1.unowned on an unowned identity) with its ticket on the channel, delivered. */
+    async function ticketedAlert(channelId: string) {
+      const nhi = await w.machine({ ownerUserId: null });
+      await w.evaluate();
+      const alert = (await w.alerts()).find((a) => a.nhiId === nhi.id && a.ruleId === 'nhi1.unowned');
+      if (!alert) throw new Error('no alert');
+      await tickets.create({ alertId: alert.id, channelId });
+      expect(await deliver()).toMatchObject({ delivered: 1, failed: 0 });
+      return alert.id;
+    }
+    const ticketOf = (alertId: string) =>
+      w.realmDb.transaction((tx) =>
+        tx.alertTicket.findFirst({
+          where: { alertId },
+          select: { externalId: true, externalKey: true, url: true, done: true },
+        }),
+      );
+    const alertState = async (id: string) => (await w.alerts()).find((a) => a.id === id)?.state;
     const audits = (id: string) =>
       w.realmDb.transaction((tx) =>
         tx.auditLog.findMany({
@@ -46,7 +75,18 @@ describeEachDatabase('Tracker credentials changed in place', (_kind, newDatabase
           select: { before: true, after: true },
         }),
       );
-    return { ...w, channels, sync, webhook, stored, audits };
+    return {
+      ...w,
+      channels,
+      sync,
+      webhook,
+      stored,
+      opened,
+      audits,
+      ticketedAlert,
+      ticketOf,
+      alertState,
+    };
   }
 
   it('syncs a Jira channel with its new API token once it is changed, and keeps the webhook secret until that is changed too', async () => {
@@ -181,5 +221,205 @@ describeEachDatabase('Tracker credentials changed in place', (_kind, newDatabase
     expect(await t.audits(webhook.id)).toEqual([]);
     expect(await t.audits(jira.id)).toEqual([]);
     expect(JSON.stringify([notTracker, otherTracker, unknown, otherRealm])).not.toContain(token.apiToken);
+  });
+
+  it('moves a Jira channel to its new address: its tickets keep their keys, their links follow, and the old address hears nothing more', async () => {
+    const t = await setup();
+    const old = await startFakeJira();
+    const channel = await t.channels.create({
+      type: 'jira',
+      name: 'Jira',
+      baseUrl: `${old.baseUrl}/`,
+      projectKey: old.projectKey,
+      email: old.email,
+      apiToken: old.token,
+      webhookSecret: oldWebhookSecret,
+    });
+    const first = await t.ticketedAlert(channel.id);
+    await t.sync.syncChannel(t.hubRealm.id, channel.id);
+    expect((await t.stored(channel.id))?.syncCursor).not.toBeNull();
+    // The same Jira, its issues and all, now answers at another address.
+    const moved = await startFakeJira({ issues: old.issues });
+    const heardBefore = old.requests.length;
+
+    const updated = await t.channels.update({ id: channel.id, url: moved.baseUrl });
+
+    expect(updated.settings).toMatchObject({ baseUrl: moved.baseUrl, projectKey: 'SEC' });
+    expect(await t.ticketOf(first)).toEqual({
+      externalId: old.issues[0]?.id,
+      externalKey: 'SEC-1',
+      url: `${moved.baseUrl}/browse/SEC-1`,
+      done: false,
+    });
+    expect((await t.stored(channel.id))?.syncCursor).toBeNull();
+    const second = await t.ticketedAlert(channel.id);
+    expect(await t.ticketOf(second)).toMatchObject({
+      externalKey: 'SEC-2',
+      url: `${moved.baseUrl}/browse/SEC-2`,
+    });
+    moved.close('SEC-1');
+    expect(await t.sync.syncChannel(t.hubRealm.id, channel.id)).toMatchObject({ alertsChanged: 1 });
+    expect(await t.alertState(first)).toBe('resolved');
+    expect(moved.issues.map((issue) => issue.key)).toEqual(['SEC-1', 'SEC-2']);
+    expect(old.requests.length).toBe(heardBefore);
+    expect(old.issues).toHaveLength(1);
+    // The webhook secret and the token stay as they were.
+    expect(await t.webhook(channel.id, oldWebhookSecret)).toBe(true);
+
+    const [audit] = await t.audits(channel.id);
+    expect(audit?.before).toMatchObject({ url: `${old.baseUrl}/` });
+    expect(audit?.after).toEqual({ url: moved.baseUrl });
+  });
+
+  it('moves a ServiceNow channel to a renamed instance: the next record is opened there, and the links of the old ones follow', async () => {
+    const t = await setup();
+    const old = await startFakeServiceNow();
+    const channel = await t.channels.create({
+      type: 'servicenow',
+      name: 'ServiceNow',
+      instanceUrl: old.instanceUrl,
+      username: old.username,
+      password: old.password,
+    });
+    const first = await t.ticketedAlert(channel.id);
+    const sysId = old.records[0]?.sys_id;
+    const renamed = await startFakeServiceNow();
+    const heardBefore = old.requests.length;
+
+    await t.channels.update({ id: channel.id, url: renamed.instanceUrl });
+
+    expect(await t.ticketOf(first)).toMatchObject({
+      externalId: sysId,
+      externalKey: 'INC0010001',
+      url: `${renamed.instanceUrl}/nav_to.do?uri=incident.do?sys_id=${sysId}`,
+    });
+    const second = await t.ticketedAlert(channel.id);
+    expect(renamed.records).toHaveLength(1);
+    expect((await t.ticketOf(second))?.url).toBe(
+      `${renamed.instanceUrl}/nav_to.do?uri=incident.do?sys_id=${renamed.records[0]?.sys_id}`,
+    );
+    expect(old.requests.length).toBe(heardBefore);
+    expect(old.records).toHaveLength(1);
+    expect((await t.audits(channel.id)).map((entry) => entry.after)).toEqual([{ url: renamed.instanceUrl }]);
+  });
+
+  it('keeps a user and password written in a tracker address out of the audit', async () => {
+    const t = await setup();
+    const fake = await startFakeJira();
+    const channel = await t.channels.create({
+      type: 'jira',
+      name: 'Jira',
+      baseUrl: fake.baseUrl,
+      projectKey: fake.projectKey,
+      apiToken: fake.token,
+    });
+    const withUserinfo = fake.baseUrl.replace('http://', 'http://admin:password-in-url@');
+
+    await t.channels.update({ id: channel.id, url: withUserinfo });
+    await t.channels.update({ id: channel.id, url: fake.baseUrl });
+
+    const audit = await t.audits(channel.id);
+    expect(audit.map((entry) => (entry.after as { url?: string }).url)).toEqual([
+      `${fake.baseUrl}/`,
+      fake.baseUrl,
+    ]);
+    expect(audit.map((entry) => (entry.before as { url?: string }).url)).toEqual([
+      fake.baseUrl,
+      `${fake.baseUrl}/`,
+    ]);
+    expect(JSON.stringify(audit)).not.toContain('password-in-url');
+  });
+
+  it('removes the webhook secret: a delivery signed with the old one is refused, and the token stays', async () => {
+    const t = await setup();
+    const fake = await startFakeJira();
+    const channel = await t.channels.create({
+      type: 'jira',
+      name: 'Jira',
+      baseUrl: fake.baseUrl,
+      projectKey: fake.projectKey,
+      email: fake.email,
+      apiToken: fake.token,
+      webhookSecret: oldWebhookSecret,
+    });
+    expect(await t.webhook(channel.id, oldWebhookSecret)).toBe(true);
+
+    const updated = await t.channels.update({ id: channel.id, webhookSecret: null });
+
+    expect(updated).toMatchObject({ hasSecret: true, settings: { hasWebhookSecret: false } });
+    expect(await t.webhook(channel.id, oldWebhookSecret)).toBe(false);
+    expect(await t.opened(channel.id)).toEqual({ token: fake.token });
+    expect(await t.sync.syncChannel(t.hubRealm.id, channel.id)).toMatchObject({ seen: 0 });
+    // Left out again, it stays removed; a new one is accepted from then on.
+    await t.channels.update({ id: channel.id, apiToken: fake.token });
+    expect(await t.webhook(channel.id, oldWebhookSecret)).toBe(false);
+    await t.channels.update({ id: channel.id, webhookSecret: newWebhookSecret });
+    expect(await t.webhook(channel.id, newWebhookSecret)).toBe(true);
+
+    const audit = await t.audits(channel.id);
+    expect(audit.map((entry) => entry.after)).toEqual([
+      { credentialsRemoved: ['webhookSecret'] },
+      { credentialsChanged: ['apiToken'] },
+      { credentialsChanged: ['webhookSecret'] },
+    ]);
+    expect(JSON.stringify(audit)).not.toContain(oldWebhookSecret);
+  });
+
+  it('refuses an address for a channel that is no tracker or a bad one (400), and for an unknown channel (404)', async () => {
+    const t = await setup();
+    const call = trpcOverHttp(t.root, 'alert', alertRouter);
+    const ana = await t.bearerOf(t.ana);
+    const webhook = await t.channels.create({
+      type: 'webhook',
+      name: 'SOC',
+      url: 'https://example.org/hook',
+    });
+    const email = await t.channels.create({
+      type: 'email',
+      name: 'Mail',
+      host: 'smtp.example.org',
+      from: 'nhi@example.org',
+    });
+    const fake = await startFakeJira();
+    const jira = await t.channels.create({
+      type: 'jira',
+      name: 'Jira',
+      baseUrl: fake.baseUrl,
+      projectKey: fake.projectKey,
+      apiToken: fake.token,
+    });
+    const theirs = await (await t.scopeOf(t.oli, t.otherRealm)).resolve(AlertChannelService).create({
+      type: 'jira',
+      name: 'Their Jira',
+      baseUrl: fake.baseUrl,
+      projectKey: fake.projectKey,
+      apiToken: fake.token,
+    });
+    const url = 'https://jira.example.org';
+
+    const notTracker = await call(ana, 'channels.update', { id: webhook.id, url });
+    const mail = await call(ana, 'channels.update', { id: email.id, url });
+    const notHttp = await call(ana, 'channels.update', { id: jira.id, url: 'ftp://jira.example.org' });
+    const notUrl = await call(ana, 'channels.update', { id: jira.id, url: 'jira.example.org' });
+    const unknown = await call(ana, 'channels.update', { id: crypto.randomUUID(), url });
+    const otherRealm = await call(ana, 'channels.update', { id: theirs.id, url });
+
+    expect(notTracker.status).toBe(400);
+    expect(notTracker.body.error.message).toBe(
+      "Only Jira and ServiceNow channels take url (the tracker's address), not webhook channels",
+    );
+    expect(mail.status).toBe(400);
+    expect(mail.body.error.message).toBe(
+      "Only Jira and ServiceNow channels take url (the tracker's address), not email channels",
+    );
+    expect(notHttp.status).toBe(400);
+    expect(notUrl.status).toBe(400);
+    expect(unknown.status).toBe(404);
+    expect(otherRealm.status).toBe(404);
+    expect((await t.stored(webhook.id))?.settings).toEqual({ url: 'https://example.org/hook' });
+    expect((await t.stored(jira.id))?.settings).toMatchObject({ baseUrl: fake.baseUrl });
+    for (const channel of [webhook, email, jira]) expect(await t.audits(channel.id)).toEqual([]);
+    const [their] = await (await t.scopeOf(t.oli, t.otherRealm)).resolve(AlertChannelService).list();
+    expect(their?.settings).toMatchObject({ baseUrl: fake.baseUrl });
   });
 });

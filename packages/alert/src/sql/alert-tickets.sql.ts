@@ -93,3 +93,23 @@ export interface AlertTicketView {
   lastSyncedAt: Date | null;
   createdAt: Date;
 }
+
+/**
+ * Points the channel's stored ticket links at the tracker's new address: a link that starts with
+ * the old address (followed by a path) gets the new one in its place, the rest of it (the ticket's
+ * key or sys_id) unchanged. Addresses come without trailing slashes; links elsewhere are left alone.
+ */
+export function moveTicketLinks(
+  tx: RealmTx,
+  realmId: string,
+  channelId: string,
+  from: string,
+  to: string,
+  now: Date,
+): Promise<number> {
+  return tx.$executeRaw`
+    UPDATE "AlertTicket"
+    SET url = ${to}::text || substr(url, length(${from}::text) + 1), "updatedAt" = ${now.toISOString()}::timestamp
+    WHERE "realmId" = ${realmId} AND "channelId" = ${channelId}
+      AND starts_with(url, ${from}::text || '/')`;
+}

@@ -7,7 +7,7 @@ import {
   startTrackerServer,
 } from './fake-tracker-http.ts';
 
-interface FakeIssue {
+export interface FakeIssue {
   id: string;
   key: string;
   summary: string;
@@ -43,6 +43,8 @@ export interface FakeJiraOptions {
   token?: string;
   /** The most issues a search page holds, whatever maxResults asks (Jira may return fewer). */
   pageSize?: number;
+  /** A Jira moved to a new address: it starts with copies of these issues, and numbers on after them. */
+  issues?: readonly FakeIssue[];
 }
 
 /**
@@ -59,10 +61,10 @@ export async function startFakeJira(options: FakeJiraOptions = {}) {
   const email = options.email ?? 'bot@example.com';
   const token = options.token ?? 'jira-api-token-0123456789';
   const version = flavour === 'cloud' ? 3 : 2;
-  const issues: FakeIssue[] = [];
+  const issues: FakeIssue[] = (options.issues ?? []).map((issue) => structuredClone(issue));
   let offsetMs = 0;
   const now = () => new Date(Date.now() + offsetMs);
-  let serial = 0;
+  let serial = issues.length;
   let pageSize = options.pageSize ?? 50;
 
   const authorised = (header: string | undefined) => {
