@@ -38,9 +38,14 @@ export interface ReceivedMail {
   data: string;
 }
 
-/** A real SMTP server (smtp-server) on a port that can be stopped and started again. */
+/**
+ * A real SMTP server (smtp-server) on a port that can be stopped and started again. holdNextReply:
+ * the next mail is received but not answered until releaseReplies, a sender stuck mid-send.
+ */
 export async function startSmtpReceiver() {
   const received: ReceivedMail[] = [];
+  const heldReplies: (() => void)[] = [];
+  let holdNext = false;
   let server: SMTPServer | undefined;
   let port = 0;
   async function start() {
@@ -57,7 +62,9 @@ export async function startSmtpReceiver() {
             to: session.envelope.rcptTo.map((r) => r.address),
             data: Buffer.concat(chunks).toString('utf8'),
           });
-          callback();
+          if (!holdNext) return callback();
+          holdNext = false;
+          heldReplies.push(() => callback());
         });
       },
     });
@@ -65,12 +72,26 @@ export async function startSmtpReceiver() {
     await new Promise<void>((resolve) => current.listen(port, '127.0.0.1', () => resolve()));
     port = (current.server.address() as AddressInfo).port;
   }
+  function releaseReplies() {
+    for (const reply of heldReplies.splice(0)) reply();
+  }
   async function stop() {
+    // A held reply would keep the server open until its close timeout.
+    releaseReplies();
     const current = server;
     server = undefined;
     if (current) await new Promise<void>((resolve) => current.close(() => resolve()));
   }
   await start();
   onTestFinished(stop);
-  return { port: () => port, received, start, stop };
+  return {
+    port: () => port,
+    received,
+    start,
+    stop,
+    holdNextReply: () => {
+      holdNext = true;
+    },
+    releaseReplies,
+  };
 }

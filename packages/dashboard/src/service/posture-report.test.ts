@@ -205,12 +205,16 @@ describeEachDatabase('posture report', (_kind, newDatabase) => {
       before: first.figures.riskLevels.none,
       after: second.figures.riskLevels.none,
     });
+    // Each keeps what it said changed, so it can be sent again as it was.
     const stored = await t.hubDb.transaction((tx) =>
-      tx.postureReport.findMany({ select: { id: true, trigger: true }, orderBy: { createdAt: 'asc' } }),
+      tx.postureReport.findMany({
+        select: { id: true, trigger: true, changes: true },
+        orderBy: { createdAt: 'asc' },
+      }),
     );
     expect(stored).toEqual([
-      { id: first.id, trigger: 'manual' },
-      { id: second.id, trigger: 'manual' },
+      { id: first.id, trigger: 'manual', changes: null },
+      { id: second.id, trigger: 'manual', changes: second.changes },
     ]);
   });
 

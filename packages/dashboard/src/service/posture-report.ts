@@ -9,6 +9,7 @@ import {
   REQUEST_PERMISSIONS,
   RealmDb,
   type RealmQuery,
+  type RealmTx,
   type RequestContext,
   type RequestPermissions,
 } from '@nhi/platform';
@@ -101,9 +102,20 @@ async function changesOf(
   };
 }
 
+/** JSON as a Json column takes it (dates as ISO strings, no undefined). */
+const asJson = (value: object) => JSON.parse(JSON.stringify(value));
+
+export interface ReportOptions {
+  /** Kept as a PostureReport (figures and changes), so the next report can say what changed since. */
+  store?: ReportTrigger;
+  now?: Date;
+  /** Runs in the transaction that stores the report: it is kept only when this does not throw. */
+  onStored?: (tx: RealmTx, reportId: string) => Promise<void>;
+}
+
 /**
  * Produces the posture report of a realm given by id: what the schedule job and the page both
- * call. `store`: kept as a PostureReport, so the next report can say what changed since.
+ * call; and reads a stored one back as it was produced.
  */
 @injectable()
 export class PostureReports {
@@ -112,7 +124,7 @@ export class PostureReports {
     @inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async report(realmId: string, options: { store?: ReportTrigger; now?: Date } = {}): Promise<PostureReport> {
+  async report(realmId: string, options: ReportOptions = {}): Promise<PostureReport> {
     const now = options.now ?? this.clock.now();
     return new RealmDb(this.database, realmId).transaction(
       async (tx) => {
@@ -136,13 +148,32 @@ export class PostureReports {
           : null;
         if (!options.store) return { id: null, figures, changes };
         const stored = await tx.postureReport.create({
-          data: { trigger: options.store, figures: JSON.parse(JSON.stringify(figures)), createdAt: now },
+          data: {
+            trigger: options.store,
+            figures: asJson(figures),
+            ...(changes ? { changes: asJson(changes) } : {}),
+            createdAt: now,
+          },
           select: { id: true },
         });
+        await options.onStored?.(tx, stored.id);
         return { id: stored.id, figures, changes };
       },
       { timeout: reportTimeoutMs },
     );
+  }
+
+  /** A stored report as it was produced (not counted again), or null when there is none of that id. */
+  async stored(realmId: string, id: string): Promise<PostureReport | null> {
+    const row = await new RealmDb(this.database, realmId).transaction((tx) =>
+      tx.postureReport.findFirst({ where: { id }, select: { id: true, figures: true, changes: true } }),
+    );
+    if (!row) return null;
+    return {
+      id: row.id,
+      figures: row.figures as unknown as PostureFigures,
+      changes: (row.changes ?? null) as unknown as ReportChanges | null,
+    };
   }
 }
 

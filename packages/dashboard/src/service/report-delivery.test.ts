@@ -3,13 +3,20 @@ import { AlertChannelService, AlertDelivery, ChannelSecrets } from '@nhi/alert';
 import { startSmtpReceiver } from '@nhi/alert/testing/notification-receivers';
 import { createCaller, openRequestScope, RealmDb, router } from '@nhi/platform';
 import { describeEachDatabase } from '@nhi/platform/testing';
-import { expect, it } from 'vitest';
+import { expect, it, vi } from 'vitest';
 import { dashboardRouter } from '../api/dashboard.procedures.ts';
-import { claimQueuedReport, scheduledReportKind } from '../sql/report-schedules.sql.ts';
+import type { PostureFigures, ReportChanges } from '../api/report-view.ts';
+import {
+  claimQueuedReport,
+  type ScheduledReportPayload,
+  scheduledReportKind,
+} from '../sql/report-schedules.sql.ts';
 import { setupDashboard } from '../testing/dashboard-test-setup.ts';
-import { mimePart } from '../testing/report-test-setup.ts';
+import { htmlText, mailHtml, mimePart, pdfText } from '../testing/report-test-setup.ts';
+import { PostureReports } from './posture-report.ts';
 import { nextRunAfter } from './report-cadence.ts';
-import { defaultReportDeliveryOptions, ReportMailer } from './report-mailer.ts';
+import { reportDocumentHtml } from './report-html.ts';
+import { defaultReportDeliveryOptions, noPdfNote, ReportMailer } from './report-mailer.ts';
 import { ReportPdfRenderer } from './report-pdf.ts';
 
 const minute = 60;
@@ -74,8 +81,122 @@ describeEachDatabase('scheduled posture reports sent at least once', (_kind, new
     });
     const runner = (options: { pdf?: boolean } = {}) =>
       (options.pdf ? t.root : withoutPdf).resolve(ReportMailer);
-    return { ...t, smtp, hubDb, email, api, scope, weekly, schedule, reportDeliveries, runner };
+    /** The realm's stored reports, oldest first. */
+    const storedReports = async () =>
+      (
+        await hubDb.transaction((tx) =>
+          tx.postureReport.findMany({
+            orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+            select: { id: true, trigger: true, figures: true, changes: true, createdAt: true },
+          }),
+        )
+      ).map((row) => ({
+        ...row,
+        figures: row.figures as unknown as PostureFigures,
+        changes: row.changes as unknown as ReportChanges | null,
+      }));
+    type StoredReport = Awaited<ReturnType<typeof storedReports>>[number];
+    /** The realm's stored report at `index` (oldest first), which must exist. */
+    const storedReport = async (index: number): Promise<StoredReport> => {
+      const stored = (await storedReports())[index];
+      if (!stored) throw new Error(`The realm has no stored report at ${index}`);
+      return stored;
+    };
+    /** The mail body a stored report makes, with the no-PDF note when it goes without one. */
+    const htmlOf = ({ id, figures, changes }: StoredReport, options: { pdf?: boolean } = {}) =>
+      reportDocumentHtml({ id, figures, changes }, options.pdf ? {} : { note: noPdfNote });
+    /** The report the newest queued report delivery is linked to. */
+    const linkedReportId = async () =>
+      (
+        (
+          await hubDb.transaction((tx) =>
+            tx.alertNotification.findFirstOrThrow({
+              where: { kind: scheduledReportKind },
+              orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+              select: { payload: true },
+            }),
+          )
+        ).payload as unknown as ScheduledReportPayload
+      ).reportId;
+    /** A new critical alert opened now: figures counted after this differ from those before. */
+    const openAlert = (fingerprint: string) =>
+      hubDb.transaction((tx) =>
+        tx.alert.create({
+          data: {
+            fingerprint,
+            ruleId: 'nhi7.credential_age',
+            owaspId: 'NHI7',
+            severity: 'critical',
+            subject: `nhi:${fingerprint}`,
+            firstSeenAt: t.clock.now(),
+            lastSeenAt: t.clock.now(),
+            stateChangedAt: t.clock.now(),
+          },
+          select: { id: true },
+        }),
+      );
+    const openTotal = (figures: PostureFigures) =>
+      Object.values(figures.openBySeverity).reduce((sum, n) => sum + n, 0);
+    return {
+      ...t,
+      smtp,
+      hubDb,
+      email,
+      api,
+      scope,
+      weekly,
+      schedule,
+      reportDeliveries,
+      runner,
+      storedReports,
+      storedReport,
+      htmlOf,
+      linkedReportId,
+      openAlert,
+      openTotal,
+    };
   }
+
+  it('produces a period’s report at its first attempt and sends that one after a failure, with the figures and changes counted then', async () => {
+    const t = await setup();
+    const reports = t.root.resolve(PostureReports);
+    const earlier = await reports.report(t.hubRealm.id, { store: 'manual' });
+    t.clock.advanceSeconds(24 * 60 * minute);
+    await t.weekly();
+    await t.smtp.stop();
+
+    expect(await t.runner().runDueIn(t.hubRealm.id)).toBe(0);
+    const produced = await t.storedReport(1);
+    expect(produced).toMatchObject({ trigger: 'schedule', createdAt: t.clock.now() });
+    expect(produced.changes?.since).toBe(earlier.figures.asOf);
+    expect(await t.linkedReportId()).toBe(produced.id);
+
+    // The realm changes before the next attempt: a report counted now would say so.
+    t.clock.advanceSeconds(minute);
+    await t.openAlert('opened-between-attempts');
+    const recounted = await reports.report(t.hubRealm.id);
+    expect(t.openTotal(recounted.figures)).toBe(t.openTotal(produced.figures) + 1);
+    await t.smtp.start();
+    t.clock.advanceSeconds(4 * minute);
+    expect(await t.runner({ pdf: true }).runDueIn(t.hubRealm.id)).toBe(1);
+
+    const stored = await t.storedReports();
+    expect(stored.map((report) => report.id)).toEqual([earlier.id, produced.id]);
+    const raw = t.smtp.received[0]?.data ?? '';
+    const expected = t.htmlOf(produced, { pdf: true });
+    expect(mailHtml(raw)).toBe(expected);
+    // The PDF is printed from that same document.
+    const pdf = await pdfText(mimePart(raw, 'application/pdf') as Buffer);
+    const critical = produced.figures.openBySeverity.critical;
+    expect(htmlText(expected)).toMatch(new RegExp(`Critical: ${critical}\\b`));
+    expect(pdf).toMatch(new RegExp(`Critical: ${critical}\\b`));
+    expect(pdf).not.toMatch(new RegExp(`Critical: ${critical + 1}\\b`));
+    // The next report compares with the one produced at the first attempt.
+    expect((await reports.report(t.hubRealm.id)).changes).toMatchObject({
+      since: produced.createdAt.toISOString(),
+      newAlerts: 1,
+    });
+  });
 
   it('sends a period’s report exactly once when the mail server is down for a round and back for the next', async () => {
     const t = await setup();
@@ -133,6 +254,9 @@ describeEachDatabase('scheduled posture reports sent at least once', (_kind, new
     expect((await t.schedule(created.id)).lastError).toMatch(/^Gave up after 2 attempts: /);
     const [dead] = await t.reportDeliveries();
     expect(dead).toMatchObject({ state: 'dead', attempts: 2 });
+    const produced = await t.storedReport(0);
+    expect((await t.storedReports()).map((report) => report.id)).toEqual([produced.id]);
+    await t.openAlert('opened-while-dead');
 
     await t.smtp.start();
     t.clock.advanceSeconds(60 * minute);
@@ -144,6 +268,54 @@ describeEachDatabase('scheduled posture reports sent at least once', (_kind, new
     expect(await t.runner().runDueIn(t.hubRealm.id, options)).toBe(0);
     expect(t.smtp.received.map((mail) => mail.to)).toEqual([recipients]);
     expect(await t.schedule(created.id)).toMatchObject({ lastError: null, lastSentAt: t.clock.now() });
+    // The retry sent the report of the first attempt: no other was produced.
+    expect((await t.storedReports()).map((report) => report.id)).toEqual([produced.id]);
+    expect(mailHtml(t.smtp.received[0]?.data ?? '')).toBe(t.htmlOf(produced));
+  });
+
+  it('sends the stored report again when a runner stalls mid-send past its lease, and produces a new one when the stored one is gone', async () => {
+    const t = await setup();
+    await t.weekly();
+
+    // The first runner produces the report and hangs before the mail server answers.
+    t.smtp.holdNextReply();
+    const stalled = t.runner().runDueIn(t.hubRealm.id);
+    await vi.waitFor(() => expect(t.smtp.received).toHaveLength(1), { timeout: 30_000 });
+    const produced = await t.storedReport(0);
+    expect(await t.linkedReportId()).toBe(produced.id);
+    t.clock.advanceSeconds(minute);
+    await t.openAlert('opened-mid-send');
+
+    t.clock.advanceSeconds(defaultReportDeliveryOptions.leaseSeconds);
+    expect(await t.runner().runDueIn(t.hubRealm.id)).toBe(1);
+    t.smtp.releaseReplies();
+    // Its mail went out too (at least once), but its lease had ended: its outcome is not recorded.
+    expect(await stalled).toBe(1);
+
+    const expected = t.htmlOf(produced);
+    expect(t.smtp.received.map((mail) => mailHtml(mail.data))).toEqual([expected, expected]);
+    expect((await t.storedReports()).map((report) => report.id)).toEqual([produced.id]);
+    const [delivered] = await t.reportDeliveries();
+    expect(delivered?.state).toBe('delivered');
+    expect(delivered?.history.map((attempt) => attempt.ok)).toEqual([true]);
+
+    // Next period: its first attempt fails, and its report is deleted before the next one.
+    t.clock.advanceSeconds(7 * 24 * 60 * minute);
+    await t.smtp.stop();
+    expect(await t.runner().runDueIn(t.hubRealm.id)).toBe(0);
+    const failedWith = String(await t.linkedReportId());
+    const deleted = await t.hubDb.transaction((tx) =>
+      tx.postureReport.deleteMany({ where: { id: failedWith } }),
+    );
+    expect(deleted.count).toBe(1);
+    await t.smtp.start();
+    t.clock.advanceSeconds(5 * minute);
+    expect(await t.runner().runDueIn(t.hubRealm.id)).toBe(1);
+
+    const replacement = await t.storedReport(1);
+    expect(replacement.id).not.toBe(failedWith);
+    expect(await t.linkedReportId()).toBe(replacement.id);
+    expect(mailHtml(t.smtp.received[2]?.data ?? '')).toBe(t.htmlOf(replacement));
   });
 
   it('leaves a period queued by a runner that stopped before sending to the next round, and one claimed mid-send to the round after its lease', async () => {

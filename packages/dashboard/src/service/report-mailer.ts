@@ -15,6 +15,7 @@ import {
   claimQueuedReport,
   type DueSchedule,
   dropClaimedReport,
+  linkClaimedReport,
   lockDueSchedules,
   type ReportOutcome,
   recordReportOutcome,
@@ -74,10 +75,11 @@ function outcomeOf(
  * Sends the posture reports whose schedule is due, at least once per period. Queueing: due schedules
  * are locked, moved to their next run, and each period's report is written to the delivery outbox
  * (`AlertNotification`, kind `report.scheduled`), all in one short transaction. Sending: a queued
- * report is claimed with a lease, produced, mailed and its outcome recorded; a failure is kept as
- * the schedule's last error and retried with backoff until it is dead. A crash after queueing leaves
- * the report due for the next round; one mid-send, claimed until its lease ends. A report whose
- * schedule was deleted or disabled before it went out is dropped.
+ * report is claimed with a lease, produced (once: later attempts send the stored report again),
+ * mailed and its outcome recorded; a failure is kept as the schedule's last error and retried with
+ * backoff until it is dead. A crash after queueing leaves the report due for the next round; one
+ * mid-send, claimed until its lease ends. A report whose schedule was deleted or disabled before it
+ * went out is dropped.
  */
 @injectable()
 export class ReportMailer {
@@ -164,7 +166,7 @@ export class ReportMailer {
       return false;
     }
     const started = Date.now();
-    const error = await this.send(db.realmId, claimed.channelId, claimed.payload.recipients).then(
+    const error = await this.send(db, claimed).then(
       () => null,
       (failure: unknown) => describe(failure),
     );
@@ -202,21 +204,20 @@ export class ReportMailer {
     return error === null;
   }
 
-  private async send(realmId: string, channelId: string, recipients: string[]): Promise<void> {
-    const db = new RealmDb(this.database, realmId);
+  private async send(db: RealmDb, claimed: ClaimedReport): Promise<void> {
     const channel = await db.transaction((tx) =>
       tx.alertChannel.findFirst({
-        where: { id: channelId },
+        where: { id: claimed.channelId },
         select: { type: true, settings: true, encryptedSecret: true },
       }),
     );
     if (!channel) throw new Error('The schedule’s channel no longer exists');
     if (channel.type !== 'email') throw new Error('The schedule’s channel is not an email channel');
-    const report = await this.reports.report(realmId, { store: 'schedule' });
+    const report = await this.reportOf(db, claimed);
     const attachment = await this.pdfOf(report);
     const html = reportDocumentHtml(report, attachment ? {} : { note: noPdfNote });
     const password = channel.encryptedSecret ? await this.secrets.open(channel.encryptedSecret) : '';
-    await this.mail(channel.settings as Record<string, unknown>, password, recipients, {
+    await this.mail(channel.settings as Record<string, unknown>, password, claimed.payload.recipients, {
       subject: `Posture report: ${report.figures.realm.name} (${report.figures.asOf.slice(0, 10)})`,
       html,
       text: textOf(report, attachment !== null),
@@ -229,6 +230,22 @@ export class ReportMailer {
             },
           ]
         : [],
+    });
+  }
+
+  /**
+   * The period's report. Its first attempt produces it and links it to the queued delivery in the
+   * same transaction; later attempts send that one again, so a retry says what the first attempt
+   * would have said and the report history keeps one report per period. One whose report is gone
+   * gets a new one.
+   */
+  private async reportOf(db: RealmDb, claimed: ClaimedReport): Promise<PostureReport> {
+    const { reportId } = claimed.payload;
+    const linked = reportId ? await this.reports.stored(db.realmId, reportId) : null;
+    if (linked) return linked;
+    return this.reports.report(db.realmId, {
+      store: 'schedule',
+      onStored: (tx, id) => linkClaimedReport(tx, db.realmId, claimed, id),
     });
   }
 

@@ -40,6 +40,8 @@ export interface ScheduledReportPayload {
   /** The planned time of the period (ISO). */
   period: string;
   recipients: string[];
+  /** The PostureReport its first attempt produced: later attempts send that one again. */
+  reportId?: string;
 }
 
 /** A period's report claimed for sending. */
@@ -124,4 +126,22 @@ export async function dropClaimedReport(tx: RealmTx, realmId: string, claimed: C
     DELETE FROM "AlertNotification" AS n
     WHERE n."realmId" = ${realmId} AND n.id = ${claimed.id} AND n.state = 'sending'
       AND n."lockedUntil" = ${claimed.lockedUntil.toISOString()}::timestamp`;
+}
+
+/**
+ * Links the report a claim produced to the queued delivery (in the transaction that stored it),
+ * while that claim still holds the row; a claim that ran out throws, so the report is not kept.
+ */
+export async function linkClaimedReport(
+  tx: RealmTx,
+  realmId: string,
+  claimed: ClaimedReport,
+  reportId: string,
+): Promise<void> {
+  const updated = await tx.$executeRaw`
+    UPDATE "AlertNotification" AS n
+    SET payload = jsonb_set(n.payload, '{reportId}', to_jsonb(${reportId}::text))
+    WHERE n."realmId" = ${realmId} AND n.id = ${claimed.id} AND n.state = 'sending'
+      AND n."lockedUntil" = ${claimed.lockedUntil.toISOString()}::timestamp`;
+  if (updated !== 1) throw new Error('The claim on this report ran out before it was produced');
 }

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "PostureReport" ADD COLUMN     "changes" JSONB;
