@@ -159,6 +159,7 @@ export async function startFakeGitLab(instance: FakeGitLabInstance) {
   const { port } = server.address() as AddressInfo;
   return {
     baseUrl: `http://127.0.0.1:${port}`,
+    port,
     requests,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

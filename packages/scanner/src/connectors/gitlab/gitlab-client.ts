@@ -29,6 +29,25 @@ export function apiRootOf(baseUrl: unknown): string {
   return root.endsWith('/api/v4') ? root : `${root}/api/v4`;
 }
 
+/**
+ * The instance a URL names, as external ids spell it: the host in lower case, with its port unless it
+ * is the scheme's default (`gitlab.com`, `gitlab.example.com:8443`). Token and user ids are unique
+ * only within one instance, so every GitLab external id begins with this.
+ */
+export function instanceHostOf(baseUrl: unknown): string {
+  const url = typeof baseUrl === 'string' && baseUrl.trim() ? baseUrl.trim() : defaultGitLabUrl;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new Error(`The GitLab URL is not a URL: ${url}`);
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')
+    throw new Error(`The GitLab URL must be http(s): ${url}`);
+  // URL already lower-cases the host and drops the scheme's default port.
+  return parsed.host;
+}
+
 /** The id of a project or group in a path: its full path, URL-encoded (`group%2Fproject`). */
 export const idOf = (pathOrId: string | number) => encodeURIComponent(String(pathOrId));
 

@@ -63,13 +63,13 @@ describe('GitLab export', () => {
   it.each(tokenCases)('reports a personal access token with %s', (_name, fields, expected) => {
     const { kindsOf } = setup({ personal_access_tokens: [pat(1, fields)] });
 
-    expect(kindsOf('gitlab:pat:1')).toEqual(expected);
+    expect(kindsOf('gitlab:gitlab.com:pat:1')).toEqual(expected);
   });
 
   it('reads a token without expiry as a credential that never expires', () => {
     const { identity } = setup({ personal_access_tokens: [pat(1, { expires_at: null })] });
 
-    expect(identity('gitlab:pat:1')).toMatchObject({
+    expect(identity('gitlab:gitlab.com:pat:1')).toMatchObject({
       kind: 'personal_access_token',
       status: 'active',
       credentials: [{ key: 'token_1', kind: 'token', status: 'active', expiresAt: null }],
@@ -84,7 +84,7 @@ describe('GitLab export', () => {
   ])('reads a %s token as inactive, and its identity as disabled', (_name, fields) => {
     const { identity } = setup({ personal_access_tokens: [pat(1, fields)] });
 
-    expect(identity('gitlab:pat:1')).toMatchObject({
+    expect(identity('gitlab:gitlab.com:pat:1')).toMatchObject({
       status: 'disabled',
       credentials: [{ status: 'inactive' }],
     });
@@ -96,7 +96,7 @@ describe('GitLab export', () => {
       personal_access_tokens: [pat(1, { name: 'release' })],
     });
 
-    expect(identity('gitlab:pat:1')).toMatchObject({
+    expect(identity('gitlab:gitlab.com:pat:1')).toMatchObject({
       name: 'ana: release',
       metadata: {
         gitlab: { username: 'ana', email: 'ana@example.com', owner: 'ana@example.com' },
@@ -109,31 +109,31 @@ describe('GitLab export', () => {
     [
       'a token of a user with an email',
       { users: [{ id: 7, username: 'ana', email: 'ana@example.com' }], personal_access_tokens: [pat(1)] },
-      'gitlab:pat:1',
+      'gitlab:gitlab.com:pat:1',
       { owner: 'ana@example.com' },
     ],
     [
       'a token of a user without an email',
       { users: [{ id: 7, username: 'ana' }], personal_access_tokens: [pat(1)] },
-      'gitlab:pat:1',
+      'gitlab:gitlab.com:pat:1',
       undefined,
     ],
     [
       'a deploy key of a project in a subgroup',
       { projects: { 'acme/payments/api': { deploy_keys: [{ id: 3, can_push: false }] } } },
-      'gitlab:deploy_key:acme/payments/api:3',
+      'gitlab:gitlab.com:deploy_key:acme/payments/api:3',
       { team: '@acme/payments' },
     ],
     [
       'a deploy token of a group',
       { groups: { 'acme/payments': { deploy_tokens: [{ id: 4, scopes: [] }] } } },
-      'gitlab:deploy_token:4',
+      'gitlab:gitlab.com:deploy_token:4',
       { team: '@acme/payments' },
     ],
     [
       'a cloud key of a project',
       { projects: { 'acme/web': { variables: [{ key: 'GCP_SA_KEY', value: 'v' }] } } },
-      'gitlab:variable:acme/web/GCP_SA_KEY',
+      'gitlab:gitlab.com:variable:acme/web/GCP_SA_KEY',
       { team: '@acme' },
     ],
   ])(
@@ -158,8 +158,11 @@ describe('GitLab export', () => {
       },
     });
 
-    expect(output.nhis.map((nhi) => nhi.externalId).sort()).toEqual(['gitlab:bot:90', 'gitlab:pat:1']);
-    expect(identity('gitlab:bot:90')).toMatchObject({
+    expect(output.nhis.map((nhi) => nhi.externalId).sort()).toEqual([
+      'gitlab:gitlab.com:bot:90',
+      'gitlab:gitlab.com:pat:1',
+    ]);
+    expect(identity('gitlab:gitlab.com:bot:90')).toMatchObject({
       kind: 'api_key',
       name: 'acme/api: ci',
       status: 'active',
@@ -186,7 +189,7 @@ describe('GitLab export', () => {
       groups: { acme: { access_tokens: [pat(5, { user_id: 91, access_level: 50, scopes: ['sudo'] })] } },
     });
 
-    expect(identity('gitlab:bot:91')).toMatchObject({
+    expect(identity('gitlab:gitlab.com:bot:91')).toMatchObject({
       metadata: {
         gitlab: { group: 'acme', accessLevel: 'owner', owner: 'acme' },
         authorization: { tags: { team: '@acme' } },
@@ -210,8 +213,8 @@ describe('GitLab export', () => {
       },
     });
 
-    expect(kindsOf('gitlab:deploy_key:acme/api:3')).toEqual(expected);
-    expect(identity('gitlab:deploy_key:acme/api:3')).toMatchObject({
+    expect(kindsOf('gitlab:gitlab.com:deploy_key:acme/api:3')).toEqual(expected);
+    expect(identity('gitlab:gitlab.com:deploy_key:acme/api:3')).toMatchObject({
       kind: 'deploy_key',
       name: 'acme/api: ci',
     });
@@ -243,7 +246,7 @@ describe('GitLab export', () => {
       },
     });
 
-    expect(kindsOf('gitlab:deploy_token:4')).toEqual(expected);
+    expect(kindsOf('gitlab:gitlab.com:deploy_token:4')).toEqual(expected);
   });
 
   it.each<[string, boolean]>([
@@ -270,7 +273,7 @@ describe('GitLab export', () => {
       },
     });
 
-    const externalId = `gitlab:variable:acme/api/${key}`;
+    const externalId = `gitlab:gitlab.com:variable:acme/api/${key}`;
     if (fires)
       expect(identity(externalId)).toMatchObject({
         kind: 'api_key',
@@ -295,7 +298,7 @@ describe('GitLab export', () => {
 
     expect(output.nhis).toMatchObject([
       {
-        externalId: 'gitlab:variable:acme/AWS_SECRET_ACCESS_KEY',
+        externalId: 'gitlab:gitlab.com:variable:acme/AWS_SECRET_ACCESS_KEY',
         facts: [{ evidence: { group: 'acme', environments: ['production', 'staging'] } }],
       },
     ]);
@@ -334,8 +337,8 @@ describe('GitLab export', () => {
       },
     });
 
-    expect(output.nhis.map((nhi) => nhi.externalId)).toEqual(['gitlab:service_account:57']);
-    expect(identity('gitlab:service_account:57')).toMatchObject({
+    expect(output.nhis.map((nhi) => nhi.externalId)).toEqual(['gitlab:gitlab.com:service_account:57']);
+    expect(identity('gitlab:gitlab.com:service_account:57')).toMatchObject({
       kind: 'service_account',
       name: 'service_account_group_1_abc',
       metadata: { gitlab: { group: 'acme', owner: 'acme' } },
@@ -356,6 +359,59 @@ describe('GitLab export', () => {
     expect(() => readGitLabExportText(text)).toThrow(UnreadableInputError);
   });
 
+  it.each([
+    ['no URL', {}, 'gitlab.com'],
+    ['gitlab.com', { baseUrl: 'https://gitlab.com' }, 'gitlab.com'],
+    [
+      'an upper-case host with the API path',
+      { baseUrl: 'https://GitLab.Example.COM/api/v4/' },
+      'gitlab.example.com',
+    ],
+    ['the scheme’s default port', { baseUrl: 'https://gitlab.example.com:443' }, 'gitlab.example.com'],
+    ['another port', { baseUrl: 'https://gitlab.example.com:8443' }, 'gitlab.example.com:8443'],
+    ['http on its default port', { baseUrl: 'http://git.internal:80/gitlab' }, 'git.internal'],
+  ])('names the instance of a source with %s in every external id', (_name, settings, host) => {
+    const output = readGitLabExportText(
+      JSON.stringify({
+        personal_access_tokens: [pat(1)],
+        projects: { 'acme/api': { deploy_tokens: [{ id: 4, name: 'pull', scopes: [] }] } },
+      }),
+      settings,
+    );
+
+    expect(output.nhis.map((nhi) => nhi.externalId).sort()).toEqual([
+      `gitlab:${host}:deploy_token:4`,
+      `gitlab:${host}:pat:1`,
+    ]);
+  });
+
+  it('reads a file whose base_url is the source’s instance', () => {
+    const text = JSON.stringify({ base_url: 'https://gitlab.example.com', personal_access_tokens: [pat(1)] });
+
+    const output = readGitLabExportText(text, { baseUrl: 'https://gitlab.example.com/api/v4' });
+
+    expect(output.nhis.map((nhi) => nhi.externalId)).toEqual(['gitlab:gitlab.example.com:pat:1']);
+  });
+
+  it.each([
+    [
+      'of another instance',
+      { base_url: 'https://gitlab.other.com' },
+      { baseUrl: 'https://gitlab.example.com' },
+    ],
+    [
+      'of a self-managed instance, for a source of gitlab.com',
+      { base_url: 'https://gitlab.example.com' },
+      {},
+    ],
+    ['with a base_url that is no URL', { base_url: 'gitlab.example.com' }, {}],
+    ['for a source whose URL is no URL', {}, { baseUrl: 'gitlab.example.com' }],
+  ])('refuses a file %s', (_name, fields, settings) => {
+    const text = JSON.stringify({ ...fields, personal_access_tokens: [pat(1)] });
+
+    expect(() => readGitLabExportText(text, settings)).toThrow(UnreadableInputError);
+  });
+
   it('warns about a bad entry and reads the rest', () => {
     const { output } = setup({
       personal_access_tokens: [pat(1), { name: 'no id' }, pat(2, { expires_at: 'someday' }), 'text'],
@@ -363,8 +419,8 @@ describe('GitLab export', () => {
     });
 
     expect(output.nhis.map((nhi) => nhi.externalId)).toEqual([
-      'gitlab:pat:1',
-      'gitlab:variable:acme/api/GCP_SA_KEY',
+      'gitlab:gitlab.com:pat:1',
+      'gitlab:gitlab.com:variable:acme/api/GCP_SA_KEY',
     ]);
     expect(output.warnings).toEqual([
       { item: 'instance personal access token 2 (no id)', message: 'has no id or name' },

@@ -1,4 +1,5 @@
 import { type ConnectorOutput, parseJsonInput, UnreadableInputError } from '../connector.ts';
+import { instanceHostOf } from './gitlab-client.ts';
 import { readGitLabData } from './gitlab-identities.ts';
 import { type GitLabExport, type GitLabVariableName, variableName } from './gitlab-model.ts';
 
@@ -47,6 +48,34 @@ export function parseGitLabExport(text: string): GitLabExport {
   };
 }
 
-export function readGitLabExportText(text: string): ConnectorOutput {
-  return readGitLabData(parseGitLabExport(text));
+/** The instance a URL names, or a refusal naming where the URL came from. */
+function instanceOrRefuse(url: unknown): string {
+  try {
+    return instanceHostOf(url);
+  } catch (error) {
+    throw new UnreadableInputError((error as Error).message);
+  }
+}
+
+/**
+ * The instance whose ids the file's identities take: the source's (gitlab.com when it has no URL),
+ * as a live scan of the source would. A file whose base_url names another instance is refused rather
+ * than filed under the source's: its token ids would then name other tokens of the source's instance.
+ */
+function instanceOfFile(document: GitLabExport, settings: Record<string, unknown>): string {
+  const instance = instanceOrRefuse(settings.baseUrl);
+  const named = document.base_url;
+  if (named === undefined || named === null || named === '') return instance;
+  if (typeof named !== 'string') throw new UnreadableInputError("The GitLab export's base_url must be a URL");
+  const fileInstance = instanceOrRefuse(named);
+  if (fileInstance !== instance)
+    throw new UnreadableInputError(
+      `The GitLab export is of ${fileInstance} but the source reads ${instance}: set the source's GitLab URL (baseUrl) to the instance the file comes from, or import it into that instance's source`,
+    );
+  return instance;
+}
+
+export function readGitLabExportText(text: string, settings: Record<string, unknown> = {}): ConnectorOutput {
+  const document = parseGitLabExport(text);
+  return readGitLabData(document, instanceOfFile(document, settings));
 }

@@ -179,8 +179,15 @@ const label =
 /**
  * The identities of GitLab's answers: personal access tokens, the bot users of project and group
  * access tokens, deploy tokens and keys, service accounts, and CI/CD variables named as cloud keys.
+ * `instance` is the instance's host (instanceHostOf): GitLab's ids are unique only within one
+ * instance, so each external id names it (`gitlab:gitlab.com:pat:1`).
  */
-export function readGitLabData(data: GitLabExport, warnings: ScanWarning[] = []): ConnectorOutput {
+export function readGitLabData(
+  data: GitLabExport,
+  instance: string,
+  warnings: ScanWarning[] = [],
+): ConnectorOutput {
+  const prefix = `gitlab:${instance}:`;
   const { output, each } = collector();
   output.warnings.push(...warnings);
   const users = new Map<number, GitLabUser>();
@@ -231,11 +238,11 @@ export function readGitLabData(data: GitLabExport, warnings: ScanWarning[] = [])
       return;
     }
     if (typeof token.user_id === 'number' && claimedUsers.has(token.user_id)) return;
-    output.nhis.push(personalToken(token, users));
+    output.nhis.push(personalToken(prefix, token, users));
   });
 
   for (const [id, { account, group, tokens }] of serviceAccounts) {
-    const externalId = `gitlab:service_account:${id}`;
+    const externalId = `${prefix}service_account:${id}`;
     const where: Record<string, string> = group ? { group } : {};
     try {
       const identity = tokenIdentity(
@@ -271,12 +278,12 @@ export function readGitLabData(data: GitLabExport, warnings: ScanWarning[] = [])
     }
   }
 
-  for (const [path, project] of projects) readScope(each, output, 'project', path, project ?? {});
-  for (const [path, group] of groups) readScope(each, output, 'group', path, group ?? {});
+  for (const [path, project] of projects) readScope(each, output, prefix, 'project', path, project ?? {});
+  for (const [path, group] of groups) readScope(each, output, prefix, 'group', path, group ?? {});
   return output;
 }
 
-function personalToken(token: GitLabToken, users: Map<number, GitLabUser>): DiscoveredNhi {
+function personalToken(prefix: string, token: GitLabToken, users: Map<number, GitLabUser>): DiscoveredNhi {
   if (typeof token.id !== 'number' || !token.name) throw new Error('has no id or name');
   const user = typeof token.user_id === 'number' ? users.get(token.user_id) : undefined;
   const owner = user?.username ?? (token.user_id !== undefined ? `user ${token.user_id}` : 'unknown user');
@@ -284,7 +291,7 @@ function personalToken(token: GitLabToken, users: Map<number, GitLabUser>): Disc
   return tokenIdentity(
     {
       provider: 'gitlab',
-      externalId: `gitlab:pat:${token.id}`,
+      externalId: `${prefix}pat:${token.id}`,
       kind: 'personal_access_token',
       name: `${owner}: ${token.name}`,
       description: token.description ?? null,
@@ -311,6 +318,7 @@ type ScopeKind = 'project' | 'group';
 function readScope(
   each: Collector['each'],
   output: ConnectorOutput,
+  prefix: string,
   scope: ScopeKind,
   path: string,
   data: {
@@ -330,7 +338,7 @@ function readScope(
     bots.set(key, [...(bots.get(key) ?? []), token]);
   });
   for (const [key, tokens] of bots) {
-    const externalId = `gitlab:${key}`;
+    const externalId = `${prefix}${key}`;
     const newest = tokens[tokens.length - 1] as GitLabToken;
     try {
       output.nhis.push(
@@ -369,21 +377,27 @@ function readScope(
     }
   }
   each(data.deploy_tokens, label('deploy token', where), (token) =>
-    output.nhis.push(deployToken(scope, path, token)),
+    output.nhis.push(deployToken(prefix, scope, path, token)),
   );
-  each(data.deploy_keys, label('deploy key', where), (key) => output.nhis.push(deployKey(path, key)));
+  each(data.deploy_keys, label('deploy key', where), (key) => output.nhis.push(deployKey(prefix, path, key)));
   const cloudKeys = new Map<string, GitLabVariableName[]>();
   each(data.variables, label('variable', where), (variable) => {
     if (typeof variable.key !== 'string' || !variable.key) throw new Error('has no key');
     if (cloudKeyOf(variable.key))
       cloudKeys.set(variable.key, [...(cloudKeys.get(variable.key) ?? []), variable]);
   });
-  for (const [key, variables] of cloudKeys) output.nhis.push(cloudKeyVariable(scope, path, key, variables));
+  for (const [key, variables] of cloudKeys)
+    output.nhis.push(cloudKeyVariable(prefix, scope, path, key, variables));
 }
 
-function deployToken(scope: ScopeKind, path: string, token: GitLabDeployToken): DiscoveredNhi {
+function deployToken(
+  prefix: string,
+  scope: ScopeKind,
+  path: string,
+  token: GitLabDeployToken,
+): DiscoveredNhi {
   if (typeof token.id !== 'number') throw new Error('has no id');
-  const externalId = `gitlab:deploy_token:${token.id}`;
+  const externalId = `${prefix}deploy_token:${token.id}`;
   const credentialKey = `deploy_token_${token.id}`;
   const expiresAt = date(token.expires_at);
   const active = tokenIsActive(token, expiresAt);
@@ -412,9 +426,9 @@ function deployToken(scope: ScopeKind, path: string, token: GitLabDeployToken): 
   };
 }
 
-function deployKey(project: string, key: GitLabDeployKey): DiscoveredNhi {
+function deployKey(prefix: string, project: string, key: GitLabDeployKey): DiscoveredNhi {
   if (typeof key.id !== 'number') throw new Error('has no id');
-  const externalId = `gitlab:deploy_key:${project}:${key.id}`;
+  const externalId = `${prefix}deploy_key:${project}:${key.id}`;
   const credentialKey = `deploy_key_${key.id}`;
   const expiresAt = date(key.expires_at);
   const active = tokenIsActive({}, expiresAt);
@@ -458,12 +472,13 @@ function deployKey(project: string, key: GitLabDeployKey): DiscoveredNhi {
 
 /** A CI/CD variable named as a cloud key stands for the cloud credential it holds; its value is never read. */
 function cloudKeyVariable(
+  prefix: string,
   scope: ScopeKind,
   path: string,
   key: string,
   variables: GitLabVariableName[],
 ): DiscoveredNhi {
-  const externalId = `gitlab:variable:${path}/${key}`;
+  const externalId = `${prefix}variable:${path}/${key}`;
   const environments = [...new Set(variables.map((variable) => variable.environment_scope ?? '*'))];
   const cloud = cloudKeyOf(key);
   return {

@@ -82,29 +82,31 @@ async function setup(fields: Partial<FakeGitLabInstance> = {}, settings: Record<
     signal: new AbortController().signal,
     uploadName: null,
   });
-  return { gitlab, context };
+  /** An external id of this instance: the fake server's address, port included. */
+  const idOf = (local: string) => `gitlab:127.0.0.1:${gitlab.port}:${local}`;
+  return { gitlab, context, idOf };
 }
 
 describe('GitLab live', () => {
   it('reads a group’s subgroups and projects, paging through every listing', async () => {
-    const { context } = await setup();
+    const { context, idOf } = await setup();
 
     const output = await readGitLabLive(context());
 
     expect(
       output.nhis.map((nhi) => [nhi.externalId, nhi.kind, nhi.facts.map((fact) => fact.kind)]).sort(),
     ).toEqual([
-      ['gitlab:bot:90', 'api_key', []],
-      ['gitlab:bot:91', 'api_key', []],
-      ['gitlab:deploy_key:acme/api:6', 'deploy_key', ['gitlab.deploy_key_write']],
-      ['gitlab:deploy_token:5', 'deploy_key', ['gitlab.deploy_token_write']],
-      ['gitlab:pat:1', 'personal_access_token', ['gitlab.token_write_scope']],
-      ['gitlab:service_account:57', 'service_account', ['gitlab.admin_scope']],
-      ['gitlab:variable:acme/ARM_CLIENT_SECRET', 'api_key', ['gitlab.ci_cloud_key']],
-      ['gitlab:variable:acme/api/AWS_ACCESS_KEY_ID', 'api_key', ['gitlab.ci_cloud_key']],
-      ['gitlab:variable:acme/api/AWS_SECRET_ACCESS_KEY', 'api_key', ['gitlab.ci_cloud_key']],
+      [idOf('bot:90'), 'api_key', []],
+      [idOf('bot:91'), 'api_key', []],
+      [idOf('deploy_key:acme/api:6'), 'deploy_key', ['gitlab.deploy_key_write']],
+      [idOf('deploy_token:5'), 'deploy_key', ['gitlab.deploy_token_write']],
+      [idOf('pat:1'), 'personal_access_token', ['gitlab.token_write_scope']],
+      [idOf('service_account:57'), 'service_account', ['gitlab.admin_scope']],
+      [idOf('variable:acme/ARM_CLIENT_SECRET'), 'api_key', ['gitlab.ci_cloud_key']],
+      [idOf('variable:acme/api/AWS_ACCESS_KEY_ID'), 'api_key', ['gitlab.ci_cloud_key']],
+      [idOf('variable:acme/api/AWS_SECRET_ACCESS_KEY'), 'api_key', ['gitlab.ci_cloud_key']],
     ]);
-    expect(output.nhis.find((nhi) => nhi.externalId === 'gitlab:pat:1')).toMatchObject({
+    expect(output.nhis.find((nhi) => nhi.externalId === idOf('pat:1'))).toMatchObject({
       name: 'ana: bot 1',
       metadata: { gitlab: { owner: 'ana@example.com' } },
       credentials: [{ expiresAt: null, status: 'active' }],
@@ -143,7 +145,7 @@ describe('GitLab live', () => {
   });
 
   it('reads the projects a token maintains when the source names no group', async () => {
-    const { context, gitlab } = await setup({}, { group: '' });
+    const { context, gitlab, idOf } = await setup({}, { group: '' });
 
     const output = await readGitLabLive(context());
 
@@ -151,7 +153,7 @@ describe('GitLab live', () => {
       'GET /api/v4/projects?per_page=100&membership=true&min_access_level=40&archived=false&simple=true&pagination=keyset&order_by=id&sort=asc',
     );
     expect(output.nhis.map((nhi) => nhi.externalId)).toContain(
-      'gitlab:variable:acme/api/AWS_SECRET_ACCESS_KEY',
+      idOf('variable:acme/api/AWS_SECRET_ACCESS_KEY'),
     );
   });
 

@@ -1,7 +1,7 @@
 import type { ConnectionTestResult } from '../../api/scanner.schema.ts';
 import { type ConnectorOutput, type ScanWarning, UnreadableInputError } from '../connector.ts';
 import type { ConnectorContext } from '../registry.ts';
-import { apiRootOf, GitLabClient, GitLabError, idOf } from './gitlab-client.ts';
+import { apiRootOf, GitLabClient, GitLabError, idOf, instanceHostOf } from './gitlab-client.ts';
 import { readGitLabData } from './gitlab-identities.ts';
 import type {
   GitLabDeployKey,
@@ -218,8 +218,7 @@ export async function readGitLabLive(context: ConnectorContext): Promise<Connect
     if (user) data.users?.push(user);
   });
 
-  const output = readGitLabData(data, warnings);
-  return output;
+  return readGitLabData(data, instanceHostOf(context.settings.baseUrl), warnings);
 }
 
 export async function testGitLabLiveConnection(

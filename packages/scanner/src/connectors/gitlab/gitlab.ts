@@ -9,10 +9,10 @@ export { readGitLabLive, testGitLabLiveConnection as testGitLabConnection } from
 
 export async function readGitLabExport(
   upload: Buffer | null,
-  _context: ConnectorContext,
+  context: ConnectorContext,
 ): Promise<ConnectorOutput> {
   if (!upload) throw new Error('This input needs an uploaded file');
-  return readGitLabExportText(upload.toString('utf8'));
+  return readGitLabExportText(upload.toString('utf8'), context.settings);
 }
 
 export async function readGitLabPush(
