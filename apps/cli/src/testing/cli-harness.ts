@@ -3,7 +3,7 @@ import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { DatabaseKind } from '@nhi/platform';
-import type { NewTestDatabase } from '@nhi/platform/testing';
+import { type NewTestDatabase, writeMigratedPgliteDataDir } from '@nhi/platform/testing';
 import { onTestFinished } from 'vitest';
 import { runCli } from '../cli.ts';
 
@@ -66,11 +66,13 @@ let startedDataDir: Promise<string> | undefined;
  * An embedded database as the first command leaves it (initialised, migrated, the first admin
  * created), made once per test file and copied for each test: that first start is most of the
  * PGlite time of a test, and only the tests of the first start itself need to watch it happen.
+ * The database is loaded already migrated, so the first command only adds the first admin.
  */
 function startedEmbeddedDataDir(): Promise<string> {
   startedDataDir ??= (async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'nhi-cli-started-'));
     process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    await writeMigratedPgliteDataDir(dir);
     const first = await runIn({ NHI_DATA_DIR: dir, LOG_LEVEL: 'silent', NHI_ADMIN_PASSWORD: adminPassword }, [
       'instance',
       'list',

@@ -14,6 +14,7 @@ export {
   type TestDatabase,
   type TestDatabaseOptions,
   testPostgresUrl,
+  writeMigratedPgliteDataDir,
 } from './test-database.ts';
 export { deleteKeys, redisUnavailableReason, testRedisPrefix, testRedisUrl } from './test-redis.ts';
 export { startTestWorker } from './test-worker.ts';

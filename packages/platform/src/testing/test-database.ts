@@ -1,8 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { applyMigrations } from '../database/migrate.ts';
 import { defaultMigrationsDir, readMigrationFiles, sha256Hex } from '../database/migration-files.ts';
 import { IN_MEMORY, openDatabase } from '../database/open-database.ts';
+import { pgliteExtensions } from '../database/pglite-extensions.ts';
 import { cachedPgliteDump, emptyPgliteSnapshot } from '../database/pglite-snapshots.ts';
 import type { DatabaseKind, PlatformDatabase } from '../database/platform-database.ts';
 import {
@@ -53,6 +56,24 @@ function migratedPgliteSnapshot(): Promise<Blob> {
     pgliteSnapshot = undefined;
   });
   return pgliteSnapshot;
+}
+
+/**
+ * Writes a migrated embedded database where the hub keeps it (`<dataDir>/pglite`), loaded from the
+ * dump the PGlite test databases start from: an initdb and the migrations on disk cost seconds of
+ * CPU, which tests of commands that open a data directory would otherwise pay once per file.
+ */
+export async function writeMigratedPgliteDataDir(dataDir: string): Promise<void> {
+  const pglite = new PGlite({
+    dataDir: path.join(path.resolve(dataDir), 'pglite'),
+    loadDataDir: await migratedPgliteSnapshot(),
+    extensions: pgliteExtensions,
+  });
+  try {
+    await pglite.waitReady;
+  } finally {
+    await pglite.close();
+  }
 }
 
 async function withAdminClient<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
