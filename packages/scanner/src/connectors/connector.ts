@@ -98,6 +98,31 @@ export function emptyOutput(): ConnectorOutput {
   return { nhis: [], looseFacts: [], leaks: [], warnings: [] };
 }
 
+/**
+ * An output whose identities are made as they are taken, so a scan writes its first batches while the
+ * rest are still being made (on two cores, reading and the database's writing overlap). `output.nhis`
+ * stays empty; `output.warnings` is complete once `identities` has been taken to its end; the rest of
+ * `output` is complete from the start.
+ */
+export interface IdentityStream {
+  output: ConnectorOutput;
+  /** How many identities at most: an item that cannot be read becomes a warning instead. */
+  expected: number;
+  /** Taken once. */
+  identities: Iterable<DiscoveredNhi>;
+}
+
+/** A whole output as a stream: its identities are all made already. */
+export function streamOf(output: ConnectorOutput): IdentityStream {
+  return { output: { ...output, nhis: [] }, expected: output.nhis.length, identities: output.nhis };
+}
+
+/** The whole output of a stream, its identities all taken. */
+export function wholeOutput(stream: IdentityStream): ConnectorOutput {
+  for (const nhi of stream.identities) stream.output.nhis.push(nhi);
+  return stream.output;
+}
+
 /** The input of a scan that is not the connector's format at all: the scan fails with this message. */
 export class UnreadableInputError extends Error {}
 

@@ -1,9 +1,13 @@
 import type { ScanFactKind } from '../api/scan-facts.ts';
 import { scanFactKindList } from '../api/scan-facts.ts';
 import type { ScanInput, ScanProgress, SourceType } from '../api/scanner.schema.ts';
-import { authorizationOptions, readAuthorizationDetails } from './aws/authorization-details.ts';
-import { readCredentialReport } from './aws/credential-report.ts';
-import { type ConnectorOutput, UnreadableInputError } from './connector.ts';
+import {
+  authorizationDetailsStream,
+  authorizationOptions,
+  readAuthorizationDetails,
+} from './aws/authorization-details.ts';
+import { credentialReportStream, readCredentialReport } from './aws/credential-report.ts';
+import { type ConnectorOutput, type IdentityStream, UnreadableInputError } from './connector.ts';
 import { readEntraExport, readEntraLive } from './entra/entra.ts';
 import { readGitHubExport } from './github/github-export.ts';
 import { readKubernetes } from './k8s/kubernetes.ts';
@@ -35,6 +39,8 @@ export interface Connector {
   /** Whether it reads an uploaded file (else the source's settings: a live API or a path). */
   needsUpload: boolean;
   read(upload: Buffer | null, context: ConnectorContext): Promise<ConnectorOutput>;
+  /** The same reading with its identities made as they are taken (large file inputs); a scan prefers it. */
+  stream?(upload: Buffer | null, context: ConnectorContext): Promise<IdentityStream>;
 }
 
 const kindsWithPrefix = (...prefixes: string[]) =>
@@ -63,6 +69,7 @@ const connectors: Partial<Record<ScanInput, Connector>> = {
     factKinds: credentialReportKinds,
     needsUpload: true,
     read: async (upload) => readCredentialReport(text(upload)),
+    stream: async (upload) => credentialReportStream(text(upload)),
   },
   'aws.authorization_details': {
     sourceType: 'aws_iam',
@@ -70,6 +77,8 @@ const connectors: Partial<Record<ScanInput, Connector>> = {
     needsUpload: true,
     read: async (upload, context) =>
       readAuthorizationDetails(text(upload), authorizationOptions(context.settings)),
+    stream: async (upload, context) =>
+      authorizationDetailsStream(text(upload), authorizationOptions(context.settings)),
   },
   'aws.live': {
     sourceType: 'aws_iam',

@@ -1,7 +1,11 @@
 import { RealmDb } from '@nhi/platform';
 import { describeEachDatabase } from '@nhi/platform/testing';
 import { expect, it } from 'vitest';
+import { readCredentialReport } from '../connectors/aws/credential-report.ts';
+import type { DiscoveredNhi } from '../connectors/connector.ts';
+import { connectorFor } from '../connectors/registry.ts';
 import { setupScanner } from '../testing/scanner-test-setup.ts';
+import { reconcileIdentities } from './reconcile/reconcile-identities.ts';
 
 const header =
   'user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,cert_1_last_rotated,cert_2_active,cert_2_last_rotated';
@@ -62,5 +66,61 @@ describeEachDatabase('Scan batches', (_kind, newDatabase) => {
       counts: { new: 6, updated: 0, unchanged: 4, missing: 0 },
     });
     expect(await stored()).toEqual({ identities: names, sourceItems: 10, credentials: 10 });
+  });
+
+  it('writes the first batches while the identities after them are still being made', async () => {
+    const hub = await setupScanner(newDatabase, { work: false });
+    const scanner = await hub.scannerOf();
+    const source = await scanner.createSource({ type: 'aws_iam', name: 'prod account' });
+    const scan = await scanner.startScan({
+      sourceId: source.id,
+      input: 'aws.credential_report',
+      upload: { name: 'credential-report.csv', contentBase64: Buffer.from(content).toString('base64') },
+    });
+    const identities = readCredentialReport(content).nhis;
+    let made = 0;
+    const making = function* (): Generator<DiscoveredNhi> {
+      for (const identity of identities) {
+        made += 1;
+        yield identity;
+      }
+    };
+    const madeAtEachCommit: number[] = [];
+    const realmDb = new RealmDb(hub.db, hub.hubRealm.id);
+
+    const counts = await reconcileIdentities(
+      {
+        realmDb,
+        sync: {
+          context: {
+            realm: hub.hubRealm,
+            principal: { kind: 'system', name: 'scan:test' },
+            requestId: 'test',
+          },
+          sourceType: 'scan:aws_iam',
+          sourceRef: source.id,
+          seenAt: new Date(),
+        },
+        sourceId: source.id,
+        scanId: scan.id,
+        input: 'aws.credential_report',
+        complete: true,
+        factKinds: connectorFor('aws.credential_report')?.factKinds ?? [],
+        batchSize: 2,
+        writers: 1,
+        checkpoint: async () => undefined,
+        progress: async () => {
+          madeAtEachCommit.push(made);
+        },
+      },
+      making(),
+    );
+
+    expect(counts).toEqual({ new: 10, updated: 0, unchanged: 0, missing: 0 });
+    // The batch being written, the next one ready, the one after it being made: never the whole input.
+    expect(madeAtEachCommit).toHaveLength(5);
+    expect(madeAtEachCommit[0]).toBe(6);
+    expect(madeAtEachCommit[1]).toBe(8);
+    expect(await realmDb.transaction((tx) => tx.nhi.count())).toBe(10);
   });
 });

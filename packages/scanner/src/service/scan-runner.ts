@@ -13,8 +13,13 @@ import {
 } from '@nhi/platform';
 import { inject, injectable } from 'tsyringe';
 import type { ScanProgress } from '../api/scanner.schema.ts';
-import { type ConnectorOutput, UnreadableInputError } from '../connectors/connector.ts';
-import { connectorFor } from '../connectors/registry.ts';
+import {
+  type ConnectorOutput,
+  type DiscoveredNhi,
+  streamOf,
+  UnreadableInputError,
+} from '../connectors/connector.ts';
+import { type ConnectorContext, connectorFor } from '../connectors/registry.ts';
 import {
   type ReconcileCounts,
   reconcileIdentities,
@@ -66,6 +71,23 @@ function progressWriter(realmDb: RealmDb, scanId: string, intervalMs: number, lo
       await writes;
     },
   };
+}
+
+/**
+ * The identities of a reading as the scan stores them, each cleaned as it is taken, counted in `count`.
+ * Identities take the source's environment unless the connector knows better; people may change it later.
+ */
+function* cleanedIdentities(
+  identities: Iterable<DiscoveredNhi>,
+  environment: NonNullable<DiscoveredNhi['environment']>,
+  count: { taken: number },
+): Generator<DiscoveredNhi> {
+  for (const nhi of identities) {
+    const item = cleanProviderData(nhi);
+    item.environment ??= environment;
+    count.taken += 1;
+    yield item;
+  }
 }
 
 /** The tables a scan writes, whose statistics a large scan refreshes. */
@@ -162,23 +184,24 @@ export class ScanRunner {
         throw new UnreadableInputError(`A ${scan.source.type} source cannot read ${scan.input}`);
       const upload = scan.uploadEncrypted ? await this.secrets.decrypt(scan.uploadEncrypted) : null;
       if (connector.needsUpload && !upload) throw new UnreadableInputError('The scan has no uploaded file');
+      const context: ConnectorContext = {
+        settings: (scan.source.settings ?? {}) as Record<string, unknown>,
+        secrets: scan.source.encryptedSecrets
+          ? await this.secrets.decryptJson(scan.source.encryptedSecrets)
+          : {},
+        fingerprint: (secret) => this.fingerprints.fingerprint(secret),
+        signal: options.signal ?? new AbortController().signal,
+        uploadName: scan.uploadName,
+        progress: reading.report,
+      };
+      const stream = connector.stream
+        ? await connector.stream(upload, context)
+        : streamOf(await connector.read(upload, context));
       // Provider data is cleaned, not refused: one odd name or date must not fail the scan (ADR 0023).
-      const output = cleanProviderData(
-        await connector.read(upload, {
-          settings: (scan.source.settings ?? {}) as Record<string, unknown>,
-          secrets: scan.source.encryptedSecrets
-            ? await this.secrets.decryptJson(scan.source.encryptedSecrets)
-            : {},
-          fingerprint: (secret) => this.fingerprints.fingerprint(secret),
-          signal: options.signal ?? new AbortController().signal,
-          uploadName: scan.uploadName,
-          progress: reading.report,
-        }),
-      );
+      const output = cleanProviderData(stream.output);
       await reading.flush();
-      // Identities take the source's environment unless the connector knows better; people may change it later.
-      for (const nhi of output.nhis) nhi.environment ??= scan.source.environment;
-      await this.recordRead(realmDb, scanId, output);
+      const identities = { taken: 0 };
+      await this.recordRead(realmDb, scanId, output, stream.expected);
       const checkpoint = async () => {
         if (options.signal?.aborted) throw new ScanCancelledError();
         const current = await realmDb.transaction((tx) =>
@@ -214,7 +237,16 @@ export class ScanRunner {
         progress: (tx: RealmTx, processed: number, counts: ReconcileCounts) =>
           this.progress(tx, scanId, processed, counts),
       };
-      const counts = await reconcileIdentities(plan, output.nhis);
+      const warningsRead = output.warnings.length;
+      const counts = await reconcileIdentities(
+        plan,
+        cleanedIdentities(stream.identities, scan.source.environment, identities),
+      );
+      // A stream knows its warnings, and how many identities it made, once they are all taken.
+      if (identities.taken !== stream.expected || output.warnings.length !== warningsRead) {
+        cleanProviderData(output.warnings);
+        await this.recordRead(realmDb, scanId, output, identities.taken);
+      }
       await reconcileLooseFacts(plan, output.looseFacts);
       let leaks = 0;
       if (output.leaks.length > 0 || connector.sourceType === 'secrets') {
@@ -225,7 +257,7 @@ export class ScanRunner {
         await realmDb.transaction((tx) =>
           tx.scan.update({
             where: { id: scanId },
-            data: { leakCount: leaks, itemsProcessed: output.nhis.length + output.leaks.length },
+            data: { leakCount: leaks, itemsProcessed: identities.taken + output.leaks.length },
             select: { id: true },
           }),
         );
@@ -250,15 +282,16 @@ export class ScanRunner {
     }
   }
 
-  private async recordRead(realmDb: RealmDb, scanId: string, output: ConnectorOutput) {
+  /** What the input held; `identities` is how many identities it made (at most, while they are taken). */
+  private async recordRead(realmDb: RealmDb, scanId: string, output: ConnectorOutput, identities: number) {
     await realmDb.transaction((tx) =>
       tx.scan.update({
         where: { id: scanId },
         data: {
           phase: 'reconciling',
-          itemsTotal: output.nhis.length + output.leaks.length,
+          itemsTotal: identities + output.leaks.length,
           // What the input held, not what became identities: a cluster's roles and bindings were read too.
-          itemsRead: output.read?.count ?? output.nhis.length + output.leaks.length,
+          itemsRead: output.read?.count ?? identities + output.leaks.length,
           itemsUnit: output.read?.unit ?? 'items',
           warningCount: output.warnings.length,
           warnings: output.warnings.slice(0, keptWarnings).map((w) => ({ item: w.item, message: w.message })),

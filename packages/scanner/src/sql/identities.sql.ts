@@ -66,3 +66,18 @@ export async function liveIdentities(
       AND n."externalId" = k.external_id
     WHERE n."deletedAt" IS NULL AND n.status <> 'missing_from_source'`;
 }
+
+/** The stored permissions document of each of these identities the inventory holds. */
+export async function storedPermissions(
+  tx: RealmTx,
+  realmId: string,
+  identities: readonly IdentityKey[],
+): Promise<(IdentityKey & { permissions: unknown })[]> {
+  const keys = JSON.stringify(identities.map((identity) => [identity.provider, identity.externalId]));
+  return tx.$queryRaw<(IdentityKey & { permissions: unknown })[]>`
+    /* whole realm: reconciliation of a scan, system code */
+    SELECT n.provider::text AS provider, n."externalId", n.permissions
+    FROM (SELECT e->>0 AS provider, e->>1 AS external_id FROM jsonb_array_elements(${keys}::jsonb) AS e) AS k
+    JOIN "Nhi" AS n ON n."realmId" = ${realmId} AND n.provider = k.provider::"NhiProvider"
+      AND n."externalId" = k.external_id`;
+}

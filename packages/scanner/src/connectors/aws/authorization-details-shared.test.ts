@@ -4,6 +4,7 @@ import type { ConnectorOutput } from '../connector.ts';
 import {
   type AuthorizationDetails,
   type AuthorizationOptions,
+  authorizationDetailsStream,
   readAuthorizationDetails,
 } from './authorization-details.ts';
 
@@ -226,6 +227,16 @@ describe('authorization details: principals holding the same policies', () => {
   it('reports every principal exactly as evaluating each on its own does under service control policies', () => {
     expect(lines(sharedUnderScps)).toEqual(lines(aloneUnderScps));
     expect(sharedUnderScps.warnings).toEqual(aloneUnderScps.warnings);
+  });
+
+  it('makes the same identities and warnings when they are taken one by one as when read whole', async () => {
+    const stream = await authorizationDetailsStream(text, { now });
+    const taken = [];
+    for (const identity of stream.identities) taken.push(JSON.stringify(identity));
+
+    expect(stream.expected).toBe(96 - 12 + 9);
+    expect(taken).toEqual(lines(shared));
+    expect(stream.output.warnings).toEqual(shared.warnings);
   });
 
   it('reads an export given as objects as it reads the same export as text', async () => {

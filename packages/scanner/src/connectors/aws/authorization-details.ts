@@ -4,7 +4,9 @@ import {
   type DiscoveredNhi,
   emptyOutput,
   type IdentityFact,
+  type IdentityStream,
   UnreadableInputError,
+  wholeOutput,
 } from '../connector.ts';
 import { type ActionCatalogue, actionCatalogue, actionResourceFormats } from './action-catalogue.ts';
 import { accountOf, awsDate } from './aws-values.ts';
@@ -159,6 +161,17 @@ export async function readAuthorizationDetails(
   input: string | AuthorizationDetails,
   options: AuthorizationOptions = {},
 ): Promise<ConnectorOutput> {
+  return wholeOutput(await authorizationDetailsStream(input, options));
+}
+
+/**
+ * The same, each principal made an identity as it is taken. What decides a principal's identity
+ * across the export (its policies' evaluation, the view the escalation paths read) is done at once.
+ */
+export async function authorizationDetailsStream(
+  input: string | AuthorizationDetails,
+  options: AuthorizationOptions = {},
+): Promise<IdentityStream> {
   const details = typeof input === 'string' ? parseDetails(input) : input;
   const catalogue = await actionCatalogue();
   const output = emptyOutput();
@@ -199,14 +212,19 @@ export async function readAuthorizationDetails(
     resourceFormats,
   };
   const organizationAccounts = new Set(options.organizationAccountIds ?? []);
-  for (const entry of entries) {
-    try {
-      output.nhis.push(identityOf(entry, view, { ...options, organizationAccounts }));
-    } catch (error) {
-      output.warnings.push({ item: entry.item, message: (error as Error).message });
+  const identities = function* (): Generator<DiscoveredNhi> {
+    for (const entry of entries) {
+      let identity: DiscoveredNhi;
+      try {
+        identity = identityOf(entry, view, { ...options, organizationAccounts });
+      } catch (error) {
+        output.warnings.push({ item: entry.item, message: (error as Error).message });
+        continue;
+      }
+      yield identity;
     }
-  }
-  return output;
+  };
+  return { output, expected: entries.length, identities: identities() };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { sharedFixture, sharedFixturesPresent, whenFixturesPresent } from '../../testing/shared-fixtures.ts';
 import { UnreadableInputError } from '../connector.ts';
-import { readCredentialReport } from './credential-report.ts';
+import { credentialReportStream, readCredentialReport } from './credential-report.ts';
 
 const header =
   'user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,cert_1_last_rotated,cert_2_active,cert_2_last_rotated';
@@ -209,5 +209,39 @@ describe('credential report: edge cases', () => {
 
   it('reads an empty report (header only) as no identities', () => {
     expect(readCredentialReport(header)).toMatchObject({ nhis: [], warnings: [] });
+  });
+});
+
+describe('credential report: identities made as they are taken', () => {
+  const unused = (user: string) =>
+    row(
+      user,
+      '2024-01-01T00:00:00Z,false,N/A,N/A,N/A,false,true,2024-01-02T00:00:00Z,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A',
+    );
+  const csv = [header, unused('first'), unused('second'), 'short,row', unused('last')].join('\n');
+
+  it('refuses a file that is no credential report before any identity is taken', () => {
+    expect(() => credentialReportStream('name,value\nci,1')).toThrow(UnreadableInputError);
+  });
+
+  it('makes a row an identity only when it is taken, and warns of a bad row when the reading reaches it', () => {
+    const stream = credentialReportStream(csv);
+    const identities = stream.identities[Symbol.iterator]();
+
+    expect(stream.expected).toBe(4);
+    expect(identities.next().value?.name).toBe('first');
+    expect(identities.next().value?.name).toBe('second');
+    expect(stream.output.warnings).toEqual([]);
+    expect(identities.next().value?.name).toBe('last');
+    expect(stream.output.warnings).toEqual([{ item: 'row 4', message: 'has 2 columns, the header 22' }]);
+    expect(identities.next().done).toBe(true);
+    expect(stream.output.nhis).toEqual([]);
+  });
+
+  it('takes the same identities and warnings as reading the whole report', () => {
+    const stream = credentialReportStream(csv);
+    const taken = [...stream.identities];
+
+    expect({ ...stream.output, nhis: taken }).toEqual(readCredentialReport(csv));
   });
 });

@@ -5,7 +5,9 @@ import {
   type DiscoveredNhi,
   emptyOutput,
   type IdentityFact,
+  type IdentityStream,
   UnreadableInputError,
+  wholeOutput,
 } from '../connector.ts';
 import { accountOf, awsDate, awsFlag, awsText } from './aws-values.ts';
 
@@ -37,6 +39,14 @@ export function credentialReportCsv(input: string): string {
 
 /** Users of an AWS credential report as identities, each access key a credential. */
 export function readCredentialReport(input: string): ConnectorOutput {
+  return wholeOutput(credentialReportStream(input));
+}
+
+/**
+ * The same, each row made an identity as it is taken: the report is parsed and its header checked at
+ * once (an unreadable report fails before anything is written).
+ */
+export function credentialReportStream(input: string): IdentityStream {
   const output = emptyOutput();
   const records = parse(credentialReportCsv(input), {
     relax_column_count: true,
@@ -49,6 +59,10 @@ export function readCredentialReport(input: string): ConnectorOutput {
       `Not an AWS credential report: the header must name ${requiredColumns.join(', ')}`,
     );
   output.read = { count: records.length - 1, unit: 'credential report rows' };
+  return { output, expected: records.length - 1, identities: usersOf(records, header, output) };
+}
+
+function* usersOf(records: string[][], header: string[], output: ConnectorOutput): Generator<DiscoveredNhi> {
   for (let index = 1; index < records.length; index++) {
     const cells = records[index] as string[];
     const item = `row ${index + 1}`;
@@ -57,13 +71,15 @@ export function readCredentialReport(input: string): ConnectorOutput {
       continue;
     }
     const row = Object.fromEntries(header.map((column, i) => [column, cells[i] ?? '']));
+    let user: DiscoveredNhi;
     try {
-      output.nhis.push(userOf(row));
+      user = userOf(row);
     } catch (error) {
       output.warnings.push({ item: `${item} (${row.user || 'no user'})`, message: (error as Error).message });
+      continue;
     }
+    yield user;
   }
-  return output;
 }
 
 function userOf(row: Record<string, string>): DiscoveredNhi {

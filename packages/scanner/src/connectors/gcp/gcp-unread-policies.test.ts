@@ -2,6 +2,7 @@ import { createHash, generateKeyPairSync } from 'node:crypto';
 import { RealmDb } from '@nhi/platform';
 import { describeEachDatabase } from '@nhi/platform/testing';
 import { describe, expect, it, onTestFinished } from 'vitest';
+import { unreadResourceIn, withKeptPermissions } from '../../service/reconcile/unread-permissions.ts';
 import { ScanRunner } from '../../service/scan-runner.ts';
 import { type FakeGcpCloud, startFakeGcp } from '../../testing/fake-gcp-server.ts';
 import { setupScanner } from '../../testing/scanner-test-setup.ts';
@@ -111,6 +112,36 @@ describe('Google Cloud policies a scan could not read', () => {
   });
 });
 
+describe('Permission entries of a resource a scan could not read', () => {
+  const entry = (resource: string, role = 'roles/editor') => ({ resource, role });
+  const [projectGrant, folderGrant, folderOwner, organizationGrant] = [
+    entry('projects/a'),
+    entry('folders/10'),
+    entry('folders/10', 'roles/owner'),
+    entry('organizations/1'),
+  ];
+  const newProjectGrant = entry('projects/b');
+  const stored = [projectGrant, folderGrant, folderOwner, organizationGrant];
+
+  it.each([
+    { read: 'the same other grants', now: [projectGrant, organizationGrant], merged: stored },
+    {
+      read: 'a new project grant',
+      now: [projectGrant, newProjectGrant, organizationGrant],
+      merged: [projectGrant, newProjectGrant, folderGrant, folderOwner, organizationGrant],
+    },
+    { read: 'no other grant', now: [], merged: [folderGrant, folderOwner] },
+  ])('puts the kept entries where a read of their resource would when it reads $read', ({ now, merged }) => {
+    const unread = unreadResourceIn(['folders/10']);
+
+    const once = withKeptPermissions(now, stored, unread);
+    const twice = withKeptPermissions(now, once, unread);
+
+    expect(once).toEqual(merged);
+    expect(twice).toEqual(merged);
+  });
+});
+
 describeEachDatabase('Google Cloud facts on another source’s account', (_kind, newDatabase) => {
   it('keeps the owner binding a refused folder gave an account of another project, until the folder is read', async () => {
     const hub = await setupScanner(newDatabase, { work: false });
@@ -154,5 +185,67 @@ describeEachDatabase('Google Cloud facts on another source’s account', (_kind,
     expect(refused).toMatchObject({ state: 'succeeded', warningCount: 1 });
     expect(whileRefused).toEqual([`${ci} folders/10`]);
     expect(await ownerFacts()).toEqual([]);
+  });
+});
+
+describeEachDatabase('Google Cloud permissions of a refused folder', (_kind, newDatabase) => {
+  it('keeps the grants a refused folder gave in the identity’s permissions, until the folder is read', async () => {
+    const hub = await setupScanner(newDatabase, { work: false });
+    const { fake, gcp, keyFile } = await setup();
+    fake.projects[project] = {
+      serviceAccounts: [account(project, robot, '400000000000000000001')],
+      policy: { bindings: [{ role: 'roles/viewer', members: [`serviceAccount:${robot}`] }] },
+    };
+    fake.organization = {
+      id: organization,
+      policy: { bindings: [{ role: 'roles/browser', members: [`serviceAccount:${robot}`] }] },
+    };
+    const scanner = await hub.scannerOf();
+    const shop = await scanner.createSource({
+      type: 'gcp',
+      name: 'shop',
+      settings: { apiEndpoint: gcp.endpoint, organization, projects: project },
+      secrets: { serviceAccountKey: keyFile },
+    });
+    const scan = async () => {
+      const started = await scanner.startScan({ sourceId: shop.id, input: 'gcp.live' });
+      await hub.root.resolve(ScanRunner).run(hub.hubRealm.id, started.id);
+      return scanner.getScan(started.id);
+    };
+    const stored = () =>
+      new RealmDb(hub.db, hub.hubRealm.id).transaction((tx) =>
+        tx.nhi.findFirstOrThrow({
+          where: { realmId: hub.hubRealm.id, provider: 'gcp', externalId: robot },
+          select: { permissions: true, version: true },
+        }),
+      );
+    const grant = (resource: string, role: string) => ({ resource, role });
+    await scan();
+    const read = await stored();
+
+    fake.denied = ['resourcemanager.folders.getIamPolicy'];
+    const refused = await scan();
+    const onceRefused = await stored();
+    await scan();
+    const twiceRefused = await stored();
+    fake.denied = [];
+    fake.folders = { '10': { bindings: [{ role: 'roles/owner', members: [`serviceAccount:${ci}`] }] } };
+    await scan();
+    const readAgain = await stored();
+
+    expect(read.permissions).toEqual([
+      grant(`projects/${project}`, 'roles/viewer'),
+      grant('folders/10', 'roles/editor'),
+      grant(`organizations/${organization}`, 'roles/browser'),
+    ]);
+    expect(refused).toMatchObject({ state: 'succeeded', warningCount: 1 });
+    // In its place, so the identity is not changed by a refusal: no new version.
+    expect(onceRefused).toEqual(read);
+    expect(twiceRefused).toEqual(read);
+    expect(readAgain.permissions).toEqual([
+      grant(`projects/${project}`, 'roles/viewer'),
+      grant(`organizations/${organization}`, 'roles/browser'),
+    ]);
+    expect(readAgain.version).toBe(read.version + 1);
   });
 });

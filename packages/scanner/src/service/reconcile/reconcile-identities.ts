@@ -30,6 +30,7 @@ import {
   sourceItemsOfInput,
   upsertSourceItems,
 } from '../../sql/source-items.sql.ts';
+import { unreadResourceIn, withUnreadPermissions } from './unread-permissions.ts';
 
 export interface ReconcileCounts {
   new: number;
@@ -97,22 +98,16 @@ export function contentHash(item: DiscoveredNhi, unreadFactResources: readonly s
   return hash.digest('base64url');
 }
 
-/** Whether a fact's resource is one the input could not read this time (its fact stays as it was). */
-function unreadResourceOf(plan: ReconcilePlan): (resource: string | null) => boolean {
-  const unread = plan.unreadFactResources ?? [];
-  return (resource) =>
-    resource !== null &&
-    unread.some((name) => (name.endsWith('/') ? resource.startsWith(name) : resource === name));
-}
-
 /**
  * Brings what one scan input reported into the inventory, batch by batch. Each batch is one realm
  * transaction holding the identities, their source items, facts and the scan's progress: a crash
- * loses at most the batch in flight, and a re-run skips what committed (its hashes match).
+ * loses at most the batch in flight, and a re-run skips what committed (its hashes match). The items
+ * are taken batch by batch as well: a connector may still be making the next ones (IdentityStream)
+ * while a batch is written.
  */
 export async function reconcileIdentities(
   plan: ReconcilePlan,
-  items: readonly DiscoveredNhi[],
+  items: Iterable<DiscoveredNhi>,
 ): Promise<ReconcileCounts> {
   const { realmDb, sourceId, input } = plan;
   const prior = await realmDb.transaction((tx) => sourceItemsOfInput(tx, realmDb.realmId, sourceId, input), {
@@ -123,15 +118,23 @@ export async function reconcileIdentities(
   const seen = new Set<string>();
   let processed = 0;
 
-  // Hashing a batch is CPU work and writing one waits on the database: the next batch is hashed in
-  // small slices while the current one is written.
-  const prepare = async (batch: readonly DiscoveredNhi[]) => {
+  // Making and hashing a batch is CPU work and writing one waits on the database: the next batch is
+  // taken and hashed in small slices while the current one is written.
+  const source = items[Symbol.iterator]();
+  let exhausted = false;
+  const prepare = async () => {
     const changed: ChangedItem[] = [];
     const factKeys = new Set<string>();
     let unchanged = 0;
-    for (let index = 0; index < batch.length; index++) {
-      if (index > 0 && index % hashSlice === 0) await new Promise((resolve) => setImmediate(resolve));
-      const item = batch[index] as DiscoveredNhi;
+    let size = 0;
+    for (; size < plan.batchSize; size++) {
+      if (size > 0 && size % hashSlice === 0) await new Promise((resolve) => setImmediate(resolve));
+      const taken = source.next();
+      if (taken.done) {
+        exhausted = true;
+        break;
+      }
+      const item = taken.value;
       const key = keyOf(item);
       if (seen.has(key)) continue;
       seen.add(key);
@@ -143,17 +146,18 @@ export async function reconcileIdentities(
         for (const fact of item.facts) factKeys.add(factKey(fact));
       }
     }
-    return { changed, unchanged, factKeys, size: batch.length };
+    return { changed, unchanged, factKeys, size };
   };
-  let next = items.length > 0 ? prepare(items.slice(0, plan.batchSize)) : undefined;
+  let next: ReturnType<typeof prepare> | undefined = prepare();
   // The batch before the current one: its commit, and the facts it writes.
   let previous: { committed: Promise<void>; factKeys: Set<string> } | undefined;
   try {
-    for (let start = 0; next; start += plan.batchSize) {
+    while (next) {
       const prepared = await next;
-      const following = start + plan.batchSize;
-      next =
-        following < items.length ? prepare(items.slice(following, following + plan.batchSize)) : undefined;
+      if (prepared.size === 0) break;
+      next = exhausted ? undefined : prepare();
+      // Not left unhandled while this batch waits: awaited at the top of the loop.
+      next?.catch(() => undefined);
       await plan.checkpoint();
       const before = previous;
       // A fact is keyed by its subject, not by an identity: two batches reporting one fact never overlap.
@@ -276,7 +280,13 @@ async function writeIdentities(
     const { facts: _facts, ...rest } = item;
     return rest;
   });
-  const result = await syncSourcedNhis(tx, plan.sync, await withOthersCredentials(tx, plan, sourced));
+  const reported = await withUnreadPermissions(
+    tx,
+    plan.sync.context.realm.id,
+    plan.unreadFactResources,
+    sourced,
+  );
+  const result = await syncSourcedNhis(tx, plan.sync, await withOthersCredentials(tx, plan, reported));
   const outcomes = changed.map((_, index) => {
     const outcome = result.items[index];
     if (!outcome) throw new Error('identity sync lost an item');
@@ -318,7 +328,7 @@ async function changesOf(
     knownIds,
   );
   const priorByNhi = new Map<string, Map<string, string>>();
-  const unread = unreadResourceOf(plan);
+  const unread = unreadResourceIn(plan.unreadFactResources ?? []);
   for (const fact of prior) {
     // Kept as it was, not lost: the resource that gave it could not be read this time.
     if (unread(fact.resource)) continue;
