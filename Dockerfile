@@ -27,15 +27,10 @@ VOLUME /data
 WORKDIR /app
 # A numeric user, so Kubernetes' runAsNonRoot can verify it without a passwd entry.
 USER 10001:10001
-# A young generation of 4 MB instead of V8's 16, and two malloc arenas instead of one per thread:
-# with the hub's own heap growth rule (NHI_HEAP_GROWTH_PERCENT) they keep a 100k-alert export
-# under 200 MB resident (ADR 0060).
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=3000 \
-    NHI_DATA_DIR=/data \
-    NODE_OPTIONS=--max-semi-space-size=4 \
-    MALLOC_ARENA_MAX=2
+    NHI_DATA_DIR=/data
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]

@@ -53,8 +53,8 @@ export const configSchema = z.object({
     .positive()
     .default(50 * 1024 * 1024),
   /**
-   * How far V8 lets the heap grow past what the last full collection kept, in percent (0: V8's own
-   * rule, up to four times). See heap-growth.ts.
+   * How far V8 lets the heap grow past what the last full collection kept, in percent (0, the
+   * default: V8's own rule, up to four times). See heap-growth.ts.
    */
   NHI_HEAP_GROWTH_PERCENT: heapGrowthPercent,
   NHI_SESSION_TTL_SECONDS: durationSeconds.default(8 * 60 * 60),

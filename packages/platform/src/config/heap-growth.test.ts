@@ -46,12 +46,12 @@ describe('applyHeapGrowth', () => {
     return { flags, apply: (env: NodeJS.ProcessEnv) => applyHeapGrowth(env, (flag) => flags.push(flag)) };
   }
 
-  it('applies 25 % unless told otherwise, and leaves V8 its own rule at 0', () => {
+  it("keeps V8's own rule unless told otherwise, and applies the percentage it is given", () => {
     const { flags, apply } = setup();
-    expect(apply({})).toBe(25);
-    expect(apply({ NHI_HEAP_GROWTH_PERCENT: '50' })).toBe(50);
+    expect(apply({})).toBeNull();
     expect(apply({ NHI_HEAP_GROWTH_PERCENT: '0' })).toBeNull();
-    expect(flags).toEqual(['--heap-growing-percent=25', '--heap-growing-percent=50']);
+    expect(apply({ NHI_HEAP_GROWTH_PERCENT: '25' })).toBe(25);
+    expect(flags).toEqual(['--heap-growing-percent=25']);
   });
 
   it('leaves an invalid value to the configuration check, which names it', () => {
