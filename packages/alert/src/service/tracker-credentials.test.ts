@@ -89,6 +89,32 @@ describeEachDatabase('Tracker credentials changed in place', (_kind, newDatabase
     };
   }
 
+  /**
+   * What an update must refuse or not find: a webhook channel, a Jira channel, and another realm's
+   * Jira channel; with the API as a member with alert:configure calls it.
+   */
+  async function refusalSetup(t: Awaited<ReturnType<typeof setup>>) {
+    const call = trpcOverHttp(t.root, 'alert', alertRouter);
+    const ana = await t.bearerOf(t.ana);
+    const webhook = await t.channels.create({
+      type: 'webhook',
+      name: 'SOC',
+      url: 'https://example.org/hook',
+    });
+    const fake = await startFakeJira();
+    const jira = {
+      type: 'jira' as const,
+      baseUrl: fake.baseUrl,
+      projectKey: fake.projectKey,
+      apiToken: fake.token,
+    };
+    const ours = await t.channels.create({ ...jira, name: 'Jira' });
+    const theirs = await (await t.scopeOf(t.oli, t.otherRealm))
+      .resolve(AlertChannelService)
+      .create({ ...jira, name: 'Their Jira' });
+    return { call, ana, webhook, fake, jira: ours, theirs };
+  }
+
   it('syncs a Jira channel with its new API token once it is changed, and keeps the webhook secret until that is changed too', async () => {
     const t = await setup();
     // The token the channel was made with has been revoked: Jira accepts only the new one.
@@ -178,29 +204,7 @@ describeEachDatabase('Tracker credentials changed in place', (_kind, newDatabase
 
   it('refuses credentials for a channel that is no tracker or of another tracker (400) and an unknown channel (404)', async () => {
     const t = await setup();
-    const call = trpcOverHttp(t.root, 'alert', alertRouter);
-    const ana = await t.bearerOf(t.ana);
-    const webhook = await t.channels.create({
-      type: 'webhook',
-      name: 'SOC',
-      url: 'https://example.org/hook',
-    });
-    const fake = await startFakeJira();
-    const jira = await t.channels.create({
-      type: 'jira',
-      name: 'Jira',
-      baseUrl: fake.baseUrl,
-      projectKey: fake.projectKey,
-      email: fake.email,
-      apiToken: fake.token,
-    });
-    const theirs = await (await t.scopeOf(t.oli, t.otherRealm)).resolve(AlertChannelService).create({
-      type: 'jira',
-      name: 'Their Jira',
-      baseUrl: fake.baseUrl,
-      projectKey: fake.projectKey,
-      apiToken: fake.token,
-    });
+    const { call, ana, webhook, jira, theirs } = await refusalSetup(t);
     const token = { apiToken: 'jira-api-token-new-0123456789' };
 
     const notTracker = await call(ana, 'channels.update', { id: webhook.id, ...token });
@@ -367,33 +371,12 @@ describeEachDatabase('Tracker credentials changed in place', (_kind, newDatabase
 
   it('refuses an address for a channel that is no tracker or a bad one (400), and for an unknown channel (404)', async () => {
     const t = await setup();
-    const call = trpcOverHttp(t.root, 'alert', alertRouter);
-    const ana = await t.bearerOf(t.ana);
-    const webhook = await t.channels.create({
-      type: 'webhook',
-      name: 'SOC',
-      url: 'https://example.org/hook',
-    });
+    const { call, ana, webhook, fake, jira, theirs } = await refusalSetup(t);
     const email = await t.channels.create({
       type: 'email',
       name: 'Mail',
       host: 'smtp.example.org',
       from: 'nhi@example.org',
-    });
-    const fake = await startFakeJira();
-    const jira = await t.channels.create({
-      type: 'jira',
-      name: 'Jira',
-      baseUrl: fake.baseUrl,
-      projectKey: fake.projectKey,
-      apiToken: fake.token,
-    });
-    const theirs = await (await t.scopeOf(t.oli, t.otherRealm)).resolve(AlertChannelService).create({
-      type: 'jira',
-      name: 'Their Jira',
-      baseUrl: fake.baseUrl,
-      projectKey: fake.projectKey,
-      apiToken: fake.token,
     });
     const url = 'https://jira.example.org';
 
