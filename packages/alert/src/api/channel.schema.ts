@@ -12,7 +12,13 @@ const httpUrl = z
   .string()
   .url()
   .max(2000)
-  .refine((url) => /^https?:\/\//.test(url), 'Use an http or https URL');
+  .refine((url) => /^https?:\/\//.test(url), 'Use an http or https URL')
+  // A password in a URL would be kept in the channel's settings as it was typed, and no request
+  // can be sent to such a URL anyway: credentials have fields of their own, which are sealed.
+  .refine(
+    (url) => !URL.canParse(url) || (!new URL(url).username && !new URL(url).password),
+    'Put no user or password in the URL: the credentials have fields of their own',
+  );
 
 const routing = {
   name: z.string().trim().min(1).max(100),
