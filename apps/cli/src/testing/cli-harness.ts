@@ -1,10 +1,9 @@
-import { rmSync } from 'node:fs';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { DatabaseKind } from '@nhi/platform';
 import { type NewTestDatabase, writeMigratedPgliteDataDir } from '@nhi/platform/testing';
-import { onTestFinished } from 'vitest';
+import { afterAll, onTestFinished } from 'vitest';
 import { runCli } from '../cli.ts';
 
 export interface CliRun {
@@ -61,6 +60,12 @@ async function runIn(env: NodeJS.ProcessEnv, argv: string[]): Promise<CliRun> {
 }
 
 let startedDataDir: Promise<string> | undefined;
+// Registered as the harness loads, which is while a test file is collected: the file's copy goes
+// with the file (a process exit handler does not run in a test worker, which outlives the file).
+afterAll(async () => {
+  const dir = await startedDataDir?.catch(() => undefined);
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
 
 /**
  * An embedded database as the first command leaves it (initialised, migrated, the first admin
@@ -71,7 +76,6 @@ let startedDataDir: Promise<string> | undefined;
 function startedEmbeddedDataDir(): Promise<string> {
   startedDataDir ??= (async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'nhi-cli-started-'));
-    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
     await writeMigratedPgliteDataDir(dir);
     const first = await runIn({ NHI_DATA_DIR: dir, LOG_LEVEL: 'silent', NHI_ADMIN_PASSWORD: adminPassword }, [
       'instance',
