@@ -8,7 +8,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { hubForFile } from './support/file-hub.ts';
 import { startHubProcess, waitForReady } from './support/hub-process.ts';
 import { adminEmail, emptyDataDir, seedingScope, withSeedingRuntime } from './support/seed.ts';
-import { logIn, openPage } from './support/session.ts';
+import { logIn, openPage, waitForHydration } from './support/session.ts';
 
 const megabyte = 1024 * 1024;
 
@@ -176,6 +176,8 @@ describe('caching', () => {
 
     await logIn(page);
     const inventory = await page.goto('/inventory');
+    // The logout button works once the page is hydrated; a click before that is lost.
+    await waitForHydration(page);
     const loginAnswers = serverFnAnswers.length;
     await page.getByTestId('logout').click();
     await page.waitForURL('**/login**');

@@ -51,7 +51,8 @@ export async function visit(page: Page, path: string): Promise<void> {
   await waitForHydration(page);
 }
 
-async function waitForHydration(page: Page): Promise<void> {
+/** Waits until React has attached its handlers: a click before that is lost. */
+export async function waitForHydration(page: Page): Promise<void> {
   await page.locator('html[data-hydrated=true]').waitFor({ state: 'attached' });
 }
 
