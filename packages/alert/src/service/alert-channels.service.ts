@@ -153,7 +153,11 @@ interface Resealed {
 /** The setting holding each tracker's address. */
 const trackerUrlSetting = { jira: 'baseUrl', servicenow: 'instanceUrl' } as const;
 
-/** A URL as the audit shows it: any user and password in it left out. */
+/**
+ * A URL as the audit shows it: any user and password in it left out. A URL given today carries
+ * none (the schema refuses them); one stored before that check may, and shows in an update's
+ * before-values.
+ */
 function withoutUserinfo(url: string): string {
   try {
     const parsed = new URL(url);
@@ -166,7 +170,7 @@ function withoutUserinfo(url: string): string {
   }
 }
 
-/** A channel's settings as the audit shows them: the URLs in them without userinfo. */
+/** A stored channel's settings as the audit shows them: the URLs in them without userinfo. */
 function auditedSettings(settings: unknown): object {
   return Object.fromEntries(
     Object.entries(settings as Record<string, unknown>).map(([key, value]) => [
@@ -284,7 +288,7 @@ export class AlertChannelService {
         await this.audit(tx, 'alert.channel.create', created.id, undefined, {
           type,
           name,
-          settings: auditedSettings(settings),
+          settings,
           severities,
           ruleIds,
           environments,
@@ -432,7 +436,7 @@ export class AlertChannelService {
           ...changes,
           ...(resealed && resealed.fields.length > 0 ? { credentialsChanged: resealed.fields } : {}),
           ...(resealed && resealed.removed.length > 0 ? { credentialsRemoved: resealed.removed } : {}),
-          ...(move ? { url: withoutUserinfo(move.to) } : {}),
+          ...(move ? { url: move.to } : {}),
         },
       );
       return this.withWebhookPath(viewOf(row));
@@ -462,10 +466,9 @@ export class AlertChannelService {
       );
     const key = trackerUrlSetting[channel.type];
     const from = String((channel.settings as Record<string, unknown>)[key] ?? '');
-    const to = url;
-    const moved = trim(from) !== trim(to);
-    if (moved) await moveTicketLinks(tx, this.realmDb.realmId, channel.id, trim(from), trim(to), now);
-    return { from, to, moved, settings: { [key]: to } };
+    const moved = trim(from) !== trim(url);
+    if (moved) await moveTicketLinks(tx, this.realmDb.realmId, channel.id, trim(from), trim(url), now);
+    return { from, to: url, moved, settings: { [key]: url } };
   }
 
   async remove(id: string): Promise<void> {

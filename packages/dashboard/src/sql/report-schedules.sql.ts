@@ -1,4 +1,4 @@
-import type { RealmTx } from '@nhi/platform';
+import { type RealmTx, sql } from '@nhi/platform';
 import type { ReportCadence } from '../api/report-view.ts';
 
 export interface DueSchedule {
@@ -94,6 +94,12 @@ export interface ReportOutcome {
   error: string | null;
 }
 
+/** The queued report's row, while this claim still holds it: a claim that ran out changes nothing. */
+function claimHeld(claimed: ClaimedReport) {
+  return sql`n.id = ${claimed.id} AND n.state = 'sending'
+    AND n."lockedUntil" = ${claimed.lockedUntil.toISOString()}::timestamp`;
+}
+
 /**
  * Writes a send's outcome while the claim that sent it still holds the row (state and lease
  * unchanged): whether it did is the answer. After a lease ran out and another runner took the
@@ -115,8 +121,7 @@ export async function recordReportOutcome(
       "deliveredAt" = CASE WHEN ${outcome.state}::text = 'delivered' THEN ${at}::timestamp ELSE n."deliveredAt" END,
       "lastError" = ${outcome.error}::text,
       "nextAttemptAt" = coalesce(${outcome.next?.toISOString() ?? null}::timestamp, n."nextAttemptAt")
-    WHERE n."realmId" = ${realmId} AND n.id = ${claimed.id} AND n.state = 'sending'
-      AND n."lockedUntil" = ${claimed.lockedUntil.toISOString()}::timestamp`;
+    WHERE n."realmId" = ${realmId} AND ${claimHeld(claimed)}`;
   return updated === 1;
 }
 
@@ -124,8 +129,7 @@ export async function recordReportOutcome(
 export async function dropClaimedReport(tx: RealmTx, realmId: string, claimed: ClaimedReport): Promise<void> {
   await tx.$executeRaw`
     DELETE FROM "AlertNotification" AS n
-    WHERE n."realmId" = ${realmId} AND n.id = ${claimed.id} AND n.state = 'sending'
-      AND n."lockedUntil" = ${claimed.lockedUntil.toISOString()}::timestamp`;
+    WHERE n."realmId" = ${realmId} AND ${claimHeld(claimed)}`;
 }
 
 /**
@@ -141,7 +145,6 @@ export async function linkClaimedReport(
   const updated = await tx.$executeRaw`
     UPDATE "AlertNotification" AS n
     SET payload = jsonb_set(n.payload, '{reportId}', to_jsonb(${reportId}::text))
-    WHERE n."realmId" = ${realmId} AND n.id = ${claimed.id} AND n.state = 'sending'
-      AND n."lockedUntil" = ${claimed.lockedUntil.toISOString()}::timestamp`;
+    WHERE n."realmId" = ${realmId} AND ${claimHeld(claimed)}`;
   if (updated !== 1) throw new Error('The claim on this report ran out before it was produced');
 }

@@ -59,6 +59,11 @@ const utcTimestamps = {
       : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
+/** Where the embedded database keeps its files inside the hub's data directory. */
+export function pgliteDirOf(dataDir: string): string {
+  return path.join(path.resolve(dataDir), 'pglite');
+}
+
 /**
  * The embedded database in a thread of its own: the hub's event loop keeps running while a long
  * statement runs. To the ORM adapter and the job queue it is a PGlite like any other.
@@ -100,7 +105,7 @@ async function openPglite(options: OpenDatabaseOptions): Promise<PlatformDatabas
       });
   let pglite: PGlite;
   try {
-    const dataDir = inMemory ? undefined : path.join(path.resolve(options.dataDir), 'pglite');
+    const dataDir = inMemory ? undefined : pgliteDirOf(options.dataDir);
     if (dataDir) fs.mkdirSync(path.dirname(dataDir), { recursive: true });
     pglite = borrowed
       ? borrowed.pglite

@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { applyMigrations } from '../database/migrate.ts';
 import { defaultMigrationsDir, readMigrationFiles, sha256Hex } from '../database/migration-files.ts';
-import { IN_MEMORY, openDatabase } from '../database/open-database.ts';
+import { IN_MEMORY, openDatabase, pgliteDirOf } from '../database/open-database.ts';
 import { pgliteExtensions } from '../database/pglite-extensions.ts';
 import { cachedPgliteDump, emptyPgliteSnapshot } from '../database/pglite-snapshots.ts';
 import type { DatabaseKind, PlatformDatabase } from '../database/platform-database.ts';
@@ -65,7 +64,7 @@ function migratedPgliteSnapshot(): Promise<Blob> {
  */
 export async function writeMigratedPgliteDataDir(dataDir: string): Promise<void> {
   const pglite = new PGlite({
-    dataDir: path.join(path.resolve(dataDir), 'pglite'),
+    dataDir: pgliteDirOf(dataDir),
     loadDataDir: await migratedPgliteSnapshot(),
     extensions: pgliteExtensions,
   });

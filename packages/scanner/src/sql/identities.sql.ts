@@ -1,10 +1,21 @@
 import type { SourcedCredential } from '@nhi/nhi';
-import type { RealmTx } from '@nhi/platform';
+import { type RealmTx, sql } from '@nhi/platform';
 
 /** An identity as sources name it. */
 export interface IdentityKey {
   provider: string;
   externalId: string;
+}
+
+/** An identity's key as one string, for maps and sets. */
+export const identityKeyOf = (identity: IdentityKey) => `${identity.provider}\u0000${identity.externalId}`;
+
+/** The realm's stored identities (`n`) among these keys (`k`), matched in one statement. */
+function storedAmong(realmId: string, identities: readonly IdentityKey[]) {
+  const keys = JSON.stringify(identities.map((identity) => [identity.provider, identity.externalId]));
+  return sql`(SELECT e->>0 AS provider, e->>1 AS external_id FROM jsonb_array_elements(${keys}::jsonb) AS e) AS k
+    JOIN "Nhi" AS n ON n."realmId" = ${realmId} AND n.provider = k.provider::"NhiProvider"
+      AND n."externalId" = k.external_id`;
 }
 
 /** A stored credential of an identity, with the key of the identity it belongs to. */
@@ -30,14 +41,11 @@ export async function credentialsOtherSourcesKeep(
   sourceId: string,
   identities: readonly IdentityKey[],
 ): Promise<KeptCredential[]> {
-  const keys = JSON.stringify(identities.map((identity) => [identity.provider, identity.externalId]));
   return tx.$queryRaw<KeptCredential[]>`
     /* whole realm: reconciliation of a scan, system code */
     SELECT n.provider::text AS provider, n."externalId", c.hint, c.kind::text AS kind, c.fingerprint,
       c."providerCreatedAt", c."lastRotatedAt", c."expiresAt", c."lastUsedAt", c.status::text AS status
-    FROM (SELECT e->>0 AS provider, e->>1 AS external_id FROM jsonb_array_elements(${keys}::jsonb) AS e) AS k
-    JOIN "Nhi" AS n ON n."realmId" = ${realmId} AND n.provider = k.provider::"NhiProvider"
-      AND n."externalId" = k.external_id
+    FROM ${storedAmong(realmId, identities)}
     CROSS JOIN LATERAL (
       SELECT * FROM "Credential" AS x WHERE x."realmId" = ${realmId} AND x."nhiId" = n.id OFFSET 0
     ) AS c
@@ -57,13 +65,10 @@ export async function liveIdentities(
   realmId: string,
   identities: readonly IdentityKey[],
 ): Promise<({ id: string } & IdentityKey)[]> {
-  const keys = JSON.stringify(identities.map((identity) => [identity.provider, identity.externalId]));
   return tx.$queryRaw<({ id: string } & IdentityKey)[]>`
     /* whole realm: reconciliation of a scan, system code */
     SELECT n.id, n.provider::text AS provider, n."externalId"
-    FROM (SELECT e->>0 AS provider, e->>1 AS external_id FROM jsonb_array_elements(${keys}::jsonb) AS e) AS k
-    JOIN "Nhi" AS n ON n."realmId" = ${realmId} AND n.provider = k.provider::"NhiProvider"
-      AND n."externalId" = k.external_id
+    FROM ${storedAmong(realmId, identities)}
     WHERE n."deletedAt" IS NULL AND n.status <> 'missing_from_source'`;
 }
 
@@ -73,11 +78,8 @@ export async function storedPermissions(
   realmId: string,
   identities: readonly IdentityKey[],
 ): Promise<(IdentityKey & { permissions: unknown })[]> {
-  const keys = JSON.stringify(identities.map((identity) => [identity.provider, identity.externalId]));
   return tx.$queryRaw<(IdentityKey & { permissions: unknown })[]>`
     /* whole realm: reconciliation of a scan, system code */
     SELECT n.provider::text AS provider, n."externalId", n.permissions
-    FROM (SELECT e->>0 AS provider, e->>1 AS external_id FROM jsonb_array_elements(${keys}::jsonb) AS e) AS k
-    JOIN "Nhi" AS n ON n."realmId" = ${realmId} AND n.provider = k.provider::"NhiProvider"
-      AND n."externalId" = k.external_id`;
+    FROM ${storedAmong(realmId, identities)}`;
 }

@@ -19,6 +19,7 @@ import {
 } from '../../sql/facts.sql.ts';
 import {
   credentialsOtherSourcesKeep,
+  identityKeyOf,
   type KeptCredential,
   liveIdentities,
 } from '../../sql/identities.sql.ts';
@@ -85,8 +86,6 @@ function sharesAny(one: ReadonlySet<string>, other: ReadonlySet<string>): boolea
   return false;
 }
 
-const keyOf = (item: { provider: string; externalId: string }) => `${item.provider}\u0000${item.externalId}`;
-
 /**
  * Hash of everything the source said about the identity: equal hash, nothing to write. What the
  * source could not read counts too: an identity whose facts were kept while a resource was unread
@@ -113,7 +112,7 @@ export async function reconcileIdentities(
   const prior = await realmDb.transaction((tx) => sourceItemsOfInput(tx, realmDb.realmId, sourceId, input), {
     timeout: batchTimeoutMs,
   });
-  const priorByKey = new Map(prior.map((row) => [keyOf(row), row]));
+  const priorByKey = new Map(prior.map((row) => [identityKeyOf(row), row]));
   const counts: ReconcileCounts = { new: 0, updated: 0, unchanged: 0, missing: 0 };
   const seen = new Set<string>();
   let processed = 0;
@@ -135,7 +134,7 @@ export async function reconcileIdentities(
         break;
       }
       const item = taken.value;
-      const key = keyOf(item);
+      const key = identityKeyOf(item);
       if (seen.has(key)) continue;
       seen.add(key);
       const hash = contentHash(item, plan.unreadFactResources);
@@ -203,7 +202,7 @@ export async function reconcileIdentities(
     const gone = prior
       .filter(
         (row) =>
-          !seen.has(keyOf(row)) &&
+          !seen.has(identityKeyOf(row)) &&
           !row.missing &&
           row.externalId.startsWith(prefix) &&
           !unread.some((skipped) => row.externalId.startsWith(skipped)) &&
@@ -385,11 +384,11 @@ async function withOthersCredentials(
   if (kept.length === 0) return items;
   const byItem = new Map<string, KeptCredential[]>();
   for (const row of kept) {
-    const key = keyOf(row);
+    const key = identityKeyOf(row);
     byItem.set(key, [...(byItem.get(key) ?? []), row]);
   }
   return items.map((item) => {
-    const others = byItem.get(keyOf(item));
+    const others = byItem.get(identityKeyOf(item));
     if (!others || !item.credentials) return item;
     const reported = new Set(item.credentials.map((credential) => credential.key));
     const added = others
@@ -461,7 +460,7 @@ export async function reconcileLooseFacts(plan: ReconcilePlan, facts: readonly L
   await plan.realmDb.transaction(async (tx) => {
     const known = await knownIdentities(tx, plan, facts);
     const rows = facts.flatMap(({ about, when, ...fact }): ScanFactRow[] => {
-      const nhiId = about ? known.get(keyOf(about)) : undefined;
+      const nhiId = about ? known.get(identityKeyOf(about)) : undefined;
       if (when === 'known' && !nhiId) return [];
       if (when === 'unknown' && nhiId) return [];
       return [{ ...fact, nhiId: nhiId ?? null, credentialKey: null }];
@@ -479,8 +478,10 @@ export async function reconcileLooseFacts(plan: ReconcilePlan, facts: readonly L
 
 /** The inventory's live identities (not deleted, not missing from their source) the facts are about. */
 async function knownIdentities(tx: RealmTx, plan: ReconcilePlan, facts: readonly LooseFact[]) {
-  const about = [...new Map(facts.flatMap((f) => (f.about ? [[keyOf(f.about), f.about]] : []))).values()];
+  const about = [
+    ...new Map(facts.flatMap((f) => (f.about ? [[identityKeyOf(f.about), f.about]] : []))).values(),
+  ];
   if (about.length === 0) return new Map<string, string>();
   const rows = await liveIdentities(tx, plan.sync.context.realm.id, about);
-  return new Map(rows.map((row) => [keyOf(row), row.id]));
+  return new Map(rows.map((row) => [identityKeyOf(row), row.id]));
 }

@@ -1,6 +1,6 @@
 import { canonicalJson, type JsonValue, type SourcedNhi } from '@nhi/nhi';
 import type { RealmTx } from '@nhi/platform';
-import { storedPermissions } from '../../sql/identities.sql.ts';
+import { identityKeyOf, storedPermissions } from '../../sql/identities.sql.ts';
 
 /**
  * Whether a resource is one the input could not read this time. A name ending in `/` stands for
@@ -67,15 +67,13 @@ export async function withUnreadPermissions<Item extends SourcedNhi>(
   const stored = await storedPermissions(tx, realmId, reporting);
   const byKey = new Map(
     stored.flatMap((row) =>
-      Array.isArray(row.permissions)
-        ? [[`${row.provider}\u0000${row.externalId}`, row.permissions as JsonValue[]] as const]
-        : [],
+      Array.isArray(row.permissions) ? [[identityKeyOf(row), row.permissions as JsonValue[]] as const] : [],
     ),
   );
   if (byKey.size === 0) return items;
   const unread = unreadResourceIn(unreadResources);
   return items.map((item) => {
-    const before = byKey.get(`${item.provider}\u0000${item.externalId}`);
+    const before = byKey.get(identityKeyOf(item));
     if (!before || !Array.isArray(item.permissions)) return item;
     const permissions = withKeptPermissions(item.permissions, before, unread);
     return permissions.length === item.permissions.length ? item : { ...item, permissions };
