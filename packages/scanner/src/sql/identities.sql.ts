@@ -13,7 +13,8 @@ export const identityKeyOf = (identity: IdentityKey) => `${identity.provider}\u0
 /** The realm's stored identities (`n`) among these keys (`k`), matched in one statement. */
 function storedAmong(realmId: string, identities: readonly IdentityKey[]) {
   const keys = JSON.stringify(identities.map((identity) => [identity.provider, identity.externalId]));
-  return sql`(SELECT e->>0 AS provider, e->>1 AS external_id FROM jsonb_array_elements(${keys}::jsonb) AS e) AS k
+  return sql`/* whole realm: reconciliation of a scan matches the source's keys, system code */
+    (SELECT e->>0 AS provider, e->>1 AS external_id FROM jsonb_array_elements(${keys}::jsonb) AS e) AS k
     JOIN "Nhi" AS n ON n."realmId" = ${realmId} AND n.provider = k.provider::"NhiProvider"
       AND n."externalId" = k.external_id`;
 }
