@@ -31,6 +31,23 @@ describeEachDatabase('Statistics after a bulk write', (_kind, newDatabase) => {
     expect(await plannedRows(db, 'User')).toBeGreaterThanOrEqual(bulkWriteRows + 200);
   });
 
+  it('gives each of several tables a bulk write filled its row count', async () => {
+    const db = await newDatabase();
+    await setup(db, bulkWriteRows + 200);
+    await db.systemPrisma.realm.createMany({
+      data: Array.from({ length: bulkWriteRows + 100 }, (_, i) => ({
+        slug: `realm-${i}`,
+        name: `Realm ${i}`,
+      })),
+    });
+
+    const analyzed = await analyzeAfterBulkWrite(db, ['User', 'Realm'], 2 * bulkWriteRows + 300);
+
+    expect(analyzed).toBe(true);
+    expect(await plannedRows(db, 'User')).toBeGreaterThanOrEqual(bulkWriteRows + 200);
+    expect(await plannedRows(db, 'Realm')).toBeGreaterThanOrEqual(bulkWriteRows + 100);
+  });
+
   it('leaves small writes to the database’s own statistics upkeep', async () => {
     const db = await newDatabase();
     await setup(db, 10);

@@ -27,13 +27,29 @@ export async function analyzeAfterBulkWrite(
   for (const table of tables) if (!tableName.test(table)) throw new Error(`Not a table name: ${table}`);
   const started = Date.now();
   try {
-    await database.withSystemConnection((connection) =>
-      connection.exec(`ANALYZE ${tables.map((table) => `"${table}"`).join(', ')}`),
-    );
+    await analyzeTables(database, tables);
     logger?.info({ tables, rowsWritten, ms: Date.now() - started }, 'table statistics refreshed');
     return true;
   } catch (error) {
     logger?.warn({ err: error, tables }, 'could not refresh table statistics');
     return false;
   }
+}
+
+/**
+ * ANALYZE of each table, two tables at once on PostgreSQL: one ANALYZE uses one core, and after a
+ * bulk write nothing else is waiting for the other (measured on two cores: 1.4 s for the six tables
+ * of a 20k-identity scan in one statement). PGlite has one connection: one after the other.
+ */
+async function analyzeTables(database: PlatformDatabase, tables: readonly string[]) {
+  const waiting = [...tables];
+  const lanes = database.kind === 'postgres' ? Math.min(2, waiting.length) : 1;
+  await Promise.all(
+    Array.from({ length: lanes }, () =>
+      database.withSystemConnection(async (connection) => {
+        for (let table = waiting.shift(); table; table = waiting.shift())
+          await connection.exec(`ANALYZE "${table}"`);
+      }),
+    ),
+  );
 }

@@ -1,4 +1,4 @@
-import { RealmDb } from '@nhi/platform';
+import { bulkWriteRows, RealmDb } from '@nhi/platform';
 import { describeEachDatabase } from '@nhi/platform/testing';
 import { expect, it } from 'vitest';
 import { readCredentialReport } from '../connectors/aws/credential-report.ts';
@@ -68,6 +68,36 @@ describeEachDatabase('Scan batches', (_kind, newDatabase) => {
     expect(await stored()).toEqual({ identities: names, sourceItems: 10, credentials: 10 });
   });
 
+  it('refreshes the planner statistics of the tables a large scan wrote, and of no other', async () => {
+    const hub = await setupScanner(newDatabase);
+    const scanner = await hub.scannerOf();
+    const source = await scanner.createSource({ type: 'aws_iam', name: 'prod account' });
+    const plannedRows = async (table: string) => {
+      const [row] = await hub.db.systemPrisma.$queryRawUnsafe<{ rows: number }[]>(
+        'SELECT reltuples::int AS rows FROM pg_class WHERE relname = $1',
+        table,
+      );
+      return row?.rows;
+    };
+    const leaksBefore = await plannedRows('Leak');
+    const many = Array.from({ length: bulkWriteRows + 100 }, (_, i) => machine(`bulk-${i}`));
+
+    const started = await scanner.startScan({
+      sourceId: source.id,
+      input: 'aws.credential_report',
+      upload: {
+        name: 'credential-report.csv',
+        contentBase64: Buffer.from([header, ...many].join('\n')).toString('base64'),
+      },
+    });
+    expect(await hub.finished(scanner, started.id)).toMatchObject({ state: 'succeeded' });
+
+    expect(await plannedRows('Nhi')).toBeGreaterThanOrEqual(many.length);
+    expect(await plannedRows('SourceItem')).toBeGreaterThanOrEqual(many.length);
+    expect(await plannedRows('Credential')).toBeGreaterThanOrEqual(many.length);
+    expect(await plannedRows('Leak')).toBe(leaksBefore);
+  });
+
   it('writes the first batches while the identities after them are still being made', async () => {
     const hub = await setupScanner(newDatabase, { work: false });
     const scanner = await hub.scannerOf();
@@ -116,7 +146,7 @@ describeEachDatabase('Scan batches', (_kind, newDatabase) => {
       making(),
     );
 
-    expect(counts).toEqual({ new: 10, updated: 0, unchanged: 0, missing: 0 });
+    expect(counts).toEqual({ new: 10, updated: 0, unchanged: 0, missing: 0, credentials: 10, facts: 10 });
     // The batch being written, the next one ready, the one after it being made: never the whole input.
     expect(madeAtEachCommit).toHaveLength(5);
     expect(madeAtEachCommit[0]).toBe(6);

@@ -1,5 +1,6 @@
 import {
   analyzeAfterBulkWrite,
+  bulkWriteRows,
   cleanProviderData,
   cleanText,
   LOGGER,
@@ -90,8 +91,15 @@ function* cleanedIdentities(
   }
 }
 
-/** The tables a scan writes, whose statistics a large scan refreshes. */
-const scanTables = ['Nhi', 'Credential', 'NhiVersion', 'SourceItem', 'ScanFact', 'Leak'];
+/**
+ * The tables a scan wrote in bulk, whose statistics it refreshes: another table's were not made
+ * stale by it (an authorization export writes no credentials), and analyzing it costs as much.
+ */
+function bulkWrittenTables(written: Readonly<Record<string, number>>): string[] {
+  return Object.entries(written)
+    .filter(([, rows]) => rows >= bulkWriteRows)
+    .map(([table]) => table);
+}
 
 /** The first warnings are kept on the scan; the count has them all. */
 export const keptWarnings = 200;
@@ -266,8 +274,18 @@ export class ScanRunner {
       log.info({ ...counts }, 'scan succeeded');
       // After the commit, outside any transaction: the evaluation and the lists that follow a large
       // scan are planned on the identities it wrote, not on the statistics of an emptier table.
-      const written = counts.new + counts.updated + counts.missing + output.looseFacts.length + leaks;
-      await analyzeAfterBulkWrite(this.db, scanTables, written, log);
+      const stored = counts.new + counts.updated + counts.missing;
+      const written: Record<string, number> = {
+        Nhi: stored,
+        NhiVersion: stored,
+        SourceItem: stored,
+        Credential: counts.credentials,
+        ScanFact: counts.facts + output.looseFacts.length,
+        Leak: leaks,
+      };
+      const tables = bulkWrittenTables(written);
+      const rows = tables.reduce((sum, table) => sum + (written[table] ?? 0), 0);
+      await analyzeAfterBulkWrite(this.db, tables, rows, log);
     } catch (error) {
       await reading.flush();
       if (error instanceof ScanCancelledError) {

@@ -40,6 +40,12 @@ export interface ReconcileCounts {
   missing: number;
 }
 
+/** Rows of the tables beside the identities that a reconciliation wrote, for their statistics. */
+export interface ReconcileWrites {
+  credentials: number;
+  facts: number;
+}
+
 export interface ReconcilePlan {
   realmDb: RealmDb;
   sync: SourceSyncContext;
@@ -107,13 +113,14 @@ export function contentHash(item: DiscoveredNhi, unreadFactResources: readonly s
 export async function reconcileIdentities(
   plan: ReconcilePlan,
   items: Iterable<DiscoveredNhi>,
-): Promise<ReconcileCounts> {
+): Promise<ReconcileCounts & ReconcileWrites> {
   const { realmDb, sourceId, input } = plan;
   const prior = await realmDb.transaction((tx) => sourceItemsOfInput(tx, realmDb.realmId, sourceId, input), {
     timeout: batchTimeoutMs,
   });
   const priorByKey = new Map(prior.map((row) => [identityKeyOf(row), row]));
   const counts: ReconcileCounts = { new: 0, updated: 0, unchanged: 0, missing: 0 };
+  const writes: ReconcileWrites = { credentials: 0, facts: 0 };
   const seen = new Set<string>();
   let processed = 0;
 
@@ -171,11 +178,13 @@ export async function reconcileIdentities(
           // progress counts exactly those. Until the batch before commits this one holds locks only on
           // rows of its own identities, which that batch never touches.
           await before?.committed;
-          if (written.length > 0) await writeFacts(tx, plan, prepared.changed, written);
+          const facts = written.length > 0 ? await writeFacts(tx, plan, prepared.changed, written) : 0;
           counts.new += own.new;
           counts.updated += own.updated;
           counts.unchanged += own.unchanged;
           processed += prepared.size;
+          writes.facts += facts;
+          for (const { item } of prepared.changed) writes.credentials += item.credentials?.length ?? 0;
           await plan.progress(tx, processed, counts);
         },
         { timeout: batchTimeoutMs },
@@ -237,7 +246,7 @@ export async function reconcileIdentities(
       );
     }
   }
-  return counts;
+  return { ...counts, ...writes };
 }
 
 /** The source items a scan writes: its input of its source, as of its time. */
@@ -407,8 +416,16 @@ async function withOthersCredentials(
   });
 }
 
-/** The facts the batch's identities were reported with; those of their kinds not reported again go. */
-async function writeFacts(tx: RealmTx, plan: ReconcilePlan, changed: ChangedItem[], nhiIds: string[]) {
+/**
+ * The facts the batch's identities were reported with; those of their kinds not reported again go.
+ * Returns how many were reported.
+ */
+async function writeFacts(
+  tx: RealmTx,
+  plan: ReconcilePlan,
+  changed: ChangedItem[],
+  nhiIds: string[],
+): Promise<number> {
   const facts = changed.flatMap(({ item }, index) =>
     item.facts.map((fact) => ({
       nhiId: nhiIds[index] ?? null,
@@ -424,6 +441,7 @@ async function writeFacts(tx: RealmTx, plan: ReconcilePlan, changed: ChangedItem
     plan,
     nhiIds.filter((_, index) => changed[index]?.known),
   );
+  return facts.length;
 }
 
 /** Inserts or refreshes facts; firstSeenAt stays, lastSeenAt becomes this scan's time. */
