@@ -72,14 +72,14 @@ describeEachDatabase('Scan batches', (_kind, newDatabase) => {
     const hub = await setupScanner(newDatabase);
     const scanner = await hub.scannerOf();
     const source = await scanner.createSource({ type: 'aws_iam', name: 'prod account' });
-    const plannedRows = async (table: string) => {
-      const [row] = await hub.db.systemPrisma.$queryRawUnsafe<{ rows: number }[]>(
-        'SELECT reltuples::int AS rows FROM pg_class WHERE relname = $1',
-        table,
+    // Counts the ANALYZE statements run on each table; the database's own background analyze counts apart.
+    const analyzed = async () => {
+      const rows = await hub.db.systemPrisma.$queryRawUnsafe<{ table: string; count: number }[]>(
+        'SELECT relname AS table, analyze_count::int AS count FROM pg_stat_user_tables',
       );
-      return row?.rows;
+      return new Map(rows.map((row) => [row.table, row.count]));
     };
-    const leaksBefore = await plannedRows('Leak');
+    const before = await analyzed();
     const many = Array.from({ length: bulkWriteRows + 100 }, (_, i) => machine(`bulk-${i}`));
 
     const started = await scanner.startScan({
@@ -92,10 +92,14 @@ describeEachDatabase('Scan batches', (_kind, newDatabase) => {
     });
     expect(await hub.finished(scanner, started.id)).toMatchObject({ state: 'succeeded' });
 
-    expect(await plannedRows('Nhi')).toBeGreaterThanOrEqual(many.length);
-    expect(await plannedRows('SourceItem')).toBeGreaterThanOrEqual(many.length);
-    expect(await plannedRows('Credential')).toBeGreaterThanOrEqual(many.length);
-    expect(await plannedRows('Leak')).toBe(leaksBefore);
+    const after = await analyzed();
+    const analyzedAgain = (table: string) => (after.get(table) ?? 0) > (before.get(table) ?? 0);
+    // New identities have no versions yet, and a credential report holds no leaks.
+    expect(['Nhi', 'SourceItem', 'Credential', 'NhiVersion', 'Leak'].filter(analyzedAgain)).toEqual([
+      'Nhi',
+      'SourceItem',
+      'Credential',
+    ]);
   });
 
   it('writes the first batches while the identities after them are still being made', async () => {

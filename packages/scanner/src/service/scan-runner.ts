@@ -277,7 +277,8 @@ export class ScanRunner {
       const stored = counts.new + counts.updated + counts.missing;
       const written: Record<string, number> = {
         Nhi: stored,
-        NhiVersion: stored,
+        // A new identity's first version is its row itself: versions are written for changes.
+        NhiVersion: counts.updated + counts.missing,
         SourceItem: stored,
         Credential: counts.credentials,
         ScanFact: counts.facts + output.looseFacts.length,
