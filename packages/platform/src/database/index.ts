@@ -40,7 +40,7 @@ export {
 export { realmDbProvider } from './realm-db-provider.ts';
 export { findUnisolatedRealmTables, type UnisolatedTable } from './realm-isolation-check.ts';
 export { emptySql, joinSql, type Sql, sql, trustedSql } from './sql-fragments.ts';
-export { analyzeAfterBulkWrite, bulkWriteRows } from './table-statistics.ts';
+export { analyzeAfterBulkWrite, analyzeTablesWrittenInBulk, bulkWriteRows } from './table-statistics.ts';
 export { PLATFORM_DATABASE, REALM_DB } from './tokens.ts';
 export {
   cancellationErrorOf,

@@ -1,6 +1,5 @@
 import {
-  analyzeAfterBulkWrite,
-  bulkWriteRows,
+  analyzeTablesWrittenInBulk,
   cleanProviderData,
   cleanText,
   LOGGER,
@@ -89,16 +88,6 @@ function* cleanedIdentities(
     count.taken += 1;
     yield item;
   }
-}
-
-/**
- * The tables a scan wrote in bulk, whose statistics it refreshes: another table's were not made
- * stale by it (an authorization export writes no credentials), and analyzing it costs as much.
- */
-function bulkWrittenTables(written: Readonly<Record<string, number>>): string[] {
-  return Object.entries(written)
-    .filter(([, rows]) => rows >= bulkWriteRows)
-    .map(([table]) => table);
 }
 
 /** The first warnings are kept on the scan; the count has them all. */
@@ -274,19 +263,21 @@ export class ScanRunner {
       log.info({ ...counts }, 'scan succeeded');
       // After the commit, outside any transaction: the evaluation and the lists that follow a large
       // scan are planned on the identities it wrote, not on the statistics of an emptier table.
+      // Rows per table the scan wrote: an authorization export, for one, writes no credentials.
       const stored = counts.new + counts.updated + counts.missing;
-      const written: Record<string, number> = {
-        Nhi: stored,
-        // A new identity's first version is its row itself: versions are written for changes.
-        NhiVersion: counts.updated + counts.missing,
-        SourceItem: stored,
-        Credential: counts.credentials,
-        ScanFact: counts.facts + output.looseFacts.length,
-        Leak: leaks,
-      };
-      const tables = bulkWrittenTables(written);
-      const rows = tables.reduce((sum, table) => sum + (written[table] ?? 0), 0);
-      await analyzeAfterBulkWrite(this.db, tables, rows, log);
+      await analyzeTablesWrittenInBulk(
+        this.db,
+        {
+          Nhi: stored,
+          // A new identity's first version is its row itself: versions are written for changes.
+          NhiVersion: counts.updated + counts.missing,
+          SourceItem: stored,
+          Credential: counts.credentials,
+          ScanFact: counts.facts + output.looseFacts.length,
+          Leak: leaks,
+        },
+        log,
+      );
     } catch (error) {
       await reading.flush();
       if (error instanceof ScanCancelledError) {
